@@ -1,0 +1,32 @@
+"""graphcore check GRAPH [--eps 1e-6] [--json]"""
+from __future__ import annotations
+
+from .. import gradcheck
+from .common import load_data, load_graph, print_json
+
+
+def add_arguments(p):
+    p.add_argument("graph", help="graph file (.graph.json)")
+    p.add_argument("--eps", type=float, default=1e-6, help="central-difference step ε (default 1e-6)")
+    p.add_argument("--data", metavar="CSV", help="check on this CSV instead of the graph's data set")
+    p.add_argument("--json", action="store_true", help="print JSON (SPEC §6)")
+
+
+def run(args) -> int:
+    if not args.eps > 0:
+        from ..cli import UsageError
+        raise UsageError(f"graphcore check: error: --eps must be > 0, not {args.eps}")
+    graph = load_graph(args.graph)
+    rows = gradcheck.check(graph, load_data(graph, args.data), eps=args.eps)
+    ok = all(r.ok for r in rows)
+    if args.json:
+        print_json({"ok": ok, "rows": [r.to_dict() for r in rows]})
+    else:
+        print(f"{'Variable':<12} {'autodiff':>16} {'central diff':>16} {'symbolic':>16} {'rel error':>10}")
+        for r in rows:
+            sym = f"{r.symbolic:16.10g}" if r.symbolic is not None else f"{'—':>16}"
+            flag = "" if r.ok else "  ✗ disagree"
+            print(f"{r.node:<12} {r.autodiff:16.10g} {r.numerical:16.10g} {sym} {r.rel_error:10.2e}{flag}")
+        print("ok: autodiff agrees with central difference" if ok else
+              f"FAILED: autodiff and the numerical derivative disagree (tolerance {gradcheck.TOLERANCE:g})")
+    return 0 if ok else 1

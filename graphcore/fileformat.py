@@ -1,0 +1,329 @@
+"""The graph file (SPEC §3): JSON, version 1. Load with every rule checked; save atomically.
+
+Loading only parses JSON and builds a Graph through its checked methods — nothing in a
+file is ever executed. A file that breaks a rule is refused with a ``FileFormatError``
+whose message names the rule and the node or edge.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+from . import functions as F
+from .errors import FileFormatError, GraphError
+from .graph import ID_RE, Graph
+
+FORMAT = "backprop-studio.graph"
+VERSION = 1
+NODE_KEYS = {"id", "op", "label", "value", "column", "attrs"}
+EDGE_KEYS = {"src", "dst", "port", "out"}
+TOP_KEYS = {"format", "version", "name", "nodes", "edges", "loss", "output", "threshold",
+            "dataset", "training", "layout"}
+OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def _fail(msg: str, nodes=()):
+    raise FileFormatError(msg, nodes)
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _reject_constant(name):
+    # json accepts NaN/Infinity by default; a graph file may not hold them.
+    raise FileFormatError(f"non-finite number {name} is not allowed in a graph file")
+
+
+def loads(text: str | bytes, source_path: str | None = None) -> Graph:
+    """Parse and validate a graph file's text."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_BYTES:
+            _fail(f"file is too large ({len(text)} bytes; the limit is {MAX_BYTES})")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            _fail(f"not a graph file: not UTF-8 text (byte {exc.start})")
+    if len(text) > MAX_BYTES:
+        _fail(f"file is too large ({len(text)} characters; the limit is {MAX_BYTES})")
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except FileFormatError:
+        raise
+    except RecursionError:
+        _fail("not a graph file: JSON nested too deeply")
+    except (ValueError, TypeError) as exc:
+        _fail(f"not a graph file: invalid JSON ({exc})")
+    g = from_dict(doc)
+    g.source_path = source_path
+    return g
+
+
+def load(path: str | os.PathLike) -> Graph:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            _fail(f"{path.name}: file is too large ({size} bytes; the limit is {MAX_BYTES})")
+        data = path.read_bytes()
+    except FileFormatError:
+        raise
+    except OSError as exc:
+        raise FileFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return loads(data, str(path.resolve()))
+
+
+def from_dict(doc) -> Graph:
+    """Build a Graph from a parsed document, checking every rule of SPEC §3."""
+    if not isinstance(doc, dict):
+        _fail("not a graph file: the top level must be a JSON object")
+    if doc.get("format") != FORMAT:
+        _fail(f"not a graph file: 'format' must be \"{FORMAT}\", found {doc.get('format')!r}")
+    if doc.get("version") != VERSION:
+        _fail(f"unsupported graph file version {doc.get('version')!r} (this program reads version {VERSION})")
+    unknown = set(doc) - TOP_KEYS
+    if unknown:
+        _fail(f"unknown top-level key '{sorted(unknown)[0]}'")
+    name = doc.get("name", "untitled")
+    if not isinstance(name, str):
+        _fail("'name' must be text")
+    nodes, edges = doc.get("nodes", []), doc.get("edges", [])
+    if not isinstance(nodes, list):
+        _fail("'nodes' must be a list")
+    if not isinstance(edges, list):
+        _fail("'edges' must be a list")
+    g = Graph(name)
+    with g.batch():
+        for i, node in enumerate(nodes):
+            _add_node(g, node, i)
+        for i, edge in enumerate(edges):
+            _add_edge(g, edge, i)
+        for key in ("loss", "output"):
+            if doc.get(key) is not None:
+                try:
+                    g.set_meta(key, doc[key])
+                except GraphError as exc:
+                    _fail(f"'{key}': {exc}", exc.nodes)
+        if "threshold" in doc:
+            if not _is_num(doc["threshold"]):
+                _fail("'threshold' must be a finite number")
+            g.set_meta("threshold", doc["threshold"])
+        if doc.get("dataset") is not None:
+            g.set_meta("dataset", check_dataset(doc["dataset"]))
+        if doc.get("training") is not None:
+            g.set_meta("training", check_training(doc["training"]))
+        _read_layout(g, doc.get("layout"))
+    g.version = 0
+    g.values_version = 0
+    return g
+
+
+def _add_node(g: Graph, node, i: int):
+    if not isinstance(node, dict):
+        _fail(f"node #{i}: must be an object")
+    nid = node.get("id")
+    where = f"node '{nid}'" if isinstance(nid, str) else f"node #{i}"
+    if not isinstance(nid, str) or not ID_RE.match(nid):
+        _fail(f"{where}: 'id' must match [A-Za-z_][A-Za-z0-9_]*, found {nid!r}")
+    extra = set(node) - NODE_KEYS
+    if extra:
+        _fail(f"{where}: unknown key '{sorted(extra)[0]}' (a node has only {', '.join(sorted(NODE_KEYS))})", [nid])
+    if "op" not in node:
+        _fail(f"{where}: missing 'op'", [nid])
+    if not isinstance(node["op"], str) or node["op"] not in F.CATALOGUE:
+        _fail(f"{where}: unknown Function {node['op']!r}", [nid])
+    if "value" in node and node["value"] is not None and not _is_num(node["value"]):
+        _fail(f"{where}: 'value' must be a finite number, found {node['value']!r}", [nid])
+    if "attrs" in node and not isinstance(node["attrs"], dict):
+        _fail(f"{where}: 'attrs' must be an object", [nid])
+    if "label" in node and not isinstance(node["label"], str):
+        _fail(f"{where}: 'label' must be text", [nid])
+    if "column" in node and not isinstance(node["column"], str):
+        _fail(f"{where}: 'column' must be text", [nid])
+    try:
+        g.add_node(node["op"], nid, label=node.get("label"), value=node.get("value"),
+                   column=node.get("column"), attrs=node.get("attrs"))
+    except GraphError as exc:
+        _fail(f"{where}: {exc}", [nid])
+
+
+def _add_edge(g: Graph, edge, i: int):
+    if not isinstance(edge, dict):
+        _fail(f"edge #{i}: must be an object")
+    extra = set(edge) - EDGE_KEYS
+    if extra:
+        _fail(f"edge #{i}: unknown key '{sorted(extra)[0]}'")
+    for key in ("src", "dst", "port"):
+        if key not in edge:
+            _fail(f"edge #{i}: missing '{key}'")
+    src, dst, port, out = edge["src"], edge["dst"], edge["port"], edge.get("out", 0)
+    where = f"edge #{i} ({src} → {dst})"
+    if not isinstance(src, str) or not isinstance(dst, str):
+        _fail(f"edge #{i}: 'src' and 'dst' must be box ids")
+    if not _is_int(port) or not _is_int(out):
+        _fail(f"{where}: 'port' and 'out' must be whole numbers")
+    for ref in (src, dst):
+        if ref not in g:
+            _fail(f"{where}: no box '{ref}'", [ref])
+    if g.edge_into(dst, port) is not None:
+        _fail(f"{where}: input {port} of '{dst}' already has an arrow (each input port takes exactly one)", [dst])
+    try:
+        g.connect(src, dst, port, out)
+    except GraphError as exc:
+        _fail(f"{where}: {exc}", exc.nodes)
+
+
+def check_dataset(ds) -> dict:
+    """A dataset block: a generator, a CSV path, or inline points."""
+    from .datasets import GENERATORS
+    if not isinstance(ds, dict):
+        _fail("'dataset' must be an object")
+    kinds = [k for k in ("generator", "csv", "points") if k in ds]
+    if len(kinds) != 1:
+        _fail("'dataset' must have exactly one of 'generator', 'csv' or 'points'")
+    kind = kinds[0]
+    if kind == "generator":
+        extra = set(ds) - {"generator", "n", "seed", "noise", "test_fraction"}
+        if extra:
+            _fail(f"'dataset': unknown key '{sorted(extra)[0]}'")
+        if ds["generator"] not in GENERATORS:
+            _fail(f"'dataset': unknown generator {ds['generator']!r} (one of {', '.join(GENERATORS)})")
+        if not _is_int(ds.get("n", 100)) or not 1 <= ds.get("n", 100) <= 10_000_000:
+            _fail("'dataset': 'n' must be a whole number from 1 to 10,000,000")
+        if not _is_int(ds.get("seed", 0)) or ds.get("seed", 0) < 0:
+            _fail("'dataset': 'seed' must be a whole number ≥ 0")
+        if not _is_num(ds.get("noise", 0.0)) or ds.get("noise", 0.0) < 0:
+            _fail("'dataset': 'noise' must be a number ≥ 0")
+    elif kind == "csv":
+        if set(ds) - {"csv", "test_fraction"}:
+            _fail(f"'dataset': unknown key '{sorted(set(ds) - {'csv', 'test_fraction'})[0]}'")
+        if not isinstance(ds["csv"], str) or not ds["csv"]:
+            _fail("'dataset': 'csv' must be a file path")
+    else:
+        if set(ds) - {"points", "test_fraction"}:
+            _fail(f"'dataset': unknown key '{sorted(set(ds) - {'points', 'test_fraction'})[0]}'")
+        pts = ds["points"]
+        if not isinstance(pts, dict) or not pts:
+            _fail("'dataset': 'points' must be an object of columns")
+        lengths = set()
+        for col, vals in pts.items():
+            if not isinstance(vals, list) or not all(_is_num(v) for v in vals):
+                _fail(f"'dataset': points column '{col}' must be a list of finite numbers")
+            lengths.add(len(vals))
+        if len(lengths) != 1:
+            _fail("'dataset': points columns must all have the same length")
+    tf = ds.get("test_fraction", 0.0)
+    if not _is_num(tf) or not 0 <= tf < 1:
+        _fail("'dataset': 'test_fraction' must be a number in [0, 1)")
+    return ds
+
+
+def check_training(tr) -> dict:
+    if not isinstance(tr, dict):
+        _fail("'training' must be an object")
+    known = {"optimizer", "lr", "epochs", "batch_size", "seed", "momentum", "alpha", "betas", "eps",
+             "weight_decay", "dampening", "nesterov", "lr_decay", "initial_accumulator_value", "centered"}
+    extra = set(tr) - known
+    if extra:
+        _fail(f"'training': unknown key '{sorted(extra)[0]}'")
+    if tr.get("optimizer", "sgd") not in OPTIMIZERS:
+        _fail(f"'training': unknown optimizer {tr.get('optimizer')!r} (one of {', '.join(OPTIMIZERS)})")
+    if "lr" in tr and (not _is_num(tr["lr"]) or tr["lr"] <= 0):
+        _fail("'training': 'lr' must be a number > 0")
+    if "epochs" in tr and (not _is_int(tr["epochs"]) or tr["epochs"] < 0):
+        _fail("'training': 'epochs' must be a whole number ≥ 0")
+    bs = tr.get("batch_size")
+    if bs is not None and (not _is_int(bs) or bs < 1):
+        _fail("'training': 'batch_size' must be null or a whole number ≥ 1")
+    if "seed" in tr and (not _is_int(tr["seed"]) or tr["seed"] < 0):
+        _fail("'training': 'seed' must be a whole number ≥ 0")
+    for key in ("momentum", "alpha", "eps", "weight_decay", "dampening", "lr_decay", "initial_accumulator_value"):
+        if key in tr and (not _is_num(tr[key]) or tr[key] < 0):
+            _fail(f"'training': '{key}' must be a number ≥ 0")
+    if "betas" in tr:
+        b = tr["betas"]
+        if not (isinstance(b, list) and len(b) == 2 and all(_is_num(x) and 0 <= x < 1 for x in b)):
+            _fail("'training': 'betas' must be two numbers in [0, 1)")
+    for key in ("nesterov", "centered"):
+        if key in tr and not isinstance(tr[key], bool):
+            _fail(f"'training': '{key}' must be true or false")
+    return tr
+
+
+def _read_layout(g: Graph, layout):
+    if layout is None:
+        return
+    if not isinstance(layout, dict):
+        _fail("'layout' must be an object of box id → [x, y]")
+    for nid, pos in layout.items():
+        if nid not in g:
+            _fail(f"'layout': no box '{nid}'", [nid])
+        if not (isinstance(pos, list) and len(pos) == 2 and all(_is_num(v) for v in pos)):
+            _fail(f"'layout': position of '{nid}' must be [x, y] with finite numbers", [nid])
+        g.layout[nid] = (float(pos[0]), float(pos[1]))
+
+
+# --- saving ----------------------------------------------------------------------------
+def to_dict(g: Graph) -> dict:
+    """The file document, with node and edge order kept stable so files diff well."""
+    nodes = []
+    for nid in g.nodes():
+        rec = g.node(nid)
+        d = {"id": nid, "op": rec["op"]}
+        for key in ("label", "value", "column", "attrs"):
+            if key in rec:
+                d[key] = rec[key]
+        nodes.append(d)
+    doc = {"format": FORMAT, "version": VERSION, "name": g.meta.get("name") or "untitled",
+           "nodes": nodes, "edges": [e.to_dict() for e in g.edges()]}
+    for key in ("loss", "output"):
+        if g.meta.get(key):
+            doc[key] = g.meta[key]
+    if g.meta.get("threshold", 0.5) != 0.5:
+        doc["threshold"] = g.meta["threshold"]
+    for key in ("dataset", "training"):
+        if g.meta.get(key) is not None:
+            doc[key] = g.meta[key]
+    if g.layout:
+        doc["layout"] = {nid: [_round(x), _round(y)] for nid, (x, y) in g.layout.items() if nid in g}
+    return doc
+
+
+def _round(v: float):
+    v = round(float(v), 2)
+    return int(v) if v.is_integer() else v
+
+
+def dumps(g: Graph) -> str:
+    return json.dumps(to_dict(g), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def atomic_write(path: str | os.PathLike, text: str):
+    """Write to a temporary file beside ``path``, flush it to disk, then rename over
+    ``path``: a crash or a full disk mid-save leaves the old file whole."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save(g: Graph, path: str | os.PathLike):
+    atomic_write(path, dumps(g))

@@ -1,0 +1,408 @@
+"""Graph: the computation graph a learner builds — Function boxes joined by Variable arrows.
+
+Held in a networkx ``MultiDiGraph`` (several arrows may join the same two boxes, as in
+``x*x``). Every change goes through a method here, is checked first (so a refused
+change leaves the graph as it was), and is then announced to subscribers as a
+``GraphEvent`` — plain callbacks, no Qt — so a window can follow the model.
+
+``version`` counts structural changes (boxes, arrows, ops, attrs); the engine caches
+its compiled plan until it moves. Parameter values are not structure: changing one
+bumps ``values_version`` only.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import networkx as nx
+import numpy as np
+
+from . import functions as F
+from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, PortError,
+                     PortTakenError, UnknownNodeError)
+
+ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A Variable arrow: output port ``out`` of ``src`` into input port ``port`` of ``dst``."""
+
+    src: str
+    dst: str
+    port: int
+    out: int = 0
+
+    def to_dict(self) -> dict:
+        d = {"src": self.src, "dst": self.dst, "port": self.port}
+        if self.out:
+            d["out"] = self.out
+        return d
+
+
+@dataclass
+class GraphEvent:
+    """One change to the graph. ``kind`` is one of: node_added, node_removed,
+    node_changed, node_moved, edge_added, edge_removed, graph_changed, reset."""
+
+    kind: str
+    node: str | None = None
+    edge: Edge | None = None
+    key: str | None = None  # which field changed, for node_changed / graph_changed
+
+
+def _finite_number(value, what: str, node: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise BadAttributeError(f"box '{node}': {what} must be a number, not {value!r}", [node])
+    value = float(value)
+    if not np.isfinite(value):
+        raise BadAttributeError(f"box '{node}': {what} must be finite, not {value!r}", [node])
+    return value
+
+
+class Graph:
+    META_KEYS = ("name", "loss", "output", "threshold", "dataset", "training")
+
+    def __init__(self, name: str = "untitled"):
+        self._g = nx.MultiDiGraph()
+        self._order: list[str] = []  # insertion order of boxes, kept stable for files and plots
+        self._edge_order: list[Edge] = []
+        self.layout: dict[str, tuple[float, float]] = {}
+        self.meta: dict[str, Any] = {"name": name, "loss": None, "output": None, "threshold": 0.5,
+                                     "dataset": None, "training": None}
+        self.version = 0
+        self.values_version = 0
+        self.source_path: str | None = None  # where the file came from (for relative CSV paths)
+        self._subscribers: list[Callable[[GraphEvent], None]] = []
+        self._batch_depth = 0
+        self._batched = False
+
+    # --- change events ---------------------------------------------------------------
+    def subscribe(self, callback: Callable[[GraphEvent], None]) -> Callable[[], None]:
+        """Call ``callback(event)`` after each change; returns a function that unsubscribes."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def _emit(self, event: GraphEvent, structural: bool = True):
+        if structural:
+            self.version += 1
+        else:
+            self.values_version += 1
+        if self._batch_depth:
+            self._batched = True
+            return
+        for cb in list(self._subscribers):
+            cb(event)
+
+    @contextmanager
+    def batch(self) -> Iterator["Graph"]:
+        """Make many changes and announce them as one ``reset`` event (loading, pasting)."""
+        self._batch_depth += 1
+        try:
+            yield self
+        finally:
+            self._batch_depth -= 1
+            if not self._batch_depth and self._batched:
+                self._batched = False
+                self._emit(GraphEvent("reset"))
+
+    # --- reading ---------------------------------------------------------------------
+    def __contains__(self, node_id: str) -> bool:
+        return node_id in self._g
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def nodes(self) -> list[str]:
+        return list(self._order)
+
+    def edges(self) -> list[Edge]:
+        return list(self._edge_order)
+
+    def node(self, node_id: str) -> dict:
+        """A copy of the box's record: op, label, value, column, attrs."""
+        return copy.deepcopy(self._data(node_id))
+
+    def op(self, node_id: str) -> str:
+        return self._data(node_id)["op"]
+
+    def function(self, node_id: str) -> F.Function:
+        return F.get(self.op(node_id))
+
+    def attrs(self, node_id: str) -> dict:
+        """The box's attrs with defaults filled in."""
+        d = self._data(node_id)
+        return F.get(d["op"]).resolve_attrs(d.get("attrs"), node_id)
+
+    def label(self, node_id: str) -> str:
+        d = self._data(node_id)
+        return d.get("label") or node_id
+
+    def value(self, node_id: str) -> float | None:
+        return self._data(node_id).get("value")
+
+    def column(self, node_id: str) -> str | None:
+        return self._data(node_id).get("column")
+
+    def n_inputs(self, node_id: str) -> int:
+        return self.function(node_id).n_inputs(self.attrs(node_id))
+
+    def n_outputs(self, node_id: str) -> int:
+        return self.function(node_id).n_outputs(self.attrs(node_id))
+
+    def inputs_of(self, node_id: str) -> list[Edge | None]:
+        """The arrow into each input port of a box (None where the port is unwired)."""
+        slots: list[Edge | None] = [None] * self.n_inputs(node_id)
+        for _, _, data in self._g.in_edges(node_id, data=True):
+            e = data["edge"]
+            if e.port < len(slots):
+                slots[e.port] = e
+        return slots
+
+    def outputs_of(self, node_id: str) -> list[Edge]:
+        """Arrows leaving a box, in the graph's edge order."""
+        return [e for e in self._edge_order if e.src == node_id]
+
+    def edge_into(self, dst: str, port: int) -> Edge | None:
+        for _, _, data in self._g.in_edges(dst, data=True):
+            if data["edge"].port == port:
+                return data["edge"]
+        return None
+
+    def variable_keys(self, node_id: str) -> list[str]:
+        """Names of the Variables a box outputs: ``id`` or ``id:k`` for multi-output boxes."""
+        n = self.n_outputs(node_id)
+        return [node_id] if n == 1 else [f"{node_id}:{k}" for k in range(n)]
+
+    def parameters(self) -> list[str]:
+        return [n for n in self._order if self.op(n) == "parameter"]
+
+    def inputs(self) -> list[str]:
+        return [n for n in self._order if self.op(n) == "input"]
+
+    def topological_order(self) -> list[str]:
+        """Boxes in an order where every box comes after its inputs; ties by insertion order."""
+        rank = {n: i for i, n in enumerate(self._order)}
+        return list(nx.lexicographical_topological_sort(self._g, key=rank.__getitem__))
+
+    def unique_id(self, base: str) -> str:
+        base = re.sub(r"\W", "_", base) or "box"
+        if not ID_RE.match(base):
+            base = "_" + base
+        if base not in self._g:
+            return base
+        i = 1
+        while f"{base}{i}" in self._g:
+            i += 1
+        return f"{base}{i}"
+
+    def _data(self, node_id: str) -> dict:
+        try:
+            return self._g.nodes[node_id]["box"]
+        except KeyError:
+            raise UnknownNodeError(f"no box '{node_id}' in the graph", [node_id]) from None
+
+    def _require(self, node_id: str):
+        self._data(node_id)
+
+    # --- building --------------------------------------------------------------------
+    def add_node(self, op: str, node_id: str | None = None, *, label: str | None = None,
+                 value: float | None = None, column: str | None = None, attrs: dict | None = None,
+                 pos: tuple[float, float] | None = None) -> str:
+        """Add a Function box; returns its id (made unique from the op when not given)."""
+        fn = F.get(op)
+        if node_id is None:
+            node_id = self.unique_id(op)
+        if not isinstance(node_id, str) or not ID_RE.match(node_id):
+            raise BadIdError(f"box id {node_id!r} is not a valid name (letters, digits, _; not starting with a digit)",
+                             [str(node_id)])
+        if node_id in self._g:
+            raise DuplicateIdError(f"there is already a box '{node_id}'", [node_id])
+        record: dict[str, Any] = {"op": op}
+        resolved = fn.resolve_attrs(attrs, node_id)
+        if attrs:
+            record["attrs"] = {k: resolved[k] for k in attrs}
+        if label is not None:
+            if not isinstance(label, str):
+                raise BadAttributeError(f"box '{node_id}': label must be text", [node_id])
+            record["label"] = label
+        if op in ("parameter", "constant") and value is None:
+            raise BadAttributeError(f"box '{node_id}': a {op} needs a value", [node_id])
+        if value is not None:
+            if op not in F.SOURCE_OPS:
+                raise BadAttributeError(f"box '{node_id}': only input, parameter and constant boxes take a value", [node_id])
+            record["value"] = _finite_number(value, "value", node_id)
+        if column is not None:
+            if op != "input":
+                raise BadAttributeError(f"box '{node_id}': only input boxes take a column", [node_id])
+            if not isinstance(column, str) or not column:
+                raise BadAttributeError(f"box '{node_id}': column must be a non-empty name", [node_id])
+            record["column"] = column
+        self._g.add_node(node_id, box=record)
+        self._order.append(node_id)
+        if pos is not None:
+            self.layout[node_id] = (float(pos[0]), float(pos[1]))
+        self._emit(GraphEvent("node_added", node=node_id))
+        return node_id
+
+    def remove_node(self, node_id: str) -> tuple[dict, list[Edge]]:
+        """Remove a box and its arrows; returns (record, arrows) so it can be put back."""
+        record = self.node(node_id)
+        attached = [e for e in self._edge_order if node_id in (e.src, e.dst)]
+        for e in attached:
+            self.disconnect(e.dst, e.port)
+        self._g.remove_node(node_id)
+        self._order.remove(node_id)
+        self.layout.pop(node_id, None)
+        for key in ("loss", "output"):
+            ref = self.meta.get(key)
+            if isinstance(ref, str) and ref.split(":")[0] == node_id:
+                self.meta[key] = None
+        self._emit(GraphEvent("node_removed", node=node_id))
+        return record, attached
+
+    def connect(self, src: str, dst: str, port: int, out: int = 0, *, replace: bool = False) -> Edge | None:
+        """Wire output ``out`` of ``src`` into input ``port`` of ``dst``.
+
+        Refuses a port out of range, a taken port (unless ``replace``; then the old
+        arrow is returned) and an arrow that would close a cycle."""
+        self._require(src)
+        self._require(dst)
+        if isinstance(port, bool) or not isinstance(port, int) or isinstance(out, bool) or not isinstance(out, int):
+            raise PortError(f"arrow {src} → {dst}: ports are whole numbers", [src, dst])
+        n_in, n_out = self.n_inputs(dst), self.n_outputs(src)
+        if n_out == 0 or not 0 <= out < n_out:
+            raise PortError(f"arrow {src} → {dst}: box '{src}' ({self.op(src)}) has no output {out}"
+                            + (f" (it has {n_out})" if n_out else ""), [src])
+        if not 0 <= port < n_in:
+            what = "no input ports" if n_in == 0 else f"inputs 0..{n_in - 1}"
+            raise PortError(f"arrow {src} → {dst}: box '{dst}' ({self.op(dst)}) has {what}, not port {port}", [dst])
+        if src == dst or nx.has_path(self._g, dst, src):
+            raise CycleError(f"arrow {src} → {dst} would make a cycle: '{dst}' already feeds '{src}'", [src, dst])
+        old = self.edge_into(dst, port)
+        if old is not None:
+            if not replace:
+                raise PortTakenError(f"input {port} of '{dst}' is already wired from '{old.src}'", [dst, old.src])
+            self.disconnect(dst, port)
+        edge = Edge(src, dst, port, out)
+        self._g.add_edge(src, dst, key=port, edge=edge)
+        self._edge_order.append(edge)
+        self._emit(GraphEvent("edge_added", edge=edge))
+        return old
+
+    def disconnect(self, dst: str, port: int) -> Edge:
+        """Remove the arrow into input ``port`` of ``dst``; returns it."""
+        edge = self.edge_into(dst, port)
+        if edge is None:
+            raise PortError(f"input {port} of '{dst}' has no arrow", [dst])
+        self._g.remove_edge(edge.src, dst, key=port)
+        self._edge_order.remove(edge)
+        self._emit(GraphEvent("edge_removed", edge=edge))
+        return edge
+
+    def set_label(self, node_id: str, label: str | None):
+        d = self._data(node_id)
+        if label is not None and not isinstance(label, str):
+            raise BadAttributeError(f"box '{node_id}': label must be text", [node_id])
+        if label:
+            d["label"] = label
+        else:
+            d.pop("label", None)
+        self._emit(GraphEvent("node_changed", node=node_id, key="label"), structural=False)
+
+    rename = set_label
+
+    def set_value(self, node_id: str, value: float | None):
+        """Set the value of an input, parameter or constant box."""
+        d = self._data(node_id)
+        if d["op"] not in F.SOURCE_OPS:
+            raise BadAttributeError(f"box '{node_id}' ({d['op']}) has no value to set", [node_id])
+        if value is None:
+            if d["op"] != "input":
+                raise BadAttributeError(f"box '{node_id}': a {d['op']} needs a value", [node_id])
+            d.pop("value", None)
+        else:
+            d["value"] = _finite_number(value, "value", node_id)
+        self._emit(GraphEvent("node_changed", node=node_id, key="value"), structural=d["op"] == "input")
+
+    def set_values(self, values: dict[str, float]):
+        """Set many parameter values at once (after training) with one event each."""
+        for node_id, v in values.items():
+            self.set_value(node_id, v)
+
+    def set_column(self, node_id: str, column: str | None):
+        d = self._data(node_id)
+        if d["op"] != "input":
+            raise BadAttributeError(f"box '{node_id}': only input boxes take a column", [node_id])
+        if column:
+            d["column"] = str(column)
+        else:
+            d.pop("column", None)
+        self._emit(GraphEvent("node_changed", node=node_id, key="column"))
+
+    def set_attr(self, node_id: str, key: str, value):
+        """Set one attribute (slope, exponent, k). Changing k re-shapes the ports: arrows
+        into or out of ports that no longer exist are refused rather than dropped."""
+        d = self._data(node_id)
+        fn = F.get(d["op"])
+        new = dict(d.get("attrs") or {})
+        if value is None:
+            new.pop(key, None)
+        else:
+            new[key] = value
+        resolved = fn.resolve_attrs(new, node_id)
+        n_in, n_out = fn.n_inputs(resolved), fn.n_outputs(resolved)
+        for e in self._edge_order:
+            if (e.dst == node_id and e.port >= n_in) or (e.src == node_id and e.out >= n_out):
+                raise BadAttributeError(f"box '{node_id}': {key}={value} would leave the arrow "
+                                        f"{e.src} → {e.dst} without a port; remove it first", [node_id])
+        d["attrs"] = {k: resolved[k] for k in new}
+        if not d["attrs"]:
+            del d["attrs"]
+        self._emit(GraphEvent("node_changed", node=node_id, key="attrs"))
+
+    def move(self, node_id: str, x: float, y: float):
+        self._require(node_id)
+        self.layout[node_id] = (float(x), float(y))
+        self._emit(GraphEvent("node_moved", node=node_id), structural=False)
+
+    def set_meta(self, key: str, value):
+        """Set a graph-level field: name, loss, output, threshold, dataset, training."""
+        if key not in self.META_KEYS:
+            raise BadAttributeError(f"the graph has no field '{key}'")
+        if key in ("loss", "output") and value is not None:
+            self.check_variable_ref(value, key)
+        if key == "threshold":
+            value = _finite_number(value, "threshold", "graph")
+        self.meta[key] = copy.deepcopy(value)
+        self._emit(GraphEvent("graph_changed", key=key), structural=key in ("loss", "output", "dataset"))
+
+    def check_variable_ref(self, ref, what: str = "reference") -> tuple[str, int]:
+        """Parse ``id`` or ``id:k`` into (box, output port), checking both exist."""
+        if not isinstance(ref, str):
+            raise BadAttributeError(f"{what} must name a box, not {ref!r}")
+        node, _, k = ref.partition(":")
+        if node not in self._g:
+            raise UnknownNodeError(f"{what} names no box '{node}'", [node])
+        try:
+            port = int(k) if k else 0
+        except ValueError:
+            raise BadAttributeError(f"{what} '{ref}': output port must be a number", [node]) from None
+        if not 0 <= port < self.n_outputs(node):
+            raise PortError(f"{what} '{ref}': box '{node}' has no output {port}", [node])
+        return node, port
+
+    # --- whole-graph helpers ---------------------------------------------------------
+    def copy(self) -> "Graph":
+        from .fileformat import from_dict, to_dict
+        g = from_dict(to_dict(self))
+        g.source_path = self.source_path
+        return g
+
+    def clear(self):
+        with self.batch():
+            for n in reversed(self._order):
+                self.remove_node(n)

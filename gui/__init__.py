@@ -1,0 +1,1 @@
+"""Backprop Studio's window (PySide6 + pyqtgraph). Uses graphcore only through its public API."""
