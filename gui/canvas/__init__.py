@@ -1,0 +1,1 @@
+"""The canvas: a QGraphicsScene that follows graphcore's Graph events, and its view."""

@@ -1,0 +1,28 @@
+"""What the step-through and the training panel paint over the canvas.
+
+An overlay is only paint: the scene draws it on top of the boxes and arrows it already
+shows and never changes the model. ``GraphScene.set_overlay(None)`` clears it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Colour-blind-safe pair (Okabe–Ito): forward values blue, backward gradients vermilion.
+FORWARD_COLOR = "#0072B2"
+BACKWARD_COLOR = "#D55E00"
+CURRENT_COLOR = "#E69F00"
+DONE_COLOR = "#009E73"
+
+
+@dataclass
+class CanvasOverlay:
+    current: str | None = None                        # the box being stepped: highlighted
+    done: set[str] = field(default_factory=set)        # boxes already done in this phase: marked
+    # Arrow labels, keyed by graphcore Edge: forward value text, and gradient text once backprop reached it.
+    edge_values: dict = field(default_factory=dict)
+    edge_grads: dict = field(default_factory=dict)
+    # Arrow width factor (1.0 = normal), e.g. following |dJ/dv| while training.
+    edge_widths: dict = field(default_factory=dict)
+    # Extra text under a box (e.g. "dJ/dJ = 1" at the cost).
+    badges: dict[str, str] = field(default_factory=dict)
+    legend: bool = True

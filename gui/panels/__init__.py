@@ -1,0 +1,1 @@
+"""Dock panels: palette, inspector, stepper, training, data, plots."""
