@@ -149,21 +149,20 @@ def _piece(sp, cond_val_pairs):
 
 
 def _ce_forward(xs, k):
-    zs, y = xs[:k], xs[k]
-    z = np.stack(np.broadcast_arrays(*zs))
+    # logits and class may be scalars or per-sample: broadcast them together first
+    *zs, y = np.broadcast_arrays(*xs[:k + 1])
+    z = np.stack(zs)
     yi = _class_index(y, k)
     zmax = z.max(axis=0)
     lse = zmax + np.log(np.exp(z - zmax).sum(axis=0))
-    picked = np.take_along_axis(z, np.broadcast_to(yi, z.shape[1:])[None, ...], axis=0)[0]
-    return lse - picked
+    return lse - np.take_along_axis(z, yi[None, ...], axis=0)[0]
 
 
 def _ce_local(xs, out, k):
-    zs, y = xs[:k], xs[k]
+    *zs, y = np.broadcast_arrays(*xs[:k + 1])
     s = _softmax(zs)
     yi = _class_index(y, k)
-    grads = [s[i] - (yi == i) for i in range(k)]
-    return grads + [np.zeros_like(np.asarray(y, dtype=float))]
+    return [s[i] - (yi == i) for i in range(k)] + [np.zeros(np.shape(y))]
 
 
 def _ce_sym(sp, xs, k):

@@ -68,8 +68,16 @@ class Graph:
 
     def __init__(self, name: str = "untitled"):
         self._g = nx.MultiDiGraph()
-        self._order: list[str] = []  # insertion order of boxes, kept stable for files and plots
-        self._edge_order: list[Edge] = []
+        # Insertion order of boxes and arrows, kept stable for files and plots (dicts: O(1) removal).
+        self._order: dict[str, None] = {}
+        self._edge_order: dict[Edge, None] = {}
+        # A topological rank per box (rank[src] < rank[dst] for every arrow), kept up to date
+        # incrementally (Pearce–Kelly), so that the cycle check of an arrow from an earlier box
+        # to a later one costs nothing, and any other arrow searches only the boxes ranked
+        # between its ends — building a 10,000-box graph stays linear.
+        self._rank: dict[str, int] = {}
+        self._next_rank = 0
+        self._next_suffix: dict[str, int] = {}  # unique_id's memory
         self.layout: dict[str, tuple[float, float]] = {}
         self.meta: dict[str, Any] = {"name": name, "loss": None, "output": None, "threshold": 0.5,
                                      "dataset": None, "training": None}
@@ -194,9 +202,11 @@ class Graph:
             base = "_" + base
         if base not in self._g:
             return base
-        i = 1
+        # Start from where the last search for this base stopped: numbering n boxes of one op stays linear.
+        i = self._next_suffix.get(base, 1)
         while f"{base}{i}" in self._g:
             i += 1
+        self._next_suffix[base] = i
         return f"{base}{i}"
 
     def _data(self, node_id: str) -> dict:
@@ -242,7 +252,9 @@ class Graph:
                 raise BadAttributeError(f"box '{node_id}': column must be a non-empty name", [node_id])
             record["column"] = column
         self._g.add_node(node_id, box=record)
-        self._order.append(node_id)
+        self._order[node_id] = None
+        self._rank[node_id] = self._next_rank
+        self._next_rank += 1
         if pos is not None:
             self.layout[node_id] = (float(pos[0]), float(pos[1]))
         self._emit(GraphEvent("node_added", node=node_id))
@@ -255,7 +267,8 @@ class Graph:
         for e in attached:
             self.disconnect(e.dst, e.port)
         self._g.remove_node(node_id)
-        self._order.remove(node_id)
+        del self._order[node_id]
+        del self._rank[node_id]
         self.layout.pop(node_id, None)
         for key in ("loss", "output"):
             ref = self.meta.get(key)
@@ -280,18 +293,52 @@ class Graph:
         if not 0 <= port < n_in:
             what = "no input ports" if n_in == 0 else f"inputs 0..{n_in - 1}"
             raise PortError(f"arrow {src} → {dst}: box '{dst}' ({self.op(dst)}) has {what}, not port {port}", [dst])
-        if src == dst or nx.has_path(self._g, dst, src):
-            raise CycleError(f"arrow {src} → {dst} would make a cycle: '{dst}' already feeds '{src}'", [src, dst])
+        if src == dst:
+            raise CycleError(f"arrow {src} → {dst} would make a cycle: a box cannot feed itself", [src, dst])
+        reorder = self._reorder_for(src, dst)  # raises CycleError
         old = self.edge_into(dst, port)
         if old is not None:
             if not replace:
                 raise PortTakenError(f"input {port} of '{dst}' is already wired from '{old.src}'", [dst, old.src])
             self.disconnect(dst, port)
+        self._rank.update(reorder)
         edge = Edge(src, dst, port, out)
         self._g.add_edge(src, dst, key=port, edge=edge)
-        self._edge_order.append(edge)
+        self._edge_order[edge] = None
         self._emit(GraphEvent("edge_added", edge=edge))
         return old
+
+    def _reorder_for(self, src: str, dst: str) -> dict[str, int]:
+        """New ranks that keep the topological order once ``src → dst`` is added (Pearce–Kelly).
+
+        Nothing to do when src already ranks before dst. Otherwise a cycle would need a path
+        dst → … → src, which can only pass through boxes ranked at most rank[src]: search
+        forward from dst among those (finding src means a cycle), backward from src among
+        boxes ranked at least rank[dst], and hand the ranks of both sets out again with
+        src's ancestors first."""
+        rank = self._rank
+        lo, hi = rank[dst], rank[src]
+        if hi < lo:
+            return {}
+        ahead = self._reach(dst, self._g.successors, lambda r: r <= hi, stop=src)
+        if ahead is None:
+            raise CycleError(f"arrow {src} → {dst} would make a cycle: '{dst}' already feeds '{src}'", [src, dst])
+        behind = self._reach(src, self._g.predecessors, lambda r: r >= lo)
+        moved = sorted(behind, key=rank.__getitem__) + sorted(ahead, key=rank.__getitem__)
+        slots = sorted(rank[n] for n in moved)
+        return dict(zip(moved, slots))
+
+    def _reach(self, start: str, step, keep, stop: str | None = None) -> list[str] | None:
+        """Boxes reachable from ``start`` by ``step`` whose rank passes ``keep``; None if ``stop`` is reached."""
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in step(todo.pop()):
+                if nxt == stop:
+                    return None
+                if nxt not in seen and keep(self._rank[nxt]):
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return list(seen)
 
     def disconnect(self, dst: str, port: int) -> Edge:
         """Remove the arrow into input ``port`` of ``dst``; returns it."""
@@ -299,7 +346,7 @@ class Graph:
         if edge is None:
             raise PortError(f"input {port} of '{dst}' has no arrow", [dst])
         self._g.remove_edge(edge.src, dst, key=port)
-        self._edge_order.remove(edge)
+        del self._edge_order[edge]
         self._emit(GraphEvent("edge_removed", edge=edge))
         return edge
 
@@ -404,5 +451,5 @@ class Graph:
 
     def clear(self):
         with self.batch():
-            for n in reversed(self._order):
+            for n in reversed(list(self._order)):
                 self.remove_node(n)
