@@ -1,18 +1,96 @@
-"""Entry point of the window: ``backprop-studio [FILE]``."""
+"""Entry point of the window: ``backprop-studio [FILE] [--screenshot OUT.png]``."""
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from pathlib import Path
+
+STYLE = Path(__file__).resolve().parent / "style.qss"
+
+
+def _parse(argv):
+    p = argparse.ArgumentParser(prog="backprop-studio", description="Build a computation graph and watch it learn.")
+    p.add_argument("file", nargs="?", help="a graph file (.graph.json) to open")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="open FILE, lay it out, evaluate, save a picture of the window and exit")
+    p.add_argument("--size", default="1400x860", help="window size for --screenshot (WIDTHxHEIGHT)")
+    return p.parse_args(argv)
+
+
+def make_app(argv=None):
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(["backprop-studio", *(argv or [])])
+    app.setOrganizationName("BackpropStudio")
+    app.setApplicationName("Backprop Studio")
+    if STYLE.exists():
+        app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    return app
+
+
+def screenshot(file: str, out: str, size: str = "1400x860") -> int:
+    """Open, lay out, evaluate and render the window offscreen to ``out``; exit code as the CLI's."""
+    from graphcore.errors import GraphError
+    from graphcore.layout import compute_layout
+    from .file_actions import load_for_window
+    from .main_window import MainWindow
+
+    try:
+        w, h = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        print(f"backprop-studio: --size must look like 1400x860, not {size!r}", file=sys.stderr)
+        return 2
+    app = make_app()
+    try:
+        g = load_for_window(file)
+    except GraphError as exc:
+        print(f"backprop-studio: {exc}", file=sys.stderr)
+        return 2
+    if not g.layout or len(g.layout) < len(g):
+        g.layout.update(compute_layout(g))
+    win = MainWindow(offer_recovery=False)
+    win.resize(w, h)
+    win.document.load_graph(g, str(Path(file).resolve()))
+    win.show()
+    app.processEvents()
+    win.document.evaluate_now()
+    win.view.fit()
+    app.processEvents()
+    ok = win.grab().save(out)
+    win.document.undo_stack.setClean()
+    win.document.set_dirty(False)
+    win.close()
+    if not ok:
+        print(f"backprop-studio: cannot write {out}", file=sys.stderr)
+        return 2
+    print(out)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        return screenshot(args.file, args.screenshot, args.size) if args.file else _usage()
+    if args.file and not os.path.exists(args.file):
+        print(f"backprop-studio: no such file: {args.file}", file=sys.stderr)
+        return 2
+    from . import crash
+    from .main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv if argv is None else ["backprop-studio", *argv])
-    win = QMainWindow()
-    win.setWindowTitle("Backprop Studio")
-    win.resize(1200, 800)
+    app = make_app()
+    crash.install()
+    win = MainWindow(args.file)
+    win.resize(1400, 860)
     win.show()
     return app.exec()
+
+
+def _usage() -> int:
+    print("backprop-studio: --screenshot needs a FILE to open", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

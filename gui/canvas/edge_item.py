@@ -1,0 +1,89 @@
+"""A Variable arrow: a curve from an output port to an input port; overlays label it."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+from .overlay import BACKWARD_COLOR, FORWARD_COLOR
+from . import style
+
+LABEL_FONT = QFont("Sans Serif", 8, QFont.DemiBold)
+
+
+def curve(a: QPointF, b: QPointF) -> QPainterPath:
+    """A horizontal S-curve: leaves the output to the right, enters the input from the left."""
+    path = QPainterPath(a)
+    dx = max(40.0, abs(b.x() - a.x()) * 0.5)
+    path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+    return path
+
+
+class EdgeItem(QGraphicsPathItem):
+    def __init__(self, edge, src_port, dst_port):
+        super().__init__()
+        self.edge = edge
+        self.src_port = src_port
+        self.dst_port = dst_port
+        self.hover = False
+        self.width_factor = 1.0
+        self.value_label = ""
+        self.grad_label = ""
+        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+        self.setToolTip(f"{edge.src} → {edge.dst} (input {edge.port}: {dst_port.name})")
+        self.update_path()
+
+    def update_path(self):
+        self.setPath(curve(self.src_port.scenePos(), self.dst_port.scenePos()))
+
+    def shape(self):
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        return stroker.createStroke(self.path())
+
+    def boundingRect(self) -> QRectF:
+        r = super().boundingRect()
+        if self.value_label or self.grad_label:
+            r = r.adjusted(-60, -24, 60, 24)
+        return r.adjusted(-6, -6, 6, 6)
+
+    def set_labels(self, value: str, grad: str, width: float):
+        if (value, grad, width) != (self.value_label, self.grad_label, self.width_factor):
+            self.prepareGeometryChange()
+            self.value_label, self.grad_label, self.width_factor = value, grad, width
+            self.update()
+
+    def paint(self, painter, option, widget=None):
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        color = style.EDGE_HOVER if (self.hover or self.isSelected()) else style.EDGE
+        w = 2.0 * max(0.3, min(self.width_factor, 6.0))
+        if self.isSelected():
+            w += 1.5
+        painter.setPen(QPen(color, w, Qt.SolidLine, Qt.RoundCap))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self.path())
+        if not (self.value_label or self.grad_label):
+            return
+        mid = self.path().pointAtPercent(0.5)
+        painter.setFont(LABEL_FONT)
+        fm = painter.fontMetrics()
+        for text, color, dy in ((self.value_label, FORWARD_COLOR, -11), (self.grad_label, BACKWARD_COLOR, 11)):
+            if not text:
+                continue
+            w = fm.horizontalAdvance(text) + 8
+            box = QRectF(mid.x() - w / 2, mid.y() + dy - 8, w, 16)
+            painter.setPen(QPen(QColor(color), 1))
+            painter.setBrush(QColor(255, 255, 255, 230))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(QColor(color))
+            painter.drawText(box, Qt.AlignCenter, text)
+
+    def hoverEnterEvent(self, event):
+        self.hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self.hover = False
+        self.update()

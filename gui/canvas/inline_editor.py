@@ -1,0 +1,51 @@
+"""Edit a box's value or label in place: a line edit floated over the box."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGraphicsProxyWidget, QLineEdit
+
+
+class _Line(QLineEdit):
+    cancelled = Signal()
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key_Escape:
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class InlineEditor(QGraphicsProxyWidget):
+    """Calls ``on_commit(text)`` on Enter or when focus leaves; Escape cancels."""
+
+    def __init__(self, text: str, on_commit, width: float):
+        super().__init__()
+        self.line = _Line(text)
+        self.line.selectAll()
+        self.line.setFixedWidth(int(width))
+        self.line.setStyleSheet("QLineEdit { border: 2px solid #2F80ED; border-radius: 3px; padding: 1px 3px;"
+                                " background: white; color: #1E2228; }")
+        self.setWidget(self.line)
+        self.setZValue(100)
+        self._on_commit = on_commit
+        self._closed = False
+        self.line.returnPressed.connect(self.commit)
+        self.line.editingFinished.connect(self.commit)
+        self.line.cancelled.connect(self.close_editor)
+
+    def commit(self):
+        if self._closed:
+            return
+        text = self.line.text()
+        self.close_editor()
+        self._on_commit(text)
+
+    def close_editor(self):
+        if self._closed:
+            return
+        self._closed = True
+        scene = self.scene()
+        if scene is not None:
+            scene.inline_editor = None
+            self.deleteLater()
+            scene.removeItem(self)

@@ -1,0 +1,175 @@
+"""A Function box on the canvas: op glyph, label, named ports, and its value once evaluated.
+
+The item draws what the model says; its fields are refreshed from the Graph by the scene.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from graphcore import functions as F
+
+from ..canvas.overlay import CURRENT_COLOR, DONE_COLOR
+from . import style
+from .port_item import PortItem
+
+WIDTH = 150.0
+HEADER = 28.0
+ROW = 20.0
+FOOTER = 22.0
+GLYPH_FONT = QFont("Sans Serif", 12, QFont.Bold)
+LABEL_FONT = QFont("Sans Serif", 9, QFont.DemiBold)
+PORT_FONT = QFont("Sans Serif", 8)
+VALUE_FONT = QFont("Monospace", 8)
+VALUE_FONT.setStyleHint(QFont.Monospace)
+
+
+class NodeItem(QGraphicsItem):
+    def __init__(self, scene, node_id: str):
+        super().__init__()
+        self.graph_scene = scene
+        self.node_id = node_id
+        self.inputs: list[PortItem] = []
+        self.outputs: list[PortItem] = []
+        self.value_text = ""
+        self.is_loss = False
+        self.current = False
+        self.done = False
+        self.badge = ""
+        self.error = False
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setZValue(1)
+        self.refresh()
+
+    # --- model → item ------------------------------------------------------------------
+    def refresh(self):
+        g = self.graph_scene.graph
+        nid = self.node_id
+        self.op = g.op(nid)
+        fn = F.get(self.op)
+        attrs = g.attrs(nid)
+        self.kind = style.kind_of(self.op, fn.group)
+        self.label = g.label(nid)
+        self.source_value = g.value(nid)
+        self.column = g.column(nid)
+        in_names, out_names = fn.input_names(attrs), fn.output_names(attrs)
+        if [p.name for p in self.inputs] != list(in_names) or [p.name for p in self.outputs] != list(out_names):
+            for p in self.inputs + self.outputs:
+                p.setParentItem(None)
+                if p.scene():
+                    p.scene().removeItem(p)
+            self.prepareGeometryChange()
+            self.inputs = [PortItem(self, True, i, n) for i, n in enumerate(in_names)]
+            self.outputs = [PortItem(self, False, i, n) for i, n in enumerate(out_names)]
+            for i, p in enumerate(self.inputs):
+                p.setPos(0, HEADER + ROW * (i + 0.5))
+            for i, p in enumerate(self.outputs):
+                p.setPos(WIDTH, HEADER + ROW * (i + 0.5))
+        self.setToolTip(F.describe(self.op))
+        self.update()
+
+    @property
+    def rows(self) -> int:
+        return max(len(self.inputs), len(self.outputs), 1)
+
+    @property
+    def height(self) -> float:
+        return HEADER + ROW * self.rows + FOOTER
+
+    def set_value_text(self, text: str):
+        if text != self.value_text:
+            self.value_text = text
+            self.update()
+
+    def set_unwired(self, ports):
+        for p in self.inputs:
+            p.set_unwired(p.index in ports)
+
+    # --- geometry ----------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        extra = 18 if self.badge else 0
+        return QRectF(-4, -4, WIDTH + 8, self.height + 8 + extra)
+
+    def shape(self):
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(0, 0, WIDTH, self.height), 7, 7)
+        return path
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionHasChanged:
+            self.graph_scene.node_item_moved(self)
+        return super().itemChange(change, value)
+
+    # --- painting ----------------------------------------------------------------------
+    def paint(self, painter, option: QStyleOptionGraphicsItem, widget=None):
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        body = QRectF(0, 0, WIDTH, self.height)
+        header_color = style.KIND_COLORS[self.kind]
+        selected = self.isSelected()
+        if lod < 0.35:  # zoomed far out: a plain block is all the eye can see
+            painter.fillRect(body, header_color)
+            return
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        border = QPen(style.SELECTED, 2.5) if selected else QPen(QColor("#B8BEC7"), 1)
+        if self.current:
+            border = QPen(QColor(CURRENT_COLOR), 4)
+        elif self.error:
+            border = QPen(style.UNWIRED, 2.5)
+        painter.setPen(border)
+        painter.setBrush(QBrush(style.BODY))
+        painter.drawRoundedRect(body, 7, 7)
+        head = QPainterPath()
+        head.setFillRule(Qt.WindingFill)
+        head.addRoundedRect(QRectF(0, 0, WIDTH, HEADER), 7, 7)
+        head.addRect(QRectF(0, HEADER / 2, WIDTH, HEADER / 2))
+        painter.fillPath(head.simplified(), header_color)
+        painter.setPen(QColor("white"))
+        painter.setFont(GLYPH_FONT)
+        painter.drawText(QRectF(8, 0, 56, HEADER), Qt.AlignVCenter | Qt.AlignLeft, style.glyph(self.op))
+        painter.setFont(LABEL_FONT)
+        label = painter.fontMetrics().elidedText(self.label, Qt.ElideRight, int(WIDTH - 70))
+        painter.drawText(QRectF(60, 0, WIDTH - 68, HEADER), Qt.AlignVCenter | Qt.AlignRight, label)
+        if lod < 0.6:
+            return
+        painter.setFont(PORT_FONT)
+        painter.setPen(style.MUTED)
+        for p in self.inputs:
+            painter.setPen(style.UNWIRED if p.unwired else style.MUTED)
+            painter.drawText(QRectF(10, p.y() - ROW / 2, WIDTH / 2 - 10, ROW), Qt.AlignVCenter | Qt.AlignLeft, p.name)
+        painter.setPen(style.MUTED)
+        for p in self.outputs:
+            painter.drawText(QRectF(WIDTH / 2, p.y() - ROW / 2, WIDTH / 2 - 10, ROW),
+                             Qt.AlignVCenter | Qt.AlignRight, p.name)
+        if not self.inputs and not self.outputs[1:]:
+            painter.drawText(QRectF(10, HEADER, WIDTH - 24, ROW), Qt.AlignVCenter | Qt.AlignLeft, self._source_note())
+        painter.setPen(QPen(QColor("#E3E6EA"), 1))
+        y = self.height - FOOTER
+        painter.drawLine(QPointF(6, y), QPointF(WIDTH - 6, y))
+        painter.setFont(VALUE_FONT)
+        painter.setPen(style.TEXT)
+        text = self.value_text or "…"
+        painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, text)
+        if self.is_loss:
+            painter.setPen(QColor("#8F3F5F"))
+            painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignRight, "J")
+        if self.done:
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(QColor(DONE_COLOR))
+            painter.drawEllipse(QPointF(WIDTH - 2, 2), 7, 7)
+            painter.setPen(QPen(QColor("white"), 2))
+            painter.drawLine(QPointF(WIDTH - 5, 2), QPointF(WIDTH - 3, 4.5))
+            painter.drawLine(QPointF(WIDTH - 3, 4.5), QPointF(WIDTH + 1.5, -1))
+        if self.badge:
+            painter.setFont(LABEL_FONT)
+            painter.setPen(QColor(CURRENT_COLOR).darker(130))
+            painter.drawText(QRectF(0, self.height + 2, WIDTH, 16), Qt.AlignCenter, self.badge)
+
+    def _source_note(self) -> str:
+        if self.op == "input":
+            return f"column {self.column or self.node_id}"
+        if self.op == "parameter":
+            return "trainable"
+        return "fixed"

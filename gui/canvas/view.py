@@ -1,0 +1,169 @@
+"""GraphView: the canvas widget — zoom around the cursor, pan, rubber band, drops, quick search keys."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QFrame, QGraphicsView
+
+from . import style
+
+OP_MIME = "application/x-backprop-studio-op"
+MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+
+
+class GraphView(QGraphicsView):
+    op_dropped = Signal(str, QPointF)           # a Function dragged from the palette, at a scene position
+    quick_search_requested = Signal(QPointF, str)  # scene position, text typed so far
+
+    def __init__(self, scene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.DontSavePainterState)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.IntersectsItemShape)
+        self.setAcceptDrops(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setSceneRect(QRectF(-50000, -50000, 100000, 100000))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self._pan_from = None
+        self._space = False
+
+    # --- zoom and pan -----------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def wheelEvent(self, event):
+        factor = 1.0015 ** event.angleDelta().y()
+        target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
+        self.scale(target / self.zoom, target / self.zoom)  # anchored under the mouse
+
+    def fit(self):
+        """Fit every box in view (F)."""
+        rect = self.scene().items_rect()
+        if rect.isNull():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
+        if self.zoom > 1.25:
+            self.resetTransform()
+            self.scale(1.25, 1.25)
+            self.centerOn(rect.center())
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event):
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.pan(delta.x(), delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().setCursor(Qt.OpenHandCursor if self._space else Qt.ArrowCursor)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def pan(self, dx: float, dy: float):
+        """Move the view by a distance in screen pixels."""
+        z = self.zoom
+        self.translate_center(-dx / z, -dy / z)
+
+    def translate_center(self, dx, dy):
+        c = self.mapToScene(self.viewport().rect().center())
+        self.centerOn(c + QPointF(dx, dy))
+
+    def keyPressEvent(self, event):
+        scene = self.scene()
+        if scene.inline_editor is not None or scene.focusItem() is not None:
+            super().keyPressEvent(event)
+            return
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.OpenHandCursor)
+            return
+        if event.key() == Qt.Key_Tab:
+            self.quick_search_requested.emit(self.cursor_scene_pos(), "")
+            return
+        text = event.text()
+        if text and text.isalpha() and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+            self.quick_search_requested.emit(self.cursor_scene_pos(), text)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event):
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().setCursor(Qt.ArrowCursor)
+            return
+        super().keyReleaseEvent(event)
+
+    def focusNextPrevChild(self, forward):
+        return False  # Tab belongs to the quick search, not to focus traversal
+
+    def cursor_scene_pos(self) -> QPointF:
+        p = self.viewport().mapFromGlobal(self.cursor().pos())
+        if not self.viewport().rect().contains(p):
+            p = self.viewport().rect().center()
+        return self.mapToScene(p)
+
+    # --- drops from the palette ------------------------------------------------------
+    def dragEnterEvent(self, event):
+        if event.mimeData().hasFormat(OP_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event):
+        if event.mimeData().hasFormat(OP_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event):
+        if event.mimeData().hasFormat(OP_MIME):
+            op = bytes(event.mimeData().data(OP_MIME)).decode()
+            self.op_dropped.emit(op, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
+
+    # --- background grid ---------------------------------------------------------------
+    def drawBackground(self, painter, rect):
+        painter.fillRect(rect, style.CANVAS)
+        if self.zoom < 0.3:
+            return
+        step = 20.0
+        left, top = int(rect.left() // step) * step, int(rect.top() // step) * step
+        lines, major = [], []
+        x = left
+        while x < rect.right():
+            (major if int(round(x / step)) % 5 == 0 else lines).append((x, True))
+            x += step
+        y = top
+        while y < rect.bottom():
+            (major if int(round(y / step)) % 5 == 0 else lines).append((y, False))
+            y += step
+        for group, color in ((lines, style.GRID), (major, style.GRID_MAJOR)):
+            painter.setPen(QPen(color, 0))
+            for v, vertical in group:
+                if vertical:
+                    painter.drawLine(QPointF(v, rect.top()), QPointF(v, rect.bottom()))
+                else:
+                    painter.drawLine(QPointF(rect.left(), v), QPointF(rect.right(), v))

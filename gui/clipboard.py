@@ -1,0 +1,54 @@
+"""Copy and paste between windows: the selection as a fragment of the graph file format.
+
+The fragment is a complete, valid graph document (SPEC §3) holding the copied boxes,
+the arrows between them and their positions, under its own MIME type (and as plain
+text, so it can be pasted into a text editor and back). Pasting validates it with the
+file loader, so a foreign clipboard never reaches the model unchecked.
+"""
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QMimeData
+
+from graphcore import fileformat
+from graphcore.errors import GraphError
+
+FRAGMENT_MIME = "application/x-backprop-studio-fragment+json"
+
+
+def fragment(graph, node_ids) -> dict:
+    ids = set(node_ids)
+    doc = fileformat.to_dict(graph)
+    doc["nodes"] = [n for n in doc["nodes"] if n["id"] in ids]
+    doc["edges"] = [e for e in doc["edges"] if e["src"] in ids and e["dst"] in ids]
+    doc["layout"] = {k: v for k, v in doc.get("layout", {}).items() if k in ids}
+    doc["name"] = "fragment"
+    for key in ("loss", "output", "threshold", "dataset", "training"):
+        doc.pop(key, None)
+    return doc
+
+
+def to_mime(doc: dict) -> QMimeData:
+    text = json.dumps(doc, ensure_ascii=False)
+    mime = QMimeData()
+    mime.setData(FRAGMENT_MIME, text.encode("utf-8"))
+    mime.setText(text)
+    return mime
+
+
+def from_mime(mime: QMimeData) -> dict | None:
+    """The fragment on the clipboard, validated; None when the clipboard holds no graph."""
+    if mime is None:
+        return None
+    if mime.hasFormat(FRAGMENT_MIME):
+        text = bytes(mime.data(FRAGMENT_MIME)).decode("utf-8", "replace")
+    elif mime.hasText() and '"backprop-studio.graph"' in mime.text():
+        text = mime.text()
+    else:
+        return None
+    try:
+        g = fileformat.loads(text)
+    except GraphError:
+        return None
+    return fileformat.to_dict(g)

@@ -1,0 +1,263 @@
+"""Undo commands: every change a learner makes is one of these, and each calls Graph
+methods only (the scene follows the Graph's events; no command touches an item).
+
+``Document.push`` applies a command once itself, so that a change the model refuses
+(a cycle, a taken port) never reaches the undo stack; the stack's own first ``redo``
+is then skipped.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QUndoCommand
+
+from graphcore.graph import Edge, Graph
+
+BATCH_ABOVE = 40  # changes to more boxes than this are announced as one reset event
+
+
+class GraphCommand(QUndoCommand):
+    def __init__(self, graph: Graph, text: str):
+        super().__init__(text)
+        self.graph = graph
+        self._skip_redo = False
+
+    def apply(self):
+        """First application, outside the stack; raises GraphError when refused."""
+        self.do()
+        self._skip_redo = True
+
+    def redo(self):
+        if self._skip_redo:
+            self._skip_redo = False
+            return
+        self.do()
+
+    def undo(self):
+        self.undo_it()
+
+    def do(self):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def undo_it(self):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class AddNodeCommand(GraphCommand):
+    def __init__(self, graph, op, pos, node_id=None, **fields):
+        super().__init__(graph, f"Add {op}")
+        self.op, self.pos, self.fields = op, pos, fields
+        self.node_id = node_id or graph.unique_id(op)
+
+    def do(self):
+        self.graph.add_node(self.op, self.node_id, pos=self.pos, **self.fields)
+
+    def undo_it(self):
+        self.graph.remove_node(self.node_id)
+
+
+def _restore(graph: Graph, records: list, edges: list[Edge], layout: dict, meta: dict):
+    for nid, rec in records:
+        graph.add_node(rec["op"], nid, label=rec.get("label"), value=rec.get("value"), column=rec.get("column"),
+                       attrs=rec.get("attrs"), pos=layout.get(nid))
+    for e in edges:
+        if graph.edge_into(e.dst, e.port) is None:
+            graph.connect(e.src, e.dst, e.port, e.out)
+    for key, ref in meta.items():
+        graph.set_meta(key, ref)
+
+
+class RemoveCommand(GraphCommand):
+    """Delete boxes (with their arrows) and single arrows, as one step."""
+
+    def __init__(self, graph, nodes=(), edges=()):
+        n = len(nodes) + len(edges)
+        super().__init__(graph, f"Delete {n} item{'s' * (n != 1)}")
+        self.nodes = [n for n in graph.nodes() if n in set(nodes)]
+        self.edges = [e for e in edges if e.src not in self.nodes and e.dst not in self.nodes]
+
+    def do(self):
+        g = self.graph
+        self.layout = {n: g.layout[n] for n in self.nodes if n in g.layout}
+        self.meta = {k: g.meta[k] for k in ("loss", "output")
+                     if isinstance(g.meta.get(k), str) and g.meta[k].split(":")[0] in self.nodes}
+        self.records, self.removed_edges = [], []
+        with _maybe_batch(g, len(self.nodes)):
+            for e in self.edges:
+                self.removed_edges.append(g.disconnect(e.dst, e.port))
+            for nid in self.nodes:
+                rec, attached = g.remove_node(nid)
+                self.records.append((nid, rec))
+                self.removed_edges += [e for e in attached if e not in self.removed_edges]
+
+    def undo_it(self):
+        with _maybe_batch(self.graph, len(self.records)):
+            _restore(self.graph, self.records, self.removed_edges, self.layout, self.meta)
+
+
+class _NoBatch:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _maybe_batch(graph: Graph, n: int):
+    return graph.batch() if n > BATCH_ABOVE else _NoBatch()
+
+
+class ConnectCommand(GraphCommand):
+    """Wire an output into an input; a taken input is replaced (the old arrow returns on undo)."""
+
+    def __init__(self, graph, src, dst, port, out=0, detach: Edge | None = None):
+        super().__init__(graph, f"Connect {src} → {dst}")
+        self.edge = Edge(src, dst, port, out)
+        self.detach = detach  # an arrow being re-plugged from elsewhere
+        self.replaced = None
+
+    def do(self):
+        g, e = self.graph, self.edge
+        if self.detach is not None and self.detach != e:
+            g.disconnect(self.detach.dst, self.detach.port)
+        try:
+            self.replaced = g.connect(e.src, e.dst, e.port, e.out, replace=True)
+        except Exception:
+            if self.detach is not None and self.detach != e:
+                g.connect(self.detach.src, self.detach.dst, self.detach.port, self.detach.out)
+            raise
+
+    def undo_it(self):
+        g, e = self.graph, self.edge
+        g.disconnect(e.dst, e.port)
+        if self.replaced is not None:
+            r = self.replaced
+            g.connect(r.src, r.dst, r.port, r.out)
+        if self.detach is not None and self.detach != e:
+            d = self.detach
+            g.connect(d.src, d.dst, d.port, d.out)
+
+
+class DisconnectCommand(GraphCommand):
+    def __init__(self, graph, edge: Edge):
+        super().__init__(graph, f"Disconnect {edge.src} → {edge.dst}")
+        self.edge = edge
+
+    def do(self):
+        self.graph.disconnect(self.edge.dst, self.edge.port)
+
+    def undo_it(self):
+        e = self.edge
+        self.graph.connect(e.src, e.dst, e.port, e.out)
+
+
+class MoveCommand(GraphCommand):
+    """Boxes moved from ``old`` to ``new`` positions: a whole drag, or an align or auto-layout."""
+
+    def __init__(self, graph, old: dict, new: dict, text="Move"):
+        super().__init__(graph, text if len(new) != 1 or text != "Move" else f"Move {next(iter(new))}")
+        self.old, self.new = old, new
+
+    def _place(self, positions):
+        with _maybe_batch(self.graph, len(positions)):
+            for nid, (x, y) in positions.items():
+                self.graph.move(nid, x, y)
+
+    def do(self):
+        self._place(self.new)
+
+    def undo_it(self):
+        self._place(self.old)
+
+
+class _SetCommand(GraphCommand):
+    """Set one field of a box through a Graph setter; undo sets the old value back."""
+
+    def __init__(self, graph, node, old, new, text):
+        super().__init__(graph, text)
+        self.node, self.old, self.new = node, old, new
+
+    def do(self):
+        self.set(self.new)
+
+    def undo_it(self):
+        self.set(self.old)
+
+
+class RenameCommand(_SetCommand):
+    def __init__(self, graph, node, label):
+        super().__init__(graph, node, graph.node(node).get("label"), label or None, f"Rename {node}")
+
+    def set(self, v):
+        self.graph.set_label(self.node, v)
+
+
+class SetValueCommand(_SetCommand):
+    def __init__(self, graph, node, value):
+        super().__init__(graph, node, graph.value(node), value, f"Set {node} = {value}")
+
+    def set(self, v):
+        self.graph.set_value(self.node, v)
+
+
+class SetColumnCommand(_SetCommand):
+    def __init__(self, graph, node, column):
+        super().__init__(graph, node, graph.column(node), column or None, f"Set column of {node}")
+
+    def set(self, v):
+        self.graph.set_column(self.node, v)
+
+
+class SetAttrCommand(_SetCommand):
+    def __init__(self, graph, node, key, value):
+        super().__init__(graph, node, (graph.node(node).get("attrs") or {}).get(key), value, f"Set {node}.{key}")
+        self.key = key
+
+    def set(self, v):
+        self.graph.set_attr(self.node, self.key, v)
+
+
+class SetMetaCommand(GraphCommand):
+    def __init__(self, graph, key, value, text=None):
+        super().__init__(graph, text or f"Set {key}")
+        self.key, self.new, self.old = key, value, graph.meta.get(key)
+
+    def do(self):
+        self.graph.set_meta(self.key, self.new)
+
+    def undo_it(self):
+        self.graph.set_meta(self.key, self.old)
+
+
+class InsertFragmentCommand(GraphCommand):
+    """Paste or duplicate: add a fragment's boxes and inner arrows under fresh ids."""
+
+    def __init__(self, graph, nodes: list[dict], edges: list[dict], positions: dict, text="Paste"):
+        super().__init__(graph, text)
+        self.rename: dict[str, str] = {}
+        taken = set(graph.nodes())
+        for nd in nodes:
+            new = nd["id"] if nd["id"] not in taken else graph.unique_id(nd["id"])
+            while new in taken:
+                new = graph.unique_id(new + "_")
+            taken.add(new)
+            self.rename[nd["id"]] = new
+        self.nodes, self.edges, self.positions = nodes, edges, positions
+
+    @property
+    def new_ids(self) -> list[str]:
+        return [self.rename[nd["id"]] for nd in self.nodes]
+
+    def do(self):
+        g = self.graph
+        with _maybe_batch(g, len(self.nodes)):
+            for nd in self.nodes:
+                nid = self.rename[nd["id"]]
+                g.add_node(nd["op"], nid, label=nd.get("label"), value=nd.get("value"), column=nd.get("column"),
+                           attrs=nd.get("attrs"), pos=self.positions.get(nd["id"]))
+            for ed in self.edges:
+                g.connect(self.rename[ed["src"]], self.rename[ed["dst"]], ed["port"], ed.get("out", 0))
+
+    def undo_it(self):
+        g = self.graph
+        with _maybe_batch(g, len(self.nodes)):
+            for nid in reversed(self.new_ids):
+                g.remove_node(nid)

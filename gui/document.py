@@ -1,0 +1,159 @@
+"""Document: one open graph — the Graph, its file, dirty state, undo stack and live evaluation.
+
+The Graph object lives as long as the Document: New and Open replace its contents in
+one batch (one ``reset`` event), so panels holding ``document.graph`` stay valid.
+Evaluation follows edits after a short pause (debounced) on a partial plan, so an
+unfinished graph shows what it can and marks its unwired ports instead of failing.
+"""
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from graphcore import datasets, engine, fileformat
+from graphcore.errors import GraphError
+from graphcore.graph import Graph
+
+EVAL_DELAY_MS = 120
+
+
+def replace_contents(graph: Graph, source: Graph):
+    """Make ``graph`` a copy of ``source`` (boxes, arrows, meta, layout), announced as one reset."""
+    with graph.batch():
+        graph.clear()
+        for nid in source.nodes():
+            rec = source.node(nid)
+            graph.add_node(rec["op"], nid, label=rec.get("label"), value=rec.get("value"),
+                           column=rec.get("column"), attrs=rec.get("attrs"), pos=source.layout.get(nid))
+        for e in source.edges():
+            graph.connect(e.src, e.dst, e.port, e.out)
+        for key in Graph.META_KEYS:
+            graph.set_meta(key, source.meta.get(key) if key != "threshold" else source.meta.get(key, 0.5))
+        graph.source_path = source.source_path
+
+
+class Document(QObject):
+    changed = Signal()                    # the model changed (any event)
+    evaluated = Signal(object)            # an engine.Evaluation
+    evaluation_failed = Signal(str, list)  # message, boxes to point at
+    dirty_changed = Signal(bool)
+    file_changed = Signal(str)            # the path (or "" for a new graph)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.graph = Graph()
+        self.path: str | None = None
+        self.undo_stack = QUndoStack(self)
+        self.evaluation = None
+        self.plan = None                  # the partial plan of the last evaluation
+        self.error: str | None = None
+        self._dirty = False
+        self._dataset_key = None
+        self._dataset = None
+        self._timer = QTimer(self, singleShot=True, interval=EVAL_DELAY_MS)
+        self._timer.timeout.connect(self.evaluate_now)
+        self.graph.subscribe(self._on_event)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.set_dirty(not clean))
+
+    # --- state -------------------------------------------------------------------------
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def set_dirty(self, dirty: bool):
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self.dirty_changed.emit(dirty)
+
+    @property
+    def title(self) -> str:
+        return self.graph.meta.get("name") or "untitled"
+
+    def push(self, command) -> str | None:
+        """Apply a command and put it on the undo stack; returns the model's refusal message, if any."""
+        try:
+            command.apply()
+        except GraphError as exc:
+            return str(exc)
+        self.undo_stack.push(command)
+        return None
+
+    def _on_event(self, event):
+        self.changed.emit()
+        self.schedule_evaluation()
+
+    # --- files -------------------------------------------------------------------------
+    def new(self):
+        replace_contents(self.graph, Graph())
+        self._after_load(None)
+
+    def open(self, path: str):
+        """Load a file; raises GraphError (FileFormatError) and leaves the graph untouched on failure."""
+        loaded = fileformat.load(path)
+        self.load_graph(loaded, path)
+
+    def load_graph(self, loaded: Graph, path: str | None):
+        replace_contents(self.graph, loaded)
+        self._after_load(path)
+
+    def _after_load(self, path):
+        self.path = path
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.set_dirty(False)
+        self._dataset_key = None
+        self.file_changed.emit(path or "")
+        self.evaluate_now()
+
+    def save(self, path: str | None = None):
+        path = path or self.path
+        fileformat.save(self.graph, path)
+        if path != self.path:
+            self.path = path
+            self.file_changed.emit(path)
+        self.undo_stack.setClean()
+        self.set_dirty(False)
+
+    def dumps(self) -> str:
+        return fileformat.dumps(self.graph)
+
+    # --- data and evaluation -------------------------------------------------------------
+    def dataset(self):
+        """The graph's data set (cached while its ``dataset`` block is unchanged), or None."""
+        block = self.graph.meta.get("dataset")
+        key = (repr(block), self.graph.source_path)
+        if key != self._dataset_key:
+            self._dataset_key = key
+            self._dataset = None
+            if block:
+                self._dataset = datasets.from_block(copy.deepcopy(block), _dir_of(self.graph.source_path))
+        return self._dataset
+
+    def schedule_evaluation(self):
+        self._timer.start()
+
+    def evaluate_now(self):
+        """Forward and backward on the partial plan; never raises."""
+        self._timer.stop()
+        try:
+            self.plan = engine.compile_graph(self.graph, partial=True)
+            ds = self.dataset()
+            data = ds.train() if ds is not None else None
+            self.evaluation = self.plan.run(data)
+            self.error = None
+        except GraphError as exc:
+            self.evaluation, self.error = None, str(exc)
+            self.evaluation_failed.emit(str(exc), list(exc.nodes))
+            return
+        except Exception as exc:  # a data set that cannot be read, an unexpected numeric failure
+            self.evaluation, self.error = None, f"cannot evaluate: {exc}"
+            self.evaluation_failed.emit(self.error, [])
+            return
+        self.evaluated.emit(self.evaluation)
+
+
+def _dir_of(path):
+    import os
+    return os.path.dirname(path) if path else None

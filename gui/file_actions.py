@@ -1,0 +1,223 @@
+"""File actions: New, Open, Save, Save As, Open Recent, lesson examples, export of the
+canvas as PNG/SVG, the unsaved-changes prompt, and autosave with recovery after a crash."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRectF, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from graphcore import fileformat
+from graphcore.errors import GraphError
+from graphcore.layout import compute_layout
+
+from .crash import data_dir
+
+AUTOSAVE_MS = 30_000
+MAX_RECENT = 10
+FILTER = "Graph files (*.graph.json *.json);;All files (*)"
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
+
+
+def recovery_path() -> Path:
+    return data_dir() / "recovery.graph.json"
+
+
+def _recovery_info() -> Path:
+    return data_dir() / "recovery.info.json"
+
+
+def examples() -> list[Path]:
+    return sorted(EXAMPLES_DIR.glob("*.graph.json")) if EXAMPLES_DIR.is_dir() else []
+
+
+def load_for_window(path: str):
+    """Load a file and give every box a position (files written by hand may have none)."""
+    g = fileformat.load(path)
+    missing = [n for n in g.nodes() if n not in g.layout]
+    if missing:
+        pos = compute_layout(g)
+        for n in (g.nodes() if len(missing) == len(g) else missing):
+            g.layout[n] = pos[n]
+    return g
+
+
+class FileActions(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.doc = window.document
+        self.timer = QTimer(self, interval=AUTOSAVE_MS)
+        self.timer.timeout.connect(self.autosave)
+        self.timer.start()
+
+    # --- prompts --------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False means the learner cancelled."""
+        if not self.doc.dirty:
+            return True
+        answer = QMessageBox.question(
+            self.window, "Unsaved changes", f"Save the changes to “{self.doc.title}”?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    # --- actions --------------------------------------------------------------------
+    def new(self):
+        if self.maybe_save():
+            self.doc.new()
+            self.window.view.fit()
+
+    def open_dialog(self):
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open graph", self._start_dir(), FILTER)
+        if path:
+            self.open(path, ask=False)
+
+    def open(self, path: str, ask: bool = True) -> bool:
+        """Open a file; on failure the loader's message is shown and the current graph stays as it was."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            g = load_for_window(path)
+        except GraphError as exc:
+            QMessageBox.warning(self.window, "Cannot open graph", str(exc))
+            self.window.show_message(str(exc))
+            return False
+        self.doc.load_graph(g, str(Path(path).resolve()))
+        self.add_recent(str(Path(path).resolve()))
+        self.window.view.fit()
+        self.window.show_message(f"Opened {Path(path).name}")
+        return True
+
+    def save(self) -> bool:
+        if not self.doc.path or self._is_example(self.doc.path):
+            return self.save_as()
+        return self._write(self.doc.path)
+
+    def save_as(self) -> bool:
+        start = self.doc.path if self.doc.path and not self._is_example(self.doc.path) else \
+            os.path.join(self._start_dir(), f"{self.doc.title}.graph.json")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save graph as", start, FILTER)
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += ".graph.json"
+        return self._write(path)
+
+    def _write(self, path: str) -> bool:
+        try:
+            self.doc.save(path)
+        except OSError as exc:
+            QMessageBox.warning(self.window, "Cannot save", f"cannot write {path}: {exc.strerror or exc}")
+            return False
+        self.add_recent(str(Path(path).resolve()))
+        self.clear_recovery()
+        self.window.show_message(f"Saved {Path(path).name}")
+        return True
+
+    def _is_example(self, path) -> bool:
+        return Path(path).resolve().parent == EXAMPLES_DIR
+
+    def _start_dir(self) -> str:
+        return os.path.dirname(self.doc.path) if self.doc.path else str(Path.home())
+
+    # --- recent files ---------------------------------------------------------------
+    def recent(self) -> list[str]:
+        value = QSettings().value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [p for p in (value or []) if os.path.exists(p)]
+
+    def add_recent(self, path: str):
+        files = [path] + [p for p in self.recent() if p != path]
+        QSettings().setValue("recent_files", files[:MAX_RECENT])
+
+    # --- export ---------------------------------------------------------------------
+    def export_image_dialog(self):
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export canvas", self._start_dir(),
+                                                   "PNG image (*.png);;SVG drawing (*.svg)")
+        if path:
+            if not os.path.splitext(path)[1]:
+                path += ".svg" if "SVG" in chosen else ".png"
+            self.export_image(path)
+
+    def export_image(self, path: str):
+        """The boxes and arrows (not the window) as PNG or SVG."""
+        scene = self.window.scene
+        rect = scene.items_rect().adjusted(-40, -40, 40, 40)
+        if rect.isNull():
+            rect = QRectF(0, 0, 400, 300)
+        if path.lower().endswith(".svg"):
+            from PySide6.QtSvg import QSvgGenerator
+            gen = QSvgGenerator()
+            gen.setFileName(path)
+            gen.setSize(QSize(int(rect.width()), int(rect.height())))
+            gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+            gen.setTitle(self.doc.title)
+            painter = QPainter(gen)
+            scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+            painter.end()
+        else:
+            scale = 2.0 if rect.width() * rect.height() < 4e6 else 1.0
+            img = QImage(int(rect.width() * scale), int(rect.height() * scale), QImage.Format_ARGB32)
+            img.fill(Qt.white)
+            painter = QPainter(img)
+            painter.setRenderHint(QPainter.Antialiasing)
+            scene.render(painter, QRectF(0, 0, img.width(), img.height()), rect)
+            painter.end()
+            if not img.save(path):
+                QMessageBox.warning(self.window, "Cannot export", f"cannot write {path}")
+                return False
+        self.window.show_message(f"Exported {Path(path).name}")
+        return True
+
+    # --- autosave and recovery -------------------------------------------------------
+    def autosave(self):
+        """Every 30 s, an unsaved graph is written to a recovery file (never over the learner's own file)."""
+        if not self.doc.dirty:
+            return
+        try:
+            fileformat.atomic_write(recovery_path(), self.doc.dumps())
+            fileformat.atomic_write(_recovery_info(), json.dumps({"path": self.doc.path}))
+        except OSError as exc:
+            self.window.show_message(f"autosave failed: {exc}")
+
+    def clear_recovery(self):
+        for p in (recovery_path(), _recovery_info()):
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+    def offer_recovery(self) -> bool:
+        """After a crash the recovery file is still there: offer to bring the graph back."""
+        path = recovery_path()
+        if not path.exists():
+            return False
+        answer = QMessageBox.question(
+            self.window, "Recover unsaved work",
+            "Backprop Studio did not close properly last time.\nRecover the graph you were working on?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        if answer != QMessageBox.Yes:
+            self.clear_recovery()
+            return False
+        try:
+            g = fileformat.load(path)
+            info = json.loads(_recovery_info().read_text()) if _recovery_info().exists() else {}
+        except (GraphError, OSError, ValueError) as exc:
+            QMessageBox.warning(self.window, "Cannot recover", str(exc))
+            return False
+        original = info.get("path")
+        g.source_path = original
+        self.doc.load_graph(g, original)
+        self.doc.undo_stack.resetClean()  # recovered work is not saved yet: no undo makes it "clean"
+        self.doc.set_dirty(True)
+        self.window.view.fit()
+        self.window.show_message("Recovered your unsaved graph")
+        return True

@@ -1,0 +1,187 @@
+"""MainWindow: the canvas in the centre, docks around it, menus, toolbar, status bar.
+
+Integration points for the other panels (docs/ARCHITECTURE.md): ``document``, ``scene``,
+``view``, ``add_dock``, ``menu(name)``, ``toolbar``, ``select_nodes``, ``show_message``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QUndoView
+
+from .canvas.scene import GraphScene
+from .canvas.view import GraphView
+from .document import Document
+from .edit_actions import EditActions
+from .file_actions import FileActions, examples
+from .panels.inspector import InspectorPanel
+from .panels.palette import PalettePanel
+from .panels.quick_search import QuickSearch, compatible_ops
+
+MENUS = ("File", "Edit", "View", "Graph", "Step", "Train", "Help")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, path: str | None = None, offer_recovery: bool = True):
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.document = Document(self)
+        self.scene = GraphScene(self.document, self)
+        self.view = GraphView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.edit = EditActions(self)
+        self.files = FileActions(self)
+        self.quick_search: QuickSearch | None = None
+        self._menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
+        self.toolbar = QToolBar("Main toolbar", self)
+        self.toolbar.setObjectName("MainToolbar")
+        self.toolbar.setMovable(False)
+        self.addToolBar(self.toolbar)
+        self.cost_label = QLabel()
+        self.cost_label.setObjectName("CostLabel")
+        self.statusBar().addPermanentWidget(self.cost_label)
+        self.palette_panel = PalettePanel()
+        self.palette_dock = self.add_dock("Functions", self.palette_panel, Qt.LeftDockWidgetArea)
+        self.inspector = InspectorPanel(self)
+        self.inspector_dock = self.add_dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
+        self.history = QUndoView(self.document.undo_stack)
+        self.history.setEmptyLabel("<empty graph>")
+        self.history_dock = self.add_dock("History", self.history, Qt.RightDockWidgetArea)
+        self.tabifyDockWidget(self.inspector_dock, self.history_dock)
+        self.inspector_dock.raise_()
+        from . import window_menus
+        window_menus.build(self)
+        self._connect()
+        self._update_title()
+        self._restore_settings()
+        if path:
+            self.files.open(path, ask=False)
+        elif offer_recovery:
+            self.files.offer_recovery()
+
+    # --- integration points -----------------------------------------------------------
+    def add_dock(self, title: str, widget, area=Qt.RightDockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.replace(' ', '_')}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        view_menu = self._menus.get("View")
+        if view_menu is not None:
+            view_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def menu(self, name: str):
+        if name not in self._menus:
+            self._menus[name] = self.menuBar().addMenu(f"&{name}")
+        return self._menus[name]
+
+    def select_nodes(self, ids):
+        ids = set(ids)
+        self.scene.clearSelection()
+        for nid in ids:
+            item = self.scene.node_items.get(nid)
+            if item is not None:
+                item.setSelected(True)
+        if len(ids) == 1:
+            item = self.scene.node_items.get(next(iter(ids)))
+            if item is not None:
+                self.view.ensureVisible(item, 40, 40)
+
+    def show_message(self, text: str, ms: int = 6000):
+        self.statusBar().showMessage(text, ms)
+
+    # --- wiring -------------------------------------------------------------------------
+    def _connect(self):
+        doc = self.document
+        doc.dirty_changed.connect(lambda d: self._update_title())
+        doc.file_changed.connect(lambda p: self._update_title())
+        doc.changed.connect(self._update_title)
+        doc.evaluated.connect(self._show_cost)
+        doc.evaluation_failed.connect(self._show_eval_error)
+        self.scene.message.connect(self.show_message)
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.scene.quick_search_requested.connect(lambda pos, port: self.open_quick_search(pos, "", port))
+        self.view.quick_search_requested.connect(lambda pos, text: self.open_quick_search(pos, text))
+        self.view.op_dropped.connect(lambda op, pos: self.edit.add_box(op, pos))
+        self.palette_panel.activated.connect(
+            lambda op: self.edit.add_box(op, self.view.mapToScene(self.view.viewport().rect().center())))
+
+    def _selection_changed(self):
+        try:
+            self.inspector.show_selection(self.scene.selected_nodes(), self.scene.selected_edges())
+        except RuntimeError:  # the scene is being torn down with the window
+            pass
+
+    def _update_title(self):
+        name = Path(self.document.path).name if self.document.path else self.document.title
+        self.setWindowTitle(f"{name}{' •' if self.document.dirty else ''} — Backprop Studio")
+
+    def _show_cost(self, ev):
+        plan = ev.plan
+        if ev.cost is not None:
+            self.cost_label.setText(f"cost J = {ev.cost:.6g}" + (f"   (m = {ev.m})" if ev.m else ""))
+        elif plan.unwired:
+            n = sum(len(v) for v in plan.unwired.values())
+            self.cost_label.setText(f"{n} unwired port{'s' * (n != 1)}")
+        else:
+            self.cost_label.setText("no cost J yet: select a box and “Set as cost J”")
+
+    def _show_eval_error(self, message, nodes):
+        self.cost_label.setText("cannot evaluate")
+        self.show_message(message, 10000)
+
+    # --- quick search ------------------------------------------------------------------
+    def open_quick_search(self, scene_pos: QPointF, text: str = "", port=None) -> QuickSearch:
+        ops = compatible_ops(None if port is None else not port.is_input)
+        qs = QuickSearch(ops, text, self)
+        qs.scene_pos = scene_pos
+        qs.port = port
+
+        def chosen(op):
+            if port is None:
+                self.edit.add_box(op, scene_pos)
+            else:
+                self.edit.add_box_wired(op, scene_pos, port)
+        qs.chosen.connect(chosen)
+        global_pos = self.view.viewport().mapToGlobal(self.view.mapFromScene(scene_pos))
+        qs.move(global_pos)
+        qs.show()
+        qs.edit.setFocus()
+        self.quick_search = qs
+        return qs
+
+    # --- settings and closing ------------------------------------------------------------
+    def _restore_settings(self):
+        s = QSettings()
+        geometry, state = s.value("window/geometry"), s.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        self.scene.snap = s.value("canvas/snap", True) in (True, "true")
+        self.snap_action.setChecked(self.scene.snap)
+
+    def _save_settings(self):
+        s = QSettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("canvas/snap", self.scene.snap)
+
+    def closeEvent(self, event):
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self._save_settings()
+        self.files.clear_recovery()
+        self.files.timer.stop()
+        event.accept()
+
+    def about(self):
+        QMessageBox.about(self, "About Backprop Studio",
+                          "<b>Backprop Studio</b><br>Build a computation graph of Function boxes and Variable "
+                          "arrows, run forward and backprop, and watch gradient descent learn.")
+
+    def show_examples(self):
+        return examples()

@@ -1,0 +1,184 @@
+"""The inspector: the selected box's op, label, attributes, value and gradient (or the
+selected arrow's value and gradient). Edits go through undo commands."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QHBoxLayout, QVBoxLayout, QWidget
+
+from graphcore import functions as F
+
+from .. import commands as C
+from ..canvas.style import format_number
+
+
+def summary(v) -> str:
+    """A scalar as a number; per-sample values as shape, mean, min and max."""
+    if v is None:
+        return "—"
+    a = np.asarray(v)
+    if a.ndim == 0:
+        return format_number(float(a))
+    if a.size == 0:
+        return "empty"
+    return (f"shape ({a.size},): mean {format_number(float(a.mean()))}, "
+            f"min {format_number(float(a.min()))}, max {format_number(float(a.max()))}")
+
+
+class InspectorPanel(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        self.doc = window.document
+        self.node = None
+        self.edge = None
+        self.title = QLabel("Nothing selected")
+        self.title.setObjectName("InspectorTitle")
+        self.title.setWordWrap(True)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.formula = QLabel()
+        self.formula.setWordWrap(True)
+        self.formula.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.loss_btn = QPushButton("Set as cost J")
+        self.output_btn = QPushButton("Set as output")
+        self.loss_btn.clicked.connect(lambda: self._set_meta("loss"))
+        self.output_btn.clicked.connect(lambda: self._set_meta("output"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.loss_btn)
+        buttons.addWidget(self.output_btn)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.title)
+        lay.addWidget(self.formula)
+        lay.addLayout(self.form)
+        lay.addLayout(buttons)
+        lay.addStretch(1)
+        self.fields: dict[str, QLineEdit] = {}
+        self.value_label = QLabel()
+        self.grad_label = QLabel()
+        for w in (self.value_label, self.grad_label):
+            w.setWordWrap(True)
+            w.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.doc.changed.connect(self.refresh)
+        self.doc.evaluated.connect(lambda ev: self.refresh())
+        self.doc.evaluation_failed.connect(lambda m, n: self.refresh())
+        self.show_selection([], [])
+
+    def show_selection(self, nodes, edges):
+        self.node = nodes[0] if len(nodes) == 1 else None
+        self.edge = edges[0] if len(edges) == 1 and not nodes else None
+        self.refresh()
+
+    def _clear_form(self):
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.value_label = QLabel()
+        self.grad_label = QLabel()
+        self.fields = {}
+
+    def refresh(self):
+        g = self.doc.graph
+        if self.node is not None and self.node not in g:
+            self.node = None
+        if self.edge is not None and self.edge not in g.edges():
+            self.edge = None
+        focused = next((k for k, w in self.fields.items() if w.hasFocus()), None)
+        if focused:
+            return  # do not pull the text out from under the learner's cursor
+        self._clear_form()
+        self.loss_btn.setVisible(self.node is not None)
+        self.output_btn.setVisible(self.node is not None)
+        if self.node is not None:
+            self._show_node(g, self.node)
+        elif self.edge is not None:
+            e = self.edge
+            self.title.setText(f"Variable arrow {e.src} → {e.dst} (input {e.port})")
+            self.formula.setText("")
+            key = g.variable_keys(e.src)[e.out] if g.n_outputs(e.src) > 1 else e.src
+            self._show_numbers(key)
+        else:
+            self.title.setText("Nothing selected" if not self.doc.error else "Nothing selected")
+            cost = self.doc.evaluation.cost if self.doc.evaluation is not None else None
+            self.formula.setText(f"cost J = {format_number(cost)}" if cost is not None else (self.doc.error or ""))
+
+    def _show_node(self, g, nid):
+        op = g.op(nid)
+        fn = F.get(op)
+        self.title.setText(f"<b>{g.label(nid)}</b> &nbsp; <span style='color:#6B7280'>{op} · id {nid}</span>")
+        self.formula.setText(F.describe(op))
+        self._field("label", g.node(nid).get("label") or "", lambda t: C.RenameCommand(g, nid, t.strip()))
+        if op in F.SOURCE_OPS:
+            v = g.value(nid)
+            self._field("value", "" if v is None else repr(v), lambda t: C.SetValueCommand(g, nid, _number(t, op)))
+        if op == "input":
+            self._field("column", g.column(nid) or "", lambda t: C.SetColumnCommand(g, nid, t.strip()))
+        attrs = g.node(nid).get("attrs") or {}
+        for a in fn.attrs:
+            cur = attrs.get(a.name, a.default)
+            self._field(a.name, "" if cur is None else str(cur),
+                        lambda t, key=a.name, kind=a.kind: C.SetAttrCommand(g, nid, key, _attr(t, kind)))
+        key = g.variable_keys(nid)
+        self._show_numbers(key[0] if len(key) == 1 else None, key)
+
+    def _show_numbers(self, key, keys=None):
+        ev = self.doc.evaluation
+        keys = keys or [key]
+        vals, grads = [], []
+        for k in keys:
+            if ev is not None and k in ev.plan.slot_of and ev.values[ev.plan.slot_of[k]] is not None:
+                prefix = f"{k}: " if len(keys) > 1 else ""
+                vals.append(prefix + summary(ev.value(k)))
+                g = ev.grad(k)
+                grads.append(prefix + (summary(g) if g is not None else "—"))
+        self.value_label.setText("\n".join(vals) or "not evaluated")
+        self.grad_label.setText("\n".join(grads) or "— (no cost J on this path)")
+        self.form.addRow("value v", self.value_label)
+        self.form.addRow("gradient dJ/dv", self.grad_label)
+
+    def _field(self, name, text, make_command):
+        edit = QLineEdit(text)
+        edit.setObjectName(f"inspector_{name}")
+        self.fields[name] = edit
+
+        def commit():
+            if edit.text() == text:
+                return
+            try:
+                err = self.doc.push(make_command(edit.text()))
+            except ValueError as exc:
+                err = str(exc)
+            if err:
+                self.window.show_message(err)
+                edit.setText(text)
+            edit.clearFocus()
+            self.refresh()
+        edit.editingFinished.connect(commit)
+        self.form.addRow(name, edit)
+
+    def _set_meta(self, key):
+        if self.node is None:
+            return
+        text = "Set cost J" if key == "loss" else "Set output"
+        err = self.doc.push(C.SetMetaCommand(self.doc.graph, key, self.node, f"{text} to {self.node}"))
+        if err:
+            self.window.show_message(err)
+
+
+def _number(text, op):
+    text = text.strip()
+    if not text and op == "input":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a number") from None
+
+
+def _attr(text, kind):
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text) if kind is int else float(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a {'whole ' if kind is int else ''}number") from None

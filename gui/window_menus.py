@@ -1,0 +1,120 @@
+"""The window's menus, shortcuts and toolbar (kept apart so main_window.py stays short)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt
+
+from .file_actions import examples
+
+
+def _action(win, menu, text, slot, shortcut=None, tip=None, toolbar=False):
+    act = QAction(text, win)
+    if shortcut is not None:
+        act.setShortcut(QKeySequence(shortcut))
+        act.setShortcutContext(Qt.WindowShortcut)
+    if tip:
+        act.setStatusTip(tip)
+        act.setToolTip(f"{tip} ({act.shortcut().toString()})" if shortcut else tip)
+    act.triggered.connect(lambda checked=False: slot())
+    win.menu(menu).addAction(act)
+    if toolbar:
+        win.toolbar.addAction(act)
+    return act
+
+
+def build(win):
+    files, edit, view = win.files, win.edit, win.view
+    win.actions_by_name = a = {}
+    a["new"] = _action(win, "File", "&New", files.new, QKeySequence.New, "Start a new graph", True)
+    a["open"] = _action(win, "File", "&Open…", files.open_dialog, QKeySequence.Open, "Open a graph file", True)
+    recent = win.menu("File").addMenu("Open &Recent")
+    recent.aboutToShow.connect(lambda: _fill_recent(win, recent))
+    lessons = win.menu("File").addMenu("&Examples")
+    lessons.aboutToShow.connect(lambda: _fill_examples(win, lessons))
+    win.examples_menu = lessons
+    a["save"] = _action(win, "File", "&Save", files.save, QKeySequence.Save, "Save the graph", True)
+    a["save_as"] = _action(win, "File", "Save &As…", files.save_as, QKeySequence.SaveAs)
+    win.menu("File").addSeparator()
+    a["export_image"] = _action(win, "File", "Export Canvas as PNG/SVG…", files.export_image_dialog)
+    win.menu("File").addSeparator()
+    a["quit"] = _action(win, "File", "&Quit", win.close, QKeySequence.Quit)
+    win.toolbar.addSeparator()
+
+    stack = win.document.undo_stack
+    undo = stack.createUndoAction(win, "&Undo")
+    undo.setShortcut(QKeySequence.Undo)
+    redo = stack.createRedoAction(win, "&Redo")
+    redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+    win.menu("Edit").addActions([undo, redo])
+    for text, slot, signal, tip in (("Undo", stack.undo, stack.canUndoChanged, "Undo (Ctrl+Z)"),
+                                    ("Redo", stack.redo, stack.canRedoChanged, "Redo (Ctrl+Y)")):
+        tb = QAction(text, win)  # fixed text: the menu's action names the step, the toolbar stays narrow
+        tb.setToolTip(tip)
+        tb.setEnabled(False)
+        tb.triggered.connect(lambda checked=False, s=slot: s())
+        signal.connect(tb.setEnabled)
+        win.toolbar.addAction(tb)
+    a["undo"], a["redo"] = undo, redo
+    win.menu("Edit").addSeparator()
+    a["cut"] = _action(win, "Edit", "Cu&t", edit.cut, QKeySequence.Cut)
+    a["copy"] = _action(win, "Edit", "&Copy", edit.copy, QKeySequence.Copy)
+    a["paste"] = _action(win, "Edit", "&Paste", edit.paste, QKeySequence.Paste)
+    a["duplicate"] = _action(win, "Edit", "&Duplicate", edit.duplicate, "Ctrl+D")
+    a["delete"] = _action(win, "Edit", "De&lete", edit.delete, QKeySequence.Delete)
+    a["delete"].setShortcuts([QKeySequence.Delete, QKeySequence("Backspace")])
+    a["select_all"] = _action(win, "Edit", "Select &All", edit.select_all, QKeySequence.SelectAll)
+    a["rename"] = _action(win, "Edit", "&Rename", edit.rename, "F2", "Rename the selected box")
+
+    a["fit"] = _action(win, "View", "&Fit Graph in View", view.fit, "F", "Fit the whole graph in view", True)
+    a["zoom_in"] = _action(win, "View", "Zoom &In", lambda: view.scale(1.25, 1.25), QKeySequence.ZoomIn)
+    a["zoom_out"] = _action(win, "View", "Zoom &Out", lambda: view.scale(0.8, 0.8), QKeySequence.ZoomOut)
+    win.menu("View").addSeparator()
+
+    a["layout"] = _action(win, "Graph", "&Auto-layout", edit.auto_layout, "Ctrl+L",
+                          "Arrange the boxes left to right, layer by layer", True)
+    align = win.menu("Graph").addMenu("Ali&gn")
+    for how, text in (("left", "Left edges"), ("top", "Top edges"), ("hcenter", "Centres in a column"),
+                      ("vcenter", "Centres in a row")):
+        act = QAction(text, win)
+        act.triggered.connect(lambda checked=False, h=how: edit.align(h))
+        align.addAction(act)
+    win.menu("Graph").addSeparator()
+    a["set_loss"] = _action(win, "Graph", "Set as &Cost J", lambda: edit.set_meta_from_selection("loss"),
+                            None, "The selected box's value is the cost J that training minimises")
+    a["set_output"] = _action(win, "Graph", "Set as &Output", lambda: edit.set_meta_from_selection("output"),
+                              None, "The selected box is the model's prediction")
+    a["evaluate"] = _action(win, "Graph", "&Evaluate Now", win.document.evaluate_now, "Ctrl+E",
+                            "Run forward and backprop once")
+    snap = QAction("Snap to &Grid", win, checkable=True, checked=True)
+    snap.toggled.connect(lambda on: setattr(win.scene, "snap", on))
+    win.menu("Graph").addAction(snap)
+    win.snap_action = snap
+    a["quick_search"] = _action(win, "Graph", "Add Function…",
+                                lambda: win.open_quick_search(view.cursor_scene_pos()), None,
+                                "Search Functions (Tab on the canvas)")
+    win.toolbar.addSeparator()
+    _action(win, "Help", "&About Backprop Studio", win.about)
+
+
+def _fill_recent(win, menu):
+    menu.clear()
+    files = win.files.recent()
+    if not files:
+        menu.addAction("(none)").setEnabled(False)
+    for path in files:
+        act = menu.addAction(Path(path).name)
+        act.setToolTip(path)
+        act.triggered.connect(lambda checked=False, p=path: win.files.open(p))
+
+
+def _fill_examples(win, menu):
+    """The lessons in assets/examples, listed as they are when the menu opens."""
+    menu.clear()
+    found = examples()
+    if not found:
+        menu.addAction("(no lessons installed)").setEnabled(False)
+    for path in found:
+        act = menu.addAction(path.name.removesuffix(".graph.json").replace("_", " "))
+        act.triggered.connect(lambda checked=False, p=str(path): win.files.open(p))
