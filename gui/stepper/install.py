@@ -1,0 +1,79 @@
+"""``install_stepper(window)``: the step-through dock, the Step menu and toolbar buttons.
+
+Uses only the MainWindow integration points in docs/ARCHITECTURE.md: ``document``,
+``scene.set_overlay``, ``add_dock``, ``menu("Step")``, ``toolbar``, ``select_nodes``,
+``show_message``. Sets ``window.stepper`` (the controller) and ``window.stepper_panel``;
+the decision-boundary plot calls ``window.stepper.select_sample(i)`` on a click.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from ..panels.stepper_panel import StepperPanel
+from .controller import StepperController
+
+
+def install_stepper(window) -> StepperController:
+    doc = window.document
+
+    def data():
+        ds = doc.dataset()
+        return ds.train() if ds is not None else None
+
+    controller = StepperController(lambda: doc.graph, data, window)
+    panel = StepperPanel(controller)
+    dock = window.add_dock("Step through backprop", panel, Qt.RightDockWidgetArea)
+    dock.setObjectName("StepperDock")
+
+    menu = window.menu("Step")
+    for i, key in enumerate(("step_forward", "step_back", "play", None, "start_forward", "end_forward",
+                             "start_backward", "end_backward")):
+        if key is None:
+            menu.addSeparator()
+        else:
+            menu.addAction(controller.actions[key])
+    menu.addSeparator()
+    quiz = menu.addAction("Quiz mode")
+    quiz.setCheckable(True)
+    quiz.toggled.connect(panel.quiz_check.setChecked)
+    panel.quiz_check.toggled.connect(quiz.setChecked)
+    menu.addAction(dock.toggleViewAction())
+
+    toolbar = window.toolbar
+    toolbar.addSeparator()
+    for key in ("step_back", "play", "step_forward"):
+        toolbar.addAction(controller.actions[key])
+
+    state = {"painted": False}
+
+    def repaint():
+        # Paint only while stepping, so an idle stepper leaves other overlays (training) alone.
+        if controller.index >= 0:
+            window.scene.set_overlay(controller.overlay())
+            state["painted"] = True
+        elif state["painted"]:
+            window.scene.set_overlay(None)
+            state["painted"] = False
+
+    def on_failed(text, nodes):
+        if nodes:
+            window.select_nodes(list(nodes))
+        window.show_message(text)
+
+    def on_model_changed():
+        # The steps are rebuilt from one new evaluation, not on every step.
+        controller.invalidate()
+        if controller.index >= 0 and dock.isVisible():
+            controller.refresh(report=False)
+
+    controller.changed.connect(repaint)
+    controller.failed.connect(on_failed)
+    doc.evaluated.connect(lambda _ev: on_model_changed())
+    doc.evaluation_failed.connect(lambda *_: on_model_changed())
+    for key in ("step_forward", "step_back", "play"):
+        controller.actions[key].triggered.connect(lambda *_: dock.show())
+
+    window.stepper = controller
+    window.stepper_panel = panel
+    window.stepper_dock = dock
+    return controller

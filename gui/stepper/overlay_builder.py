@@ -1,0 +1,75 @@
+"""The canvas picture for one step of a step-through (Qt-free, so it is tested headless).
+
+The picture is a pure function of the sequence and the index — nothing accumulates while
+stepping — so stepping back restores exactly the picture that was there before.
+"""
+from __future__ import annotations
+
+from graphcore.stepthrough import StepSequence
+
+from ..canvas.overlay import CanvasOverlay
+
+
+def _edge_maps(seq: StepSequence, edges) -> tuple[dict, dict]:
+    """Edge → the Variable it carries; (box, port) → the edge into that port."""
+    outs = {}
+    for ev in seq.events:
+        if ev.phase == "forward":
+            outs[ev.node] = ev.output_keys
+    carries, into = {}, {}
+    for e in edges:
+        keys = outs.get(e.src)
+        if keys and e.out < len(keys):
+            carries[e] = keys[e.out]
+        into[(e.dst, e.port)] = e
+    return carries, into
+
+
+def seed_badge(seq: StepSequence) -> tuple[str, str] | None:
+    """The seed at the cost: dJ/dJ = 1 (or 1/m per sample when J is the mean of a per-sample loss)."""
+    seed = next((s for s in seq.steps if s.is_seed), None)
+    if seed is None:
+        return None
+    up = seed.upstream[0][2]
+    if up.single and up.mean == 1.0:
+        return seed.node, "dJ/dJ = 1"
+    return seed.node, f"dJ/d{seed.name}ᵢ = 1/m = {up.mean:.3g}"
+
+
+def overlay_at(seq: StepSequence | None, edges, index: int, reveal: bool = True) -> CanvasOverlay:
+    """What the canvas shows at step ``index`` (-1: before the first step).
+
+    ``reveal=False`` (a quiz question is open) hides the gradients the current step sends back."""
+    if seq is None or index < 0 or not seq.steps:
+        return CanvasOverlay()
+    index = min(index, len(seq.steps) - 1)
+    cur = seq.steps[index]
+    carries, into = _edge_maps(seq, edges)
+    ov = CanvasOverlay(current=cur.node)
+    ov.done = {s.node for s in seq.steps[:index] if s.phase == cur.phase}
+    # Forward values on every arrow whose box has computed (all of them once backward runs).
+    computed = {}
+    for s in seq.steps[:index + 1]:
+        if s.phase == "forward":
+            for key, _, shown in s.outputs:
+                computed[key] = shown
+    for edge, key in carries.items():
+        if key in computed:
+            ov.edge_values[edge] = computed[key].short
+    if cur.phase == "forward":
+        return ov
+    # Gradients only on the arrows backprop has already passed.
+    for s in seq.steps[:index + 1]:
+        if s.phase != "backward" or (s is cur and not reveal):
+            continue
+        for p in s.ports:
+            edge = into.get((s.node, p.port))
+            if edge is not None:
+                ov.edge_grads[edge] = p.downstream.short
+        if s.is_source:
+            key, name, total = s.upstream[0]
+            ov.badges[s.node] = f"dJ/d{name} = {total.short}"
+    badge = seed_badge(seq)
+    if badge:
+        ov.badges[badge[0]] = badge[1]
+    return ov
