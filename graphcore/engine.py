@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import fastpath
 from . import functions as F
-from .errors import (DomainError, EvaluationError, MissingDataError, NonFiniteError,
+from .errors import (DataError, DomainError, MissingDataError, NonFiniteError,
                      UnwiredPortError)
 from .graph import Graph
 
@@ -150,7 +151,12 @@ class Plan:
                 col = src.column or src.node
                 if data is not None and col in data:
                     v = np.asarray(data[col], dtype=float)
+                    if v.ndim != 1 or (m is not None and len(v) != m):
+                        raise DataError(f"input box '{src.node}': column '{col}' must hold one number per sample "
+                                        f"({m if m is not None else 'a list'}), not shape {v.shape}", [src.node])
                     m = len(v)
+                    if m == 0:  # the cost is a mean over samples: none would divide by zero
+                        raise MissingDataError(f"input box '{src.node}': the data set has no points", [src.node])
                 elif src.value is not None and (data is None or src.column is None):
                     v = np.asarray(src.value, dtype=float)
                 elif data is not None:
@@ -168,7 +174,10 @@ class Plan:
 
     def run(self, data: dict | None = None, params=None, backward: bool = True) -> "Evaluation":
         """Forward over every sample at once, then (if the graph names a loss) backward."""
-        values, m = self.feed(data, params)
+        ev = fastpath.run(self, data, params, backward)  # same numbers, compiled (fastpath.py)
+        if ev is not None:
+            return ev
+        values, m = self.feed(data, params)  # the reference loop: also gives the exact error
         with np.errstate(all="ignore"):
             self.forward(values)
             ev = Evaluation(self, values, None, None, m)
@@ -206,10 +215,12 @@ class Plan:
             local = F.run_local(step.fn, xs, outs, step.attrs)
             for slot, d in zip(step.ins, F.downstream(step.fn, local, upstream)):
                 d = reduce_to(d, values[slot])
+                if grads[slot] is not None:  # fan-out: the copy gate sums what comes back
+                    d = grads[slot] + d
                 if not np.all(np.isfinite(d)):
                     raise NonFiniteError(f"backward: box '{step.node}' ({step.op}) produced a non-finite gradient "
                                          f"for '{self.keys[slot]}'", [step.node], "backward")
-                grads[slot] = d if grads[slot] is None else grads[slot] + d
+                grads[slot] = d
         return grads
 
     def _nonfinite_message(self, step: Step, xs, out, phase: str) -> str:

@@ -15,7 +15,7 @@ is passed in so that importing the catalogue never imports sympy.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -32,6 +32,7 @@ class Attr:
     default: Any = None
     required: bool = False
     minimum: float | None = None
+    maximum: float | None = None  # k: a file asking for 10**9 ports must not exhaust memory
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Function:
             v = given[a.name]
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be a number, not {v!r}", [box])
+            if not -1e308 < v < 1e308:  # nan, inf, or a whole number too big for a float
+                raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be finite, not {v!r}", [box])
             if a.kind is int:
                 if float(v) != int(v):
                     raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be a whole number, not {v!r}", [box])
@@ -100,6 +103,8 @@ class Function:
                     raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be finite, not {v!r}", [box])
             if a.minimum is not None and v < a.minimum:
                 raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be at least {a.minimum:g}, not {v!r}", [box])
+            if a.maximum is not None and v > a.maximum:
+                raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be at most {a.maximum:g}, not {v!r}", [box])
             out[a.name] = v
         return out
 
@@ -133,7 +138,7 @@ def _class_index(y, k, box="?"):
     y = np.asarray(y)
     bad = (y != np.round(y)) | (y < 0) | (y > k - 1) | ~np.isfinite(y)
     if np.any(bad):
-        raise DomainError(f"cross_entropy: the class y must be a whole number 0..{k - 1}, got {np.asarray(y)[bad].flat[0]!r}")
+        raise DomainError(f"cross_entropy: the class y must be a whole number 0..{k - 1}, got {float(y[bad].flat[0]):g}")
     return y.astype(np.int64)
 
 
@@ -142,10 +147,6 @@ def _check_log(x):
         bad = np.asarray(x)[~(x > 0)].flat[0]
         raise DomainError(f"log of {bad:g}: log needs x > 0")
     return np.log(x)
-
-
-def _piece(sp, cond_val_pairs):
-    return sp.Piecewise(*cond_val_pairs)
 
 
 def _ce_forward(xs, k):
@@ -208,7 +209,7 @@ _define(
     Function("square", "arithmetic", ("x",), lambda x: x * x, lambda x, o: [2.0 * x],
              "x²", "2x", lambda sp, x: x**2),
     Function("pow", "arithmetic", ("x",), lambda x, exponent: np.power(x, exponent),
-             lambda x, o, exponent: [exponent * np.power(x, exponent - 1.0)],
+             lambda x, o, exponent: [exponent * np.power(x, exponent - 1.0) if exponent else np.zeros_like(x)],
              "xᵖ", "p·xᵖ⁻¹", lambda sp, x, exponent: x ** sp.nsimplify(exponent),
              attrs=(Attr("exponent", float, required=True),)),
     Function("exp", "arithmetic", ("x",), np.exp, lambda x, o: [o],
@@ -297,12 +298,12 @@ _define(
     Function("softmax", "multi-output", (), lambda *zs, k: list(_softmax(zs)),
              lambda *a, k: _softmax_local(a[:k], a[k], k),
              "sᵢ = e^zᵢ / Σⱼ e^zⱼ", "∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)", _softmax_sym,
-             attrs=(Attr("k", int, default=2, minimum=2),), jacobian=True),
+             attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),), jacobian=True),
     Function("cross_entropy", "multi-output", (), lambda *xs, k: _ce_forward(xs, k),
              lambda *a, k: _ce_local(a[:k + 1], a[k + 1], k),
              "−ln softmax(z)_y", "sᵢ − [i = y] for logits; 0 for y",
              lambda sp, *xs, k: _ce_sym(sp, xs, k),
-             attrs=(Attr("k", int, default=2, minimum=2),), gate=None),
+             attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),), gate=None),
 )
 
 SOURCE_OPS = ("input", "parameter", "constant")
