@@ -53,7 +53,7 @@ def _ruled(rule):
 
 
 def _spiral(n: int, rng: np.random.Generator, noise: float):
-    """MiniTorch's two-arm spiral: n//2 points per arm."""
+    """MiniTorch's two-arm spiral: n//2 points per arm (an odd n makes n − 1 points, as there)."""
     half = n // 2
     t = 10.0 * np.arange(5, 5 + half) / half
     x0, y0 = t * np.cos(t) / 20.0 + 0.5, t * np.sin(t) / 20.0 + 0.5
@@ -90,6 +90,7 @@ def _gauss(n: int, rng: np.random.Generator, noise: float):
 GENERATORS = {**{name: _ruled(rule) for name, rule in RULES.items()},
               "spiral": _spiral, "gauss": _gauss, "spiral3": _spiral3}
 N_CLASSES = {"spiral3": 3}
+MIN_POINTS = {"spiral": 2, "spiral3": 3, "gauss": 2}  # one point per arm or blob at least
 
 
 @dataclass
@@ -124,8 +125,11 @@ class Dataset:
 
     @property
     def n_classes(self) -> int:
+        """Classes the labels name: 0/1 data counts as 2 even when one class is absent."""
         y = self.columns.get("y")
-        return int(y.max()) + 1 if y is not None and len(y) else 2
+        if y is None or not len(y):
+            return N_CLASSES.get(self.source.get("generator"), 2)
+        return max(int(y.max()) + 1, N_CLASSES.get(self.source.get("generator"), 2), 2)
 
 
 def split_mask(n: int, test_fraction: float, seed: int) -> np.ndarray:
@@ -141,11 +145,14 @@ def split_mask(n: int, test_fraction: float, seed: int) -> np.ndarray:
 def generate(name: str, n: int = 100, seed: int = 0, noise: float = 0.0, test_fraction: float = 0.0) -> Dataset:
     if name not in GENERATORS:
         raise DataError(f"unknown data set '{name}' (one of {', '.join(GENERATORS)})")
-    if not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise DataError(f"the number of points must be a whole number ≥ 1, not {n!r}")
+    n = int(n)
+    if n < MIN_POINTS.get(name, 1):
+        raise DataError(f"the {name} data set needs at least {MIN_POINTS[name]} points, not {n}")
     if not (isinstance(noise, (int, float)) and math.isfinite(noise) and noise >= 0):
         raise DataError(f"noise must be a number ≥ 0, not {noise!r}")
-    if not 0 <= test_fraction < 1:
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) or not 0 <= test_fraction < 1:
         raise DataError(f"test_fraction must be in [0, 1), not {test_fraction!r}")
     x1, x2, y = GENERATORS[name](n, np.random.default_rng(seed), float(noise))
     block = {"generator": name, "n": n, "seed": seed, "noise": noise, "test_fraction": test_fraction}
@@ -164,10 +171,19 @@ def from_points(points: dict, test_fraction: float = 0.0, seed: int = 0) -> Data
 
 
 # --- CSV ---------------------------------------------------------------------------------
+MAX_CSV_BYTES = 1 << 30
+
+
 def read_csv(path: str | os.PathLike, required: list[str] | None = None) -> Dataset:
     """Read a CSV with a header row. Refuses a malformed file, a missing column or a
     non-numeric cell, naming the line and the column."""
     path = Path(path)
+    # A file may name any path: a device (/dev/zero) or a pipe would never end, so only a
+    # regular file of sane size is read.
+    if path.exists() and not path.is_file():
+        raise DataError(f"cannot read {path}: not a regular file")
+    if path.is_file() and path.stat().st_size > MAX_CSV_BYTES:
+        raise DataError(f"{path.name}: file is too large ({path.stat().st_size} bytes; the limit is {MAX_CSV_BYTES})")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -5,11 +5,18 @@ after ``error:``, the window in a dialog or at the cursor)."""
 from __future__ import annotations
 
 
+def one_line(message, limit: int = 500) -> str:
+    """A message quotes text from files (keys, columns, paths): escape its newlines and
+    other control characters, and cut a huge quoted value, so it stays one short line."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(message))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 class GraphError(Exception):
     """Base of every error about a graph. ``nodes`` lists the box ids involved."""
 
     def __init__(self, message: str, nodes: tuple[str, ...] | list[str] = ()):
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.nodes = tuple(nodes)
 
 

@@ -35,7 +35,8 @@ def _is_int(v) -> bool:
 
 
 def _is_num(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    # A whole number written out beyond float range (10**400 in JSON) is not finite either.
+    return _is_int(v) and abs(v) < 1e308 or isinstance(v, float) and math.isfinite(v)
 
 
 def _reject_constant(name):
@@ -49,7 +50,7 @@ def loads(text: str | bytes, source_path: str | None = None) -> Graph:
         if len(text) > MAX_BYTES:
             _fail(f"file is too large ({len(text)} bytes; the limit is {MAX_BYTES})")
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")  # a BOM (Windows editors add one) is not an error
         except UnicodeDecodeError as exc:
             _fail(f"not a graph file: not UTF-8 text (byte {exc.start})")
     if len(text) > MAX_BYTES:
@@ -194,7 +195,7 @@ def check_dataset(ds) -> dict:
         extra = set(ds) - {"generator", "n", "seed", "noise", "test_fraction"}
         if extra:
             _fail(f"'dataset': unknown key '{sorted(extra)[0]}'")
-        if ds["generator"] not in GENERATORS:
+        if not isinstance(ds["generator"], str) or ds["generator"] not in GENERATORS:
             _fail(f"'dataset': unknown generator {ds['generator']!r} (one of {', '.join(GENERATORS)})")
         if not _is_int(ds.get("n", 100)) or not 1 <= ds.get("n", 100) <= 10_000_000:
             _fail("'dataset': 'n' must be a whole number from 1 to 10,000,000")
@@ -303,7 +304,12 @@ def _round(v: float):
 
 
 def dumps(g: Graph) -> str:
-    return json.dumps(to_dict(g), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(to_dict(g), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (read from a "\ud800" escape) has no UTF-8 form: escape it
+        text = json.dumps(to_dict(g), indent=2, ensure_ascii=True, allow_nan=False) + "\n"
+    return text
 
 
 def atomic_write(path: str | os.PathLike, text: str):
