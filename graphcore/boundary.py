@@ -162,6 +162,8 @@ class Curve:
     slope: float  # df/dx at x0 by backprop
     secant: float  # (f(x0 + h) − f(x0 − h)) / 2h
     h: float
+    f_minus: float  # f(x0 − h)
+    f_plus: float  # f(x0 + h)
 
 
 def curve_input(graph: Graph) -> str | None:
@@ -209,8 +211,9 @@ def function_curve(graph: Graph, x_id: str | None = None, *, x0: float | None = 
     fs = np.where(np.isfinite(fs), fs, np.nan)
     f0 = float(f(np.array(x0)))
     slope = _slope(graph, key, x_id, x0, base)
-    secant = float((f(np.array(x0 + h)) - f(np.array(x0 - h))) / (2 * h))
-    return Curve(x_id, key, xs, fs, x0, f0, slope, secant, h)
+    f_minus, f_plus = _safe(f, x0 - h), _safe(f, x0 + h)
+    secant = (f_plus - f_minus) / (2 * h)
+    return Curve(x_id, key, xs, fs, x0, f0, slope, secant, h, f_minus, f_plus)
 
 
 def _safe(f, x: float) -> float:

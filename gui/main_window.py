@@ -53,6 +53,8 @@ class MainWindow(QMainWindow):
         self.inspector_dock.raise_()
         from . import window_menus
         window_menus.build(self)
+        from .panels.training_install import install_training
+        install_training(self)  # Data, Train and Plots docks, Train menu; sets self.training
         self._connect()
         self._update_title()
         self._restore_settings()

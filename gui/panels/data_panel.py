@@ -1,0 +1,291 @@
+"""The data panel: where the training points come from, and which column feeds which input box.
+
+The data set is the graph's ``dataset`` block (SPEC §3): a generator with n, noise,
+seed and test share; a CSV file; or inline points the learner clicked in. Every edit
+is one undoable command (``SetMetaCommand`` for the block, ``SetColumnCommand`` for
+the column of an ``input`` box). Clicking points into a generated or CSV data set turns
+it into inline points, so what the learner sees is what the file keeps.
+"""
+from __future__ import annotations
+
+import copy
+import os
+
+import numpy as np
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from graphcore import datasets, fileformat
+from graphcore.errors import GraphError
+from gui.commands import SetColumnCommand, SetMetaCommand
+
+CSV_SOURCE = "csv"
+POINTS_SOURCE = "points"
+NO_COLUMN = "(its own value)"
+DECIMALS = 4  # clicked points are kept to this many decimals in the file
+
+
+def points_block(columns: dict[str, np.ndarray], test_fraction: float = 0.0) -> dict:
+    block = {"points": {k: [round(float(v), 10) for v in vals] for k, vals in columns.items()}}
+    if test_fraction:
+        block["test_fraction"] = test_fraction
+    return block
+
+
+def with_point(ds: datasets.Dataset | None, axes: tuple[str, str], x: float, y: float, cls: int,
+               test_fraction: float = 0.0) -> dict:
+    """The dataset block of ``ds`` plus one point; other feature columns get 0."""
+    cols = {k: list(map(float, v)) for k, v in (ds.columns.items() if ds is not None else [])}
+    for name in (*axes, "y"):
+        cols.setdefault(name, [0.0] * (ds.n if ds is not None else 0))
+    for name in cols:
+        value = {axes[0]: round(x, DECIMALS), axes[1]: round(y, DECIMALS), "y": float(cls)}.get(name, 0.0)
+        cols[name].append(value)
+    return points_block({k: np.asarray(v) for k, v in cols.items()}, test_fraction)
+
+
+def without_point(ds: datasets.Dataset, row: int, test_fraction: float = 0.0) -> dict:
+    keep = np.arange(ds.n) != row
+    return points_block({k: v[keep] for k, v in ds.columns.items()}, test_fraction)
+
+
+class DataPanel(QWidget):
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.setObjectName("data_panel")
+        self.document = document
+        self._reading = False
+
+        self.source = QComboBox()
+        self.source.setObjectName("data_source")
+        for name in datasets.GENERATORS:
+            self.source.addItem(name, name)
+        self.source.addItem("CSV file…", CSV_SOURCE)
+        self.source.addItem("clicked-in points", POINTS_SOURCE)
+        self.n = QSpinBox()
+        self.n.setRange(1, 1_000_000)
+        self.noise = QDoubleSpinBox()
+        self.noise.setRange(0.0, 1.0)
+        self.noise.setDecimals(3)
+        self.noise.setSingleStep(0.01)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.test_share = QDoubleSpinBox()
+        self.test_share.setRange(0.0, 0.9)
+        self.test_share.setSingleStep(0.05)
+        self.test_share.setDecimals(2)
+        self.test_share.setToolTip("Share of the points held out as test data (not trained on)")
+        for w in (self.n, self.noise, self.seed, self.test_share):
+            w.setKeyboardTracking(False)
+            w.valueChanged.connect(self._write_block)
+        self.source.activated.connect(self._on_source)
+        self.regenerate = QPushButton("Regenerate")
+        self.regenerate.setObjectName("regenerate_button")
+        self.regenerate.setToolTip("Draw new points: the next seed")
+        self.regenerate.clicked.connect(lambda: self.seed.setValue(self.seed.value() + 1))
+        self.load_csv = QPushButton("Load CSV…")
+        self.load_csv.clicked.connect(self.choose_csv)
+        form = QFormLayout()
+        form.addRow("Data set", self.source)
+        form.addRow("Points", self.n)
+        form.addRow("Noise σ", self.noise)
+        form.addRow("Seed", self.seed)
+        form.addRow("Test share", self.test_share)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.regenerate)
+        buttons.addWidget(self.load_csv)
+
+        self.mapping_box = QGroupBox("Columns → input boxes")
+        self.mapping = QFormLayout(self.mapping_box)
+        self.column_combos: dict[str, QComboBox] = {}
+        self.info = QLabel("")
+        self.info.setObjectName("data_info")
+        self.info.setWordWrap(True)
+        self.error = QLabel("")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #B00020")
+        hint = QLabel("On the decision boundary plot: left click adds a point of the chosen class, "
+                      "right click on a point removes it.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #666")
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addLayout(buttons)
+        lay.addWidget(self.info)
+        lay.addWidget(self.mapping_box)
+        lay.addWidget(self.error)
+        lay.addWidget(hint)
+        lay.addStretch(1)
+        document.changed.connect(self.refresh)
+        self.refresh()
+
+    # --- reading the graph -------------------------------------------------------------------
+    def dataset(self) -> datasets.Dataset | None:
+        try:
+            return self.document.dataset()
+        except GraphError as exc:
+            self.error.setText(str(exc))
+        except (OSError, ValueError) as exc:
+            self.error.setText(f"cannot read the data set: {exc}")
+        return None
+
+    def refresh(self):
+        block = self.document.graph.meta.get("dataset") or {}
+        self._reading = True
+        try:
+            if "generator" in block:
+                self.source.setCurrentIndex(self.source.findData(block["generator"]))
+                self.n.setValue(int(block.get("n", 100)))
+                self.noise.setValue(float(block.get("noise", 0.0)))
+                self.seed.setValue(int(block.get("seed", 0)))
+            elif "csv" in block:
+                self.source.setCurrentIndex(self.source.findData(CSV_SOURCE))
+            elif "points" in block:
+                self.source.setCurrentIndex(self.source.findData(POINTS_SOURCE))
+            self.test_share.setValue(float(block.get("test_fraction", 0.0)))
+            generated = "generator" in block or not block
+            for w in (self.n, self.noise, self.seed, self.regenerate):
+                w.setEnabled(generated)
+        finally:
+            self._reading = False
+        ds = self.dataset() if block else None
+        self._refresh_mapping(ds)
+        self._refresh_info(ds, block)
+
+    def _refresh_info(self, ds, block):
+        if ds is None:
+            self.info.setText("No data set: choose a generator, load a CSV, or click points in." if not block else "")
+            return
+        n_test = int(ds.test_mask.sum())
+        text = f"{ds.n} points: {ds.n - n_test} train, {n_test} test"
+        if "y" in ds.columns and ds.n:
+            counts = np.bincount(np.clip(ds.columns["y"].astype(int), 0, None))
+            text += "; per class " + ", ".join(f"{c}: {k}" for c, k in enumerate(counts))
+        if "csv" in block:
+            text += f"\nfrom {block['csv']}"
+        self.info.setText(text)
+
+    def _refresh_mapping(self, ds):
+        g = self.document.graph
+        inputs = g.inputs()
+        columns = ds.features + (["y"] if "y" in ds.columns else []) if ds is not None else []
+        wanted = [(nid, tuple(columns)) for nid in inputs]
+        if getattr(self, "_mapping_key", None) != wanted:
+            self._mapping_key = wanted
+            while self.mapping.rowCount():
+                self.mapping.removeRow(0)
+            self.column_combos = {}
+            for nid in inputs:
+                combo = QComboBox()
+                combo.setObjectName(f"column_{nid}")
+                combo.addItem(NO_COLUMN, None)
+                for c in columns:
+                    combo.addItem(c, c)
+                combo.activated.connect(lambda _i, n=nid, cb=combo: self.set_column(n, cb.currentData()))
+                self.column_combos[nid] = combo
+                self.mapping.addRow(g.label(nid), combo)
+        for nid, combo in self.column_combos.items():
+            col = g.column(nid) or (nid if g.value(nid) is None else None)
+            i = combo.findData(col)
+            if i < 0 and col is not None:
+                combo.addItem(f"{col} (missing)", col)
+                i = combo.count() - 1
+            combo.setCurrentIndex(max(i, 0))
+        self.mapping_box.setVisible(bool(inputs))
+
+    # --- writing the graph -------------------------------------------------------------------
+    def _push_block(self, block: dict | None, text: str) -> bool:
+        """Check the block (file rules, and that it can be read), then push it as one undo step."""
+        g = self.document.graph
+        if block is not None:
+            try:
+                fileformat.check_dataset(copy.deepcopy(block))
+                base = os.path.dirname(g.source_path) if g.source_path else None
+                datasets.from_block(copy.deepcopy(block), base)
+            except GraphError as exc:
+                self.error.setText(str(exc))
+                self.refresh()
+                return False
+        if block == g.meta.get("dataset"):
+            return True
+        refused = self.document.push(SetMetaCommand(g, "dataset", block, text))
+        self.error.setText(refused or "")
+        return refused is None
+
+    def generator_block(self, name: str | None = None) -> dict:
+        return {"generator": name or self.source.currentData(), "n": self.n.value(), "seed": self.seed.value(),
+                "noise": round(self.noise.value(), 6), "test_fraction": round(self.test_share.value(), 6)}
+
+    def _write_block(self, *_):
+        if self._reading:
+            return
+        block = dict(self.document.graph.meta.get("dataset") or {})
+        if "generator" in block or not block:
+            self._push_block(self.generator_block(block.get("generator")), "Change data set")
+        else:
+            tf = round(self.test_share.value(), 6)
+            block.pop("test_fraction", None)
+            if tf:
+                block["test_fraction"] = tf
+            self._push_block(block, "Change test share")
+
+    def _on_source(self, _index: int):
+        kind = self.source.currentData()
+        if kind == CSV_SOURCE:
+            if not self.choose_csv():
+                self.refresh()
+        elif kind == POINTS_SOURCE:
+            ds = self.dataset()
+            if ds is None:
+                self.error.setText("Click on the decision boundary plot to add points")
+                self.refresh()
+                return
+            self._push_block(points_block(ds.columns, round(self.test_share.value(), 6)), "Keep the points")
+        else:
+            self._push_block(self.generator_block(kind), f"Data set: {kind}")
+
+    def choose_csv(self) -> bool:
+        path, _ = QFileDialog.getOpenFileName(self, "Load a CSV data set", "", "CSV files (*.csv);;All files (*)")
+        return bool(path) and self.use_csv(path)
+
+    def use_csv(self, path: str) -> bool:
+        """Point the dataset block at a CSV file (relative to the graph file when it has been saved)."""
+        g = self.document.graph
+        ref = os.path.abspath(path)
+        if g.source_path:
+            try:
+                ref = os.path.relpath(ref, os.path.dirname(g.source_path))
+            except ValueError:  # another drive on Windows
+                pass
+        block = {"csv": ref}
+        tf = round(self.test_share.value(), 6)
+        if tf:
+            block["test_fraction"] = tf
+        return self._push_block(block, f"Load {os.path.basename(path)}")
+
+    def set_column(self, node: str, column: str | None):
+        g = self.document.graph
+        if column == g.column(node):
+            return
+        if column is None and g.value(node) is None:
+            self.error.setText(f"input box '{node}' has no value of its own: give it a value first, "
+                               f"or choose a column")
+            self.refresh()
+            return
+        refused = self.document.push(SetColumnCommand(g, node, column))
+        self.error.setText(refused or "")
+
+    def add_point(self, x: float, y: float, cls: int, axes=("x1", "x2")):
+        ds = self.dataset()
+        tf = float((self.document.graph.meta.get("dataset") or {}).get("test_fraction", 0.0))
+        self._push_block(with_point(ds, axes, x, y, cls, tf), f"Add a point of class {cls}")
+
+    def remove_point(self, row: int):
+        ds = self.dataset()
+        if ds is None or not 0 <= row < ds.n:
+            return
+        if ds.n == 1:
+            self._push_block(None, "Remove the last point")
+            return
+        tf = float((self.document.graph.meta.get("dataset") or {}).get("test_fraction", 0.0))
+        self._push_block(without_point(ds, row, tf), "Remove a point")

@@ -1,0 +1,238 @@
+"""The decision boundary plot: the model's output as a heatmap, the 0.5 contour, the data on top.
+
+It is also the data plot: a left click on empty ground adds a point of the chosen class,
+a right click on a point removes it (right click elsewhere opens the plot's menu, with
+export). The plot only paints and reports clicks; the data panel turns clicks into
+undoable commands.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from graphcore.boundary import Boundary
+
+from .plots_common import CLASS_COLORS, blend_to_white, class_color, diverging_lut, make_plot
+
+PICK_RADIUS_PX = 8  # how near (in screen pixels) a right click must be to remove a point
+
+
+class DataViewBox(pg.ViewBox):
+    """A ViewBox that reports clicks in data coordinates instead of swallowing them."""
+
+    left_clicked = Signal(float, float)
+    right_clicked = Signal(float, float, object)  # x, y, the event (accept it to suppress the menu)
+
+    def mouseClickEvent(self, ev):
+        p = self.mapSceneToView(ev.scenePos())
+        if ev.button() == Qt.MouseButton.LeftButton and not ev.modifiers():
+            ev.accept()
+            self.left_clicked.emit(p.x(), p.y())
+            return
+        if ev.button() == Qt.MouseButton.RightButton:
+            self.right_clicked.emit(p.x(), p.y(), ev)
+            if ev.isAccepted() and getattr(ev, "_handled_by_data", False):
+                return
+        super().mouseClickEvent(ev)
+
+
+class BoundaryPlot(QWidget):
+    add_point = Signal(float, float, int)  # x, y, class
+    remove_point = Signal(int)  # row of the data set
+    sample_clicked = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.view_box = DataViewBox()
+        self.plot = make_plot("Decision boundary", "decision_boundary", "x1", "x2", view_box=self.view_box)
+        self.plot.setAspectLocked(True)
+        self.plot.setMinimumSize(220, 220)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        self.contour = pg.PlotCurveItem(pen=pg.mkPen("#333", width=2), connect="finite")
+        self.train_points = pg.ScatterPlotItem(size=9, pxMode=True)
+        self.test_points = pg.ScatterPlotItem(size=9, pxMode=True)
+        for item in (self.image, self.contour, self.train_points, self.test_points):
+            self.plot.addItem(item)
+        self.legend = pg.LegendItem(offset=(-4, 4), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200),
+                                    pen=pg.mkPen("#aaa"))
+        self.legend.setParentItem(self.plot.getPlotItem().vb)
+        self._legend_key = None
+
+        self.discretize = QCheckBox("Discretize")
+        self.discretize.setToolTip("Show only the predicted class, not the output's value")
+        self.discretize.toggled.connect(self._redraw_boundary)
+        self.add_class = QComboBox()
+        self.add_class.setToolTip("Left click on the plot adds a point of this class; "
+                                  "right click on a point removes it")
+        self.clicks_edit = QCheckBox("Click adds points")
+        self.clicks_edit.setChecked(True)
+        self.status = QLabel("")
+        self.status.setStyleSheet("color: #666")
+        row = QHBoxLayout()
+        row.addWidget(self.discretize)
+        row.addStretch(1)
+        row.addWidget(self.clicks_edit)
+        row.addWidget(self.add_class)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.status)
+        self.set_n_classes(2)
+
+        self.boundary: Boundary | None = None
+        self.columns: dict | None = None
+        self.test_mask = None
+        self.axes = ("x1", "x2")
+        self.view_box.left_clicked.connect(self._on_left)
+        self.view_box.right_clicked.connect(self._on_right)
+
+    # --- data --------------------------------------------------------------------------
+    def set_n_classes(self, k: int):
+        if self.add_class.count() != k:
+            current = self.add_class.currentIndex()
+            self.add_class.clear()
+            self.add_class.addItems([f"class {c}" for c in range(k)])
+            self.add_class.setCurrentIndex(min(max(current, 0), k - 1))
+
+    def set_data(self, columns: dict | None, test_mask=None, axes=("x1", "x2")):
+        """The data set's points: train filled with a white rim, test outlined in black."""
+        self.columns, self.axes = columns, tuple(axes)
+        self.plot.getPlotItem().setLabel("bottom", self.axes[0], color="#333")
+        self.plot.getPlotItem().setLabel("left", self.axes[1], color="#333")
+        if not columns or any(a not in columns for a in self.axes):
+            self.train_points.setData([])
+            self.test_points.setData([])
+            self.test_mask = None
+            self._update_legend(0, False)
+            return
+        x, y = np.asarray(columns[self.axes[0]]), np.asarray(columns[self.axes[1]])
+        labels = np.asarray(columns.get("y", np.zeros(len(x))))
+        mask = np.zeros(len(x), bool) if test_mask is None else np.asarray(test_mask, bool)
+        self.test_mask = mask
+        brushes = np.array([pg.mkBrush(class_color(c)) for c in range(len(CLASS_COLORS))], dtype=object)
+        cls = np.clip(labels.astype(int), 0, len(CLASS_COLORS) - 1)
+        idx = np.arange(len(x))
+        self.train_points.setData(x[~mask], y[~mask], brush=list(brushes[cls[~mask]]), pen=pg.mkPen("w", width=1.2),
+                                  data=idx[~mask])
+        self.test_points.setData(x[mask], y[mask], brush=list(brushes[cls[mask]]), pen=pg.mkPen("k", width=2),
+                                 symbol="s", data=idx[mask])
+        k = int(labels.max()) + 1 if len(labels) else 2
+        self.set_n_classes(max(k, 2))
+        self._update_legend(max(k, 2), bool(mask.any()))
+        if self.boundary is None:
+            self.plot.getPlotItem().getViewBox().setRange(xRange=(min(0, x.min()), max(1, x.max())),
+                                                          yRange=(min(0, y.min()), max(1, y.max())), padding=0.05)
+
+    def _update_legend(self, k: int, has_test: bool):
+        key = (k, has_test)
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+        self.legend.clear()
+        for c in range(k):
+            self.legend.addItem(pg.ScatterPlotItem(brush=class_color(c), pen="w", size=9), f"class {c}")
+        if has_test:
+            self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush("#bbb"), pen=pg.mkPen("k", width=2), symbol="s",
+                                                   size=9), "test point")
+
+    # --- the boundary ------------------------------------------------------------------
+    def set_boundary(self, boundary: Boundary | None, message: str = ""):
+        self.boundary = boundary
+        self.status.setText(message)
+        self._redraw_boundary()
+
+    def _redraw_boundary(self):
+        b = self.boundary
+        if b is None:
+            self.image.clear()
+            self.contour.setData([], [])
+            return
+        self.image.setImage(self.rgba(b, self.discretize.isChecked()), autoLevels=False)
+        x0, x1, y0, y1 = b.extent
+        dx, dy = (x1 - x0) / max(len(b.xs) - 1, 1), (y1 - y0) / max(len(b.ys) - 1, 1)
+        # Pixel centres sit on the grid points.
+        self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
+        self.contour.setData(*self.contour_lines(b))
+
+    @staticmethod
+    def rgba(b: Boundary, discrete: bool) -> np.ndarray:
+        """(ny, nx, 4) colours: diverging through white at the threshold for one output;
+        each class's colour, paler where the model is less sure, for a softmax."""
+        if b.probs is None:
+            v = b.classes if discrete else np.nan_to_num(b.values, nan=b.threshold)
+            # Map the threshold to the white middle of the table, whatever the threshold.
+            t = np.where(v < b.threshold, 0.5 * v / max(b.threshold, 1e-12),
+                         0.5 + 0.5 * (v - b.threshold) / max(1 - b.threshold, 1e-12))
+            lut = diverging_lut()
+            rgba = lut[np.clip((np.clip(t, 0, 1) * 255).astype(int), 0, 255)]
+            return rgba
+        k = len(b.probs)
+        strength = np.ones_like(b.values) if discrete else (b.values - 1 / k) / (1 - 1 / k)
+        rgb = np.zeros(b.values.shape + (3,))
+        for c in range(k):
+            sel = b.classes == c
+            rgb[sel] = blend_to_white(CLASS_COLORS[c % len(CLASS_COLORS)], strength[sel])
+        return np.concatenate([rgb, np.full(b.values.shape + (1,), 255.0)], axis=2).astype(np.ubyte)
+
+    @staticmethod
+    def contour_lines(b: Boundary) -> tuple[np.ndarray, np.ndarray]:
+        """The boundary as polylines in data coordinates, separated by nan: output = threshold
+        for one output; for a softmax, where a class's probability meets the best other one."""
+        fields = []
+        if b.probs is None:
+            fields.append((np.nan_to_num(b.values, nan=b.threshold), b.threshold))
+        else:
+            for c in range(len(b.probs)):
+                others = np.delete(b.probs, c, axis=0).max(axis=0)
+                fields.append((b.probs[c] - others, 0.0))
+        xs_all, ys_all = [], []
+        for data, level in fields:
+            # pyqtgraph's marching squares works on data[i, j] with i along x: transpose row-major data.
+            for line in pg.functions.isocurve(data.T, level, connected=True):
+                pts = np.asarray(line, float)
+                if len(pts) < 2:
+                    continue
+                xs_all.append(np.interp(pts[:, 0], np.arange(len(b.xs)), b.xs))
+                ys_all.append(np.interp(pts[:, 1], np.arange(len(b.ys)), b.ys))
+                xs_all.append([np.nan])
+                ys_all.append([np.nan])
+        if not xs_all:
+            return np.array([]), np.array([])
+        return np.concatenate(xs_all), np.concatenate(ys_all)
+
+    # --- clicks ------------------------------------------------------------------------
+    def nearest_point(self, x: float, y: float) -> int | None:
+        """The data row drawn within PICK_RADIUS_PX of (x, y), if any."""
+        if not self.columns or any(a not in self.columns for a in self.axes):
+            return None
+        px, py = self.view_box.viewPixelSize()
+        dx = (np.asarray(self.columns[self.axes[0]]) - x) / max(px, 1e-12)
+        dy = (np.asarray(self.columns[self.axes[1]]) - y) / max(py, 1e-12)
+        d = np.hypot(dx, dy)
+        if not len(d):
+            return None
+        i = int(d.argmin())
+        return i if d[i] <= PICK_RADIUS_PX else None
+
+    def _on_left(self, x: float, y: float):
+        i = self.nearest_point(x, y)
+        if i is not None:
+            self.sample_clicked.emit(i)
+        elif self.clicks_edit.isChecked():
+            self.add_point.emit(x, y, self.add_class.currentIndex())
+
+    def _on_right(self, x: float, y: float, ev):
+        i = self.nearest_point(x, y)
+        if i is not None and self.clicks_edit.isChecked():
+            ev.accept()
+            ev._handled_by_data = True
+            self.remove_point.emit(i)
+
+
+def legend_labels(plot: BoundaryPlot) -> list[str]:
+    return [label.text for _, label in plot.legend.items]
+

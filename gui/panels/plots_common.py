@@ -1,0 +1,99 @@
+"""What every training plot shares: class colours, the diverging colour map, and export.
+
+Colours are Okabe–Ito (colour-blind safe), as on the canvas: class 0 orange, class 1
+blue (TensorFlow Playground's pair), class 2 green. Every plot's right-click menu
+keeps pyqtgraph's own "Export..." dialog and adds direct "Export PNG…" / "Export SVG…"
+actions built on the same exporters.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import plots_refcount_guard  # noqa: F401  (PySide6 6.12 workaround: see that module)
+
+import pyqtgraph as pg  # noqa: E402
+import pyqtgraph.exporters  # noqa: F401  (registers the exporters used below)
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QFileDialog
+
+CLASS_COLORS = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9"]
+TRAIN_COLOR = "#0072B2"
+TEST_COLOR = "#D55E00"
+ACCURACY_COLOR = "#009E73"
+HIGHLIGHT_COLOR = "#D55E00"
+FPS_LIMIT = 30  # plots redraw at most this often: about the screen's rate, never faster
+
+pg.setConfigOptions(antialias=True)
+
+
+def class_color(c: int) -> QColor:
+    return QColor(CLASS_COLORS[int(c) % len(CLASS_COLORS)])
+
+
+def diverging_lut(n: int = 256, lo: str = CLASS_COLORS[0], hi: str = CLASS_COLORS[1]) -> np.ndarray:
+    """An (n, 4) uint8 table from class 0's colour through white (at 0.5) to class 1's, pale
+    enough that the points stay readable on top."""
+    a = np.array(QColor(lo).getRgb()[:3], float)
+    b = np.array(QColor(hi).getRgb()[:3], float)
+    w = np.array([255.0, 255.0, 255.0])
+    t = np.linspace(-1.0, 1.0, n)[:, None]
+    rgb = np.where(t < 0, w + (a - w) * (-t), w + (b - w) * t)
+    rgb = w + (rgb - w) * 0.75  # never fully saturated
+    return np.concatenate([rgb, np.full((n, 1), 255.0)], axis=1).astype(np.ubyte)
+
+
+def blend_to_white(color: str, strength: np.ndarray) -> np.ndarray:
+    """RGB of ``color`` faded towards white: strength 0 is white, 1 the (softened) colour."""
+    c = np.array(QColor(color).getRgb()[:3], float)
+    s = np.clip(strength, 0.0, 1.0)[..., None] * 0.75
+    return 255.0 + (c - 255.0) * s
+
+
+def export_plot(item, path: str) -> str:
+    """Write a plot (a PlotItem, or a PlotWidget) as PNG or SVG, chosen by the file's suffix."""
+    plot_item = item.getPlotItem() if hasattr(item, "getPlotItem") else item
+    if str(path).lower().endswith(".svg"):
+        exporter = pg.exporters.SVGExporter(plot_item)
+    else:
+        exporter = pg.exporters.ImageExporter(plot_item)
+        # Twice the on-screen size, so an exported figure stays sharp on a slide.
+        width = max(int(plot_item.sceneBoundingRect().width() * 2), 400)
+        exporter.parameters()["width"] = width
+    exporter.export(str(path))
+    return str(path)
+
+
+def add_export_actions(plot_widget: pg.PlotWidget, name: str):
+    """Export PNG… / Export SVG… in the plot's right-click menu (beside pyqtgraph's Export...)."""
+    menu = plot_widget.getPlotItem().getViewBox().menu
+    menu.addSeparator()
+    for fmt in ("PNG", "SVG"):
+        action = QAction(f"Export {fmt}…", menu)
+        action.triggered.connect(lambda _=False, f=fmt: _ask_and_export(plot_widget, name, f))
+        menu.addAction(action)
+
+
+def _ask_and_export(plot_widget, name: str, fmt: str):
+    path, _ = QFileDialog.getSaveFileName(plot_widget, f"Export {name} as {fmt}", f"{name}.{fmt.lower()}",
+                                          f"{fmt} files (*.{fmt.lower()})")
+    if path:
+        if not path.lower().endswith("." + fmt.lower()):
+            path += "." + fmt.lower()
+        export_plot(plot_widget, path)
+
+
+def make_plot(title: str, name: str, x_label: str = "", y_label: str = "", view_box=None) -> pg.PlotWidget:
+    """A white-background plot with a title, axis labels and the export actions."""
+    pw = pg.PlotWidget(viewBox=view_box, background="w")
+    pi = pw.getPlotItem()
+    pi.setTitle(title, color="#222", size="10pt")
+    for side, text in (("bottom", x_label), ("left", y_label)):
+        axis = pi.getAxis(side)
+        axis.setPen("#555")
+        axis.setTextPen("#333")
+        if text:
+            pi.setLabel(side, text, color="#333")
+    pi.showGrid(x=True, y=True, alpha=0.15)
+    pw.setObjectName(f"plot_{name}")
+    add_export_actions(pw, name)
+    return pw

@@ -1,0 +1,68 @@
+"""The cost curve J against epochs for training and test points, with accuracy beneath."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from .plots_common import ACCURACY_COLOR, TEST_COLOR, TRAIN_COLOR, make_plot
+
+
+class CostPlot(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.cost_plot = make_plot("Cost J", "cost", "epoch", "J")
+        self.acc_plot = make_plot("Accuracy", "accuracy", "epoch", "share correct")
+        self.acc_plot.setXLink(self.cost_plot)
+        self.acc_plot.setYRange(0, 1.02, padding=0)
+        self.acc_plot.setMaximumHeight(170)
+        for pw in (self.cost_plot, self.acc_plot):
+            pw.getPlotItem().addLegend(offset=(-4, 4), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
+        self.train_cost = self.cost_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="train")
+        self.test_cost = self.cost_plot.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=pg.QtCore.Qt.DashLine),
+                                             name="test")
+        self.train_acc = self.acc_plot.plot(pen=pg.mkPen(ACCURACY_COLOR, width=2), name="train")
+        self.test_acc = self.acc_plot.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=pg.QtCore.Qt.DashLine),
+                                           name="test")
+        for curve in (self.train_cost, self.test_cost, self.train_acc, self.test_acc):
+            curve.setClipToView(True)
+            curve.setDownsampling(auto=True, method="peak")
+        self.log_scale = QCheckBox("Log scale")
+        self.log_scale.setObjectName("cost_log_scale")
+        self.log_scale.toggled.connect(self._on_log)
+        self.history = None
+        row = QHBoxLayout()
+        row.addWidget(self.log_scale)
+        row.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(self.cost_plot, 3)
+        lay.addWidget(self.acc_plot, 1)
+
+    def _on_log(self, on: bool):
+        self.cost_plot.setLogMode(y=on)
+        self.set_history(self.history)
+
+    def set_history(self, history):
+        """Draw a Trainer's History (or clear the plot for None)."""
+        self.history = history
+        if history is None or not len(history):
+            for c in (self.train_cost, self.test_cost, self.train_acc, self.test_acc):
+                c.setData([], [])
+            return
+        e = np.asarray(history.epochs, dtype=float)
+        self._set(self.train_cost, e, history.cost, positive=True)
+        self._set(self.test_cost, e, history.test_cost, positive=True)
+        self._set(self.train_acc, e, history.accuracy)
+        self._set(self.test_acc, e, history.test_accuracy)
+
+    def _set(self, curve, x, y, positive=False):
+        y = np.asarray(y, dtype=float)
+        ok = np.isfinite(y)
+        if positive and self.log_scale.isChecked():
+            ok &= y > 0  # log of a zero cost cannot be drawn
+        if not ok.any():
+            curve.setData([], [])
+            return
+        curve.setData(x[ok], y[ok])

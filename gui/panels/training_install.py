@@ -1,0 +1,243 @@
+"""``install_training(window)``: the Data, Train and Plots docks, the Train menu and toolbar.
+
+Uses only the MainWindow integration points in docs/ARCHITECTURE.md (``document``,
+``scene.set_overlay``, ``add_dock``, ``menu("Train")``, ``toolbar``, ``select_nodes``,
+``show_message``). Sets ``window.training`` (the ``TrainingView`` below).
+
+The plots redraw from one place, ``TrainingView.refresh``: on the runner's frames while
+training (≤ FPS_LIMIT a second) and, when idle, a frame after the graph last changed.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from graphcore.boundary import boundary_axes, curve_input, decision_boundary
+from graphcore.errors import GraphError
+
+from ..canvas.overlay import CanvasOverlay
+from .data_panel import DataPanel
+from .plots_boundary import BoundaryPlot
+from .plots_common import FPS_LIMIT
+from .plots_cost import CostPlot
+from .plots_derivative import DerivativePlot
+from .plots_gradients import GradientBars, ParameterHistory, box_gradients
+from .training_panel import TrainingPanel
+from .training_runner import TrainingRunner, trained_values
+
+MAX_EDGE_WIDTH = 5.0  # the arrow with the largest |dJ/dv| is drawn this many times wider
+
+
+class PlotsPanel(QWidget):
+    """Decision boundary (or f(x) for a one-input lesson) above; cost, gradients, parameters below."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("plots_panel")
+        self.boundary = BoundaryPlot()
+        self.derivative = DerivativePlot()
+        self.cost = CostPlot()
+        self.gradients = GradientBars()
+        self.parameters = ParameterHistory()
+        self.top = QTabWidget()
+        self.top.addTab(self.boundary, "Decision boundary")
+        self.top.addTab(self.derivative, "f(x) and df/dx")
+        self.bottom = QTabWidget()
+        self.bottom.addTab(self.cost, "Cost")
+        self.bottom.addTab(self.gradients, "Gradients")
+        self.bottom.addTab(self.parameters, "Parameters")
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.top)
+        split.addWidget(self.bottom)
+        split.setSizes([520, 380])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(split)
+
+
+class TrainingView(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.document = doc = window.document
+        self.runner = TrainingRunner(doc, self)
+        self.panel = TrainingPanel(self.runner)
+        self.data_panel = DataPanel(doc)
+        self.plots = PlotsPanel()
+        self._overlay_painted = False
+        self._last_kind = None
+        self.boundary_error = ""
+        self._idle = QTimer(self, singleShot=True, interval=1000 // FPS_LIMIT)
+        self._idle.timeout.connect(self.refresh)
+
+        self.runner.frame.connect(self.refresh)
+        self.runner.trainer_changed.connect(self._schedule)
+        self.runner.failed.connect(self._on_failed)
+        doc.changed.connect(self._schedule)
+        doc.evaluated.connect(lambda _ev: self._schedule())
+        window.scene.selectionChanged.connect(self._on_selection)
+        b = self.plots.boundary
+        b.add_point.connect(lambda x, y, c: self.data_panel.add_point(x, y, c, b.axes))
+        b.remove_point.connect(self.data_panel.remove_point)
+        b.sample_clicked.connect(self._on_sample)
+        self.panel.edge_widths.toggled.connect(lambda _on: self.refresh())
+
+    def _schedule(self):
+        if self.runner.state != "running":
+            self._idle.start()
+
+    # --- what the plots show ---------------------------------------------------------------
+    def current_trainer(self):
+        r = self.runner
+        if r.trainer is not None and (r.state == "running" or r._signature == r._graph_signature()):
+            return r.trainer
+        return None
+
+    def refresh(self):
+        """Redraw every visible plot from the graph, its data set and the Trainer's history."""
+        self._idle.stop()
+        g = self.document.graph
+        t = self.current_trainer()
+        params = trained_values(t) if t is not None and self.runner.state == "running" else None
+        try:
+            ds = self.document.dataset()
+        except (GraphError, OSError, ValueError):
+            ds = None
+        self._choose_top_tab(g)
+        if self.plots.boundary.isVisible():
+            self._refresh_boundary(g, ds, params)
+        if self.plots.derivative.isVisible():
+            self.plots.derivative.set_graph(g, params)
+        history = t.history if t is not None else None
+        self.plots.cost.set_history(history)
+        labels = {n: g.label(n) for n in g.nodes()}
+        self.plots.parameters.set_history(history, labels)
+        keys, mags, caption = self._variable_gradients(t)
+        boxes, values = box_gradients(g, keys, mags) if keys else ([], [])
+        self.plots.gradients.set_gradients(boxes, values, [labels.get(b, b) for b in boxes], caption)
+        self.plots.gradients.set_selected(self.window.scene.selected_nodes())
+        self._paint_edges(g, keys, mags)
+
+    def _choose_top_tab(self, g):
+        kind = "curve" if curve_input(g) is not None else "boundary"
+        if kind != self._last_kind:
+            self._last_kind = kind
+            self.plots.top.setCurrentWidget(self.plots.derivative if kind == "curve" else self.plots.boundary)
+
+    def _refresh_boundary(self, g, ds, params):
+        plot = self.plots.boundary
+        columns = ds.columns if ds is not None else None
+        try:
+            axes = boundary_axes(g, list(columns) if columns is not None else None)
+        except GraphError:
+            axes = tuple((ds.features + ["x1", "x2"])[:2]) if ds is not None else ("x1", "x2")
+        plot.set_data(columns, ds.test_mask if ds is not None else None, axes)
+        try:
+            plot.set_boundary(decision_boundary(g, params, columns, axes=axes))
+            self.boundary_error = ""
+        except GraphError as exc:
+            self.boundary_error = str(exc)
+            plot.set_boundary(None, f"No boundary: {exc}")
+
+    def _variable_gradients(self, t):
+        """|dJ/dv| per Variable: the Trainer's last epoch, else one evaluation at the current values."""
+        if t is not None and len(t.history) and len(t.history.row_epochs):
+            h = t.history
+            return (list(h.var_keys), h.box_grads[-1],
+                    f"epoch {int(h.row_epochs[-1])}: mean |dJ/dv| over the samples of its last batch")
+        ev = self.document.evaluation
+        if ev is None or ev.grads is None:
+            return [], np.zeros(0), "no gradients yet: the graph needs a cost J that can be evaluated"
+        mags = [0.0 if gr is None else float(np.mean(np.abs(gr))) for gr in ev.grads]
+        return list(ev.plan.keys), np.array(mags), "one evaluation at the current values: mean |dJ/dv| over samples"
+
+    def _paint_edges(self, g, keys, mags):
+        stepper = getattr(self.window, "stepper", None)
+        if stepper is not None and getattr(stepper, "index", -1) >= 0:
+            return  # the step-through owns the overlay while stepping
+        if not self.panel.edge_widths.isChecked() or not keys:
+            if self._overlay_painted:
+                self.window.scene.set_overlay(None)
+                self._overlay_painted = False
+            return
+        self.window.scene.set_overlay(CanvasOverlay(edge_widths=edge_widths(g, keys, mags), legend=False))
+        self._overlay_painted = True
+
+    # --- reactions -------------------------------------------------------------------------
+    def _on_failed(self, message: str, nodes: list):
+        if nodes:
+            self.window.select_nodes([n for n in nodes if n in self.document.graph])
+        self.window.show_message(message, 15000)
+
+    def _on_selection(self):
+        try:
+            selected = self.window.scene.selected_nodes()
+        except RuntimeError:  # the scene is being torn down with the window
+            return
+        self.plots.gradients.set_selected(selected)
+        if len(selected) == 1:
+            self.plots.parameters.show_parameter(selected[0])
+
+    def _on_sample(self, row: int):
+        """A click on a training point picks that sample in the step-through, if there is one."""
+        stepper_panel = getattr(self.window, "stepper_panel", None)
+        plot = self.plots.boundary
+        if stepper_panel is None or plot.test_mask is None or plot.test_mask[row]:
+            return
+        stepper_panel.select_sample(int(np.sum(~plot.test_mask[:row])))
+
+
+def edge_widths(graph, keys: list[str], mags) -> dict:
+    """Arrow width factor per Edge: 1 + (MAX_EDGE_WIDTH − 1)·√(|dJ/dv| / largest)."""
+    m = dict(zip(keys, np.asarray(mags, dtype=float), strict=True))
+    per_edge = {}
+    for e in graph.edges():
+        key = e.src if graph.n_outputs(e.src) == 1 else f"{e.src}:{e.out}"
+        per_edge[e] = m.get(key, 0.0)
+    top = max(per_edge.values(), default=0.0)
+    if not top > 0:
+        return {e: 1.0 for e in per_edge}
+    return {e: 1.0 + (MAX_EDGE_WIDTH - 1.0) * float(np.sqrt(v / top)) for e, v in per_edge.items()}
+
+
+def install_training(window) -> TrainingView:
+    view = TrainingView(window)
+    window.training = view
+    window.data_dock = window.add_dock("Data", view.data_panel, Qt.LeftDockWidgetArea)
+    window.training_dock = window.add_dock("Train", view.panel, Qt.RightDockWidgetArea)
+    window.plots_dock = window.add_dock("Plots", view.plots, Qt.RightDockWidgetArea)
+    window.splitDockWidget(window.training_dock, window.plots_dock, Qt.Horizontal)
+    r = view.runner
+    menu = window.menu("Train")
+    actions = {}
+    for key, text, slot, shortcut in (("train", "Train", r.train, "F5"), ("pause", "Pause", r.pause, "F6"),
+                                      ("stop", "Stop", r.stop, "Shift+F5"),
+                                      ("step_batch", "Step one batch", r.step_batch, "F7"),
+                                      ("step_epoch", "Step one epoch", r.step_epoch, "F8"),
+                                      ("reset", "Reset parameters",
+                                       lambda: r.reset_parameters(view.panel.reset_seed.value()), None)):
+        a = QAction(text, window)
+        a.setObjectName(f"train_{key}_action")
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+        a.triggered.connect(slot)
+        menu.addAction(a)
+        actions[key] = a
+    menu.addSeparator()
+    for dock in (window.data_dock, window.training_dock, window.plots_dock):
+        menu.addAction(dock.toggleViewAction())
+    window.toolbar.addSeparator()
+    for key in ("train", "pause", "step_epoch"):
+        window.toolbar.addAction(actions[key])
+
+    def on_state(state):
+        actions["pause"].setEnabled(state == "running")
+        actions["train"].setEnabled(state != "running")
+        actions["stop"].setEnabled(state in ("running", "paused"))
+    r.state_changed.connect(on_state)
+    on_state(r.state)
+    view.actions = actions
+    QTimer.singleShot(0, view.refresh)
+    return view

@@ -1,0 +1,248 @@
+"""The training panel: optimizer and its settings, Train/Pause/Stop, stepping, reset, progress.
+
+Settings live in the graph's ``training`` block; every edit here is one undoable
+``SetMetaCommand``. The panel reads the block back whenever the graph changes (an
+undo, a file opened), with its widgets' signals blocked so that reading never writes.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
+                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from graphcore import optim
+from gui.commands import SetMetaCommand
+
+# Options shown per optimizer (torch's names), with their spin-box ranges and steps.
+OPTION_SPECS = {
+    "momentum": ("Momentum μ", 0.0, 0.999, 0.05, 3),
+    "alpha": ("Smoothing α", 0.0, 0.9999, 0.01, 4),
+    "beta1": ("β₁", 0.0, 0.9999, 0.01, 4),
+    "beta2": ("β₂", 0.0, 0.99999, 0.001, 5),
+    "eps": ("ε", 0.0, 1.0, 1e-8, 10),
+    "weight_decay": ("Weight decay λ", 0.0, 10.0, 1e-4, 5),
+}
+OPTIONS_OF = {"sgd": ("momentum", "weight_decay"), "momentum": ("momentum", "weight_decay"),
+              "adagrad": ("eps", "weight_decay"), "rmsprop": ("alpha", "momentum", "eps", "weight_decay"),
+              "adam": ("beta1", "beta2", "eps", "weight_decay")}
+
+
+def _spin(lo, hi, step, decimals) -> QDoubleSpinBox:
+    s = QDoubleSpinBox()
+    s.setRange(lo, hi)
+    s.setDecimals(decimals)
+    s.setSingleStep(step)
+    s.setKeyboardTracking(False)
+    return s
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, runner, parent=None):
+        super().__init__(parent)
+        self.setObjectName("training_panel")
+        self.runner = runner
+        self.document = runner.document
+        self._reading = False
+
+        self.optimizer = QComboBox()
+        for name in optim.NAMES:
+            self.optimizer.addItem(optim.TITLES[name], name)
+        self.lr = _spin(1e-6, 100.0, 0.01, 6)
+        self.lr.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
+        self.lr.setToolTip("Learning rate: the size of each gradient descent step")
+        self.epochs = QSpinBox()
+        self.epochs.setRange(0, 10_000_000)
+        self.epochs.setKeyboardTracking(False)
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(0, 10_000_000)
+        self.batch_size.setSpecialValueText("full batch")
+        self.batch_size.setKeyboardTracking(False)
+        self.batch_size.setToolTip("Points per optimizer step (full batch: all training points, one step per epoch)")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setKeyboardTracking(False)
+        self.seed.setToolTip("Seed of the batch shuffling")
+        form = QFormLayout()
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Learning rate", self.lr)
+        self.option_spins: dict[str, QDoubleSpinBox] = {}
+        self.option_labels: dict[str, QLabel] = {}
+        for key, (title, lo, hi, step, dec) in OPTION_SPECS.items():
+            spin = _spin(lo, hi, step, dec)
+            label = QLabel(title)
+            self.option_spins[key], self.option_labels[key] = spin, label
+            form.addRow(label, spin)
+            spin.valueChanged.connect(self._write_settings)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Batch size", self.batch_size)
+        form.addRow("Shuffle seed", self.seed)
+        for w in (self.lr, self.epochs, self.batch_size, self.seed):
+            w.valueChanged.connect(self._write_settings)
+        self.optimizer.currentIndexChanged.connect(self._write_settings)
+
+        self.train_button = QPushButton("Train")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.step_batch_button = QPushButton("Step one batch")
+        self.step_epoch_button = QPushButton("Step one epoch")
+        self.reset_button = QPushButton("Reset parameters")
+        self.reset_seed = QSpinBox()
+        self.reset_seed.setRange(0, 2**31 - 1)
+        self.reset_seed.setPrefix("seed ")
+        self.reset_seed.setToolTip("Re-initialise every parameter at random with this seed (weights ~ N(0, 1/fan_in))")
+        for b, name in ((self.train_button, "train"), (self.pause_button, "pause"), (self.stop_button, "stop"),
+                        (self.step_batch_button, "step_batch"), (self.step_epoch_button, "step_epoch"),
+                        (self.reset_button, "reset")):
+            b.setObjectName(f"{name}_button")
+        self.train_button.clicked.connect(runner.train)
+        self.pause_button.clicked.connect(runner.pause)
+        self.stop_button.clicked.connect(runner.stop)
+        self.step_batch_button.clicked.connect(runner.step_batch)
+        self.step_epoch_button.clicked.connect(runner.step_epoch)
+        self.reset_button.clicked.connect(lambda: runner.reset_parameters(self.reset_seed.value()))
+        buttons = QGridLayout()
+        buttons.addWidget(self.train_button, 0, 0)
+        buttons.addWidget(self.pause_button, 0, 1)
+        buttons.addWidget(self.stop_button, 0, 2)
+        buttons.addWidget(self.step_batch_button, 1, 0, 1, 2)
+        buttons.addWidget(self.step_epoch_button, 1, 2)
+        reset_row = QHBoxLayout()
+        reset_row.addWidget(self.reset_button, 1)
+        reset_row.addWidget(self.reset_seed)
+
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setRange(0, 1)
+        self.figures = QLabel("")
+        self.figures.setObjectName("training_figures")
+        self.error = QLabel("")
+        self.error.setObjectName("training_error")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.error.setStyleSheet("color: #B00020")
+        self.edge_widths = QCheckBox("Arrow width follows |dJ/dv|")
+        self.edge_widths.setObjectName("edge_widths_toggle")
+        self.live_values = QCheckBox("Show parameter values live")
+        self.live_values.setChecked(True)
+        self.live_values.toggled.connect(lambda on: setattr(runner, "live_values", on))
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addLayout(buttons)
+        lay.addLayout(reset_row)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.figures)
+        lay.addWidget(self.error)
+        lay.addWidget(self.edge_widths)
+        lay.addWidget(self.live_values)
+        lay.addStretch(1)
+
+        runner.state_changed.connect(self._on_state)
+        runner.frame.connect(self.refresh_progress)
+        runner.failed.connect(lambda msg, _nodes: self.error.setText(msg))
+        runner.trainer_changed.connect(self.refresh_progress)
+        self.document.changed.connect(self.read_settings)
+        self.read_settings()
+        self._on_state(runner.state)
+
+    # --- settings <-> the graph's training block --------------------------------------------
+    def read_settings(self):
+        block = dict(self.document.graph.meta.get("training") or {})
+        name = block.get("optimizer", "sgd")
+        try:
+            hp = optim.settings(name, block.get("lr"), block)
+        except Exception:  # a block the optimizer refuses: show torch's defaults for it
+            hp = dict(optim.DEFAULTS.get(name, optim.DEFAULTS["sgd"]))
+        self._reading = True
+        try:
+            self.optimizer.setCurrentIndex(max(self.optimizer.findData(name), 0))
+            self.lr.setValue(hp["lr"])
+            self.epochs.setValue(int(block.get("epochs", 100)))
+            self.batch_size.setValue(int(block.get("batch_size") or 0))
+            self.seed.setValue(int(block.get("seed", 0)))
+            values = dict(hp)
+            if "betas" in hp:
+                values["beta1"], values["beta2"] = hp["betas"]
+            shown = OPTIONS_OF[name]
+            for key, spin in self.option_spins.items():
+                visible = key in shown
+                spin.setVisible(visible)
+                self.option_labels[key].setVisible(visible)
+                if visible and key in values:
+                    spin.setValue(float(values[key]))
+        finally:
+            self._reading = False
+
+    def settings_block(self) -> dict:
+        """The training block these widgets describe (only options that differ from torch's defaults)."""
+        name = self.optimizer.currentData()
+        block = {"optimizer": name, "lr": self.lr.value(), "epochs": self.epochs.value(),
+                 "batch_size": self.batch_size.value() or None, "seed": self.seed.value()}
+        defaults = optim.DEFAULTS[name]
+        for key in OPTIONS_OF[name]:
+            v = self.option_spins[key].value()
+            if key in ("beta1", "beta2"):
+                continue
+            if not math.isclose(v, defaults[key], rel_tol=1e-9, abs_tol=1e-15):
+                block[key] = v
+        if name == "adam":
+            betas = [self.option_spins["beta1"].value(), self.option_spins["beta2"].value()]
+            if tuple(betas) != tuple(defaults["betas"]):
+                block["betas"] = betas
+        return block
+
+    def _write_settings(self, *_):
+        if self._reading:
+            return
+        old = dict(self.document.graph.meta.get("training") or {})
+        block = self.settings_block()
+        if self.optimizer.currentData() != old.get("optimizer", "sgd"):
+            # A different optimizer starts from its own defaults (and torch's default lr if none was set).
+            block = {k: block[k] for k in ("optimizer", "lr", "epochs", "batch_size", "seed")}
+        if block == old:
+            return
+        refused = self.document.push(SetMetaCommand(self.document.graph, "training", block, "Change training settings"))
+        if refused:
+            self.error.setText(refused)
+        self.read_settings()
+
+    # --- state and progress -----------------------------------------------------------------
+    def _on_state(self, state: str):
+        running = state == "running"
+        self.train_button.setEnabled(not running)
+        self.train_button.setText("Resume" if state == "paused" and self.runner.target > self._epoch() else "Train")
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(state in ("running", "paused"))
+        if state == "running":
+            self.error.setText("")
+        elif state == "failed" or self.runner.message:
+            self.error.setText(self.runner.message)
+        self.refresh_progress()
+
+    def _epoch(self) -> int:
+        t = self.runner.trainer
+        return t.epoch if t is not None else 0
+
+    def refresh_progress(self):
+        t = self.runner.trainer
+        epoch = self._epoch()
+        target = max(self.runner.target, epoch, 1)
+        self.progress.setRange(0, target)
+        self.progress.setValue(epoch)
+        rate = self.runner.epochs_per_second
+        rate_text = f"  ·  {rate:,.0f} epochs/s" if self.runner.state == "running" and rate > 0 else ""
+        self.progress.setFormat(f"epoch {epoch} / {target}{rate_text}")
+        last = t.history.last() if t is not None and len(t.history) else None
+        if last is None:
+            self.figures.setText("")
+            return
+        parts = [f"cost {last['cost']:.4g}"]
+        if last.get("accuracy") is not None:
+            parts.append(f"accuracy {last['accuracy']:.1%}")
+        if last.get("test_cost") is not None:
+            parts.append(f"test cost {last['test_cost']:.4g}")
+            if last.get("test_accuracy") is not None:
+                parts.append(f"test accuracy {last['test_accuracy']:.1%}")
+        self.figures.setText("   ".join(parts))

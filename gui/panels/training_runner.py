@@ -1,0 +1,316 @@
+"""Runs a graphcore Trainer inside the window without freezing it.
+
+Why short timer slices on the GUI thread rather than a worker thread: the engine is
+many small numpy calls, which hold the GIL for most of their time, so a worker would
+fight the GUI thread for the GIL and the window would stutter anyway; on one thread
+Pause is exact (no batch is ever in flight when it returns), the Trainer and the Graph
+are never touched from two threads, and nothing has to be copied or locked. Each slice
+runs whole epochs until SLICE_MS have passed, then returns to the event loop, which
+handles clicks and repaints before the next slice. Plots are told to redraw by a
+separate timer, at most FPS_LIMIT times a second, only when something new happened.
+
+The learner's graph is the truth: while training, parameter values are written into it
+at the plot rate (so the canvas and inspector follow live); when the run pauses, stops
+or ends, one undo step records old → new values ("Train 120 epochs"). Any other change
+to the graph makes the Trainer stale: it is rebuilt from the graph on the next action.
+A change to the training block only (learning rate, epochs, batch size, options of the
+same optimizer) is applied to the running Trainer, so its history carries on.
+"""
+from __future__ import annotations
+
+import collections
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from graphcore import optim
+from graphcore.errors import GraphError, NonFiniteError
+from graphcore.training import Trainer, initial_values
+
+from .plots_common import FPS_LIMIT
+from .training_commands import SetValuesCommand, parameter_values
+
+SLICE_MS = 15  # longest stretch of epochs before the window gets the thread back
+FRAME_MS = 1000 // FPS_LIMIT
+STATES = ("idle", "running", "paused", "stopped", "done", "failed")
+
+
+def trained_values(t: Trainer) -> dict[str, float]:
+    return {p: float(v) for p, v in zip(t.param_ids, t.params, strict=True)}
+
+
+class TrainingRunner(QObject):
+    state_changed = Signal(str)
+    frame = Signal()  # something new to draw; at most FPS_LIMIT times a second
+    failed = Signal(str, list)  # message, boxes to select
+    trainer_changed = Signal()  # a new Trainer (fresh history)
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.trainer: Trainer | None = None
+        self.state = "idle"
+        self.message = ""
+        self.epochs_per_second = 0.0
+        self.live_values = True  # write parameters into the graph while training
+        self._target = 0
+        self._signature = None
+        self._start_values: dict | None = None
+        self._start_epoch = 0
+        self._writing = False
+        self._new = False
+        self._rate = collections.deque(maxlen=32)  # (time, epoch) samples for epochs/s
+        self._slice = QTimer(self, interval=0)
+        self._slice.timeout.connect(self._run_slice)
+        self._frame = QTimer(self, interval=FRAME_MS)
+        self._frame.timeout.connect(self._emit_frame)
+        self._unsubscribe = document.graph.subscribe(self._on_graph_event)
+
+    # --- the trainer -----------------------------------------------------------------------
+    def _graph_signature(self):
+        g = self.document.graph
+        return g.version, g.values_version, g.source_path
+
+    def ensure_trainer(self) -> Trainer | None:
+        """The Trainer for the graph as it is now (rebuilt if the graph changed)."""
+        if self.trainer is None or self._signature != self._graph_signature():
+            self._build()
+        return self.trainer
+
+    def _build(self):
+        self.trainer = None
+        self.message = ""
+        try:
+            self.trainer = Trainer(self.document.graph, self.document.dataset())
+        except GraphError as exc:
+            self._report(str(exc), list(exc.nodes))
+        except (OSError, ValueError) as exc:  # a data file that cannot be read as it stands
+            self._report(f"cannot train: {exc}", [])
+        self._signature = self._graph_signature()
+        self._target = 0
+        self._rate.clear()
+        self.epochs_per_second = 0.0
+        self._set_state("idle" if self.trainer is not None else "failed")
+        self.trainer_changed.emit()
+
+    def _on_graph_event(self, event):
+        if self._writing or self.trainer is None:
+            return
+        if event.kind == "graph_changed" and event.key == "training" and self._apply_settings_live():
+            self._signature = self._graph_signature()
+            return
+        if self.state == "running":
+            # Someone else changed the graph mid-run (an edit, an undo): finish the run
+            # cleanly once that change is complete, then start afresh from the graph.
+            self._slice.stop()
+            self._frame.stop()
+            QTimer.singleShot(0, self._interrupted)
+
+    def _interrupted(self):
+        self._commit(only_if_untouched=True)
+        self.trainer = None
+        self.message = "Training stopped: the graph changed"
+        self._set_state("stopped")
+        self.trainer_changed.emit()
+        self.frame.emit()
+
+    def _apply_settings_live(self) -> bool:
+        """Carry new settings of the same optimizer into the running Trainer."""
+        t = self.trainer
+        block = dict(self.document.graph.meta.get("training") or {})
+        if block.get("optimizer", "sgd") != t.optimizer_name or self._signature[0] != self.document.graph.version:
+            return False
+        try:
+            options = {k: v for k, v in block.items() if k not in ("optimizer", "lr", "epochs", "batch_size", "seed")}
+            hp = optim.settings(t.optimizer_name, block.get("lr"), options)
+        except GraphError as exc:
+            self._report(str(exc), [])
+            return True  # keep the old settings; the message says why
+        if block.get("seed", 0) != t.seed:
+            return False  # a new shuffling seed is a new run
+        t.opt.hp, t.lr, t.options = hp, hp["lr"], options
+        old_epochs, t.epochs = t.epochs, int(block.get("epochs", t.epochs))
+        self._target += t.epochs - old_epochs
+        bs = block.get("batch_size")
+        t.batch_size = int(bs) if bs is not None else None
+        return True
+
+    # --- actions -------------------------------------------------------------------------
+    def train(self):
+        """Train to the run's target: ``epochs`` more (a paused run carries on to its old target)."""
+        t = self.ensure_trainer()
+        if t is None or t.status == "failed":
+            return
+        if self.state != "paused" or self._target <= t.epoch:
+            self._target = t.epoch + t.epochs
+        if self._target <= t.epoch:
+            self.message = "Nothing to do: the number of epochs is 0"
+            self.frame.emit()
+            return
+        self._begin()
+        t.status = "running"
+        self._set_state("running")
+        self._slice.start()
+        self._frame.start()
+
+    def pause(self):
+        if self.state != "running":
+            return
+        self._halt("paused")
+
+    def stop(self):
+        if self.state not in ("running", "paused"):
+            return
+        self._halt("stopped")
+        self._target = self.trainer.epoch if self.trainer else 0
+
+    def step_batch(self):
+        """One optimizer step on the next batch; the run is left paused."""
+        self._step(lambda t: t.step_batch(), "Step one batch")
+
+    def step_epoch(self):
+        self._step(lambda t: t.run_epoch(), "Step one epoch")
+
+    def reset_parameters(self, seed: int = 0):
+        """Re-initialise the parameters (``initial_values``) as one undo step; a new run starts."""
+        if self.state == "running":
+            self._halt("paused")
+        g = self.document.graph
+        try:
+            new = initial_values(g, seed)
+        except GraphError as exc:
+            self._report(str(exc), list(exc.nodes))
+            return
+        refused = self.document.push(SetValuesCommand(g, parameter_values(g, new), new,
+                                                      f"Reset parameters (seed {seed})"))
+        if refused:
+            self._report(refused, [])
+            return
+        self._build()
+        self.frame.emit()
+
+    # --- running ------------------------------------------------------------------------
+    def _step(self, action, text: str):
+        if self.state == "running":
+            self._halt("paused")
+        t = self.ensure_trainer()
+        if t is None or t.status == "failed":
+            return
+        self._begin()
+        action(t)
+        self._rate.clear()
+        self._after_epochs()
+        if self.state != "failed":
+            self._commit(text=text)
+            self._set_state("paused")
+        self.frame.emit()
+
+    def _begin(self):
+        t = self.trainer
+        if self._start_values is None:
+            self._start_values = parameter_values(self.document.graph, t.param_ids)
+            self._start_epoch = t.epoch
+        self._rate.append((time.perf_counter(), t.epoch))
+
+    def _run_slice(self):
+        t = self.trainer
+        deadline = time.perf_counter() + SLICE_MS / 1000
+        while t.epoch < self._target:
+            t.run_epoch()
+            self._new = True
+            if t.status == "failed" or time.perf_counter() >= deadline:
+                break
+        self._rate.append((time.perf_counter(), t.epoch))
+        self._after_epochs()
+        if self.state == "running" and t.epoch >= self._target:
+            self._halt("done")
+
+    def _after_epochs(self):
+        t = self.trainer
+        if len(self._rate) >= 2:
+            (t0, e0), (t1, e1) = self._rate[0], self._rate[-1]
+            if t1 > t0:
+                self.epochs_per_second = (e1 - e0) / (t1 - t0)
+        if t.status == "failed":
+            self._slice.stop()
+            self._frame.stop()
+            self._commit(text="Train (stopped on an error)")
+            err = t.error
+            what = "a non-finite value" if isinstance(err, NonFiniteError) else "an error"
+            self._report(f"Training stopped at epoch {t.epoch + 1} on {what}: {err}", list(err.nodes if err else []))
+            self._set_state("failed")
+            self.frame.emit()
+
+    def _halt(self, state: str):
+        self._slice.stop()
+        self._frame.stop()
+        t = self.trainer
+        if t is not None and t.status == "running":
+            t.status = "paused" if state == "paused" else state
+        self._commit()
+        self._set_state(state)
+        self.frame.emit()
+
+    def _emit_frame(self):
+        if self._new:
+            self._new = False
+            self._write_live()
+            self.frame.emit()
+
+    def _write_live(self):
+        t = self.trainer
+        if self.live_values and t is not None:
+            self._write(trained_values(t))
+
+    def _write(self, values: dict):
+        self._writing = True
+        try:
+            self.document.graph.set_values(values)
+        finally:
+            self._writing = False
+        self._signature = self._graph_signature()
+
+    def _commit(self, text: str | None = None, only_if_untouched: bool = False):
+        """One undo step from the values before the run to the trained ones."""
+        t, old = self.trainer, self._start_values
+        self._start_values = None
+        if t is None or old is None:
+            return
+        new = trained_values(t)
+        g = self.document.graph
+        if only_if_untouched:
+            live = parameter_values(g, [p for p in t.param_ids if p in g])
+            if any(p not in g for p in t.param_ids) or any(live[p] != old.get(p) and live[p] != new[p] for p in live):
+                return
+        if new == old:
+            return
+        n = t.epoch - self._start_epoch
+        text = text or f"Train {n} epoch{'s' if n != 1 else ''}"
+        self._writing = True
+        try:
+            refused = self.document.push(SetValuesCommand(g, old, new, text))
+        finally:
+            self._writing = False
+        self._signature = self._graph_signature()
+        if refused:
+            self._report(refused, [])
+
+    def _report(self, message: str, nodes: list):
+        self.message = message
+        self.failed.emit(message, nodes)
+
+    def _set_state(self, state: str):
+        if state == "running":
+            self.message = ""
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    @property
+    def target(self) -> int:
+        return self._target
+
+    def shutdown(self):
+        self._slice.stop()
+        self._frame.stop()
+        self._unsubscribe()
