@@ -13,9 +13,9 @@ def add_arguments(p):
 
 
 def run(args) -> int:
-    if not args.eps > 0:
+    if not 0 < args.eps < 1:  # also refuses nan and inf
         from ..cli import UsageError
-        raise UsageError(f"graphcore check: error: --eps must be > 0, not {args.eps}")
+        raise UsageError(f"graphcore check: error: --eps must be a number between 0 and 1, not {args.eps}")
     graph = load_graph(args.graph)
     rows = gradcheck.check(graph, load_data(graph, args.data), eps=args.eps)
     ok = all(r.ok for r in rows)
