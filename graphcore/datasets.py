@@ -82,7 +82,7 @@ def _gauss(n: int, rng: np.random.Generator, noise: float):
     half = n // 2
     sizes = (n - half, half)
     sd = 0.1 + noise
-    pts = [rng.normal(centre, sd, (size, 2)) for centre, size in zip((0.3, 0.7), sizes)]
+    pts = [rng.normal(centre, sd, (size, 2)) for centre, size in zip((0.3, 0.7), sizes, strict=True)]
     pts = np.concatenate(pts)
     return pts[:, 0], pts[:, 1], np.concatenate([np.zeros(sizes[0]), np.ones(sizes[1])])
 
@@ -221,13 +221,14 @@ def parse_csv(text: str, name: str = "CSV", required: list[str] | None = None) -
             try:
                 v = float(cell)
             except ValueError:
-                raise DataError(f"{name}: line {lineno}, column '{header[j]}': {cell.strip()!r} is not a number") from None
+                raise DataError(f"{name}: line {lineno}, column '{header[j]}': "
+                                f"{cell.strip()!r} is not a number") from None
             if not math.isfinite(v):
                 raise DataError(f"{name}: line {lineno}, column '{header[j]}': {cell.strip()!r} is not finite")
             data[j].append(v)
     if not data[0]:
         raise DataError(f"{name}: no data rows under the header")
-    return Dataset({h: np.asarray(col, float) for h, col in zip(header, data)})
+    return Dataset({h: np.asarray(col, float) for h, col in zip(header, data, strict=True)})
 
 
 def write_csv(ds: Dataset, path: str | os.PathLike | None = None) -> str:

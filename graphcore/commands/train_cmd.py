@@ -1,11 +1,99 @@
-"""graphcore train: being built in this session (see the issue that owns it)."""
+"""graphcore train GRAPH [--epochs N] [--lr X] [--optimizer NAME] [--batch-size B] [--seed S] [-o OUT] [--json]
+
+Flags override the graph file's ``training`` block. Exit 0 when training ran to the
+end; exit 2 on bad input and when the run failed (a nan or inf: the message names the
+box that went non-finite first). The input file is never written; ``-o`` writes the
+trained graph (same boxes, trained parameter values) and is skipped for a failed run.
+"""
 from __future__ import annotations
+
+import math
+import sys
+
+from .. import datasets, fileformat, optim
+from ..progress import ProgressBar
+from ..training import Trainer
+from .common import load_graph, print_json
 
 
 def add_arguments(p):
-    p.add_argument("rest", nargs="*")
+    p.add_argument("graph", help="graph file (.graph.json)")
+    p.add_argument("--epochs", type=int, help="number of epochs (default: the file's, else 100)")
+    p.add_argument("--lr", type=float, help="learning rate (default: the file's, else torch's default)")
+    p.add_argument("--optimizer", help=f"one of {', '.join(optim.NAMES)}")
+    p.add_argument("--batch-size", type=int, help="points per step (default: the file's, else the full batch)")
+    p.add_argument("--seed", type=int, help="seed of the batch shuffling (default: the file's, else 0)")
+    p.add_argument("--data", metavar="CSV", help="train on this CSV instead of the graph's data set")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the trained graph here")
+    p.add_argument("--json", action="store_true", help="print JSON (SPEC §6)")
+
+
+def _check_flags(args):
+    from ..cli import UsageError
+    bad = None
+    if args.epochs is not None and args.epochs < 0:
+        bad = f"--epochs must be ≥ 0, not {args.epochs}"
+    elif args.lr is not None and not (math.isfinite(args.lr) and args.lr > 0):
+        bad = f"--lr must be a number > 0, not {args.lr}"
+    elif args.optimizer is not None and args.optimizer not in optim.NAMES:
+        bad = f"--optimizer must be one of {', '.join(optim.NAMES)}, not '{args.optimizer}'"
+    elif args.batch_size is not None and args.batch_size < 1:
+        bad = f"--batch-size must be ≥ 1, not {args.batch_size}"
+    elif args.seed is not None and args.seed < 0:
+        bad = f"--seed must be ≥ 0, not {args.seed}"
+    if bad:
+        raise UsageError(f"graphcore train: error: {bad}")
 
 
 def run(args) -> int:
-    from ..cli import fail
-    return fail("'train' is not available yet")
+    _check_flags(args)
+    graph = load_graph(args.graph)
+    dataset = datasets.for_graph(graph, args.data)
+    trainer = Trainer(graph, dataset, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
+                      batch_size=args.batch_size, seed=args.seed)
+    bar = ProgressBar(trainer.epochs, "epochs")
+
+    def follow(t):
+        last = t.history.last()
+        if last:
+            acc = "" if last["accuracy"] is None else f"  accuracy {100 * last['accuracy']:.1f}%"
+            bar.update(t.epoch, f"cost {last['cost']:.4g}{acc}")
+
+    trainer.callback = follow
+    try:
+        result = trainer.train()
+    finally:
+        bar.close()
+    if trainer.status == "failed":
+        print(f"graphcore: error: training failed in epoch {trainer.epoch + 1} "
+              f"({optim.TITLES[trainer.optimizer_name]}, lr {trainer.lr:g}): {trainer.error}"
+              + ("" if args.output is None else f"; {args.output} was not written"), file=sys.stderr)
+        return 2
+    if args.output:
+        trainer.write_back()
+        fileformat.save(graph, args.output)
+    if args.json:
+        print_json(result)
+        return 0
+    _print_text(trainer, result, args.output)
+    return 0
+
+
+def _print_text(trainer: Trainer, r: dict, output: str | None):
+    n = trainer.n_train
+    batch = "full batch" if trainer.full_batch else f"batches of {trainer.batch_size}"
+    print(f"trained {r['epochs']} epochs with {optim.TITLES[trainer.optimizer_name]} (lr {trainer.lr:g}, {batch}) "
+          f"in {r['seconds']:.2f} s")
+    points = f" on {n} training points" if n else ""
+    acc = "" if r["accuracy"] is None else f", accuracy {100 * r['accuracy']:.1f}%"
+    print(f"cost J = {r['cost']:.10g}{acc}{points}")
+    if "test_cost" in r:
+        tacc = "" if r["test_accuracy"] is None else f", accuracy {100 * r['test_accuracy']:.1f}%"
+        print(f"test:  cost J = {r['test_cost']:.10g}{tacc} on {trainer.dataset.n - n} test points")
+    if r["parameters"]:
+        width = max(len(p) for p in r["parameters"])
+        print("parameters:")
+        for p, v in r["parameters"].items():
+            print(f"  {p:<{width}}  {v:.10g}")
+    if output:
+        print(f"wrote {output}")

@@ -1,0 +1,158 @@
+"""Build graphs box by box from code, with tidy left-to-right positions.
+
+The lessons (``graphcore.lessons``) and the window's templates use this::
+
+    g = mlp(["x1", "x2"], hidden=[10], activation="relu", loss="bce")
+
+makes a network out of scalar Function boxes — for every unit, one ``mul`` per weight,
+a chain of ``add`` boxes summing the products, a bias ``add`` and the activation — laid
+out in columns: inputs, then per layer weights | products | sums | activations, then
+the loss. ``GraphBuilder`` is the small helper underneath: positions are given on a
+grid (column, row) and stored in pixels in ``graph.layout``.
+"""
+from __future__ import annotations
+
+from .errors import BadAttributeError
+from .graph import Graph
+
+COL = 150  # pixels between grid columns
+ROW = 70  # pixels between grid rows
+ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softplus", "identity")
+LOSSES = ("bce", "bce_logits", "squared_error", "cross_entropy")
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sub(n) -> str:
+    """Subscript digits: sub(12) == '₁₂'."""
+    return str(n).translate(_SUB)
+
+
+def sup(n) -> str:
+    """Superscript digits: sup(2) == '²'."""
+    return str(n).translate(_SUP)
+
+
+class GraphBuilder:
+    """Adds boxes and wires at grid positions. Every method returns the new box's id."""
+
+    def __init__(self, name: str = "untitled", graph: Graph | None = None):
+        self.graph = graph if graph is not None else Graph(name)
+
+    def _pos(self, at):
+        return None if at is None else (at[0] * COL, at[1] * ROW)
+
+    def input(self, id: str, column: str | None = None, *, value: float | None = None, label: str | None = None,
+              at=None) -> str:
+        return self.graph.add_node("input", id, label=label, value=value, column=column, pos=self._pos(at))
+
+    def parameter(self, id: str, value: float = 0.0, *, label: str | None = None, at=None) -> str:
+        return self.graph.add_node("parameter", id, label=label, value=value, pos=self._pos(at))
+
+    def constant(self, id: str, value: float, *, label: str | None = None, at=None) -> str:
+        return self.graph.add_node("constant", id, label=label, value=value, pos=self._pos(at))
+
+    def box(self, op: str, *inputs, id: str | None = None, label: str | None = None, attrs: dict | None = None,
+            at=None) -> str:
+        """A Function box wired from ``inputs`` (box ids, or ``(id, out)`` for an output port)."""
+        node = self.graph.add_node(op, id, label=label, attrs=attrs, pos=self._pos(at))
+        for port, src in enumerate(inputs):
+            src, out = (src, 0) if isinstance(src, str) else src
+            self.graph.connect(src, node, port, out)
+        return node
+
+    def meta(self, **fields) -> "GraphBuilder":
+        """Set graph fields: loss, output, threshold, dataset, training, name."""
+        for key, value in fields.items():
+            self.graph.set_meta(key, value)
+        return self
+
+
+def neuron(b: GraphBuilder, xs: list[str], *, layer: int, unit: int, col: float, row: float,
+           activation: str | None, out_id: str | None = None, out_label: str | None = None) -> str:
+    """One unit a(Σᵢ wᵢxᵢ + b) from scalar boxes; returns the id of its last box.
+
+    Rows ``row .. row + len(xs)``: weight and product per input, then the bias; the sums
+    run down the column beside the products so each ``add`` sits next to what it adds."""
+    tag = f"{layer}_{unit}"
+    comma = "," if unit >= 10 or len(xs) >= 10 else ""
+    total = None
+    for i, x in enumerate(xs, start=1):
+        w = b.parameter(f"w{tag}_{i}", 0.0, label=f"w{sup(layer)}{sub(unit)}{comma}{sub(i)}", at=(col, row + i - 1))
+        m = b.box("mul", x, w, id=f"m{tag}_{i}", at=(col + 1, row + i - 1))
+        total = m if total is None else b.box("add", total, m, id=f"s{tag}_{i}", at=(col + 2, row + i - 1))
+    bias = b.parameter(f"b{tag}", 0.0, label=f"b{sup(layer)}{sub(unit)}", at=(col + 1, row + len(xs)))
+    z_id = f"z{tag}" if activation else (out_id or f"z{tag}")
+    z_label = f"z{sup(layer)}{sub(unit)}" if activation else (out_label or f"z{sup(layer)}{sub(unit)}")
+    z = b.box("add", total, bias, id=z_id, label=z_label, at=(col + 2, row + len(xs)))
+    if not activation or activation == "identity":
+        return z
+    return b.box(activation, z, id=out_id or f"h{tag}", label=out_label or f"h{sup(layer)}{sub(unit)}",
+                 at=(col + 3, row + len(xs)))
+
+
+def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str = "bce", *, classes: int = 3,
+        seed: int = 0, name: str = "network", dataset: dict | None = None, training: dict | None = None) -> Graph:
+    """A fully connected network from scalar boxes.
+
+    ``loss``: ``bce`` (one sigmoid output ``p``), ``bce_logits`` (one logit output ``z``,
+    threshold 0), ``squared_error`` (one linear output ``z``) or ``cross_entropy``
+    (``classes`` logits into a cross_entropy box; a softmax box ``p`` is the output).
+    Parameters start from ``training.initial_values(graph, seed)``."""
+    from .training import initial_values
+
+    inputs, hidden = list(inputs), list(hidden)
+    if activation not in ACTIVATIONS:
+        raise BadAttributeError(f"unknown activation '{activation}' (one of {', '.join(ACTIVATIONS)})")
+    if loss not in LOSSES:
+        raise BadAttributeError(f"unknown loss '{loss}' (one of {', '.join(LOSSES)})")
+    if not inputs or any(not isinstance(h, int) or h < 1 for h in hidden):
+        raise BadAttributeError("a network needs at least one input and whole-number layer sizes ≥ 1")
+    if loss == "cross_entropy" and (not isinstance(classes, int) or classes < 2):
+        raise BadAttributeError("cross_entropy needs classes ≥ 2")
+    n_out = classes if loss == "cross_entropy" else 1
+    sizes = hidden + [n_out]
+    fan = [len(inputs)] + hidden
+    heights = [u * (f + 1) + (u - 1) * 0.5 for u, f in zip(sizes, fan, strict=False)]
+    tallest = max(heights + [len(inputs)])
+    b = GraphBuilder(name)
+    top = (tallest - len(inputs)) / 2
+    prev = [b.input(x, x, label=x[0] + sub(x[1:]) if x[1:].isdigit() else x, at=(0, top + i))
+            for i, x in enumerate(inputs)]
+    col = 1
+    for layer, (units, fan_in) in enumerate(zip(sizes, fan, strict=False), start=1):
+        last = layer == len(sizes)
+        row = (tallest - heights[layer - 1]) / 2
+        act, out_id, out_label = activation, None, None
+        if last:
+            act = "sigmoid" if loss == "bce" else None
+            if loss == "bce":
+                out_id, out_label = "p", "ŷ"
+            elif loss in ("bce_logits", "squared_error"):
+                out_id, out_label = "z", "ŷ" if loss == "squared_error" else "z"
+        outs = []
+        for unit in range(1, units + 1):
+            outs.append(neuron(b, prev, layer=layer, unit=unit, col=col, row=row, activation=act,
+                               out_id=out_id, out_label=out_label))
+            row += fan_in + 1.5
+        prev = outs
+        col += 4 if act else 3
+    mid = tallest / 2
+    y = b.input("y", "y", label="y", at=(col, mid + 1))
+    if loss == "cross_entropy":
+        b.box("softmax", *prev, id="p", label="softmax", attrs={"k": n_out}, at=(col, mid - 1.5))
+        b.box("cross_entropy", *prev, y, id="L", label="J", attrs={"k": n_out}, at=(col + 1, mid))
+        b.meta(loss="L", output="p")
+    else:
+        b.box(loss, prev[0], y, id="L", label="J", at=(col + 1, mid))
+        b.meta(loss="L", output=prev[0])
+        if loss == "bce_logits":
+            b.meta(threshold=0.0)
+    if dataset is not None:
+        b.meta(dataset=dataset)
+    if training is not None:
+        b.meta(training=training)
+    g = b.graph
+    g.set_values(initial_values(g, seed))
+    return g

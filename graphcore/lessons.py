@@ -1,0 +1,163 @@
+"""The ready-made lessons, built from boxes by code and saved as ``assets/examples/*.graph.json``.
+
+    python -m graphcore.lessons          # rewrite the files
+    python -m graphcore.lessons --check  # exit 1 if a file is not what this code builds
+
+Each lesson carries its data set and a ``training`` block chosen so that
+``graphcore train FILE`` reaches the lesson's goal (see the README's table).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import fileformat
+from .builder import GraphBuilder, mlp
+from .graph import Graph
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
+
+
+def _generated(name: str, n: int = 100, seed: int = 0) -> dict:
+    return {"generator": name, "n": n, "seed": seed, "noise": 0.0, "test_fraction": 0.0}
+
+
+def logistic_regression() -> Graph:
+    """The seed's linear model m(x; w, b) = x₁·w₁ + x₂·w₂ + b, a sigmoid and binary
+    cross-entropy: logistic regression on the ``simple`` data set (y = 1 when x₁ < 0.5).
+    Data seed 202 leaves a margin of 0.02 on both sides of x₁ = 0.5, so a straight
+    line can separate every point soon (with seed 0 the nearest point sits 0.0001 away)."""
+    b = GraphBuilder("logistic regression")
+    b.input("x1", "x1", label="x₁", at=(0, 0))
+    b.input("x2", "x2", label="x₂", at=(0, 2))
+    b.parameter("w1", 0.5, label="w₁", at=(0, 1))
+    b.parameter("w2", -0.5, label="w₂", at=(0, 3))
+    b.box("mul", "x1", "w1", id="m1", label="x₁·w₁", at=(1, 0.5))
+    b.box("mul", "x2", "w2", id="m2", label="x₂·w₂", at=(1, 2.5))
+    b.box("add", "m1", "m2", id="s", at=(2, 1.5))
+    b.parameter("b", 0.0, label="b", at=(2, 3))
+    b.box("add", "s", "b", id="z", label="m(x; w, b)", at=(3, 2))
+    b.box("sigmoid", "z", id="p", label="ŷ = σ(m)", at=(4, 2))
+    b.input("y", "y", label="y", at=(4, 3.5))
+    b.box("bce", "p", "y", id="L", label="L", at=(5, 2.5))
+    b.meta(loss="L", output="p", dataset=_generated("simple", 100, 202),
+           training={"optimizer": "adam", "lr": 0.1, "epochs": 200, "batch_size": None, "seed": 0})
+    return b.graph
+
+
+def ng_computation_graph() -> Graph:
+    """The course's first computation graph: J = 3(a + bc) with a = 5, b = 3, c = 2,
+    in three steps u = bc, v = a + u, J = 3v."""
+    b = GraphBuilder("J = 3(a + bc)")
+    b.input("a", value=5.0, label="a", at=(0, 0))
+    b.input("b", value=3.0, label="b", at=(0, 1.5))
+    b.input("c", value=2.0, label="c", at=(0, 2.5))
+    b.box("mul", "b", "c", id="u", label="u = bc", at=(1, 2))
+    b.box("add", "a", "u", id="v", label="v = a + u", at=(2, 1))
+    b.constant("three", 3.0, label="3", at=(2, 2.5))
+    b.box("mul", "three", "v", id="J", label="J = 3v", at=(3, 1.5))
+    b.meta(loss="J")
+    return b.graph
+
+
+def sin2x() -> Graph:
+    """f(x) = sin(2x) at x = 0.5, for the derivative at a point: f'(x) = 2·cos(2x)."""
+    b = GraphBuilder("f(x) = sin(2x)")
+    b.constant("two", 2.0, label="2", at=(0, 0))
+    b.input("x", value=0.5, label="x", at=(0, 1))
+    b.box("mul", "two", "x", id="t", label="2x", at=(1, 0.5))
+    b.box("sin", "t", id="f", label="f(x) = sin(2x)", at=(2, 0.5))
+    b.meta(loss="f")
+    return b.graph
+
+
+def x_squared() -> Graph:
+    """f(x) = x² at x = 3 as x·x: the one Variable x feeds both ports of the product, so
+    its gradient is the sum of two contributions, x + x = 2x (the copy gate)."""
+    b = GraphBuilder("f(x) = x²")
+    b.input("x", value=3.0, label="x", at=(0, 0))
+    b.box("mul", "x", "x", id="f", label="f(x) = x·x", at=(1, 0))
+    b.meta(loss="f")
+    return b.graph
+
+
+def xor_network() -> Graph:
+    """2 → 10 relu → 1 sigmoid, binary cross-entropy, on xor (n = 100)."""
+    return mlp(["x1", "x2"], [10], "relu", "bce", seed=0, name="xor network", dataset=_generated("xor"),
+               training={"optimizer": "momentum", "lr": 0.1, "epochs": 500, "batch_size": None, "seed": 0})
+
+
+def circle_network() -> Graph:
+    """2 → 10 relu → 1 sigmoid, binary cross-entropy, on circle (n = 100)."""
+    return mlp(["x1", "x2"], [10], "relu", "bce", seed=0, name="circle network", dataset=_generated("circle"),
+               training={"optimizer": "momentum", "lr": 0.1, "epochs": 800, "batch_size": None, "seed": 0})
+
+
+def relu_bump() -> Graph:
+    """Two relus make a bump: z(x₁) = v₁·relu(w₁x₁ + b₁) + v₂·relu(w₂x₁ + b₂) + c. With
+    v₂ ≈ −2v₁ the second relu bends the rising ramp of the first back down, a tent; the
+    sigmoid turns it into "y = 1 only in the middle" (the course's effective-dose
+    example). The 100 points are inline (as if clicked in): y = 1 when 0.3 < x₁ < 0.7."""
+    g = mlp(["x1"], [2], "relu", "bce", seed=0, name="two relus make a bump")
+    g.set_values({"w1_1_1": 1.0, "b1_1": -0.2, "w1_2_1": 1.0, "b1_2": -0.6, "w2_1_1": 1.0, "w2_1_2": -1.0,
+                  "b2_1": 0.0})
+    rng = np.random.default_rng(7)
+    x = np.round(rng.random((100, 2)), 3)
+    y = ((x[:, 0] > 0.3) & (x[:, 0] < 0.7)).astype(float)
+    g.set_meta("dataset", {"points": {"x1": x[:, 0].tolist(), "x2": x[:, 1].tolist(), "y": y.tolist()},
+                           "test_fraction": 0.0})
+    g.set_meta("training", {"optimizer": "adam", "lr": 0.05, "epochs": 600, "batch_size": None, "seed": 0})
+    return g
+
+
+def spiral3_softmax() -> Graph:
+    """A three-class softmax classifier on spiral3: 2 → 16 relu → 3 logits, cross-entropy."""
+    return mlp(["x1", "x2"], [16], "relu", "cross_entropy", classes=3, seed=0, name="spiral3 softmax classifier",
+               dataset=_generated("spiral3", 150),
+               training={"optimizer": "adam", "lr": 0.05, "epochs": 1200, "batch_size": None, "seed": 0})
+
+
+LESSONS = {f.__name__: f for f in (logistic_regression, ng_computation_graph, sin2x, x_squared, xor_network,
+                                   circle_network, relu_bump, spiral3_softmax)}
+
+
+def path_of(name: str, folder: Path = EXAMPLES) -> Path:
+    return Path(folder) / f"{name}.graph.json"
+
+
+def write_all(folder: Path = EXAMPLES) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, build in LESSONS.items():
+        fileformat.save(build(), path_of(name, folder))
+        paths.append(path_of(name, folder))
+    return paths
+
+
+def stale(folder: Path = EXAMPLES) -> list[str]:
+    """Lessons whose file is missing or differs from what this code builds."""
+    out = []
+    for name, build in LESSONS.items():
+        p = path_of(name, folder)
+        if not p.exists() or p.read_text(encoding="utf-8") != fileformat.dumps(build()):
+            out.append(name)
+    return out
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--check" in argv:
+        bad = stale()
+        for name in bad:
+            print(f"{path_of(name)} is not current: run python -m graphcore.lessons", file=sys.stderr)
+        return 1 if bad else 0
+    for p in write_all():
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
