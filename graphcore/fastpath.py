@@ -1,0 +1,542 @@
+"""The fast path of ``Plan.run``: the compiled plan as straight-line numpy code.
+
+``Plan.run`` (engine.py) is the reference: a loop over the plan's steps that checks every
+box's output as it goes. For a graph of scalar boxes that loop, not the arithmetic, is
+most of the time. Here the same plan is written out once as one Python function — one
+line per box forward, one line per downstream gradient backward, in the reference's
+order — and compiled in-process with ``compile()``. It is generated from the VALIDATED
+plan only: identifiers come from slot numbers (``v12`` is Variable slot 12, ``g12`` its
+dJ/dv), attribute values are written as ``repr`` of floats, and nothing a user typed (box
+ids, labels, columns) ever reaches the source text.
+
+Same numbers, bit for bit: each line is the catalogue's own expression for that box
+(``local × upstream`` with the local derivative written as in functions.py, fan-out
+summed in the reference's order, a scalar used for every sample reduced by the same
+``sum``). Every template is checked against its catalogue Function on probe values the
+first time it is used; an op whose template disagrees (say, after the catalogue changed)
+is run through its catalogue Function instead, as softmax and cross_entropy always are.
+
+Same errors: instead of testing every box's output for nan/inf (a numpy call per box),
+the kernel tests all outputs at once — once after forward, once after backward. If
+anything is non-finite, or anything raises, or the feed is anything but plain (data
+columns of one length, scalar parameters), the fast path gives up and ``Plan.run`` runs
+the reference loop, which raises the exact error naming the first box (NonFiniteError,
+DomainError for log of x ≤ 0, MissingDataError, ...). Non-finite values are absorbing
+under ``+`` and ``sum``, so a bad contribution can never hide in an accumulated gradient.
+
+No per-sample Python loop anywhere, no networkx and no dict look-ups per step: the feed
+reads data columns and parameter values by position, graph values are snapshotted until
+``graph.values_version`` moves, and kernels are cached per shape signature (which
+sources are per-sample). Kernels hold no buffers between runs, so a plan is safe to run
+from two threads (the window and a trainer) at once.
+"""
+from __future__ import annotations
+
+import functools
+import operator
+import re
+import string
+
+import numpy as np
+
+from . import engine
+from . import functions as F
+
+ENABLED = True  # tests flip this to compare with the reference loop
+
+_A = functools.partial(np.asarray, dtype=float)
+
+
+class _ShapeMismatch(Exception):
+    """A catalogue Function returned a shape the kernel did not plan for."""
+
+
+# --- templates ----------------------------------------------------------------------------
+# op -> (forward, [downstream per port]). Placeholders: {x0} {x1} inputs, {o} output,
+# {u} upstream dJ/d(output), attrs by name. Each downstream is the catalogue's
+# ``local × upstream`` with the local written exactly as in functions.py; multiplying by
+# ``_ones(...)`` is dropped only where it is exact (x·1 = x, −1·x = −x in IEEE arithmetic).
+def _templates(op: str, attrs: dict, in_vec: tuple[bool, ...]):
+    if op == "pow":
+        e = attrs["exponent"]
+        d = f"({e!r} * _power({{x0}}, {e - 1.0!r})) * {{u}}" if e else "_zeros_like({x0}) * {u}"
+        return f"_power({{x0}}, {e!r})", [d]
+    if op == "leaky_relu":
+        s = attrs["slope"]
+        return f"_where({{x0}} > 0, {{x0}}, {s!r} * {{x0}})", [f"_where({{x0}} > 0, 1.0, {s!r}) * {{u}}"]
+    if op in ("mean", "sum"):
+        fwd = ("_mean({x0})" if op == "mean" else "_sum({x0})") if in_vec[0] else "{x0}"
+        d = "_full_like({x0}, 1.0 / _samples({x0})) * {u}" if op == "mean" else "_ones({x0}) * {u}"
+        return fwd, [d]
+    return _TEMPLATES.get(op)
+
+
+_TEMPLATES = {
+    "identity": ("{x0}", ["{u}"]),
+    "neg": ("-{x0}", ["-{u}"]),
+    "inv": ("1.0 / {x0}", ["(-1.0 / ({x0} * {x0})) * {u}"]),
+    "square": ("{x0} * {x0}", ["(2.0 * {x0}) * {u}"]),
+    "exp": ("_exp({x0})", ["{o} * {u}"]),
+    "log": ("_log({x0})", ["(1.0 / {x0}) * {u}"]),  # x ≤ 0 gives nan/-inf: the reference then raises
+    "abs": ("_abs({x0})", ["_sign({x0}) * {u}"]),
+    "sin": ("_sin({x0})", ["_cos({x0}) * {u}"]),
+    "cos": ("_cos({x0})", ["(-_sin({x0})) * {u}"]),
+    "tanh": ("_tanh({x0})", ["(1.0 - {o} * {o}) * {u}"]),
+    "sigmoid": ("_sigmoid({x0})", ["({o} * (1.0 - {o})) * {u}"]),
+    "relu": ("_maximum({x0}, 0.0)", ["({x0} > 0).astype(float) * {u}"]),
+    "softplus": ("_logaddexp(0.0, {x0})", ["_sigmoid({x0}) * {u}"]),
+    "add": ("{x0} + {x1}", ["{u}", "{u}"]),
+    "sub": ("{x0} - {x1}", ["{u}", "-{u}"]),
+    "mul": ("{x0} * {x1}", ["{x1} * {u}", "{x0} * {u}"]),
+    "div": ("{x0} / {x1}", ["(1.0 / {x1}) * {u}", "(-{x0} / ({x1} * {x1})) * {u}"]),
+    "max": ("_maximum({x0}, {x1})", ["_where({x0} > {x1}, 1.0, _where({x0} < {x1}, 0.0, 0.5)) * {u}",
+                                     "_where({x0} < {x1}, 1.0, _where({x0} > {x1}, 0.0, 0.5)) * {u}"]),
+    "min": ("_minimum({x0}, {x1})", ["_where({x0} < {x1}, 1.0, _where({x0} > {x1}, 0.0, 0.5)) * {u}",
+                                     "_where({x0} > {x1}, 1.0, _where({x0} < {x1}, 0.0, 0.5)) * {u}"]),
+    "lt": ("({x0} < {x1}).astype(float)", ["_zeros_like({o}) * {u}", "_zeros_like({o}) * {u}"]),
+    "gt": ("({x0} > {x1}).astype(float)", ["_zeros_like({o}) * {u}", "_zeros_like({o}) * {u}"]),
+    "eq": ("({x0} == {x1}).astype(float)", ["_zeros_like({o}) * {u}", "_zeros_like({o}) * {u}"]),
+    "squared_error": ("({x0} - {x1}) ** 2", ["(2.0 * ({x0} - {x1})) * {u}", "(-2.0 * ({x0} - {x1})) * {u}"]),
+    "bce": ("-({x1} * _log({x0}) + (1.0 - {x1}) * _log(1.0 - {x0}))",
+            ["(({x0} - {x1}) / ({x0} * (1.0 - {x0}))) * {u}", "(_log(1.0 - {x0}) - _log({x0})) * {u}"]),
+    "bce_logits": ("_maximum({x0}, 0.0) - {x0} * {x1} + _log1p(_exp(-_abs({x0})))",
+                   ["(_sigmoid({x0}) - {x1}) * {u}", "(-{x0}) * _ones({o}) * {u}"]),
+}
+
+
+def _namespace() -> dict:
+    """What generated code may call: numpy ufuncs and the catalogue's own helpers."""
+    return {
+        "_A": _A, "_exp": np.exp, "_log": np.log, "_log1p": np.log1p, "_abs": np.abs, "_sin": np.sin,
+        "_cos": np.cos, "_tanh": np.tanh, "_maximum": np.maximum, "_minimum": np.minimum,
+        "_where": np.where, "_power": np.power, "_logaddexp": np.logaddexp, "_zeros_like": np.zeros_like,
+        "_full_like": np.full_like, "_full": np.full, "_mean": np.mean, "_sum": np.sum,
+        "_sigmoid": F.sigmoid, "_sign": F._sign, "_ones": F._ones, "_samples": F._samples,
+        "_reduce_to": engine.reduce_to, "_isfinite": np.isfinite, "_concat": np.concatenate,
+        "_array": np.array, "_ndim": np.ndim, "_Mismatch": _ShapeMismatch, "_put": _put,
+    }
+
+
+# --- checking a template against its catalogue Function ---------------------------------------
+_PROBES = {
+    "mixed": np.array([-3.0, -1.0, -0.5, -0.0, 0.0, 0.25, 0.5, 1.0, 2.5, 40.0, -40.0, 800.0, 1e-300, -7.25]),
+    "positive": np.array([0.1, 0.2, 0.25, 0.5, 0.75, 0.9, 1.0, 1.5, 2.0, 3.0, 7.0, 0.01, 0.99, 0.4]),
+}
+_PROBE_B = np.array([0.5, -1.0, 2.0, -0.0, 0.0, 0.25, -2.0, 1.0, 0.0, 1.0, -3.0, 0.5, 0.3, -7.25])
+_PROBE_U = np.array([1.5, -0.5, 0.25, 2.0, -1.0, 3.0, 0.75, -2.0, 1.0, 0.5, -0.25, 1.25, 0.1, -4.0])
+_verified: dict[tuple, bool] = {}
+
+
+def _same(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+
+
+def template_ok(op: str, attrs: dict, in_vec: tuple[bool, ...]) -> bool:
+    """Whether the template for (op, attrs, input shapes) gives the catalogue's numbers exactly."""
+    key = (op, tuple(sorted(attrs.items())), in_vec)
+    if key not in _verified:
+        _verified[key] = _check_template(op, attrs, in_vec)
+    return _verified[key]
+
+
+def _check_template(op: str, attrs: dict, in_vec: tuple[bool, ...]) -> bool:
+    tpl = _templates(op, attrs, in_vec)
+    fn = F.CATALOGUE.get(op)
+    if tpl is None or fn is None or fn.jacobian or fn.n_outputs(attrs) != 1:
+        return False
+    fwd, downs = tpl
+    ns = _namespace()
+    compared = 0
+    with np.errstate(all="ignore"):
+        for probe in _PROBES.values():
+            pools = [probe, _PROBE_B]
+            xs = [pools[i] if vec else _A(pools[i][5]) for i, vec in enumerate(in_vec)]
+            try:
+                ref_out = F.run_forward(fn, list(xs), attrs)[0]
+            except Exception:  # outside the domain (log of x ≤ 0): the reference raises there
+                continue
+            env = dict(ns, **{f"x{i}": x for i, x in enumerate(xs)})
+            out = eval(fwd.format(**{f"x{i}": f"x{i}" for i in range(len(xs))}), env)
+            out_vec = any(in_vec) and not fn.reduces
+            if not _same(_A(out), ref_out) or ref_out.ndim != out_vec:
+                return False
+            up = _PROBE_U if ref_out.ndim else _A(_PROBE_U[3])
+            ref_down = F.downstream(fn, F.run_local(fn, list(xs), [ref_out], attrs), [up])
+            env.update(o=ref_out, u=up)
+            names = {f"x{i}": f"x{i}" for i in range(len(xs))} | {"o": "o", "u": "u"}
+            vec_of = {f"x{i}": vec for i, vec in enumerate(in_vec)} | {"o": out_vec, "u": out_vec}
+            for port, d in enumerate(downs):
+                mine = _A(eval(d.format(**names), env))
+                if not _same(mine, _A(ref_down[port])) or mine.ndim != any(vec_of[n] for n in _placeholders(d)):
+                    return False
+            compared += 1
+    return compared > 0
+
+
+# --- generating a kernel --------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+_NAME = re.compile(r"\b[vg]\d+\b")
+CHUNK_LINES = 400  # Python's compiler slows down more than linearly on very long functions
+
+
+class _Emitter:
+    """Writes one kernel for one shape signature of the sources (which are per-sample).
+
+    Each box gives a few lines over names ``v<slot>`` / ``g<slot>``. The lines are cut
+    into functions of at most ``CHUNK_LINES`` lines, each of which loads the Variables it
+    reads from the list ``V`` (values) or ``G`` (gradients) into locals, runs straight
+    through, and stores what it wrote back: compile time stays linear in the graph's size."""
+
+    def __init__(self, plan: engine.Plan, source_vec: tuple[bool, ...]):
+        self.plan = plan
+        self.vec: list[bool | None] = [None] * len(plan.keys)  # per slot: per-sample or scalar
+        for src, v in zip(plan.sources, source_vec):
+            self.vec[src.slot] = v
+        self.ns = _namespace()
+        self.ops: list[list[str]] = []  # the current phase's lines, grouped per box
+        self.reached: set[int] = set()  # slots that have a gradient
+        self.helpers: dict = {}  # template function -> its name in this kernel
+
+    def emit(self) -> tuple[str, list[str], list[str], list[int], list[int]]:
+        """(sources, forward function names, backward function names, slots to test after each phase)"""
+        plan = self.plan
+        for i, step in enumerate(plan.steps):
+            self._forward(i, step)
+        text, fwd = self._functions(self.ops, "_f", "V")
+        outs = [o for st in plan.steps for o in st.outs]
+        self.ops = []
+        self._backward()
+        btext, bwd = self._functions(self.ops, "_b", "V, G")
+        return text + btext, fwd, bwd, outs, sorted(self.reached)  # text: one source per function
+
+    def _functions(self, ops: list[list[str]], prefix: str, args: str) -> tuple[list[str], list[str]]:
+        chunks, cur = [], []
+        for op in ops:
+            if cur and len(cur) + len(op) > CHUNK_LINES:
+                chunks.append(cur)
+                cur = []
+            cur.extend(op)
+        if cur:
+            chunks.append(cur)
+        parts, names = [], []
+        for c, lines in enumerate(chunks):
+            name = f"{prefix}{c}"
+            names.append(name)
+            written: dict[str, None] = {}
+            loads: dict[str, None] = {}
+            for line in lines:
+                lhs, _, rhs = line.partition(" = ")
+                for n in _NAME.findall(rhs if rhs else line):
+                    if n not in written:
+                        loads.setdefault(n)
+                for n in _NAME.findall(lhs if rhs else ""):
+                    written.setdefault(n)
+            head = [f"def {name}({args}):"]
+            for lst in ("v", "g"):
+                group = [n for n in loads if n[0] == lst]
+                if group:
+                    self.ns[f"{name}_{lst}"] = operator.itemgetter(*[int(n[1:]) for n in group])
+                    head.append(f"    {', '.join(group)}, = " + (f"{name}_{lst}({lst.upper()})," if len(group) == 1
+                                                                 else f"{name}_{lst}({lst.upper()})"))
+            tail = []
+            for lst in ("v", "g"):
+                group = [n for n in written if n[0] == lst]
+                if group:
+                    self.ns[f"{name}_{lst}put"] = tuple(int(n[1:]) for n in group)
+                    tail.append(f"    _put({lst.upper()}, {name}_{lst}put, ({', '.join(group)},))")
+            parts.append("\n".join(head + ["    " + ln for ln in lines] + tail) + "\n")
+        return parts, names
+
+    def _template(self, step, in_vec):
+        if not template_ok(step.op, step.attrs, in_vec):
+            return None
+        return _templates(step.op, step.attrs, in_vec)
+
+    def _forward(self, i: int, step):
+        in_vec = tuple(bool(self.vec[s]) for s in step.ins)
+        out_vec = any(in_vec) and not step.fn.reduces
+        for o in step.outs:
+            self.vec[o] = out_vec
+        tpl = self._template(step, in_vec)
+        names = {f"x{p}": f"v{s}" for p, s in enumerate(step.ins)}
+        if tpl is not None:
+            self.ops.append([f"v{step.outs[0]} = {self._expr(tpl[0], names, '' if out_vec else 'A')}"])
+            return
+        # Any other Function: call the catalogue itself, and make sure the shape is the planned one.
+        self.ns[f"_K{i}"] = functools.partial(_generic_forward, step.fn, step.attrs)
+        outs = ", ".join(f"v{o}" for o in step.outs)
+        nd = 1 if out_vec else 0
+        self.ops.append([f"{outs}, = _K{i}({', '.join(names.values())})",
+                         f"if {' or '.join(f'_ndim(v{o}) != {nd}' for o in step.outs)}: raise _Mismatch()"])
+
+    def _backward(self):
+        plan = self.plan
+        if plan.loss_slot is None:
+            return
+        ls = plan.loss_slot
+        self.ops.append([f"g{ls} = " + (f"_full(v{ls}.shape, 1.0 / v{ls}.size)" if self.vec[ls] else "_A(1.0)")])
+        self.reached.add(ls)
+        for i, step in reversed(list(enumerate(plan.steps))):
+            if not step.on_loss_path:
+                continue
+            in_vec = tuple(bool(self.vec[s]) for s in step.ins)
+            tpl = self._template(step, in_vec)
+            lines: list[str] = []
+            if tpl is not None:
+                o = step.outs[0]
+                subst = {f"x{p}": f"v{s}" for p, s in enumerate(step.ins)} | {"o": f"v{o}", "u": f"g{o}"}
+                vec_of = {f"x{p}": bool(self.vec[s]) for p, s in enumerate(step.ins)}
+                vec_of |= {"o": bool(self.vec[o]), "u": bool(self.vec[o])}
+                for port, slot in enumerate(step.ins):
+                    d = tpl[1][port]
+                    d_vec = any(vec_of[n] for n in _placeholders(d))
+                    lines.append(self._accumulate(slot, self._reduced(d, subst, d_vec, slot)))
+            else:
+                self.ns[f"_B{i}"] = functools.partial(_generic_downstream, step.fn, step.attrs)
+                xs = ", ".join(f"v{s}" for s in step.ins)
+                outs = ", ".join(f"v{o}" for o in step.outs)
+                ups = ", ".join(f"g{o}" if o in self.reached else f"_zeros_like(v{o})" for o in step.outs)
+                lines.append(f"_d = _B{i}(({xs},), ({outs},), ({ups},))")
+                for port, slot in enumerate(step.ins):
+                    lines.append(self._accumulate(slot, f"_reduce_to(_d[{port}], v{slot})"))
+            self.ops.append(lines)
+
+    def _reduced(self, tpl: str, subst: dict, d_vec: bool, slot: int) -> str:
+        """engine.reduce_to, decided here from the shapes: a scalar's gradient is the sum over samples."""
+        if d_vec == bool(self.vec[slot]):
+            return self._expr(tpl, subst, "" if d_vec else "A")
+        if d_vec:
+            return self._expr(tpl, subst, "sum")
+        return f"_reduce_to({self._expr(tpl, subst, '')}, v{slot})"
+
+    def _expr(self, tpl: str, subst: dict, wrap: str) -> str:
+        """A template as code: inline when it is one operator on names, else a call to a small
+        function made once per template (one call is cheaper to compile than its expression)."""
+        if not wrap and "(" not in tpl:
+            return tpl.format(**subst)
+        fn, args = _helper(tpl, wrap)
+        name = self.helpers.get(fn)
+        if name is None:
+            name = self.helpers[fn] = f"_h{len(self.helpers)}"
+            self.ns[name] = fn
+        return f"{name}({', '.join(subst[a] for a in args)})"
+
+    def _accumulate(self, slot: int, expr: str) -> str:
+        """The copy gate: a Variable read by several boxes sums what comes back, in the reference's order."""
+        if slot in self.reached:
+            return f"g{slot} = g{slot} + {expr}"
+        self.reached.add(slot)
+        return f"g{slot} = {expr}"
+
+
+_HELPERS: dict = {}  # by source text and by (template, wrap)
+_NS: dict = {}
+
+
+def _helper(tpl: str, wrap: str) -> tuple:
+    """``def _h(x0, u): return <template>`` (wrapped in ``_A`` or a sum), compiled once per process."""
+    hit = _HELPERS.get((tpl, wrap))
+    if hit is not None:
+        return hit
+    args = list(dict.fromkeys(_placeholder_order(tpl)))
+    body = tpl.format(**{a: a for a in args})
+    body = {"": body, "A": f"_A({body})", "sum": f"_A(({body}).sum())"}[wrap]
+    src = f"def _h({', '.join(args)}):\n    return {body}\n"
+    if src not in _HELPERS:
+        if not _NS:
+            _NS.update(_namespace())
+        ns = dict(_NS)
+        exec(compile(src, "<graphcore.fastpath template>", "exec"), ns)  # noqa: S102 — catalogue templates only
+        _HELPERS[src] = (ns["_h"], args)
+    _HELPERS[(tpl, wrap)] = _HELPERS[src]
+    return _HELPERS[src]
+
+
+def _placeholder_order(text: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
+
+
+def _put(lst: list, slots: tuple, vals: tuple):
+    for i, x in zip(slots, vals):
+        lst[i] = x
+
+
+def _gather(lst: list, slots: list[int]) -> list:
+    return [lst[i] for i in slots]
+
+
+def _generic_forward(fn, attrs, *xs):
+    return F.run_forward(fn, list(xs), attrs)
+
+
+def _generic_downstream(fn, attrs, xs, outs, ups):
+    return F.downstream(fn, F.run_local(fn, list(xs), list(outs), attrs), list(ups))
+
+
+def kernel_source(plan: engine.Plan, source_vec: tuple[bool, ...]) -> tuple[str, dict]:
+    """The generated source of one kernel and the names it may call (for tests and reading)."""
+    em = _Emitter(plan, source_vec)
+    texts, *_ = em.emit()
+    return "\n".join(texts), em.ns
+
+
+class Kernel:
+    """One compiled plan for one shape signature: forward functions, one test, backward functions, one test."""
+
+    def __init__(self, plan: engine.Plan, source_vec: tuple[bool, ...]):
+        em = _Emitter(plan, source_vec)
+        texts, fwd, bwd, outs, grads = em.emit()
+        for text in texts:  # one at a time: compiling them as one module costs more than linear time
+            exec(compile(text, "<graphcore.fastpath kernel>", "exec"), em.ns)  # noqa: S102 — from slot numbers
+        self.forward = [em.ns[n] for n in fwd]
+        self.backward = [em.ns[n] for n in bwd]
+        self.n = len(plan.keys)
+        self.src_slots = tuple(s.slot for s in plan.sources)
+        self.out_vec = [o for o in outs if em.vec[o]]
+        self.out_sca = [o for o in outs if not em.vec[o]]
+        self.grad_vec = [s for s in grads if em.vec[s]]
+        self.grad_sca = [s for s in grads if not em.vec[s]]
+
+    def __call__(self, S: list, backward: bool):
+        V = [None] * self.n
+        _put(V, self.src_slots, S)
+        for f in self.forward:
+            f(V)
+        if not _all_finite(V, self.out_vec, self.out_sca):
+            return None
+        if not backward:
+            return V, None
+        G = [None] * self.n
+        for f in self.backward:
+            f(V, G)
+        if not _all_finite(G, self.grad_vec, self.grad_sca):
+            return None
+        return V, G
+
+
+def _all_finite(lst: list, vec: list[int], sca: list[int]) -> bool:
+    """One test for a whole phase (a call per box would cost more than the box itself)."""
+    if vec and not np.isfinite(np.concatenate(_gather(lst, vec))).all():
+        return False
+    return not sca or bool(np.isfinite(np.array(_gather(lst, sca))).all())
+
+
+# --- running ---------------------------------------------------------------------------------
+_INPUT, _PARAM, _OTHER = 0, 1, 2
+
+
+class FastPlan:
+    """The fast path for one Plan: feed by position, cached kernels, one finiteness test per phase."""
+
+    def __init__(self, plan: engine.Plan):
+        self.plan = plan
+        self.graph = plan.graph
+        self.kinds = [_INPUT if s.op == "input" else _PARAM if s.op == "parameter" else _OTHER for s in plan.sources]
+        self.columns = [s.column or s.node for s in plan.sources]
+        self.nodes = [s.node for s in plan.sources]
+        self.param_pos = [i for i, k in enumerate(self.kinds) if k == _PARAM]  # in param_ids order
+        self.kernels: dict[tuple[bool, ...], object] = {}
+        self._snapshot: list | None = None
+        self._snapshot_version = None
+
+    def _graph_values(self) -> list:
+        """Source values from the graph, re-read only when a value changed."""
+        vv = (self.graph.version, self.graph.values_version)
+        if self._snapshot_version != vv:
+            self._snapshot = [_frozen(self.graph.value(n)) if k != _INPUT else None
+                              for n, k in zip(self.nodes, self.kinds)]
+            self._snapshot_version = vv
+        return self._snapshot
+
+    def feed(self, data, params) -> tuple[list, int | None] | None:
+        """Source values in ``plan.sources`` order and m, as Plan.feed gives them; None when
+        the feed is unusual (the reference then handles it, and raises where it should)."""
+        plan, S = self.plan, list(self._graph_values())
+        m = None
+        if params is not None and not isinstance(params, dict):
+            for pos, v in zip(self.param_pos, params):
+                S[pos] = _A(v)
+            params = None
+        for i, kind in enumerate(self.kinds):
+            if kind == _INPUT:
+                src = plan.sources[i]
+                if params is not None and src.node in params:
+                    S[i] = _A(params[src.node])
+                elif data is not None and self.columns[i] in data:
+                    v = _A(data[self.columns[i]])
+                    if v.ndim != 1 or (m is not None and len(v) != m) or len(v) == 0:
+                        return None
+                    m = len(v)
+                    S[i] = v
+                elif src.value is not None and (data is None or src.column is None):
+                    S[i] = _A(src.value)
+                else:
+                    return None
+            elif params is not None and self.nodes[i] in params:
+                S[i] = _A(params[self.nodes[i]])
+        return S, m
+
+    def run(self, data, params, backward: bool):
+        plan = self.plan
+        if plan.version != self.graph.version:
+            return None  # a stale plan: the reference says what it says
+        fed = self.feed(data, params)
+        if fed is None:
+            return None
+        S, m = fed
+        lengths = {len(v) for v in S if v.ndim}
+        if any(v.ndim > 1 for v in S) or len(lengths) > 1:
+            return None
+        sig = tuple(bool(v.ndim) for v in S)
+        kernel = self.kernels.get(sig)
+        if kernel is None:
+            try:
+                kernel = build_kernel(plan, sig)
+            except Exception:  # noqa: BLE001 — never worse than the reference: use it
+                kernel = _no_kernel
+            self.kernels[sig] = kernel
+        try:
+            with np.errstate(all="ignore"):
+                result = kernel(S, backward and plan.loss_slot is not None)
+        except Exception:  # noqa: BLE001 — the reference loop raises the precise error
+            return None
+        if result is None:
+            return None
+        values, grads = result
+        ev = engine.Evaluation(plan, values, None, None, m)
+        if plan.loss_slot is not None:
+            loss = values[plan.loss_slot]
+            ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
+            if grads is not None:
+                ev.grads = grads
+        return ev
+
+
+def _frozen(value) -> np.ndarray:
+    """A graph value shared by every run until it changes: read-only, so no one edits it in place."""
+    a = np.array(value, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
+def _no_kernel(S, backward):
+    return None
+
+
+def build_kernel(plan: engine.Plan, source_vec: tuple[bool, ...]) -> Kernel:
+    return Kernel(plan, source_vec)
+
+
+def run(plan: engine.Plan, data, params, backward: bool):
+    """Plan.run's fast path: an Evaluation, or None to take the reference loop."""
+    if not ENABLED:
+        return None
+    fast = plan.__dict__.get("_fast")
+    if fast is None:
+        fast = plan.__dict__["_fast"] = FastPlan(plan)
+    return fast.run(data, params, backward)
