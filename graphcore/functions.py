@@ -299,7 +299,7 @@ _define(
              lambda *a, k: _softmax_local(a[:k], a[k], k),
              "sᵢ = e^zᵢ / Σⱼ e^zⱼ", "∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)", _softmax_sym,
              attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),), jacobian=True),
-    Function("cross_entropy", "multi-output", (), lambda *xs, k: _ce_forward(xs, k),
+    Function("cross_entropy", "losses", (), lambda *xs, k: _ce_forward(xs, k),
              lambda *a, k: _ce_local(a[:k + 1], a[k + 1], k),
              "−ln softmax(z)_y", "sᵢ − [i = y] for logits; 0 for y",
              lambda sp, *xs, k: _ce_sym(sp, xs, k),
@@ -345,3 +345,44 @@ def describe(op: str) -> str:
     if f.is_source:
         return f"{op}: {f.formula}"
     return f"{op}: {f.formula}    local derivative: {f.derivative}"
+
+
+# --- the catalogue as a table (docs/FUNCTIONS.md is generated from this) -------------------------
+_SOURCE_ATTRS = {"input": "`column`, `value` (optional)", "parameter": "`value` (required)",
+                 "constant": "`value` (required)"}
+
+
+def _ports_text(f: Function) -> str:
+    if f.is_source:
+        return "—"
+    if f.name == "softmax":
+        return "z0 … z(k−1)"
+    if f.name == "cross_entropy":
+        return "z0 … z(k−1), y"
+    return ", ".join(f"{i}: {p}" for i, p in enumerate(f.ports))
+
+
+def _attrs_text(f: Function) -> str:
+    if f.is_source:
+        return _SOURCE_ATTRS[f.name]
+    parts = []
+    for a in f.attrs:
+        kind = a.kind.__name__
+        if a.minimum is not None:
+            kind = f"{a.minimum:g} ≤ {kind}" + (f" ≤ {a.maximum:g}" if a.maximum is not None else "")
+        extra = "required" if a.required else f"default {a.default:g}"
+        parts.append(f"`{a.name}` ({kind}, {extra})")
+    return ", ".join(parts)
+
+
+def catalogue_markdown() -> str:
+    """The Function catalogue as a Markdown table, one row per Function, by palette group."""
+    rows = ["| op | group | ports | attrs | forward | local derivative | gate |",
+            "|---|---|---|---|---|---|---|"]
+    for group in GROUPS:
+        for f in CATALOGUE.values():
+            if f.group == group:
+                cells = [f"`{f.name}`", group, _ports_text(f), _attrs_text(f), f.formula,
+                         f.derivative, f.gate or ""]
+                rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows) + "\n"
