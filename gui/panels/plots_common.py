@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import plots_refcount_guard  # noqa: F401  (PySide6 6.12 workaround: see that module)
 
 import pyqtgraph as pg  # noqa: E402
 import pyqtgraph.exporters  # noqa: F401  (registers the exporters used below)
