@@ -195,7 +195,7 @@ class _Emitter:
     def __init__(self, plan: engine.Plan, source_vec: tuple[bool, ...]):
         self.plan = plan
         self.vec: list[bool | None] = [None] * len(plan.keys)  # per slot: per-sample or scalar
-        for src, v in zip(plan.sources, source_vec):
+        for src, v in zip(plan.sources, source_vec, strict=True):
             self.vec[src.slot] = v
         self.ns = _namespace()
         self.ops: list[list[str]] = []  # the current phase's lines, grouped per box
@@ -362,7 +362,7 @@ def _placeholder_order(text: str) -> list[str]:
 
 
 def _put(lst: list, slots: tuple, vals: tuple):
-    for i, x in zip(slots, vals):
+    for i, x in zip(slots, vals, strict=True):
         lst[i] = x
 
 
@@ -449,7 +449,7 @@ class FastPlan:
         vv = (self.graph.version, self.graph.values_version)
         if self._snapshot_version != vv:
             self._snapshot = [_frozen(self.graph.value(n)) if k != _INPUT else None
-                              for n, k in zip(self.nodes, self.kinds)]
+                              for n, k in zip(self.nodes, self.kinds, strict=True)]
             self._snapshot_version = vv
         return self._snapshot
 
@@ -459,7 +459,7 @@ class FastPlan:
         plan, S = self.plan, list(self._graph_values())
         m = None
         if params is not None and not isinstance(params, dict):
-            for pos, v in zip(self.param_pos, params):
+            for pos, v in zip(self.param_pos, params, strict=False):  # as Plan.feed's dict(zip(...))
                 S[pos] = _A(v)
             params = None
         for i, kind in enumerate(self.kinds):
