@@ -1,0 +1,372 @@
+"""Straight-line numpy code for a graph's forward and backward pass (no Qt, no torch).
+
+``emit_forward_backward(plan, names, columns)`` writes two functions:
+
+    def forward(params, data):   # -> (J, {Variable key: value})
+    def backward(values):        # -> {Variable key: dJ/dv}
+
+``forward`` has one line per box in topological order. ``backward`` has one line per
+gradient that flows, written the way the course writes the chain rule: each downstream
+gradient is ``local × upstream``; a Variable that fans out gets one ``d_x_from_<box>``
+line per use and a visible sum (the copy gate); a scalar used for every sample gets the
+sum over the samples (broadcasting). Every line ends in ``# [node-id]``.
+
+The numbers are those of ``graphcore.engine`` bit for bit: each local derivative is the
+catalogue's own expression, multiplied by the upstream in the same order, and fan-out
+sums add the contributions in the engine's order. ``PRELUDE`` holds the few helpers the
+code calls (``sigmoid``, ``softmax``, ``cross_entropy``, ``check_finite``); run both with
+``exec`` in one namespace (``compile_functions`` does) or paste both into a script.
+
+Labels reach the code only as identifiers from ``naming.Namer`` and as ``comment_text``;
+box ids, columns and keys only as ``repr()`` literals.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine import Plan, compile_graph
+from ..errors import MissingDataError
+from .naming import Namer, comment_text, module_names
+
+PRELUDE = '''\
+def sigmoid(x):
+    """σ(x) without overflow: exp is only taken of a number ≤ 0."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softmax(*zs):
+    """sᵢ = e^zᵢ / Σⱼ e^zⱼ over the k inputs, per sample (shifted by the max: no overflow)."""
+    z = np.stack(np.broadcast_arrays(*zs))
+    e = np.exp(z - z.max(axis=0))
+    return list(e / e.sum(axis=0))
+
+
+def class_index(y, k):
+    """The class index y as whole numbers 0..k-1 (anything else is an error, as in the app)."""
+    y = np.asarray(y)
+    if np.any((y != np.round(y)) | (y < 0) | (y > k - 1) | ~np.isfinite(y)):
+        raise ValueError(f"cross_entropy: the class y must be a whole number 0..{k - 1}")
+    return y.astype(np.int64)
+
+
+def cross_entropy(zs, y):
+    """−ln softmax(z)_y, computed as logsumexp(z) − z_y (logits and y broadcast together)."""
+    *zs, y = np.broadcast_arrays(*zs, y)
+    z = np.stack(zs)
+    yi = class_index(y, len(zs))
+    zmax = z.max(axis=0)
+    lse = zmax + np.log(np.exp(z - zmax).sum(axis=0))
+    return lse - np.take_along_axis(z, yi[None, ...], axis=0)[0]
+
+
+def check_finite(phase, pairs):
+    """A nan or inf is an error that names the box that produced it first."""
+    for box, value in pairs:
+        if not np.all(np.isfinite(value)):
+            raise FloatingPointError(f"{phase}: box {box!r} produced a non-finite value")
+'''
+
+# Names the emitted code itself uses: the helpers above and the two functions' arguments.
+RESERVED = frozenset(module_names(PRELUDE) | {"forward", "backward", "params", "data", "values"})
+
+# The lecture's words for how each gate passes the gradient on.
+GATE = {
+    "add": "add distributes: the upstream goes to both inputs unchanged",
+    "sub": "sub distributes, and negates it for b",
+    "mul": "mul swaps: each input gets the other input × upstream",
+    "max": "max routes: the upstream goes to the larger input (halves on a tie)",
+    "min": "min routes: the upstream goes to the smaller input (halves on a tie)",
+    "identity": "identity passes the upstream on",
+    "mean": "mean: each sample gets 1/m of the upstream",
+    "sum": "sum: each sample gets the upstream",
+    "softmax": "softmax: dz_j = Σᵢ ds_i · s_i(δᵢⱼ − s_j)",
+    "cross_entropy": "cross_entropy: dz_i = (s_i − [i = y]) × upstream; the class y gets 0",
+}
+
+
+@dataclass
+class Names:
+    """Identifiers chosen for one graph: a value name per Variable key, gradient names,
+    and a namer that still hands out fresh names (temporaries, contributions)."""
+
+    namer: Namer
+    value: dict[str, str] = field(default_factory=dict)
+    grad: dict[str, str] = field(default_factory=dict)
+    cost: str = "J"
+
+    def grad_of(self, key: str) -> str:
+        if key not in self.grad:
+            self.grad[key] = self.namer.take("d_" + self.value[key])
+        return self.grad[key]
+
+
+def assign_names(plan: Plan, reserved=()) -> Names:
+    """Readable, unique names from labels, in topological order (so deterministic)."""
+    g = plan.graph
+    names = Names(Namer(set(reserved) | RESERVED))
+    for key, node in zip(plan.keys, plan.owner):
+        label = g.label(node)
+        if key != node:  # output k of a multi-output box
+            k = key.rpartition(":")[2]
+            names.value[key] = names.namer.take(f"{label}_{k}", f"{node}_{k}", f"{g.op(node)}_{k}")
+        else:
+            names.value[key] = names.namer.take(label, node, g.op(node))
+    names.cost = names.namer.take("J")
+    return names
+
+
+def input_reads(plan: Plan, columns) -> dict[str, str | None]:
+    """For each input box: the data column it reads, or None when it uses its value
+    (the engine's rule: a column present in the data wins; else the value, if any)."""
+    out = {}
+    for src in plan.sources:
+        if src.op != "input":
+            continue
+        col = src.column or src.node
+        if columns is not None and col in columns:
+            out[src.node] = col
+        elif src.value is not None and (columns is None or src.column is None):
+            out[src.node] = None
+        else:
+            raise MissingDataError(f"input box '{src.node}': the data set has no column '{col}'", [src.node])
+    return out
+
+
+def infer_ndims(plan: Plan, reads: dict) -> dict[str, int]:
+    """0 for a scalar Variable, 1 for one value per sample (known before running)."""
+    nd: dict[str, int] = {}
+    for src in plan.sources:
+        nd[plan.keys[src.slot]] = 1 if src.op == "input" and reads.get(src.node) else 0
+    for step in plan.steps:
+        n = 0 if step.fn.reduces else max((nd[plan.keys[i]] for i in step.ins), default=0)
+        for o in step.outs:
+            nd[plan.keys[o]] = n
+    return nd
+
+
+def _tag(node: str, text: str = "") -> str:
+    tag = f"  # [{comment_text(node)}]"
+    return tag + (" " + comment_text(text, 70) if text else "")
+
+
+def forward_expr(op: str, xs: list[str], attrs: dict) -> str:
+    """The catalogue's forward for one box, as numpy code on the input names ``xs``."""
+    x = xs[0] if xs else ""
+    a, b = (xs + ["", ""])[:2]
+    simple = {
+        "identity": x, "neg": f"-{x}", "inv": f"1.0 / {x}", "square": f"{x} * {x}",
+        "exp": f"np.exp({x})", "log": f"np.log({x})", "abs": f"np.abs({x})", "sin": f"np.sin({x})",
+        "cos": f"np.cos({x})", "tanh": f"np.tanh({x})", "sigmoid": f"sigmoid({x})",
+        "relu": f"np.maximum({x}, 0.0)", "softplus": f"np.logaddexp(0.0, {x})",
+        "add": f"{a} + {b}", "sub": f"{a} - {b}", "mul": f"{a} * {b}", "div": f"{a} / {b}",
+        "max": f"np.maximum({a}, {b})", "min": f"np.minimum({a}, {b})",
+        "lt": f"np.asarray({a} < {b}).astype(float)", "gt": f"np.asarray({a} > {b}).astype(float)",
+        "eq": f"np.asarray({a} == {b}).astype(float)",
+        "squared_error": f"({a} - {b}) ** 2",
+        "bce": f"-({b} * np.log({a}) + (1.0 - {b}) * np.log(1.0 - {a}))",
+        "bce_logits": f"np.maximum({a}, 0.0) - {a} * {b} + np.log1p(np.exp(-np.abs({a})))",
+        "mean": f"np.mean({x})", "sum": f"np.sum({x})",
+    }
+    if op in simple:
+        return simple[op]
+    if op == "pow":
+        return f"np.power({x}, {float(attrs['exponent'])!r})"
+    if op == "leaky_relu":
+        return f"np.where({x} > 0, {x}, {float(attrs['slope'])!r} * {x})"
+    if op == "softmax":
+        return f"softmax({', '.join(xs)})"
+    if op == "cross_entropy":
+        k = int(attrs["k"])
+        return f"cross_entropy([{', '.join(xs[:k])}], {xs[k]})"
+    raise ValueError(f"no code for Function '{op}'")
+
+
+def local_exprs(op: str, xs: list[str], out: str, attrs: dict) -> list[str | None]:
+    """Each input port's local derivative as code (None where it is exactly the upstream
+    times a number written out by ``_downstream``)."""
+    x = xs[0] if xs else ""
+    a, b = (xs + ["", ""])[:2]
+    table = {
+        "identity": ["1.0"], "neg": ["-1.0"], "inv": [f"-1.0 / ({x} * {x})"], "square": [f"2.0 * {x}"],
+        "exp": [out], "log": [f"1.0 / {x}"], "abs": [f"np.sign({x})"], "sin": [f"np.cos({x})"],
+        "cos": [f"-np.sin({x})"], "tanh": [f"1.0 - {out} * {out}"], "sigmoid": [f"{out} * (1.0 - {out})"],
+        "relu": [f"np.asarray({x} > 0).astype(float)"], "softplus": [f"sigmoid({x})"],
+        "add": ["1.0", "1.0"], "sub": ["1.0", "-1.0"], "mul": [b, a],
+        "div": [f"1.0 / {b}", f"-{a} / ({b} * {b})"],
+        "max": [f"np.where({a} > {b}, 1.0, np.where({a} < {b}, 0.0, 0.5))",
+                f"np.where({a} < {b}, 1.0, np.where({a} > {b}, 0.0, 0.5))"],
+        "min": [f"np.where({a} < {b}, 1.0, np.where({a} > {b}, 0.0, 0.5))",
+                f"np.where({a} > {b}, 1.0, np.where({a} < {b}, 0.0, 0.5))"],
+        "lt": ["0.0", "0.0"], "gt": ["0.0", "0.0"], "eq": ["0.0", "0.0"],
+        "squared_error": [f"2.0 * ({a} - {b})", f"-2.0 * ({a} - {b})"],
+        "bce": [f"({a} - {b}) / ({a} * (1.0 - {a}))", f"np.log(1.0 - {a}) - np.log({a})"],
+        "bce_logits": [f"sigmoid({a}) - {b}", f"-{a}"],
+        "mean": [f"np.full_like({x}, 1.0 / np.size({x}))"], "sum": [f"np.ones_like({x})"],
+    }
+    if op in table:
+        return table[op]
+    if op == "pow":
+        p = float(attrs["exponent"])
+        if p == 0:
+            return [f"np.zeros_like({x})"]
+        return [f"{p!r} * np.power({x}, {p - 1.0!r})"]
+    if op == "leaky_relu":
+        return [f"np.where({x} > 0, 1.0, {float(attrs['slope'])!r})"]
+    raise ValueError(f"no local derivative code for Function '{op}'")
+
+
+def emit_forward(plan: Plan, names: Names, reads: dict, check: bool = True) -> list[str]:
+    """``def forward(params, data)``: sources, then every box in topological order."""
+    g, v = plan.graph, names.value
+    lines = ["def forward(params, data):",
+             '    """Every Variable from the parameters and the data, box by box in topological order."""']
+    for src in plan.sources:
+        n = v[plan.keys[src.slot]]
+        what = f"{src.op} {g.label(src.node)!r}" if g.label(src.node) != src.node else src.op
+        if src.op == "parameter":
+            code = f"np.asarray(params[{src.node!r}], dtype=float)"
+        elif src.op == "input" and reads.get(src.node):
+            code = f"np.asarray(data[{reads[src.node]!r}], dtype=float)"
+            what += f", data column {reads[src.node]!r}"
+        else:
+            code = f"np.asarray({float(src.value)!r}, dtype=float)"
+        lines.append(f"    {n} = {code}" + _tag(src.node, what))
+    for step in plan.steps:
+        xs = [v[plan.keys[i]] for i in step.ins]
+        outs = [v[plan.keys[o]] for o in step.outs]
+        expr = forward_expr(step.op, xs, step.attrs)
+        what = step.op + (f" {g.label(step.node)!r}" if g.label(step.node) != step.node else "")
+        lines.append(f"    {', '.join(outs)} = {expr}" + _tag(step.node, what))
+    if plan.loss_slot is not None:
+        loss_key = plan.keys[plan.loss_slot]
+        owner = plan.owner[plan.loss_slot]
+        if loss_is_per_sample(plan, reads):
+            lines.append(f"    {names.cost} = np.mean({v[loss_key]})"
+                         + _tag(owner, "the cost J: the mean of the loss over the samples"))
+        else:
+            lines.append(f"    {names.cost} = {v[loss_key]}" + _tag(owner, "the cost J: the loss itself (a scalar)"))
+    else:
+        lines.append(f"    {names.cost} = None  # the graph names no loss")
+    if check and plan.steps:
+        pairs = ", ".join(f"({s.node!r}, {v[plan.keys[o]]})" for s in plan.steps for o in s.outs)
+        lines.append(f"    check_finite('forward', ({pairs},))")
+    body = ", ".join(f"{k!r}: {v[k]}" for k in plan.keys)
+    lines.append(f"    return {names.cost}, {{{body}}}")
+    return lines
+
+
+def loss_is_per_sample(plan: Plan, reads: dict) -> bool:
+    return plan.loss_slot is not None and infer_ndims(plan, reads)[plan.keys[plan.loss_slot]] == 1
+
+
+def emit_backward(plan: Plan, names: Names, reads: dict, check: bool = True) -> list[str]:
+    """``def backward(values)``: dJ/dv for every Variable the cost depends on, by the chain rule."""
+    v = names.value
+    nd = infer_ndims(plan, reads)
+    lines: list[str] = []
+    checks: list[tuple[str, str]] = []
+    loss_key = plan.keys[plan.loss_slot]
+    loss_owner = plan.owner[plan.loss_slot]
+    d_loss = names.grad_of(loss_key)
+    if nd[loss_key]:
+        lines.append(f"    {d_loss} = np.full(np.shape({v[loss_key]}), 1.0 / np.size({v[loss_key]}))"
+                     + _tag(loss_owner, "the seed: J = mean of the loss, so dJ/dL = 1/m per sample"))
+    else:
+        lines.append(f"    {d_loss} = 1.0" + _tag(loss_owner, "the seed: dJ/dJ = 1"))
+    path = [s for s in reversed(plan.steps) if s.on_loss_path]
+    # How many gradients flow into each Variable: more than one is fan-out (the copy gate).
+    arrivals: dict[str, int] = {}
+    for s in path:
+        for i in s.ins:
+            arrivals[plan.keys[i]] = arrivals.get(plan.keys[i], 0) + 1
+    parts: dict[str, list[str]] = {}
+    has_grad = {loss_key}
+    for s in path:
+        in_keys = [plan.keys[i] for i in s.ins]
+        out_keys = [plan.keys[o] for o in s.outs]
+        xs, outs = [v[k] for k in in_keys], [v[k] for k in out_keys]
+        ups = [names.grad_of(k) if k in has_grad else None for k in out_keys]
+        port_names = s.fn.input_names(s.attrs)
+        gate = GATE.get(s.op, f"{s.op}: local derivative × upstream ({s.fn.derivative})")
+        lines.append(f"    # [{comment_text(s.node)}] {comment_text(gate, 90)}")
+        if s.op == "softmax":
+            down = []
+            for j in range(len(xs)):
+                terms = [f"{ups[i]} * ({outs[i]} * ({1.0 if i == j else 0.0!r} - {outs[j]}))"
+                         for i in range(len(outs)) if ups[i] is not None]
+                down.append(" + ".join(terms))
+        elif s.op == "cross_entropy":
+            k = int(s.attrs["k"])
+            tmp = names.namer.take("s_" + outs[0])
+            lines.append(f"    {tmp} = softmax({', '.join(xs[:k])})" + _tag(s.node, "softmax of the logits"))
+            down = [f"({tmp}[{i}] - ({xs[k]} == {i})) * {ups[0]}" for i in range(k)] + [f"0.0 * {ups[0]}"]
+        else:
+            down = [f"({loc}) * {ups[0]}" if not _is_atom(loc) else f"{loc} * {ups[0]}"
+                    for loc in local_exprs(s.op, xs, outs[0], s.attrs)]
+        out_nd = nd[out_keys[0]]
+        consumer = v.get(s.node) or v[out_keys[0]]
+        for port, (key, expr) in enumerate(zip(in_keys, down)):
+            d_nd = nd[key] if s.fn.reduces else out_nd
+            note = f"port {port} ({port_names[port]}): local × upstream"
+            if d_nd > nd[key]:
+                expr = f"np.sum({expr})"
+                note = "broadcast: a scalar's gradient is the sum over the samples"
+            if arrivals[key] == 1:
+                target = names.grad_of(key)
+            else:
+                suffix = f"_{port_names[port]}" if in_keys.count(key) > 1 else ""
+                target = names.namer.take(f"d_{v[key]}_from_{consumer}{suffix}")
+                parts.setdefault(key, []).append(target)
+            lines.append(f"    {target} = {expr}" + _tag(s.node, note))
+            checks.append((s.node, target))
+            if arrivals[key] == 1:
+                has_grad.add(key)
+            elif len(parts[key]) == arrivals[key]:
+                lines.append(f"    {names.grad_of(key)} = {' + '.join(parts[key])}"
+                             + _tag(plan.owner[plan.slot_of[key]], "fan-out: the copy gate sums what came back"))
+                has_grad.add(key)
+    code = "\n".join(line.split("#")[0] for line in lines)
+    used = {k for k in plan.keys if re.search(rf"\b{v[k]}\b", code)}
+    unpack = [f"    {v[k]} = values[{k!r}]" + _tag(plan.owner[plan.slot_of[k]])
+              for k in plan.keys if k in used]
+    out = ["def backward(values):",
+           '    """dJ/dv for every Variable the cost depends on: downstream = local × upstream."""']
+    out += unpack + lines
+    if check and checks:
+        pairs = ", ".join(f"({node!r}, {name})" for node, name in checks)
+        out.append(f"    check_finite('backward', ({pairs},))")
+    body = ", ".join(f"{k!r}: {names.grad[k]}" for k in plan.keys if k in has_grad)
+    out.append(f"    return {{{body}}}")
+    return out
+
+
+def _is_atom(code: str) -> bool:
+    return code.replace("_", "").replace(".", "").isalnum() or code in ("-1.0",)
+
+
+def emit_forward_backward(plan_or_graph, names: Names | None = None, columns=None,
+                          check: bool = True) -> list[str]:
+    """Source lines of ``forward`` and ``backward`` (backward only when the graph names a
+    loss). ``columns``: the data columns that will be passed (None: inputs use their
+    values). Run them after ``PRELUDE`` with ``np`` bound to numpy."""
+    plan = plan_or_graph if isinstance(plan_or_graph, Plan) else compile_graph(plan_or_graph)
+    names = names or assign_names(plan)
+    reads = input_reads(plan, columns)
+    lines = emit_forward(plan, names, reads, check)
+    if plan.loss_slot is not None:
+        lines += [""] + emit_backward(plan, names, reads, check)
+    return lines
+
+
+def compile_functions(plan_or_graph, columns=None, check: bool = True) -> dict:
+    """``emit_forward_backward`` executed in-process: a namespace with ``forward`` (and
+    ``backward``). The code is generated from the graph through the safe-naming layer."""
+    ns: dict = {"np": np}
+    exec(compile(PRELUDE, "<graphcore prelude>", "exec"), ns)
+    src = "\n".join(emit_forward_backward(plan_or_graph, None, columns, check)) + "\n"
+    exec(compile(src, "<graphcore straight-line plan>", "exec"), ns)
+    return ns
