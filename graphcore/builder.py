@@ -5,7 +5,7 @@ The lessons (``graphcore.lessons``) and the window's templates use this::
     g = mlp(["x1", "x2"], hidden=[10], activation="relu", loss="bce")
 
 makes a network out of scalar Function boxes — for every unit, one ``mul`` per weight,
-a chain of ``add`` boxes summing the products, a bias ``add`` and the activation — laid
+a tree of ``add`` boxes summing the products and the bias, and the activation — laid
 out in columns: inputs, then per layer weights | products | sums | activations, then
 the loss. ``GraphBuilder`` is the small helper underneath: positions are given on a
 grid (column, row) and stored in pixels in ``graph.layout``.
@@ -15,8 +15,8 @@ from __future__ import annotations
 from .errors import BadAttributeError
 from .graph import Graph
 
-COL = 150  # pixels between grid columns
-ROW = 70  # pixels between grid rows
+COL = 210  # pixels between grid columns (a box is 150 wide)
+ROW = 100  # pixels between grid rows (a two-input box is about 90 tall)
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "softplus", "identity")
 LOSSES = ("bce", "bce_logits", "squared_error", "cross_entropy")
 
@@ -70,26 +70,42 @@ class GraphBuilder:
 
 
 def neuron(b: GraphBuilder, xs: list[str], *, layer: int, unit: int, col: float, row: float,
-           activation: str | None, out_id: str | None = None, out_label: str | None = None) -> str:
-    """One unit a(Σᵢ wᵢxᵢ + b) from scalar boxes; returns the id of its last box.
+           activation: str | None, out_id: str | None = None, out_label: str | None = None) -> tuple[str, float]:
+    """One unit a(Σᵢ wᵢxᵢ + b) from scalar boxes; returns (id of its last box, its column).
 
-    Rows ``row .. row + len(xs)``: weight and product per input, then the bias; the sums
-    run down the column beside the products so each ``add`` sits next to what it adds."""
+    Rows ``row .. row + len(xs)``: a weight and its product per input, then the bias.
+    The products and the bias are summed pairwise, a tree of ``add`` boxes one column
+    per level, so every arrow runs left to right; the last sum is the pre-activation z."""
     tag = f"{layer}_{unit}"
     comma = "," if unit >= 10 or len(xs) >= 10 else ""
-    total = None
+    leaves = []
     for i, x in enumerate(xs, start=1):
         w = b.parameter(f"w{tag}_{i}", 0.0, label=f"w{sup(layer)}{sub(unit)}{comma}{sub(i)}", at=(col, row + i - 1))
-        m = b.box("mul", x, w, id=f"m{tag}_{i}", at=(col + 1, row + i - 1))
-        total = m if total is None else b.box("add", total, m, id=f"s{tag}_{i}", at=(col + 2, row + i - 1))
-    bias = b.parameter(f"b{tag}", 0.0, label=f"b{sup(layer)}{sub(unit)}", at=(col + 1, row + len(xs)))
-    z_id = f"z{tag}" if activation else (out_id or f"z{tag}")
-    z_label = f"z{sup(layer)}{sub(unit)}" if activation else (out_label or f"z{sup(layer)}{sub(unit)}")
-    z = b.box("add", total, bias, id=z_id, label=z_label, at=(col + 2, row + len(xs)))
-    if not activation or activation == "identity":
-        return z
+        leaves.append((b.box("mul", x, w, id=f"m{tag}_{i}", at=(col + 1, row + i - 1)), row + i - 1))
+    leaves.append((b.parameter(f"b{tag}", 0.0, label=f"b{sup(layer)}{sub(unit)}", at=(col + 1, row + len(xs))),
+                   row + len(xs)))
+    final = out_id if not activation or activation == "identity" else None
+    z_label = f"z{sup(layer)}{sub(unit)}" if final is None else (out_label or f"z{sup(layer)}{sub(unit)}")
+    level, n_sums = col + 1, 0
+    while len(leaves) > 1:
+        level += 1
+        pairs, nxt = [leaves[i:i + 2] for i in range(0, len(leaves), 2)], []
+        for pair in pairs:
+            if len(pair) == 1:  # the odd one waits for the next level
+                nxt.append(pair[0])
+                continue
+            (a, ra), (c, rc) = pair
+            last = len(leaves) == 2
+            n_sums += 1
+            node = b.box("add", a, c, id=(final or f"z{tag}") if last else f"s{tag}_{n_sums}",
+                         label=z_label if last else None, at=(level, (ra + rc) / 2))
+            nxt.append((node, (ra + rc) / 2))
+        leaves = nxt
+    z, z_row = leaves[0]
+    if final is not None or not activation:
+        return z, level
     return b.box(activation, z, id=out_id or f"h{tag}", label=out_label or f"h{sup(layer)}{sub(unit)}",
-                 at=(col + 3, row + len(xs)))
+                 at=(level + 1, z_row)), level + 1
 
 
 def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str = "bce", *, classes: int = 3,
@@ -133,19 +149,20 @@ def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str =
                 out_id, out_label = "z", "ŷ" if loss == "squared_error" else "z"
         outs = []
         for unit in range(1, units + 1):
-            outs.append(neuron(b, prev, layer=layer, unit=unit, col=col, row=row, activation=act,
-                               out_id=out_id, out_label=out_label))
+            out, last_col = neuron(b, prev, layer=layer, unit=unit, col=col, row=row, activation=act,
+                                   out_id=out_id, out_label=out_label)
+            outs.append(out)
             row += fan_in + 1.5
         prev = outs
-        col += 4 if act else 3
+        col = last_col + 1
     mid = tallest / 2
     y = b.input("y", "y", label="y", at=(col, mid + 1))
     if loss == "cross_entropy":
         b.box("softmax", *prev, id="p", label="softmax", attrs={"k": n_out}, at=(col, mid - 1.5))
-        b.box("cross_entropy", *prev, y, id="L", label="J", attrs={"k": n_out}, at=(col + 1, mid))
+        b.box("cross_entropy", *prev, y, id="L", label="L", attrs={"k": n_out}, at=(col + 1, mid))
         b.meta(loss="L", output="p")
     else:
-        b.box(loss, prev[0], y, id="L", label="J", at=(col + 1, mid))
+        b.box(loss, prev[0], y, id="L", label="L", at=(col + 1, mid))
         b.meta(loss="L", output=prev[0])
         if loss == "bce_logits":
             b.meta(threshold=0.0)

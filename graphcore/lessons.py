@@ -34,12 +34,12 @@ def logistic_regression() -> Graph:
     b.input("x2", "x2", label="x₂", at=(0, 2))
     b.parameter("w1", 0.5, label="w₁", at=(0, 1))
     b.parameter("w2", -0.5, label="w₂", at=(0, 3))
-    b.box("mul", "x1", "w1", id="m1", label="x₁·w₁", at=(1, 0.5))
-    b.box("mul", "x2", "w2", id="m2", label="x₂·w₂", at=(1, 2.5))
-    b.box("add", "m1", "m2", id="s", at=(2, 1.5))
+    b.box("mul", "x1", "w1", id="m1", label="x₁w₁", at=(1, 0.5))
+    b.box("mul", "x2", "w2", id="m2", label="x₂w₂", at=(1, 2.5))
+    b.box("add", "m1", "m2", id="s", label="s", at=(2, 1.5))
     b.parameter("b", 0.0, label="b", at=(2, 3))
-    b.box("add", "s", "b", id="z", label="m(x; w, b)", at=(3, 2))
-    b.box("sigmoid", "z", id="p", label="ŷ = σ(m)", at=(4, 2))
+    b.box("add", "s", "b", id="z", label="m", at=(3, 2))
+    b.box("sigmoid", "z", id="p", label="ŷ", at=(4, 2))
     b.input("y", "y", label="y", at=(4, 3.5))
     b.box("bce", "p", "y", id="L", label="L", at=(5, 2.5))
     b.meta(loss="L", output="p", dataset=_generated("simple", 100, 202),
@@ -54,10 +54,10 @@ def ng_computation_graph() -> Graph:
     b.input("a", value=5.0, label="a", at=(0, 0))
     b.input("b", value=3.0, label="b", at=(0, 1.5))
     b.input("c", value=2.0, label="c", at=(0, 2.5))
-    b.box("mul", "b", "c", id="u", label="u = bc", at=(1, 2))
-    b.box("add", "a", "u", id="v", label="v = a + u", at=(2, 1))
+    b.box("mul", "b", "c", id="u", label="u", at=(1, 2))
+    b.box("add", "a", "u", id="v", label="v", at=(2, 1))
     b.constant("three", 3.0, label="3", at=(2, 2.5))
-    b.box("mul", "three", "v", id="J", label="J = 3v", at=(3, 1.5))
+    b.box("mul", "v", "three", id="J", label="J", at=(3, 1.5))
     b.meta(loss="J")
     return b.graph
 
@@ -67,8 +67,8 @@ def sin2x() -> Graph:
     b = GraphBuilder("f(x) = sin(2x)")
     b.constant("two", 2.0, label="2", at=(0, 0))
     b.input("x", value=0.5, label="x", at=(0, 1))
-    b.box("mul", "two", "x", id="t", label="2x", at=(1, 0.5))
-    b.box("sin", "t", id="f", label="f(x) = sin(2x)", at=(2, 0.5))
+    b.box("mul", "two", "x", id="t", label="t", at=(1, 0.5))
+    b.box("sin", "t", id="f", label="f", at=(2, 0.5))
     b.meta(loss="f")
     return b.graph
 
@@ -78,7 +78,7 @@ def x_squared() -> Graph:
     its gradient is the sum of two contributions, x + x = 2x (the copy gate)."""
     b = GraphBuilder("f(x) = x²")
     b.input("x", value=3.0, label="x", at=(0, 0))
-    b.box("mul", "x", "x", id="f", label="f(x) = x·x", at=(1, 0))
+    b.box("mul", "x", "x", id="f", label="f", at=(1, 0))
     b.meta(loss="f")
     return b.graph
 
