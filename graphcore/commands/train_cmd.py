@@ -11,6 +11,7 @@ import math
 import sys
 
 from .. import datasets, fileformat, optim
+from ..errors import NonFiniteError
 from ..progress import ProgressBar
 from ..training import Trainer
 from .common import load_graph, print_json
@@ -65,8 +66,9 @@ def run(args) -> int:
     finally:
         bar.close()
     if trainer.status == "failed":
+        hint = " (try a smaller learning rate)" if isinstance(trainer.error, NonFiniteError) else ""
         print(f"graphcore: error: training failed in epoch {trainer.epoch + 1} "
-              f"({optim.TITLES[trainer.optimizer_name]}, lr {trainer.lr:g}): {trainer.error}"
+              f"({optim.TITLES[trainer.optimizer_name]}, lr {trainer.lr:g}): {trainer.error}{hint}"
               + ("" if args.output is None else f"; {args.output} was not written"), file=sys.stderr)
         return 2
     if args.output:
