@@ -83,7 +83,7 @@ _TEMPLATES = {
     "cos": ("_cos({x0})", ["(-_sin({x0})) * {u}"]),
     "tanh": ("_tanh({x0})", ["(1.0 - {o} * {o}) * {u}"]),
     "sigmoid": ("_sigmoid({x0})", ["({o} * (1.0 - {o})) * {u}"]),
-    "relu": ("_maximum({x0}, 0.0)", ["({x0} > 0).astype(float) * {u}"]),
+    "relu": ("_maximum({x0}, 0.0)", ["_multiply({x0} > 0, {u})"]),  # = (x > 0).astype(float) * u
     "softplus": ("_logaddexp(0.0, {x0})", ["_sigmoid({x0}) * {u}"]),
     "add": ("{x0} + {x1}", ["{u}", "{u}"]),
     "sub": ("{x0} - {x1}", ["{u}", "-{u}"]),
@@ -111,7 +111,7 @@ def _namespace() -> dict:
         "_cos": np.cos, "_tanh": np.tanh, "_maximum": np.maximum, "_minimum": np.minimum,
         "_where": np.where, "_power": np.power, "_logaddexp": np.logaddexp, "_zeros_like": np.zeros_like,
         "_full_like": np.full_like, "_full": np.full, "_mean": np.mean, "_sum": np.sum,
-        "_sigmoid": F.sigmoid, "_sign": F._sign, "_ones": F._ones, "_samples": F._samples,
+        "_multiply": np.multiply, "_sigmoid": F.sigmoid, "_sign": F._sign, "_ones": F._ones, "_samples": F._samples,
         "_reduce_to": engine.reduce_to, "_isfinite": np.isfinite, "_concat": np.concatenate,
         "_array": np.array, "_ndim": np.ndim, "_Mismatch": _ShapeMismatch, "_put": _put,
     }
@@ -200,6 +200,7 @@ class _Emitter:
         self.ns = _namespace()
         self.ops: list[list[str]] = []  # the current phase's lines, grouped per box
         self.reached: set[int] = set()  # slots that have a gradient
+        self.owned: set[int] = set()  # per-sample gradients held in an array this kernel made for them
         self.helpers: dict = {}  # template function -> its name in this kernel
 
     def emit(self) -> tuple[str, list[str], list[str], list[int], list[int]]:
@@ -230,8 +231,10 @@ class _Emitter:
             written: dict[str, None] = {}
             loads: dict[str, None] = {}
             for line in lines:
-                lhs, _, rhs = line.partition(" = ")
-                for n in _NAME.findall(rhs if rhs else line):
+                lhs, op, rhs = line.partition(" += ")  # reads and writes its left side
+                if not op:
+                    lhs, _, rhs = line.partition(" = ")
+                for n in _NAME.findall(line if op else rhs if rhs else line):
                     if n not in written:
                         loads.setdefault(n)
                 for n in _NAME.findall(lhs if rhs else ""):
@@ -327,10 +330,18 @@ class _Emitter:
         return f"{name}({', '.join(subst[a] for a in args)})"
 
     def _accumulate(self, slot: int, expr: str) -> str:
-        """The copy gate: a Variable read by several boxes sums what comes back, in the reference's order."""
+        """The copy gate: a Variable read by several boxes sums what comes back, in the reference's
+        order. A per-sample sum made here is added to in place (same numbers, no new array); one
+        that is another Variable's gradient (``add`` passes its upstream on as it is) is not."""
         if slot in self.reached:
+            if slot in self.owned:
+                return f"g{slot} += {expr}"
+            if self.vec[slot]:
+                self.owned.add(slot)
             return f"g{slot} = g{slot} + {expr}"
         self.reached.add(slot)
+        if self.vec[slot] and not _NAME.fullmatch(expr):
+            self.owned.add(slot)
         return f"g{slot} = {expr}"
 
 

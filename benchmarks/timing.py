@@ -1,0 +1,48 @@
+"""Timing helpers: contenders are timed in interleaved rounds, so a burst of load on a shared
+machine hits all of them alike, and each is reported by its median."""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from typing import Callable
+
+
+def interleaved(contenders: dict[str, Callable[[], object]], rounds: int, warmup: int = 2,
+                budget_s: float | None = None) -> dict[str, float]:
+    """Median seconds per call of each contender; round r calls every contender once.
+
+    ``budget_s`` stops early (after at least 5 rounds) once that much wall time has passed."""
+    for fn in contenders.values():
+        for _ in range(warmup):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    start = time.perf_counter()
+    for r in range(rounds):
+        for name, fn in contenders.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+        if budget_s is not None and r >= 4 and time.perf_counter() - start > budget_s:
+            break
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def once(fn: Callable[[], object]) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def load_average() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    v = seconds * 1e3
+    return f"{v:.3f}" if v < 1 else f"{v:.2f}" if v < 100 else f"{v:.0f}"
