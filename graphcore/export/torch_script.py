@@ -180,7 +180,7 @@ def torch_expr(op: str, xs: list[str], attrs: dict) -> str:
     x = xs[0] if xs else ""
     a, b = (xs + ["", ""])[:2]
     simple = {
-        "identity": x, "neg": f"-{x}", "inv": f"1.0 / {x}", "square": f"{x} * {x}",
+        "identity": f"{x}.clone()", "neg": f"-{x}", "inv": f"1.0 / {x}", "square": f"{x} * {x}",
         "exp": f"torch.exp({x})", "log": f"torch.log({x})", "abs": f"torch.abs({x})", "sin": f"torch.sin({x})",
         "cos": f"torch.cos({x})", "tanh": f"torch.tanh({x})", "sigmoid": f"torch.sigmoid({x})",
         "relu": f"torch.relu({x})", "softplus": f"torch.logaddexp(zero({x}), {x})",

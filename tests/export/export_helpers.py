@@ -18,12 +18,13 @@ from graphcore.training import Trainer
 DRIVER = r'''
 import contextlib, io, json, runpy, sys
 out = []
-for path in sys.argv[1:]:
+args = json.loads(sys.argv[1])
+for path in sys.argv[2:]:
     buf = io.StringIO()
     try:
         ns = runpy.run_path(path, run_name="exported")
         with contextlib.redirect_stdout(buf):
-            ns["main"](["--json"])
+            ns["main"](args)
         out.append(json.loads(buf.getvalue()))
     except Exception as exc:
         out.append({"error": f"{type(exc).__name__}: {exc}"})
@@ -31,13 +32,15 @@ print(json.dumps(out))
 '''
 
 
-def run_scripts(texts: list[str], tmp_path: Path, timeout: float = 120) -> list[dict]:
+def run_scripts(texts: list[str], tmp_path: Path, timeout: float = 120, epochs: int | None = None) -> list[dict]:
+    """Each script's ``main(["--json"])`` (with ``--epochs`` when given), in one subprocess."""
     paths = []
     for i, text in enumerate(texts):
         p = tmp_path / f"exported_{i}.py"
         p.write_text(text, encoding="utf-8")
         paths.append(str(p))
-    proc = subprocess.run([sys.executable, "-c", DRIVER, *paths], capture_output=True, text=True,
+    args = ["--json"] + ([] if epochs is None else ["--epochs", str(epochs)])
+    proc = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(args), *paths], capture_output=True, text=True,
                           timeout=timeout, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -68,9 +71,9 @@ def assert_first_pass_matches(graph, result: dict, tol: float, all_grads: bool =
         assert pid in first["grads"] or not np.any(grads[pid]), pid
 
 
-def assert_training_matches(graph, result: dict, tol: float):
+def assert_training_matches(graph, result: dict, tol: float, epochs: int | None = None):
     """Final cost, accuracy, parameters and every epoch's cost equal graphcore's Trainer."""
-    ref = Trainer(graph).train()
+    ref = Trainer(graph, epochs=epochs).train()
     assert ref["status"] == "done", ref["error"]
     assert abs(result["cost"] - ref["cost"]) <= tol * max(1.0, abs(ref["cost"]))
     assert result["epochs"] == ref["epochs"]

@@ -21,6 +21,7 @@ from graphs import TRAINING, examples, logistic, random_trainable
 TOL = 1e-9
 
 
+@pytest.mark.slow
 def test_examples_reproduce_the_engine_and_the_trainer(tmp_path):
     graphs = examples()
     assert graphs, "the lessons in assets/examples are missing"
