@@ -330,7 +330,8 @@ def emit_backward(plan: Plan, names: Names, reads: dict, check: bool = True) -> 
                              + _tag(plan.owner[plan.slot_of[key]], "fan-out: the copy gate sums what came back"))
                 has_grad.add(key)
     code = "\n".join(line.split("#")[0] for line in lines)
-    used = {k for k in plan.keys if re.search(rf"\b{v[k]}\b", code)}
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code))
+    used = {k for k in plan.keys if v[k] in words}
     unpack = [f"    {v[k]} = values[{k!r}]" + _tag(plan.owner[plan.slot_of[k]])
               for k in plan.keys if k in used]
     out = ["def backward(values):",
