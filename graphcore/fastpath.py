@@ -201,10 +201,12 @@ class _Emitter:
         self.ops: list[list[str]] = []  # the current phase's lines, grouped per box
         self.reached: set[int] = set()  # slots that have a gradient
         self.owned: set[int] = set()  # per-sample gradients held in an array this kernel made for them
+        self.alias: set[int] = set()  # gradients that are another Variable's gradient, as it is (tested there)
         self.helpers: dict = {}  # template function -> its name in this kernel
 
     def emit(self) -> tuple[str, list[str], list[str], list[int], list[int]]:
-        """(sources, forward function names, backward function names, slots to test after each phase)"""
+        """(sources, forward function names, backward function names, slots to test after each phase:
+        every box output; every gradient except those that are another's gradient object, as it is)"""
         plan = self.plan
         for i, step in enumerate(plan.steps):
             self._forward(i, step)
@@ -213,7 +215,7 @@ class _Emitter:
         self.ops = []
         self._backward()
         btext, bwd = self._functions(self.ops, "_b", "V, G")
-        return text + btext, fwd, bwd, outs, sorted(self.reached)  # text: one source per function
+        return text + btext, fwd, bwd, outs, sorted(self.reached - self.alias)  # text: one source per function
 
     def _functions(self, ops: list[list[str]], prefix: str, args: str) -> tuple[list[str], list[str]]:
         chunks, cur = [], []
@@ -336,11 +338,14 @@ class _Emitter:
         if slot in self.reached:
             if slot in self.owned:
                 return f"g{slot} += {expr}"
+            self.alias.discard(slot)
             if self.vec[slot]:
                 self.owned.add(slot)
             return f"g{slot} = g{slot} + {expr}"
         self.reached.add(slot)
-        if self.vec[slot] and not _NAME.fullmatch(expr):
+        if _NAME.fullmatch(expr):
+            self.alias.add(slot)
+        elif self.vec[slot]:
             self.owned.add(slot)
         return f"g{slot} = {expr}"
 
