@@ -85,6 +85,8 @@ def run(ms=(100, 1000, 10000), rounds: int = 60, budget_s: float = 20.0, log=pri
         try:
             te = TorchEager(plan, data, theta0)
             contenders["PyTorch eager (float64)"] = lambda te=te: te.step(LR)
+            te_all = TorchEager(plan, data, theta0, all_grads=True)
+            contenders["PyTorch eager, dJ/dv for every Variable"] = lambda te=te_all: te.step(LR)
         except ImportError as exc:
             if m == ms[0]:
                 results["notes"].append(f"PyTorch eager: skipped ({exc})")

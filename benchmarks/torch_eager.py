@@ -1,5 +1,9 @@
 """PyTorch eager autograd on the same box-by-box graph: every box one torch call on float64
-tensors of m samples, every parameter a 0-d tensor; ``loss.backward()``, then the SGD update."""
+tensors of m samples, every parameter a 0-d tensor; ``loss.backward()``, then the SGD update.
+
+``all_grads=True`` asks torch for what the engine gives: dJ/dv for every Variable
+(``retain_grad`` on every box's output, ``requires_grad`` on the data columns — except a
+bce target, which torch cannot differentiate)."""
 from __future__ import annotations
 
 import numpy as np
@@ -25,7 +29,7 @@ _OPS = {
 
 
 class TorchEager:
-    def __init__(self, plan, data: dict, theta: np.ndarray):
+    def __init__(self, plan, data: dict, theta: np.ndarray, all_grads: bool = False):
         if torch is None:
             raise ImportError("torch is not installed")
         missing = sorted({s.op for s in plan.steps} - set(_OPS))
@@ -34,10 +38,13 @@ class TorchEager:
         self.plan = plan
         self.slots: list = [None] * len(plan.keys)
         self.params = []
+        self.all_grads = all_grads
+        targets = {s.ins[1] for s in plan.steps if s.op in ("bce", "bce_logits")}
         theta_of = dict(zip(plan.param_ids, theta, strict=True))
         for src in plan.sources:
             if src.op == "input":
-                v = torch.tensor(np.asarray(data[src.column or src.node], dtype=float), dtype=torch.float64)
+                v = torch.tensor(np.asarray(data[src.column or src.node], dtype=float), dtype=torch.float64,
+                                 requires_grad=all_grads and src.slot not in targets)
             elif src.op == "parameter":
                 v = torch.tensor(float(theta_of[src.node]), dtype=torch.float64, requires_grad=True)
                 self.params.append(v)
@@ -50,6 +57,8 @@ class TorchEager:
         vals = self.slots
         for fn, ins, out in self.steps:
             vals[out] = fn(*[vals[i] for i in ins])
+            if self.all_grads:
+                vals[out].retain_grad()
         loss = vals[self.plan.loss_slot]
         J = loss.mean() if loss.ndim else loss
         J.backward()
@@ -57,4 +66,8 @@ class TorchEager:
             for p in self.params:
                 p -= lr * p.grad
                 p.grad = None
-        return float(J)
+        if self.all_grads:
+            for v in vals:
+                if v is not None:
+                    v.grad = None
+        return float(J.detach())

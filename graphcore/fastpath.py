@@ -111,7 +111,7 @@ def _namespace() -> dict:
         "_cos": np.cos, "_tanh": np.tanh, "_maximum": np.maximum, "_minimum": np.minimum,
         "_where": np.where, "_power": np.power, "_logaddexp": np.logaddexp, "_zeros_like": np.zeros_like,
         "_full_like": np.full_like, "_full": np.full, "_mean": np.mean, "_sum": np.sum,
-        "_multiply": np.multiply, "_sigmoid": F.sigmoid, "_sign": F._sign, "_ones": F._ones, "_samples": F._samples,
+        "_multiply": np.multiply, "_add_reduce": np.add.reduce, "_sigmoid": F.sigmoid, "_sign": F._sign, "_ones": F._ones, "_samples": F._samples,
         "_reduce_to": engine.reduce_to, "_isfinite": np.isfinite, "_concat": np.concatenate,
         "_array": np.array, "_ndim": np.ndim, "_Mismatch": _ShapeMismatch, "_put": _put,
     }
@@ -203,6 +203,7 @@ class _Emitter:
         self.owned: set[int] = set()  # per-sample gradients held in an array this kernel made for them
         self.alias: set[int] = set()  # gradients that are another Variable's gradient, as it is (tested there)
         self.helpers: dict = {}  # template function -> its name in this kernel
+        self.tpl_cache: dict = {}
 
     def emit(self) -> tuple[str, list[str], list[str], list[int], list[int]]:
         """(sources, forward function names, backward function names, slots to test after each phase:
@@ -258,9 +259,11 @@ class _Emitter:
         return parts, names
 
     def _template(self, step, in_vec):
-        if not template_ok(step.op, step.attrs, in_vec):
-            return None
-        return _templates(step.op, step.attrs, in_vec)
+        key = (step.op, tuple(sorted(step.attrs.items())) if step.attrs else (), in_vec)
+        if key not in self.tpl_cache:
+            ok = template_ok(step.op, step.attrs, in_vec)
+            self.tpl_cache[key] = _templates(step.op, step.attrs, in_vec) if ok else None
+        return self.tpl_cache[key]
 
     def _forward(self, i: int, step):
         in_vec = tuple(bool(self.vec[s]) for s in step.ins)
@@ -361,7 +364,7 @@ def _helper(tpl: str, wrap: str) -> tuple:
         return hit
     args = list(dict.fromkeys(_placeholder_order(tpl)))
     body = tpl.format(**{a: a for a in args})
-    body = {"": body, "A": f"_A({body})", "sum": f"_A(({body}).sum())"}[wrap]
+    body = {"": body, "A": f"_A({body})", "sum": f"_A(_add_reduce({body}))"}[wrap]  # = (...).sum()
     src = f"def _h({', '.join(args)}):\n    return {body}\n"
     if src not in _HELPERS:
         if not _NS:
