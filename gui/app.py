@@ -51,6 +51,7 @@ def screenshot(file: str, out: str, size: str = "1400x860") -> int:
     if not g.layout or len(g.layout) < len(g):
         g.layout.update(compute_layout(g))
     win = MainWindow(offer_recovery=False)
+    win.remember_settings = False
     win.resize(w, h)
     win.document.load_graph(g, str(Path(file).resolve()))
     win.show()

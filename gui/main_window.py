@@ -34,6 +34,7 @@ class MainWindow(QMainWindow):
         self.edit = EditActions(self)
         self.files = FileActions(self)
         self.quick_search: QuickSearch | None = None
+        self.remember_settings = True  # off for --screenshot, which must not change the learner's layout
         self._menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
         self.toolbar = QToolBar("Main toolbar", self)
         self.toolbar.setObjectName("MainToolbar")
@@ -49,12 +50,13 @@ class MainWindow(QMainWindow):
         self.history = QUndoView(self.document.undo_stack)
         self.history.setEmptyLabel("<empty graph>")
         self.history_dock = self.add_dock("History", self.history, Qt.RightDockWidgetArea)
-        self.tabifyDockWidget(self.inspector_dock, self.history_dock)
-        self.inspector_dock.raise_()
         from . import window_menus
         window_menus.build(self)
+        from .stepper.install import install_stepper
+        install_stepper(self)  # step-through dock, Step menu, toolbar buttons; sets self.stepper
         from .panels.training_install import install_training
         install_training(self)  # Data, Train and Plots docks, Train menu; sets self.training
+        self._arrange_docks()
         self._connect()
         self._update_title()
         self._restore_settings()
@@ -73,6 +75,14 @@ class MainWindow(QMainWindow):
         if view_menu is not None:
             view_menu.addAction(dock.toggleViewAction())
         return dock
+
+    def _arrange_docks(self):
+        """Default layout: the docks on the right share one tabbed column, so the canvas keeps its room."""
+        right = [d for d in self.findChildren(QDockWidget)
+                 if self.dockWidgetArea(d) == Qt.RightDockWidgetArea and d is not self.inspector_dock]
+        for dock in right:
+            self.tabifyDockWidget(self.inspector_dock, dock)
+        self.inspector_dock.raise_()
 
     def menu(self, name: str):
         if name not in self._menus:
@@ -156,6 +166,8 @@ class MainWindow(QMainWindow):
 
     # --- settings and closing ------------------------------------------------------------
     def _restore_settings(self):
+        if not self.remember_settings:
+            return
         s = QSettings()
         geometry, state = s.value("window/geometry"), s.value("window/state")
         if geometry is not None:
@@ -175,7 +187,8 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
-        self._save_settings()
+        if self.remember_settings:
+            self._save_settings()
         self.files.clear_recovery()
         self.files.timer.stop()
         event.accept()

@@ -31,11 +31,15 @@ def main_window(qtbot, app_dirs):
     from gui.main_window import MainWindow
 
     win = MainWindow(offer_recovery=False)
-    qtbot.addWidget(win)
+    # Not qtbot.addWidget: qtbot would close it before this fixture can mark it saved,
+    # and the unsaved-changes prompt would then wait for a click nobody makes.
     win.resize(1200, 800)
     win.show()
     qtbot.waitExposed(win)
     yield win
     win.document.undo_stack.setClean()
     win.document.set_dirty(False)
+    if win.quick_search is not None:
+        win.quick_search.close()
     win.close()
+    win.deleteLater()

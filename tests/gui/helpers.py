@@ -1,0 +1,40 @@
+"""Drive the canvas the way a learner does: drops from the palette, mouse drags between ports."""
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QDropEvent
+from PySide6.QtTest import QTest
+
+from gui.panels.palette import palette_mime
+
+
+def view_point(win, scene_pos) -> QPoint:
+    return win.view.mapFromScene(scene_pos)
+
+
+def drop_from_palette(win, op: str, scene_pos: QPointF) -> str:
+    """Drop the palette's drag data for ``op`` on the canvas; returns the new box's id."""
+    before = set(win.document.graph.nodes())
+    mime = win.palette_panel.items[op] and palette_mime(op)
+    pos = QPointF(view_point(win, scene_pos))
+    win.view.dragEnterEvent(QDropEvent(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    event = QDropEvent(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    win.view.dropEvent(event)
+    assert event.isAccepted()
+    (new,) = set(win.document.graph.nodes()) - before
+    return new
+
+
+def drag(win, a: QPointF, b: QPointF, steps: int = 4):
+    """Press at scene point a, move in steps, release at scene point b (left button)."""
+    vp = win.view.viewport()
+    pa, pb = view_point(win, a), view_point(win, b)
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pa)
+    for i in range(1, steps + 1):
+        p = pa + (pb - pa) * (i / steps)
+        QTest.mouseMove(vp, p)
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, pb)
+
+
+def wire(win, src: str, dst: str, port: int, out: int = 0):
+    s = win.scene.node_items[src].outputs[out].scenePos()
+    d = win.scene.node_items[dst].inputs[port].scenePos()
+    drag(win, s, d)
