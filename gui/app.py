@@ -35,6 +35,8 @@ def screenshot(file: str, out: str, size: str = "1400x860") -> int:
     from graphcore.errors import GraphError
     from graphcore.layout import compute_layout
     from .file_actions import load_for_window
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget
     from .main_window import MainWindow
 
     try:
@@ -50,14 +52,18 @@ def screenshot(file: str, out: str, size: str = "1400x860") -> int:
         return 2
     if not g.layout or len(g.layout) < len(g):
         g.layout.update(compute_layout(g))
-    win = MainWindow(offer_recovery=False)
-    win.remember_settings = False
+    win = MainWindow(offer_recovery=False, remember_settings=False)
+    for dock in win.findChildren(QDockWidget):  # the picture is of the editor: bottom panels give the canvas room
+        if win.dockWidgetArea(dock) == Qt.BottomDockWidgetArea:
+            dock.hide()
     win.resize(w, h)
     win.document.load_graph(g, str(Path(file).resolve()))
     win.show()
     app.processEvents()
     win.document.evaluate_now()
     win.view.fit()
+    app.processEvents()
+    win.view.fit()  # again, now that the docks have their final sizes
     app.processEvents()
     ok = win.grab().save(out)
     win.document.undo_stack.setClean()

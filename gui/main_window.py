@@ -24,7 +24,7 @@ MENUS = ("File", "Edit", "View", "Graph", "Step", "Train", "Help")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, path: str | None = None, offer_recovery: bool = True):
+    def __init__(self, path: str | None = None, offer_recovery: bool = True, remember_settings: bool = True):
         super().__init__()
         self.setObjectName("MainWindow")
         self.document = Document(self)
@@ -34,7 +34,7 @@ class MainWindow(QMainWindow):
         self.edit = EditActions(self)
         self.files = FileActions(self)
         self.quick_search: QuickSearch | None = None
-        self.remember_settings = True  # off for --screenshot, which must not change the learner's layout
+        self.remember_settings = remember_settings  # off for --screenshot, which must not change the learner's layout
         self._menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
         self.toolbar = QToolBar("Main toolbar", self)
         self.toolbar.setObjectName("MainToolbar")
@@ -77,12 +77,22 @@ class MainWindow(QMainWindow):
         return dock
 
     def _arrange_docks(self):
-        """Default layout: the docks on the right share one tabbed column, so the canvas keeps its room."""
-        right = [d for d in self.findChildren(QDockWidget)
-                 if self.dockWidgetArea(d) == Qt.RightDockWidgetArea and d is not self.inspector_dock]
-        for dock in right:
-            self.tabifyDockWidget(self.inspector_dock, dock)
+        """Default layout: docks on the right share one tabbed column so the canvas keeps its room;
+        a dock too wide for that column (the step-through) goes along the bottom."""
+        docks = [d for d in self.findChildren(QDockWidget) if d is not self.inspector_dock]
+        for dock in docks:
+            if self.dockWidgetArea(dock) != Qt.RightDockWidgetArea:
+                continue
+            if dock.minimumSizeHint().width() > 420:
+                self.addDockWidget(Qt.BottomDockWidgetArea, dock)
+            elif dock.windowTitle() == "Data":
+                self.addDockWidget(Qt.LeftDockWidgetArea, dock)
+                self.tabifyDockWidget(self.palette_dock, dock)
+            else:
+                self.tabifyDockWidget(self.inspector_dock, dock)
         self.inspector_dock.raise_()
+        self.palette_dock.raise_()
+        self.resizeDocks([self.inspector_dock, self.palette_dock], [340, 250], Qt.Horizontal)
 
     def menu(self, name: str):
         if name not in self._menus:

@@ -109,7 +109,7 @@ class NodeItem(QGraphicsItem):
         body = QRectF(0, 0, WIDTH, self.height)
         header_color = style.KIND_COLORS[self.kind]
         selected = self.isSelected()
-        if lod < 0.35:  # zoomed far out: a plain block is all the eye can see
+        if lod < 0.25:  # zoomed far out: a plain block is all the eye can see
             painter.fillRect(body, header_color)
             return
         painter.setRenderHint(painter.RenderHint.Antialiasing)
@@ -132,7 +132,7 @@ class NodeItem(QGraphicsItem):
         painter.setFont(LABEL_FONT)
         label = painter.fontMetrics().elidedText(self.label, Qt.ElideRight, int(WIDTH - 70))
         painter.drawText(QRectF(60, 0, WIDTH - 68, HEADER), Qt.AlignVCenter | Qt.AlignRight, label)
-        if lod < 0.6:
+        if lod < 0.4:
             return
         painter.setFont(PORT_FONT)
         painter.setPen(style.MUTED)
