@@ -193,7 +193,7 @@ class BoundaryPlot(QWidget):
         for data, level in fields:
             # pyqtgraph's marching squares works on data[i, j] with i along x: transpose row-major data.
             for line in pg.functions.isocurve(data.T, level, connected=True):
-                pts = np.asarray(line, float)
+                pts = np.asarray(line, float) - 0.5  # isocurve puts sample (i, j) at (i + ½, j + ½)
                 if len(pts) < 2:
                     continue
                 xs_all.append(np.interp(pts[:, 0], np.arange(len(b.xs)), b.xs))

@@ -7,6 +7,8 @@ actions built on the same exporters.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 
@@ -23,6 +25,43 @@ HIGHLIGHT_COLOR = "#D55E00"
 FPS_LIMIT = 30  # plots redraw at most this often: about the screen's rate, never faster
 
 pg.setConfigOptions(antialias=True)
+
+
+def _close_paths_explicitly(d: str) -> str:
+    """SVG path data with each "Z" (close path) written as a line back to the subpath's start."""
+    out, start = [], None
+    for token in d.split():
+        if token in ("Z", "z"):
+            if start is not None:
+                out.append("L" + start)
+            continue
+        if token[:1] == "M":
+            start = token[1:]
+        out.append(token)
+    return " ".join(out)
+
+
+def _patch_svg_exporter():
+    """pyqtgraph 0.14's SVG exporter reads path data as "x,y" pairs only, but Qt ≥ 6.x writes a
+    bare "Z" to close a path (every ViewBox background has one), so SVG export fails on every
+    plot. Rewriting each Z as an explicit line before pyqtgraph's coordinate pass fixes it."""
+    module = sys.modules.get("pyqtgraph.exporters.SVGExporter")
+    original = getattr(module, "correctCoordinates", None)
+    if original is None or getattr(original, "_closes_paths", False):
+        return
+
+    def correct_coordinates(node, defs, item, options):
+        for path in node.getElementsByTagName("path"):
+            d = path.getAttribute("d")
+            if "Z" in d or "z" in d:
+                path.setAttribute("d", _close_paths_explicitly(d))
+        return original(node, defs, item, options)
+
+    correct_coordinates._closes_paths = True
+    module.correctCoordinates = correct_coordinates
+
+
+_patch_svg_exporter()
 
 
 def class_color(c: int) -> QColor:

@@ -34,7 +34,7 @@ class GradientBars(QWidget):
         self.plot = make_plot("Mean |dJ/dv| per box", "box_gradients", "|dJ/dv|  (mean over samples)", "")
         self.plot.getPlotItem().invertY(True)
         self.plot.getPlotItem().showGrid(x=True, y=False, alpha=0.15)
-        self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7)
+        self.bars = pg.BarGraphItem(x0=[0], y=[0], width=[0], height=0.7)
         self.plot.addItem(self.bars)
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.toggled.connect(lambda _: self._draw())
@@ -77,8 +77,10 @@ class GradientBars(QWidget):
             self.plot.getPlotItem().setLabel("bottom", f"log₁₀|dJ/dv| − ({floor:.0f})")
         else:
             self.plot.getPlotItem().setLabel("bottom", "|dJ/dv|  (mean over samples)")
-        self.bars.setOpts(x0=np.zeros(n), y=np.arange(n), width=widths, height=0.7,
-                          brushes=[pg.mkBrush(c) for c in self.brushes()], pens=[pg.mkPen(None)] * n)
+        self.bars.setVisible(n > 0)
+        if n:  # (pyqtgraph's BarGraphItem cannot take empty lists of brushes)
+            self.bars.setOpts(x0=np.zeros(n), y=np.arange(n), width=widths, height=0.7,
+                              brushes=[pg.mkBrush(c) for c in self.brushes()], pen=pg.mkPen(None))
         axis = self.plot.getPlotItem().getAxis("left")
         axis.setTicks([[(i, lab) for i, lab in enumerate(self.labels)]])
         if n:
