@@ -3,7 +3,7 @@ selected arrow's value and gradient). Edits go through undo commands."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QHBoxLayout, QVBoxLayout, QWidget
 
 from graphcore import functions as F
@@ -54,6 +54,9 @@ class InspectorPanel(QWidget):
         lay.addLayout(buttons)
         lay.addStretch(1)
         self.fields: dict[str, QLineEdit] = {}
+        # Rebuilt a moment after a change, never inside a field's own signal (that would delete it mid-call).
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self._rebuild)
         self.value_label = QLabel()
         self.grad_label = QLabel()
         for w in (self.value_label, self.grad_label):
@@ -67,7 +70,7 @@ class InspectorPanel(QWidget):
     def show_selection(self, nodes, edges):
         self.node = nodes[0] if len(nodes) == 1 else None
         self.edge = edges[0] if len(edges) == 1 and not nodes else None
-        self.refresh()
+        self._rebuild()
 
     def _clear_form(self):
         while self.form.rowCount():
@@ -77,6 +80,9 @@ class InspectorPanel(QWidget):
         self.fields = {}
 
     def refresh(self):
+        self._timer.start()
+
+    def _rebuild(self):
         g = self.doc.graph
         if self.node is not None and self.node not in g:
             self.node = None
