@@ -116,8 +116,16 @@ class DataPanel(QWidget):
         lay.addWidget(self.error)
         lay.addWidget(hint)
         lay.addStretch(1)
-        document.changed.connect(self.refresh)
+        # Only changes that concern the data: not the parameter values written live while training.
+        document.graph.subscribe(self._on_graph_event)
         self.refresh()
+
+    def _on_graph_event(self, ev):
+        g = self.document.graph
+        if ev.kind in ("reset", "node_added", "node_removed") or (ev.kind == "graph_changed" and ev.key == "dataset") \
+                or (ev.kind == "node_changed" and ev.key in ("column", "label")) \
+                or (ev.kind == "node_changed" and ev.key == "value" and ev.node in g and g.op(ev.node) == "input"):
+            self.refresh()
 
     # --- reading the graph -------------------------------------------------------------------
     def dataset(self) -> datasets.Dataset | None:

@@ -51,7 +51,7 @@ class BoundaryPlot(QWidget):
         self.plot.setMinimumSize(220, 220)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
-        self.contour = pg.PlotCurveItem(pen=pg.mkPen("#333", width=2), connect="finite")
+        self.contour = pg.PlotCurveItem(pen=pg.mkPen("#333", width=2), connect="pairs")
         self.train_points = pg.ScatterPlotItem(size=9, pxMode=True)
         self.test_points = pg.ScatterPlotItem(size=9, pxMode=True)
         for item in (self.image, self.contour, self.train_points, self.test_points):
@@ -180,29 +180,20 @@ class BoundaryPlot(QWidget):
 
     @staticmethod
     def contour_lines(b: Boundary) -> tuple[np.ndarray, np.ndarray]:
-        """The boundary as polylines in data coordinates, separated by nan: output = threshold
+        """The boundary as line segments (pairs of points) in data coordinates: output = threshold
         for one output; for a softmax, where a class's probability meets the best other one."""
         fields = []
         if b.probs is None:
-            fields.append((np.nan_to_num(b.values, nan=b.threshold), b.threshold))
+            fields.append(np.nan_to_num(b.values, nan=b.threshold) - b.threshold)
         else:
             for c in range(len(b.probs)):
-                others = np.delete(b.probs, c, axis=0).max(axis=0)
-                fields.append((b.probs[c] - others, 0.0))
-        xs_all, ys_all = [], []
-        for data, level in fields:
-            # pyqtgraph's marching squares works on data[i, j] with i along x: transpose row-major data.
-            for line in pg.functions.isocurve(data.T, level, connected=True):
-                pts = np.asarray(line, float) - 0.5  # isocurve puts sample (i, j) at (i + ½, j + ½)
-                if len(pts) < 2:
-                    continue
-                xs_all.append(np.interp(pts[:, 0], np.arange(len(b.xs)), b.xs))
-                ys_all.append(np.interp(pts[:, 1], np.arange(len(b.ys)), b.ys))
-                xs_all.append([np.nan])
-                ys_all.append([np.nan])
-        if not xs_all:
-            return np.array([]), np.array([])
-        return np.concatenate(xs_all), np.concatenate(ys_all)
+                fields.append(b.probs[c] - np.delete(b.probs, c, axis=0).max(axis=0))
+        xs, ys = [], []
+        for f in fields:
+            sx, sy = contour_segments(f)
+            xs.append(np.interp(sx, np.arange(len(b.xs)), b.xs))
+            ys.append(np.interp(sy, np.arange(len(b.ys)), b.ys))
+        return np.concatenate(xs), np.concatenate(ys)
 
     # --- clicks ------------------------------------------------------------------------
     def nearest_point(self, x: float, y: float) -> int | None:
@@ -236,3 +227,61 @@ class BoundaryPlot(QWidget):
 def legend_labels(plot: BoundaryPlot) -> list[str]:
     return [label.text for _, label in plot.legend.items]
 
+
+
+def contour_segments(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Marching squares on a (ny, nx) field, vectorised over all cells: the zero level as
+    segments, returned as x and y in grid-index units, two points per segment (pairs).
+
+    Each cell's four edges are cut where the field changes sign (linear interpolation).
+    A cell cut on two edges gets one segment; a saddle (all four) gets two, split the way
+    the value at the cell's centre says."""
+    f = np.asarray(f, dtype=float)
+    a, b = f[:-1, :-1], f[:-1, 1:]  # corners at (x, y), (x + 1, y)
+    d, e = f[1:, :-1], f[1:, 1:]  # (x, y + 1), (x + 1, y + 1)
+    r, c = np.mgrid[0:a.shape[0], 0:a.shape[1]].astype(float)
+
+    def cut(u, v):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.clip(u / (u - v), 0.0, 1.0)
+        return (u > 0) != (v > 0), np.nan_to_num(t)
+
+    cb, tb = cut(a, b)
+    ct, tt = cut(d, e)
+    cl, tl = cut(a, d)
+    cr, tr = cut(b, e)
+    # edge points: bottom, top, left, right
+    px = np.stack([c + tb, c + tt, c, c + 1])
+    py = np.stack([r, r + 1, r + tl, r + tr])
+    cuts = np.stack([cb, ct, cl, cr])
+    n = cuts.sum(axis=0)
+    segs_x, segs_y = [], []
+    two = n == 2
+    if two.any():
+        order = np.argsort(~cuts[:, two], axis=0, kind="stable")[:2]  # the two cut edges, in edge order
+        cols = np.flatnonzero(two.ravel())
+        for k in range(2):
+            segs_x.append(px.reshape(4, -1)[order[k], cols])
+            segs_y.append(py.reshape(4, -1)[order[k], cols])
+    four = n == 4
+    if four.any():
+        centre = (a + b + d + e)[four] / 4
+        same_as_a = (centre > 0) == (a[four] > 0)
+        idx = {"b": 0, "t": 1, "l": 2, "r": 3}
+        fx, fy = px[:, four], py[:, four]
+        for first, second, alt_first, alt_second in (("b", "r", "b", "l"), ("l", "t", "t", "r")):
+            i = np.where(same_as_a, idx[first], idx[alt_first])
+            j = np.where(same_as_a, idx[second], idx[alt_second])
+            cols = np.arange(fx.shape[1])
+            segs_x.append(np.stack([fx[i, cols], fx[j, cols]], axis=1).ravel())
+            segs_y.append(np.stack([fy[i, cols], fy[j, cols]], axis=1).ravel())
+    if not segs_x:
+        return np.zeros(0), np.zeros(0)
+    xs, ys = [], []
+    if two.any():  # interleave the two endpoints of each segment
+        xs.append(np.stack([segs_x[0], segs_x[1]], axis=1).ravel())
+        ys.append(np.stack([segs_y[0], segs_y[1]], axis=1).ravel())
+        segs_x, segs_y = segs_x[2:], segs_y[2:]
+    xs += segs_x
+    ys += segs_y
+    return np.concatenate(xs), np.concatenate(ys)

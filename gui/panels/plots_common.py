@@ -129,6 +129,7 @@ def make_plot(title: str, name: str, x_label: str = "", y_label: str = "", view_
         axis = pi.getAxis(side)
         axis.setPen("#555")
         axis.setTextPen("#333")
+        axis.enableAutoSIPrefix(False)  # "J", not "J (x0.001)"
         if text:
             pi.setLabel(side, text, color="#333")
     pi.showGrid(x=True, y=True, alpha=0.15)

@@ -16,6 +16,7 @@ class CostPlot(QWidget):
         self.acc_plot.setXLink(self.cost_plot)
         self.acc_plot.setYRange(0, 1.02, padding=0)
         self.acc_plot.setMaximumHeight(170)
+        self.acc_plot.setMinimumHeight(120)
         for pw in (self.cost_plot, self.acc_plot):
             pw.getPlotItem().addLegend(offset=(-4, 4), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
         self.train_cost = self.cost_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="train")

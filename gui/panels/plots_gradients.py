@@ -113,6 +113,7 @@ class ParameterHistory(QWidget):
         self.history = None
         self.curves: dict[str, tuple] = {}
         self.labels: dict[str, str] = {}
+        self._style_key = None
 
     def set_history(self, history, labels: dict[str, str] | None = None):
         self.history = history
@@ -133,6 +134,10 @@ class ParameterHistory(QWidget):
         if i >= 0:
             self.choice.setCurrentIndex(i)
 
+    def showEvent(self, event):
+        super().showEvent(event)
+        self._draw()  # it skipped frames while hidden
+
     def _draw(self):
         h = self.history
         ids = list(h.param_ids) if h is not None else []
@@ -141,21 +146,25 @@ class ParameterHistory(QWidget):
                 vc, gc = self.curves.pop(pid)
                 self.value_plot.removeItem(vc)
                 self.grad_plot.removeItem(gc)
-        if h is None:
+        if h is None or not self.isVisible():
             return
-        x = np.asarray(h.row_epochs, dtype=float)
         chosen = self.choice.currentText()
-        palette = pg.colormap.get("CET-C6").getLookupTable(nPts=max(len(ids), 1) + 1, alpha=False)
+        style_key = (tuple(ids), chosen)
+        if style_key != self._style_key:  # pens change only with the choice, not every frame
+            self._style_key = style_key
+            palette = pg.colormap.get("CET-C6").getLookupTable(nPts=max(len(ids), 1) + 1, alpha=False)
+            for i, pid in enumerate(ids):
+                if pid not in self.curves:
+                    self.curves[pid] = (self.value_plot.plot(name=pid), self.grad_plot.plot(name=pid))
+                color = tuple(int(c) for c in palette[i]) if chosen == self.ALL else TRAIN_COLOR
+                vc, gc = self.curves[pid]
+                vc.setPen(pg.mkPen(color, width=2 if chosen == pid else 1.5))
+                gc.setPen(pg.mkPen(color if chosen == self.ALL else HIGHLIGHT_COLOR, width=2 if chosen == pid else 1.5))
+                vc.setVisible(chosen in (self.ALL, pid))
+                gc.setVisible(chosen in (self.ALL, pid))
+        x = np.asarray(h.row_epochs, dtype=float)
         for i, pid in enumerate(ids):
-            if pid not in self.curves:
-                self.curves[pid] = (self.value_plot.plot(name=pid), self.grad_plot.plot(name=pid))
-            show = chosen in (self.ALL, pid)
-            color = tuple(int(c) for c in palette[i]) if chosen == self.ALL else TRAIN_COLOR
-            vc, gc = self.curves[pid]
-            vc.setPen(pg.mkPen(color, width=2 if chosen == pid else 1.5))
-            gc.setPen(pg.mkPen(color if chosen == self.ALL else HIGHLIGHT_COLOR, width=2 if chosen == pid else 1.5))
-            vc.setVisible(show)
-            gc.setVisible(show)
-            if show:
+            if chosen in (self.ALL, pid):
+                vc, gc = self.curves[pid]
                 vc.setData(x, h.params[:, i])
                 gc.setData(x, h.grads[:, i])

@@ -52,6 +52,9 @@ class PlotsPanel(QWidget):
         split.addWidget(self.top)
         split.addWidget(self.bottom)
         split.setSizes([520, 380])
+        # Wider than the window's tabbed right column: the default layout puts the plots along
+        # the bottom, where they stay in view while the Train tab (right) is up.
+        self.setMinimumWidth(440)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
@@ -83,6 +86,8 @@ class TrainingView(QObject):
         b.remove_point.connect(self.data_panel.remove_point)
         b.sample_clicked.connect(self._on_sample)
         self.panel.edge_widths.toggled.connect(lambda _on: self.refresh())
+        self.plots.bottom.currentChanged.connect(lambda _i: self.refresh())
+        self.plots.top.currentChanged.connect(lambda _i: self.refresh())
 
     def _schedule(self):
         if self.runner.state != "running":
@@ -111,13 +116,18 @@ class TrainingView(QObject):
         if self.plots.derivative.isVisible():
             self.plots.derivative.set_graph(g, params)
         history = t.history if t is not None else None
-        self.plots.cost.set_history(history)
+        shown = self.plots.bottom.currentWidget()
+        # Hidden tabs keep their old picture; a tab shown later is redrawn then (see __init__).
+        if shown is self.plots.cost:
+            self.plots.cost.set_history(history)
         labels = {n: g.label(n) for n in g.nodes()}
-        self.plots.parameters.set_history(history, labels)
+        if shown is self.plots.parameters:
+            self.plots.parameters.set_history(history, labels)
         keys, mags, caption = self._variable_gradients(t)
-        boxes, values = box_gradients(g, keys, mags) if keys else ([], [])
-        self.plots.gradients.set_gradients(boxes, values, [labels.get(b, b) for b in boxes], caption)
-        self.plots.gradients.set_selected(self.window.scene.selected_nodes())
+        if shown is self.plots.gradients:
+            boxes, values = box_gradients(g, keys, mags) if keys else ([], [])
+            self.plots.gradients.set_gradients(boxes, values, [labels.get(b, b) for b in boxes], caption)
+            self.plots.gradients.set_selected(self.window.scene.selected_nodes())
         self._paint_edges(g, keys, mags)
 
     def _choose_top_tab(self, g):
@@ -233,6 +243,9 @@ def install_training(window) -> TrainingView:
         window.toolbar.addAction(actions[key])
 
     def on_state(state):
+        if state == "running":
+            window.training_dock.raise_()  # Pause and the progress stay in view
+            window.plots_dock.show()
         actions["pause"].setEnabled(state == "running")
         actions["train"].setEnabled(state != "running")
         actions["stop"].setEnabled(state in ("running", "paused"))

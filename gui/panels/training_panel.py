@@ -143,7 +143,9 @@ class TrainingPanel(QWidget):
         runner.frame.connect(self.refresh_progress)
         runner.failed.connect(lambda msg, _nodes: self.error.setText(msg))
         runner.trainer_changed.connect(self.refresh_progress)
-        self.document.changed.connect(self.read_settings)
+        self.document.graph.subscribe(
+            lambda ev: self.read_settings() if ev.kind == "reset" or (ev.kind, ev.key) == ("graph_changed", "training")
+            else None)
         self.read_settings()
         self._on_state(runner.state)
 

@@ -30,7 +30,7 @@ from graphcore.training import Trainer, initial_values
 from .plots_common import FPS_LIMIT
 from .training_commands import SetValuesCommand, parameter_values
 
-SLICE_MS = 15  # longest stretch of epochs before the window gets the thread back
+SLICE_MS = 25  # longest stretch of epochs before the window gets the thread back (click latency ≤ ~25 ms + a frame)
 FRAME_MS = 1000 // FPS_LIMIT
 STATES = ("idle", "running", "paused", "stopped", "done", "failed")
 

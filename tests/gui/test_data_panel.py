@@ -9,6 +9,8 @@ from tests.gui.training_helpers import click_plot, open_lesson
 @pytest.fixture
 def xor_window(main_window, qtbot, tmp_path):
     open_lesson(main_window, "xor_network", tmp_path, qtbot)
+    main_window.plots_dock.show()
+    main_window.plots_dock.raise_()
     return main_window
 
 

@@ -96,6 +96,7 @@ def test_selected_box_is_highlighted_in_the_gradient_bars(main_window, qtbot, tm
     g = open_lesson(win, "xor_network", tmp_path, qtbot)
     tv = win.training
     qtbot.waitUntil(lambda: win.document.evaluation is not None, timeout=3000)
+    tv.plots.bottom.setCurrentWidget(tv.plots.gradients)
     tv.refresh()
     bars = tv.plots.gradients
     assert bars.boxes == g.nodes()  # before training: one evaluation, every box in graph order
@@ -106,4 +107,19 @@ def test_selected_box_is_highlighted_in_the_gradient_bars(main_window, qtbot, tm
     brushes = bars.brushes()
     highlighted = [b for b, c in zip(bars.boxes, brushes, strict=True) if c != brushes[bars.boxes.index(g.nodes()[-1])]]
     assert highlighted == [target]
+    tv.plots.bottom.setCurrentWidget(tv.plots.parameters)
+    win.select_nodes([target])
     assert tv.plots.parameters.choice.currentText() == target
+
+
+def test_contour_segments_lie_on_the_level():
+    from gui.panels.plots_boundary import contour_segments
+    yy, xx = np.mgrid[0:30, 0:40].astype(float)
+    sx, sy = contour_segments(xx - 12.3)  # a vertical line x = 12.3
+    assert len(sx) == 2 * 29 and np.allclose(sx, 12.3)
+    r = np.hypot(xx - 20, yy - 15)
+    sx, sy = contour_segments(r - 8.0)  # a circle of radius 8: endpoints on it (to the grid's accuracy)
+    assert len(sx) > 40 and np.abs(np.hypot(sx - 20, sy - 15) - 8.0).max() < 0.1
+    saddle = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    sx, sy = contour_segments(saddle)
+    assert len(sx) == 4  # two segments in the one saddle cell

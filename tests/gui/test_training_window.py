@@ -44,12 +44,14 @@ def test_xor_trains_from_the_window_and_the_plots_show_the_history(main_window, 
     test_x = tv.plots.cost.test_cost.getOriginalDataset()[0]
     assert test_x is None or len(test_x) == 0  # the xor lesson holds out no test points
     # The gradient bars are the last epoch's mean |dJ/dv| per box, in graph order.
+    tv.plots.bottom.setCurrentWidget(tv.plots.gradients)
     boxes, values = box_gradients(g, h.var_keys, h.box_grads[-1])
     assert tv.plots.gradients.boxes == boxes == [n for n in g.nodes() if n in boxes]
     np.testing.assert_array_equal(tv.plots.gradients.values, values)
     assert values.max() > 0
     # Each parameter's value over the epochs, ending at the trained value.
     pid = t.param_ids[0]
+    tv.plots.bottom.setCurrentWidget(tv.plots.parameters)
     tv.plots.parameters.show_parameter(pid)
     px, py = tv.plots.parameters.curves[pid][0].getOriginalDataset()
     np.testing.assert_array_equal(px, h.row_epochs)
