@@ -8,6 +8,8 @@ threshold); autograd does the backward pass; the optimizer is the matching
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from ..engine import compile_graph
 from ..graph import Graph
 from . import parts
@@ -216,12 +218,15 @@ def model_lines(graph: Graph, plan, names, reads) -> list[str]:
                      + _tag(pid, graph.label(pid) if graph.label(pid) != pid else "parameter"))
     lines += ["", "    def forward(self, data):",
               '        """The cost J and every Variable, box by box in topological order."""']
+    readers = Counter(reads[s.node] for s in plan.sources if s.op == "input" and reads.get(s.node))
     for src in plan.sources:
         n = v[plan.keys[src.slot]]
         if src.op == "parameter":
             code = f"self.{n}"
         elif src.op == "input" and reads.get(src.node):
-            code = f"data[{reads[src.node]!r}]"
+            col = reads[src.node]
+            # boxes sharing a column each get their own tensor (and their own dJ/dv)
+            code = f"data[{col!r}]" + (".clone()" if readers[col] > 1 else "")
         else:
             code = f"torch.tensor({float(src.value)!r}, requires_grad=True)"  # autograd reports dJ/dv, as the app
         lines.append(f"        {n} = {code}" + _tag(src.node, src.op))

@@ -47,3 +47,30 @@ def test_parameters_have_the_numpy_scripts_names():
     numpy_text = to_numpy(g)
     for name in ("w1", "w2", "b"):
         assert f"{name} = np.asarray(params[{name!r}]" in numpy_text
+
+
+def test_two_boxes_on_one_column_and_a_lesson_without_parameters(tmp_path):
+    from graphcore import fileformat
+    from graphcore.graph import Graph
+    from graphs import EXAMPLES
+
+    g = Graph("one column, two boxes")
+    g.add_node("input", "a", column="x1")
+    g.add_node("input", "b", column="x1")
+    g.add_node("parameter", "w", value=0.7)
+    g.add_node("mul", "m")
+    g.connect("a", "m", 0)
+    g.connect("w", "m", 1)
+    g.add_node("sin", "s")
+    g.connect("b", "s", 0)
+    g.add_node("add", "L")
+    g.connect("m", "L", 0)
+    g.connect("s", "L", 1)
+    g.set_meta("loss", "L")
+    g.set_meta("dataset", {"points": {"x1": [0.1, 0.4, 0.9]}})
+    g.set_meta("training", {"optimizer": "sgd", "lr": 0.1, "epochs": 4})
+    lesson = fileformat.load(next(p for p in EXAMPLES if p.name.startswith("x_squared")))
+    results = run_scripts([to_torch(g), to_torch(lesson)], tmp_path)
+    for graph, r in zip((g, lesson), results):
+        assert "error" not in r, r
+        assert_first_pass_matches(graph, r, TOL, all_grads=True)  # dJ/dx of the lesson's x too
