@@ -179,7 +179,7 @@ def _softmax_local(xs, outs, k):
     return [[s[i] * ((1.0 if i == j else 0.0) - s[j]) for j in range(k)] for i in range(k)]
 
 
-def _softmax_sym(sp, xs, k):
+def _softmax_sym(sp, *xs, k):
     total = sum(sp.exp(z) for z in xs)
     return [sp.exp(z) / total for z in xs]
 

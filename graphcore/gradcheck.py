@@ -74,7 +74,7 @@ def check(graph: Graph, data: dict | None = None, eps: float = 1e-6, symbolic: b
             return plan.run(data, {**base, node: x}, backward=False).cost
         return f
 
-    sym = symbolic_gradients(graph, names, base) if symbolic and data is None else {}
+    sym = symbolic_gradients(graph, names, base, ev.values) if symbolic and data is None else {}
     rows = []
     for node in names:
         a = float(ev.grad(node))
@@ -87,8 +87,13 @@ def check(graph: Graph, data: dict | None = None, eps: float = 1e-6, symbolic: b
     return rows
 
 
-def symbolic_gradients(graph: Graph, names: list[str], base: dict[str, float]) -> dict[str, float | None]:
-    """dJ/dv by sympy for each named source, the others held at their values."""
+def symbolic_gradients(graph: Graph, names: list[str], base: dict[str, float],
+                       at: list | None = None) -> dict[str, float | None]:
+    """dJ/dv by sympy for each named source, the others held at their values.
+
+    ``at`` (the slot values of a run at ``base``) lets the boxes with branches — relu, abs,
+    max, lt, ... — take the branch that is active there instead of a sympy Piecewise, which
+    sympy cannot always fold (a nan in an inactive branch) and which grows with depth."""
     plan = compile_graph(graph)
     if len(plan.steps) > SYMBOLIC_MAX_STEPS:
         return {}
@@ -97,7 +102,7 @@ def symbolic_gradients(graph: Graph, names: list[str], base: dict[str, float]) -
     for name in names:
         x = sp.Symbol(name, real=True)
         try:
-            expr = _cost_expression(plan, sp, {**{k: sp.Float(v) for k, v in base.items()}, name: x})
+            expr = _cost_expression(plan, sp, {**{k: sp.Float(v) for k, v in base.items()}, name: x}, at)
             out[name] = None if expr is None else float(sp.diff(expr, x).subs(x, base[name]).evalf())
         except (TypeError, ValueError, ZeroDivisionError, GraphError):
             out[name] = None
@@ -106,7 +111,29 @@ def symbolic_gradients(graph: Graph, names: list[str], base: dict[str, float]) -
     return out
 
 
-def _cost_expression(plan, sp, leaves: dict):
+def _branch(sp, op: str, xs: list, nums: list, attrs: dict):
+    """The expression of a box with branches, on the branch active at the values ``nums``
+    (at a tie or kink, the catalogue's convention: ½/½ for max and min, sign(0) = 0)."""
+    n = [float(v) for v in nums]
+    if op == "relu":
+        return xs[0] if n[0] > 0 else sp.Integer(0) * xs[0]
+    if op == "leaky_relu":
+        return xs[0] if n[0] > 0 else sp.Float(attrs["slope"]) * xs[0]
+    if op == "abs":
+        return xs[0] if n[0] > 0 else -xs[0] if n[0] < 0 else sp.Abs(xs[0])
+    if op in ("max", "min"):
+        first = n[0] > n[1] if op == "max" else n[0] < n[1]
+        second = n[0] < n[1] if op == "max" else n[0] > n[1]
+        return xs[0] if first else xs[1] if second else (xs[0] + xs[1]) / 2
+    if op in ("lt", "gt", "eq"):
+        return sp.Float(float({"lt": n[0] < n[1], "gt": n[0] > n[1], "eq": n[0] == n[1]}[op]))
+    return None
+
+
+BRANCHING = ("relu", "leaky_relu", "abs", "max", "min", "lt", "gt", "eq")
+
+
+def _cost_expression(plan, sp, leaves: dict, at: list | None = None):
     exprs: list = [None] * len(plan.keys)
     for src in plan.sources:
         if src.node in leaves:
@@ -117,7 +144,10 @@ def _cost_expression(plan, sp, leaves: dict):
         xs = [exprs[i] for i in step.ins]
         if any(x is None for x in xs) or step.fn.sym is None:
             return None
-        result = step.fn.sym(sp, *xs, **step.attrs)
+        if at is not None and step.op in BRANCHING and all(np.ndim(at[i]) == 0 for i in step.ins):
+            result = _branch(sp, step.op, xs, [at[i] for i in step.ins], step.attrs)
+        else:
+            result = step.fn.sym(sp, *xs, **step.attrs)
         if result is None:
             return None
         results = result if isinstance(result, list) else [result]

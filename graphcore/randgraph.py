@@ -30,6 +30,7 @@ from .graph import Graph
 MARGIN = 0.05  # distance from a kink or a tie
 BOUND = 30.0  # every value stays within ±BOUND
 TRIES = 6
+FRESH = 0.15  # share of ports wired to a fresh source: many parameters and inputs, not a few
 ALL_OPS = tuple(op for op in F.CATALOGUE if op not in F.SOURCE_OPS)
 
 # What an input port needs, per op (ports not listed take any value).
@@ -163,6 +164,8 @@ class _Builder:
         """A Variable that fits ``need`` (and ``ok(value)``): an existing one, one wrapped in
         exp/softplus/sigmoid/tanh, or a fresh source."""
         ok = ok or (lambda v: True)
+        if self.rng.random() < FRESH:
+            return self.source(need=need)
         for _ in range(TRIES):
             key = self.candidate()
             if key is not None and _fits(need, self.val[key]) and ok(self.val[key]):

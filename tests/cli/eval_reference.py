@@ -60,10 +60,48 @@ def _loss_key(doc, nodes):
 
 
 # --- PyTorch -------------------------------------------------------------------------------
+def _torch_ops():
+    import torch
+    import torch.nn.functional as TF
+    return {
+        "identity": lambda x, b, a: x.clone(),
+        "neg": lambda x, b, a: -x,
+        "inv": lambda x, b, a: torch.reciprocal(x),
+        "square": lambda x, b, a: torch.square(x),
+        "pow": lambda x, b, a: torch.pow(x, a["exponent"]),
+        "exp": lambda x, b, a: torch.exp(x),
+        "log": lambda x, b, a: torch.log(x),
+        "abs": lambda x, b, a: torch.abs(x),
+        "sin": lambda x, b, a: torch.sin(x),
+        "cos": lambda x, b, a: torch.cos(x),
+        "tanh": lambda x, b, a: torch.tanh(x),
+        "sigmoid": lambda x, b, a: torch.sigmoid(x),
+        "relu": lambda x, b, a: torch.relu(x),
+        "leaky_relu": lambda x, b, a: TF.leaky_relu(x, a.get("slope", 0.01)),
+        "softplus": lambda x, b, a: TF.softplus(x),
+        "add": lambda x, b, a: x + b,
+        "sub": lambda x, b, a: x - b,
+        "mul": lambda x, b, a: x * b,
+        "div": lambda x, b, a: x / b,
+        "max": lambda x, b, a: torch.maximum(x, b),
+        "min": lambda x, b, a: torch.minimum(x, b),
+        "lt": lambda x, b, a: (x < b).double(),
+        "gt": lambda x, b, a: (x > b).double(),
+        "eq": lambda x, b, a: (x == b).double(),
+        "squared_error": lambda x, b, a: (x - b) ** 2,
+        "bce": lambda x, b, a: -(b * torch.log(x) + (1 - b) * torch.log(1 - x)),
+        "bce_logits": lambda x, b, a: TF.binary_cross_entropy_with_logits(*torch.broadcast_tensors(x, b),
+                                                                           reduction="none"),
+        "mean": lambda x, b, a: x.mean() if x.dim() else x.clone(),
+        "sum": lambda x, b, a: x.sum() if x.dim() else x.clone(),
+    }
+
+
 def torch_eval(doc: dict, data: dict | None):
     import torch
     import torch.nn.functional as TF
 
+    TORCH_OPS = _torch_ops()
     order, ins = topo(doc)
     nodes = {n["id"]: n for n in doc["nodes"]}
     t: dict[str, torch.Tensor] = {}
@@ -85,24 +123,7 @@ def torch_eval(doc: dict, data: dict | None):
             outs = [TF.cross_entropy(logits.reshape(-1, k), y.detach().reshape(-1).long(),
                                      reduction="none").reshape(y.shape)]
         else:
-            outs = [{
-                "identity": lambda: x.clone(), "neg": lambda: -x, "inv": lambda: torch.reciprocal(x),
-                "square": lambda: torch.square(x), "pow": lambda: torch.pow(x, attrs["exponent"]),
-                "exp": lambda: torch.exp(x), "log": lambda: torch.log(x), "abs": lambda: torch.abs(x),
-                "sin": lambda: torch.sin(x), "cos": lambda: torch.cos(x), "tanh": lambda: torch.tanh(x),
-                "sigmoid": lambda: torch.sigmoid(x), "relu": lambda: torch.relu(x),
-                "leaky_relu": lambda: TF.leaky_relu(x, attrs.get("slope", 0.01)),
-                "softplus": lambda: TF.softplus(x), "add": lambda: x + b, "sub": lambda: x - b,
-                "mul": lambda: x * b, "div": lambda: x / b, "max": lambda: torch.maximum(x, b),
-                "min": lambda: torch.minimum(x, b), "lt": lambda: (x < b).double(),
-                "gt": lambda: (x > b).double(), "eq": lambda: (x == b).double(),
-                "squared_error": lambda: (x - b) ** 2,
-                "bce": lambda: -(b * torch.log(x) + (1 - b) * torch.log(1 - x)),
-                "bce_logits": lambda: TF.binary_cross_entropy_with_logits(
-                    *torch.broadcast_tensors(x, b), reduction="none"),
-                "mean": lambda: x.mean() if x.dim() else x.clone(),
-                "sum": lambda: x.sum() if x.dim() else x.clone(),
-            }[op]()]
+            outs = [TORCH_OPS[op](x, b, attrs)]
         for k_, o in zip(keys_of(node), outs):
             if o.requires_grad:
                 o.retain_grad()

@@ -55,7 +55,7 @@ def test_values_stay_inside_domains_and_away_from_kinks(with_data):
         g, data = random_graph(250, seed, with_data=with_data)
         ev = compile_graph(g).run(data)
 
-        def ins(node):
+        def ins(node, g=g, ev=ev):
             return [ev.value(e.src if g.n_outputs(e.src) == 1 else f"{e.src}:{e.out}") for e in g.inputs_of(node)]
         for node in g.nodes():
             op, xs = g.op(node), ins(node)
