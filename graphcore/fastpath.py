@@ -530,7 +530,8 @@ class FastPlan:
         ev = engine.Evaluation(plan, values, None, None, m)
         if plan.loss_slot is not None:
             loss = values[plan.loss_slot]
-            ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
+            with np.errstate(all="ignore"):  # as in the reference: a mean that overflows is inf, silently
+                ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
             if grads is not None:
                 ev.grads = grads
         return ev
