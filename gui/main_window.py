@@ -153,6 +153,17 @@ class MainWindow(QMainWindow):
     def _show_eval_error(self, message, nodes):
         self.cost_label.setText("cannot evaluate")
         self.show_message(message, 10000)
+        if getattr(self, "_point_at_failure", False) and nodes:
+            self.select_nodes(nodes)
+
+    def evaluate_now(self):
+        """Graph ▸ Evaluate Now: a failure also selects the box it names (the live evaluation
+        after each edit only reports it, so the selection never jumps while the learner edits)."""
+        self._point_at_failure = True
+        try:
+            self.document.evaluate_now()
+        finally:
+            self._point_at_failure = False
 
     # --- quick search ------------------------------------------------------------------
     def open_quick_search(self, scene_pos: QPointF, text: str = "", port=None) -> QuickSearch:

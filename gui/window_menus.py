@@ -85,7 +85,7 @@ def build(win):
                             None, "The selected box's value is the cost J that training minimises")
     a["set_output"] = _action(win, "Graph", "Set as &Output", lambda: edit.set_meta_from_selection("output"),
                               None, "The selected box is the model's prediction")
-    a["evaluate"] = _action(win, "Graph", "&Evaluate Now", win.document.evaluate_now, "Ctrl+E",
+    a["evaluate"] = _action(win, "Graph", "&Evaluate Now", win.evaluate_now, "Ctrl+E",
                             "Run forward and backprop once")
     snap = QAction("Snap to &Grid", win, checkable=True, checked=True)
     snap.toggled.connect(lambda on: setattr(win.scene, "snap", on))
