@@ -118,8 +118,12 @@ COPY_GATE = "copy gate: the gradients that come back sum"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+_DOUBLE_BRACKETS = re.compile(r"\(\(([^()]*)\)\)")
+
+
 def _fill(template: str, names: dict) -> str:
-    return _PLACEHOLDER.sub(lambda m: names.get(m.group(1), m.group(0)), template)
+    filled = _PLACEHOLDER.sub(lambda m: names.get(m.group(1), m.group(0)), template)
+    return _DOUBLE_BRACKETS.sub(r"(\1)", filled)  # σ((-0.5)) reads better as σ(-0.5)
 
 
 def _wrap(name: str) -> str:

@@ -203,7 +203,7 @@ class StepperPanel(QWidget):
     def _ready_html(self) -> str:
         seq = self.controller.sequence
         return (f"<p>{len(seq)} steps: every box forward, then backward from the cost.</p>"
-                f"<p>{html.escape(seq.describe_numbers())}.</p><p>Step forward (F10) or Play (F8).</p>")
+                f"<p>{html.escape(seq.describe_numbers())}.</p><p>Step forward (F10) or Play (F9).</p>")
 
     def _step_html(self, step, reveal: bool) -> str:
         out = []

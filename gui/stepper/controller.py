@@ -224,14 +224,14 @@ class StepperController(QObject):
     # --- actions for the menu, toolbar and panel ---------------------------------------
     def _make_actions(self) -> dict[str, QAction]:
         spec = [
-            ("start_forward", "⏮ Start of forward", "Jump to the first forward step", ["Ctrl+Home"], self.start_forward),
+            ("start_forward", "Start of forward", "Jump to the first forward step", ["Ctrl+Home"], self.start_forward),
             ("step_back", "◀ Step back", "Step back one box", ["Shift+F10", "Ctrl+Left"], self.step_back),
-            ("play", "▶ Play", "Play the steps at the chosen speed (again: pause)", ["F8"], self.toggle_play),
+            ("play", "▶ Play", "Play the steps at the chosen speed (again: pause)", ["F9"], self.toggle_play),
             ("step_forward", "Step ▶", "Step forward one box", ["F10", "Ctrl+Right"], self.step_forward),
             ("end_forward", "End of forward", "Jump to the last forward step", ["Ctrl+Shift+Home"], self.end_forward),
             ("start_backward", "Start of backward", "Jump to the first backward step (the seed at the cost)",
              ["Ctrl+Shift+End"], self.start_backward),
-            ("end_backward", "End of backward ⏭", "Jump to the last backward step", ["Ctrl+End"], self.end_backward),
+            ("end_backward", "End of backward", "Jump to the last backward step", ["Ctrl+End"], self.end_backward),
         ]
         actions = {}
         for key, text, tip, shortcuts, slot in spec:
