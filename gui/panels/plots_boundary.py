@@ -17,6 +17,7 @@ from graphcore.boundary import Boundary
 from .plots_common import CLASS_COLORS, blend_to_white, class_color, diverging_lut, make_plot
 
 PICK_RADIUS_PX = 8  # how near (in screen pixels) a right click must be to remove a point
+MAX_DRAWN = 5000  # more points are drawn as an even subsample: a million scatter points would stall the window
 
 
 class DataViewBox(pg.ViewBox):
@@ -101,6 +102,7 @@ class BoundaryPlot(QWidget):
     def set_data(self, columns: dict | None, test_mask=None, axes=("x1", "x2")):
         """The data set's points: train filled with a white rim, test outlined in black."""
         self.columns, self.axes = columns, tuple(axes)
+        self.notice = ""
         self.plot.getPlotItem().setLabel("bottom", self.axes[0], color="#333")
         self.plot.getPlotItem().setLabel("left", self.axes[1], color="#333")
         if not columns or any(a not in columns for a in self.axes):
@@ -116,6 +118,10 @@ class BoundaryPlot(QWidget):
         brushes = np.array([pg.mkBrush(class_color(c)) for c in range(len(CLASS_COLORS))], dtype=object)
         cls = np.clip(labels.astype(int), 0, len(CLASS_COLORS) - 1)
         idx = np.arange(len(x))
+        if len(x) > MAX_DRAWN:
+            idx = np.linspace(0, len(x) - 1, MAX_DRAWN).astype(int)
+            x, y, cls, mask = x[idx], y[idx], cls[idx], mask[idx]
+            self.notice = f"showing {MAX_DRAWN:,} of {len(labels):,} points"  # set_boundary shows it
         self.train_points.setData(x[~mask], y[~mask], brush=list(brushes[cls[~mask]]), pen=pg.mkPen("w", width=1.2),
                                   data=idx[~mask])
         self.test_points.setData(x[mask], y[mask], brush=list(brushes[cls[mask]]), pen=pg.mkPen("k", width=2),
@@ -142,7 +148,7 @@ class BoundaryPlot(QWidget):
     # --- the boundary ------------------------------------------------------------------
     def set_boundary(self, boundary: Boundary | None, message: str = ""):
         self.boundary = boundary
-        self.status.setText(message)
+        self.status.setText("   ".join(t for t in (message, getattr(self, "notice", "")) if t))
         self._redraw_boundary()
 
     def _redraw_boundary(self):

@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF
 from reliability_docs import RandomChooser, as_bytes, lessons, mutate, render
 
 from graphcore import fileformat
-from gui import commands, crash
+from gui import crash
 
 FORMAT = "backprop-studio.graph"
 
