@@ -17,6 +17,9 @@ from ..training import Trainer
 from .common import load_graph, print_json
 
 
+SHOWN = 12  # parameters listed in the text output
+
+
 def add_arguments(p):
     p.add_argument("graph", help="graph file (.graph.json)")
     p.add_argument("--epochs", type=int, help="number of epochs (default: the file's, else 100)")
@@ -93,9 +96,12 @@ def _print_text(trainer: Trainer, r: dict, output: str | None):
         tacc = "" if r["test_accuracy"] is None else f", accuracy {100 * r['test_accuracy']:.1f}%"
         print(f"test:  cost J = {r['test_cost']:.10g}{tacc} on {trainer.dataset.n - n} test points")
     if r["parameters"]:
-        width = max(len(p) for p in r["parameters"])
+        shown = list(r["parameters"].items())[:SHOWN]
+        width = max(len(p) for p, _ in shown)
         print("parameters:")
-        for p, v in r["parameters"].items():
+        for p, v in shown:
             print(f"  {p:<{width}}  {v:.10g}")
+        if len(r["parameters"]) > SHOWN:
+            print(f"  … and {len(r['parameters']) - SHOWN} more (-o or --json gives them all)")
     if output:
         print(f"wrote {output}")
