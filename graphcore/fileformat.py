@@ -294,7 +294,9 @@ def to_dict(g: Graph) -> dict:
         if g.meta.get(key) is not None:
             doc[key] = g.meta[key]
     if g.layout:
-        doc["layout"] = {nid: [_round(x), _round(y)] for nid, (x, y) in g.layout.items() if nid in g}
+        # In box order, so that a box deleted and put back (undo) writes the same file.
+        doc["layout"] = {nid: [_round(g.layout[nid][0]), _round(g.layout[nid][1])] for nid in g.nodes()
+                         if nid in g.layout}
     return doc
 
 

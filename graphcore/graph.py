@@ -63,6 +63,16 @@ def _finite_number(value, what: str, node: str) -> float:
     return value
 
 
+def _insert_at(order: dict, key, at: int | None) -> dict:
+    """Append ``key`` to an insertion-ordered dict, or put it at index ``at`` (O(n), undo only)."""
+    if at is None or at >= len(order):
+        order[key] = None
+        return order
+    keys = list(order)
+    keys.insert(max(at, 0), key)
+    return dict.fromkeys(keys)
+
+
 class Graph:
     META_KEYS = ("name", "loss", "output", "threshold", "dataset", "training")
 
@@ -221,8 +231,9 @@ class Graph:
     # --- building --------------------------------------------------------------------
     def add_node(self, op: str, node_id: str | None = None, *, label: str | None = None,
                  value: float | None = None, column: str | None = None, attrs: dict | None = None,
-                 pos: tuple[float, float] | None = None) -> str:
-        """Add a Function box; returns its id (made unique from the op when not given)."""
+                 pos: tuple[float, float] | None = None, at: int | None = None) -> str:
+        """Add a Function box; returns its id (made unique from the op when not given).
+        ``at`` puts it at that place in the file's order (undo restores a deleted box there)."""
         fn = F.get(op)
         if node_id is None:
             node_id = self.unique_id(op)
@@ -252,7 +263,7 @@ class Graph:
                 raise BadAttributeError(f"box '{node_id}': column must be a non-empty name", [node_id])
             record["column"] = column
         self._g.add_node(node_id, box=record)
-        self._order[node_id] = None
+        self._order = _insert_at(self._order, node_id, at)
         self._rank[node_id] = self._next_rank
         self._next_rank += 1
         if pos is not None:
@@ -277,7 +288,8 @@ class Graph:
         self._emit(GraphEvent("node_removed", node=node_id))
         return record, attached
 
-    def connect(self, src: str, dst: str, port: int, out: int = 0, *, replace: bool = False) -> Edge | None:
+    def connect(self, src: str, dst: str, port: int, out: int = 0, *, replace: bool = False,
+                at: int | None = None) -> Edge | None:
         """Wire output ``out`` of ``src`` into input ``port`` of ``dst``.
 
         Refuses a port out of range, a taken port (unless ``replace``; then the old
@@ -304,7 +316,7 @@ class Graph:
         self._rank.update(reorder)
         edge = Edge(src, dst, port, out)
         self._g.add_edge(src, dst, key=port, edge=edge)
-        self._edge_order[edge] = None
+        self._edge_order = _insert_at(self._edge_order, edge, at)
         self._emit(GraphEvent("edge_added", edge=edge))
         return old
 

@@ -54,13 +54,16 @@ class AddNodeCommand(GraphCommand):
         self.graph.remove_node(self.node_id)
 
 
-def _restore(graph: Graph, records: list, edges: list[Edge], layout: dict, meta: dict):
-    for nid, rec in records:
+def _restore(graph: Graph, records: list, edges: list[Edge], layout: dict, meta: dict, at: dict | None = None):
+    # Put boxes and arrows back at their old places in the file's order (lowest first), so
+    # that undo gives back exactly the file that was there before.
+    at = at or {}
+    for nid, rec in sorted(records, key=lambda r: at.get(r[0], 1 << 60)):
         graph.add_node(rec["op"], nid, label=rec.get("label"), value=rec.get("value"), column=rec.get("column"),
-                       attrs=rec.get("attrs"), pos=layout.get(nid))
-    for e in edges:
+                       attrs=rec.get("attrs"), pos=layout.get(nid), at=at.get(nid))
+    for e in sorted(edges, key=lambda e: at.get(e, 1 << 60)):
         if graph.edge_into(e.dst, e.port) is None:
-            graph.connect(e.src, e.dst, e.port, e.out)
+            graph.connect(e.src, e.dst, e.port, e.out, at=at.get(e))
     for key, ref in meta.items():
         graph.set_meta(key, ref)
 
@@ -80,6 +83,7 @@ class RemoveCommand(GraphCommand):
         self.meta = {k: g.meta[k] for k in ("loss", "output")
                      if isinstance(g.meta.get(k), str) and g.meta[k].split(":")[0] in self.nodes}
         self.records, self.removed_edges = [], []
+        self.at = {n: i for i, n in enumerate(g.nodes())} | {e: i for i, e in enumerate(g.edges())}
         with _maybe_batch(g, len(self.nodes)):
             for e in self.edges:
                 self.removed_edges.append(g.disconnect(e.dst, e.port))
@@ -90,7 +94,7 @@ class RemoveCommand(GraphCommand):
 
     def undo_it(self):
         with _maybe_batch(self.graph, len(self.records)):
-            _restore(self.graph, self.records, self.removed_edges, self.layout, self.meta)
+            _restore(self.graph, self.records, self.removed_edges, self.layout, self.meta, self.at)
 
 
 class _NoBatch:
@@ -116,13 +120,16 @@ class ConnectCommand(GraphCommand):
 
     def do(self):
         g, e = self.graph, self.edge
+        # Where the arrows taken out stood in the file's order, to put them back there.
+        self.detach_at = _index(g, self.detach)
         if self.detach is not None and self.detach != e:
             g.disconnect(self.detach.dst, self.detach.port)
+        self.replaced_at = _index(g, g.edge_into(e.dst, e.port))
         try:
             self.replaced = g.connect(e.src, e.dst, e.port, e.out, replace=True)
         except Exception:
             if self.detach is not None and self.detach != e:
-                g.connect(self.detach.src, self.detach.dst, self.detach.port, self.detach.out)
+                g.connect(self.detach.src, self.detach.dst, self.detach.port, self.detach.out, at=self.detach_at)
             raise
 
     def undo_it(self):
@@ -130,10 +137,15 @@ class ConnectCommand(GraphCommand):
         g.disconnect(e.dst, e.port)
         if self.replaced is not None:
             r = self.replaced
-            g.connect(r.src, r.dst, r.port, r.out)
+            g.connect(r.src, r.dst, r.port, r.out, at=self.replaced_at)
         if self.detach is not None and self.detach != e:
             d = self.detach
-            g.connect(d.src, d.dst, d.port, d.out)
+            g.connect(d.src, d.dst, d.port, d.out, at=self.detach_at)
+
+
+def _index(graph: Graph, edge: Edge | None) -> int | None:
+    edges = graph.edges()
+    return edges.index(edge) if edge in edges else None
 
 
 class DisconnectCommand(GraphCommand):
@@ -142,11 +154,12 @@ class DisconnectCommand(GraphCommand):
         self.edge = edge
 
     def do(self):
+        self.at = _index(self.graph, self.edge)
         self.graph.disconnect(self.edge.dst, self.edge.port)
 
     def undo_it(self):
         e = self.edge
-        self.graph.connect(e.src, e.dst, e.port, e.out)
+        self.graph.connect(e.src, e.dst, e.port, e.out, at=self.at)
 
 
 class MoveCommand(GraphCommand):
