@@ -53,7 +53,8 @@ class Shown:
         if a.size <= 1:
             x = float(a[0]) if a.size else 0.0
             return cls(x, 0.0, x, x, 1)
-        return cls(float(a.mean()), float(a.std()), float(a.min()), float(a.max()), int(a.size))
+        with np.errstate(all="ignore"):  # the mean of huge finite values may overflow: shown as inf
+            return cls(float(a.mean()), float(a.std()), float(a.min()), float(a.max()), int(a.size))
 
     @property
     def single(self) -> bool:
@@ -467,8 +468,9 @@ def transcript(seq: StepSequence) -> str:
     return "\n".join(lines)
 
 
-def _num(s: Shown) -> float:
-    return s.mean
+def _num(s: Shown) -> float | None:
+    """A JSON number; null where a batch mean overflowed (strict JSON has no inf)."""
+    return s.mean if np.isfinite(s.mean) else None
 
 
 def steps_json(seq: StepSequence) -> dict:
@@ -495,4 +497,5 @@ def steps_json(seq: StepSequence) -> dict:
             if st.gate:
                 d["gate"] = st.gate
         out.append(d)
-    return {"sample": seq.sample, "m": seq.m, "cost": seq.cost, "steps": out}
+    cost = seq.cost if seq.cost is not None and np.isfinite(seq.cost) else None
+    return {"sample": seq.sample, "m": seq.m, "cost": cost, "steps": out}

@@ -26,8 +26,8 @@ def install_stepper(window) -> StepperController:
     dock.setObjectName("StepperDock")
 
     menu = window.menu("Step")
-    for i, key in enumerate(("step_forward", "step_back", "play", None, "start_forward", "end_forward",
-                             "start_backward", "end_backward")):
+    for key in ("step_forward", "step_back", "play", None, "start_forward", "end_forward",
+                "start_backward", "end_backward"):
         if key is None:
             menu.addSeparator()
         else:
@@ -63,8 +63,11 @@ def install_stepper(window) -> StepperController:
     def on_model_changed():
         # The steps are rebuilt from one new evaluation, not on every step.
         controller.invalidate()
-        if controller.index >= 0 and dock.isVisible():
-            controller.refresh(report=False)
+        if controller.index >= 0:
+            if dock.isVisible():
+                controller.refresh(report=False)
+            else:  # nobody is looking at the steps: do not leave old numbers on the canvas
+                controller.reset()
 
     controller.changed.connect(repaint)
     controller.failed.connect(on_failed)

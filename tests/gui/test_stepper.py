@@ -2,7 +2,6 @@
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -194,3 +193,18 @@ def test_editing_the_graph_rebuilds_the_steps(win, qtbot):
     win.document.graph.set_value("c", 4.0)  # dJ/db = 3c = 12 now
     qtbot.waitUntil(lambda: "4 × 3 = 12" in panel.chain_text(), timeout=5000)
     assert ctrl.current().node == "u"  # same boxes: the place is kept
+
+
+def test_a_hidden_stepper_clears_its_picture_when_the_graph_changes(win, qtbot):
+    ctrl, panel = load(win, ng_lesson())
+    step_until(win, "backward", "u")
+    assert win.scene.node_items["u"].current
+    win.stepper_dock.hide()
+    win.document.graph.set_value("c", 4.0)
+    qtbot.waitUntil(lambda: ctrl.index == -1, timeout=5000)
+    assert not any(it.current or it.badge for it in win.scene.node_items.values())
+    assert not any(it.grad_label or it.value_label for it in win.scene.edge_items.values())
+    # stepping again shows the new numbers (dJ/db = 3c = 12)
+    win.stepper_dock.show()
+    step_until(win, "backward", "u")
+    assert "4 × 3 = 12" in panel.chain_text()

@@ -46,7 +46,7 @@ def test_json_for_one_sample_matches_the_engine_on_that_sample(capsys, lr_path):
         if s["phase"] == "forward":
             assert s["output"] == pytest.approx(float(np.ravel(ev.value(s["output_keys"][0]))[0]))
         elif s["downstream"]:
-            for port, key in enumerate(s["input_keys"]):
+            for port in range(len(s["input_keys"])):
                 # what this box sends back to each input: local × upstream, per port
                 assert s["downstream"][str(port)] == pytest.approx(s["local"][str(port)] * s["upstream"])
         else:  # a source: the gradient that arrived is the engine's dJ/dθ for this sample
