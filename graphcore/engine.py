@@ -184,6 +184,10 @@ class Plan:
             if self.loss_slot is not None:
                 loss = values[self.loss_slot]
                 ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
+                if not np.isfinite(ev.cost):  # every sample finite, but their mean overflowed
+                    node = self.keys[self.loss_slot].split(":")[0]
+                    raise NonFiniteError(f"forward: the cost J, the mean of box '{node}' over {loss.size} samples, "
+                                         f"overflowed to {ev.cost}", [node], "forward")
                 if backward:
                     ev.grads = self.backpropagate(values)
         return ev

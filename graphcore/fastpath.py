@@ -530,8 +530,10 @@ class FastPlan:
         ev = engine.Evaluation(plan, values, None, None, m)
         if plan.loss_slot is not None:
             loss = values[plan.loss_slot]
-            with np.errstate(all="ignore"):  # as in the reference: a mean that overflows is inf, silently
+            with np.errstate(all="ignore"):  # a mean that overflows is caught just below
                 ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
+            if not np.isfinite(ev.cost):
+                return None  # the reference loop names the box
             if grads is not None:
                 ev.grads = grads
         return ev

@@ -31,7 +31,9 @@ def summary(v) -> str:
     a = np.asarray(v, dtype=float)
     if a.ndim == 0:
         return f"{float(a):.6g}"
-    return f"mean {a.mean():.6g} (min {a.min():.4g}, max {a.max():.4g}, m={a.size})"
+    with np.errstate(over="ignore"):  # the mean of values near 1e308 overflows: show inf, warn nobody
+        mean = a.mean()
+    return f"mean {mean:.6g} (min {a.min():.4g}, max {a.max():.4g}, m={a.size})"
 
 
 def print_json(doc):

@@ -167,6 +167,7 @@ def _slots(doc) -> list[tuple[object, object]]:
 def _ids(doc) -> list:
     nodes = doc.get("nodes") if isinstance(doc, dict) else None
     ids = [n.get("id") for n in nodes if isinstance(n, dict)] if isinstance(nodes, list) else []
+    ids = [i for i in ids if isinstance(i, str)]  # usable as keys (layout) and in "id:k" references
     return ids or ["x1"]
 
 
