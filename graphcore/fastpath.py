@@ -111,7 +111,8 @@ def _namespace() -> dict:
         "_cos": np.cos, "_tanh": np.tanh, "_maximum": np.maximum, "_minimum": np.minimum,
         "_where": np.where, "_power": np.power, "_logaddexp": np.logaddexp, "_zeros_like": np.zeros_like,
         "_full_like": np.full_like, "_full": np.full, "_mean": np.mean, "_sum": np.sum,
-        "_multiply": np.multiply, "_add_reduce": np.add.reduce, "_sigmoid": F.sigmoid, "_sign": F._sign, "_ones": F._ones, "_samples": F._samples,
+        "_multiply": np.multiply, "_add_reduce": np.add.reduce,
+        "_sigmoid": F.sigmoid, "_sign": F._sign, "_ones": F._ones, "_samples": F._samples,
         "_reduce_to": engine.reduce_to, "_isfinite": np.isfinite, "_concat": np.concatenate,
         "_array": np.array, "_ndim": np.ndim, "_Mismatch": _ShapeMismatch, "_put": _put,
     }
@@ -438,10 +439,22 @@ class Kernel:
         return V, G
 
 
+LONG = 4096  # samples from which a dot product per array beats copying them all into one
+
+
 def _all_finite(lst: list, vec: list[int], sca: list[int]) -> bool:
-    """One test for a whole phase (a call per box would cost more than the box itself)."""
-    if vec and not np.isfinite(np.concatenate(_gather(lst, vec))).all():
-        return False
+    """One test for a whole phase (a call per box would cost more than the box itself).
+
+    Long arrays: Σ x·x over each is finite only if every x is (nan and ±inf survive the
+    products and the sum). Beyond |x| ≈ 1e154 the squares overflow and the test says
+    "not finite" for finite numbers: then the reference loop runs — slower, never different."""
+    if vec:
+        arrays = _gather(lst, vec)
+        if len(arrays[0]) >= LONG:
+            if not np.isfinite(sum([np.dot(a, a) for a in arrays])):
+                return False
+        elif not np.isfinite(np.concatenate(arrays)).all():
+            return False
     return not sca or bool(np.isfinite(np.array(_gather(lst, sca))).all())
 
 

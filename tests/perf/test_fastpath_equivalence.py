@@ -242,3 +242,18 @@ def test_unwired_graph_still_refused():
         engine.compile_graph(g).run({"x": np.ones(2)})
     plan = engine.compile_graph(g, partial=True)
     assert_identical(plan.run({"x": np.ones(2)}), reference(plan, {"x": np.ones(2)}))
+
+
+@pytest.mark.parametrize("m", [5, fastpath.LONG + 3])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 1e200])
+def test_bulk_finiteness_test_at_both_lengths(m, bad):
+    """Short and long arrays are tested for nan/inf in different ways; both find a single bad
+    number anywhere, and a huge finite one (whose square overflows) still gives the right answer."""
+    plan = _chain("identity", "neg")
+    x = np.linspace(-1.0, 1.0, m)
+    x[m // 2] = bad
+    fast_err, ref_err = _errors(plan, {"x": x})
+    assert fast_err == ref_err
+    assert (ref_err is None) == np.isfinite(bad)
+    if ref_err is None:
+        assert_identical(plan.run({"x": x}), reference(plan, {"x": x}))
