@@ -99,7 +99,8 @@ def case2_md(r: dict) -> list[str]:
            "",
            f"`graphcore.randgraph.random_graph(n, seed={r['seed']}, with_data=True, m={r['m']})` (every Function of "
            "the catalogue); forward + backward, median of interleaved runs. Compile = `Plan` (topological order, "
-           "slots) + the fast path's kernel (generate and compile the straight-line code), both made once per graph.",
+           "slots) + the fast path's kernel (generate and compile the straight-line code), both made once per graph "
+           "(median of three compilations).",
            "",
            "| boxes | plan ms | kernel ms | compile ms | compile µs/box | step ms | step µs/box | "
            "reference loop ms | speed-up |",

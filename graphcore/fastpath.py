@@ -199,7 +199,7 @@ class _Emitter:
         for src, v in zip(plan.sources, source_vec, strict=True):
             self.vec[src.slot] = v
         self.ns = _namespace()
-        self.ops: list[list[str]] = []  # the current phase's lines, grouped per box
+        self.ops: list[tuple] = []  # the current phase, per box: (lines, names read, names written)
         self.reached: set[int] = set()  # slots that have a gradient
         self.owned: set[int] = set()  # per-sample gradients held in an array this kernel made for them
         self.alias: set[int] = set()  # gradients that are another Variable's gradient, as it is (tested there)
@@ -219,29 +219,30 @@ class _Emitter:
         btext, bwd = self._functions(self.ops, "_b", "V, G")
         return text + btext, fwd, bwd, outs, sorted(self.reached - self.alias)  # text: one source per function
 
-    def _functions(self, ops: list[list[str]], prefix: str, args: str) -> tuple[list[str], list[str]]:
+    def _functions(self, ops: list[tuple], prefix: str, args: str) -> tuple[list[str], list[str]]:
         chunks, cur = [], []
+        chunks, cur, n_lines = [], [], 0
         for op in ops:
-            if cur and len(cur) + len(op) > CHUNK_LINES:
+            if cur and n_lines + len(op[0]) > CHUNK_LINES:
                 chunks.append(cur)
-                cur = []
-            cur.extend(op)
+                cur, n_lines = [], 0
+            cur.append(op)
+            n_lines += len(op[0])
         if cur:
             chunks.append(cur)
         parts, names = [], []
-        for c, lines in enumerate(chunks):
+        for c, chunk in enumerate(chunks):
             name = f"{prefix}{c}"
             names.append(name)
             written: dict[str, None] = {}
             loads: dict[str, None] = {}
-            for line in lines:
-                lhs, op, rhs = line.partition(" += ")  # reads and writes its left side
-                if not op:
-                    lhs, _, rhs = line.partition(" = ")
-                for n in _NAME.findall(line if op else rhs if rhs else line):
+            lines = []
+            for op_lines, reads, writes in chunk:
+                lines += op_lines
+                for n in reads:
                     if n not in written:
                         loads.setdefault(n)
-                for n in _NAME.findall(lhs if rhs else ""):
+                for n in writes:
                     written.setdefault(n)
             head = [f"def {name}({args}):"]
             for lst in ("v", "g"):
@@ -273,22 +274,26 @@ class _Emitter:
             self.vec[o] = out_vec
         tpl = self._template(step, in_vec)
         names = {f"x{p}": f"v{s}" for p, s in enumerate(step.ins)}
+        reads = list(names.values())
         if tpl is not None:
-            self.ops.append([f"v{step.outs[0]} = {self._expr(tpl[0], names, '' if out_vec else 'A')}"])
+            self.ops.append(([f"v{step.outs[0]} = {self._expr(tpl[0], names, '' if out_vec else 'A')}"],
+                             reads, [f"v{step.outs[0]}"]))
             return
         # Any other Function: call the catalogue itself, and make sure the shape is the planned one.
         self.ns[f"_K{i}"] = functools.partial(_generic_forward, step.fn, step.attrs)
         outs = ", ".join(f"v{o}" for o in step.outs)
         nd = 1 if out_vec else 0
-        self.ops.append([f"{outs}, = _K{i}({', '.join(names.values())})",
-                         f"if {' or '.join(f'_ndim(v{o}) != {nd}' for o in step.outs)}: raise _Mismatch()"])
+        self.ops.append(([f"{outs}, = _K{i}({', '.join(names.values())})",
+                          f"if {' or '.join(f'_ndim(v{o}) != {nd}' for o in step.outs)}: raise _Mismatch()"],
+                         reads, [f"v{o}" for o in step.outs]))
 
     def _backward(self):
         plan = self.plan
         if plan.loss_slot is None:
             return
         ls = plan.loss_slot
-        self.ops.append([f"g{ls} = " + (f"_full(v{ls}.shape, 1.0 / v{ls}.size)" if self.vec[ls] else "_A(1.0)")])
+        self.ops.append(([f"g{ls} = " + (f"_full(v{ls}.shape, 1.0 / v{ls}.size)" if self.vec[ls] else "_A(1.0)")],
+                         [f"v{ls}"], [f"g{ls}"]))
         self.reached.add(ls)
         for i, step in reversed(list(enumerate(plan.steps))):
             if not step.on_loss_path:
@@ -296,6 +301,9 @@ class _Emitter:
             in_vec = tuple(bool(self.vec[s]) for s in step.ins)
             tpl = self._template(step, in_vec)
             lines: list[str] = []
+            reads = [f"v{s}" for s in step.ins] + [f"v{o}" for o in step.outs]
+            reads += [f"g{o}" for o in step.outs if o in self.reached]
+            reads += [f"g{s}" for s in step.ins if s in self.reached]  # sums already under way
             if tpl is not None:
                 o = step.outs[0]
                 subst = {f"x{p}": f"v{s}" for p, s in enumerate(step.ins)} | {"o": f"v{o}", "u": f"g{o}"}
@@ -313,7 +321,7 @@ class _Emitter:
                 lines.append(f"_d = _B{i}(({xs},), ({outs},), ({ups},))")
                 for port, slot in enumerate(step.ins):
                     lines.append(self._accumulate(slot, f"_reduce_to(_d[{port}], v{slot})"))
-            self.ops.append(lines)
+            self.ops.append((lines, reads, [f"g{s}" for s in step.ins]))
 
     def _reduced(self, tpl: str, subst: dict, d_vec: bool, slot: int) -> str:
         """engine.reduce_to, decided here from the shapes: a scalar's gradient is the sum over samples."""
