@@ -33,6 +33,7 @@ from two threads (the window and a trainer) at once.
 from __future__ import annotations
 
 import functools
+import gc
 import operator
 import re
 import string
@@ -572,7 +573,15 @@ def _no_kernel(S, backward):
 
 
 def build_kernel(plan: engine.Plan, source_vec: tuple[bool, ...]) -> Kernel:
-    return Kernel(plan, source_vec)
+    """Made once per plan and shape. The cyclic garbage collector is paused meanwhile: the
+    many small strings made here would set it off again and again over a growing heap."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return Kernel(plan, source_vec)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def run(plan: engine.Plan, data, params, backward: bool):
