@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.metadata
 import os
 import platform
 import sys
@@ -26,11 +27,10 @@ COMMAND = "python -m benchmarks"
 
 def _versions() -> str:
     parts = [f"Python {platform.python_version()}", f"numpy {np.__version__}"]
-    for mod in ("torch", "micrograd", "networkx", "PySide6"):
+    for mod in ("torch", "micrograd", "networkx", "PySide6_Essentials"):
         try:
-            m = __import__(mod)
-            parts.append(f"{mod} {getattr(m, '__version__', '?')}")
-        except ImportError:
+            parts.append(f"{mod} {importlib.metadata.version(mod)}")
+        except importlib.metadata.PackageNotFoundError:
             parts.append(f"{mod} (not installed)")
     return ", ".join(parts)
 
