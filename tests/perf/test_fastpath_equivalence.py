@@ -59,12 +59,15 @@ def test_random_graphs_every_function(seed, with_data, monkeypatch):
 
 
 def test_catalogue_is_covered():
-    """Every Function but the two multi-output ones runs as a template (the others call the catalogue)."""
+    """Every Function but the two multi-output ones runs as a template (their forward calls the catalogue)."""
     g, data = random_graph(400, 3, with_data=True, m=9)
     plan = engine.compile_graph(g)
     plan.run(data)
-    templated = {key[0] for key, ok in fastpath._verified.items() if ok}
+    templated = {key[0] for key, ok in fastpath._verified.items() if ok and key[0] != "downstream"}
     assert templated == set(F.CATALOGUE) - set(F.SOURCE_OPS) - {"softmax", "cross_entropy"}
+    # and those two run backward through their stacked versions, checked against the catalogue
+    assert {key[1] for key, ok in fastpath._verified.items() if ok and key[0] == "downstream"} == \
+        {"softmax", "cross_entropy"}
 
 
 def test_params_sequence_dict_and_graph_values(monkeypatch):
@@ -257,3 +260,47 @@ def test_bulk_finiteness_test_at_both_lengths(m, bad):
     assert (ref_err is None) == np.isfinite(bad)
     if ref_err is None:
         assert_identical(plan.run({"x": x}), reference(plan, {"x": x}))
+
+
+def _bytes(lst):
+    return [None if v is None else (np.asarray(v).tobytes(), np.shape(v)) for v in lst]
+
+
+def _outcome(plan, data, enabled: bool):
+    """Everything a run gives, as bytes: the cost, every value and gradient, or the error."""
+    fastpath.ENABLED = enabled
+    try:
+        ev = plan.run(data)
+        return "ok", repr(ev.cost), _bytes(ev.values), _bytes(ev.grads)
+    except GraphError as exc:
+        return "error", type(exc).__name__, str(exc), exc.nodes
+    finally:
+        fastpath.ENABLED = True
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_bad_numbers_in_the_data_same_outcome(seed):
+    """nan, ±inf, 0, negatives and huge numbers dropped into random graphs' data: the fast
+    path and the reference loop give the same bytes or the same error, naming the same box."""
+    rng = np.random.default_rng(seed)
+    g, data = random_graph(int(rng.integers(20, 120)), seed, with_data=True, m=6)
+    plan = engine.compile_graph(g)
+    for _ in range(4):
+        d = {k: v.copy() for k, v in data.items()}
+        for k in d:
+            if rng.random() < 0.3:
+                d[k][rng.integers(0, 6)] = rng.choice([0.0, -1.0, np.nan, np.inf, -np.inf, 1e300, -1e-300, 50.0])
+        assert _outcome(plan, d, True) == _outcome(plan, d, False)
+
+
+def test_stacked_softmax_backward_follows_a_changed_catalogue(monkeypatch):
+    sm = F.CATALOGUE["softmax"]
+    changed = F.Function("softmax", sm.group, sm.ports, sm.forward,
+                         lambda *a, k: [[2.0 * x for x in row] for row in sm.local(*a, k=k)],
+                         sm.formula, sm.derivative, attrs=sm.attrs, jacobian=True)
+    monkeypatch.setitem(F.CATALOGUE, "softmax", changed)
+    monkeypatch.setattr(fastpath, "_verified", {})
+    assert not fastpath.downstream_ok("softmax", {"k": 3}, (True, True, True))
+    monkeypatch.setitem(F.CATALOGUE, "softmax", sm)
+    monkeypatch.setattr(fastpath, "_verified", {})
+    assert fastpath.downstream_ok("softmax", {"k": 3}, (True, True, True))
