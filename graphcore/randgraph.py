@@ -30,6 +30,7 @@ from .graph import Graph
 MARGIN = 0.05  # distance from a kink or a tie
 BOUND = 30.0  # every value stays within ±BOUND
 TRIES = 6
+DOMAINS = ("pos", "away0", "prob")  # needs whose violation gives nan or inf, not just a kink
 FRESH = 0.15  # share of ports wired to a fresh source: many parameters and inputs, not a few
 ALL_OPS = tuple(op for op in F.CATALOGUE if op not in F.SOURCE_OPS)
 
@@ -73,6 +74,8 @@ class _Builder:
         self.dangling: list[str] = []  # Variables no box reads yet
         self.dpos: dict[str, int] = {}
         self.classes: dict[int, list[str]] = {}  # k -> sources of whole-number class indices
+        self.batch_dependent: set[str] = set()  # Variables downstream of a mean or sum over samples
+        self.params: set[str] = set()  # parameter boxes: training moves them
         self.queue: list[str] = []
 
     # --- bookkeeping --------------------------------------------------------------------
@@ -128,8 +131,12 @@ class _Builder:
         else:
             # with a data set every input reads a column; without one an input has a value
             op = ("parameter" if u < 0.85 else "constant") if self.m is not None or u >= 0.3 else "input"
+            if op == "parameter" and need in DOMAINS:  # training must not move it out of the domain
+                op = "constant"
             v = value_for(()) if value_for else self._sample(need, ())
             node = g.add_node(op, value=float(v))
+            if op == "parameter":
+                self.params.add(node)
         self._new_var(node, (node, 0), v)
         return node
 
@@ -168,22 +175,30 @@ class _Builder:
             return self.source(need=need)
         for _ in range(TRIES):
             key = self.candidate()
-            if key is not None and _fits(need, self.val[key]) and ok(self.val[key]):
+            if key is not None and self._usable(key, need) and _fits(need, self.val[key]) and ok(self.val[key]):
                 return key
         if need in ("pos", "away0", "prob", "kink"):
             wrappers = {"pos": ("exp", "softplus", "sigmoid"), "away0": ("exp", "softplus"),
                         "prob": ("sigmoid",), "kink": ("tanh", "sin", "exp")}[need]
             for _ in range(TRIES):
                 key, w = self.candidate(), wrappers[int(self.rng.integers(len(wrappers)))]
-                if key is None or w not in self.allowed:
+                if key is None or w not in self.allowed or not self._usable(key, need):
                     continue
                 v = F.run_forward(F.CATALOGUE[w], [self.val[key]], {})[0]
                 if np.all(np.isfinite(v)) and np.all(np.abs(v) < BOUND) and _fits(need, v) and ok(v):
                     node = self.g.add_node(w)
                     self._wire(key, node, 0)
                     self._new_var(node, (node, 0), v)
+                    if key in self.batch_dependent:
+                        self.batch_dependent.add(node)
                     return node
         return self.source(need=need)
+
+    def _usable(self, key: str, need: str | None) -> bool:
+        """A value that depends on which samples are in the batch (downstream of a mean or
+        sum over data) may leave a domain on another batch, and training moves a parameter:
+        keep both away from the ports of log, inv, pow, div and bce where that gives nan or inf."""
+        return need not in DOMAINS or (key not in self.batch_dependent and key not in self.params)
 
     def apart_from(self, a: np.ndarray) -> str:
         """A Variable at least MARGIN away from ``a`` on every sample."""
@@ -231,11 +246,14 @@ class _Builder:
         node = self.g.add_node(op, attrs=attrs or None)
         for port, key in enumerate(ins):
             self._wire(key, node, port)
-        if len(outs) == 1:
-            self._new_var(node, (node, 0), outs[0])
-        else:
-            for i, o in enumerate(outs):
-                self._new_var(f"{node}:{i}", (node, i), o)
+        depends = any(k in self.batch_dependent for k in ins) or (
+            fn.reduces and any(self.val[k].ndim for k in ins))
+        keys = [node] if len(outs) == 1 else [f"{node}:{i}" for i in range(len(outs))]
+        for i, (key, o) in enumerate(zip(keys, outs)):
+            self._new_var(key, (node, i), o)
+            if depends:
+                self.batch_dependent.add(key)
+        if len(outs) > 1:
             if self.rng.random() < 0.3:  # leave some softmax outputs unread: their dJ/dv is 0
                 for i in range(1, len(outs)):
                     self._consume(f"{node}:{i}")

@@ -99,3 +99,27 @@ def test_ten_thousand_boxes_build_and_run():
     assert len(g) == 10_000
     ev = compile_graph(g).run(data)
     assert np.isfinite(ev.cost)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_any_batch_of_the_data_stays_inside_the_domains(seed):
+    """Training runs on mini-batches: a mean or sum over a batch must never push log, inv or
+    bce out of its domain, whichever samples the batch holds."""
+    g, data = random_graph(150, seed, with_data=True, m=12)
+    plan = compile_graph(g)
+    rng = np.random.default_rng(seed)
+    for size in (1, 2, 5, 11):
+        rows = rng.choice(12, size, replace=False)
+        ev = plan.run({k: v[rows] for k, v in data.items()})
+        assert np.isfinite(ev.cost)
+
+
+def test_parameters_never_feed_a_domain_directly():
+    """Gradient descent moves parameters: none sits right at a log, inv, pow or bce probability."""
+    for seed in range(5):
+        g, _ = random_graph(200, seed)
+        for node in g.nodes():
+            op = g.op(node)
+            ports = {"log": [0], "inv": [0], "pow": [0], "bce": [0], "div": [1]}.get(op, [])
+            for p in ports:
+                assert g.op(g.inputs_of(node)[p].src) != "parameter", (seed, node)
