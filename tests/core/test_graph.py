@@ -50,6 +50,22 @@ def test_each_change_emits_one_event():
     assert g.meta["loss"] is None, "removing the loss box clears the loss"
 
 
+def test_attr_column_and_meta_changes_are_announced_with_their_key():
+    g = Graph()
+    g.add_node("input", "x", column="x")
+    g.add_node("leaky_relu", "r")
+    events = record(g)
+    v = g.version
+    g.set_attr("r", "slope", 0.2)
+    g.set_column("x", "x2")
+    g.set_meta("threshold", 0.3)
+    g.set_meta("name", "lesson")
+    assert [(e.kind, e.node, e.key) for e in events] == [
+        ("node_changed", "r", "attrs"), ("node_changed", "x", "column"),
+        ("graph_changed", None, "threshold"), ("graph_changed", None, "name")]
+    assert g.attrs("r") == {"slope": 0.2} and g.column("x") == "x2" and g.version == v + 2
+
+
 def test_batch_emits_one_reset_and_nested_batches_too():
     g = Graph()
     events = record(g)
