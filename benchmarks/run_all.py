@@ -98,7 +98,8 @@ def case2_md(r: dict) -> list[str]:
     out = ["## 2. Random graphs: compile time and step time",
            "",
            f"`graphcore.randgraph.random_graph(n, seed={r['seed']}, with_data=True, m={r['m']})` (every Function of "
-           "the catalogue); forward + backward, median of interleaved runs. Compile = `Plan` (topological order, "
+           "the catalogue); forward + backward, median of repeated runs (the fast path's, then the reference "
+           "loop's). Compile = `Plan` (topological order, "
            "slots) + the fast path's kernel (generate and compile the straight-line code), both made once per graph "
            "(median of three compilations).",
            "",
