@@ -11,7 +11,9 @@ domain and away from its kinks and ties: log, pow and inv get values bounded awa
 0 (wrapping a Variable in exp, softplus or sigmoid when none fits), bce a probability in
 (0.05, 0.95), relu/abs/leaky_relu an input at least ``MARGIN`` from 0, max/min/lt/gt two
 inputs at least ``MARGIN`` apart on every sample (or the very same Variable, a clean tie),
-cross_entropy a class index that is a constant or a data column of whole numbers. Every
+cross_entropy a class index that is a constant or a data column of whole numbers. So that
+training on mini-batches stays finite, those domain ports are never fed a parameter directly
+nor a value downstream of a mean or sum over samples (it changes with the batch). Every
 value stays within ±``BOUND``, so derivatives stay moderate, and a central difference
 with ε = 1e-6 never crosses a kink.
 
