@@ -10,7 +10,7 @@ training (≤ FPS_LIMIT a second) and, when idle, a frame after the graph last c
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -88,6 +88,13 @@ class TrainingView(QObject):
         self.panel.edge_widths.toggled.connect(lambda _on: self.refresh())
         self.plots.bottom.currentChanged.connect(lambda _i: self.refresh())
         self.plots.top.currentChanged.connect(lambda _i: self.refresh())
+
+    def eventFilter(self, obj, event):
+        # Closing the window mid-run: pause first, so the run becomes an undo step and the
+        # window's "unsaved changes" question covers the trained values.
+        if obj is self.window and event.type() == QEvent.Close and self.runner.state == "running":
+            self.runner.pause()
+        return False
 
     def _schedule(self):
         if self.runner.state != "running":
@@ -215,6 +222,7 @@ def edge_widths(graph, keys: list[str], mags) -> dict:
 def install_training(window) -> TrainingView:
     view = TrainingView(window)
     window.training = view
+    window.installEventFilter(view)
     window.data_dock = window.add_dock("Data", view.data_panel, Qt.LeftDockWidgetArea)
     window.training_dock = window.add_dock("Train", view.panel, Qt.RightDockWidgetArea)
     window.plots_dock = window.add_dock("Plots", view.plots, Qt.RightDockWidgetArea)
