@@ -55,12 +55,17 @@ class Document(QObject):
         self._timer = QTimer(self, singleShot=True, interval=EVAL_DELAY_MS)
         self._timer.timeout.connect(self.evaluate_now)
         self.graph.subscribe(self._on_event)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.set_dirty(not clean))
+        # A bound method, not a lambda: Qt drops the connection when this object dies, so the
+        # stack's last cleanChanged (emitted while it is destroyed) reaches nothing.
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
 
     # --- state -------------------------------------------------------------------------
     @property
     def dirty(self) -> bool:
         return self._dirty
+
+    def _clean_changed(self, clean: bool):
+        self.set_dirty(not clean)
 
     def set_dirty(self, dirty: bool):
         if dirty != self._dirty:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QUndoView
 
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView
+from .code_export import CodeExport
 from .document import Document
 from .edit_actions import EditActions
 from .file_actions import FileActions, examples
@@ -33,6 +33,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.edit = EditActions(self)
         self.files = FileActions(self)
+        self.code_export = CodeExport(self)
         self.quick_search: QuickSearch | None = None
         self.remember_settings = remember_settings  # off for --screenshot, which must not change the learner's layout
         self._menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}

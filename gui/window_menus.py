@@ -24,6 +24,16 @@ def _action(win, menu, text, slot, shortcut=None, tip=None, toolbar=False):
     return act
 
 
+def _submenu_action(win, menu, text, slot, tip=None):
+    act = QAction(text, win)
+    if tip:
+        act.setStatusTip(tip)
+        act.setToolTip(tip)
+    act.triggered.connect(lambda checked=False: slot())
+    menu.addAction(act)
+    return act
+
+
 def build(win):
     files, edit, view = win.files, win.edit, win.view
     win.actions_by_name = a = {}
@@ -37,7 +47,14 @@ def build(win):
     a["save"] = _action(win, "File", "&Save", files.save, QKeySequence.Save, "Save the graph", True)
     a["save_as"] = _action(win, "File", "Save &As…", files.save_as, QKeySequence.SaveAs)
     win.menu("File").addSeparator()
-    a["export_image"] = _action(win, "File", "Export Canvas as PNG/SVG…", files.export_image_dialog)
+    export_menu = win.menu("File").addMenu("E&xport")
+    a["export_image"] = _submenu_action(win, export_menu, "Canvas as PNG/SVG…", files.export_image_dialog)
+    a["export_numpy"] = _submenu_action(win, export_menu, "Python (numpy)…",
+                                        lambda: win.code_export.export_dialog("numpy"),
+                                        "A numpy script with forward, backward and the training loop")
+    a["export_torch"] = _submenu_action(win, export_menu, "Python (PyTorch)…",
+                                        lambda: win.code_export.export_dialog("torch"),
+                                        "A torch.nn.Module with the same parameters and a training loop")
     win.menu("File").addSeparator()
     a["quit"] = _action(win, "File", "&Quit", win.close, QKeySequence.Quit)
     win.toolbar.addSeparator()

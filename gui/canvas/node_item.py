@@ -25,6 +25,19 @@ VALUE_FONT = QFont("Monospace", 8)
 VALUE_FONT.setStyleHint(QFont.Monospace)
 
 
+def input_note(node_id: str, column, value, columns) -> str:
+    """What feeds an input box, by the engine's rule: its data column when the data set has
+    it, else its own value (no data set, or no column named), else the missing column."""
+    col = column or node_id
+    if columns is not None and col in columns:
+        return f"column {col}"
+    if value is not None and (columns is None or column is None):
+        return f"value {style.format_value(value)}"
+    if columns is None:
+        return "no data set, no value"
+    return f"column {col} missing"
+
+
 class NodeItem(QGraphicsItem):
     def __init__(self, scene, node_id: str):
         super().__init__()
@@ -38,6 +51,7 @@ class NodeItem(QGraphicsItem):
         self.done = False
         self.badge = ""
         self.error = False
+        self.data_columns = None  # set by the scene from the document's data set
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
@@ -167,9 +181,15 @@ class NodeItem(QGraphicsItem):
             painter.setPen(QColor(CURRENT_COLOR).darker(130))
             painter.drawText(QRectF(0, self.height + 2, WIDTH, 16), Qt.AlignCenter, self.badge)
 
+    def set_data_columns(self, columns):
+        """The data set's column names (None: the graph has no data set), to say what feeds an input."""
+        if self.op == "input" and columns != self.data_columns:
+            self.data_columns = columns
+            self.update()
+
     def _source_note(self) -> str:
         if self.op == "input":
-            return f"column {self.column or self.node_id}"
+            return input_note(self.node_id, self.column, self.source_value, self.data_columns)
         if self.op == "parameter":
             return "trainable"
         return "fixed"

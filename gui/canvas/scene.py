@@ -133,8 +133,19 @@ class GraphScene(QGraphicsScene):
                 edge_item.update_path()
 
     # --- evaluation ------------------------------------------------------------------------
+    def _show_feeds(self):
+        """Each input box says whether a data column or its own value feeds it."""
+        try:
+            ds = self.document.dataset()
+        except Exception:  # noqa: BLE001 - a data set that cannot be read: the evaluation says why
+            ds = None
+        columns = None if ds is None else frozenset(ds.columns)
+        for item in self.node_items.values():
+            item.set_data_columns(columns)
+
     def show_evaluation(self, ev):
         plan = ev.plan
+        self._show_feeds()
         for nid, item in self.node_items.items():
             item.error = False
             keys = self.graph.variable_keys(nid)
@@ -148,6 +159,7 @@ class GraphScene(QGraphicsScene):
             item.update()
 
     def show_failure(self, message, nodes):
+        self._show_feeds()
         for nid, item in self.node_items.items():
             item.error = nid in nodes
             item.set_value_text("")

@@ -19,6 +19,7 @@ from graphcore import datasets, fileformat
 from graphcore.errors import GraphError
 from gui.commands import SetColumnCommand, SetMetaCommand
 
+NO_SOURCE = "none"
 CSV_SOURCE = "csv"
 POINTS_SOURCE = "points"
 NO_COLUMN = "(its own value)"
@@ -58,6 +59,7 @@ class DataPanel(QWidget):
 
         self.source = QComboBox()
         self.source.setObjectName("data_source")
+        self.source.addItem("none (inputs use their values)", NO_SOURCE)
         for name in datasets.GENERATORS:
             self.source.addItem(name, name)
         self.source.addItem("CSV file…", CSV_SOURCE)
@@ -150,10 +152,16 @@ class DataPanel(QWidget):
                 self.source.setCurrentIndex(self.source.findData(CSV_SOURCE))
             elif "points" in block:
                 self.source.setCurrentIndex(self.source.findData(POINTS_SOURCE))
+            else:  # no data set: the fields wait with a generator's usual settings
+                self.source.setCurrentIndex(self.source.findData(NO_SOURCE))
+                self.n.setValue(100)
+                self.noise.setValue(0.0)
+                self.seed.setValue(0)
             self.test_share.setValue(float(block.get("test_fraction", 0.0)))
-            generated = "generator" in block or not block
+            generated = "generator" in block
             for w in (self.n, self.noise, self.seed, self.regenerate):
                 w.setEnabled(generated)
+            self.test_share.setEnabled(bool(block))
         finally:
             self._reading = False
         ds = self.dataset() if block else None
@@ -162,7 +170,8 @@ class DataPanel(QWidget):
 
     def _refresh_info(self, ds, block):
         if ds is None:
-            self.info.setText("No data set: choose a generator, load a CSV, or click points in." if not block else "")
+            self.info.setText("This graph has no data set: each input box uses its own value. To train on "
+                              "data, choose a generator above, load a CSV, or click points in." if not block else "")
             return
         n_test = int(ds.test_mask.sum())
         text = f"{ds.n} points: {ds.n - n_test} train, {n_test} test"
@@ -228,7 +237,9 @@ class DataPanel(QWidget):
         if self._reading:
             return
         block = dict(self.document.graph.meta.get("dataset") or {})
-        if "generator" in block or not block:
+        if not block:
+            return  # no data set: the fields only wait for one to be chosen
+        if "generator" in block:
             self._push_block(self.generator_block(block.get("generator")), "Change data set")
         else:
             tf = round(self.test_share.value(), 6)
@@ -239,7 +250,10 @@ class DataPanel(QWidget):
 
     def _on_source(self, _index: int):
         kind = self.source.currentData()
-        if kind == CSV_SOURCE:
+        if kind == NO_SOURCE:
+            if self.document.graph.meta.get("dataset"):
+                self._push_block(None, "No data set")
+        elif kind == CSV_SOURCE:
             if not self.choose_csv():
                 self.refresh()
         elif kind == POINTS_SOURCE:

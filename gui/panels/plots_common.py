@@ -42,9 +42,12 @@ def _close_paths_explicitly(d: str) -> str:
 
 
 def _patch_svg_exporter():
-    """pyqtgraph 0.14's SVG exporter reads path data as "x,y" pairs only, but Qt ≥ 6.x writes a
-    bare "Z" to close a path (every ViewBox background has one), so SVG export fails on every
-    plot. Rewriting each Z as an explicit line before pyqtgraph's coordinate pass fixes it."""
+    """pyqtgraph 0.14's SVG exporter reads path data as "x,y" pairs only, but Qt's SVG writer
+    puts a bare "Z" to close a path (every ViewBox background has one), so SVG export fails on
+    every plot ("not enough values to unpack"). Still needed: checked without the patch on
+    PySide6 6.11.3 (the pinned version) and 6.12 with pyqtgraph 0.14.0 — both fail. Rewriting
+    each Z as an explicit line before pyqtgraph's coordinate pass fixes it; the patch steps
+    aside if a later pyqtgraph renames the function it wraps."""
     module = sys.modules.get("pyqtgraph.exporters.SVGExporter")
     original = getattr(module, "correctCoordinates", None)
     if original is None or getattr(original, "_closes_paths", False):

@@ -51,6 +51,7 @@ class CostPlot(QWidget):
         if history is None or not len(history):
             for c in (self.train_cost, self.test_cost, self.train_acc, self.test_acc):
                 c.setData([], [])
+                _in_legend(c, c in (self.train_cost, self.train_acc))
             return
         e = np.asarray(history.epochs, dtype=float)
         self._set(self.train_cost, e, history.cost, positive=True)
@@ -63,7 +64,20 @@ class CostPlot(QWidget):
         ok = np.isfinite(y)
         if positive and self.log_scale.isChecked():
             ok &= y > 0  # log of a zero cost cannot be drawn
+        _in_legend(curve, ok.any())  # no test points: no "test" entry promising a curve
         if not ok.any():
             curve.setData([], [])
             return
         curve.setData(x[ok], y[ok])
+
+
+def _in_legend(curve, show: bool):
+    """Add or remove a curve's legend entry (pyqtgraph keeps entries for empty curves)."""
+    legend = curve.getViewBox().parentItem().legend if curve.getViewBox() is not None else None
+    if legend is None:
+        return
+    listed = any(sample.item is curve for sample, _ in legend.items)
+    if show and not listed:
+        legend.addItem(curve, curve.name())
+    elif not show and listed:
+        legend.removeItem(curve)

@@ -207,7 +207,7 @@ class StepperController(QObject):
         step = self.current()
         if not self.pending or step is None:
             return []
-        grades = [self.quiz.grade(p.name, t, p.downstream.mean) for p, t in zip(step.ports, texts)]
+        grades = [self.quiz.grade(p.name, t, p.downstream.mean) for p, t in zip(step.ports, texts, strict=False)]
         self.grades[self.index] = grades
         self.revealed.add(self.index)
         self.changed.emit()

@@ -8,7 +8,60 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from types import SimpleNamespace  # noqa: E402
+
 import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch):
+    """No test can ever wait on a modal dialog nobody will click.
+
+    Every static dialog the window uses answers at once: message boxes are recorded and
+    answered (unsaved changes: Discard, other questions: No), file and input dialogs are
+    recorded and cancelled — and a test that opened one without patching it itself fails
+    loudly in teardown. Tests that expect a dialog patch it again with their own answer.
+    At the end every window still open is marked saved and closed, so no "unsaved
+    changes" prompt can run at interpreter exit either.
+    """
+    from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
+
+    seen, unexpected = [], []
+
+    def message(kind):
+        def box(parent, title, text, *args, **kwargs):
+            seen.append((kind, title, text))
+            if kind != "question":
+                return QMessageBox.Ok
+            return QMessageBox.Discard if "Unsaved" in title else QMessageBox.No
+        return staticmethod(box)
+
+    def refuse(kind, answer):
+        def dialog(*args, **kwargs):
+            unexpected.append((kind, args[1:3] if len(args) > 2 else args))
+            return answer
+        return staticmethod(dialog)
+
+    for kind in ("warning", "critical", "information", "question", "about"):
+        monkeypatch.setattr(QMessageBox, kind, message(kind))
+    for name in ("getOpenFileName", "getSaveFileName"):
+        monkeypatch.setattr(QFileDialog, name, refuse(name, ("", "")))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", refuse("getExistingDirectory", ""))
+    for name, answer in (("getText", ("", False)), ("getDouble", (0.0, False)), ("getInt", (0, False)),
+                         ("getItem", ("", False))):
+        monkeypatch.setattr(QInputDialog, name, refuse(name, answer))
+    yield SimpleNamespace(seen=seen, unexpected=unexpected)
+    from gui.main_window import MainWindow
+
+    for w in QApplication.topLevelWidgets():
+        try:
+            if isinstance(w, MainWindow) and w.isVisible():
+                w.document.undo_stack.setClean()
+                w.document.set_dirty(False)
+                w.close()
+        except RuntimeError:  # already deleted on the C++ side
+            pass
+    assert not unexpected, f"a test opened a dialog it did not answer: {unexpected}"
 
 
 @pytest.fixture

@@ -98,3 +98,34 @@ def test_csv_load_and_a_bad_csv_is_refused_with_its_line(xor_window, tmp_path):
     assert not dp.use_csv(str(bad))
     assert "line 2" in dp.error.text() and "oops" in dp.error.text()
     assert block(win)["csv"].endswith("pts.csv")  # unchanged
+
+
+def test_a_graph_without_data_set_says_so_and_its_inputs_show_their_values(main_window, qtbot, tmp_path):
+    from gui.panels.data_panel import NO_SOURCE
+    from tests.gui.training_helpers import open_lesson
+    win = main_window
+    g = open_lesson(win, "ng_computation_graph", tmp_path, qtbot)
+    dp = win.training.data_panel
+    assert dp.source.currentData() == NO_SOURCE
+    assert "no data set" in dp.info.text() and "own value" in dp.info.text()
+    assert not dp.n.isEnabled() and not dp.regenerate.isEnabled()
+    notes = {n: win.scene.node_items[n]._source_note() for n in g.inputs()}
+    assert notes == {"a": "value 5", "b": "value 3", "c": "value 2"}
+    # Choosing a generator gives the graph a data set (one undo step); "none" takes it away again.
+    dp.source.setCurrentIndex(dp.source.findData("xor"))
+    dp.source.activated.emit(dp.source.currentIndex())
+    assert g.meta["dataset"]["generator"] == "xor" and dp.n.isEnabled()
+    dp.source.setCurrentIndex(dp.source.findData(NO_SOURCE))
+    dp.source.activated.emit(dp.source.currentIndex())
+    assert not g.meta.get("dataset")
+    win.document.undo_stack.undo()
+    assert g.meta["dataset"]["generator"] == "xor"
+
+
+def test_inputs_fed_by_a_data_column_say_which(main_window, qtbot, tmp_path):
+    from tests.gui.training_helpers import open_lesson
+    win = main_window
+    g = open_lesson(win, "logistic_regression", tmp_path, qtbot)
+    win.document.evaluate_now()
+    notes = {g.column(n) or n: win.scene.node_items[n]._source_note() for n in g.inputs()}
+    assert notes == {c: f"column {c}" for c in notes} and set(notes) == {"x1", "x2", "y"}

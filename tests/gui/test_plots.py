@@ -123,3 +123,25 @@ def test_contour_segments_lie_on_the_level():
     saddle = np.array([[1.0, -1.0], [-1.0, 1.0]])
     sx, sy = contour_segments(saddle)
     assert len(sx) == 4  # two segments in the one saddle cell
+
+
+def _legend_names(plot_widget):
+    return [label.text for _, label in plot_widget.getPlotItem().legend.items]
+
+
+def test_cost_legend_names_test_only_when_there_are_test_points(main_window, qtbot, tmp_path):
+    win = main_window
+    g = open_lesson(win, "logistic_regression", tmp_path, qtbot)
+    assert g.meta["dataset"]["test_fraction"] == 0.0
+    tv = win.training
+    tv.runner.step_epoch()
+    tv.refresh()
+    cost = tv.plots.cost
+    assert _legend_names(cost.cost_plot) == ["train"]
+    assert _legend_names(cost.acc_plot) == ["train"]
+    # With a test share the test curve exists, and so does its legend entry.
+    block = dict(g.meta["dataset"], test_fraction=0.3)
+    g.set_meta("dataset", block)
+    tv.runner.step_epoch()
+    tv.refresh()
+    assert _legend_names(cost.cost_plot) == ["train", "test"]

@@ -113,7 +113,7 @@ def test_quiz_grades_then_reveals_and_keeps_a_tally(win, qtbot):
     assert not any(it.grad_label for e, it in win.scene.edge_items.items() if e.dst == "J")
     assert len(panel.answer_edits) == 2  # dJ/dthree and dJ/dv
     right = {"three": "11", "v": "4"}  # dJ/dthree = v = 11 is right; dJ/dv is 3, not 4
-    for port, edit in zip(ctrl.current().ports, panel.answer_edits):
+    for port, edit in zip(ctrl.current().ports, panel.answer_edits, strict=True):
         edit.setText(right[port.key])
     qtbot.mouseClick(panel.check_button, Qt.LeftButton)
     assert not ctrl.pending and "3 × 1 = 3" in panel.chain_text()
