@@ -98,8 +98,9 @@ _TEMPLATES = {
     "gt": ("({x0} > {x1}).astype(float)", ["_zeros_like({o}) * {u}", "_zeros_like({o}) * {u}"]),
     "eq": ("({x0} == {x1}).astype(float)", ["_zeros_like({o}) * {u}", "_zeros_like({o}) * {u}"]),
     "squared_error": ("({x0} - {x1}) ** 2", ["(2.0 * ({x0} - {x1})) * {u}", "(-2.0 * ({x0} - {x1})) * {u}"]),
-    "bce": ("-({x1} * _log({x0}) + (1.0 - {x1}) * _log(1.0 - {x0}))",
-            ["(({x0} - {x1}) / ({x0} * (1.0 - {x0}))) * {u}", "(_log(1.0 - {x0}) - _log({x0})) * {u}"]),
+    "bce": ("({x1} - 1.0) * _maximum(_log1p(-{x0}), -100.0) - {x1} * _maximum(_log({x0}), -100.0)",
+            ["(({x0} - {x1}) / _maximum({x0} * (1.0 - {x0}), 9.999999960041972e-13)) * {u}",
+             "(_maximum(_log1p(-{x0}), -100.0) - _maximum(_log({x0}), -100.0)) * {u}"]),
     "bce_logits": ("_maximum({x0}, 0.0) - {x0} * {x1} + _log1p(_exp(-_abs({x0})))",
                    ["(_sigmoid({x0}) - {x1}) * {u}", "(-{x0}) * _ones({o}) * {u}"]),
 }

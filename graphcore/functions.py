@@ -142,6 +142,30 @@ def _class_index(y, k, box="?"):
     return y.astype(np.int64)
 
 
+# bce as torch.nn.functional.binary_cross_entropy computes it: each log clamped at −100 and
+# the denominator of the derivative at 1e-12 (as a float32), so a sigmoid saturated to exactly 0 or 1
+# gives a finite loss and gradient. A probability outside [0, 1] still gives nan (the
+# log of a negative number): a NonFiniteError naming the box. The derivative for the
+# target b is that of this clamped forward, max(ln(1−a), −100) − max(ln a, −100); torch's
+# own is −logit(a), the same (to rounding) wherever both logs are above −100, but ±inf at
+# a = 0 or 1 — torch seldom asks for it (a target is data), while here every Variable's
+# dJ/dv is shown, so it stays finite.
+BCE_LOG_MIN = -100.0
+BCE_EPS = 9.999999960041972e-13  # torch's EPSILON is the C++ float 1e-12, i.e. this double
+
+
+def _ln(a):
+    """max(ln a, −100); nan stays nan."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.maximum(np.log(a), BCE_LOG_MIN)
+
+
+def _ln1m(a):
+    """max(ln(1 − a), −100), as log1p(−a); nan stays nan."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.maximum(np.log1p(-a), BCE_LOG_MIN)
+
+
 def _check_log(x):
     if np.any(x <= 0) or np.any(np.isnan(x)):
         bad = np.asarray(x)[~(x > 0)].flat[0]
@@ -278,8 +302,8 @@ _define(
              lambda a, b, o: [2.0 * (a - b), -2.0 * (a - b)],
              "(a − b)²", "2(a−b), −2(a−b)", lambda sp, a, b: (a - b) ** 2),
     Function("bce", "losses", ("a", "b"),
-             lambda a, b: -(b * np.log(a) + (1.0 - b) * np.log(1.0 - a)),
-             lambda a, b, o: [(a - b) / (a * (1.0 - a)), np.log(1.0 - a) - np.log(a)],
+             lambda a, b: (b - 1.0) * _ln1m(a) - b * _ln(a),
+             lambda a, b, o: [(a - b) / np.maximum(a * (1.0 - a), BCE_EPS), _ln1m(a) - _ln(a)],
              "−[b ln a + (1−b) ln(1−a)]", "(a−b)/(a(1−a)), ln(1−a) − ln a",
              lambda sp, a, b: -(b * sp.log(a) + (1 - b) * sp.log(1 - a))),
     Function("bce_logits", "losses", ("z", "y"),

@@ -38,6 +38,18 @@ def sigmoid(x):
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def ln_clamped(x):
+    """max(ln x, −100): binary cross-entropy's log as torch takes it (ln 0 counts as −100)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.maximum(np.log(x), -100.0)
+
+
+def ln1m_clamped(a):
+    """max(ln(1 − a), −100), computed as log1p(−a)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.maximum(np.log1p(-a), -100.0)
+
+
 def softmax(*zs):
     """sᵢ = e^zᵢ / Σⱼ e^zⱼ over the k inputs, per sample (shifted by the max: no overflow)."""
     z = np.stack(np.broadcast_arrays(*zs))
@@ -167,7 +179,7 @@ def forward_expr(op: str, xs: list[str], attrs: dict) -> str:
         "lt": f"np.asarray({a} < {b}).astype(float)", "gt": f"np.asarray({a} > {b}).astype(float)",
         "eq": f"np.asarray({a} == {b}).astype(float)",
         "squared_error": f"({a} - {b}) ** 2",
-        "bce": f"-({b} * np.log({a}) + (1.0 - {b}) * np.log(1.0 - {a}))",
+        "bce": f"({b} - 1.0) * ln1m_clamped({a}) - {b} * ln_clamped({a})",
         "bce_logits": f"np.maximum({a}, 0.0) - {a} * {b} + np.log1p(np.exp(-np.abs({a})))",
         "mean": f"np.mean({x})", "sum": f"np.sum({x})",
     }
@@ -203,7 +215,8 @@ def local_exprs(op: str, xs: list[str], out: str, attrs: dict) -> list[str | Non
                 f"np.where({a} > {b}, 1.0, np.where({a} < {b}, 0.0, 0.5))"],
         "lt": ["0.0", "0.0"], "gt": ["0.0", "0.0"], "eq": ["0.0", "0.0"],
         "squared_error": [f"2.0 * ({a} - {b})", f"-2.0 * ({a} - {b})"],
-        "bce": [f"({a} - {b}) / ({a} * (1.0 - {a}))", f"np.log(1.0 - {a}) - np.log({a})"],
+        "bce": [f"({a} - {b}) / np.maximum({a} * (1.0 - {a}), 9.999999960041972e-13)",
+                f"ln1m_clamped({a}) - ln_clamped({a})"],
         "bce_logits": [f"sigmoid({a}) - {b}", f"-{a}"],
         "mean": [f"np.full_like({x}, 1.0 / np.size({x}))"], "sum": [f"np.ones_like({x})"],
     }

@@ -54,6 +54,11 @@ def cross_entropy(zs, y):
     return torch.logsumexp(z, dim=0) - torch.gather(z, 0, yi.unsqueeze(0)).squeeze(0)
 
 
+def bce(a, b):
+    """torch's own binary cross-entropy per sample (logs clamped at −100), a and b broadcast."""
+    return nn.functional.binary_cross_entropy(*torch.broadcast_tensors(a, b), reduction="none")
+
+
 def zero(x):
     return torch.zeros_like(x)
 '''
@@ -190,7 +195,7 @@ def torch_expr(op: str, xs: list[str], attrs: dict) -> str:
         "max": f"torch.maximum({a}, {b})", "min": f"torch.minimum({a}, {b})",
         "lt": f"({a} < {b}).double()", "gt": f"({a} > {b}).double()", "eq": f"({a} == {b}).double()",
         "squared_error": f"({a} - {b}) ** 2",
-        "bce": f"-({b} * torch.log({a}) + (1.0 - {b}) * torch.log(1.0 - {a}))",
+        "bce": f"bce({a}, {b})",
         "bce_logits": f"torch.maximum({a}, zero({a})) - {a} * {b} + torch.log1p(torch.exp(-torch.abs({a})))",
         "mean": f"torch.mean({x})", "sum": f"torch.sum({x})",
     }

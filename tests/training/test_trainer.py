@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from graphcore import optim
+from graphcore import fileformat, lessons, optim
 from graphcore.builder import GraphBuilder, mlp
 from graphcore.errors import EvaluationError, NonFiniteError
 from graphcore.training import History, Trainer, init_scales, initial_values
@@ -158,7 +158,8 @@ def test_same_run_twice_gives_the_same_numbers():
 
 
 def test_divergence_fails_cleanly_naming_the_first_box():
-    g = mlp(["x1", "x2"], [4], dataset={"generator": "xor", "n": 50, "seed": 0})
+    # squared error: a bce output would only saturate (its logs are clamped, as in torch)
+    g = mlp(["x1", "x2"], [4], loss="squared_error", dataset={"generator": "xor", "n": 50, "seed": 0})
     start = {p: g.value(p) for p in g.parameters()}
     tr = Trainer(g, optimizer="sgd", lr=1e3, epochs=50)
     r = tr.train()  # must not raise
@@ -217,3 +218,16 @@ def test_history_stays_bounded_on_long_runs():
     assert len(h.row_epochs) <= 16 and h._params.shape[0] <= 16
     assert np.all(h.row_epochs % 64 == 0)  # thinned evenly
     np.testing.assert_array_equal(h.param("a"), h.row_epochs)
+
+
+def test_logistic_regression_lesson_survives_a_saturated_sigmoid():
+    """Adam at lr 0.5 drives |w| past 100, so σ gives exactly 0 or 1 on some points: bce then
+    takes torch's clamped logs (finite) instead of 0·ln 0 = nan, and 6,000 epochs run through."""
+    g = fileformat.load(lessons.path_of("logistic_regression"))
+    tr = Trainer(g, optimizer="adam", lr=0.5, epochs=6000)
+    result = tr.train()
+    assert tr.status == "done" and tr.error is None and tr.epoch == 6000
+    ev = tr.plan.run(tr.train_data, tr.params)
+    p = ev.value("p")
+    assert ((p == 0.0) | (p == 1.0)).any()  # the saturation really happened
+    assert result["accuracy"] == 1.0 and np.isfinite(tr.history.cost).all()
