@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 from . import functions as F
@@ -314,12 +317,21 @@ def dumps(g: Graph) -> str:
     return text
 
 
+STALE_SECONDS = 60  # a temporary file this old beside its target was left by a killed save
+
+
 def atomic_write(path: str | os.PathLike, text: str):
     """Write to a temporary file beside ``path``, flush it to disk, then rename over
-    ``path``: a crash or a full disk mid-save leaves the old file whole."""
+    ``path``: a crash or a full disk mid-save leaves the old file whole. The file keeps
+    the old file's permission bits (a new one gets 0o666 less the umask, as ``open``
+    would give it), and temporary files a killed save left beside it are swept up."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    folder = path.parent or Path(".")
+    mode = _mode_for(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
@@ -331,6 +343,48 @@ def atomic_write(path: str | os.PathLike, text: str):
         except OSError:
             pass
         raise
+    _sweep_stale(folder, path.name)
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _sweep_stale(folder: Path, name: str):
+    """Remove ``.NAME.XXXXXXXX.tmp`` files (mkstemp's pattern for this very file) older
+    than STALE_SECONDS: what a save killed before its rename left behind. Nothing else."""
+    pattern = re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
+    cutoff = time.time() - STALE_SECONDS
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass  # gone already, or not ours to remove
 
 
 def save(g: Graph, path: str | os.PathLike):

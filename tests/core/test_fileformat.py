@@ -2,6 +2,8 @@
 import copy
 import json
 import os
+import stat
+import time
 
 import pytest
 
@@ -205,3 +207,55 @@ def test_save_is_atomic(tmp_path, monkeypatch, fail_at):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.graph.json"]
     fileformat.save(g, path)
     assert fileformat.load(path).value("w1") == 123.0
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX permission bits")
+def test_save_keeps_the_old_files_permission_bits(tmp_path):
+    path = tmp_path / "g.graph.json"
+    g = fileformat.loads(text(GOOD))
+    fileformat.save(g, path)
+    for mode in (0o644, 0o640, 0o664, 0o600):
+        os.chmod(path, mode)
+        g.set_value("w1", float(mode))
+        fileformat.save(g, path)
+        assert stat.S_IMODE(os.stat(path).st_mode) == mode
+        assert fileformat.load(path).value("w1") == float(mode)
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX permission bits")
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_a_new_file_gets_0666_less_the_umask(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        path = tmp_path / "new.graph.json"
+        fileformat.save(fileformat.loads(text(GOOD)), path)
+        (tmp_path / "plain.txt").write_text("x")  # what open() makes, for comparison
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(os.stat(path).st_mode) == stat.S_IMODE(os.stat(tmp_path / "plain.txt").st_mode)
+
+
+def test_a_save_sweeps_up_old_temporary_files_of_that_file_only(tmp_path):
+    """A killed save leaves `.NAME.XXXXXXXX.tmp`; the next save of NAME removes those older than
+    a minute, and nothing else: not fresh ones (a save under way), not other files' ones."""
+    path = tmp_path / "g.graph.json"
+    old_time = time.time() - 3600
+    stale = [tmp_path / ".g.graph.json.ab_3x9qz.tmp", tmp_path / ".g.graph.json.00000000.tmp"]
+    kept = [tmp_path / ".g.graph.json.fresh123.tmp",  # young: maybe another save under way
+            tmp_path / ".other.graph.json.ab_3x9qz.tmp",  # another file's
+            tmp_path / ".g.graph.json.toolongname.tmp",  # not mkstemp's pattern
+            tmp_path / "g.graph.json.ab_3x9qz.tmp",  # not hidden
+            tmp_path / ".g.graph.json.ab_3x9qz.bak",
+            tmp_path / "notes.txt"]
+    for f in stale + kept:
+        f.write_text("half a file")
+    for f in stale + kept[1:]:
+        os.utime(f, (old_time, old_time))
+    folder = tmp_path / ".g.graph.json.dir45678.tmp"
+    folder.mkdir()
+    os.utime(folder, (old_time, old_time))
+    fileformat.save(fileformat.loads(text(GOOD)), path)
+    assert not any(f.exists() for f in stale)
+    assert all(f.exists() for f in kept) and folder.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, folder.name] + [f.name for f in kept])
