@@ -35,8 +35,6 @@ def screenshot(file: str, out: str, size: str = "1400x860") -> int:
     from graphcore.errors import GraphError
     from graphcore.layout import compute_layout
     from .file_actions import load_for_window
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QDockWidget
     from .main_window import MainWindow
 
     try:
@@ -53,14 +51,14 @@ def screenshot(file: str, out: str, size: str = "1400x860") -> int:
     if not g.layout or len(g.layout) < len(g):
         g.layout.update(compute_layout(g))
     win = MainWindow(offer_recovery=False, remember_settings=False)
-    for dock in win.findChildren(QDockWidget):  # the picture is of the editor: bottom panels give the canvas room
-        if win.dockWidgetArea(dock) == Qt.BottomDockWidgetArea:
-            dock.hide()
     win.resize(w, h)
     win.document.load_graph(g, str(Path(file).resolve()))
     win.show()
     app.processEvents()
     win.document.evaluate_now()
+    loss = g.meta.get("loss")
+    if isinstance(loss, str) and loss.split(":")[0] in g:
+        win.select_nodes([loss.split(":")[0]])  # the inspector shows the cost J's value and gradient
     win.view.fit()
     app.processEvents()
     win.view.fit()  # again, now that the docks have their final sizes

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QUndoView
 
 from .canvas.scene import GraphScene
@@ -78,22 +78,56 @@ class MainWindow(QMainWindow):
         return dock
 
     def _arrange_docks(self):
-        """Default layout: docks on the right share one tabbed column so the canvas keeps its room;
-        a dock too wide for that column (the step-through) goes along the bottom."""
-        docks = [d for d in self.findChildren(QDockWidget) if d is not self.inspector_dock]
-        for dock in docks:
-            if self.dockWidgetArea(dock) != Qt.RightDockWidgetArea:
-                continue
-            if dock.minimumSizeHint().width() > 420:
-                self.addDockWidget(Qt.BottomDockWidgetArea, dock)
-            elif dock.windowTitle() == "Data":
-                self.addDockWidget(Qt.LeftDockWidgetArea, dock)
-                self.tabifyDockWidget(self.palette_dock, dock)
-            else:
-                self.tabifyDockWidget(self.inspector_dock, dock)
-        self.inspector_dock.raise_()
-        self.palette_dock.raise_()
-        self.resizeDocks([self.inspector_dock, self.palette_dock], [340, 250], Qt.Horizontal)
+        """Default layout (a learner's first view; QSettings keeps their own afterwards):
+        left, full height, the Functions (tall) above the Data; right, a narrow column with the
+        Inspector (History tabbed behind it) above the Train panel; under the canvas, the Plots
+        with the step-through tabbed behind them. The canvas keeps the middle."""
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        data, train = getattr(self, "data_dock", None), getattr(self, "training_dock", None)
+        plots, stepper = getattr(self, "plots_dock", None), getattr(self, "stepper_dock", None)
+        everything = self.findChildren(QDockWidget)
+        for dock in everything:  # start from nothing: moving docks between areas leaves stray tab bars
+            self.removeDockWidget(dock)
+        self.addDockWidget(Qt.LeftDockWidgetArea, self.palette_dock)
+        self.addDockWidget(Qt.RightDockWidgetArea, self.inspector_dock)
+        if data is not None:
+            self.addDockWidget(Qt.LeftDockWidgetArea, data)
+            self.splitDockWidget(self.palette_dock, data, Qt.Vertical)
+        if train is not None:
+            self.addDockWidget(Qt.RightDockWidgetArea, train)
+            self.splitDockWidget(self.inspector_dock, train, Qt.Vertical)
+        bottom = [d for d in (plots, stepper) if d is not None]
+        for dock in bottom:
+            self.addDockWidget(Qt.BottomDockWidgetArea, dock)
+        for dock in bottom[1:]:
+            self.tabifyDockWidget(bottom[0], dock)
+        known = {self.palette_dock, self.inspector_dock, data, train, plots, stepper}
+        for dock in [d for d in everything if d not in known]:  # the History, and any other panel
+            self.addDockWidget(Qt.RightDockWidgetArea, dock)
+            self.tabifyDockWidget(self.inspector_dock, dock)
+        for dock in everything:
+            dock.show()
+        for dock in [self.inspector_dock, self.palette_dock, *bottom[:1]]:
+            dock.raise_()
+        self._sized = False  # default dock sizes are set once the window has its size (showEvent)
+
+    def _default_sizes(self):
+        data, train = getattr(self, "data_dock", None), getattr(self, "training_dock", None)
+        bottom = [d for d in (getattr(self, "plots_dock", None), getattr(self, "stepper_dock", None)) if d]
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [270, 290], Qt.Horizontal)
+        self.resizeDocks([self.palette_dock] + ([data] if data else []), [360, 420][:1 + bool(data)], Qt.Vertical)
+        if train is not None:
+            self.resizeDocks([self.inspector_dock, train], [330, 430], Qt.Vertical)
+        if bottom:
+            self.resizeDocks(bottom[:1], [max(240, int(self.height() * 0.34))], Qt.Vertical)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            if not self._restored:
+                self._default_sizes()
 
     def menu(self, name: str):
         if name not in self._menus:
@@ -120,6 +154,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         doc.dirty_changed.connect(lambda d: self._update_title())
         doc.file_changed.connect(lambda p: self._update_title())
+        doc.file_changed.connect(self._raise_bottom_panel)
         doc.changed.connect(self._update_title)
         doc.evaluated.connect(self._show_cost)
         doc.evaluation_failed.connect(self._show_eval_error)
@@ -130,6 +165,21 @@ class MainWindow(QMainWindow):
         self.view.op_dropped.connect(lambda op, pos: self.edit.add_box(op, pos))
         self.palette_panel.activated.connect(
             lambda op: self.edit.add_box(op, self.view.mapToScene(self.view.viewport().rect().center())))
+
+    def _raise_bottom_panel(self, _path=""):
+        """A graph with a data set, or a one-input derivative lesson, opens on its Plots; any
+        other (inputs use their own values, as in the lecture's J = 3(a + bc)) on the
+        step-through, which is what it is for. Deferred: a tab raised before the window is
+        laid out does not stay raised."""
+        QTimer.singleShot(0, self._raise_bottom_panel_now)
+
+    def _raise_bottom_panel_now(self):
+        from graphcore.boundary import curve_input
+        plots, stepper = getattr(self, "plots_dock", None), getattr(self, "stepper_dock", None)
+        if plots is None or stepper is None or self.tabifiedDockWidgets(plots) != [stepper]:
+            return  # the learner arranged the docks their own way
+        g = self.document.graph
+        (plots if g.meta.get("dataset") or curve_input(g) is not None else stepper).raise_()
 
     def _selection_changed(self):
         try:
@@ -188,6 +238,7 @@ class MainWindow(QMainWindow):
 
     # --- settings and closing ------------------------------------------------------------
     def _restore_settings(self):
+        self._restored = False
         if not self.remember_settings:
             return
         s = QSettings()
@@ -195,7 +246,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self._restored = bool(self.restoreState(state))
         self.scene.snap = s.value("canvas/snap", True) in (True, "true")
         self.snap_action.setChecked(self.scene.snap)
 

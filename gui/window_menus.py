@@ -41,6 +41,7 @@ def build(win):
     a["open"] = _action(win, "File", "&Open…", files.open_dialog, QKeySequence.Open, "Open a graph file", True)
     recent = win.menu("File").addMenu("Open &Recent")
     recent.aboutToShow.connect(lambda: _fill_recent(win, recent))
+    win.recent_menu = recent
     lessons = win.menu("File").addMenu("&Examples")
     lessons.aboutToShow.connect(lambda: _fill_examples(win, lessons))
     win.examples_menu = lessons
@@ -92,6 +93,7 @@ def build(win):
     a["layout"] = _action(win, "Graph", "&Auto-layout", edit.auto_layout, "Ctrl+L",
                           "Arrange the boxes left to right, layer by layer", True)
     align = win.menu("Graph").addMenu("Ali&gn")
+    win.align_menu = align
     for how, text in (("left", "Left edges"), ("top", "Top edges"), ("hcenter", "Centres in a column"),
                       ("vcenter", "Centres in a row")):
         act = QAction(text, win)

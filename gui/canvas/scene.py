@@ -187,16 +187,20 @@ class GraphScene(QGraphicsScene):
         painter.save()
         painter.resetTransform()
         painter.setFont(QFont("Sans Serif", 9))
-        box = QRectF(12, 12, 230, 52)
+        # Bottom right of the view: a graph flows left to right from its inputs, so this corner
+        # is the one least often covering a box.
+        viewport = painter.device()
+        w, h = (viewport.width(), viewport.height()) if viewport is not None else (400, 300)
+        box = QRectF(w - 186, h - 58, 174, 46)
         painter.setPen(QPen(QColor("#C9CED6"), 1))
         painter.setBrush(QColor(255, 255, 255, 235))
         painter.drawRoundedRect(box, 6, 6)
         for i, (color, text) in enumerate(((FORWARD_COLOR, "forward value  v"), (BACKWARD_COLOR, "gradient  dJ/dv"))):
-            y = 26 + 22 * i
+            y = box.top() + 13 + 20 * i
             painter.setPen(QPen(QColor(color), 3))
-            painter.drawLine(QPointF(24, y), QPointF(52, y))
+            painter.drawLine(QPointF(box.left() + 10, y), QPointF(box.left() + 34, y))
             painter.setPen(QColor(color))
-            painter.drawText(QRectF(60, y - 9, 180, 18), Qt.AlignVCenter | Qt.AlignLeft, text)
+            painter.drawText(QRectF(box.left() + 40, y - 9, 130, 18), Qt.AlignVCenter | Qt.AlignLeft, text)
         painter.restore()
 
     # --- messages at the cursor ------------------------------------------------------------

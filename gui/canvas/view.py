@@ -40,7 +40,17 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event):
         factor = 1.0015 ** event.angleDelta().y()
         target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
-        self.scale(target / self.zoom, target / self.zoom)  # anchored under the mouse
+        # Anchored at the wheel event's own position (not Qt's last mouse-move point, which a
+        # touchpad or a wheel turned before any move leaves stale): that scene point stays put.
+        at = event.position().toPoint()
+        before = self.mapToScene(at)
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)
+        self.scale(target / self.zoom, target / self.zoom)
+        self.setTransformationAnchor(anchor)
+        after = self.mapToScene(at)
+        self.translate_center(before.x() - after.x(), before.y() - after.y())
+        event.accept()
 
     def fit(self):
         """Fit every box in view (F)."""

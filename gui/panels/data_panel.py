@@ -12,6 +12,7 @@ import copy
 import os
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -59,7 +60,8 @@ class DataPanel(QWidget):
 
         self.source = QComboBox()
         self.source.setObjectName("data_source")
-        self.source.addItem("none (inputs use their values)", NO_SOURCE)
+        self.source.addItem("none (own values)", NO_SOURCE)
+        self.source.setItemData(0, "No data set: every input box uses its own value", Qt.ToolTipRole)
         for name in datasets.GENERATORS:
             self.source.addItem(name, name)
         self.source.addItem("CSV file…", CSV_SOURCE)

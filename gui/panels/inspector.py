@@ -21,7 +21,7 @@ def summary(v) -> str:
         return format_number(float(a))
     if a.size == 0:
         return "empty"
-    return (f"shape ({a.size},): mean {format_number(float(a.mean()))}, "
+    return (f"{a.size} samples: mean {format_number(float(a.mean()))}\n"
             f"min {format_number(float(a.min()))}, max {format_number(float(a.max()))}")
 
 
@@ -57,11 +57,8 @@ class InspectorPanel(QWidget):
         # Rebuilt a moment after a change, never inside a field's own signal (that would delete it mid-call).
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._rebuild)
-        self.value_label = QLabel()
-        self.grad_label = QLabel()
-        for w in (self.value_label, self.grad_label):
-            w.setWordWrap(True)
-            w.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.value_label, self.grad_label = _number_label(), _number_label()
+        self.setMinimumWidth(220)
         self.doc.changed.connect(self.refresh)
         self.doc.evaluated.connect(lambda ev: self.refresh())
         self.doc.evaluation_failed.connect(lambda m, n: self.refresh())
@@ -75,8 +72,7 @@ class InspectorPanel(QWidget):
     def _clear_form(self):
         while self.form.rowCount():
             self.form.removeRow(0)
-        self.value_label = QLabel()
-        self.grad_label = QLabel()
+        self.value_label, self.grad_label = _number_label(), _number_label()
         self.fields = {}
 
     def refresh(self):
@@ -168,6 +164,14 @@ class InspectorPanel(QWidget):
         err = self.doc.push(C.SetMetaCommand(self.doc.graph, key, self.node, f"{text} to {self.node}"))
         if err:
             self.window.show_message(err)
+
+
+def _number_label() -> QLabel:
+    """Wraps, so long per-sample summaries never widen the inspector's column."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return label
 
 
 def _number(text, op):

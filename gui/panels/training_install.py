@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from graphcore.boundary import boundary_axes, curve_input, decision_boundary
 from graphcore.errors import GraphError
@@ -48,16 +48,21 @@ class PlotsPanel(QWidget):
         self.bottom.addTab(self.cost, "Cost")
         self.bottom.addTab(self.gradients, "Gradients")
         self.bottom.addTab(self.parameters, "Parameters")
-        split = QSplitter(Qt.Vertical)
+        self.split = split = QSplitter(Qt.Vertical)
         split.addWidget(self.top)
         split.addWidget(self.bottom)
         split.setSizes([520, 380])
-        # Wider than the window's tabbed right column: the default layout puts the plots along
-        # the bottom, where they stay in view while the Train tab (right) is up.
         self.setMinimumWidth(440)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
+
+
+    def follow_dock_area(self, area):
+        """Along the bottom the two groups of plots sit side by side; in a side column, stacked."""
+        wide = area in (Qt.BottomDockWidgetArea, Qt.TopDockWidgetArea)
+        self.split.setOrientation(Qt.Horizontal if wide else Qt.Vertical)
+        self.setMinimumWidth(600 if wide else 440)
 
 
 class TrainingView(QObject):
@@ -219,14 +224,24 @@ def edge_widths(graph, keys: list[str], mags) -> dict:
     return {e: 1.0 + (MAX_EDGE_WIDTH - 1.0) * float(np.sqrt(v / top)) for e, v in per_edge.items()}
 
 
+def _scrolling(widget):
+    """A panel in a scroll area: a short dock scrolls instead of squashing its fields."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # fit the column's width; scroll only down
+    return area
+
+
 def install_training(window) -> TrainingView:
     view = TrainingView(window)
     window.training = view
     window.installEventFilter(view)
-    window.data_dock = window.add_dock("Data", view.data_panel, Qt.LeftDockWidgetArea)
+    window.data_dock = window.add_dock("Data", _scrolling(view.data_panel), Qt.LeftDockWidgetArea)
     window.training_dock = window.add_dock("Train", view.panel, Qt.RightDockWidgetArea)
     window.plots_dock = window.add_dock("Plots", view.plots, Qt.RightDockWidgetArea)
-    window.splitDockWidget(window.training_dock, window.plots_dock, Qt.Horizontal)
+    window.plots_dock.dockLocationChanged.connect(view.plots.follow_dock_area)
     r = view.runner
     menu = window.menu("Train")
     actions = {}

@@ -81,6 +81,7 @@ class TrainingPanel(QWidget):
         for w in (self.lr, self.epochs, self.batch_size, self.seed):
             w.valueChanged.connect(self._write_settings)
         self.optimizer.currentIndexChanged.connect(self._write_settings)
+        self.epochs.valueChanged.connect(lambda _n: self.refresh_progress())  # "epoch 0 / 200" says what Train does
 
         self.train_button = QPushButton("Train")
         self.pause_button = QPushButton("Pause")
@@ -230,7 +231,10 @@ class TrainingPanel(QWidget):
     def refresh_progress(self):
         t = self.runner.trainer
         epoch = self._epoch()
-        target = max(self.runner.target, epoch, 1)
+        target = self.runner.target
+        if target == 0:  # nothing run yet on this Trainer: where Train would go
+            target = epoch + self.epochs.value()
+        target = max(target, epoch, 1)
         self.progress.setRange(0, target)
         self.progress.setValue(epoch)
         rate = self.runner.epochs_per_second

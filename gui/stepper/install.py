@@ -73,8 +73,13 @@ def install_stepper(window) -> StepperController:
     controller.failed.connect(on_failed)
     doc.evaluated.connect(lambda _ev: on_model_changed())
     doc.evaluation_failed.connect(lambda *_: on_model_changed())
-    for key in ("step_forward", "step_back", "play"):
-        controller.actions[key].triggered.connect(lambda *_: dock.show())
+    def bring_forward():
+        dock.show()
+        dock.raise_()  # tabbed behind the Plots by default: the chain-rule panel must be seen
+
+    for key in ("step_forward", "step_back", "play", "start_forward", "end_forward", "start_backward",
+                "end_backward"):
+        controller.actions[key].triggered.connect(lambda *_: bring_forward())
 
     window.stepper = controller
     window.stepper_panel = panel

@@ -24,12 +24,14 @@ def main(argv=None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("BACKPROP_STUDIO_DATA_DIR", tempfile.mkdtemp())
     from PySide6.QtCore import QSettings, QStandardPaths
-    from PySide6.QtWidgets import QApplication, QDockWidget
+    from PySide6.QtWidgets import QDockWidget
 
     QStandardPaths.setTestModeEnabled(True)
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
-    app = QApplication.instance() or QApplication([])
+    from gui.app import make_app
+
+    app = make_app()  # the window's own style sheet, as a learner sees it
     from gui.main_window import MainWindow
 
     w, h = (int(x) for x in args.size.split("x"))
@@ -56,6 +58,9 @@ def main(argv=None) -> int:
     for _ in range(5):
         app.processEvents()
     win.grab().save(args.out)
+    win.document.undo_stack.setClean()
+    win.document.set_dirty(False)
+    win.close()
     print(args.out)
     return 0
 

@@ -24,7 +24,7 @@ def no_modal_dialogs(monkeypatch):
     At the end every window still open is marked saved and closed, so no "unsaved
     changes" prompt can run at interpreter exit either.
     """
-    from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
+    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
     seen, unexpected = [], []
 
@@ -50,17 +50,25 @@ def no_modal_dialogs(monkeypatch):
     for name, answer in (("getText", ("", False)), ("getDouble", (0.0, False)), ("getInt", (0, False)),
                          ("getItem", ("", False))):
         monkeypatch.setattr(QInputDialog, name, refuse(name, answer))
-    yield SimpleNamespace(seen=seen, unexpected=unexpected)
+    # Every window a test makes is remembered (not found through QApplication.topLevelWidgets(),
+    # which can hand back wrappers of widgets half-way through destruction and crash).
     from gui.main_window import MainWindow
 
-    for w in QApplication.topLevelWidgets():
-        try:
-            if isinstance(w, MainWindow) and w.isVisible():
-                w.document.undo_stack.setClean()
-                w.document.set_dirty(False)
-                w.close()
-        except RuntimeError:  # already deleted on the C++ side
-            pass
+    made = []
+    original_init = MainWindow.__init__
+
+    def remembering_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        made.append(self)
+    monkeypatch.setattr(MainWindow, "__init__", remembering_init)
+    yield SimpleNamespace(seen=seen, unexpected=unexpected)
+    import shiboken6
+
+    for w in made:
+        if shiboken6.isValid(w) and w.isVisible():
+            w.document.undo_stack.setClean()
+            w.document.set_dirty(False)
+            w.close()
     assert not unexpected, f"a test opened a dialog it did not answer: {unexpected}"
 
 

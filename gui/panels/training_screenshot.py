@@ -1,0 +1,66 @@
+"""Picture of the window after training a lesson (the README's decision-boundary screenshot).
+
+    python -m gui.panels.training_screenshot GRAPH OUT.png [--epochs N] [--size 1400x860]
+
+Renders the real MainWindow offscreen, presses Train (the graph's own settings; --epochs
+overrides how many), waits until the run ends, and saves the grab. Settings and autosave
+go to a temporary folder, so the learner's own layout is never touched.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m gui.panels.training_screenshot")
+    p.add_argument("graph")
+    p.add_argument("out")
+    p.add_argument("--epochs", type=int, help="epochs to train (default: the graph's training block)")
+    p.add_argument("--size", default="1400x860")
+    args = p.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("BACKPROP_STUDIO_DATA_DIR", tempfile.mkdtemp())
+    from PySide6.QtCore import QSettings, QStandardPaths
+    from PySide6.QtTest import QTest
+
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
+    from gui.app import make_app
+    from gui.main_window import MainWindow
+
+    app = make_app()
+    w, h = (int(x) for x in args.size.split("x"))
+    win = MainWindow(args.graph, offer_recovery=False, remember_settings=False)
+    win.resize(w, h)
+    win.show()
+    app.processEvents()
+    win.plots_dock.raise_()
+    panel, runner = win.training.panel, win.training.runner
+    if args.epochs is not None:
+        panel.epochs.setValue(args.epochs)
+    panel.train_button.click()
+    start = time.monotonic()
+    while runner.state == "running" and time.monotonic() - start < 120:
+        QTest.qWait(20)
+    trainer = runner.trainer
+    if trainer is None or trainer.status == "failed":
+        print(f"training failed: {runner.message}", file=sys.stderr)
+        return 1
+    win.view.fit()
+    QTest.qWait(400)  # the plots' last throttled frame and the debounced evaluation
+    win.grab().save(args.out)
+    last = trainer.history.last()
+    print(f"{args.out}: {trainer.epoch} epochs, cost {last['cost']:.4g}, accuracy {last['accuracy']:.1%}")
+    win.document.undo_stack.setClean()
+    win.document.set_dirty(False)
+    win.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
