@@ -254,7 +254,8 @@ class Graph:
             raise BadAttributeError(f"box '{node_id}': a {op} needs a value", [node_id])
         if value is not None:
             if op not in F.SOURCE_OPS:
-                raise BadAttributeError(f"box '{node_id}': only input, parameter and constant boxes take a value", [node_id])
+                raise BadAttributeError(f"box '{node_id}': only input, parameter and constant boxes take a value",
+                                        [node_id])
             record["value"] = _finite_number(value, "value", node_id)
         if column is not None:
             if op != "input":
