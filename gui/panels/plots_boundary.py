@@ -57,6 +57,10 @@ class BoundaryPlot(QWidget):
         self.test_points = pg.ScatterPlotItem(size=9, pxMode=True)
         for item in (self.image, self.contour, self.train_points, self.test_points):
             self.plot.addItem(item)
+        for item in (self.train_points, self.test_points):
+            # A ScatterPlotItem keeps a left click on one of its points from the view box: pass
+            # it on, so a click on a point picks that sample for the step-through.
+            item.sigClicked.connect(self._on_points_clicked)
         self.legend = pg.LegendItem(offset=(-4, 4), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200),
                                     pen=pg.mkPen("#aaa"))
         self.legend.setParentItem(self.plot.getPlotItem().vb)
@@ -214,6 +218,12 @@ class BoundaryPlot(QWidget):
             return None
         i = int(d.argmin())
         return i if d[i] <= PICK_RADIUS_PX else None
+
+    def _on_points_clicked(self, _item, _points, ev):
+        if ev.modifiers():
+            return
+        p = self.view_box.mapSceneToView(ev.scenePos())
+        self._on_left(p.x(), p.y())
 
     def _on_left(self, x: float, y: float):
         i = self.nearest_point(x, y)

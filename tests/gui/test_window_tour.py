@@ -153,3 +153,20 @@ def test_default_dock_arrangement(main_window):
     assert win.palette_dock.height() > 0.4 * win.data_dock.height()
     assert win.view.width() > max(win.palette_dock.width(), win.inspector_dock.width())
     assert win.inspector_dock.width() < 0.3 * win.width()
+
+
+def test_clicking_a_training_point_picks_it_in_the_step_through(main_window, qtbot, tmp_path):
+    from tests.gui.training_helpers import click_plot, open_lesson
+    win = main_window
+    g = open_lesson(win, "logistic_regression", tmp_path, qtbot)
+    win.plots_dock.raise_()
+    block = dict(g.meta["dataset"])
+    ds = win.document.dataset()
+    plot = win.training.plots.boundary
+    qtbot.waitUntil(lambda: plot.columns is not None and len(plot.columns.get("x1", [])) == ds.n, timeout=3000)
+    plot.plot.getPlotItem().vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+    qtbot.wait(20)
+    row = 7
+    click_plot(plot.plot, float(ds.columns["x1"][row]), float(ds.columns["x2"][row]))
+    assert win.stepper.sample == row  # the step-through now shows sample 7's numbers
+    assert g.meta["dataset"] == block  # a click on a point picks it; it adds no point
