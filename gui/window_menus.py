@@ -86,8 +86,8 @@ def build(win):
     a["rename"] = _action(win, "Edit", "&Rename", edit.rename, "F2", "Rename the selected box")
 
     a["fit"] = _action(win, "View", "&Fit Graph in View", view.fit, "F", "Fit the whole graph in view", True)
-    a["zoom_in"] = _action(win, "View", "Zoom &In", lambda: view.scale(1.25, 1.25), QKeySequence.ZoomIn)
-    a["zoom_out"] = _action(win, "View", "Zoom &Out", lambda: view.scale(0.8, 0.8), QKeySequence.ZoomOut)
+    a["zoom_in"] = _action(win, "View", "Zoom &In", lambda: view.zoom_by(1.25), QKeySequence.ZoomIn)
+    a["zoom_out"] = _action(win, "View", "Zoom &Out", lambda: view.zoom_by(0.8), QKeySequence.ZoomOut)
     win.menu("View").addSeparator()
 
     a["layout"] = _action(win, "Graph", "&Auto-layout", edit.auto_layout, "Ctrl+L",

@@ -31,6 +31,7 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self._pan_from = None
         self._space = False
+        self._autofit = False
 
     # --- zoom and pan -----------------------------------------------------------------
     @property
@@ -38,6 +39,7 @@ class GraphView(QGraphicsView):
         return self.transform().m11()
 
     def wheelEvent(self, event):
+        self._autofit = False
         factor = 1.0015 ** event.angleDelta().y()
         target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
         # Anchored at the wheel event's own position (not Qt's last mouse-move point, which a
@@ -52,8 +54,24 @@ class GraphView(QGraphicsView):
         self.translate_center(before.x() - after.x(), before.y() - after.y())
         event.accept()
 
+    def zoom_by(self, factor: float):
+        """View ▸ Zoom In/Out, kept within the zoom limits."""
+        self._autofit = False
+        target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
+        self.scale(target / self.zoom, target / self.zoom)
+
     def fit(self):
-        """Fit every box in view (F)."""
+        """Fit every box in view (F). Until the learner zooms or pans, the view fits again when
+        it changes size: a file opened before the window is laid out must not stay tiny."""
+        self._autofit = True
+        self._fit_now()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self._autofit:
+            self._fit_now()
+
+    def _fit_now(self):
         rect = self.scene().items_rect()
         if rect.isNull():
             self.resetTransform()
@@ -92,6 +110,7 @@ class GraphView(QGraphicsView):
 
     def pan(self, dx: float, dy: float):
         """Move the view by a distance in screen pixels."""
+        self._autofit = False
         z = self.zoom
         self.translate_center(-dx / z, -dy / z)
 

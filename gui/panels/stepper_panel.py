@@ -46,14 +46,17 @@ class StepperPanel(QWidget):
         row.addStretch(1)
         lay.addLayout(row)
 
-        # Transport: buttons from the controller's actions, speed, timeline.
+        # Transport: buttons from the controller's actions, speed, timeline. Stepping on one
+        # row, the jumps to the backward pass on the sample row, so the dock fits under a
+        # laptop's canvas.
         row = QHBoxLayout()
+        sample_row = lay.itemAt(0).layout()
         self.buttons = {}
         for key in TRANSPORT:
             b = QToolButton()
             b.setDefaultAction(controller.actions[key])
             b.setToolButtonStyle(Qt.ToolButtonTextOnly)
-            row.addWidget(b)
+            (sample_row if key.endswith("backward") else row).addWidget(b)
             self.buttons[key] = b
         row.addStretch(1)
         lay.addLayout(row)

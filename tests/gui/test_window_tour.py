@@ -170,3 +170,54 @@ def test_clicking_a_training_point_picks_it_in_the_step_through(main_window, qtb
     click_plot(plot.plot, float(ds.columns["x1"][row]), float(ds.columns["x2"][row]))
     assert win.stepper.sample == row  # the step-through now shows sample 7's numbers
     assert g.meta["dataset"] == block  # a click on a point picks it; it adds no point
+
+
+def test_spiral3_shows_three_argmax_regions_in_the_window(main_window, qtbot, tmp_path):
+    import numpy as np
+
+    from tests.gui.training_helpers import open_lesson
+    win = main_window
+    open_lesson(win, "spiral3_softmax", tmp_path, qtbot)
+    tv = win.training
+    plot = tv.plots.boundary
+    plot.discretize.setChecked(True)
+    tv.runner.step_epoch()
+    tv.refresh()
+    qtbot.waitUntil(lambda: plot.image.image is not None, timeout=3000)
+    colours = np.unique(np.asarray(plot.image.image).reshape(-1, 4), axis=0)
+    assert len(colours) == 3  # one region per class, by argmax of the softmax
+    assert len(plot.legend.items) >= 3
+
+
+def test_x_squared_shows_the_tangent_with_backprops_slope(main_window, qtbot, tmp_path):
+    import pytest
+
+    from tests.gui.training_helpers import open_lesson
+    win = main_window
+    g = open_lesson(win, "x_squared", tmp_path, qtbot)
+    tv = win.training
+    assert tv.plots.top.currentWidget() is tv.plots.derivative
+    tv.refresh()
+    d = tv.plots.derivative
+    (xa, xb), (ya, yb) = d.tangent.getData()
+    assert (yb - ya) / (xb - xa) == pytest.approx(2 * g.value("x"), rel=1e-9)  # d(x²)/dx = 2x
+
+
+def test_a_file_opened_before_the_window_is_laid_out_is_fitted_once_shown(qtbot, app_dirs):
+    from gui.main_window import MainWindow
+    win = MainWindow(str(file_actions.EXAMPLES_DIR / "logistic_regression.graph.json"), offer_recovery=False)
+    win.resize(1300, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.wait(20)
+    view = win.view
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    items = win.scene.items_rect()
+    assert visible.contains(items)
+    assert items.width() * view.zoom > 0.6 * view.viewport().width()  # filling the view, not a speck
+    # Once the learner zooms, a resize leaves their view alone.
+    view.zoom_by(2.0)
+    zoom = view.zoom
+    win.resize(1250, 780)
+    qtbot.wait(20)
+    assert view.zoom == zoom
