@@ -43,13 +43,20 @@ def run(ms=(100, 1000, 10000), rounds: int = 60, budget_s: float = 20.0, log=pri
         data = xor_data(m)
         contenders, state = {}, {}
 
-        # our engine: Plan.run (the fast path) + the SGD update
+        # our engine: Plan.run (the fast path) + the SGD update; parameter gradients only, and every dJ/dv
+        state["params"] = theta0.copy()
+
+        def params_step(data=data, state=state):
+            ev = plan.run(data, state["params"], grads="params")
+            state["params"] -= LR * ev.param_grads
+        contenders['engine, params: Plan.run(grads="params") + SGD'] = params_step
+
         state["engine"] = theta0.copy()
 
         def engine_step(data=data, state=state):
             ev = plan.run(data, state["engine"])
             state["engine"] -= LR * ev.param_grads
-        contenders["engine: Plan.run + SGD"] = engine_step
+        contenders["engine, every dJ/dv: Plan.run + SGD"] = engine_step
 
         trainer = Trainer(graph, datasets.generate("xor", m, 0, 0.0, 0.0), optimizer="sgd", lr=LR)
         contenders["engine: Trainer.step_batch"] = trainer.step_batch

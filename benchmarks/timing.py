@@ -3,6 +3,7 @@ machine hits all of them alike, and each is reported by its median."""
 from __future__ import annotations
 
 import os
+import random
 import statistics
 import time
 from typing import Callable
@@ -10,7 +11,8 @@ from typing import Callable
 
 def interleaved(contenders: dict[str, Callable[[], object]], rounds: int, warmup: int = 2,
                 budget_s: float | None = None) -> dict[str, float]:
-    """Median seconds per call of each contender; round r calls every contender once.
+    """Median seconds per call of each contender; round r calls every contender once, in an
+    order shuffled each round (seeded), so no contender always runs just after the same one.
 
     ``budget_s`` stops early (after at least 5 rounds) once that much wall time has passed."""
     for fn in contenders.values():
@@ -18,8 +20,11 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int, warmup
             fn()
     times: dict[str, list[float]] = {name: [] for name in contenders}
     start = time.perf_counter()
+    rng = random.Random(0)
+    order = list(contenders.items())
     for r in range(rounds):
-        for name, fn in contenders.items():
+        rng.shuffle(order)
+        for name, fn in order:
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)

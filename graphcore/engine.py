@@ -16,6 +16,7 @@ the step-through view shows — without touching the graph again.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,14 +69,24 @@ class Plan:
     def _compile(self, partial: bool):
         g = self.graph
         order = g.topological_order()
+        # each box's op, Function, attrs and Variable keys, looked up once (attrs are resolved
+        # against the catalogue on every Graph.attrs call)
+        info: dict[str, tuple] = {}
         for node in order:
-            for key in g.variable_keys(node):
+            op = g.op(node)
+            fn = F.get(op)
+            attrs = g.attrs(node)
+            n_out = fn.n_outputs(attrs)
+            keys = [node] if n_out == 1 else [f"{node}:{k}" for k in range(n_out)]
+            info[node] = (op, fn, attrs, keys)
+            for key in keys:
                 self.slot_of[key] = len(self.keys)
                 self.keys.append(key)
                 self.owner.append(node)
+        self._info = info
         skipped: set[str] = set()
         for node in order:
-            op = g.op(node)
+            op, fn, attrs, keys = info[node]
             if op in F.SOURCE_OPS:
                 self.sources.append(Source(node, op, self.slot_of[node], g.column(node), g.value(node)))
                 continue
@@ -85,7 +96,7 @@ class Plan:
                 self.unwired[node] = missing
             if missing or any(e.src in skipped for e in edges if e is not None):
                 if not partial:
-                    names = g.function(node).input_names(g.attrs(node))
+                    names = fn.input_names(attrs)
                     ports = ", ".join(f"{p} ({names[p]})" for p in missing)
                     if missing:
                         raise UnwiredPortError(f"box '{node}' ({op}) has an unwired input port: {ports}", [node])
@@ -93,16 +104,19 @@ class Plan:
                 self.incomplete.append(node)
                 continue
             ins = [self.slot_of[self._key(e.src, e.out)] for e in edges]
-            outs = [self.slot_of[k] for k in g.variable_keys(node)]
-            self.steps.append(Step(node, op, g.function(node), g.attrs(node), ins, outs))
+            outs = [self.slot_of[k] for k in keys]
+            self.steps.append(Step(node, op, fn, attrs, ins, outs))
         self.loss_slot = self._ref_slot(g.meta.get("loss"), skipped)
         self.output_slots = self._output_slots(g.meta.get("output"), skipped)
         self.param_ids = [s.node for s in self.sources if s.op == "parameter"]
         self.param_slots = [s.slot for s in self.sources if s.op == "parameter"]
         self._mark_loss_path()
+        del self._info  # only for compiling
 
     def _key(self, node: str, out: int) -> str:
-        return node if self.graph.n_outputs(node) == 1 else f"{node}:{out}"
+        info = self.__dict__.get("_info")
+        keys = info[node][3] if info and node in info else self.graph.variable_keys(node)
+        return node if len(keys) == 1 else f"{node}:{out}"
 
     def _ref_slot(self, ref, skipped) -> int | None:
         if not ref:
@@ -131,6 +145,19 @@ class Plan:
             if needed.intersection(step.outs):
                 step.on_loss_path = True
                 needed.update(step.ins)
+
+    @functools.cached_property
+    def param_dependent(self) -> list[bool]:
+        """Per slot: whether the Variable depends on a parameter (is one, or is computed
+        from one) — the gradients a training step needs, on the loss path."""
+        dep = [False] * len(self.keys)
+        for slot in self.param_slots:
+            dep[slot] = True
+        for step in self.steps:
+            if any(dep[i] for i in step.ins):
+                for o in step.outs:
+                    dep[o] = True
+        return dep
 
     @property
     def has_loss(self) -> bool:
@@ -172,9 +199,18 @@ class Plan:
             values[src.slot] = v
         return values, m
 
-    def run(self, data: dict | None = None, params=None, backward: bool = True) -> "Evaluation":
-        """Forward over every sample at once, then (if the graph names a loss) backward."""
-        ev = fastpath.run(self, data, params, backward)  # same numbers, compiled (fastpath.py)
+    def run(self, data: dict | None = None, params=None, backward: bool = True,
+            grads: str = "all") -> "Evaluation":
+        """Forward over every sample at once, then (if the graph names a loss) backward.
+
+        ``grads="all"``: dJ/dv for every Variable the cost depends on. ``grads="params"``:
+        only what a training step needs — dJ/dv for the Variables on a path from a
+        parameter to the cost (``param_dependent``), None for the others (data columns,
+        constants and what they alone feed). Values and parameter gradients are the same
+        bit for bit either way."""
+        if grads not in ("all", "params"):
+            raise ValueError(f"grads must be 'all' or 'params', not {grads!r}")
+        ev = fastpath.run(self, data, params, backward, grads)  # same numbers, compiled (fastpath.py)
         if ev is not None:
             return ev
         values, m = self.feed(data, params)  # the reference loop: also gives the exact error
@@ -189,7 +225,7 @@ class Plan:
                     raise NonFiniteError(f"forward: the cost J, the mean of box '{node}' over {loss.size} samples, "
                                          f"overflowed to {ev.cost}", [node], "forward")
                 if backward:
-                    ev.grads = self.backpropagate(values)
+                    ev.grads = self.backpropagate(values, self.param_dependent if grads == "params" else None)
         return ev
 
     def forward(self, values: list):
@@ -204,20 +240,23 @@ class Plan:
                     raise NonFiniteError(self._nonfinite_message(step, xs, out, "forward"), [step.node], "forward")
                 values[slot] = out
 
-    def backpropagate(self, values: list) -> list:
-        """dJ/dv for every Variable v the cost depends on (None for the others)."""
+    def backpropagate(self, values: list, wanted: list[bool] | None = None) -> list:
+        """dJ/dv for every Variable v the cost depends on (None for the others); with
+        ``wanted`` (a flag per slot), only for the slots flagged."""
         grads: list = [None] * len(self.keys)
         loss = values[self.loss_slot]
         # The seed: J = mean of a per-sample loss, so dJ/dLᵢ = 1/m; a scalar loss is J itself.
         grads[self.loss_slot] = np.full(loss.shape, 1.0 / loss.size) if loss.ndim else np.asarray(1.0)
         for step in reversed(self.steps):
-            if not step.on_loss_path:
+            if not step.on_loss_path or (wanted is not None and not wanted[step.outs[0]]):
                 continue
             upstream = [grads[o] if grads[o] is not None else np.zeros_like(values[o]) for o in step.outs]
             xs = [values[i] for i in step.ins]
             outs = [values[o] for o in step.outs]
             local = F.run_local(step.fn, xs, outs, step.attrs)
             for slot, d in zip(step.ins, F.downstream(step.fn, local, upstream)):
+                if wanted is not None and not wanted[slot]:
+                    continue
                 d = reduce_to(d, values[slot])
                 if grads[slot] is not None:  # fan-out: the copy gate sums what comes back
                     d = grads[slot] + d

@@ -106,6 +106,41 @@ _TEMPLATES = {
 }
 
 
+# Non-finite numbers are absorbing through these ports: a nan or ±inf there makes the
+# output non-finite whatever the other input is (x·0 = nan for x = ±inf, x/0 = ±inf). So a
+# Variable read through one of them need not be tested itself: the reader's output is
+# tested (or is read on in turn the same way). Checked against the catalogue on first use.
+PROPAGATES = {"add": (0, 1), "sub": (0, 1), "mul": (0, 1), "div": (0,), "neg": (0,), "identity": (0,),
+              "square": (0,), "abs": (0,), "mean": (0,), "sum": (0,)}
+_BAD = np.array([np.nan, np.inf, -np.inf, np.nan, np.inf, -np.inf, np.nan, np.inf, -np.inf])
+_OTHER = np.array([0.0, 0.0, 0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.inf])
+
+
+def propagates(op: str, attrs: dict, port: int) -> bool:
+    """Whether a non-finite input on ``port`` always gives a non-finite output (catalogue forward)."""
+    key = (op, tuple(sorted(attrs.items())), port)
+    if key not in _propagation:
+        _propagation[key] = port in PROPAGATES.get(op, ()) and _check_propagates(op, attrs, port)
+    return _propagation[key]
+
+
+def _check_propagates(op: str, attrs: dict, port: int) -> bool:
+    fn = F.CATALOGUE[op]
+    n = fn.n_inputs(attrs)
+    with np.errstate(all="ignore"):
+        for bad in (_BAD, _A(_BAD[0]), _A(_BAD[1]), _A(_BAD[2])):
+            for other in (_OTHER, _A(0.0), _A(1.0)):
+                xs = [other] * n
+                xs[port] = bad
+                try:
+                    outs = F.run_forward(fn, xs, attrs)
+                except Exception:  # noqa: BLE001 — a refusal is an error in the reference: fine
+                    continue
+                if any(np.isfinite(o).any() for o in outs):
+                    return False
+    return True
+
+
 def _namespace() -> dict:
     """What generated code may call: numpy ufuncs and the catalogue's own helpers."""
     return {
@@ -113,7 +148,7 @@ def _namespace() -> dict:
         "_cos": np.cos, "_tanh": np.tanh, "_maximum": np.maximum, "_minimum": np.minimum,
         "_where": np.where, "_power": np.power, "_logaddexp": np.logaddexp, "_zeros_like": np.zeros_like,
         "_full_like": np.full_like, "_full": np.full, "_mean": np.mean, "_sum": np.sum,
-        "_multiply": np.multiply, "_add_reduce": np.add.reduce,
+        "_multiply": np.multiply, "_add_reduce": np.add.reduce, "_asarray": np.asarray,
         "_sigmoid": F.sigmoid, "_sign": F._sign, "_ones": F._ones, "_samples": F._samples,
         "_reduce_to": engine.reduce_to, "_isfinite": np.isfinite, "_concat": np.concatenate,
         "_array": np.array, "_ndim": np.ndim, "_Mismatch": _ShapeMismatch, "_put": _put,
@@ -128,6 +163,7 @@ _PROBES = {
 _PROBE_B = np.array([0.5, -1.0, 2.0, -0.0, 0.0, 0.25, -2.0, 1.0, 0.0, 1.0, -3.0, 0.5, 0.3, -7.25])
 _PROBE_U = np.array([1.5, -0.5, 0.25, 2.0, -1.0, 3.0, 0.75, -2.0, 1.0, 0.5, -0.25, 1.25, 0.1, -4.0])
 _verified: dict[tuple, bool] = {}
+_propagation: dict[tuple, bool] = {}
 
 
 def _same(a, b) -> bool:
@@ -200,6 +236,9 @@ def _check_downstream(op: str, attrs: dict, in_vec: tuple[bool, ...]) -> bool:
             got = mine(tuple(xs), tuple(outs), tuple(ups), k)
             if len(got) != len(ref) or not all(_same(_A(a), _A(b)) for a, b in zip(got, ref, strict=True)):
                 return False
+            bad = [np.resize(_BAD, np.shape(u)) if i == trial % len(ups) else u for i, u in enumerate(ups)]
+            if any(np.isfinite(d).any() for d in mine(tuple(xs), tuple(outs), tuple(bad), k)):
+                return False  # a non-finite upstream must give non-finite downstreams
     return True
 
 
@@ -241,6 +280,10 @@ def _check_template(op: str, attrs: dict, in_vec: tuple[bool, ...]) -> bool:
                 mine = _A(eval(d.format(**names), env))
                 if not _same(mine, _A(ref_down[port])) or mine.ndim != any(vec_of[n] for n in _placeholders(d)):
                     return False
+                # a non-finite upstream gives a non-finite downstream (only source gradients are tested)
+                bad_u = np.resize(_BAD, np.shape(up))
+                if np.isfinite(eval(d.format(**names), dict(env, u=bad_u))).any():
+                    return False
             compared += 1
     return compared > 0
 
@@ -252,6 +295,7 @@ def _placeholders(text: str) -> set[str]:
 
 
 _NAME = re.compile(r"\b[vg]\d+\b")
+INLINE_BOXES = 2000
 CHUNK_LINES = 400  # Python's compiler slows down more than linearly on very long functions
 
 
@@ -263,8 +307,9 @@ class _Emitter:
     reads from the list ``V`` (values) or ``G`` (gradients) into locals, runs straight
     through, and stores what it wrote back: compile time stays linear in the graph's size."""
 
-    def __init__(self, plan: engine.Plan, source_vec: tuple[bool, ...]):
+    def __init__(self, plan: engine.Plan, source_vec: tuple[bool, ...], grads: str = "all"):
         self.plan = plan
+        self.wanted = plan.param_dependent if grads == "params" else None  # per slot: emit its gradient?
         self.vec: list[bool | None] = [None] * len(plan.keys)  # per slot: per-sample or scalar
         for src, v in zip(plan.sources, source_vec, strict=True):
             self.vec[src.slot] = v
@@ -274,20 +319,29 @@ class _Emitter:
         self.owned: set[int] = set()  # per-sample gradients held in an array this kernel made for them
         self.alias: set[int] = set()  # gradients that are another Variable's gradient, as it is (tested there)
         self.helpers: dict = {}  # template function -> its name in this kernel
+        # small graphs: every expression inline (no call per box); big ones: calls, which compile faster
+        self.inline = len(plan.steps) <= INLINE_BOXES
         self.tpl_cache: dict = {}
 
     def emit(self) -> tuple[str, list[str], list[str], list[int], list[int]]:
-        """(sources, forward function names, backward function names, slots to test after each phase:
-        every box output; every gradient except those that are another's gradient object, as it is)"""
+        """(sources, forward function names, backward function names, slots to test after each phase).
+
+        Forward: every box output that no box reads through a port where a nan or inf is
+        absorbing (``propagates``): any non-finite value reaches one of those. Backward:
+        the sources' gradients — every downstream gradient is local × upstream (checked
+        for each template), so a nan or inf anywhere reaches a source's gradient."""
         plan = self.plan
         for i, step in enumerate(plan.steps):
             self._forward(i, step)
         text, fwd = self._functions(self.ops, "_f", "V")
-        outs = [o for st in plan.steps for o in st.outs]
+        covered = {slot for st in plan.steps for port, slot in enumerate(st.ins)
+                   if propagates(st.op, st.attrs, port)}
+        outs = [o for st in plan.steps for o in st.outs if o not in covered]
         self.ops = []
         self._backward()
         btext, bwd = self._functions(self.ops, "_b", "V, G")
-        return text + btext, fwd, bwd, outs, sorted(self.reached - self.alias)  # text: one source per function
+        grads = [src.slot for src in plan.sources if src.slot in self.reached]
+        return text + btext, fwd, bwd, outs, grads  # text: one source per function
 
     def _functions(self, ops: list[tuple], prefix: str, args: str) -> tuple[list[str], list[str]]:
         chunks, cur = [], []
@@ -365,25 +419,31 @@ class _Emitter:
         self.ops.append(([f"g{ls} = " + (f"_full(v{ls}.shape, 1.0 / v{ls}.size)" if self.vec[ls] else "_A(1.0)")],
                          [f"v{ls}"], [f"g{ls}"]))
         self.reached.add(ls)
+        wanted = self.wanted
         for i, step in reversed(list(enumerate(plan.steps))):
-            if not step.on_loss_path:
+            if not step.on_loss_path or (wanted is not None and not wanted[step.outs[0]]):
                 continue
             in_vec = tuple(bool(self.vec[s]) for s in step.ins)
             tpl = self._template(step, in_vec)
             lines: list[str] = []
-            reads = [f"v{s}" for s in step.ins] + [f"v{o}" for o in step.outs]
-            reads += [f"g{o}" for o in step.outs if o in self.reached]
-            reads += [f"g{s}" for s in step.ins if s in self.reached]  # sums already under way
+            reads = [f"g{s}" for s in step.ins if s in self.reached]  # sums already under way
             if tpl is not None:
                 o = step.outs[0]
                 subst = {f"x{p}": f"v{s}" for p, s in enumerate(step.ins)} | {"o": f"v{o}", "u": f"g{o}"}
                 vec_of = {f"x{p}": bool(self.vec[s]) for p, s in enumerate(step.ins)}
                 vec_of |= {"o": bool(self.vec[o]), "u": bool(self.vec[o])}
                 for port, slot in enumerate(step.ins):
+                    if wanted is not None and not wanted[slot]:
+                        continue
                     d = tpl[1][port]
                     d_vec = any(vec_of[n] for n in _placeholders(d))
+                    reads += [subst[n] for n in _placeholders(d)]
+                    if self.vec[slot] and not d_vec:
+                        reads.append(f"v{slot}")  # _reduce_to reads the value's shape
                     lines.append(self._accumulate(slot, self._reduced(d, subst, d_vec, slot)))
             else:
+                reads += [f"v{s}" for s in step.ins] + [f"v{o}" for o in step.outs]
+                reads += [f"g{o}" for o in step.outs if o in self.reached]
                 if downstream_ok(step.op, step.attrs, in_vec):
                     self.ns[f"_B{i}"] = functools.partial(_DOWNSTREAM[step.op], k=step.attrs.get("k", 2))
                 else:
@@ -393,8 +453,9 @@ class _Emitter:
                 ups = ", ".join(f"g{o}" if o in self.reached else f"_zeros_like(v{o})" for o in step.outs)
                 lines.append(f"_d = _B{i}(({xs},), ({outs},), ({ups},))")
                 for port, slot in enumerate(step.ins):
-                    lines.append(self._accumulate(slot, f"_reduce_to(_d[{port}], v{slot})"))
-            self.ops.append((lines, reads, [f"g{s}" for s in step.ins]))
+                    if wanted is None or wanted[slot]:
+                        lines.append(self._accumulate(slot, f"_reduce_to(_d[{port}], v{slot})"))
+            self.ops.append((lines, reads, [f"g{s}" for s in step.ins if wanted is None or wanted[s]]))
 
     def _reduced(self, tpl: str, subst: dict, d_vec: bool, slot: int) -> str:
         """engine.reduce_to, decided here from the shapes: a scalar's gradient is the sum over samples."""
@@ -409,6 +470,9 @@ class _Emitter:
         function made once per template (one call is cheaper to compile than its expression)."""
         if not wrap and "(" not in tpl:
             return tpl.format(**subst)
+        if self.inline:
+            body = tpl.format(**subst)
+            return {"": body, "A": f"_asarray({body})", "sum": f"_asarray(_add_reduce({body}))"}[wrap]
         fn, args = _helper(tpl, wrap)
         name = self.helpers.get(fn)
         if name is None:
@@ -446,7 +510,8 @@ def _helper(tpl: str, wrap: str) -> tuple:
         return hit
     args = list(dict.fromkeys(_placeholder_order(tpl)))
     body = tpl.format(**{a: a for a in args})
-    body = {"": body, "A": f"_A({body})", "sum": f"_A(_add_reduce({body}))"}[wrap]  # = (...).sum()
+    # every template gives float64 (checked), so a bare asarray makes the 0-d array _A would
+    body = {"": body, "A": f"_asarray({body})", "sum": f"_asarray(_add_reduce({body}))"}[wrap]  # = (...).sum()
     src = f"def _h({', '.join(args)}):\n    return {body}\n"
     if src not in _HELPERS:
         if not _NS:
@@ -479,9 +544,9 @@ def _generic_downstream(fn, attrs, xs, outs, ups):
     return F.downstream(fn, F.run_local(fn, list(xs), list(outs), attrs), list(ups))
 
 
-def kernel_source(plan: engine.Plan, source_vec: tuple[bool, ...]) -> tuple[str, dict]:
+def kernel_source(plan: engine.Plan, source_vec: tuple[bool, ...], grads: str = "all") -> tuple[str, dict]:
     """The generated source of one kernel and the names it may call (for tests and reading)."""
-    em = _Emitter(plan, source_vec)
+    em = _Emitter(plan, source_vec, grads)
     texts, *_ = em.emit()
     return "\n".join(texts), em.ns
 
@@ -489,8 +554,8 @@ def kernel_source(plan: engine.Plan, source_vec: tuple[bool, ...]) -> tuple[str,
 class Kernel:
     """One compiled plan for one shape signature: forward functions, one test, backward functions, one test."""
 
-    def __init__(self, plan: engine.Plan, source_vec: tuple[bool, ...]):
-        em = _Emitter(plan, source_vec)
+    def __init__(self, plan: engine.Plan, source_vec: tuple[bool, ...], grads: str = "all"):
+        em = _Emitter(plan, source_vec, grads)
         texts, fwd, bwd, outs, grads = em.emit()
         for text in texts:  # one at a time: compiling them as one module costs more than linear time
             exec(compile(text, "<graphcore.fastpath kernel>", "exec"), em.ns)  # noqa: S102 — from slot numbers
@@ -569,50 +634,70 @@ class FastPlan:
     def feed(self, data, params) -> tuple[list, int | None] | None:
         """Source values in ``plan.sources`` order and m, as Plan.feed gives them; None when
         the feed is unusual (the reference then handles it, and raises where it should)."""
+        fed = self._feed(data, params)
+        return None if fed is None else fed[:2]
+
+    def _feed(self, data, params):
+        """(values, m, shape signature) — the signature None when a value given in ``params``
+        is not a plain scalar (run() then looks at every shape)."""
         plan, S = self.plan, list(self._graph_values())
         m = None
+        vec = [False] * len(S)
+        plain = True
         if params is not None and not isinstance(params, dict):
-            for pos, v in zip(self.param_pos, params, strict=False):  # as Plan.feed's dict(zip(...))
-                S[pos] = _A(v)
+            arr = None
+            if isinstance(params, np.ndarray) and params.ndim == 1 and params.dtype.kind in "fiu":
+                arr = np.array(params, dtype=float)  # a copy: this run's values are its own
+            if arr is not None:
+                for pos, i in zip(self.param_pos, range(len(arr)), strict=False):  # as zip(param_ids, params)
+                    S[pos] = arr[i, ...]  # a 0-d view: as np.asarray(params[i]) but cheaper
+            else:
+                for pos, v in zip(self.param_pos, params, strict=False):
+                    S[pos] = v = _A(v)
+                    plain = plain and v.ndim == 0
             params = None
         for i, kind in enumerate(self.kinds):
             if kind == _INPUT:
                 src = plan.sources[i]
                 if params is not None and src.node in params:
-                    S[i] = _A(params[src.node])
+                    S[i] = v = _A(params[src.node])
+                    plain = False
                 elif data is not None and self.columns[i] in data:
                     v = _A(data[self.columns[i]])
                     if v.ndim != 1 or (m is not None and len(v) != m) or len(v) == 0:
                         return None
                     m = len(v)
                     S[i] = v
+                    vec[i] = True
                 elif src.value is not None and (data is None or src.column is None):
                     S[i] = _A(src.value)
                 else:
                     return None
             elif params is not None and self.nodes[i] in params:
                 S[i] = _A(params[self.nodes[i]])
-        return S, m
+                plain = False
+        return S, m, (tuple(vec) if plain else None)
 
-    def run(self, data, params, backward: bool):
+    def run(self, data, params, backward: bool, grads: str = "all"):
         plan = self.plan
         if plan.version != self.graph.version:
             return None  # a stale plan: the reference says what it says
-        fed = self.feed(data, params)
+        fed = self._feed(data, params)
         if fed is None:
             return None
-        S, m = fed
-        lengths = {len(v) for v in S if v.ndim}
-        if any(v.ndim > 1 for v in S) or len(lengths) > 1:
-            return None
-        sig = tuple(bool(v.ndim) for v in S)
-        kernel = self.kernels.get(sig)
+        S, m, sig = fed
+        if sig is None:
+            lengths = {len(v) for v in S if v.ndim}
+            if any(v.ndim > 1 for v in S) or len(lengths) > 1:
+                return None
+            sig = tuple(bool(v.ndim) for v in S)
+        kernel = self.kernels.get((sig, grads))
         if kernel is None:
             try:
-                kernel = build_kernel(plan, sig)
+                kernel = build_kernel(plan, sig, grads)
             except Exception:  # noqa: BLE001 — never worse than the reference: use it
                 kernel = _no_kernel
-            self.kernels[sig] = kernel
+            self.kernels[(sig, grads)] = kernel
         try:
             with np.errstate(all="ignore"):
                 result = kernel(S, backward and plan.loss_slot is not None)
@@ -625,7 +710,8 @@ class FastPlan:
         if plan.loss_slot is not None:
             loss = values[plan.loss_slot]
             with np.errstate(all="ignore"):  # a mean that overflows is caught just below
-                ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
+                # np.mean is this sum over this count (the same numbers), at less call overhead
+                ev.cost = float(np.add.reduce(loss)) / loss.size if loss.ndim else float(loss)
             if not np.isfinite(ev.cost):
                 return None  # the reference loop names the box
             if grads is not None:
@@ -644,23 +730,23 @@ def _no_kernel(S, backward):
     return None
 
 
-def build_kernel(plan: engine.Plan, source_vec: tuple[bool, ...]) -> Kernel:
+def build_kernel(plan: engine.Plan, source_vec: tuple[bool, ...], grads: str = "all") -> Kernel:
     """Made once per plan and shape. The cyclic garbage collector is paused meanwhile: the
     many small strings made here would set it off again and again over a growing heap."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return Kernel(plan, source_vec)
+        return Kernel(plan, source_vec, grads)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def run(plan: engine.Plan, data, params, backward: bool):
+def run(plan: engine.Plan, data, params, backward: bool, grads: str = "all"):
     """Plan.run's fast path: an Evaluation, or None to take the reference loop."""
     if not ENABLED:
         return None
     fast = plan.__dict__.get("_fast")
     if fast is None:
         fast = plan.__dict__["_fast"] = FastPlan(plan)
-    return fast.run(data, params, backward)
+    return fast.run(data, params, backward, grads)

@@ -7,7 +7,7 @@ import pytest
 from graphcore import fileformat, lessons, optim
 from graphcore.builder import GraphBuilder, mlp
 from graphcore.errors import EvaluationError, NonFiniteError
-from graphcore.training import History, Trainer, init_scales, initial_values
+from graphcore.training import History, Trainer, init_scales, initial_values, mean_abs
 
 
 def logistic(n=40, **training):
@@ -231,3 +231,63 @@ def test_logistic_regression_lesson_survives_a_saturated_sigmoid():
     p = ev.value("p")
     assert ((p == 0.0) | (p == 1.0)).any()  # the saturation really happened
     assert result["accuracy"] == 1.0 and np.isfinite(tr.history.cost).all()
+
+
+def test_history_says_which_epochs_keep_a_row():
+    h = History(["a"], ["a"], max_rows=8)
+    for e in range(1, 300):
+        rows_before = len(h.row_epochs)
+        will = h.records(e)
+        h.append(e, {"cost": 1.0}, [e], [0.0], [0.0] if will else None)  # no row: box_grads not needed
+        kept = len(h.row_epochs) and h.row_epochs[-1] == e
+        assert will == bool(kept), e
+        assert will or len(h.row_epochs) <= rows_before
+
+
+def test_mean_abs_is_the_loop_bit_for_bit():
+    rng = np.random.default_rng(3)
+    for m in (1, 7, 128, 1000, 3000):
+        grads = [rng.normal(0, 10.0 ** rng.uniform(-8, 8), m) for _ in range(20)]
+        grads += [np.asarray(rng.normal()), None, np.float64(-2.5), np.asarray(-0.0)]
+        rng.shuffle(grads)
+        loop = np.array([0.0 if g is None else float(np.mean(np.abs(g))) for g in grads])
+        assert mean_abs(grads).tobytes() == loop.tobytes()
+
+
+@pytest.mark.parametrize("batch_size", [None, 7])
+def test_steps_ask_for_parameter_gradients_only_and_box_sizes_stay_the_same(batch_size, monkeypatch):
+    """Mid-epoch batches run in params mode; the last batch of an epoch whose row is kept runs
+    in full, so box_grads are each Variable's mean |dJ/dv| on that batch, as a full run gives."""
+    tr = Trainer(logistic(), optimizer="adam", lr=0.05, epochs=6, batch_size=batch_size, seed=1)
+    modes = []
+    real_run = tr.plan.run
+
+    def spy(data=None, params=None, backward=True, grads="all"):
+        modes.append(grads)
+        return real_run(data, params, backward, grads)
+    monkeypatch.setattr(tr.plan, "run", spy)
+    tr.history.max_rows = 4  # rows for epochs 1-4, then every 2nd: epoch 5 keeps none
+    tr.train()
+    assert tr.status == "done"
+    steps = [md for md in modes if md is not None]
+    if batch_size:
+        assert steps.count("params") > steps.count("all") > 0
+    assert np.array_equal(tr.history.row_epochs, [2, 4, 6])
+    # redo the run without the spy: box_grads equal a full run's on each recorded epoch's last batch
+    again = Trainer(logistic(), optimizer="adam", lr=0.05, epochs=6, batch_size=batch_size, seed=1)
+    last_batch = {}
+    real = again.plan.run
+
+    def keep(data=None, params=None, backward=True, grads="all"):
+        ev = real(data, params, backward, grads)
+        if backward and not again._batches:
+            last_batch[again.epoch + 1] = real(data, params)  # the full run, on that batch
+        return ev
+    monkeypatch.setattr(again.plan, "run", keep)
+    again.history.max_rows = 4
+    again.train()
+    for row, epoch in enumerate(again.history.row_epochs):
+        full = last_batch[int(epoch)]
+        want = [0.0 if g is None else float(np.mean(np.abs(g))) for g in full.grads]
+        assert again.history.box_grads[row].tolist() == want
+    assert np.array_equal(again.history.params, tr.history.params)
