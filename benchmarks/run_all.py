@@ -83,7 +83,8 @@ def case1_md(r: dict) -> list[str]:
                  "exported numpy script", 1.25, False),
                 ("engine ≤ 1/3 of PyTorch eager (both give the parameters' gradients)", PARAMS,
                  "PyTorch eager (float64)", 1 / 3, False),
-                ("engine ≥ 100 × faster per epoch than micrograd", PARAMS, "micrograd, per sample (scaled)", 100, True)):
+                ("engine ≥ 100 × faster per epoch than micrograd", PARAMS, "micrograd, per sample (scaled)", 100,
+                 True)):
             eng, row = r["rows"].get(mine, {}), r["rows"].get(other, {})
             if 1000 not in row or 1000 not in eng:
                 out.append(f"- {label}: baseline missing")

@@ -111,7 +111,7 @@ class Function:
 
 # --- numerically stable helpers ------------------------------------------------------
 def sigmoid(x):
-    """σ(x) without overflow: exp is only ever taken of a non-positive number."""
+    """σ(x) without overflow: exp is only taken of a number ≤ 0."""
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -150,20 +150,19 @@ def _class_index(y, k, box="?"):
 # own is −logit(a), the same (to rounding) wherever both logs are above −100, but ±inf at
 # a = 0 or 1 — torch seldom asks for it (a target is data), while here every Variable's
 # dJ/dv is shown, so it stays finite.
-BCE_LOG_MIN = -100.0
 BCE_EPS = 9.999999960041972e-13  # torch's EPSILON is the C++ float 1e-12, i.e. this double
 
 
-def _ln(a):
-    """max(ln a, −100); nan stays nan."""
+def ln_clamped(a):
+    """max(ln a, −100): binary cross-entropy's log as torch takes it (ln 0 counts as −100)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.maximum(np.log(a), BCE_LOG_MIN)
+        return np.maximum(np.log(a), -100.0)
 
 
-def _ln1m(a):
-    """max(ln(1 − a), −100), as log1p(−a); nan stays nan."""
+def ln1m_clamped(a):
+    """max(ln(1 − a), −100), computed as log1p(−a)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.maximum(np.log1p(-a), BCE_LOG_MIN)
+        return np.maximum(np.log1p(-a), -100.0)
 
 
 def _check_log(x):
@@ -302,8 +301,8 @@ _define(
              lambda a, b, o: [2.0 * (a - b), -2.0 * (a - b)],
              "(a − b)²", "2(a−b), −2(a−b)", lambda sp, a, b: (a - b) ** 2),
     Function("bce", "losses", ("a", "b"),
-             lambda a, b: (b - 1.0) * _ln1m(a) - b * _ln(a),
-             lambda a, b, o: [(a - b) / np.maximum(a * (1.0 - a), BCE_EPS), _ln1m(a) - _ln(a)],
+             lambda a, b: (b - 1.0) * ln1m_clamped(a) - b * ln_clamped(a),
+             lambda a, b, o: [(a - b) / np.maximum(a * (1.0 - a), BCE_EPS), ln1m_clamped(a) - ln_clamped(a)],
              "−[b ln a + (1−b) ln(1−a)]", "(a−b)/(a(1−a)), ln(1−a) − ln a",
              lambda sp, a, b: -(b * sp.log(a) + (1 - b) * sp.log(1 - a))),
     Function("bce_logits", "losses", ("z", "y"),

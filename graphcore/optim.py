@@ -40,123 +40,110 @@ class OptimizerError(BadAttributeError):
     """An unknown optimizer or an option value torch would refuse."""
 
 
+# --- the update rules ----------------------------------------------------------------------
+# One pair of plain functions per rule: ``*_state(n, hp)`` makes the running state (a dict),
+# ``*_update(theta, g, state, t, hp)`` takes step t (from 1) in place, g already weight-decayed.
+# The Optimizer class below calls them, and the numpy export copies their source into its
+# script (inspect.getsource), so the app and the script apply the very same lines. They may
+# use only numpy (np) and math.
+def weight_decayed(g, theta, hp):
+    """g + λθ: torch adds the weight decay to the gradient before the rule."""
+    wd = hp.get("weight_decay", 0.0)
+    return g + wd * theta if wd != 0 else g
+
+
+def sgd_state(n, hp):
+    return {"buf": None}  # the momentum buffer, made on the first step as a copy of g
+
+
+def sgd_update(theta, g, state, t, hp):
+    """SGD (torch.optim.SGD): θ ← θ − lr·g, with momentum b ← μb + (1−τ)g when μ ≠ 0."""
+    mu, tau = hp["momentum"], hp["dampening"]
+    if mu != 0:
+        if state["buf"] is None:
+            state["buf"] = g.copy()
+        else:
+            state["buf"] = mu * state["buf"] + (1 - tau) * g
+        g = g + mu * state["buf"] if hp["nesterov"] else state["buf"]
+    theta -= hp["lr"] * g
+
+
+def adagrad_state(n, hp):
+    return {"sum": np.full(n, float(hp["initial_accumulator_value"]))}
+
+
+def adagrad_update(theta, g, state, t, hp):
+    """Adagrad (torch.optim.Adagrad): G ← G + g²;  θ ← θ − clr·g / (√G + ε)."""
+    clr = hp["lr"] / (1 + (t - 1) * hp["lr_decay"])
+    state["sum"] += g * g
+    theta -= clr * (g / (np.sqrt(state["sum"]) + hp["eps"]))
+
+
+def rmsprop_state(n, hp):
+    return {"square_avg": np.zeros(n), "grad_avg": np.zeros(n), "buf": np.zeros(n)}
+
+
+def rmsprop_update(theta, g, state, t, hp):
+    """RMSprop (torch.optim.RMSprop): v ← αv + (1−α)g²;  θ ← θ − lr·g / (√v + ε)."""
+    alpha, eps = hp["alpha"], hp["eps"]
+    state["square_avg"] = alpha * state["square_avg"] + (1 - alpha) * g * g
+    if hp["centered"]:
+        state["grad_avg"] = state["grad_avg"] + (1 - alpha) * (g - state["grad_avg"])  # torch's lerp
+        avg = np.sqrt(state["square_avg"] - state["grad_avg"] * state["grad_avg"]) + eps
+    else:
+        avg = np.sqrt(state["square_avg"]) + eps
+    if hp["momentum"] > 0:
+        state["buf"] = hp["momentum"] * state["buf"] + g / avg
+        theta -= hp["lr"] * state["buf"]
+    else:
+        theta -= hp["lr"] * (g / avg)
+
+
+def adam_state(n, hp):
+    return {"m": np.zeros(n), "v": np.zeros(n)}
+
+
+def adam_update(theta, g, state, t, hp):
+    """Adam (torch.optim.Adam): m ← m + (1−β₁)(g − m);  v ← β₂v + (1−β₂)g²;
+    θ ← θ − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)."""
+    b1, b2 = hp["betas"]
+    state["m"] = state["m"] + (1 - b1) * (g - state["m"])  # torch's exp_avg.lerp_(grad, 1 − β₁)
+    state["v"] = b2 * state["v"] + (1 - b2) * g * g
+    step_size = hp["lr"] / (1 - b1 ** t)
+    denom = np.sqrt(state["v"]) / math.sqrt(1 - b2 ** t) + hp["eps"]
+    theta -= step_size * (state["m"] / denom)
+
+
+# name -> (state maker, update rule); "momentum" is SGD with its own default μ
+RULES = {"sgd": (sgd_state, sgd_update), "momentum": (sgd_state, sgd_update),
+         "adagrad": (adagrad_state, adagrad_update), "rmsprop": (rmsprop_state, rmsprop_update),
+         "adam": (adam_state, adam_update)}
+
+
 class Optimizer:
-    """Base: ``step(theta, grad)`` updates θ in place. ``t`` counts steps taken."""
+    """``step(theta, grad)`` updates θ in place by the rule ``name``; ``t`` counts steps taken."""
 
-    name = "?"
-
-    def __init__(self, n: int, **hp):
+    def __init__(self, name: str, n: int, **hp):
+        self.name = name
         self.n = n
         self.hp = hp
-        self.t = 0
+        self._make_state, self._update = RULES[name]
         self.reset()
 
     def reset(self):
         """Forget the running state (buffers, step count), as a new torch optimizer would."""
         self.t = 0
+        self.running = self._make_state(self.n, self.hp)
 
     def step(self, theta: np.ndarray, grad: np.ndarray) -> np.ndarray:
         self.t += 1
-        g = np.asarray(grad, dtype=float)
-        wd = self.hp.get("weight_decay", 0.0)
-        if wd != 0:
-            g = g + wd * theta
-        self._update(theta, g)
+        g = weight_decayed(np.asarray(grad, dtype=float), theta, self.hp)
+        self._update(theta, g, self.running, self.t, self.hp)
         return theta
-
-    def _update(self, theta, g):  # pragma: no cover - every optimizer overrides it
-        raise NotImplementedError
 
     def state(self) -> dict:
         """The running state as plain lists (for a snapshot in the window)."""
-        return {"t": self.t}
-
-
-class SGD(Optimizer):
-    name = "sgd"
-
-    def reset(self):
-        super().reset()
-        self.buf = None  # the momentum buffer, created on the first step as a copy of g
-
-    def _update(self, theta, g):
-        mu, tau = self.hp["momentum"], self.hp["dampening"]
-        if mu != 0:
-            if self.buf is None:
-                self.buf = g.copy()
-            else:
-                self.buf = mu * self.buf + (1 - tau) * g
-            g = g + mu * self.buf if self.hp["nesterov"] else self.buf
-        theta -= self.hp["lr"] * g
-
-    def state(self):
-        return {"t": self.t, "momentum_buffer": None if self.buf is None else self.buf.tolist()}
-
-
-class Adagrad(Optimizer):
-    name = "adagrad"
-
-    def reset(self):
-        super().reset()
-        self.sum = np.full(self.n, float(self.hp["initial_accumulator_value"]))
-
-    def _update(self, theta, g):
-        clr = self.hp["lr"] / (1 + (self.t - 1) * self.hp["lr_decay"])
-        self.sum += g * g
-        theta -= clr * (g / (np.sqrt(self.sum) + self.hp["eps"]))
-
-    def state(self):
-        return {"t": self.t, "sum": self.sum.tolist()}
-
-
-class RMSprop(Optimizer):
-    name = "rmsprop"
-
-    def reset(self):
-        super().reset()
-        self.square_avg = np.zeros(self.n)
-        self.grad_avg = np.zeros(self.n)
-        self.buf = np.zeros(self.n)
-
-    def _update(self, theta, g):
-        alpha, eps = self.hp["alpha"], self.hp["eps"]
-        self.square_avg = alpha * self.square_avg + (1 - alpha) * g * g
-        if self.hp["centered"]:
-            self.grad_avg = self.grad_avg + (1 - alpha) * (g - self.grad_avg)  # torch's lerp
-            avg = np.sqrt(self.square_avg - self.grad_avg * self.grad_avg) + eps
-        else:
-            avg = np.sqrt(self.square_avg) + eps
-        if self.hp["momentum"] > 0:
-            self.buf = self.hp["momentum"] * self.buf + g / avg
-            theta -= self.hp["lr"] * self.buf
-        else:
-            theta -= self.hp["lr"] * (g / avg)
-
-    def state(self):
-        return {"t": self.t, "square_avg": self.square_avg.tolist()}
-
-
-class Adam(Optimizer):
-    name = "adam"
-
-    def reset(self):
-        super().reset()
-        self.m = np.zeros(self.n)
-        self.v = np.zeros(self.n)
-
-    def _update(self, theta, g):
-        b1, b2 = self.hp["betas"]
-        self.m = self.m + (1 - b1) * (g - self.m)  # torch's exp_avg.lerp_(grad, 1 − β₁)
-        self.v = b2 * self.v + (1 - b2) * g * g
-        step_size = self.hp["lr"] / (1 - b1 ** self.t)
-        denom = np.sqrt(self.v) / math.sqrt(1 - b2 ** self.t) + self.hp["eps"]
-        theta -= step_size * (self.m / denom)
-
-    def state(self):
-        return {"t": self.t, "exp_avg": self.m.tolist(), "exp_avg_sq": self.v.tolist()}
-
-
-CLASSES = {"sgd": SGD, "momentum": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
+        return {"t": self.t} | {k: None if v is None else v.tolist() for k, v in self.running.items()}
 
 
 def settings(name: str, lr: float | None = None, options: dict | None = None) -> dict:
@@ -208,7 +195,4 @@ def _check(name: str, hp: dict):
 
 def make(name: str, n: int, lr: float | None = None, options: dict | None = None) -> Optimizer:
     """A fresh optimizer for ``n`` scalar parameters."""
-    hp = settings(name, lr, options)
-    opt = CLASSES[name](n, **hp)
-    opt.name = name
-    return opt
+    return Optimizer(name, n, **settings(name, lr, options))

@@ -9,88 +9,32 @@ with the app. Same graph → same text.
 """
 from __future__ import annotations
 
+import inspect
+
+from .. import optim
 from ..engine import compile_graph
 from ..graph import Graph
 from . import parts
 from .naming import comment_text, module_names
 from .straightline import PRELUDE, assign_names, emit_backward, emit_forward, input_reads, loss_is_per_sample
 
-# The optimizers, line for line as graphcore/optim.py applies them (torch.optim's rules).
-OPTIMIZER_CODE = {
-    "sgd": '''\
+def optimizer_code(name: str) -> str:
+    """The optimizer's update rule for the script: graphcore.optim's own functions (their
+    source, so the script applies the app's very lines) and the two the training loop calls."""
+    make_state, update = optim.RULES[name]
+    parts_ = [inspect.getsource(f) for f in (optim.weight_decayed, make_state, update)]
+    parts_.append(f"""\
 def new_state(n):
-    return {"t": 0, "buf": None}
+    return {{"t": 0, **{make_state.__name__}(n, HP)}}
 
 
 def optimizer_step(theta, g, state):
-    """SGD (torch.optim.SGD): θ ← θ − lr·g, with momentum b ← μb + (1−τ)g when μ ≠ 0."""
+    \"\"\"One {optim.TITLES[name]} step, as torch.optim takes it: weight decay, then the rule.\"\"\"
     state["t"] += 1
-    if WEIGHT_DECAY != 0:
-        g = g + WEIGHT_DECAY * theta
-    if MOMENTUM != 0:
-        if state["buf"] is None:
-            state["buf"] = g.copy()
-        else:
-            state["buf"] = MOMENTUM * state["buf"] + (1 - DAMPENING) * g
-        g = g + MOMENTUM * state["buf"] if NESTEROV else state["buf"]
-    theta -= LR * g
-''',
-    "adagrad": '''\
-def new_state(n):
-    return {"t": 0, "sum": np.full(n, float(INITIAL_ACCUMULATOR_VALUE))}
+    {update.__name__}(theta, weight_decayed(g, theta, HP), state, state["t"], HP)
+""")
+    return "\n\n".join(parts_)
 
-
-def optimizer_step(theta, g, state):
-    """Adagrad (torch.optim.Adagrad): G ← G + g²;  θ ← θ − clr·g / (√G + ε)."""
-    state["t"] += 1
-    if WEIGHT_DECAY != 0:
-        g = g + WEIGHT_DECAY * theta
-    clr = LR / (1 + (state["t"] - 1) * LR_DECAY)
-    state["sum"] += g * g
-    theta -= clr * (g / (np.sqrt(state["sum"]) + EPS))
-''',
-    "rmsprop": '''\
-def new_state(n):
-    return {"t": 0, "square_avg": np.zeros(n), "grad_avg": np.zeros(n), "buf": np.zeros(n)}
-
-
-def optimizer_step(theta, g, state):
-    """RMSprop (torch.optim.RMSprop): v ← αv + (1−α)g²;  θ ← θ − lr·g / (√v + ε)."""
-    state["t"] += 1
-    if WEIGHT_DECAY != 0:
-        g = g + WEIGHT_DECAY * theta
-    state["square_avg"] = ALPHA * state["square_avg"] + (1 - ALPHA) * g * g
-    if CENTERED:
-        state["grad_avg"] = state["grad_avg"] + (1 - ALPHA) * (g - state["grad_avg"])
-        avg = np.sqrt(state["square_avg"] - state["grad_avg"] * state["grad_avg"]) + EPS
-    else:
-        avg = np.sqrt(state["square_avg"]) + EPS
-    if MOMENTUM > 0:
-        state["buf"] = MOMENTUM * state["buf"] + g / avg
-        theta -= LR * state["buf"]
-    else:
-        theta -= LR * (g / avg)
-''',
-    "adam": '''\
-def new_state(n):
-    return {"t": 0, "m": np.zeros(n), "v": np.zeros(n)}
-
-
-def optimizer_step(theta, g, state):
-    """Adam (torch.optim.Adam): m ← m + (1−β₁)(g − m);  v ← β₂v + (1−β₂)g²;
-    θ ← θ − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)."""
-    state["t"] += 1
-    if WEIGHT_DECAY != 0:
-        g = g + WEIGHT_DECAY * theta
-    b1, b2 = BETAS
-    state["m"] = state["m"] + (1 - b1) * (g - state["m"])
-    state["v"] = b2 * state["v"] + (1 - b2) * g * g
-    step_size = LR / (1 - b1 ** state["t"])
-    denom = np.sqrt(state["v"]) / math.sqrt(1 - b2 ** state["t"]) + EPS
-    theta -= step_size * (state["m"] / denom)
-''',
-}
-OPTIMIZER_CODE["momentum"] = OPTIMIZER_CODE["sgd"]
 
 TRAIN_CODE = '''\
 def rows(data):
@@ -209,21 +153,13 @@ import numpy as np
 np.seterr(all="ignore")  # a nan or an inf is caught by check_finite(), which names the box
 '''
 
-HP_NAMES = {"lr": "LR", "momentum": "MOMENTUM", "dampening": "DAMPENING", "weight_decay": "WEIGHT_DECAY",
-            "nesterov": "NESTEROV", "lr_decay": "LR_DECAY", "initial_accumulator_value": "INITIAL_ACCUMULATOR_VALUE",
-            "eps": "EPS", "alpha": "ALPHA", "centered": "CENTERED", "betas": "BETAS"}
-
-
 def settings_lines(graph: Graph, plan, settings) -> list[str]:
     """The constants the training code reads: optimizer, its hyper-parameters, the loop's."""
     opt = settings.optimizer if settings else "sgd"
     hp = settings.hp if settings else {"lr": 0.001, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0,
                                         "nesterov": False}
-    lines = [f"OPTIMIZER = {opt!r}"]
-    for key in sorted(hp):
-        value = hp[key]
-        value = tuple(float(b) for b in value) if key == "betas" else value
-        lines.append(f"{HP_NAMES[key]} = {value!r}")
+    hp = {k: tuple(float(b) for b in v) if k == "betas" else v for k, v in sorted(hp.items())}
+    lines = [f"OPTIMIZER = {opt!r}", f"HP = {hp!r}  # its hyper-parameters, by torch.optim's names"]
     lines += [f"EPOCHS = {settings.epochs if settings else 0!r}",
               f"BATCH_SIZE = {settings.batch_size if settings else None!r}  # None: full batch",
               f"SEED = {settings.seed if settings else 0!r}  # shuffles the batches",
@@ -249,7 +185,7 @@ def to_numpy(graph: Graph) -> str:
     settings, ds = parts.training_settings(graph)
     reads = input_reads(plan, None if ds is None else set(ds.columns))
     data = parts.data_section(ds)
-    opt_code = OPTIMIZER_CODE[settings.optimizer if settings else "sgd"]
+    opt_code = optimizer_code(settings.optimizer if settings else "sgd")
     fixed = "\n".join([HEADER, *params_lines(graph, plan), *settings_lines(graph, plan, settings), *data,
                        PRELUDE, opt_code, TRAIN_CODE])
     names = assign_names(plan, module_names(fixed))

@@ -22,33 +22,20 @@ box ids, columns and keys only as ``repr()`` literals.
 """
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import functions as F
 from ..engine import Plan, compile_graph
 from ..errors import MissingDataError
 from .naming import Namer, comment_text, module_names
 
-PRELUDE = '''\
-def sigmoid(x):
-    """σ(x) without overflow: exp is only taken of a number ≤ 0."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def ln_clamped(x):
-    """max(ln x, −100): binary cross-entropy's log as torch takes it (ln 0 counts as −100)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.maximum(np.log(x), -100.0)
-
-
-def ln1m_clamped(a):
-    """max(ln(1 − a), −100), computed as log1p(−a)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.maximum(np.log1p(-a), -100.0)
-
+# The catalogue's own helpers, copied by source so the script computes what the app does;
+# then the ones only the script needs.
+PRELUDE = "\n\n".join(inspect.getsource(f) for f in (F.sigmoid, F.ln_clamped, F.ln1m_clamped)) + '''
 
 def softmax(*zs):
     """sᵢ = e^zᵢ / Σⱼ e^zⱼ over the k inputs, per sample (shifted by the max: no overflow)."""
