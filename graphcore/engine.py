@@ -17,6 +17,7 @@ the step-through view shows — without touching the graph again.
 from __future__ import annotations
 
 import functools
+import gc
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,7 +64,15 @@ class Plan:
         self.steps: list[Step] = []
         self.incomplete: list[str] = []  # boxes left out because a port upstream is unwired
         self.unwired: dict[str, list[int]] = {}  # box -> its own unwired input ports
-        self._compile(partial)
+        # The cyclic garbage collector is paused meanwhile (as when fastpath builds a kernel):
+        # the many small objects made here would set it off again and again over a large heap.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._compile(partial)
+        finally:
+            if was_enabled:
+                gc.enable()
 
     # --- compiling -------------------------------------------------------------------
     def _compile(self, partial: bool):
