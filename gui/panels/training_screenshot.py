@@ -9,9 +9,7 @@ go to a temporary folder, so the learner's own layout is never touched.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 
 
@@ -22,23 +20,11 @@ def main(argv=None) -> int:
     p.add_argument("--epochs", type=int, help="epochs to train (default: the graph's training block)")
     p.add_argument("--size", default="1400x860")
     args = p.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("BACKPROP_STUDIO_DATA_DIR", tempfile.mkdtemp())
-    from PySide6.QtCore import QSettings, QStandardPaths
     from PySide6.QtTest import QTest
 
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
-    from gui.app import make_app
-    from gui.main_window import MainWindow
+    from gui.offscreen import offscreen_window
 
-    app = make_app()
-    w, h = (int(x) for x in args.size.split("x"))
-    win = MainWindow(args.graph, offer_recovery=False, remember_settings=False)
-    win.resize(w, h)
-    win.show()
-    app.processEvents()
+    app, win = offscreen_window(args.graph, args.size, remember_settings=False)
     win.plots_dock.raise_()
     panel, runner = win.training.panel, win.training.runner
     if args.epochs is not None:

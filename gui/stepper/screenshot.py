@@ -8,9 +8,7 @@ backward) at BOX, and saves the grab. Settings and autosave go to a temporary fo
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 
 
 def main(argv=None) -> int:
@@ -21,23 +19,11 @@ def main(argv=None) -> int:
     p.add_argument("--sample", type=int)
     p.add_argument("--size", default="1400x860")
     args = p.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("BACKPROP_STUDIO_DATA_DIR", tempfile.mkdtemp())
-    from PySide6.QtCore import QSettings, QStandardPaths
     from PySide6.QtWidgets import QDockWidget
 
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
-    from gui.app import make_app
+    from gui.offscreen import offscreen_window
 
-    app = make_app()  # the window's own style sheet, as a learner sees it
-    from gui.main_window import MainWindow
-
-    w, h = (int(x) for x in args.size.split("x"))
-    win = MainWindow(args.graph, offer_recovery=False)
-    win.resize(w, h)
-    win.show()
+    app, win = offscreen_window(args.graph, args.size)
     for dock in win.findChildren(QDockWidget):
         if dock.windowTitle() == "Plots":  # give the stepper dock the full width
             dock.hide()
