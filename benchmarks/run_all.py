@@ -164,7 +164,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds (a smoke run)")
     ap.add_argument("--cases", default="1,2,3,4", help="which cases to run, e.g. 1,3")
-    ap.add_argument("-o", "--output", default=os.path.join(HERE, "RESULTS.md"), help="where to write the results")
+    ap.add_argument("-o", "--output", help="where to write the results (default: RESULTS.md for a full run; "
+                                          "a --quick or --cases run only prints them, so it never replaces "
+                                          "the full figures)")
     args = ap.parse_args(argv)
     try:
         cases = {int(c) for c in args.cases.split(",") if c.strip()}
@@ -195,9 +197,16 @@ def main(argv=None) -> int:
             f"Load average before / after: {load_before} / {load_average()} (other work on the machine slows "
             "every contender alike: they are timed in interleaved rounds).", ""]
     text = "\n".join(head + [line for s in sections for line in s + [""]])
-    with open(args.output, "w", encoding="utf-8") as f:
+    output = args.output
+    if output is None and not q and cases == {1, 2, 3, 4}:
+        output = os.path.join(HERE, "RESULTS.md")
+    if output is None:
+        log(text)
+        log("(a partial run: RESULTS.md left as it was; -o FILE writes these figures)")
+        return 0
+    with open(output, "w", encoding="utf-8") as f:
         f.write(text)
-    log(f"wrote {args.output}")
+    log(f"wrote {output}")
     return 0
 
 
