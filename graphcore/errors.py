@@ -78,6 +78,11 @@ class NonFiniteError(EvaluationError):
         self.phase = phase
 
 
+class DivergenceError(EvaluationError):
+    """Training diverged: the cost rose far above its first epoch's (``Trainer``'s rule);
+    ``nodes[0]`` is the box that blew up first, or the loss box when its outputs saturated."""
+
+
 # --- files and data -----------------------------------------------------------------
 class FileFormatError(GraphError):
     """A graph file that breaks a rule of the file format (SPEC §3)."""

@@ -20,6 +20,19 @@ correctly in those same forward passes. Training never raises out of ``train()``
 a nan or inf (or any other evaluation error) sets ``status = "failed"`` and keeps the
 error, whose ``nodes[0]`` names the box that went non-finite first; the parameters
 stay at their last finite values.
+
+Divergence (``stop_on_divergence``, on by default): a run can blow up without ever
+going non-finite (bce clamps its logs at −100 like PyTorch, so a saturated sigmoid
+costs a finite 100 per wrong sample). After each epoch, if the epoch's cost exceeds
+``max(10 × c1, c1 + 10)``, c1 being the first epoch's cost, the run stops with status
+"failed" and a ``DivergenceError``: its one line says how far the cost rose, in how
+many epochs, at which learning rate, names the box that blew up first and suggests a
+smaller learning rate. That box is the first in topological order whose largest
+|value| on the training points grew more than 1000× from the start of training
+(relative to max(its start, 1), so a box that starts at 0 must pass 1000): one
+evaluation with the starting parameters, one with the current ones, made only when
+the rule fires. If no box grew so, the loss box is named: its outputs saturated. The
+parameters stay as they were after the last step.
 """
 from __future__ import annotations
 
@@ -30,11 +43,13 @@ import numpy as np
 
 from . import datasets, optim
 from .engine import compile_graph
-from .errors import EvaluationError, GraphError, NonFiniteError
+from .errors import DivergenceError, EvaluationError, GraphError, NonFiniteError
 
 DEFAULT_EPOCHS = 100
 STATUSES = ("ready", "running", "paused", "stopped", "done", "failed")
 _BLOCK_KEYS = ("optimizer", "lr", "epochs", "batch_size", "seed")
+DIVERGE_FACTOR, DIVERGE_MARGIN = 10.0, 10.0  # the cost limit: max(10 × c1, c1 + 10)
+BLOWUP_GROWTH = 1e3  # a box "blew up" when its largest |value| grew more than this many times
 
 
 # --- parameter initialisation -------------------------------------------------------------
@@ -238,11 +253,18 @@ class Trainer:
     (``optim.DEFAULTS``; 100 epochs, full batch, seed 0). The block's optimizer options
     are used only with the block's own optimizer. The Trainer holds its own compiled
     plan: after the graph's structure changes, make a new Trainer.
+
+    With ``stop_on_divergence`` (the default) a run whose epoch cost exceeds
+    max(10 × the first epoch's cost, the first epoch's cost + 10) stops with status
+    "failed" and a ``DivergenceError`` naming the box that blew up first (see the
+    module's docstring); False lets such a run go on (the exported scripts' parity
+    tests train wild settings on purpose).
     """
 
     def __init__(self, graph, dataset=None, *, optimizer=None, lr=None, epochs=None, batch_size=None,
-                 seed=None, options=None, callback=None):
+                 seed=None, options=None, callback=None, stop_on_divergence=True):
         self.graph = graph
+        self.stop_on_divergence = bool(stop_on_divergence)
         self.plan = compile_graph(graph)
         if not self.plan.has_loss:
             raise EvaluationError("the graph names no loss: choose the box whose value is the cost J to train")
@@ -281,6 +303,7 @@ class Trainer:
         self._target = 0
         self._request = None
         self._elapsed = 0.0
+        self._start_params = self.params.copy()  # for naming the box that blew up, if the run diverges
         self._clear_epoch()
 
     def _clear_epoch(self):
@@ -371,9 +394,69 @@ class Trainer:
         scalars = {"cost": self._cost_sum / n, "accuracy": self._correct / self._counted if self._counted else None,
                    "test_cost": test_cost, "test_accuracy": test_acc, "time": self._elapsed}
         self.history.append(self.epoch, scalars, self.params, self._grad_sum / n, self._box)
+        if self.stop_on_divergence and self._diverged():
+            self._fail(self._divergence_error())
         if self.callback is not None:
             self.callback(self)
         return True
+
+    # --- divergence ------------------------------------------------------------------------
+    def divergence_limit(self) -> float | None:
+        """The epoch cost above which the run counts as diverged (None before the first epoch)."""
+        if not len(self.history):
+            return None
+        c1 = float(self.history.cost[0])
+        return max(DIVERGE_FACTOR * c1, c1 + DIVERGE_MARGIN)
+
+    def _diverged(self) -> bool:
+        limit = self.divergence_limit()
+        return limit is not None and len(self.history) > 1 and float(self.history.cost[-1]) > limit
+
+    def _divergence_error(self) -> DivergenceError:
+        costs = self.history.cost
+        n = len(costs) - 1
+        rose = (f"training diverged: the cost J rose from {costs[0]:.4g} (epoch 1) to {costs[-1]:.4g} "
+                f"(epoch {self.epoch}) in {n} epoch{'s' if n != 1 else ''} at lr {self.lr:g} "
+                f"({optim.TITLES.get(self.optimizer_name, self.optimizer_name)})")
+        node, why = self._blown_up_box()
+        return DivergenceError(f"{rose}; {why}; try a smaller learning rate", [node] if node else [])
+
+    def _blown_up_box(self) -> tuple[str | None, str]:
+        """(box, what happened to it): the first box, in topological order, whose largest
+        |value| grew more than BLOWUP_GROWTH× since training started; else the loss box."""
+        data = self.train_data
+        try:
+            start = self.plan.run(data, self._start_params, backward=False).values
+            now = self.plan.run(data, self.params, backward=False).values
+        except NonFiniteError as exc:  # the last step took a box past the float range
+            box = exc.nodes[0] if exc.nodes else None
+            return box, f"box '{box}' ({self.graph.op(box)}) blew up: {exc}" if box else str(exc)
+        except GraphError as exc:
+            return None, str(exc)
+        for key, a, b in zip(self.plan.keys, start, now, strict=True):
+            if a is None or b is None or not np.size(b):
+                continue
+            was, big = float(np.max(np.abs(a))), float(np.max(np.abs(b)))
+            if big > BLOWUP_GROWTH * max(was, 1.0):
+                box = self.plan.owner[self.plan.slot_of[key]]
+                return box, (f"box '{box}' ({self.graph.op(box)}) blew up first: its largest |value| "
+                             f"grew from {was:.3g} to {big:.3g}")
+        loss = self.plan.keys[self.plan.loss_slot]
+        box = self.plan.owner[self.plan.loss_slot]
+        return box, self._saturation(box, now[self.plan.slot_of[loss]])
+
+    def _saturation(self, box: str, loss) -> str:
+        op = self.graph.op(box)
+        loss = np.asarray(loss, dtype=float)
+        if op != "bce":  # no clamp to saturate at: say what the loss box holds
+            return f"no box grew 1000×; the loss box '{box}' ({op}) reaches {np.max(np.abs(loss)):.3g} per sample"
+        head = f"no box grew 1000×: the loss box '{box}' (bce) saturated"
+        at_clamp = int(np.sum(loss >= 100.0 - 1e-9))
+        if at_clamp:
+            return (f"{head}: {at_clamp} of {loss.size} samples sit at its clamp of 100 "
+                    f"(σ at exactly 0 or 1 for a wrong label, as in PyTorch)")
+        return (f"{head}: σ near 0 or 1 for wrong labels, up to {np.max(loss):.3g} per sample "
+                f"(100 at its clamp, as in PyTorch)")
 
     def _fail(self, exc: GraphError):
         self.status = "failed"

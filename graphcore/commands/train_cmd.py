@@ -1,9 +1,12 @@
-"""graphcore train GRAPH [--epochs N] [--lr X] [--optimizer NAME] [--batch-size B] [--seed S] [-o OUT] [--json]
+"""graphcore train GRAPH [--epochs N] [--lr X] [--optimizer NAME] [--batch-size B] [--seed S]
+[--no-divergence-stop] [-o OUT] [--json]
 
 Flags override the graph file's ``training`` block. Exit 0 when training ran to the
-end; exit 2 on bad input and when the run failed (a nan or inf: the message names the
-box that went non-finite first). The input file is never written; ``-o`` writes the
-trained graph (same boxes, trained parameter values) and is skipped for a failed run.
+end; exit 2 on bad input and when the run failed: a nan or inf (the message names the
+box that went non-finite first) or a diverging cost (the Trainer's rule; the message
+names the box that blew up first; ``--no-divergence-stop`` lets such a run go on).
+The input file is never written; ``-o`` writes the trained graph (same boxes, trained
+parameter values) and is skipped for a failed run.
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import math
 import sys
 
 from .. import datasets, fileformat, optim
-from ..errors import NonFiniteError
+from ..errors import DivergenceError, NonFiniteError
 from ..progress import ProgressBar
 from ..training import Trainer
 from .common import load_graph, print_json
@@ -28,6 +31,8 @@ def add_arguments(p):
     p.add_argument("--batch-size", type=int, help="points per step (default: the file's, else the full batch)")
     p.add_argument("--seed", type=int, help="seed of the batch shuffling (default: the file's, else 0)")
     p.add_argument("--data", metavar="CSV", help="train on this CSV instead of the graph's data set")
+    p.add_argument("--no-divergence-stop", action="store_true",
+                   help="keep training when the cost rises past max(10 × its first epoch's, that + 10)")
     p.add_argument("-o", "--output", metavar="OUT", help="write the trained graph here")
     p.add_argument("--json", action="store_true", help="print JSON (SPEC §6)")
 
@@ -54,7 +59,8 @@ def run(args) -> int:
     graph = load_graph(args.graph)
     dataset = datasets.for_graph(graph, args.data)
     trainer = Trainer(graph, dataset, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
-                      batch_size=args.batch_size, seed=args.seed)
+                      batch_size=args.batch_size, seed=args.seed,
+                      stop_on_divergence=not args.no_divergence_stop)
     bar = ProgressBar(trainer.epochs, "epochs")
 
     def follow(t):
@@ -68,11 +74,16 @@ def run(args) -> int:
         result = trainer.train()
     finally:
         bar.close()
+    not_written = "" if args.output is None else f"; {args.output} was not written"
+    if trainer.status == "failed" and isinstance(trainer.error, DivergenceError):
+        print(f"graphcore: error: training failed in epoch {trainer.epoch}: {trainer.error}{not_written}",
+              file=sys.stderr)
+        return 2
     if trainer.status == "failed":
         hint = " (try a smaller learning rate)" if isinstance(trainer.error, NonFiniteError) else ""
         print(f"graphcore: error: training failed in epoch {trainer.epoch + 1} "
-              f"({optim.TITLES[trainer.optimizer_name]}, lr {trainer.lr:g}): {trainer.error}{hint}"
-              + ("" if args.output is None else f"; {args.output} was not written"), file=sys.stderr)
+              f"({optim.TITLES[trainer.optimizer_name]}, lr {trainer.lr:g}): {trainer.error}{hint}{not_written}",
+              file=sys.stderr)
         return 2
     if args.output:
         trainer.write_back()

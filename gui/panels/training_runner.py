@@ -24,7 +24,7 @@ import time
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from graphcore import optim
-from graphcore.errors import GraphError, NonFiniteError
+from graphcore.errors import DivergenceError, GraphError, NonFiniteError
 from graphcore.training import Trainer, initial_values
 
 from .plots_common import FPS_LIMIT
@@ -236,8 +236,12 @@ class TrainingRunner(QObject):
             self._frame.stop()
             self._commit(text="Train (stopped on an error)")
             err = t.error
-            what = "a non-finite value" if isinstance(err, NonFiniteError) else "an error"
-            self._report(f"Training stopped at epoch {t.epoch + 1} on {what}: {err}", list(err.nodes if err else []))
+            if isinstance(err, DivergenceError):  # the diverging epoch itself ran to its end
+                text = f"Training stopped after epoch {t.epoch}: {err}"
+            else:
+                what = "a non-finite value" if isinstance(err, NonFiniteError) else "an error"
+                text = f"Training stopped at epoch {t.epoch + 1} on {what}: {err}"
+            self._report(text, list(err.nodes if err else []))
             self._set_state("failed")
             self.frame.emit()
 

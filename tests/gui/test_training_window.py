@@ -191,7 +191,7 @@ def diverging_graph() -> Graph:
     g.connect("sq", "J", 0)
     g.connect("k", "J", 1)
     g.set_meta("loss", "J")
-    g.set_meta("training", {"optimizer": "sgd", "lr": 1e40, "epochs": 100})
+    g.set_meta("training", {"optimizer": "sgd", "lr": 1e200, "epochs": 100})  # w² overflows in epoch 2
     return g
 
 

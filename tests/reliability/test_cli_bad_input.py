@@ -130,7 +130,7 @@ def test_train_names_the_first_box_that_went_non_finite(tmp_path):
         "edges": [{"src": "x", "dst": "wx", "port": 0}, {"src": "w", "dst": "wx", "port": 1},
                   {"src": "wx", "dst": "L", "port": 0}, {"src": "y", "dst": "L", "port": 1}],
         "loss": "L", "dataset": {"generator": "simple", "n": 20, "seed": 0},
-        "training": {"optimizer": "sgd", "lr": 1e30, "epochs": 50}}
+        "training": {"optimizer": "sgd", "lr": 1e200, "epochs": 50}}  # (wx)² overflows in epoch 2
     path = tmp_path / "diverge.graph.json"
     path.write_text(json.dumps(doc))
     rc, out, err = run_cli(["train", str(path)])

@@ -178,7 +178,7 @@ def test_training_names_and_selects_the_first_non_finite_box(window, tmp_path, q
         "edges": [{"src": "x", "dst": "wx", "port": 0}, {"src": "w", "dst": "wx", "port": 1},
                   {"src": "wx", "dst": "L", "port": 0}, {"src": "y", "dst": "L", "port": 1}],
         "loss": "L", "output": "wx", "dataset": {"generator": "simple", "n": 20, "seed": 0},
-        "training": {"optimizer": "sgd", "lr": 1e30, "epochs": 50}}
+        "training": {"optimizer": "sgd", "lr": 1e200, "epochs": 50}}  # (wx)² overflows in epoch 2
     open_doc(window, tmp_path, doc)
     window.scene.clearSelection()
     runner = window.training.runner
