@@ -73,20 +73,6 @@ def no_modal_dialogs(monkeypatch):
 
 
 @pytest.fixture
-def app_dirs(tmp_path, monkeypatch):
-    """Keep QSettings, autosave and crash logs out of the user's real folders."""
-    from PySide6.QtCore import QSettings, QStandardPaths
-
-    QStandardPaths.setTestModeEnabled(True)
-    data = tmp_path / "appdata"
-    data.mkdir()
-    monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(data))
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    return data
-
-
-@pytest.fixture
 def main_window(qtbot, app_dirs):
     """A shown MainWindow with a new, empty graph; closed without prompts afterwards."""
     from gui.main_window import MainWindow

@@ -15,16 +15,9 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    from PySide6.QtCore import QSettings, QStandardPaths
-
-    QStandardPaths.setTestModeEnabled(True)
-    data = tmp_path / "appdata"
-    data.mkdir()
-    monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(data))
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    return data
+def data_dir(app_dirs):
+    """The window's data folder (settings and autosave kept in a temporary directory)."""
+    return app_dirs
 
 
 @pytest.fixture

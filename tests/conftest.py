@@ -1,0 +1,18 @@
+"""Fixtures shared by every test folder that opens a window."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def app_dirs(tmp_path, monkeypatch):
+    """Keep QSettings, autosave and crash logs out of the user's real folders."""
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    data = tmp_path / "appdata"
+    data.mkdir()
+    monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(data))
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    return data
