@@ -385,3 +385,22 @@ def assert_one_line(message: str, limit: int = 600):
     assert all(c.isprintable() for c in message), repr(message)
     assert len(message) <= limit, f"{len(message)} characters: {message[:200]!r}..."
     assert "Traceback" not in message
+
+
+def logistic_logits_doc(dataset: dict, training: dict) -> dict:
+    """x1·w1 + x2·w2 + b into bce_logits (and a sigmoid output): logistic regression that
+    stays finite however long it trains — for the long-run tests."""
+    return {"format": "backprop-studio.graph", "version": 1, "name": "logistic regression (logits)",
+            "nodes": [{"id": "x1", "op": "input", "column": "x1"}, {"id": "x2", "op": "input", "column": "x2"},
+                      {"id": "y", "op": "input", "column": "y"},
+                      {"id": "w1", "op": "parameter", "value": 0.3}, {"id": "w2", "op": "parameter", "value": -0.2},
+                      {"id": "b", "op": "parameter", "value": 0.0},
+                      {"id": "m1", "op": "mul"}, {"id": "m2", "op": "mul"}, {"id": "s", "op": "add"},
+                      {"id": "z", "op": "add"}, {"id": "L", "op": "bce_logits"}, {"id": "p", "op": "sigmoid"}],
+            "edges": [{"src": "x1", "dst": "m1", "port": 0}, {"src": "w1", "dst": "m1", "port": 1},
+                      {"src": "x2", "dst": "m2", "port": 0}, {"src": "w2", "dst": "m2", "port": 1},
+                      {"src": "m1", "dst": "s", "port": 0}, {"src": "m2", "dst": "s", "port": 1},
+                      {"src": "s", "dst": "z", "port": 0}, {"src": "b", "dst": "z", "port": 1},
+                      {"src": "z", "dst": "L", "port": 0}, {"src": "y", "dst": "L", "port": 1},
+                      {"src": "z", "dst": "p", "port": 0}],
+            "loss": "L", "output": "p", "dataset": dataset, "training": training}

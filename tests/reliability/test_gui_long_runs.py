@@ -8,27 +8,13 @@ import time
 import pytest
 
 from gui.panels.plots_boundary import MAX_DRAWN
+from reliability_docs import logistic_logits_doc
 
-FORMAT = "backprop-studio.graph"
 
 
 def logistic_doc(n: int, epochs: int, batch_size=None) -> dict:
-    return {"format": FORMAT, "version": 1, "name": "big logistic regression",
-            "nodes": [{"id": "x1", "op": "input", "column": "x1"}, {"id": "x2", "op": "input", "column": "x2"},
-                      {"id": "y", "op": "input", "column": "y"},
-                      {"id": "w1", "op": "parameter", "value": 0.3}, {"id": "w2", "op": "parameter", "value": -0.2},
-                      {"id": "b", "op": "parameter", "value": 0.0},
-                      {"id": "m1", "op": "mul"}, {"id": "m2", "op": "mul"}, {"id": "s", "op": "add"},
-                      {"id": "z", "op": "add"}, {"id": "L", "op": "bce_logits"}, {"id": "p", "op": "sigmoid"}],
-            "edges": [{"src": "x1", "dst": "m1", "port": 0}, {"src": "w1", "dst": "m1", "port": 1},
-                      {"src": "x2", "dst": "m2", "port": 0}, {"src": "w2", "dst": "m2", "port": 1},
-                      {"src": "m1", "dst": "s", "port": 0}, {"src": "m2", "dst": "s", "port": 1},
-                      {"src": "s", "dst": "z", "port": 0}, {"src": "b", "dst": "z", "port": 1},
-                      {"src": "z", "dst": "L", "port": 0}, {"src": "y", "dst": "L", "port": 1},
-                      {"src": "z", "dst": "p", "port": 0}],
-            "loss": "L", "output": "p",
-            "dataset": {"generator": "diag", "n": n, "seed": 0, "noise": 0.1, "test_fraction": 0.1},
-            "training": {"optimizer": "sgd", "lr": 0.5, "epochs": epochs, "batch_size": batch_size, "seed": 0}}
+    return logistic_logits_doc({"generator": "diag", "n": n, "seed": 0, "noise": 0.1, "test_fraction": 0.1},
+                               {"optimizer": "sgd", "lr": 0.5, "epochs": epochs, "batch_size": batch_size, "seed": 0})
 
 
 def open_doc(win, tmp_path, doc):

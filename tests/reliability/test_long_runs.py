@@ -12,29 +12,16 @@ import pytest
 
 from graphcore import datasets, fileformat
 from graphcore.training import Trainer
+from reliability_docs import logistic_logits_doc
 
-FORMAT = "backprop-studio.graph"
 
 
 def logistic_graph(**training):
     """x1·w1 + x2·w2 + b into bce_logits: a model that stays finite however long it trains
-    (the data below are noisy, so the weights do not run off to infinity)."""
-    doc = {"format": FORMAT, "version": 1, "name": "logistic regression (logits)",
-           "nodes": [{"id": "x1", "op": "input", "column": "x1"}, {"id": "x2", "op": "input", "column": "x2"},
-                     {"id": "y", "op": "input", "column": "y"},
-                     {"id": "w1", "op": "parameter", "value": 0.3}, {"id": "w2", "op": "parameter", "value": -0.2},
-                     {"id": "b", "op": "parameter", "value": 0.0},
-                     {"id": "m1", "op": "mul"}, {"id": "m2", "op": "mul"}, {"id": "s", "op": "add"},
-                     {"id": "z", "op": "add"}, {"id": "L", "op": "bce_logits"}, {"id": "p", "op": "sigmoid"}],
-           "edges": [{"src": "x1", "dst": "m1", "port": 0}, {"src": "w1", "dst": "m1", "port": 1},
-                     {"src": "x2", "dst": "m2", "port": 0}, {"src": "w2", "dst": "m2", "port": 1},
-                     {"src": "m1", "dst": "s", "port": 0}, {"src": "m2", "dst": "s", "port": 1},
-                     {"src": "s", "dst": "z", "port": 0}, {"src": "b", "dst": "z", "port": 1},
-                     {"src": "z", "dst": "L", "port": 0}, {"src": "y", "dst": "L", "port": 1},
-                     {"src": "z", "dst": "p", "port": 0}],
-           "loss": "L", "output": "p",
-           "dataset": {"generator": "diag", "n": 100, "seed": 0, "noise": 0.15, "test_fraction": 0.2},
-           "training": {"optimizer": "sgd", "lr": 0.5, "epochs": 100, "batch_size": None, "seed": 0, **training}}
+    (the data are noisy, so the weights do not run off to infinity)."""
+    doc = logistic_logits_doc({"generator": "diag", "n": 100, "seed": 0, "noise": 0.15, "test_fraction": 0.2},
+                              {"optimizer": "sgd", "lr": 0.5, "epochs": 100, "batch_size": None, "seed": 0,
+                               **training})
     return fileformat.loads(json.dumps(doc))
 
 
