@@ -139,7 +139,8 @@ def decision_boundary(graph: Graph, params=None, columns: dict[str, np.ndarray] 
     gx, gy = np.meshgrid(xs, ys)
     m = gx.size
     data = _fill_columns(plan, columns, {axes[0]: gx.ravel(), axes[1]: gy.ravel()}, m)
-    outs = run_to(plan, data, params, plan.output_slots)
+    # An output that reads neither axis (only parameters) is one number: the same everywhere.
+    outs = [np.broadcast_to(o, (m,)) for o in run_to(plan, data, params, plan.output_slots)]
     threshold = float(graph.meta.get("threshold", 0.5) or 0.5)
     if len(outs) > 1:
         probs = np.stack(outs).reshape(len(outs), ny_, nx_)

@@ -152,3 +152,18 @@ def test_function_curve_leaves_gaps_where_f_is_undefined():
     assert np.isnan(c.fs[c.xs <= 0]).all()
     np.testing.assert_allclose(c.fs[c.xs > 0], np.log(c.xs[c.xs > 0]))
     assert c.slope == pytest.approx(1.0)
+
+
+def test_output_that_reads_no_axis_is_the_same_number_everywhere():
+    """A learner's graph whose output uses only parameters (sigmoid(w)) still gets a picture:
+    the window passes the data set's axes, and the grid must not be reshaped from one number."""
+    g = Graph("const")
+    g.add_node("parameter", "w", value=2.0)
+    g.add_node("sigmoid", "p")
+    g.connect("w", "p", 0)
+    g.set_meta("output", "p")
+    cols = {"x1": np.array([0.0, 1.0]), "x2": np.array([0.0, 1.0]), "y": np.array([0.0, 1.0])}
+    b = decision_boundary(g, None, cols, axes=("x1", "x2"), resolution=(4, 3))
+    assert b.values.shape == (3, 4)
+    assert np.allclose(b.values, 1 / (1 + np.exp(-2.0)))
+    assert (b.classes == 1).all()
