@@ -81,6 +81,8 @@ def run(args) -> int:
         return 2
     if trainer.status == "failed":
         hint = " (try a smaller learning rate)" if isinstance(trainer.error, NonFiniteError) else ""
+        if hint and all(graph.value(p) == v for p, v in zip(trainer.param_ids, trainer.params)):
+            hint = " (at the starting values, before any step: check the parameter values)"  # lr is not to blame
         print(f"graphcore: error: training failed in epoch {trainer.epoch + 1} "
               f"({optim.TITLES[trainer.optimizer_name]}, lr {trainer.lr:g}): {trainer.error}{hint}{not_written}",
               file=sys.stderr)

@@ -101,6 +101,20 @@ def test_a_diverging_run_names_the_box_and_writes_nothing(tmp_path):
     assert digest(src) == before and not out_path.exists()
 
 
+def test_overflow_at_the_starting_values_does_not_blame_the_learning_rate(tmp_path, capsys):
+    """J = 3(a + bc) with b = c = 1e200: bc is inf before any step, so no learning rate helps."""
+    g = fileformat.load(lessons.path_of("ng_computation_graph"))
+    for n in g.nodes():
+        if g.label(n) in ("b", "c"):
+            g.set_value(n, 1e200)
+    path = tmp_path / "huge.graph.json"
+    fileformat.save(g, path)
+    code, out, err = run(["train", str(path), "--epochs", "3"], capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "produced inf" in err and "smaller learning rate" not in err
+    assert "check the parameter values" in err
+
+
 @pytest.mark.parametrize("flags,msg", [
     (["--epochs", "-1"], "--epochs must be ≥ 0"),
     (["--lr", "0"], "--lr must be a number > 0"),
