@@ -48,3 +48,18 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
     assert main(["export", str(bad), "--to", "jax"]) == 2
     with pytest.raises(ValueError):
         export(g, "jax")
+
+
+def test_an_input_without_data_or_value_is_named_as_eval_names_it(tmp_path, capsys):
+    """With no data set at all, export must not claim 'the data set has no column': there is
+    none. It says what eval says, so the learner gets one message for one problem."""
+    g = logistic("sgd", 8)
+    g.set_meta("dataset", None)
+    src = tmp_path / "nodata.graph.json"
+    fileformat.save(g, src)
+    assert main(["eval", str(src)]) == 2
+    eval_err = capsys.readouterr().err
+    for target in ("numpy", "torch"):
+        assert main(["export", str(src), "--to", target]) == 2
+        err = capsys.readouterr().err
+        assert err == eval_err and "has no data" in err and "data set has no column" not in err
