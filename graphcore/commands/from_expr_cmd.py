@@ -19,6 +19,9 @@ def add_arguments(p):
 
 
 def run(args) -> int:
+    if args.seed < 0:  # numpy's own complaint would not name the flag
+        from ..cli import UsageError
+        raise UsageError(f"graphcore from-expr: error: --seed must be ≥ 0, not {args.seed}")
     inputs = None if args.inputs is None else [s.strip() for s in args.inputs.split(",") if s.strip()]
     graph = from_expr(args.expr, inputs, seed=args.seed)
     if args.output:

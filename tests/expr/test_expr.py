@@ -145,3 +145,10 @@ def test_expression_graph_evaluates_like_the_expression():
     a, b = g.value("a"), g.value("b")
     want = np.tanh(a * data["x1"]) * np.exp(-b) + data["s"]
     np.testing.assert_allclose(ev.value(g.meta["output"]), want, rtol=1e-12)
+
+
+def test_from_expr_refuses_a_negative_seed_naming_the_flag(capsys):
+    from graphcore import cli
+    assert cli.main(["from-expr", "w*x1", "--seed", "-1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.strip() == "graphcore from-expr: error: --seed must be ≥ 0, not -1"
