@@ -435,8 +435,11 @@ class Graph:
             raise BadAttributeError(f"the graph has no field '{key}'")
         if key in ("loss", "output") and value is not None:
             self.check_variable_ref(value, key)
-        if key == "threshold":
-            value = _finite_number(value, "threshold", "graph")
+        if key == "threshold":  # a graph-level field: no box to name in the message
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
+                    or not np.isfinite(value):
+                raise BadAttributeError(f"the threshold must be a finite number, not {value!r}")
+            value = float(value)
         self.meta[key] = copy.deepcopy(value)
         self._emit(GraphEvent("graph_changed", key=key), structural=key in ("loss", "output", "dataset"))
 

@@ -252,3 +252,15 @@ def test_copy_is_independent():
     h = g.copy()
     h.set_value("a", 10.0)
     assert g.value("a") == 2.0 and fileformat.dumps(g) != fileformat.dumps(h)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "0.5", True, None])
+def test_a_bad_threshold_is_refused_without_naming_a_box(bad):
+    """The threshold belongs to the graph, not a box: the message and its box list say so
+    (a box list naming 'graph' would send the window looking for a box that is not there)."""
+    g = Graph()
+    with pytest.raises(BadAttributeError) as info:
+        g.set_meta("threshold", bad)
+    assert "threshold must be a finite number" in str(info.value) and "box" not in str(info.value)
+    assert list(info.value.nodes) == []
+    assert g.meta.get("threshold", 0.5) == 0.5
