@@ -4,6 +4,7 @@ The expression is parsed with ``ast`` against a whitelist and never evaluated
 (``graphcore.expr``); without ``-o`` the graph file's JSON goes to standard output."""
 from __future__ import annotations
 
+import ast
 import sys
 
 from ..expr import from_expr
@@ -24,6 +25,13 @@ def run(args) -> int:
         raise UsageError(f"graphcore from-expr: error: --seed must be ≥ 0, not {args.seed}")
     inputs = None if args.inputs is None else [s.strip() for s in args.inputs.split(",") if s.strip()]
     graph = from_expr(args.expr, inputs, seed=args.seed)
+    if inputs:  # a typo in --inputs would silently turn the meant input into a parameter
+        used = {n.id for n in ast.walk(ast.parse(args.expr.lstrip(), mode="eval")) if isinstance(n, ast.Name)}
+        unused = [name for name in inputs if name not in used]
+        if unused:
+            from ..cli import UsageError
+            raise UsageError(f"graphcore from-expr: error: --inputs names {', '.join(map(repr, unused))}, "
+                             f"which the expression does not use")
     if args.output:
         save(graph, args.output)
     else:

@@ -152,3 +152,22 @@ def test_from_expr_refuses_a_negative_seed_naming_the_flag(capsys):
     assert cli.main(["from-expr", "w*x1", "--seed", "-1"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.strip() == "graphcore from-expr: error: --seed must be ≥ 0, not -1"
+
+
+@pytest.mark.parametrize("inputs,unused", [("x,z", "'z'"), ("x,1x", "'1x'"), ("q,x,r", "'q', 'r'")])
+def test_from_expr_refuses_inputs_the_expression_does_not_use(capsys, inputs, unused):
+    """A typo in --inputs (x,z for an expression in x and t) must not pass silently: the
+    meant input would stay a trainable parameter."""
+    from graphcore import cli
+    assert cli.main(["from-expr", "w*x + t", "--inputs", inputs]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.strip() == (f"graphcore from-expr: error: --inputs names {unused}, "
+                                         "which the expression does not use")
+
+
+def test_from_expr_inputs_that_are_all_used_are_accepted(capsys):
+    from graphcore import cli
+    assert cli.main(["from-expr", "  w*x + t", "--inputs", "t, x"]) == 0
+    out, err = capsys.readouterr()
+    ops = {n["id"]: n["op"] for n in json.loads(out)["nodes"]}
+    assert err == "" and ops["t"] == ops["x"] == "input" and ops["w"] == "parameter"
