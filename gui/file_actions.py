@@ -161,6 +161,9 @@ class FileActions(QObject):
             gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
             gen.setTitle(self.doc.title)
             painter = QPainter(gen)
+            if not painter.isActive():  # the SVG file could not be opened: nothing would be written
+                QMessageBox.warning(self.window, "Cannot export", f"cannot write {path}")
+                return False
             scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
             painter.end()
         else:

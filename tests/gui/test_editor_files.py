@@ -176,3 +176,15 @@ def test_export_canvas(main_window, tmp_path, suffix):
     assert main_window.files.export_image(str(out))
     data = out.read_bytes()
     assert data[:4] == b"\x89PNG" if suffix == "png" else b"<svg" in data
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_export_canvas_to_a_missing_folder_says_so(main_window, tmp_path, suffix, no_modal_dialogs):
+    """QSvgGenerator fails silently on a path it cannot open: the window must not then claim
+    'Exported' for a file that was never written."""
+    small_graph(main_window)
+    out = tmp_path / "no" / "such" / f"canvas.{suffix}"
+    assert main_window.files.export_image(str(out)) is False
+    assert not out.exists()
+    assert ("warning", "Cannot export", f"cannot write {out}") in no_modal_dialogs.seen
+    assert "Exported" not in main_window.statusBar().currentMessage()
