@@ -95,16 +95,19 @@ class Function:
                 raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be finite, not {v!r}", [box])
             if a.kind is int:
                 if float(v) != int(v):
-                    raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be a whole number, not {v!r}", [box])
+                    raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be a whole number, not {v!r}",
+                                            [box])
                 v = int(v)
             else:
                 v = float(v)
                 if not np.isfinite(v):
                     raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be finite, not {v!r}", [box])
             if a.minimum is not None and v < a.minimum:
-                raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be at least {a.minimum:g}, not {v!r}", [box])
+                raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be at least {a.minimum:g}, "
+                                        f"not {v!r}", [box])
             if a.maximum is not None and v > a.maximum:
-                raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be at most {a.maximum:g}, not {v!r}", [box])
+                raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be at most {a.maximum:g}, "
+                                        f"not {v!r}", [box])
             out[a.name] = v
         return out
 
@@ -138,7 +141,8 @@ def _class_index(y, k, box="?"):
     y = np.asarray(y)
     bad = (y != np.round(y)) | (y < 0) | (y > k - 1) | ~np.isfinite(y)
     if np.any(bad):
-        raise DomainError(f"cross_entropy: the class y must be a whole number 0..{k - 1}, got {float(y[bad].flat[0]):g}")
+        raise DomainError(f"cross_entropy: the class y must be a whole number 0..{k - 1}, "
+                          f"got {float(y[bad].flat[0]):g}")
     return y.astype(np.int64)
 
 
