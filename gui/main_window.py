@@ -201,6 +201,11 @@ class MainWindow(QMainWindow):
         else:
             self.cost_label.setText("no cost J yet: select a box and “Set as cost J”")
 
+    def show_training_cost(self, cost: float, epoch: int):
+        """While a run goes on the graph changes too often for the live evaluation to settle
+        (it waits for a quiet moment), so the runner reports J and the epoch here itself."""
+        self.cost_label.setText(f"cost J = {cost:.6g}   (epoch {epoch})")
+
     def _show_eval_error(self, message, nodes):
         self.cost_label.setText("cannot evaluate")
         self.show_message(message, 10000)

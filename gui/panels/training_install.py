@@ -81,6 +81,7 @@ class TrainingView(QObject):
         self._idle.timeout.connect(self.refresh)
 
         self.runner.frame.connect(self.refresh)
+        self.runner.frame.connect(self._show_live_cost)
         self.runner.trainer_changed.connect(self._schedule)
         self.runner.failed.connect(self._on_failed)
         doc.changed.connect(self._schedule)
@@ -100,6 +101,12 @@ class TrainingView(QObject):
         if obj is self.window and event.type() == QEvent.Close and self.runner.state == "running":
             self.runner.pause()
         return False
+
+    def _show_live_cost(self):
+        t = self.runner.trainer
+        last = t.history.last() if t is not None and self.runner.state == "running" and len(t.history) else None
+        if last is not None and last["cost"] is not None:
+            self.window.show_training_cost(last["cost"], t.epoch)
 
     def _schedule(self):
         if self.runner.state != "running":
