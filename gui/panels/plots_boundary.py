@@ -10,12 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from graphcore.boundary import Boundary
+from graphcore.boundary import Boundary, grid_extent
 
 from .plots_common import CLASS_COLORS, blend_to_white, class_color, diverging_lut, make_plot
 
+UNDECIDED = 0.05  # an output this close to the threshold everywhere has not drawn a boundary yet
 PICK_RADIUS_PX = 8  # how near (in screen pixels) a right click must be to remove a point
 MAX_DRAWN = 5000  # more points are drawn as an even subsample: a million scatter points would stall the window
 
@@ -48,7 +49,8 @@ class BoundaryPlot(QWidget):
         super().__init__(parent)
         self.view_box = DataViewBox()
         self.plot = make_plot("Decision boundary", "decision_boundary", "x1", "x2", view_box=self.view_box)
-        self.plot.setAspectLocked(True)
+        # Not aspect-locked: a locked aspect in a wide dock stretches the axes far past the data
+        # (−0.5…1.5 for the unit square). The axes fit the data instead (see _fit_axes).
         self.plot.setMinimumSize(220, 220)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
@@ -61,10 +63,12 @@ class BoundaryPlot(QWidget):
             # A ScatterPlotItem keeps a left click on one of its points from the view box: pass
             # it on, so a click on a point picks that sample for the step-through.
             item.sigClicked.connect(self._on_points_clicked)
-        self.legend = pg.LegendItem(offset=(-4, 4), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200),
-                                    pen=pg.mkPen("#aaa"))
-        self.legend.setParentItem(self.plot.getPlotItem().vb)
+        self.legend = pg.LegendItem(labelTextColor="#222")
+        self.legend.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        # Beside the data, right of the plot area, so it never covers a point.
+        self.plot.getPlotItem().layout.addItem(self.legend, 2, 3, Qt.AlignTop)
         self._legend_key = None
+        self._fitted = None  # the extent the axes were last fitted to
 
         self.discretize = QCheckBox("Discretize")
         self.discretize.setToolTip("Show only the predicted class, not the output's value")
@@ -134,8 +138,16 @@ class BoundaryPlot(QWidget):
         self.set_n_classes(max(k, 2))
         self._update_legend(max(k, 2), bool(mask.any()))
         if self.boundary is None:
-            self.plot.getPlotItem().getViewBox().setRange(xRange=(min(0, x.min()), max(1, x.max())),
-                                                          yRange=(min(0, y.min()), max(1, y.max())), padding=0.05)
+            self._fit_axes(grid_extent(columns, self.axes))
+
+    def _fit_axes(self, extent):
+        """Axes on the data's box (the unit square for the generators, plus a margin); only
+        when that box changes, so a learner's own zoom survives the redraws while training."""
+        extent = tuple(round(v, 9) for v in extent)
+        if extent != self._fitted:
+            self._fitted = extent
+            x0, x1, y0, y1 = extent
+            self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _update_legend(self, k: int, has_test: bool):
         key = (k, has_test)
@@ -166,7 +178,17 @@ class BoundaryPlot(QWidget):
         dx, dy = (x1 - x0) / max(len(b.xs) - 1, 1), (y1 - y0) / max(len(b.ys) - 1, 1)
         # Pixel centres sit on the grid points.
         self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
-        self.contour.setData(*self.contour_lines(b))
+        # An untrained network's output is nearly flat around the threshold: where it crosses
+        # is an accident of the first weights, drawn as stray fragments. No line until it decides.
+        self.contour.setData(*(([], []) if self.undecided(b) else self.contour_lines(b)))
+        self._fit_axes(b.extent)
+
+    @staticmethod
+    def undecided(b: Boundary) -> bool:
+        if b.probs is None:
+            v = b.values[np.isfinite(b.values)]
+            return not len(v) or float(np.abs(v - b.threshold).max()) < UNDECIDED
+        return float(b.values.max()) - 1 / len(b.probs) < UNDECIDED
 
     @staticmethod
     def rgba(b: Boundary, discrete: bool) -> np.ndarray:
