@@ -109,7 +109,7 @@ class DataPanel(QWidget):
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #B00020")
         hint = QLabel("On the decision boundary plot: left click adds a point of the chosen class, "
-                      "right click on a point removes it.")
+                      "right click on a point's dot removes it (anywhere else: the plot's menu).")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666")
         lay = QVBoxLayout(self)

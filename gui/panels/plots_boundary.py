@@ -1,8 +1,8 @@
 """The decision boundary plot: the model's output as a heatmap, the 0.5 contour, the data on top.
 
 It is also the data plot: a left click on empty ground adds a point of the chosen class,
-a right click on a point removes it (right click elsewhere opens the plot's menu, with
-export). The plot only paints and reports clicks; the data panel turns clicks into
+a right click on the dot of a point removes it (right click elsewhere, or with Shift or
+Ctrl held, opens the plot's menu, with export). The plot only paints and reports clicks; the data panel turns clicks into
 undoable commands.
 """
 from __future__ import annotations
@@ -17,7 +17,9 @@ from graphcore.boundary import Boundary, grid_extent
 from .plots_common import CLASS_COLORS, blend_to_white, class_color, diverging_lut, make_plot
 
 UNDECIDED = 0.05  # an output this close to the threshold everywhere has not drawn a boundary yet
-PICK_RADIUS_PX = 8  # how near (in screen pixels) a right click must be to remove a point
+PICK_RADIUS_PX = 8  # how near (in screen pixels) a left click must be to pick a sample
+POINT_SIZE_PX = 9
+HIT_RADIUS_PX = POINT_SIZE_PX / 2 + 1  # a right click removes a point only on the dot itself (and its rim)
 MAX_DRAWN = 5000  # more points are drawn as an even subsample: a million scatter points would stall the window
 
 
@@ -55,8 +57,8 @@ class BoundaryPlot(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         self.contour = pg.PlotCurveItem(pen=pg.mkPen("#333", width=2), connect="pairs")
-        self.train_points = pg.ScatterPlotItem(size=9, pxMode=True)
-        self.test_points = pg.ScatterPlotItem(size=9, pxMode=True)
+        self.train_points = pg.ScatterPlotItem(size=POINT_SIZE_PX, pxMode=True)
+        self.test_points = pg.ScatterPlotItem(size=POINT_SIZE_PX, pxMode=True)
         for item in (self.image, self.contour, self.train_points, self.test_points):
             self.plot.addItem(item)
         for item in (self.train_points, self.test_points):
@@ -75,7 +77,7 @@ class BoundaryPlot(QWidget):
         self.discretize.toggled.connect(self._redraw_boundary)
         self.add_class = QComboBox()
         self.add_class.setToolTip("Left click on the plot adds a point of this class; "
-                                  "right click on a point removes it")
+                                  "right click on a point's dot removes it")
         self.clicks_edit = QCheckBox("Click adds points")
         self.clicks_edit.setChecked(True)
         self.status = QLabel("")
@@ -228,8 +230,8 @@ class BoundaryPlot(QWidget):
         return np.concatenate(xs), np.concatenate(ys)
 
     # --- clicks ------------------------------------------------------------------------
-    def nearest_point(self, x: float, y: float) -> int | None:
-        """The data row drawn within PICK_RADIUS_PX of (x, y), if any."""
+    def nearest_point(self, x: float, y: float, radius: float = PICK_RADIUS_PX) -> int | None:
+        """The data row drawn within ``radius`` screen pixels of (x, y), if any."""
         if not self.columns or any(a not in self.columns for a in self.axes):
             return None
         px, py = self.view_box.viewPixelSize()
@@ -239,7 +241,7 @@ class BoundaryPlot(QWidget):
         if not len(d):
             return None
         i = int(d.argmin())
-        return i if d[i] <= PICK_RADIUS_PX else None
+        return i if d[i] <= radius else None
 
     def _on_points_clicked(self, _item, _points, ev):
         if ev.modifiers():
@@ -255,7 +257,9 @@ class BoundaryPlot(QWidget):
             self.add_point.emit(x, y, self.add_class.currentIndex())
 
     def _on_right(self, x: float, y: float, ev):
-        i = self.nearest_point(x, y)
+        if ev.modifiers():
+            return  # Shift/Ctrl + right click: always the plot's menu, even over a point
+        i = self.nearest_point(x, y, HIT_RADIUS_PX)
         if i is not None and self.clicks_edit.isChecked():
             ev.accept()
             ev._handled_by_data = True
