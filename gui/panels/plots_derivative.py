@@ -82,18 +82,12 @@ class DerivativePlot(QWidget):
     def redraw(self):
         g = self.graph
         if not self.applies_to(g):
-            self.curve = None
-            for c in (self.f_curve, self.tangent, self.secant):
-                c.setData([], [])
-            self.points.setData([])
-            self.point.setData([])
-            self.readout.setText("For a graph with one input box that has a value (f(x) = sin 2x, x², ...)")
+            self._clear("For a graph with one input box that has a value (f(x) = sin 2x, x², ...)")
             return
         try:
             c = function_curve(g, x0=self.x0.value(), h=self.h.value(), params=self.params)
         except GraphError as exc:
-            self.curve = None
-            self.readout.setText(str(exc))
+            self._clear(str(exc))  # no old curve left standing beside a message that says there is none
             return
         self.curve = c
         self.f_curve.setData(c.xs, c.fs)
@@ -112,6 +106,14 @@ class DerivativePlot(QWidget):
         err = abs(c.slope - c.secant)
         self.readout.setText(f"x = {c.x0:.4g}   f(x) = {c.f0:.6g}   backprop df/dx = {c.slope:.6g}   "
                              f"central difference (h = {c.h:g}) = {c.secant:.6g}   difference = {err:.2g}")
+
+    def _clear(self, message: str):
+        self.curve = None
+        for c in (self.f_curve, self.tangent, self.secant):
+            c.setData([], [])
+        self.points.setData([])
+        self.point.setData([])
+        self.readout.setText(message)
 
     def _on_click(self, ev):
         if ev.button() != Qt.MouseButton.LeftButton or self.curve is None:

@@ -94,8 +94,14 @@ class TrainingView(QObject):
         self.panel.edge_widths.toggled.connect(lambda _on: self.refresh())
         self.plots.bottom.currentChanged.connect(lambda _i: self.refresh())
         self.plots.top.currentChanged.connect(lambda _i: self.refresh())
+        self.plots.installEventFilter(self)
 
     def eventFilter(self, obj, event):
+        if obj is self.plots and event.type() == QEvent.Show:
+            # Hidden plots are not redrawn (see refresh): catch up when they come back into view,
+            # or they show a graph that no longer exists (an undone edit, a deleted output box).
+            QTimer.singleShot(0, self.refresh)
+            return False
         # Closing the window mid-run: pause first, so the run becomes an undo step and the
         # window's "unsaved changes" question covers the trained values.
         if obj is self.window and event.type() == QEvent.Close and self.runner.state == "running":
