@@ -46,6 +46,7 @@ class NodeItem(QGraphicsItem):
         self.inputs: list[PortItem] = []
         self.outputs: list[PortItem] = []
         self.value_text = ""
+        self.value_hidden = False  # a step-through has not computed this box yet
         self.is_loss = False
         self.current = False
         self.done = False
@@ -96,6 +97,11 @@ class NodeItem(QGraphicsItem):
     def set_value_text(self, text: str):
         if text != self.value_text:
             self.value_text = text
+            self.update()
+
+    def set_value_hidden(self, hidden: bool):
+        if hidden != self.value_hidden:
+            self.value_hidden = hidden
             self.update()
 
     def set_unwired(self, ports):
@@ -164,7 +170,7 @@ class NodeItem(QGraphicsItem):
         painter.drawLine(QPointF(6, y), QPointF(WIDTH - 6, y))
         painter.setFont(VALUE_FONT)
         painter.setPen(style.TEXT)
-        text = self.value_text or "…"
+        text = "?" if self.value_hidden else self.value_text or "…"
         painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, text)
         if self.is_loss:
             painter.setPen(QColor("#8F3F5F"))

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from ..canvas.overlay import BACKWARD_COLOR, CURRENT_COLOR, DONE_COLOR, FORWARD_COLOR
 from ..stepper.controller import StepperController
-from ..stepper.quiz import tolerance_text
+from ..stepper.quiz import step_lines, tolerance_text
 
 TRANSPORT = ("start_forward", "step_back", "play", "step_forward", "end_forward", "start_backward", "end_backward")
 
@@ -210,7 +210,7 @@ class StepperPanel(QWidget):
 
     def _step_html(self, step, reveal: bool) -> str:
         out = []
-        for i, line in enumerate(step.lines(reveal)):
+        for i, line in enumerate(step_lines(step, reveal)):
             text = html.escape(line)
             if i == 0:
                 color = FORWARD_COLOR if step.phase == "forward" else BACKWARD_COLOR
@@ -234,11 +234,11 @@ class StepperPanel(QWidget):
                 self.quiz_form.removeRow(0)
             self.answer_edits = []
             if pending:
-                for p in step.ports:
+                for q in c.questions():
                     edit = QLineEdit()
                     edit.setPlaceholderText("a number, e.g. 0.25 or 1/4")
                     edit.returnPressed.connect(self.submit_answers)
-                    self.quiz_form.addRow(f"dJ/d{p.name} =", edit)
+                    self.quiz_form.addRow(f"{q.label} =", edit)
                     self.answer_edits.append(edit)
                 if self.answer_edits:
                     self.answer_edits[0].setFocus()
@@ -247,7 +247,8 @@ class StepperPanel(QWidget):
         self.reveal_button.setVisible(pending)
         grades = c.grades.get(c.index)
         if pending:
-            self.quiz_result.setText("Work out local × upstream for each input, then Check.")
+            self.quiz_result.setText("Work out local × upstream for each input, then Check." if step.phase == "backward"
+                                     else "Work out the box's output from its inputs, then Check.")
         elif grades:
             self.quiz_result.setText("\n".join(g.message for g in grades))
         else:

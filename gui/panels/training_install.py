@@ -282,6 +282,9 @@ def install_training(window) -> TrainingView:
     def on_state(state):
         if state == "running":
             window.training_dock.raise_()  # Pause and the progress stay in view
+            stepper = getattr(window, "stepper", None)
+            if stepper is not None and stepper.index >= 0:
+                stepper.reset()  # training ends the step-through: its numbers would be stale at once
             window.plots_dock.show()
         actions["pause"].setEnabled(state == "running")
         actions["train"].setEnabled(state != "running")

@@ -7,7 +7,7 @@ the decision-boundary plot calls ``window.stepper.select_sample(i)`` on a click.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from ..panels.stepper_panel import StepperPanel
 from .controller import StepperController
@@ -70,6 +70,13 @@ def install_stepper(window) -> StepperController:
                 controller.reset()
 
     controller.changed.connect(repaint)
+
+    def on_visibility(_visible):
+        # Closing the dock ends the step-through: its numbers and legend leave the canvas.
+        # (A dock tabbed behind another is only out of sight, not closed: stepping goes on.)
+        QTimer.singleShot(0, dock, lambda: dock.isHidden() and controller.index >= 0 and controller.reset())
+
+    dock.visibilityChanged.connect(on_visibility)
     controller.failed.connect(on_failed)
     doc.evaluated.connect(lambda _ev: on_model_changed())
     doc.evaluation_failed.connect(lambda *_: on_model_changed())
