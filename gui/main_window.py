@@ -122,6 +122,16 @@ class MainWindow(QMainWindow):
         if bottom:
             self.resizeDocks(bottom[:1], [max(240, int(self.height() * 0.34))], Qt.Vertical)
 
+    def reset_layout(self):
+        """View ▸ Reset layout: every panel back where a new learner finds it, at its default
+        size (the saved layout is replaced on closing)."""
+        for dock in self.findChildren(QDockWidget):
+            dock.setFloating(False)
+        self._arrange_docks()
+        self._sized = True
+        self._default_sizes()
+        self._raise_bottom_panel()
+
     def showEvent(self, event):
         super().showEvent(event)
         if not self._sized:

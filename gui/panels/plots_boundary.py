@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePo
 
 from graphcore.boundary import Boundary, grid_extent
 
+from .stable_size import ElidedLabel
 from .plots_common import CLASS_COLORS, blend_to_white, class_color, diverging_lut, make_plot
 
 UNDECIDED = 0.05  # an output this close to the threshold everywhere has not drawn a boundary yet
@@ -80,7 +81,7 @@ class BoundaryPlot(QWidget):
                                   "right click on a point's dot removes it")
         self.clicks_edit = QCheckBox("Click adds points")
         self.clicks_edit.setChecked(True)
-        self.status = QLabel("")
+        self.status = ElidedLabel("")
         self.status.setStyleSheet("color: #666")
         row = QHBoxLayout()
         row.addWidget(self.discretize)

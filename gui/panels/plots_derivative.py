@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout, 
 from graphcore.boundary import curve_input, function_curve
 from graphcore.errors import GraphError
 
+from .stable_size import MessageLabel
 from .plots_common import HIGHLIGHT_COLOR, TRAIN_COLOR, make_plot
 
 
@@ -42,7 +43,7 @@ class DerivativePlot(QWidget):
         self.h.setValue(0.5)
         self.h.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.h.setKeyboardTracking(False)
-        self.readout = QLabel("")
+        self.readout = MessageLabel(lines=2)  # the figures wrap instead of running off the plot
         self.readout.setObjectName("derivative_readout")
         self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
         row = QHBoxLayout()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from ..canvas.overlay import BACKWARD_COLOR, CURRENT_COLOR, DONE_COLOR, FORWARD_COLOR
 from ..stepper.controller import StepperController
 from ..stepper.quiz import step_lines, tolerance_text
+from .stable_size import MessageLabel
 
 TRANSPORT = ("start_forward", "step_back", "play", "step_forward", "end_forward", "start_backward", "end_backward")
 
@@ -82,8 +83,7 @@ class StepperPanel(QWidget):
         self.legend.setTextFormat(Qt.RichText)
         lay.addWidget(self.legend)
 
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLabel(lines=2)
         self.message.setStyleSheet("color: #B00020;")
         self.message.hide()
         lay.addWidget(self.message)
@@ -95,13 +95,13 @@ class StepperPanel(QWidget):
         mono.setStyleHint(QFont.Monospace)
         self.chain.setFont(mono)
         self.chain.setLineWrapMode(QTextBrowser.NoWrap)
-        self.chain.setMinimumHeight(160)
+        self.chain.setMinimumHeight(80)  # it gives way to a message or the quiz; the dock keeps its size
         lay.addWidget(self.chain, 1)
 
         # Quiz mode.
         self.quiz_box = QGroupBox("Quiz")
         q = QVBoxLayout(self.quiz_box)
-        self.quiz_check = QCheckBox("Quiz me: before a backward step is shown, type its downstream gradients")
+        self.quiz_check = QCheckBox("Quiz me: type what each step computes before it is shown")
         q.addWidget(self.quiz_check)
         self.quiz_form_host = QWidget()
         self.quiz_form = QFormLayout(self.quiz_form_host)
@@ -116,6 +116,7 @@ class StepperPanel(QWidget):
         q.addLayout(row)
         self.quiz_result = QLabel()
         self.quiz_result.setWordWrap(True)
+        self.quiz_result.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.tally = QLabel()
         q.addWidget(self.quiz_result)
         q.addWidget(self.tally)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from graphcore.boundary import boundary_axes, curve_input, decision_boundary
 from graphcore.errors import GraphError
@@ -24,6 +24,7 @@ from .plots_common import FPS_LIMIT
 from .plots_cost import CostPlot
 from .plots_derivative import DerivativePlot
 from .plots_gradients import GradientBars, ParameterHistory, box_gradients
+from .stable_size import scrolling
 from .training_panel import TrainingPanel
 from .training_runner import TrainingRunner, trained_values
 
@@ -237,23 +238,12 @@ def edge_widths(graph, keys: list[str], mags) -> dict:
     return {e: 1.0 + (MAX_EDGE_WIDTH - 1.0) * float(np.sqrt(v / top)) for e, v in per_edge.items()}
 
 
-def _scrolling(widget):
-    """A panel in a scroll area: a short dock scrolls instead of squashing its fields."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # fit the column's width; scroll only down
-    area.setMinimumWidth(widget.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
-    return area
-
-
 def install_training(window) -> TrainingView:
     view = TrainingView(window)
     window.training = view
     window.installEventFilter(view)
-    window.data_dock = window.add_dock("Data", _scrolling(view.data_panel), Qt.LeftDockWidgetArea)
-    window.training_dock = window.add_dock("Train", view.panel, Qt.RightDockWidgetArea)
+    window.data_dock = window.add_dock("Data", scrolling(view.data_panel), Qt.LeftDockWidgetArea)
+    window.training_dock = window.add_dock("Train", scrolling(view.panel), Qt.RightDockWidgetArea)
     window.plots_dock = window.add_dock("Plots", view.plots, Qt.RightDockWidgetArea)
     window.plots_dock.dockLocationChanged.connect(view.plots.follow_dock_area)
     r = view.runner

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 
+from ..panels.stable_size import scrolling
 from ..panels.stepper_panel import StepperPanel
 from .controller import StepperController
 
@@ -22,7 +23,7 @@ def install_stepper(window) -> StepperController:
 
     controller = StepperController(lambda: doc.graph, data, window)
     panel = StepperPanel(controller)
-    dock = window.add_dock("Step through backprop", panel, Qt.RightDockWidgetArea)
+    dock = window.add_dock("Step through backprop", scrolling(panel), Qt.RightDockWidgetArea)
     dock.setObjectName("StepperDock")
 
     menu = window.menu("Step")
