@@ -160,11 +160,13 @@ class NodeItem(QGraphicsItem):
             painter.setPen(style.UNWIRED if p.unwired else style.MUTED)
             painter.drawText(QRectF(10, p.y() - ROW / 2, WIDTH / 2 - 10, ROW), Qt.AlignVCenter | Qt.AlignLeft, p.name)
         painter.setPen(style.MUTED)
-        for p in self.outputs:
+        note = self.source_note_text()
+        for p in self.outputs if not note else ():  # a source's one port needs no name; its note needs the row
             painter.drawText(QRectF(WIDTH / 2, p.y() - ROW / 2, WIDTH / 2 - 10, ROW),
                              Qt.AlignVCenter | Qt.AlignRight, p.name)
-        if not self.inputs and not self.outputs[1:]:
-            painter.drawText(QRectF(10, HEADER, WIDTH - 24, ROW), Qt.AlignVCenter | Qt.AlignLeft, self._source_note())
+        if note:
+            note = painter.fontMetrics().elidedText(note, Qt.ElideRight, int(WIDTH - 24))
+            painter.drawText(QRectF(10, HEADER, WIDTH - 24, ROW), Qt.AlignVCenter | Qt.AlignLeft, note)
         painter.setPen(QPen(QColor("#E3E6EA"), 1))
         y = self.height - FOOTER
         painter.drawLine(QPointF(6, y), QPointF(WIDTH - 6, y))
@@ -192,6 +194,10 @@ class NodeItem(QGraphicsItem):
         if self.op == "input" and columns != self.data_columns:
             self.data_columns = columns
             self.update()
+
+    def source_note_text(self) -> str:
+        """What a source box says in its port row ("" for a Function box, which names its ports)."""
+        return self._source_note() if not self.inputs and not self.outputs[1:] else ""
 
     def _source_note(self) -> str:
         if self.op == "input":

@@ -22,7 +22,7 @@ from .plots_common import HIGHLIGHT_COLOR, TRAIN_COLOR, make_plot
 class DerivativePlot(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = make_plot("f(x), its tangent and the central-difference secant", "derivative", "x", "f(x)")
+        self.plot = make_plot("f(x), tangent and secant", "derivative", "x", "f(x)")  # short: the legend says which is which
         self.plot.getPlotItem().addLegend(offset=(4, 4), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
         self.f_curve = self.plot.plot(pen=pg.mkPen("#222", width=2), name="f(x)", connect="finite")
         self.tangent = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="tangent: df/dx by backprop")
@@ -43,7 +43,7 @@ class DerivativePlot(QWidget):
         self.h.setValue(0.5)
         self.h.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.h.setKeyboardTracking(False)
-        self.readout = MessageLabel(lines=2)  # the figures wrap instead of running off the plot
+        self.readout = MessageLabel(lines=3)  # the figures wrap instead of running off the plot
         self.readout.setObjectName("derivative_readout")
         self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
         row = QHBoxLayout()
@@ -105,7 +105,7 @@ class DerivativePlot(QWidget):
             self.plot.setYRange(lo - pad, hi + pad, padding=0)
         self.plot.setXRange(c.xs[0], c.xs[-1], padding=0)
         err = abs(c.slope - c.secant)
-        self.readout.setText(f"x = {c.x0:.4g}   f(x) = {c.f0:.6g}   backprop df/dx = {c.slope:.6g}   "
+        self.readout.setText(f"x = {c.x0:.4g}   f(x) = {c.f0:.6g}   backprop df/dx = {c.slope:.6g}\n"
                              f"central difference (h = {c.h:g}) = {c.secant:.6g}   difference = {err:.2g}")
 
     def _clear(self, message: str):
