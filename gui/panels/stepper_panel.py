@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QSizePolicy, QSlider, QSpinBox, QTextBrowser, QToolButton,
-                               QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSlider, QSpinBox, QTextBrowser,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from ..canvas.overlay import BACKWARD_COLOR, CURRENT_COLOR, DONE_COLOR, FORWARD_COLOR
 from ..stepper.controller import StepperController
@@ -243,6 +243,7 @@ class StepperPanel(QWidget):
                     self.answer_edits.append(edit)
                 if self.answer_edits:
                     self.answer_edits[0].setFocus()
+                    QTimer.singleShot(0, self._show_quiz)
         self.quiz_form_host.setVisible(pending)
         self.check_button.setVisible(pending)
         self.reveal_button.setVisible(pending)
@@ -257,6 +258,14 @@ class StepperPanel(QWidget):
         self.quiz_result.setVisible(c.quiz_mode)
         self.tally.setVisible(c.quiz_mode)
         self.tally.setText(f"This run: {c.quiz.tally()}" if c.quiz.asked else f"Graded {tolerance_text()}.")
+
+    def _show_quiz(self):
+        """The dock scrolls (it never grows): bring the question's fields into view."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None and self.check_button.isVisible():
+            area.ensureWidgetVisible(self.quiz_result, 10, 6)
 
     def submit_answers(self):
         if self.controller.pending:
