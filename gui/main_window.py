@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.toolbar)
         self.cost_label = QLabel()
         self.cost_label.setObjectName("CostLabel")
+        self._cost_hidden = False
         self.statusBar().addPermanentWidget(self.cost_label)
         self.palette_panel = PalettePanel()
         self.palette_dock = self.add_dock("Functions", self.palette_panel, Qt.LeftDockWidgetArea)
@@ -201,8 +202,19 @@ class MainWindow(QMainWindow):
         name = Path(self.document.path).name if self.document.path else self.document.title
         self.setWindowTitle(f"{name}{' •' if self.document.dirty else ''} — Backprop Studio")
 
+    def hide_cost(self, hidden: bool):
+        """A step-through has not computed J yet: the status bar must not give it away."""
+        if hidden != self._cost_hidden:
+            self._cost_hidden = hidden
+            if hidden:
+                self.cost_label.setText("cost J = ?   (step-through)")
+            elif self.document.evaluation is not None:
+                self._show_cost(self.document.evaluation)
+
     def _show_cost(self, ev):
         plan = ev.plan
+        if self._cost_hidden:
+            return
         if ev.cost is not None:
             self.cost_label.setText(f"cost J = {ev.cost:.6g}" + (f"   (m = {ev.m})" if ev.m else ""))
         elif plan.unwired:

@@ -50,11 +50,16 @@ def install_stepper(window) -> StepperController:
     def repaint():
         # Paint only while stepping, so an idle stepper leaves other overlays (training) alone.
         if controller.index >= 0:
-            window.scene.set_overlay(controller.overlay())
+            overlay = controller.overlay()
+            window.scene.set_overlay(overlay)
             state["painted"] = True
+            loss = doc.graph.meta.get("loss")
+            loss = loss.split(":")[0] if isinstance(loss, str) else None
+            window.hide_cost(overlay.known_values is not None and loss not in overlay.known_values)
         elif state["painted"]:
             window.scene.set_overlay(None)
             state["painted"] = False
+            window.hide_cost(False)
 
     def on_failed(text, nodes):
         if nodes:

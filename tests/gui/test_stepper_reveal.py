@@ -83,3 +83,16 @@ def test_training_ends_the_step_through(main_window, qtbot, tmp_path):
     assert win.stepper.index == -1
     assert win.scene.overlay is None or not win.scene.overlay.legend
     qtbot.waitUntil(lambda: win.training.runner.state == "done", timeout=30_000)
+
+
+def test_status_bar_keeps_j_to_itself_until_its_step_has_run(win):
+    ctrl = win.stepper
+    assert win.cost_label.text().startswith("cost J = 33")
+    ctrl.step_forward()
+    assert "33" not in win.cost_label.text() and "?" in win.cost_label.text()
+    ctrl.end_forward()  # J's forward step has run
+    assert win.cost_label.text().startswith("cost J = 33")
+    ctrl.start_forward()
+    assert "33" not in win.cost_label.text()
+    ctrl.reset()
+    assert win.cost_label.text().startswith("cost J = 33")
