@@ -2,15 +2,15 @@
 
 It is also the data plot: a left click on empty ground adds a point of the chosen class,
 a right click on the dot of a point removes it (right click elsewhere, or with Shift or
-Ctrl held, opens the plot's menu, with export). The plot only paints and reports clicks; the data panel turns clicks into
-undoable commands.
+Ctrl held, opens the plot's menu, with export). The plot only paints and reports clicks;
+the data panel turns clicks into undoable commands.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from graphcore.boundary import Boundary, grid_extent
 

@@ -22,7 +22,8 @@ from .plots_common import HIGHLIGHT_COLOR, TRAIN_COLOR, make_plot
 class DerivativePlot(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = make_plot("f(x), tangent and secant", "derivative", "x", "f(x)")  # short: the legend says which is which
+        # A short title: the legend says which line is which, and a long one ran off the plot.
+        self.plot = make_plot("f(x), tangent and secant", "derivative", "x", "f(x)")
         self.plot.getPlotItem().addLegend(offset=(4, 4), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
         self.f_curve = self.plot.plot(pen=pg.mkPen("#222", width=2), name="f(x)", connect="finite")
         self.tangent = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="tangent: df/dx by backprop")

@@ -249,7 +249,8 @@ class StepperPanel(QWidget):
         self.reveal_button.setVisible(pending)
         grades = c.grades.get(c.index)
         if pending:
-            self.quiz_result.setText("Work out local × upstream for each input, then Check." if step.phase == "backward"
+            backward = step.phase == "backward"
+            self.quiz_result.setText("Work out local × upstream for each input, then Check." if backward
                                      else "Work out the box's output from its inputs, then Check.")
         elif grades:
             self.quiz_result.setText("\n".join(g.message for g in grades))
