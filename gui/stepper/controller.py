@@ -37,6 +37,7 @@ class StepperController(QObject):
         self.sample: int | None = None
         self.error: str = ""
         self.stale = True
+        self._built_from = None
         self.quiz_mode = False
         self.quiz = Quiz()
         self.revealed: set[int] = set()  # backward steps whose quiz question is answered
@@ -57,6 +58,7 @@ class StepperController(QObject):
         ``report=False`` (the model changed under an open stepper) keeps a failure in
         ``error`` without emitting ``failed``, so editing never yanks the selection around."""
         self.stale = False
+        self._built_from = self._graph_version()
         old = [(s.phase, s.node) for s in self.sequence.steps] if self.sequence else None
         try:
             graph = self._graph_source()
@@ -83,9 +85,14 @@ class StepperController(QObject):
         return True
 
     def ensure(self) -> bool:
-        if self.stale:
+        # Also stale when the graph changed and its evaluation (debounced) has not said so yet.
+        if self.stale or self._built_from != self._graph_version():
             return self.refresh()
         return self.sequence is not None
+
+    def _graph_version(self):
+        g = self._graph_source()
+        return getattr(g, "version", None), getattr(g, "values_version", None)
 
     def sample_count(self) -> int:
         data = self._data_source()

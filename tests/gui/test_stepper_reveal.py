@@ -96,3 +96,22 @@ def test_status_bar_keeps_j_to_itself_until_its_step_has_run(win):
     assert "33" not in win.cost_label.text()
     ctrl.reset()
     assert win.cost_label.text().startswith("cost J = 33")
+
+
+def test_stepping_right_after_an_edit_shows_the_new_numbers(win, qtbot):
+    """The live evaluation waits for a quiet moment; the step-through does not show the old
+    graph's numbers meanwhile (closing its dock resets it before that evaluation comes)."""
+    ctrl = win.stepper
+
+    def at_u():
+        return ctrl.current() is not None and (ctrl.current().phase, ctrl.current().node) == ("backward", "u")
+    while not at_u():
+        assert ctrl.step_forward()
+    win.stepper_dock.hide()
+    qtbot.wait(1)
+    win.document.graph.set_value("c", 4.0)
+    win.stepper_dock.show()
+    ctrl.go_to(0)
+    while not at_u():
+        assert ctrl.step_forward()
+    assert "4 × 3 = 12" in win.stepper_panel.chain_text()  # dJ/db = 3c
