@@ -18,6 +18,7 @@ from .stable_size import ElidedLabel
 from .plots_common import CLASS_COLORS, blend_to_white, class_color, diverging_lut, make_plot
 
 UNDECIDED = 0.05  # an output this close to the threshold everywhere has not drawn a boundary yet
+MIN_REGION = 0.02  # a class winning less of the plot than this is a sliver of the first weights, not a region
 PICK_RADIUS_PX = 8  # how near (in screen pixels) a left click must be to pick a sample
 POINT_SIZE_PX = 9
 HIT_RADIUS_PX = POINT_SIZE_PX / 2 + 1  # a right click removes a point only on the dot itself (and its rim)
@@ -188,6 +189,8 @@ class BoundaryPlot(QWidget):
 
     @staticmethod
     def undecided(b: Boundary) -> bool:
+        if b.probs is None and min(np.mean(b.classes), 1 - np.mean(b.classes)) < MIN_REGION:
+            return True  # one side of the threshold is only a sliver (an untrained network's corner)
         if b.probs is None:
             v = b.values[np.isfinite(b.values)]
             return not len(v) or float(np.abs(v - b.threshold).max()) < UNDECIDED
@@ -221,8 +224,12 @@ class BoundaryPlot(QWidget):
         if b.probs is None:
             fields.append(np.nan_to_num(b.values, nan=b.threshold) - b.threshold)
         else:
-            for c in range(len(b.probs)):
-                fields.append(b.probs[c] - np.delete(b.probs, c, axis=0).max(axis=0))
+            # Only between classes that hold a real region: a corner sliver is no boundary.
+            probs = b.probs[[c for c in range(len(b.probs)) if np.mean(b.classes == c) >= MIN_REGION]]
+            for c in range(len(probs) if len(probs) > 1 else 0):
+                fields.append(probs[c] - np.delete(probs, c, axis=0).max(axis=0))
+        if not fields:
+            return np.zeros(0), np.zeros(0)
         xs, ys = [], []
         for f in fields:
             sx, sy = contour_segments(f)

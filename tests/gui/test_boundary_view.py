@@ -52,3 +52,22 @@ def test_untrained_network_draws_no_contour_fragments(main_window, qtbot, tmp_pa
     plot.set_boundary(_boundary(1 / (1 + np.exp(-20 * (gx - 0.5)))))
     x, _y = plot.contour.getData()
     assert len(x) > 10 and np.allclose(x, 0.5, atol=0.02)
+
+
+def test_untrained_softmax_draws_no_corner_sliver_but_a_trained_split_is_drawn(main_window, qtbot, tmp_path):
+    win = main_window
+    open_lesson(win, "spiral3_softmax", tmp_path, qtbot)
+    win.training.refresh()
+    plot = win.training.plots.boundary
+    b = plot.boundary
+    assert b is not None and b.probs is not None and len(np.unique(b.classes)) > 1  # a sliver wins somewhere …
+    x, _y = plot.contour.getData()
+    assert x is None or len(x) == 0  # … and is not drawn as a boundary
+    gx, _gy = np.meshgrid(np.linspace(0, 1, 60), np.linspace(0, 1, 60))
+    logits = np.stack([-8 * gx, np.zeros_like(gx), 8 * gx - 4])  # three bands across x
+    probs = np.exp(logits) / np.exp(logits).sum(axis=0)
+    classes = probs.argmax(axis=0)
+    xs = ys = np.linspace(0, 1, 60)
+    plot.set_boundary(Boundary(("x1", "x2"), xs, ys, probs.max(axis=0), probs, classes.astype(float), 0.5))
+    x, _y = plot.contour.getData()
+    assert len(x) > 10
