@@ -18,8 +18,34 @@ def _parse(argv):
     return p.parse_args(argv)
 
 
+# Qt's offscreen platform says this once per dock on every --screenshot run; it is about a
+# window-manager hint that an offscreen window has no use for, and it tells the learner nothing.
+QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+
+
+_filter_installed = False
+
+
+def _install_message_filter():
+    global _filter_installed
+    if _filter_installed:
+        return
+    _filter_installed = True
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(mode, context, message):
+        if message in QUIET_QT_MESSAGES:
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            print(message, file=sys.stderr)
+    previous = qInstallMessageHandler(handler)
+
+
 def make_app(argv=None):
     from PySide6.QtWidgets import QApplication
+    _install_message_filter()
     app = QApplication.instance()
     if app is None:
         app = QApplication(["backprop-studio", *(argv or [])])

@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.toolbar)
         self.cost_label = QLabel()
         self.cost_label.setObjectName("CostLabel")
+        self._cost_hidden = False
         self.statusBar().addPermanentWidget(self.cost_label)
         self.palette_panel = PalettePanel()
         self.palette_dock = self.add_dock("Functions", self.palette_panel, Qt.LeftDockWidgetArea)
@@ -122,6 +123,16 @@ class MainWindow(QMainWindow):
         if bottom:
             self.resizeDocks(bottom[:1], [max(240, int(self.height() * 0.34))], Qt.Vertical)
 
+    def reset_layout(self):
+        """View ▸ Reset layout: every panel back where a new learner finds it, at its default
+        size (the saved layout is replaced on closing)."""
+        for dock in self.findChildren(QDockWidget):
+            dock.setFloating(False)
+        self._arrange_docks()
+        self._sized = True
+        self._default_sizes()
+        self._raise_bottom_panel()
+
     def showEvent(self, event):
         super().showEvent(event)
         if not self._sized:
@@ -191,8 +202,19 @@ class MainWindow(QMainWindow):
         name = Path(self.document.path).name if self.document.path else self.document.title
         self.setWindowTitle(f"{name}{' •' if self.document.dirty else ''} — Backprop Studio")
 
+    def hide_cost(self, hidden: bool):
+        """A step-through has not computed J yet: the status bar must not give it away."""
+        if hidden != self._cost_hidden:
+            self._cost_hidden = hidden
+            if hidden:
+                self.cost_label.setText("cost J = ?   (step-through)")
+            elif self.document.evaluation is not None:
+                self._show_cost(self.document.evaluation)
+
     def _show_cost(self, ev):
         plan = ev.plan
+        if self._cost_hidden:
+            return
         if ev.cost is not None:
             self.cost_label.setText(f"cost J = {ev.cost:.6g}" + (f"   (m = {ev.m})" if ev.m else ""))
         elif plan.unwired:
@@ -200,6 +222,11 @@ class MainWindow(QMainWindow):
             self.cost_label.setText(f"{n} unwired port{'s' * (n != 1)}")
         else:
             self.cost_label.setText("no cost J yet: select a box and “Set as cost J”")
+
+    def show_training_cost(self, cost: float, epoch: int):
+        """While a run goes on the graph changes too often for the live evaluation to settle
+        (it waits for a quiet moment), so the runner reports J and the epoch here itself."""
+        self.cost_label.setText(f"cost J = {cost:.6g}   (epoch {epoch})")
 
     def _show_eval_error(self, message, nodes):
         self.cost_label.setText("cannot evaluate")

@@ -88,6 +88,8 @@ def build(win):
     a["fit"] = _action(win, "View", "&Fit Graph in View", view.fit, "F", "Fit the whole graph in view", True)
     a["zoom_in"] = _action(win, "View", "Zoom &In", lambda: view.zoom_by(1.25), QKeySequence.ZoomIn)
     a["zoom_out"] = _action(win, "View", "Zoom &Out", lambda: view.zoom_by(0.8), QKeySequence.ZoomOut)
+    a["reset_layout"] = _action(win, "View", "&Reset Layout", win.reset_layout, None,
+                                "Put every panel back where it started, at its first size")
     win.menu("View").addSeparator()
 
     a["layout"] = _action(win, "Graph", "&Auto-layout", edit.auto_layout, "Ctrl+L",

@@ -46,6 +46,7 @@ class NodeItem(QGraphicsItem):
         self.inputs: list[PortItem] = []
         self.outputs: list[PortItem] = []
         self.value_text = ""
+        self.value_hidden = False  # a step-through has not computed this box yet
         self.is_loss = False
         self.current = False
         self.done = False
@@ -96,6 +97,11 @@ class NodeItem(QGraphicsItem):
     def set_value_text(self, text: str):
         if text != self.value_text:
             self.value_text = text
+            self.update()
+
+    def set_value_hidden(self, hidden: bool):
+        if hidden != self.value_hidden:
+            self.value_hidden = hidden
             self.update()
 
     def set_unwired(self, ports):
@@ -154,17 +160,19 @@ class NodeItem(QGraphicsItem):
             painter.setPen(style.UNWIRED if p.unwired else style.MUTED)
             painter.drawText(QRectF(10, p.y() - ROW / 2, WIDTH / 2 - 10, ROW), Qt.AlignVCenter | Qt.AlignLeft, p.name)
         painter.setPen(style.MUTED)
-        for p in self.outputs:
+        note = self.source_note_text()
+        for p in self.outputs if not note else ():  # a source's one port needs no name; its note needs the row
             painter.drawText(QRectF(WIDTH / 2, p.y() - ROW / 2, WIDTH / 2 - 10, ROW),
                              Qt.AlignVCenter | Qt.AlignRight, p.name)
-        if not self.inputs and not self.outputs[1:]:
-            painter.drawText(QRectF(10, HEADER, WIDTH - 24, ROW), Qt.AlignVCenter | Qt.AlignLeft, self._source_note())
+        if note:
+            note = painter.fontMetrics().elidedText(note, Qt.ElideRight, int(WIDTH - 24))
+            painter.drawText(QRectF(10, HEADER, WIDTH - 24, ROW), Qt.AlignVCenter | Qt.AlignLeft, note)
         painter.setPen(QPen(QColor("#E3E6EA"), 1))
         y = self.height - FOOTER
         painter.drawLine(QPointF(6, y), QPointF(WIDTH - 6, y))
         painter.setFont(VALUE_FONT)
         painter.setPen(style.TEXT)
-        text = self.value_text or "…"
+        text = "?" if self.value_hidden else self.value_text or "…"
         painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, text)
         if self.is_loss:
             painter.setPen(QColor("#8F3F5F"))
@@ -186,6 +194,10 @@ class NodeItem(QGraphicsItem):
         if self.op == "input" and columns != self.data_columns:
             self.data_columns = columns
             self.update()
+
+    def source_note_text(self) -> str:
+        """What a source box says in its port row ("" for a Function box, which names its ports)."""
+        return self._source_note() if not self.inputs and not self.outputs[1:] else ""
 
     def _source_note(self) -> str:
         if self.op == "input":

@@ -26,3 +26,6 @@ class CanvasOverlay:
     # Extra text under a box (e.g. "dJ/dJ = 1" at the cost).
     badges: dict[str, str] = field(default_factory=dict)
     legend: bool = True
+    # While stepping: the boxes whose value has been computed so far; the others show none
+    # (None: every box shows its value, as outside a step-through).
+    known_values: set[str] | None = None

@@ -171,6 +171,7 @@ class GraphScene(QGraphicsScene):
         self.overlay = overlay
         ov = overlay or CanvasOverlay(legend=False)
         for nid, item in self.node_items.items():
+            item.set_value_hidden(ov.known_values is not None and nid not in ov.known_values)
             badge = ov.badges.get(nid, "")
             if (item.current, item.done, item.badge) != (nid == ov.current, nid in ov.done, badge):
                 item.prepareGeometryChange()

@@ -108,8 +108,9 @@ class DataPanel(QWidget):
         self.error = QLabel("")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #B00020")
-        hint = QLabel("On the decision boundary plot: left click adds a point of the chosen class, "
-                      "right click on a point removes it.")
+        hint = QLabel("On the boundary plot, a left click adds a point of the chosen class; "
+                      "a right click on a point removes it.")
+        hint.setObjectName("data_hint")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666")
         lay = QVBoxLayout(self)

@@ -1,22 +1,27 @@
 """The decision boundary plot: the model's output as a heatmap, the 0.5 contour, the data on top.
 
 It is also the data plot: a left click on empty ground adds a point of the chosen class,
-a right click on a point removes it (right click elsewhere opens the plot's menu, with
-export). The plot only paints and reports clicks; the data panel turns clicks into
-undoable commands.
+a right click on the dot of a point removes it (right click elsewhere, or with Shift or
+Ctrl held, opens the plot's menu, with export). The plot only paints and reports clicks;
+the data panel turns clicks into undoable commands.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from graphcore.boundary import Boundary
+from graphcore.boundary import Boundary, grid_extent
 
+from .stable_size import ElidedLabel
 from .plots_common import CLASS_COLORS, blend_to_white, class_color, diverging_lut, make_plot
 
-PICK_RADIUS_PX = 8  # how near (in screen pixels) a right click must be to remove a point
+UNDECIDED = 0.05  # an output this close to the threshold everywhere has not drawn a boundary yet
+MIN_REGION = 0.02  # a class winning less of the plot than this is a sliver of the first weights, not a region
+PICK_RADIUS_PX = 8  # how near (in screen pixels) a left click must be to pick a sample
+POINT_SIZE_PX = 9
+HIT_RADIUS_PX = POINT_SIZE_PX / 2 + 1  # a right click removes a point only on the dot itself (and its rim)
 MAX_DRAWN = 5000  # more points are drawn as an even subsample: a million scatter points would stall the window
 
 
@@ -48,33 +53,36 @@ class BoundaryPlot(QWidget):
         super().__init__(parent)
         self.view_box = DataViewBox()
         self.plot = make_plot("Decision boundary", "decision_boundary", "x1", "x2", view_box=self.view_box)
-        self.plot.setAspectLocked(True)
+        # Not aspect-locked: a locked aspect in a wide dock stretches the axes far past the data
+        # (−0.5…1.5 for the unit square). The axes fit the data instead (see _fit_axes).
         self.plot.setMinimumSize(220, 220)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         self.contour = pg.PlotCurveItem(pen=pg.mkPen("#333", width=2), connect="pairs")
-        self.train_points = pg.ScatterPlotItem(size=9, pxMode=True)
-        self.test_points = pg.ScatterPlotItem(size=9, pxMode=True)
+        self.train_points = pg.ScatterPlotItem(size=POINT_SIZE_PX, pxMode=True)
+        self.test_points = pg.ScatterPlotItem(size=POINT_SIZE_PX, pxMode=True)
         for item in (self.image, self.contour, self.train_points, self.test_points):
             self.plot.addItem(item)
         for item in (self.train_points, self.test_points):
             # A ScatterPlotItem keeps a left click on one of its points from the view box: pass
             # it on, so a click on a point picks that sample for the step-through.
             item.sigClicked.connect(self._on_points_clicked)
-        self.legend = pg.LegendItem(offset=(-4, 4), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200),
-                                    pen=pg.mkPen("#aaa"))
-        self.legend.setParentItem(self.plot.getPlotItem().vb)
+        self.legend = pg.LegendItem(labelTextColor="#222")
+        self.legend.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        # Beside the data, right of the plot area, so it never covers a point.
+        self.plot.getPlotItem().layout.addItem(self.legend, 2, 3, Qt.AlignTop)
         self._legend_key = None
+        self._fitted = None  # the extent the axes were last fitted to
 
         self.discretize = QCheckBox("Discretize")
         self.discretize.setToolTip("Show only the predicted class, not the output's value")
         self.discretize.toggled.connect(self._redraw_boundary)
         self.add_class = QComboBox()
         self.add_class.setToolTip("Left click on the plot adds a point of this class; "
-                                  "right click on a point removes it")
+                                  "right click on a point's dot removes it")
         self.clicks_edit = QCheckBox("Click adds points")
         self.clicks_edit.setChecked(True)
-        self.status = QLabel("")
+        self.status = ElidedLabel("")
         self.status.setStyleSheet("color: #666")
         row = QHBoxLayout()
         row.addWidget(self.discretize)
@@ -134,8 +142,16 @@ class BoundaryPlot(QWidget):
         self.set_n_classes(max(k, 2))
         self._update_legend(max(k, 2), bool(mask.any()))
         if self.boundary is None:
-            self.plot.getPlotItem().getViewBox().setRange(xRange=(min(0, x.min()), max(1, x.max())),
-                                                          yRange=(min(0, y.min()), max(1, y.max())), padding=0.05)
+            self._fit_axes(grid_extent(columns, self.axes))
+
+    def _fit_axes(self, extent):
+        """Axes on the data's box (the unit square for the generators, plus a margin); only
+        when that box changes, so a learner's own zoom survives the redraws while training."""
+        extent = tuple(round(v, 9) for v in extent)
+        if extent != self._fitted:
+            self._fitted = extent
+            x0, x1, y0, y1 = extent
+            self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _update_legend(self, k: int, has_test: bool):
         key = (k, has_test)
@@ -166,7 +182,19 @@ class BoundaryPlot(QWidget):
         dx, dy = (x1 - x0) / max(len(b.xs) - 1, 1), (y1 - y0) / max(len(b.ys) - 1, 1)
         # Pixel centres sit on the grid points.
         self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
-        self.contour.setData(*self.contour_lines(b))
+        # An untrained network's output is nearly flat around the threshold: where it crosses
+        # is an accident of the first weights, drawn as stray fragments. No line until it decides.
+        self.contour.setData(*(([], []) if self.undecided(b) else self.contour_lines(b)))
+        self._fit_axes(b.extent)
+
+    @staticmethod
+    def undecided(b: Boundary) -> bool:
+        if b.probs is None and min(np.mean(b.classes), 1 - np.mean(b.classes)) < MIN_REGION:
+            return True  # one side of the threshold is only a sliver (an untrained network's corner)
+        if b.probs is None:
+            v = b.values[np.isfinite(b.values)]
+            return not len(v) or float(np.abs(v - b.threshold).max()) < UNDECIDED
+        return float(b.values.max()) - 1 / len(b.probs) < UNDECIDED
 
     @staticmethod
     def rgba(b: Boundary, discrete: bool) -> np.ndarray:
@@ -196,8 +224,12 @@ class BoundaryPlot(QWidget):
         if b.probs is None:
             fields.append(np.nan_to_num(b.values, nan=b.threshold) - b.threshold)
         else:
-            for c in range(len(b.probs)):
-                fields.append(b.probs[c] - np.delete(b.probs, c, axis=0).max(axis=0))
+            # Only between classes that hold a real region: a corner sliver is no boundary.
+            probs = b.probs[[c for c in range(len(b.probs)) if np.mean(b.classes == c) >= MIN_REGION]]
+            for c in range(len(probs) if len(probs) > 1 else 0):
+                fields.append(probs[c] - np.delete(probs, c, axis=0).max(axis=0))
+        if not fields:
+            return np.zeros(0), np.zeros(0)
         xs, ys = [], []
         for f in fields:
             sx, sy = contour_segments(f)
@@ -206,8 +238,8 @@ class BoundaryPlot(QWidget):
         return np.concatenate(xs), np.concatenate(ys)
 
     # --- clicks ------------------------------------------------------------------------
-    def nearest_point(self, x: float, y: float) -> int | None:
-        """The data row drawn within PICK_RADIUS_PX of (x, y), if any."""
+    def nearest_point(self, x: float, y: float, radius: float = PICK_RADIUS_PX) -> int | None:
+        """The data row drawn within ``radius`` screen pixels of (x, y), if any."""
         if not self.columns or any(a not in self.columns for a in self.axes):
             return None
         px, py = self.view_box.viewPixelSize()
@@ -217,7 +249,7 @@ class BoundaryPlot(QWidget):
         if not len(d):
             return None
         i = int(d.argmin())
-        return i if d[i] <= PICK_RADIUS_PX else None
+        return i if d[i] <= radius else None
 
     def _on_points_clicked(self, _item, _points, ev):
         if ev.modifiers():
@@ -233,7 +265,9 @@ class BoundaryPlot(QWidget):
             self.add_point.emit(x, y, self.add_class.currentIndex())
 
     def _on_right(self, x: float, y: float, ev):
-        i = self.nearest_point(x, y)
+        if ev.modifiers():
+            return  # Shift/Ctrl + right click: always the plot's menu, even over a point
+        i = self.nearest_point(x, y, HIT_RADIUS_PX)
         if i is not None and self.clicks_edit.isChecked():
             ev.accept()
             ev._handled_by_data = True

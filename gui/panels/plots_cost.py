@@ -8,13 +8,21 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 from .plots_common import ACCURACY_COLOR, TEST_COLOR, TRAIN_COLOR, make_plot
 
 
+ACCURACY_TICKS = [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")]
+
+
 class CostPlot(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.cost_plot = make_plot("Cost J", "cost", "epoch", "J")
-        self.acc_plot = make_plot("Accuracy", "accuracy", "epoch", "share correct")
+        self.acc_plot = make_plot("Accuracy", "accuracy")  # its epoch axis is the cost plot's, labelled there
         self.acc_plot.setXLink(self.cost_plot)
-        self.acc_plot.setYRange(0, 1.02, padding=0)
+        self.acc_plot.setYRange(-0.15, 1.15, padding=0)  # all of 0 … 100 %, with room for the end labels
+        self.acc_plot.enableAutoRange(axis="y", enable=False)
+        # Three ticks fit the short plot (pyqtgraph's automatic ones crowd it); no axis label,
+        # which would be taller than the plot (the title says what it is).
+        left = self.acc_plot.getPlotItem().getAxis("left")
+        left.setTicks([ACCURACY_TICKS, []])
         self.acc_plot.setMaximumHeight(170)
         self.acc_plot.setMinimumHeight(120)
         for pw in (self.cost_plot, self.acc_plot):

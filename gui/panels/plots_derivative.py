@@ -15,13 +15,15 @@ from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout, 
 from graphcore.boundary import curve_input, function_curve
 from graphcore.errors import GraphError
 
+from .stable_size import MessageLabel
 from .plots_common import HIGHLIGHT_COLOR, TRAIN_COLOR, make_plot
 
 
 class DerivativePlot(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = make_plot("f(x), its tangent and the central-difference secant", "derivative", "x", "f(x)")
+        # A short title: the legend says which line is which, and a long one ran off the plot.
+        self.plot = make_plot("f(x), tangent and secant", "derivative", "x", "f(x)")
         self.plot.getPlotItem().addLegend(offset=(4, 4), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 200))
         self.f_curve = self.plot.plot(pen=pg.mkPen("#222", width=2), name="f(x)", connect="finite")
         self.tangent = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="tangent: df/dx by backprop")
@@ -42,7 +44,7 @@ class DerivativePlot(QWidget):
         self.h.setValue(0.5)
         self.h.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.h.setKeyboardTracking(False)
-        self.readout = QLabel("")
+        self.readout = MessageLabel(lines=3)  # the figures wrap instead of running off the plot
         self.readout.setObjectName("derivative_readout")
         self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
         row = QHBoxLayout()
@@ -82,18 +84,12 @@ class DerivativePlot(QWidget):
     def redraw(self):
         g = self.graph
         if not self.applies_to(g):
-            self.curve = None
-            for c in (self.f_curve, self.tangent, self.secant):
-                c.setData([], [])
-            self.points.setData([])
-            self.point.setData([])
-            self.readout.setText("For a graph with one input box that has a value (f(x) = sin 2x, x², ...)")
+            self._clear("For a graph with one input box that has a value (f(x) = sin 2x, x², ...)")
             return
         try:
             c = function_curve(g, x0=self.x0.value(), h=self.h.value(), params=self.params)
         except GraphError as exc:
-            self.curve = None
-            self.readout.setText(str(exc))
+            self._clear(str(exc))  # no old curve left standing beside a message that says there is none
             return
         self.curve = c
         self.f_curve.setData(c.xs, c.fs)
@@ -110,8 +106,16 @@ class DerivativePlot(QWidget):
             self.plot.setYRange(lo - pad, hi + pad, padding=0)
         self.plot.setXRange(c.xs[0], c.xs[-1], padding=0)
         err = abs(c.slope - c.secant)
-        self.readout.setText(f"x = {c.x0:.4g}   f(x) = {c.f0:.6g}   backprop df/dx = {c.slope:.6g}   "
+        self.readout.setText(f"x = {c.x0:.4g}   f(x) = {c.f0:.6g}   backprop df/dx = {c.slope:.6g}\n"
                              f"central difference (h = {c.h:g}) = {c.secant:.6g}   difference = {err:.2g}")
+
+    def _clear(self, message: str):
+        self.curve = None
+        for c in (self.f_curve, self.tangent, self.secant):
+            c.setData([], [])
+        self.points.setData([])
+        self.point.setData([])
+        self.readout.setText(message)
 
     def _on_click(self, ev):
         if ev.button() != Qt.MouseButton.LeftButton or self.curve is None:

@@ -10,6 +10,45 @@ from graphcore import functions as F
 from .palette import op_icon
 
 
+# Other words a learner may type for a Function (the catalogue names only one).
+ALIASES = {
+    "sigmoid": ("logistic", "sigma", "σ"),
+    "neg": ("negate", "minus"),
+    "sub": ("subtract", "minus", "difference"),
+    "add": ("plus", "sum of two"),
+    "mul": ("times", "multiply", "product"),
+    "div": ("divide", "quotient"),
+    "inv": ("reciprocal", "invert"),
+    "square": ("squared",),
+    "pow": ("power",),
+    "abs": ("absolute",),
+    "squared_error": ("mse", "l2"),
+    "bce": ("binary cross entropy", "log loss"),
+    "constant": ("number", "fixed"),
+    "parameter": ("weight", "bias"),
+    "input": ("data", "column"),
+}
+
+
+def match_rank(op: str, text: str) -> int | None:
+    """How well ``text`` matches ``op``: 0 exact name, 1 name starts with it, 2 name contains it,
+    3 an alias contains it, 4 only the description does; None when nothing does. A name beats
+    its description, so "sig" is sigmoid, not abs ("sign(x)")."""
+    if not text:
+        return 0
+    if op == text:
+        return 0
+    if op.startswith(text):
+        return 1
+    if text in op:
+        return 2
+    if any(text in alias for alias in ALIASES.get(op, ())):
+        return 3
+    if text in F.describe(op).lower():
+        return 4
+    return None
+
+
 def compatible_ops(wire_from_output: bool | None) -> list[str]:
     """Functions that can take a half-drawn arrow: ones with an input for an arrow leaving
     an output, ones with an output for an arrow pulled from an input."""
@@ -38,9 +77,10 @@ class QuickSearch(QFrame):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.edit)
         lay.addWidget(self.list)
-        for op in ops:
+        for order, op in enumerate(ops):
             item = QListWidgetItem(op_icon(op), op)
             item.setToolTip(F.describe(op))
+            item.setData(Qt.UserRole, order)
             self.list.addItem(item)
         self.edit.textChanged.connect(self._filter)
         self.edit.returnPressed.connect(self.accept_current)
@@ -51,16 +91,15 @@ class QuickSearch(QFrame):
 
     def _filter(self, text):
         text = text.strip().lower()
-        first = None
-        for i in range(self.list.count()):
-            item = self.list.item(i)
-            hide = bool(text) and text not in item.text() and text not in F.describe(item.text()).lower()
-            item.setHidden(hide)
-            if not hide and first is None:
-                first = item
-        # An exact name wins over the first partial match.
-        exact = self.list.findItems(text, Qt.MatchExactly)
-        self.list.setCurrentItem(exact[0] if exact else first)
+        items = [self.list.takeItem(0) for _ in range(self.list.count())]
+        ranks = {id(item): match_rank(item.text(), text) for item in items}
+        # Best matches first (ties keep the palette's order), so Enter takes the best one.
+        items.sort(key=lambda item: (ranks[id(item)] is None, ranks[id(item)] or 0, item.data(Qt.UserRole)))
+        for item in items:
+            self.list.addItem(item)
+            item.setHidden(ranks[id(item)] is None)
+        first = next((item for item in items if not item.isHidden()), None)
+        self.list.setCurrentItem(first)
 
     def shown(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count()) if not self.list.item(i).isHidden()]

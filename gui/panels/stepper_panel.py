@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QSizePolicy, QSlider, QSpinBox, QTextBrowser, QToolButton,
-                               QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSlider, QSpinBox, QTextBrowser,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from ..canvas.overlay import BACKWARD_COLOR, CURRENT_COLOR, DONE_COLOR, FORWARD_COLOR
 from ..stepper.controller import StepperController
-from ..stepper.quiz import tolerance_text
+from ..stepper.quiz import step_lines, tolerance_text
+from .stable_size import MessageLabel
 
 TRANSPORT = ("start_forward", "step_back", "play", "step_forward", "end_forward", "start_backward", "end_backward")
 
@@ -82,8 +83,7 @@ class StepperPanel(QWidget):
         self.legend.setTextFormat(Qt.RichText)
         lay.addWidget(self.legend)
 
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLabel(lines=2)
         self.message.setStyleSheet("color: #B00020;")
         self.message.hide()
         lay.addWidget(self.message)
@@ -95,13 +95,13 @@ class StepperPanel(QWidget):
         mono.setStyleHint(QFont.Monospace)
         self.chain.setFont(mono)
         self.chain.setLineWrapMode(QTextBrowser.NoWrap)
-        self.chain.setMinimumHeight(160)
+        self.chain.setMinimumHeight(80)  # it gives way to a message or the quiz; the dock keeps its size
         lay.addWidget(self.chain, 1)
 
         # Quiz mode.
         self.quiz_box = QGroupBox("Quiz")
         q = QVBoxLayout(self.quiz_box)
-        self.quiz_check = QCheckBox("Quiz me: before a backward step is shown, type its downstream gradients")
+        self.quiz_check = QCheckBox("Quiz me: type what each step computes before it is shown")
         q.addWidget(self.quiz_check)
         self.quiz_form_host = QWidget()
         self.quiz_form = QFormLayout(self.quiz_form_host)
@@ -116,6 +116,7 @@ class StepperPanel(QWidget):
         q.addLayout(row)
         self.quiz_result = QLabel()
         self.quiz_result.setWordWrap(True)
+        self.quiz_result.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.tally = QLabel()
         q.addWidget(self.quiz_result)
         q.addWidget(self.tally)
@@ -210,7 +211,7 @@ class StepperPanel(QWidget):
 
     def _step_html(self, step, reveal: bool) -> str:
         out = []
-        for i, line in enumerate(step.lines(reveal)):
+        for i, line in enumerate(step_lines(step, reveal)):
             text = html.escape(line)
             if i == 0:
                 color = FORWARD_COLOR if step.phase == "forward" else BACKWARD_COLOR
@@ -234,20 +235,23 @@ class StepperPanel(QWidget):
                 self.quiz_form.removeRow(0)
             self.answer_edits = []
             if pending:
-                for p in step.ports:
+                for q in c.questions():
                     edit = QLineEdit()
                     edit.setPlaceholderText("a number, e.g. 0.25 or 1/4")
                     edit.returnPressed.connect(self.submit_answers)
-                    self.quiz_form.addRow(f"dJ/d{p.name} =", edit)
+                    self.quiz_form.addRow(f"{q.label} =", edit)
                     self.answer_edits.append(edit)
                 if self.answer_edits:
                     self.answer_edits[0].setFocus()
+                    QTimer.singleShot(0, self._show_quiz)
         self.quiz_form_host.setVisible(pending)
         self.check_button.setVisible(pending)
         self.reveal_button.setVisible(pending)
         grades = c.grades.get(c.index)
         if pending:
-            self.quiz_result.setText("Work out local × upstream for each input, then Check.")
+            backward = step.phase == "backward"
+            self.quiz_result.setText("Work out local × upstream for each input, then Check." if backward
+                                     else "Work out the box's output from its inputs, then Check.")
         elif grades:
             self.quiz_result.setText("\n".join(g.message for g in grades))
         else:
@@ -255,6 +259,14 @@ class StepperPanel(QWidget):
         self.quiz_result.setVisible(c.quiz_mode)
         self.tally.setVisible(c.quiz_mode)
         self.tally.setText(f"This run: {c.quiz.tally()}" if c.quiz.asked else f"Graded {tolerance_text()}.")
+
+    def _show_quiz(self):
+        """The dock scrolls (it never grows): bring the question's fields into view."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None and self.check_button.isVisible():
+            area.ensureWidgetVisible(self.quiz_result, 10, 6)
 
     def submit_answers(self):
         if self.controller.pending:

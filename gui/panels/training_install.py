@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from graphcore.boundary import boundary_axes, curve_input, decision_boundary
 from graphcore.errors import GraphError
@@ -24,6 +24,7 @@ from .plots_common import FPS_LIMIT
 from .plots_cost import CostPlot
 from .plots_derivative import DerivativePlot
 from .plots_gradients import GradientBars, ParameterHistory, box_gradients
+from .stable_size import scrolling
 from .training_panel import TrainingPanel
 from .training_runner import TrainingRunner, trained_values
 
@@ -81,6 +82,7 @@ class TrainingView(QObject):
         self._idle.timeout.connect(self.refresh)
 
         self.runner.frame.connect(self.refresh)
+        self.runner.frame.connect(self._show_live_cost)
         self.runner.trainer_changed.connect(self._schedule)
         self.runner.failed.connect(self._on_failed)
         doc.changed.connect(self._schedule)
@@ -93,13 +95,25 @@ class TrainingView(QObject):
         self.panel.edge_widths.toggled.connect(lambda _on: self.refresh())
         self.plots.bottom.currentChanged.connect(lambda _i: self.refresh())
         self.plots.top.currentChanged.connect(lambda _i: self.refresh())
+        self.plots.installEventFilter(self)
 
     def eventFilter(self, obj, event):
+        if obj is self.plots and event.type() == QEvent.Show:
+            # Hidden plots are not redrawn (see refresh): catch up when they come back into view,
+            # or they show a graph that no longer exists (an undone edit, a deleted output box).
+            QTimer.singleShot(0, self.refresh)
+            return False
         # Closing the window mid-run: pause first, so the run becomes an undo step and the
         # window's "unsaved changes" question covers the trained values.
         if obj is self.window and event.type() == QEvent.Close and self.runner.state == "running":
             self.runner.pause()
         return False
+
+    def _show_live_cost(self):
+        t = self.runner.trainer
+        last = t.history.last() if t is not None and self.runner.state == "running" and len(t.history) else None
+        if last is not None and last["cost"] is not None:
+            self.window.show_training_cost(last["cost"], t.epoch)
 
     def _schedule(self):
         if self.runner.state != "running":
@@ -224,23 +238,12 @@ def edge_widths(graph, keys: list[str], mags) -> dict:
     return {e: 1.0 + (MAX_EDGE_WIDTH - 1.0) * float(np.sqrt(v / top)) for e, v in per_edge.items()}
 
 
-def _scrolling(widget):
-    """A panel in a scroll area: a short dock scrolls instead of squashing its fields."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # fit the column's width; scroll only down
-    area.setMinimumWidth(widget.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
-    return area
-
-
 def install_training(window) -> TrainingView:
     view = TrainingView(window)
     window.training = view
     window.installEventFilter(view)
-    window.data_dock = window.add_dock("Data", _scrolling(view.data_panel), Qt.LeftDockWidgetArea)
-    window.training_dock = window.add_dock("Train", view.panel, Qt.RightDockWidgetArea)
+    window.data_dock = window.add_dock("Data", scrolling(view.data_panel), Qt.LeftDockWidgetArea)
+    window.training_dock = window.add_dock("Train", scrolling(view.panel), Qt.RightDockWidgetArea)
     window.plots_dock = window.add_dock("Plots", view.plots, Qt.RightDockWidgetArea)
     window.plots_dock.dockLocationChanged.connect(view.plots.follow_dock_area)
     r = view.runner
@@ -269,6 +272,9 @@ def install_training(window) -> TrainingView:
     def on_state(state):
         if state == "running":
             window.training_dock.raise_()  # Pause and the progress stay in view
+            stepper = getattr(window, "stepper", None)
+            if stepper is not None and stepper.index >= 0:
+                stepper.reset()  # training ends the step-through: its numbers would be stale at once
             window.plots_dock.show()
         actions["pause"].setEnabled(state == "running")
         actions["train"].setEnabled(state != "running")

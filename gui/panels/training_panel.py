@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from graphcore import optim
 from gui.commands import SetMetaCommand
 
+from .stable_size import ElidedLabel, MessageLabel
+
 # Options shown per optimizer (torch's names), with their spin-box ranges and steps.
 OPTION_SPECS = {
     "momentum": ("Momentum μ", 0.0, 0.999, 0.05, 3),
@@ -116,11 +118,10 @@ class TrainingPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setRange(0, 1)
-        self.figures = QLabel("")
+        self.figures = ElidedLabel("")
         self.figures.setObjectName("training_figures")
-        self.error = QLabel("")
+        self.error = MessageLabel(lines=4)
         self.error.setObjectName("training_error")
-        self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.error.setStyleSheet("color: #B00020")
         self.edge_widths = QCheckBox("Arrow width follows |dJ/dv|")

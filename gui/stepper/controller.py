@@ -16,7 +16,7 @@ from graphcore import stepthrough
 from graphcore.errors import GraphError
 
 from .overlay_builder import overlay_at
-from .quiz import Grade, Quiz
+from .quiz import Grade, Quiz, questions, step_lines
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)  # steps per second
 
@@ -37,6 +37,7 @@ class StepperController(QObject):
         self.sample: int | None = None
         self.error: str = ""
         self.stale = True
+        self._built_from = None
         self.quiz_mode = False
         self.quiz = Quiz()
         self.revealed: set[int] = set()  # backward steps whose quiz question is answered
@@ -57,6 +58,7 @@ class StepperController(QObject):
         ``report=False`` (the model changed under an open stepper) keeps a failure in
         ``error`` without emitting ``failed``, so editing never yanks the selection around."""
         self.stale = False
+        self._built_from = self._graph_version()
         old = [(s.phase, s.node) for s in self.sequence.steps] if self.sequence else None
         try:
             graph = self._graph_source()
@@ -83,9 +85,14 @@ class StepperController(QObject):
         return True
 
     def ensure(self) -> bool:
-        if self.stale:
+        # Also stale when the graph changed and its evaluation (debounced) has not said so yet.
+        if self.stale or self._built_from != self._graph_version():
             return self.refresh()
         return self.sequence is not None
+
+    def _graph_version(self):
+        g = self._graph_source()
+        return getattr(g, "version", None), getattr(g, "values_version", None)
 
     def sample_count(self) -> int:
         data = self._data_source()
@@ -110,16 +117,18 @@ class StepperController(QObject):
 
     @property
     def pending(self) -> bool:
-        """A quiz question is open: the current backward step's downstream is not shown yet."""
-        step = self.current()
-        return bool(self.quiz_mode and step is not None and step.quizzable and self.index not in self.revealed)
+        """A quiz question is open: what the current step computes is not shown yet."""
+        return bool(self.quiz_mode and questions(self.current()) and self.index not in self.revealed)
+
+    def questions(self):
+        return questions(self.current())
 
     def overlay(self):
         return overlay_at(self.sequence, self.edges, self.index, reveal=not self.pending)
 
     def text(self) -> str:
         step = self.current()
-        return step.text(reveal=not self.pending) if step else ""
+        return "\n".join(step_lines(step, reveal=not self.pending)) if step else ""
 
     # --- moving -----------------------------------------------------------------------
     def go_to(self, index: int):
@@ -203,11 +212,10 @@ class StepperController(QObject):
         self.changed.emit()
 
     def answer(self, texts: list[str]) -> list[Grade]:
-        """Grade the learner's downstream gradients (one per input port), then reveal."""
-        step = self.current()
-        if not self.pending or step is None:
+        """Grade the learner's answers (one per question of the step), then reveal."""
+        if not self.pending:
             return []
-        grades = [self.quiz.grade(p.name, t, p.downstream.mean) for p, t in zip(step.ports, texts, strict=False)]
+        grades = [self.quiz.grade(q.label, t, q.truth) for q, t in zip(self.questions(), texts, strict=False)]
         self.grades[self.index] = grades
         self.revealed.add(self.index)
         self.changed.emit()
@@ -215,9 +223,8 @@ class StepperController(QObject):
 
     def reveal(self):
         """Show the answer without grading (the question counts as asked)."""
-        step = self.current()
-        if self.pending and step is not None:
-            self.quiz.asked += len(step.ports)
+        if self.pending:
+            self.quiz.asked += len(self.questions())
             self.revealed.add(self.index)
             self.changed.emit()
 

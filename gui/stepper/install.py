@@ -7,8 +7,9 @@ the decision-boundary plot calls ``window.stepper.select_sample(i)`` on a click.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
+from ..panels.stable_size import scrolling
 from ..panels.stepper_panel import StepperPanel
 from .controller import StepperController
 
@@ -22,7 +23,7 @@ def install_stepper(window) -> StepperController:
 
     controller = StepperController(lambda: doc.graph, data, window)
     panel = StepperPanel(controller)
-    dock = window.add_dock("Step through backprop", panel, Qt.RightDockWidgetArea)
+    dock = window.add_dock("Step through backprop", scrolling(panel), Qt.RightDockWidgetArea)
     dock.setObjectName("StepperDock")
 
     menu = window.menu("Step")
@@ -49,11 +50,16 @@ def install_stepper(window) -> StepperController:
     def repaint():
         # Paint only while stepping, so an idle stepper leaves other overlays (training) alone.
         if controller.index >= 0:
-            window.scene.set_overlay(controller.overlay())
+            overlay = controller.overlay()
+            window.scene.set_overlay(overlay)
             state["painted"] = True
+            loss = doc.graph.meta.get("loss")
+            loss = loss.split(":")[0] if isinstance(loss, str) else None
+            window.hide_cost(overlay.known_values is not None and loss not in overlay.known_values)
         elif state["painted"]:
             window.scene.set_overlay(None)
             state["painted"] = False
+            window.hide_cost(False)
 
     def on_failed(text, nodes):
         if nodes:
@@ -70,6 +76,13 @@ def install_stepper(window) -> StepperController:
                 controller.reset()
 
     controller.changed.connect(repaint)
+
+    def on_visibility(_visible):
+        # Closing the dock ends the step-through: its numbers and legend leave the canvas.
+        # (A dock tabbed behind another is only out of sight, not closed: stepping goes on.)
+        QTimer.singleShot(0, dock, lambda: dock.isHidden() and controller.index >= 0 and controller.reset())
+
+    dock.visibilityChanged.connect(on_visibility)
     controller.failed.connect(on_failed)
     doc.evaluated.connect(lambda _ev: on_model_changed())
     doc.evaluation_failed.connect(lambda *_: on_model_changed())

@@ -39,7 +39,8 @@ def seed_badge(seq: StepSequence) -> tuple[str, str] | None:
 def overlay_at(seq: StepSequence | None, edges, index: int, reveal: bool = True) -> CanvasOverlay:
     """What the canvas shows at step ``index`` (-1: before the first step).
 
-    ``reveal=False`` (a quiz question is open) hides the gradients the current step sends back."""
+    ``reveal=False`` (a quiz question is open) hides what it asks for: the value a forward step
+    computes, or the gradients a backward step sends back."""
     if seq is None or index < 0 or not seq.steps:
         return CanvasOverlay()
     index = min(index, len(seq.steps) - 1)
@@ -47,10 +48,13 @@ def overlay_at(seq: StepSequence | None, edges, index: int, reveal: bool = True)
     carries, into = _edge_maps(seq, edges)
     ov = CanvasOverlay(current=cur.node)
     ov.done = {s.node for s in seq.steps[:index] if s.phase == cur.phase}
-    # Forward values on every arrow whose box has computed (all of them once backward runs).
+    # Forward values on every arrow whose box has computed (all of them once backward runs);
+    # a forward quiz question hides the current box's own value until it is answered.
     computed = {}
+    ov.known_values = set()
     for s in seq.steps[:index + 1]:
-        if s.phase == "forward":
+        if s.phase == "forward" and not (s is cur and not reveal):
+            ov.known_values.add(s.node)
             for key, _, shown in s.outputs:
                 computed[key] = shown
     for edge, key in carries.items():

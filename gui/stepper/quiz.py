@@ -1,4 +1,5 @@
-"""Quiz mode's grading (Qt-free): the learner types a downstream gradient before it is shown."""
+"""Quiz mode (Qt-free): at any step that computes something, the learner types it before it is
+shown — a forward step's output value, a backward step's downstream gradients — and is graded."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,6 +29,42 @@ def is_close(answer: float, truth: float) -> bool:
 
 
 @dataclass
+class Question:
+    label: str  # what the learner is asked for: "u" (a value) or "dJ/db" (a gradient)
+    truth: float
+
+
+def questions(step) -> list[Question]:
+    """What a step asks in quiz mode. Forward: the box's output, when it is one number (one
+    sample, or no data set; a batch mean is not worked out by hand); sources only hold their
+    value. Backward: the downstream gradient for each input port (as a mean over the batch)."""
+    if step is None:
+        return []
+    if step.phase == "backward":
+        return [Question(f"dJ/d{p.name}", p.downstream.mean) for p in step.ports]
+    if step.is_source or not step.outputs or not all(v.single for _, _, v in step.outputs):
+        return []
+    return [Question(name, v.mean) for _, name, v in step.outputs]
+
+
+def step_lines(step, reveal: bool) -> list[str]:
+    """The chain-rule panel's lines; an open forward question shows "?" for the output's number."""
+    lines = step.lines(reveal)
+    if reveal or step.phase != "forward" or not questions(step):
+        return lines
+    tails = [f" = {v.text}" for _, _, v in step.outputs]
+    out = [lines[0]]
+    for line in lines[1:]:
+        if ("here:" in line or "output:" in line or line.lstrip().startswith("=")):
+            for tail in tails:
+                if line.endswith(tail):
+                    line = line[: -len(tail)] + " = ?"
+                    break
+        out.append(line)
+    return out
+
+
+@dataclass
 class Grade:
     ok: bool
     answer: float | None
@@ -45,17 +82,18 @@ class Quiz:
     def reset(self):
         self.asked = self.right = 0
 
-    def grade(self, name: str, text: str, truth: float) -> Grade:
+    def grade(self, label: str, text: str, truth: float) -> Grade:
+        """``label`` names what was asked, as the learner saw it ("dJ/db", "u")."""
         try:
             answer = parse_answer(text)
         except ValueError as exc:
             self.asked += 1
-            return Grade(False, None, truth, f"dJ/d{name}: {exc}; it is {truth:.6g}")
+            return Grade(False, None, truth, f"{label}: {exc}; it is {truth:.6g}")
         ok = is_close(answer, truth)
         self.asked += 1
         self.right += ok
         verdict = "right" if ok else "not quite"
-        return Grade(ok, answer, truth, f"dJ/d{name}: you said {answer:.6g}, it is {truth:.6g} — {verdict}")
+        return Grade(ok, answer, truth, f"{label}: you said {answer:.6g}, it is {truth:.6g} — {verdict}")
 
     def tally(self) -> str:
         return f"{self.right} of {self.asked} right ({tolerance_text()})"

@@ -1,0 +1,27 @@
+"""The status bar's cost J follows a training run live (it used to keep the pre-run value)."""
+from tests.gui.training_helpers import open_lesson
+
+
+def test_status_bar_cost_follows_training(main_window, qtbot, tmp_path):
+    win = main_window
+    open_lesson(win, "xor_network", tmp_path, qtbot)
+    win.document.evaluate_now()
+    before = win.cost_label.text()
+    assert before.startswith("cost J = ")
+    tv = win.training
+    tv.panel.epochs.setValue(100_000)  # long enough to still be running when we look
+    tv.runner.train()
+    qtbot.waitUntil(lambda: tv.runner.trainer is not None and tv.runner.trainer.epoch > 50, timeout=30_000)
+    qtbot.wait(200)  # a few frames
+    assert tv.runner.state == "running"
+    t = tv.runner.trainer
+    shown = win.cost_label.text()
+    tv.runner.pause()
+    assert shown != before
+    assert "epoch" in shown
+    cost = float(shown.split("=")[1].split()[0])
+    epoch = int(shown.split("epoch")[1].strip(" )"))
+    # The figures are the run's own, from a recent frame: the history has that epoch's cost.
+    costs = dict(zip(t.history.epochs.tolist(), t.history.cost.tolist()))
+    assert 0 < epoch <= t.epoch
+    assert min(abs(cost - c) for c in costs.values()) < 1e-5 * max(1.0, abs(cost))
