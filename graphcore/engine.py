@@ -11,6 +11,12 @@ until the graph's structure changes. ``Plan.run`` then touches only lists and nu
   (the "copy gate"); where a scalar was broadcast over samples, its gradient is the
   sum over those samples.
 
+Which boxes are evaluated is decided here, in ``ignored_boxes``: when the graph names a
+cost J (``loss``) or an ``output``, only the boxes those depend on are evaluated and must
+be wired; every other box is *ignored* (``plan.ignored``) — it neither runs nor blocks,
+so a stray box just dropped or pasted never stops the plots or training. A graph naming
+neither evaluates every box.
+
 ``trace(evaluation)`` replays a finished run as a list of ``StepEvent``s — the numbers
 the step-through view shows — without touching the graph again.
 """
@@ -63,6 +69,7 @@ class Plan:
         self.sources: list[Source] = []
         self.steps: list[Step] = []
         self.incomplete: list[str] = []  # boxes left out because a port upstream is unwired
+        self.ignored: list[str] = []  # boxes neither J nor the output depends on: not evaluated
         self.unwired: dict[str, list[int]] = {}  # box -> its own unwired input ports
         # The cyclic garbage collector is paused meanwhile (as when fastpath builds a kernel):
         # the many small objects made here would set it off again and again over a large heap.
@@ -93,9 +100,17 @@ class Plan:
                 self.keys.append(key)
                 self.owner.append(node)
         self._info = info
-        skipped: set[str] = set()
+        ignored = ignored_boxes(g, order)
+        self.ignored = [n for n in order if n in ignored]
+        skipped: set[str] = set(ignored)
         for node in order:
             op, fn, attrs, keys = info[node]
+            if node in ignored:
+                if op not in F.SOURCE_OPS:  # its unwired ports are still outlined on the canvas
+                    missing = [p for p, e in enumerate(g.inputs_of(node)) if e is None]
+                    if missing:
+                        self.unwired[node] = missing
+                continue
             if op in F.SOURCE_OPS:
                 self.sources.append(Source(node, op, self.slot_of[node], g.column(node), g.value(node)))
                 continue
@@ -337,6 +352,25 @@ class Evaluation:
         return np.array([float(g[s]) if g[s] is not None else 0.0 for s in self.plan.param_slots])
 
 
+def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
+    """The boxes the evaluation leaves out: those neither the cost J (``loss``) nor the
+    ``output`` depends on, when the graph names either; none when it names neither.
+
+    The one place this rule lives: the plan, the trainer, the exports, the CLI and the
+    window (which greys these boxes: "not connected to J — ignored") all follow it."""
+    roots = [ref.split(":")[0] for ref in (graph.meta.get("loss"), graph.meta.get("output"))
+             if isinstance(ref, str) and ref]
+    roots = [r for r in roots if r in graph]
+    order = graph.topological_order() if order is None else order
+    if not roots:
+        return set()
+    needed = set(roots)
+    for node in reversed(order):  # every box a needed box reads from is needed
+        if node in needed:
+            needed.update(e.src for e in graph.inputs_of(node) if e is not None)
+    return {n for n in order if n not in needed}
+
+
 def compile_graph(graph: Graph, partial: bool = False) -> Plan:
     """The graph's plan, reused until its structure changes."""
     cache = graph.__dict__.setdefault("_plan_cache", {})
@@ -386,13 +420,14 @@ def trace(ev: Evaluation) -> list[StepEvent]:
     plan = ev.plan
     events: list[StepEvent] = []
     step_of = {s.node: s for s in plan.steps}
+    left_out = set(plan.incomplete).union(plan.ignored)
     for node in plan.graph.topological_order():
         if node in step_of:
             s = step_of[node]
             events.append(StepEvent("forward", node, s.op, [ev.values[i] for i in s.ins],
                                     [plan.keys[i] for i in s.ins], [ev.values[o] for o in s.outs],
                                     [plan.keys[o] for o in s.outs]))
-        elif node not in plan.incomplete:
+        elif node not in left_out:
             slot = plan.slot_of[node]
             events.append(StepEvent("forward", node, plan.graph.op(node), [], [], [ev.values[slot]], [node]))
     if ev.grads is None:

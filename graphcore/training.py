@@ -268,6 +268,9 @@ class Trainer:
         self.plan = compile_graph(graph)
         if not self.plan.has_loss:
             raise EvaluationError("the graph names no loss: choose the box whose value is the cost J to train")
+        if not self.plan.param_dependent[self.plan.loss_slot]:  # else every epoch would change nothing
+            raise EvaluationError("nothing to train: the cost J depends on no parameter box "
+                                  "(add one, or turn an input or constant into a parameter)")
         block = dict(graph.meta.get("training") or {})
         block_opt = block.get("optimizer", "sgd")
         self.optimizer_name = optimizer or block_opt

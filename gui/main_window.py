@@ -195,8 +195,7 @@ class MainWindow(QMainWindow):
         plan = ev.plan
         if ev.cost is not None:
             self.cost_label.setText(f"cost J = {ev.cost:.6g}" + (f"   (m = {ev.m})" if ev.m else ""))
-        elif plan.unwired:
-            n = sum(len(v) for v in plan.unwired.values())
+        elif n := sum(len(v) for nid, v in plan.unwired.items() if nid not in plan.ignored):
             self.cost_label.setText(f"{n} unwired port{'s' * (n != 1)}")
         else:
             self.cost_label.setText("no cost J yet: select a box and “Set as cost J”")

@@ -23,6 +23,8 @@ LABEL_FONT = QFont("Sans Serif", 9, QFont.DemiBold)
 PORT_FONT = QFont("Sans Serif", 8)
 VALUE_FONT = QFont("Monospace", 8)
 VALUE_FONT.setStyleHint(QFont.Monospace)
+IGNORED_HINT = "not connected to J — ignored"
+IGNORED_OPACITY = 0.45
 
 
 def input_note(node_id: str, column, value, columns) -> str:
@@ -51,6 +53,7 @@ class NodeItem(QGraphicsItem):
         self.done = False
         self.badge = ""
         self.error = False
+        self.ignored = False  # the cost J does not depend on this box: the engine leaves it out
         self.data_columns = None  # set by the scene from the document's data set
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
@@ -82,8 +85,12 @@ class NodeItem(QGraphicsItem):
                 p.setPos(0, HEADER + ROW * (i + 0.5))
             for i, p in enumerate(self.outputs):
                 p.setPos(WIDTH, HEADER + ROW * (i + 0.5))
-        self.setToolTip(F.describe(self.op))
+        self._set_tooltip()
         self.update()
+
+    def _set_tooltip(self):
+        tip = F.describe(self.op)
+        self.setToolTip(f"{IGNORED_HINT}\n\n{tip}" if self.ignored else tip)
 
     @property
     def rows(self) -> int:
@@ -96,6 +103,14 @@ class NodeItem(QGraphicsItem):
     def set_value_text(self, text: str):
         if text != self.value_text:
             self.value_text = text
+            self.update()
+
+    def set_ignored(self, flag: bool):
+        """Grey the box out, with the hint in its footer and tooltip, while J does not depend on it."""
+        if flag != self.ignored:
+            self.ignored = flag
+            self.setOpacity(IGNORED_OPACITY if flag else 1.0)
+            self._set_tooltip()
             self.update()
 
     def set_unwired(self, ports):
@@ -162,10 +177,16 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(QColor("#E3E6EA"), 1))
         y = self.height - FOOTER
         painter.drawLine(QPointF(6, y), QPointF(WIDTH - 6, y))
-        painter.setFont(VALUE_FONT)
-        painter.setPen(style.TEXT)
-        text = self.value_text or "…"
-        painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, text)
+        if self.ignored:
+            painter.setFont(PORT_FONT)
+            painter.setPen(style.MUTED)
+            hint = painter.fontMetrics().elidedText(IGNORED_HINT, Qt.ElideRight, int(WIDTH - 12))
+            painter.drawText(QRectF(6, y, WIDTH - 12, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, hint)
+        else:
+            painter.setFont(VALUE_FONT)
+            painter.setPen(style.TEXT)
+            text = self.value_text or "…"
+            painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, text)
         if self.is_loss:
             painter.setPen(QColor("#8F3F5F"))
             painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignRight, "J")

@@ -146,10 +146,14 @@ class GraphScene(QGraphicsScene):
     def show_evaluation(self, ev):
         plan = ev.plan
         self._show_feeds()
+        ignored = set(plan.ignored)
         for nid, item in self.node_items.items():
             item.error = False
+            item.set_ignored(nid in ignored)
             keys = self.graph.variable_keys(nid)
-            if nid in plan.incomplete:
+            if nid in ignored:
+                item.set_value_text("")
+            elif nid in plan.incomplete:
                 item.set_value_text("incomplete")
             elif all(k in plan.slot_of and ev.values[plan.slot_of[k]] is not None for k in keys):
                 item.set_value_text(", ".join(style.format_value(ev.value(k)) for k in keys))
@@ -162,6 +166,7 @@ class GraphScene(QGraphicsScene):
         self._show_feeds()
         for nid, item in self.node_items.items():
             item.error = nid in nodes
+            item.set_ignored(False)
             item.set_value_text("")
             item.update()
 
