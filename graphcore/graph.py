@@ -54,6 +54,23 @@ class GraphEvent:
     key: str | None = None  # which field changed, for node_changed / graph_changed
 
 
+def value_label(value: float) -> str:
+    """A number written as a box's label: 3 for 3.0, six significant digits at most."""
+    return format(float(value), ".6g")
+
+
+def _writes_value(label, value: float) -> bool:
+    """Whether a label is just the value written out (the default a constant keeps in step with)."""
+    if not isinstance(label, str):
+        return False
+    if label.strip() == value_label(value):
+        return True
+    try:
+        return float(label) == value
+    except ValueError:
+        return False
+
+
 def _finite_number(value, what: str, node: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise BadAttributeError(f"box '{node}': {what} must be a number, not {value!r}", [node])
@@ -385,7 +402,12 @@ class Graph:
                 raise BadAttributeError(f"box '{node_id}': a {d['op']} needs a value", [node_id])
             d.pop("value", None)
         else:
+            old = d.get("value")
             d["value"] = _finite_number(value, "value", node_id)
+            if d["op"] == "constant" and old is not None and _writes_value(d.get("label"), old):
+                # a constant labelled by its value ("3") keeps saying its value, not a stale one
+                d["label"] = value_label(d["value"])
+                self._emit(GraphEvent("node_changed", node=node_id, key="label"), structural=False)
         self._emit(GraphEvent("node_changed", node=node_id, key="value"), structural=d["op"] == "input")
 
     def set_values(self, values: dict[str, float]):

@@ -357,9 +357,12 @@ class GraphScene(QGraphicsScene):
             else:
                 self.quick_search_requested.emit(pos, w.anchor)
             return
-        if target is w.anchor or target.is_input == w.anchor.is_input:
-            if w.detach is not None and target.is_input == w.anchor.is_input:
-                self.show_tip("an arrow joins an output port (right) to an input port (left)", pos)
+        if target is w.anchor:
+            return  # a click on a port, not a drag
+        if target.is_input == w.anchor.is_input:
+            both = "inputs" if target.is_input else "outputs"
+            self.show_tip(f"no arrow: both ports are {both}; an arrow joins an output port (right side "
+                          f"of a box) to an input port (left side)", pos)
             return
         out_port, in_port = (target, w.anchor) if w.anchor.is_input else (w.anchor, target)
         if w.detach is not None and (in_port.node_id, in_port.index) == (w.detach.dst, w.detach.port):
