@@ -123,7 +123,8 @@ class Plan:
                     names = fn.input_names(attrs)
                     ports = ", ".join(f"{p} ({names[p]})" for p in missing)
                     if missing:
-                        raise UnwiredPortError(f"box '{node}' ({op}) has an unwired input port: {ports}", [node])
+                        raise UnwiredPortError(f"box '{g.box_name(node)}' ({op}) has an unwired input port: {ports}",
+                                               [node])
                 skipped.add(node)
                 self.incomplete.append(node)
                 continue
@@ -203,18 +204,22 @@ class Plan:
                 if data is not None and col in data:
                     v = np.asarray(data[col], dtype=float)
                     if v.ndim != 1 or (m is not None and len(v) != m):
-                        raise DataError(f"input box '{src.node}': column '{col}' must hold one number per sample "
+                        raise DataError(f"input box '{self.graph.box_name(src.node)}': column '{col}' must hold "
+                                        "one number per sample "
                                         f"({m if m is not None else 'a list'}), not shape {v.shape}", [src.node])
                     m = len(v)
                     if m == 0:  # the cost is a mean over samples: none would divide by zero
-                        raise MissingDataError(f"input box '{src.node}': the data set has no points", [src.node])
+                        raise MissingDataError(f"input box '{self.graph.box_name(src.node)}': the data set has "
+                                               "no points", [src.node])
                 elif src.value is not None and (data is None or src.column is None):
                     v = np.asarray(src.value, dtype=float)
                 elif data is not None:
-                    raise MissingDataError(f"input box '{src.node}': the data set has no column '{col}' "
+                    raise MissingDataError(f"input box '{self.graph.box_name(src.node)}': the data set has no "
+                                           f"column '{col}' "
                                            f"(it has {', '.join(sorted(data)) or 'none'})", [src.node])
                 else:
-                    raise MissingDataError(f"input box '{src.node}' has no data: load a data set or give it a value",
+                    raise MissingDataError(f"input box '{self.graph.box_name(src.node)}' has no data: "
+                                           "load a data set or give it a value",
                                            [src.node])
             elif params is not None and src.node in params:
                 v = np.asarray(params[src.node], dtype=float)
@@ -246,7 +251,8 @@ class Plan:
                 ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
                 if not np.isfinite(ev.cost):  # every sample finite, but their mean overflowed
                     node = self.keys[self.loss_slot].split(":")[0]
-                    raise NonFiniteError(f"forward: the cost J, the mean of box '{node}' over {loss.size} samples, "
+                    raise NonFiniteError(f"forward: the cost J, the mean of box '{self.graph.box_name(node)}' "
+                                         f"over {loss.size} samples, "
                                          f"overflowed to {ev.cost}", [node], "forward")
                 if backward:
                     ev.grads = self.backpropagate(values, self.param_dependent if grads == "params" else None)
@@ -258,7 +264,7 @@ class Plan:
             try:
                 outs = F.run_forward(step.fn, xs, step.attrs)
             except DomainError as exc:
-                raise DomainError(f"box '{step.node}' ({step.op}): {exc}", [step.node]) from None
+                raise DomainError(f"box '{self.graph.box_name(step.node)}' ({step.op}): {exc}", [step.node]) from None
             for slot, out in zip(step.outs, outs):
                 if not np.all(np.isfinite(out)):
                     raise NonFiniteError(self._nonfinite_message(step, xs, out, "forward"), [step.node], "forward")
@@ -285,8 +291,9 @@ class Plan:
                 if grads[slot] is not None:  # fan-out: the copy gate sums what comes back
                     d = grads[slot] + d
                 if not np.all(np.isfinite(d)):
-                    raise NonFiniteError(f"backward: box '{step.node}' ({step.op}) produced a non-finite gradient "
-                                         f"for '{self.keys[slot]}'", [step.node], "backward")
+                    raise NonFiniteError(f"backward: box '{self.graph.box_name(step.node)}' ({step.op}) produced a "
+                                         f"non-finite gradient for '{self._key_name(self.keys[slot])}'",
+                                         [step.node], "backward")
                 grads[slot] = d
         return grads
 
@@ -295,7 +302,12 @@ class Plan:
         where = ""
         if np.ndim(out):
             where = f" at sample {int(np.flatnonzero(~np.isfinite(out))[0])}"
-        return f"{phase}: box '{step.node}' ({step.op}) produced {bad}{where}"
+        return f"{phase}: box '{self.graph.box_name(step.node)}' ({step.op}) produced {bad}{where}"
+
+    def _key_name(self, key: str) -> str:
+        """A Variable for a message: its box's name, and ``:k`` for output k of a multi-output box."""
+        node, _, port = key.partition(":")
+        return self.graph.box_name(node) + (f":{port}" if port else "")
 
     def predict(self, ev: "Evaluation", threshold: float | None = None) -> np.ndarray | None:
         """Class predictions from the graph's output: argmax over a softmax, else a threshold."""

@@ -176,6 +176,14 @@ class Graph:
         d = self._data(node_id)
         return d.get("label") or node_id
 
+    def box_name(self, node_id: str) -> str:
+        """The box as the learner knows it, for messages: its label, and its id in brackets
+        only when another box carries the same label ("h [h2]")."""
+        label = self.label(node_id)
+        if any(n != node_id and self.label(n) == label for n in self._order):
+            return f"{label} [{node_id}]"
+        return label
+
     def value(self, node_id: str) -> float | None:
         return self._data(node_id).get("value")
 
@@ -324,12 +332,14 @@ class Graph:
             what = "no input ports" if n_in == 0 else f"inputs 0..{n_in - 1}"
             raise PortError(f"arrow {src} → {dst}: box '{dst}' ({self.op(dst)}) has {what}, not port {port}", [dst])
         if src == dst:
-            raise CycleError(f"arrow {src} → {dst} would make a cycle: a box cannot feed itself", [src, dst])
+            raise CycleError(f"arrow {self.box_name(src)} → {self.box_name(dst)} would make a cycle: "
+                             "a box cannot feed itself", [src, dst])
         reorder = self._reorder_for(src, dst)  # raises CycleError
         old = self.edge_into(dst, port)
         if old is not None:
             if not replace:
-                raise PortTakenError(f"input {port} of '{dst}' is already wired from '{old.src}'", [dst, old.src])
+                raise PortTakenError(f"input {port} of '{self.box_name(dst)}' is already wired from "
+                                     f"'{self.box_name(old.src)}'", [dst, old.src])
             self.disconnect(dst, port)
         self._rank.update(reorder)
         edge = Edge(src, dst, port, out)
@@ -352,7 +362,8 @@ class Graph:
             return {}
         ahead = self._reach(dst, self._g.successors, lambda r: r <= hi, stop=src)
         if ahead is None:
-            raise CycleError(f"arrow {src} → {dst} would make a cycle: '{dst}' already feeds '{src}'", [src, dst])
+            a, b = self.box_name(src), self.box_name(dst)
+            raise CycleError(f"arrow {a} → {b} would make a cycle: '{b}' already feeds '{a}'", [src, dst])
         behind = self._reach(src, self._g.predecessors, lambda r: r >= lo)
         moved = sorted(behind, key=rank.__getitem__) + sorted(ahead, key=rank.__getitem__)
         slots = sorted(rank[n] for n in moved)

@@ -358,7 +358,8 @@ class Trainer:
             if bad.size:
                 p, v = self.param_ids[bad[0]], self.params[bad[0]]
                 self.params = before
-                raise NonFiniteError(f"update: parameter '{p}' became {v} after the {self.optimizer_name} step "
+                raise NonFiniteError(f"update: parameter '{self.graph.box_name(p)}' became {v} after the "
+                                     f"{self.optimizer_name} step "
                                      f"(learning rate {self.lr:g} too large?)", [p], "update")
         except GraphError as exc:
             self._elapsed += time.perf_counter() - t0
@@ -433,7 +434,9 @@ class Trainer:
             now = self.plan.run(data, self.params, backward=False).values
         except NonFiniteError as exc:  # the last step took a box past the float range
             box = exc.nodes[0] if exc.nodes else None
-            return box, f"box '{box}' ({self.graph.op(box)}) blew up: {exc}" if box else str(exc)
+            if not box:
+                return None, str(exc)
+            return box, f"box '{self.graph.box_name(box)}' ({self.graph.op(box)}) blew up: {exc}"
         except GraphError as exc:
             return None, str(exc)
         for key, a, b in zip(self.plan.keys, start, now, strict=True):
@@ -442,8 +445,8 @@ class Trainer:
             was, big = float(np.max(np.abs(a))), float(np.max(np.abs(b)))
             if big > BLOWUP_GROWTH * max(was, 1.0):
                 box = self.plan.owner[self.plan.slot_of[key]]
-                return box, (f"box '{box}' ({self.graph.op(box)}) blew up first: its largest |value| "
-                             f"grew from {was:.3g} to {big:.3g}")
+                return box, (f"box '{self.graph.box_name(box)}' ({self.graph.op(box)}) blew up first: "
+                             f"its largest |value| grew from {was:.3g} to {big:.3g}")
         loss = self.plan.keys[self.plan.loss_slot]
         box = self.plan.owner[self.plan.loss_slot]
         return box, self._saturation(box, now[self.plan.slot_of[loss]])
@@ -452,8 +455,9 @@ class Trainer:
         op = self.graph.op(box)
         loss = np.asarray(loss, dtype=float)
         if op != "bce":  # no clamp to saturate at: say what the loss box holds
-            return f"no box grew 1000×; the loss box '{box}' ({op}) reaches {np.max(np.abs(loss)):.3g} per sample"
-        head = f"no box grew 1000×: the loss box '{box}' (bce) saturated"
+            return (f"no box grew 1000×; the loss box '{self.graph.box_name(box)}' ({op}) reaches "
+                    f"{np.max(np.abs(loss)):.3g} per sample")
+        head = f"no box grew 1000×: the loss box '{self.graph.box_name(box)}' (bce) saturated"
         at_clamp = int(np.sum(loss >= 100.0 - 1e-9))
         if at_clamp:
             return (f"{head}: {at_clamp} of {loss.size} samples sit at its clamp of 100 "
