@@ -52,6 +52,11 @@ DIVERGE_FACTOR, DIVERGE_MARGIN = 10.0, 10.0  # the cost limit: max(10 × c1, c1 
 BLOWUP_GROWTH = 1e3  # a box "blew up" when its largest |value| grew more than this many times
 
 
+def trainable(plan) -> bool:
+    """Whether the plan's cost J depends on a parameter box: else there is nothing to train."""
+    return plan.has_loss and plan.param_dependent[plan.loss_slot]
+
+
 # --- parameter initialisation -------------------------------------------------------------
 def init_scales(graph) -> dict[str, float]:
     """The spread of each parameter's random start, by the role the graph gives it:
@@ -268,7 +273,7 @@ class Trainer:
         self.plan = compile_graph(graph)
         if not self.plan.has_loss:
             raise EvaluationError("the graph names no loss: choose the box whose value is the cost J to train")
-        if not self.plan.param_dependent[self.plan.loss_slot]:  # else every epoch would change nothing
+        if not trainable(self.plan):  # else every epoch would change nothing
             raise EvaluationError("nothing to train: the cost J depends on no parameter box "
                                   "(add one, or turn an input or constant into a parameter)")
         block = dict(graph.meta.get("training") or {})

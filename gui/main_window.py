@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel(self)
         self.inspector_dock = self.add_dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
         self.history = QUndoView(self.document.undo_stack)
-        self.history.setEmptyLabel("<empty graph>")
+        self.history.setEmptyLabel(self.document.base_label)
         self.history_dock = self.add_dock("History", self.history, Qt.RightDockWidgetArea)
         from . import window_menus
         window_menus.build(self)
@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         doc.dirty_changed.connect(lambda d: self._update_title())
         doc.file_changed.connect(lambda p: self._update_title())
+        doc.file_changed.connect(lambda p: self.history.setEmptyLabel(doc.base_label))
         doc.file_changed.connect(self._raise_bottom_panel)
         doc.changed.connect(self._update_title)
         doc.evaluated.connect(self._show_cost)

@@ -161,7 +161,8 @@ class InspectorPanel(QWidget):
         if self.node is None:
             return
         text = "Set cost J" if key == "loss" else "Set output"
-        err = self.doc.push(C.SetMetaCommand(self.doc.graph, key, self.node, f"{text} to {self.node}"))
+        name = self.doc.graph.box_name(self.node)
+        err = self.doc.push(C.SetMetaCommand(self.doc.graph, key, self.node, f"{text} to {name}"))
         if err:
             self.window.show_message(err)
 

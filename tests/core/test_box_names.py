@@ -73,3 +73,16 @@ def test_training_messages_name_labels():
     g.set_meta("loss", "sq")
     r = Trainer(g, epochs=1).train()
     assert r["status"] == "failed" and "'J' (square)" in r["error"] and "'sq'" not in r["error"]
+
+
+@pytest.mark.parametrize("name", ["xor_network", "circle_network", "spiral3_softmax", "relu_bump"])
+def test_the_lessons_label_every_box_so_the_step_through_and_quiz_show_no_ids(name):
+    """The built networks' products and partial sums carry the course's notation (w²₁,₉·h¹₉,
+    s¹₁,₂), not ids like m2_1_9: the quiz asks for dJ/d(label)."""
+    from graphcore import datasets, fileformat, lessons, stepthrough
+    g = fileformat.load(lessons.path_of(name))
+    assert [n for n in g.nodes() if not g.node(n).get("label")] == []
+    seq = stepthrough.build(g, datasets.for_graph(g).train(), sample=0)
+    names = {p.name for s in seq.steps for p in s.ports} | {s.name for s in seq.steps}
+    ids = set(g.nodes()) - {g.label(n) for n in g.nodes()}
+    assert names and not names & ids

@@ -81,7 +81,7 @@ def test_xor_at_lr_1e3_names_the_box_that_blew_up_first():
     # The named box, checked independently: first in topological order whose largest |value|
     # on the training points grew more than 1000× (from at least 1) between start and now.
     box = tr.error.nodes[0]
-    assert f"'{box}'" in msg
+    assert f"'{g.box_name(box)}' (mul)" in msg and box not in msg  # named by its label
     data = tr.dataset.train()
     before = evaluate(g, data, backward=False).values_dict()
     now = evaluate(g, data, params=dict(zip(tr.param_ids, tr.params, strict=True)), backward=False).values_dict()
