@@ -373,14 +373,12 @@ def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
     roots = [ref.split(":")[0] for ref in (graph.meta.get("loss"), graph.meta.get("output"))
              if isinstance(ref, str) and ref]
     roots = [r for r in roots if r in graph]
-    order = graph.topological_order() if order is None else order
     if not roots:
         return set()
-    needed = set(roots)
-    for node in reversed(order):  # every box a needed box reads from is needed
-        if node in needed:
-            needed.update(e.src for e in graph.inputs_of(node) if e is not None)
-    return {n for n in order if n not in needed}
+    needed = graph.upstream_of(roots).union(roots)
+    if len(needed) == len(graph):
+        return set()
+    return {n for n in (graph.nodes() if order is None else order) if n not in needed}
 
 
 def compile_graph(graph: Graph, partial: bool = False) -> Plan:

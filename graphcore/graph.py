@@ -205,6 +205,17 @@ class Graph:
                 slots[e.port] = e
         return slots
 
+    def upstream_of(self, node_ids) -> set[str]:
+        """Every box whose value reaches one of ``node_ids`` along arrows (those boxes excluded)."""
+        seen: set[str] = set()
+        todo = [n for n in node_ids if n in self._g]
+        while todo:
+            for src in self._g.predecessors(todo.pop()):
+                if src not in seen:
+                    seen.add(src)
+                    todo.append(src)
+        return seen
+
     def outputs_of(self, node_id: str) -> list[Edge]:
         """Arrows leaving a box, in the graph's edge order."""
         return [e for e in self._edge_order if e.src == node_id]
