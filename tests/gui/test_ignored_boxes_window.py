@@ -21,6 +21,9 @@ def test_a_dropped_unwired_box_is_greyed_and_the_cost_still_shows(main_window, q
     assert win.document.plan.unwired.get(nid) == [0]  # its port is still outlined
     others = [i for n, i in win.scene.node_items.items() if n != nid]
     assert not any(i.ignored for i in others) and all(i.value_text for i in others)
+    win.select_nodes([nid])
+    win.inspector._rebuild()
+    assert win.inspector.value_label.text() == IGNORED_HINT
     win.training.refresh()
     assert win.training.boundary_error == ""
     assert win.training.plots.boundary.boundary is not None
