@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from graphcore import fastpath, fileformat, gradcheck, lessons
+from graphcore import datasets, fastpath, fileformat, gradcheck, lessons
 from graphcore.engine import compile_graph, ignored_boxes
 from graphcore.errors import UnwiredPortError
 from graphcore.export import to_numpy
@@ -62,7 +62,7 @@ def test_a_graph_naming_no_cost_and_no_output_ignores_nothing():
 def test_the_fast_path_gives_the_reference_loop_numbers_bit_for_bit():
     g = xor_with_strays()
     plan = compile_graph(g)
-    data = __import__("graphcore.datasets", fromlist=["for_graph"]).for_graph(g).train()
+    data = datasets.for_graph(g).train()
     fast = plan.run(data)
     fastpath.ENABLED = False
     try:
@@ -79,7 +79,7 @@ def test_the_fast_path_gives_the_reference_loop_numbers_bit_for_bit():
 
 def test_gradcheck_and_the_numpy_export_skip_the_stray_boxes():
     g = xor_with_strays()
-    data = __import__("graphcore.datasets", fromlist=["for_graph"]).for_graph(g).train()
+    data = datasets.for_graph(g).train()
     rows = gradcheck.check(g, data, symbolic=False)
     assert rows and all(r.ok for r in rows) and "stray_x" not in [r.node for r in rows]
     src = to_numpy(g)

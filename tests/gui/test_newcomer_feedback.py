@@ -1,6 +1,5 @@
 """What a newcomer tripped over in the window: a wiring gesture that did nothing without a
 word, and a constant's label that went stale when its value changed."""
-from PySide6.QtCore import QPointF
 
 from gui import commands as C
 
