@@ -24,6 +24,7 @@ PORT_FONT = QFont("Sans Serif", 8)
 VALUE_FONT = QFont("Monospace", 8)
 VALUE_FONT.setStyleHint(QFont.Monospace)
 IGNORED_HINT = "not connected to J — ignored"
+HINT_FONT = QFont("Sans Serif", 7)  # the whole hint fits the footer
 IGNORED_OPACITY = 0.45
 
 
@@ -178,10 +179,10 @@ class NodeItem(QGraphicsItem):
         y = self.height - FOOTER
         painter.drawLine(QPointF(6, y), QPointF(WIDTH - 6, y))
         if self.ignored:
-            painter.setFont(PORT_FONT)
+            painter.setFont(HINT_FONT)
             painter.setPen(style.MUTED)
-            hint = painter.fontMetrics().elidedText(IGNORED_HINT, Qt.ElideRight, int(WIDTH - 12))
-            painter.drawText(QRectF(6, y, WIDTH - 12, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, hint)
+            hint = painter.fontMetrics().elidedText(IGNORED_HINT, Qt.ElideRight, int(WIDTH - 8))
+            painter.drawText(QRectF(4, y, WIDTH - 8, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, hint)
         else:
             painter.setFont(VALUE_FONT)
             painter.setPen(style.TEXT)
