@@ -4,8 +4,10 @@ The item draws what the model says; its fields are refreshed from the Graph by t
 """
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from graphcore import functions as F
@@ -24,7 +26,20 @@ PORT_FONT = QFont("Sans Serif", 8)
 VALUE_FONT = QFont("Monospace", 8)
 VALUE_FONT.setStyleHint(QFont.Monospace)
 IGNORED_HINT = "not connected to J — ignored"
-HINT_FONT = QFont("Sans Serif", 7)  # the whole hint fits the footer
+HINT_WIDTH = WIDTH - 8
+
+
+@functools.lru_cache(maxsize=4)  # once per text: it is asked on every paint
+def hint_font(text: str = IGNORED_HINT) -> QFont:
+    """The largest small font (8 pt down to 6 pt) in which ``text`` fits the footer whole."""
+    for size in (8.0, 7.5, 7.0, 6.5):
+        font = QFont("Sans Serif")
+        font.setPointSizeF(size)
+        if QFontMetricsF(font).horizontalAdvance(text) <= HINT_WIDTH:
+            return font
+    font = QFont("Sans Serif")
+    font.setPointSizeF(6.0)
+    return font
 IGNORED_OPACITY = 0.45
 
 
@@ -179,10 +194,10 @@ class NodeItem(QGraphicsItem):
         y = self.height - FOOTER
         painter.drawLine(QPointF(6, y), QPointF(WIDTH - 6, y))
         if self.ignored:
-            painter.setFont(HINT_FONT)
+            painter.setFont(hint_font())
             painter.setPen(style.MUTED)
-            hint = painter.fontMetrics().elidedText(IGNORED_HINT, Qt.ElideRight, int(WIDTH - 8))
-            painter.drawText(QRectF(4, y, WIDTH - 8, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, hint)
+            hint = painter.fontMetrics().elidedText(IGNORED_HINT, Qt.ElideRight, int(HINT_WIDTH))
+            painter.drawText(QRectF(4, y, HINT_WIDTH, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, hint)
         else:
             painter.setFont(VALUE_FONT)
             painter.setPen(style.TEXT)

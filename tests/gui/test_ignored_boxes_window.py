@@ -17,9 +17,9 @@ def test_a_dropped_unwired_box_is_greyed_and_the_cost_still_shows(main_window, q
     item = win.scene.node_items[nid]
     assert item.ignored and item.opacity() < 1 and IGNORED_HINT in item.toolTip()
     assert IGNORED_HINT == "not connected to J — ignored"
-    from PySide6.QtGui import QFontMetrics
-    from gui.canvas.node_item import HINT_FONT, WIDTH
-    assert QFontMetrics(HINT_FONT).horizontalAdvance(IGNORED_HINT) <= WIDTH - 8  # shown whole, not elided
+    from PySide6.QtGui import QFontMetricsF
+    from gui.canvas.node_item import HINT_WIDTH, hint_font
+    assert QFontMetricsF(hint_font()).horizontalAdvance(IGNORED_HINT) <= HINT_WIDTH  # shown whole, not elided
     assert win.cost_label.text().startswith("cost J = ")
     assert win.document.plan.unwired.get(nid) == [0]  # its port is still outlined
     others = [i for n, i in win.scene.node_items.items() if n != nid]
