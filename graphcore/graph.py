@@ -71,12 +71,15 @@ def _writes_value(label, value: float) -> bool:
         return False
 
 
-def _finite_number(value, what: str, node: str) -> float:
+def _finite_number(value, what: str, node: str, graph: "Graph | None" = None) -> float:
+    """``value`` as a float; refused with a message naming the box (by label, given the graph it is in)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise BadAttributeError(f"box '{node}': {what} must be a number, not {value!r}", [node])
+        name = graph.box_name(node) if graph is not None else node
+        raise BadAttributeError(f"box '{name}': {what} must be a number, not {value!r}", [node])
     value = float(value)
     if not np.isfinite(value):
-        raise BadAttributeError(f"box '{node}': {what} must be finite, not {value!r}", [node])
+        name = graph.box_name(node) if graph is not None else node
+        raise BadAttributeError(f"box '{name}': {what} must be finite, not {value!r}", [node])
     return value
 
 
@@ -425,7 +428,7 @@ class Graph:
             d.pop("value", None)
         else:
             old = d.get("value")
-            d["value"] = _finite_number(value, "value", node_id)
+            d["value"] = _finite_number(value, "value", node_id, self)
             if d["op"] == "constant" and old is not None and _writes_value(d.get("label"), old):
                 # a constant labelled by its value ("3") keeps saying its value, not a stale one
                 d["label"] = value_label(d["value"])

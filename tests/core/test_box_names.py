@@ -86,3 +86,10 @@ def test_the_lessons_label_every_box_so_the_step_through_and_quiz_show_no_ids(na
     names = {p.name for s in seq.steps for p in s.ports} | {s.name for s in seq.steps}
     ids = set(g.nodes()) - {g.label(n) for n in g.nodes()}
     assert names and not names & ids
+
+
+def test_a_value_the_model_refuses_is_named_by_label():
+    from graphcore.errors import BadAttributeError
+    g = graph()
+    with pytest.raises(BadAttributeError, match="box 'x₁': value must be finite, not inf"):
+        g.set_value("x", float("inf"))
