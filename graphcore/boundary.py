@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import functions as F
-from .engine import Plan, compile_graph
+from .engine import Plan, compile_graph, ignored_boxes
 from .errors import DataError, EvaluationError
 from .graph import Graph
 
@@ -49,7 +49,8 @@ class Boundary:
 def input_columns(graph: Graph) -> list[str]:
     """Data columns the graph's ``input`` boxes read, in graph order (label ``y`` excluded)."""
     cols: list[str] = []
-    for node in graph.inputs():
+    ignored = ignored_boxes(graph)
+    for node in (n for n in graph.inputs() if n not in ignored):
         col = graph.column(node) or node
         if col != "y" and col not in cols and (graph.column(node) or graph.value(node) is None):
             cols.append(col)
@@ -169,7 +170,8 @@ class Curve:
 
 def curve_input(graph: Graph) -> str | None:
     """The one ``input`` box that has a value, if the graph has exactly one input and it has one."""
-    inputs = graph.inputs()
+    ignored = ignored_boxes(graph)
+    inputs = [n for n in graph.inputs() if n not in ignored]
     if len(inputs) == 1 and graph.value(inputs[0]) is not None:
         return inputs[0]
     return None

@@ -80,8 +80,11 @@ def neuron(b: GraphBuilder, xs: list[str], *, layer: int, unit: int, col: float,
     comma = "," if unit >= 10 or len(xs) >= 10 else ""
     leaves = []
     for i, x in enumerate(xs, start=1):
-        w = b.parameter(f"w{tag}_{i}", 0.0, label=f"w{sup(layer)}{sub(unit)}{comma}{sub(i)}", at=(col, row + i - 1))
-        leaves.append((b.box("mul", x, w, id=f"m{tag}_{i}", at=(col + 1, row + i - 1)), row + i - 1))
+        w_label = f"w{sup(layer)}{sub(unit)}{comma}{sub(i)}"
+        w = b.parameter(f"w{tag}_{i}", 0.0, label=w_label, at=(col, row + i - 1))
+        # every box gets a label in the course's notation: the learner never reads an id
+        leaves.append((b.box("mul", x, w, id=f"m{tag}_{i}", label=f"{w_label}·{b.graph.label(x)}",
+                             at=(col + 1, row + i - 1)), row + i - 1))
     leaves.append((b.parameter(f"b{tag}", 0.0, label=f"b{sup(layer)}{sub(unit)}", at=(col + 1, row + len(xs))),
                    row + len(xs)))
     final = out_id if not activation or activation == "identity" else None
@@ -98,7 +101,8 @@ def neuron(b: GraphBuilder, xs: list[str], *, layer: int, unit: int, col: float,
             last = len(leaves) == 2
             n_sums += 1
             node = b.box("add", a, c, id=(final or f"z{tag}") if last else f"s{tag}_{n_sums}",
-                         label=z_label if last else None, at=(level, (ra + rc) / 2))
+                         label=z_label if last else f"s{sup(layer)}{sub(unit)}{comma}{sub(n_sums)}",
+                         at=(level, (ra + rc) / 2))
             nxt.append((node, (ra + rc) / 2))
         leaves = nxt
     z, z_row = leaves[0]

@@ -264,7 +264,9 @@ def from_block(block: dict, base_dir: str | None = None, required: list[str] | N
 
 def for_graph(graph, data_csv: str | None = None) -> Dataset | None:
     """The data set a graph trains on: ``data_csv`` if given, else its ``dataset`` block."""
-    required = sorted({graph.column(n) or n for n in graph.inputs() if graph.value(n) is None})
+    from .engine import ignored_boxes  # the engine leaves these input boxes unfed
+    ignored = ignored_boxes(graph)
+    required = sorted({graph.column(n) or n for n in graph.inputs() if graph.value(n) is None and n not in ignored})
     if data_csv is not None:
         return read_csv(data_csv, required)
     block = graph.meta.get("dataset")

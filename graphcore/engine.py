@@ -11,6 +11,12 @@ until the graph's structure changes. ``Plan.run`` then touches only lists and nu
   (the "copy gate"); where a scalar was broadcast over samples, its gradient is the
   sum over those samples.
 
+Which boxes are evaluated is decided here, in ``ignored_boxes``: when the graph names a
+cost J (``loss``) or an ``output``, only the boxes those depend on are evaluated and must
+be wired; every other box is *ignored* (``plan.ignored``) — it neither runs nor blocks,
+so a stray box just dropped or pasted never stops the plots or training. A graph naming
+neither evaluates every box.
+
 ``trace(evaluation)`` replays a finished run as a list of ``StepEvent``s — the numbers
 the step-through view shows — without touching the graph again.
 """
@@ -63,6 +69,7 @@ class Plan:
         self.sources: list[Source] = []
         self.steps: list[Step] = []
         self.incomplete: list[str] = []  # boxes left out because a port upstream is unwired
+        self.ignored: list[str] = []  # boxes neither J nor the output depends on: not evaluated
         self.unwired: dict[str, list[int]] = {}  # box -> its own unwired input ports
         # The cyclic garbage collector is paused meanwhile (as when fastpath builds a kernel):
         # the many small objects made here would set it off again and again over a large heap.
@@ -93,9 +100,17 @@ class Plan:
                 self.keys.append(key)
                 self.owner.append(node)
         self._info = info
-        skipped: set[str] = set()
+        ignored = ignored_boxes(g, order)
+        self.ignored = [n for n in order if n in ignored]
+        skipped: set[str] = set(ignored)
         for node in order:
             op, fn, attrs, keys = info[node]
+            if node in ignored:
+                if op not in F.SOURCE_OPS:  # its unwired ports are still outlined on the canvas
+                    missing = [p for p, e in enumerate(g.inputs_of(node)) if e is None]
+                    if missing:
+                        self.unwired[node] = missing
+                continue
             if op in F.SOURCE_OPS:
                 self.sources.append(Source(node, op, self.slot_of[node], g.column(node), g.value(node)))
                 continue
@@ -108,7 +123,8 @@ class Plan:
                     names = fn.input_names(attrs)
                     ports = ", ".join(f"{p} ({names[p]})" for p in missing)
                     if missing:
-                        raise UnwiredPortError(f"box '{node}' ({op}) has an unwired input port: {ports}", [node])
+                        raise UnwiredPortError(f"box '{g.box_name(node)}' ({op}) has an unwired input port: {ports}",
+                                               [node])
                 skipped.add(node)
                 self.incomplete.append(node)
                 continue
@@ -188,18 +204,22 @@ class Plan:
                 if data is not None and col in data:
                     v = np.asarray(data[col], dtype=float)
                     if v.ndim != 1 or (m is not None and len(v) != m):
-                        raise DataError(f"input box '{src.node}': column '{col}' must hold one number per sample "
+                        raise DataError(f"input box '{self.graph.box_name(src.node)}': column '{col}' must hold "
+                                        "one number per sample "
                                         f"({m if m is not None else 'a list'}), not shape {v.shape}", [src.node])
                     m = len(v)
                     if m == 0:  # the cost is a mean over samples: none would divide by zero
-                        raise MissingDataError(f"input box '{src.node}': the data set has no points", [src.node])
+                        raise MissingDataError(f"input box '{self.graph.box_name(src.node)}': the data set has "
+                                               "no points", [src.node])
                 elif src.value is not None and (data is None or src.column is None):
                     v = np.asarray(src.value, dtype=float)
                 elif data is not None:
-                    raise MissingDataError(f"input box '{src.node}': the data set has no column '{col}' "
+                    raise MissingDataError(f"input box '{self.graph.box_name(src.node)}': the data set has no "
+                                           f"column '{col}' "
                                            f"(it has {', '.join(sorted(data)) or 'none'})", [src.node])
                 else:
-                    raise MissingDataError(f"input box '{src.node}' has no data: load a data set or give it a value",
+                    raise MissingDataError(f"input box '{self.graph.box_name(src.node)}' has no data: "
+                                           "load a data set or give it a value",
                                            [src.node])
             elif params is not None and src.node in params:
                 v = np.asarray(params[src.node], dtype=float)
@@ -231,7 +251,8 @@ class Plan:
                 ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
                 if not np.isfinite(ev.cost):  # every sample finite, but their mean overflowed
                     node = self.keys[self.loss_slot].split(":")[0]
-                    raise NonFiniteError(f"forward: the cost J, the mean of box '{node}' over {loss.size} samples, "
+                    raise NonFiniteError(f"forward: the cost J, the mean of box '{self.graph.box_name(node)}' "
+                                         f"over {loss.size} samples, "
                                          f"overflowed to {ev.cost}", [node], "forward")
                 if backward:
                     ev.grads = self.backpropagate(values, self.param_dependent if grads == "params" else None)
@@ -243,7 +264,7 @@ class Plan:
             try:
                 outs = F.run_forward(step.fn, xs, step.attrs)
             except DomainError as exc:
-                raise DomainError(f"box '{step.node}' ({step.op}): {exc}", [step.node]) from None
+                raise DomainError(f"box '{self.graph.box_name(step.node)}' ({step.op}): {exc}", [step.node]) from None
             for slot, out in zip(step.outs, outs):
                 if not np.all(np.isfinite(out)):
                     raise NonFiniteError(self._nonfinite_message(step, xs, out, "forward"), [step.node], "forward")
@@ -270,8 +291,9 @@ class Plan:
                 if grads[slot] is not None:  # fan-out: the copy gate sums what comes back
                     d = grads[slot] + d
                 if not np.all(np.isfinite(d)):
-                    raise NonFiniteError(f"backward: box '{step.node}' ({step.op}) produced a non-finite gradient "
-                                         f"for '{self.keys[slot]}'", [step.node], "backward")
+                    raise NonFiniteError(f"backward: box '{self.graph.box_name(step.node)}' ({step.op}) produced a "
+                                         f"non-finite gradient for '{self._key_name(self.keys[slot])}'",
+                                         [step.node], "backward")
                 grads[slot] = d
         return grads
 
@@ -280,7 +302,12 @@ class Plan:
         where = ""
         if np.ndim(out):
             where = f" at sample {int(np.flatnonzero(~np.isfinite(out))[0])}"
-        return f"{phase}: box '{step.node}' ({step.op}) produced {bad}{where}"
+        return f"{phase}: box '{self.graph.box_name(step.node)}' ({step.op}) produced {bad}{where}"
+
+    def _key_name(self, key: str) -> str:
+        """A Variable for a message: its box's name, and ``:k`` for output k of a multi-output box."""
+        node, _, port = key.partition(":")
+        return self.graph.box_name(node) + (f":{port}" if port else "")
 
     def predict(self, ev: "Evaluation", threshold: float | None = None) -> np.ndarray | None:
         """Class predictions from the graph's output: argmax over a softmax, else a threshold."""
@@ -337,6 +364,23 @@ class Evaluation:
         return np.array([float(g[s]) if g[s] is not None else 0.0 for s in self.plan.param_slots])
 
 
+def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
+    """The boxes the evaluation leaves out: those neither the cost J (``loss``) nor the
+    ``output`` depends on, when the graph names either; none when it names neither.
+
+    The one place this rule lives: the plan, the trainer, the exports, the CLI and the
+    window (which greys these boxes: "not connected to J — ignored") all follow it."""
+    roots = [ref.split(":")[0] for ref in (graph.meta.get("loss"), graph.meta.get("output"))
+             if isinstance(ref, str) and ref]
+    roots = [r for r in roots if r in graph]
+    if not roots:
+        return set()
+    needed = graph.upstream_of(roots).union(roots)
+    if len(needed) == len(graph):
+        return set()
+    return {n for n in (graph.nodes() if order is None else order) if n not in needed}
+
+
 def compile_graph(graph: Graph, partial: bool = False) -> Plan:
     """The graph's plan, reused until its structure changes."""
     cache = graph.__dict__.setdefault("_plan_cache", {})
@@ -386,13 +430,14 @@ def trace(ev: Evaluation) -> list[StepEvent]:
     plan = ev.plan
     events: list[StepEvent] = []
     step_of = {s.node: s for s in plan.steps}
+    left_out = set(plan.incomplete).union(plan.ignored)
     for node in plan.graph.topological_order():
         if node in step_of:
             s = step_of[node]
             events.append(StepEvent("forward", node, s.op, [ev.values[i] for i in s.ins],
                                     [plan.keys[i] for i in s.ins], [ev.values[o] for o in s.outs],
                                     [plan.keys[o] for o in s.outs]))
-        elif node not in plan.incomplete:
+        elif node not in left_out:
             slot = plan.slot_of[node]
             events.append(StepEvent("forward", node, plan.graph.op(node), [], [], [ev.values[slot]], [node]))
     if ev.grads is None:

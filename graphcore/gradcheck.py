@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import compile_graph
+from .engine import compile_graph, ignored_boxes
 from .errors import EvaluationError, GraphError
 from .graph import Graph
 
@@ -50,7 +50,8 @@ class CheckRow:
 def checked_variables(graph: Graph, data: dict | None) -> list[str]:
     """Every parameter, and every input that is fed its own value (not a data column)."""
     names = []
-    for node in graph.nodes():
+    ignored = ignored_boxes(graph)
+    for node in (n for n in graph.nodes() if n not in ignored):
         op = graph.op(node)
         if op == "parameter":
             names.append(node)

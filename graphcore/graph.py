@@ -54,12 +54,32 @@ class GraphEvent:
     key: str | None = None  # which field changed, for node_changed / graph_changed
 
 
-def _finite_number(value, what: str, node: str) -> float:
+def value_label(value: float) -> str:
+    """A number written as a box's label: 3 for 3.0, six significant digits at most."""
+    return format(float(value), ".6g")
+
+
+def _writes_value(label, value: float) -> bool:
+    """Whether a label is just the value written out (the default a constant keeps in step with)."""
+    if not isinstance(label, str):
+        return False
+    if label.strip() == value_label(value):
+        return True
+    try:
+        return float(label) == value
+    except ValueError:
+        return False
+
+
+def _finite_number(value, what: str, node: str, graph: "Graph | None" = None) -> float:
+    """``value`` as a float; refused with a message naming the box (by label, given the graph it is in)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise BadAttributeError(f"box '{node}': {what} must be a number, not {value!r}", [node])
+        name = graph.box_name(node) if graph is not None else node
+        raise BadAttributeError(f"box '{name}': {what} must be a number, not {value!r}", [node])
     value = float(value)
     if not np.isfinite(value):
-        raise BadAttributeError(f"box '{node}': {what} must be finite, not {value!r}", [node])
+        name = graph.box_name(node) if graph is not None else node
+        raise BadAttributeError(f"box '{name}': {what} must be finite, not {value!r}", [node])
     return value
 
 
@@ -159,6 +179,14 @@ class Graph:
         d = self._data(node_id)
         return d.get("label") or node_id
 
+    def box_name(self, node_id: str) -> str:
+        """The box as the learner knows it, for messages: its label, and its id in brackets
+        only when another box carries the same label ("h [h2]")."""
+        label = self.label(node_id)
+        if any(n != node_id and self.label(n) == label for n in self._order):
+            return f"{label} [{node_id}]"
+        return label
+
     def value(self, node_id: str) -> float | None:
         return self._data(node_id).get("value")
 
@@ -179,6 +207,17 @@ class Graph:
             if e.port < len(slots):
                 slots[e.port] = e
         return slots
+
+    def upstream_of(self, node_ids) -> set[str]:
+        """Every box whose value reaches one of ``node_ids`` along arrows (those boxes excluded)."""
+        seen: set[str] = set()
+        todo = [n for n in node_ids if n in self._g]
+        while todo:
+            for src in self._g.predecessors(todo.pop()):
+                if src not in seen:
+                    seen.add(src)
+                    todo.append(src)
+        return seen
 
     def outputs_of(self, node_id: str) -> list[Edge]:
         """Arrows leaving a box, in the graph's edge order."""
@@ -307,12 +346,14 @@ class Graph:
             what = "no input ports" if n_in == 0 else f"inputs 0..{n_in - 1}"
             raise PortError(f"arrow {src} → {dst}: box '{dst}' ({self.op(dst)}) has {what}, not port {port}", [dst])
         if src == dst:
-            raise CycleError(f"arrow {src} → {dst} would make a cycle: a box cannot feed itself", [src, dst])
+            raise CycleError(f"arrow {self.box_name(src)} → {self.box_name(dst)} would make a cycle: "
+                             "a box cannot feed itself", [src, dst])
         reorder = self._reorder_for(src, dst)  # raises CycleError
         old = self.edge_into(dst, port)
         if old is not None:
             if not replace:
-                raise PortTakenError(f"input {port} of '{dst}' is already wired from '{old.src}'", [dst, old.src])
+                raise PortTakenError(f"input {port} of '{self.box_name(dst)}' is already wired from "
+                                     f"'{self.box_name(old.src)}'", [dst, old.src])
             self.disconnect(dst, port)
         self._rank.update(reorder)
         edge = Edge(src, dst, port, out)
@@ -335,7 +376,8 @@ class Graph:
             return {}
         ahead = self._reach(dst, self._g.successors, lambda r: r <= hi, stop=src)
         if ahead is None:
-            raise CycleError(f"arrow {src} → {dst} would make a cycle: '{dst}' already feeds '{src}'", [src, dst])
+            a, b = self.box_name(src), self.box_name(dst)
+            raise CycleError(f"arrow {a} → {b} would make a cycle: '{b}' already feeds '{a}'", [src, dst])
         behind = self._reach(src, self._g.predecessors, lambda r: r >= lo)
         moved = sorted(behind, key=rank.__getitem__) + sorted(ahead, key=rank.__getitem__)
         slots = sorted(rank[n] for n in moved)
@@ -385,7 +427,12 @@ class Graph:
                 raise BadAttributeError(f"box '{node_id}': a {d['op']} needs a value", [node_id])
             d.pop("value", None)
         else:
-            d["value"] = _finite_number(value, "value", node_id)
+            old = d.get("value")
+            d["value"] = _finite_number(value, "value", node_id, self)
+            if d["op"] == "constant" and old is not None and _writes_value(d.get("label"), old):
+                # a constant labelled by its value ("3") keeps saying its value, not a stale one
+                d["label"] = value_label(d["value"])
+                self._emit(GraphEvent("node_changed", node=node_id, key="label"), structural=False)
         self._emit(GraphEvent("node_changed", node=node_id, key="value"), structural=d["op"] == "input")
 
     def set_values(self, values: dict[str, float]):

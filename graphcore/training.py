@@ -52,6 +52,11 @@ DIVERGE_FACTOR, DIVERGE_MARGIN = 10.0, 10.0  # the cost limit: max(10 × c1, c1 
 BLOWUP_GROWTH = 1e3  # a box "blew up" when its largest |value| grew more than this many times
 
 
+def trainable(plan) -> bool:
+    """Whether the plan's cost J depends on a parameter box: else there is nothing to train."""
+    return plan.has_loss and plan.param_dependent[plan.loss_slot]
+
+
 # --- parameter initialisation -------------------------------------------------------------
 def init_scales(graph) -> dict[str, float]:
     """The spread of each parameter's random start, by the role the graph gives it:
@@ -268,6 +273,9 @@ class Trainer:
         self.plan = compile_graph(graph)
         if not self.plan.has_loss:
             raise EvaluationError("the graph names no loss: choose the box whose value is the cost J to train")
+        if not trainable(self.plan):  # else every epoch would change nothing
+            raise EvaluationError("nothing to train: the cost J depends on no parameter box "
+                                  "(add one, or turn an input or constant into a parameter)")
         block = dict(graph.meta.get("training") or {})
         block_opt = block.get("optimizer", "sgd")
         self.optimizer_name = optimizer or block_opt
@@ -355,7 +363,8 @@ class Trainer:
             if bad.size:
                 p, v = self.param_ids[bad[0]], self.params[bad[0]]
                 self.params = before
-                raise NonFiniteError(f"update: parameter '{p}' became {v} after the {self.optimizer_name} step "
+                raise NonFiniteError(f"update: parameter '{self.graph.box_name(p)}' became {v} after the "
+                                     f"{self.optimizer_name} step "
                                      f"(learning rate {self.lr:g} too large?)", [p], "update")
         except GraphError as exc:
             self._elapsed += time.perf_counter() - t0
@@ -430,7 +439,9 @@ class Trainer:
             now = self.plan.run(data, self.params, backward=False).values
         except NonFiniteError as exc:  # the last step took a box past the float range
             box = exc.nodes[0] if exc.nodes else None
-            return box, f"box '{box}' ({self.graph.op(box)}) blew up: {exc}" if box else str(exc)
+            if not box:
+                return None, str(exc)
+            return box, f"box '{self.graph.box_name(box)}' ({self.graph.op(box)}) blew up: {exc}"
         except GraphError as exc:
             return None, str(exc)
         for key, a, b in zip(self.plan.keys, start, now, strict=True):
@@ -439,8 +450,8 @@ class Trainer:
             was, big = float(np.max(np.abs(a))), float(np.max(np.abs(b)))
             if big > BLOWUP_GROWTH * max(was, 1.0):
                 box = self.plan.owner[self.plan.slot_of[key]]
-                return box, (f"box '{box}' ({self.graph.op(box)}) blew up first: its largest |value| "
-                             f"grew from {was:.3g} to {big:.3g}")
+                return box, (f"box '{self.graph.box_name(box)}' ({self.graph.op(box)}) blew up first: "
+                             f"its largest |value| grew from {was:.3g} to {big:.3g}")
         loss = self.plan.keys[self.plan.loss_slot]
         box = self.plan.owner[self.plan.loss_slot]
         return box, self._saturation(box, now[self.plan.slot_of[loss]])
@@ -449,8 +460,9 @@ class Trainer:
         op = self.graph.op(box)
         loss = np.asarray(loss, dtype=float)
         if op != "bce":  # no clamp to saturate at: say what the loss box holds
-            return f"no box grew 1000×; the loss box '{box}' ({op}) reaches {np.max(np.abs(loss)):.3g} per sample"
-        head = f"no box grew 1000×: the loss box '{box}' (bce) saturated"
+            return (f"no box grew 1000×; the loss box '{self.graph.box_name(box)}' ({op}) reaches "
+                    f"{np.max(np.abs(loss)):.3g} per sample")
+        head = f"no box grew 1000×: the loss box '{self.graph.box_name(box)}' (bce) saturated"
         at_clamp = int(np.sum(loss >= 100.0 - 1e-9))
         if at_clamp:
             return (f"{head}: {at_clamp} of {loss.size} samples sit at its clamp of 100 "

@@ -73,7 +73,8 @@ class RemoveCommand(GraphCommand):
 
     def __init__(self, graph, nodes=(), edges=()):
         n = len(nodes) + len(edges)
-        super().__init__(graph, f"Delete {n} item{'s' * (n != 1)}")
+        one = len(nodes) == 1 and not edges
+        super().__init__(graph, f"Delete {graph.box_name(nodes[0])}" if one else f"Delete {n} item{'s' * (n != 1)}")
         self.nodes = [n for n in graph.nodes() if n in set(nodes)]
         self.edges = [e for e in edges if e.src not in self.nodes and e.dst not in self.nodes]
 
@@ -113,7 +114,7 @@ class ConnectCommand(GraphCommand):
     """Wire an output into an input; a taken input is replaced (the old arrow returns on undo)."""
 
     def __init__(self, graph, src, dst, port, out=0, detach: Edge | None = None):
-        super().__init__(graph, f"Connect {src} → {dst}")
+        super().__init__(graph, f"Connect {graph.box_name(src)} → {graph.box_name(dst)}")
         self.edge = Edge(src, dst, port, out)
         self.detach = detach  # an arrow being re-plugged from elsewhere
         self.replaced = None
@@ -150,7 +151,7 @@ def _index(graph: Graph, edge: Edge | None) -> int | None:
 
 class DisconnectCommand(GraphCommand):
     def __init__(self, graph, edge: Edge):
-        super().__init__(graph, f"Disconnect {edge.src} → {edge.dst}")
+        super().__init__(graph, f"Disconnect {graph.box_name(edge.src)} → {graph.box_name(edge.dst)}")
         self.edge = edge
 
     def do(self):
@@ -166,7 +167,7 @@ class MoveCommand(GraphCommand):
     """Boxes moved from ``old`` to ``new`` positions: a whole drag, or an align or auto-layout."""
 
     def __init__(self, graph, old: dict, new: dict, text="Move"):
-        super().__init__(graph, text if len(new) != 1 or text != "Move" else f"Move {next(iter(new))}")
+        super().__init__(graph, text if len(new) != 1 or text != "Move" else f"Move {graph.box_name(next(iter(new)))}")
         self.old, self.new = old, new
 
     def _place(self, positions):
@@ -197,7 +198,8 @@ class _SetCommand(GraphCommand):
 
 class RenameCommand(_SetCommand):
     def __init__(self, graph, node, label):
-        super().__init__(graph, node, graph.node(node).get("label"), label or None, f"Rename {node}")
+        super().__init__(graph, node, graph.node(node).get("label"), label or None,
+                         f"Rename {graph.box_name(node)} to {label or node}")
 
     def set(self, v):
         self.graph.set_label(self.node, v)
@@ -205,7 +207,9 @@ class RenameCommand(_SetCommand):
 
 class SetValueCommand(_SetCommand):
     def __init__(self, graph, node, value):
-        super().__init__(graph, node, graph.value(node), value, f"Set {node} = {value}")
+        name = graph.box_name(node)
+        text = f"Set {name} = {value:.10g}" if value is not None else f"Clear the value of {name}"
+        super().__init__(graph, node, graph.value(node), value, text)
 
     def set(self, v):
         self.graph.set_value(self.node, v)
@@ -213,7 +217,8 @@ class SetValueCommand(_SetCommand):
 
 class SetColumnCommand(_SetCommand):
     def __init__(self, graph, node, column):
-        super().__init__(graph, node, graph.column(node), column or None, f"Set column of {node}")
+        super().__init__(graph, node, graph.column(node), column or None,
+                         f"Set column of {graph.box_name(node)}")
 
     def set(self, v):
         self.graph.set_column(self.node, v)
@@ -221,7 +226,8 @@ class SetColumnCommand(_SetCommand):
 
 class SetAttrCommand(_SetCommand):
     def __init__(self, graph, node, key, value):
-        super().__init__(graph, node, (graph.node(node).get("attrs") or {}).get(key), value, f"Set {node}.{key}")
+        super().__init__(graph, node, (graph.node(node).get("attrs") or {}).get(key), value,
+                         f"Set {key} of {graph.box_name(node)}")
         self.key = key
 
     def set(self, v):

@@ -8,6 +8,7 @@ unfinished graph shows what it can and marks its unwired ports instead of failin
 from __future__ import annotations
 
 import copy
+import os
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -45,6 +46,7 @@ class Document(QObject):
         super().__init__(parent)
         self.graph = Graph()
         self.path: str | None = None
+        self.base_label = "New graph"
         self.undo_stack = QUndoStack(self)
         self.evaluation = None
         self.plan = None                  # the partial plan of the last evaluation
@@ -76,6 +78,11 @@ class Document(QObject):
     def title(self) -> str:
         return self.graph.meta.get("name") or "untitled"
 
+    @property
+    def display_name(self) -> str:
+        """The file as the learner knows it: its name, or the graph's name before it is saved."""
+        return os.path.basename(self.path) if self.path else self.title
+
     def push(self, command) -> str | None:
         """Apply a command and put it on the undo stack; returns the model's refusal message, if any."""
         try:
@@ -105,6 +112,8 @@ class Document(QObject):
 
     def _after_load(self, path):
         self.path = path
+        # The History panel's first entry: the state every undo leads back to.
+        self.base_label = f"Opened {os.path.basename(path)}" if path else "New graph"
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.set_dirty(False)

@@ -165,6 +165,6 @@ class EditActions:
             self.window.show_message("Select one box first")
             return
         text = "Set cost J" if key == "loss" else "Set output"
-        err = self.doc.push(C.SetMetaCommand(self.graph, key, nodes[0], f"{text} to {nodes[0]}"))
+        err = self.doc.push(C.SetMetaCommand(self.graph, key, nodes[0], f"{text} to {self.graph.box_name(nodes[0])}"))
         if err:
             self.window.show_message(err)

@@ -60,7 +60,7 @@ class FileActions(QObject):
         if not self.doc.dirty:
             return True
         answer = QMessageBox.question(
-            self.window, "Unsaved changes", f"Save the changes to “{self.doc.title}”?",
+            self.window, "Unsaved changes", f"Save the changes to “{self.doc.display_name}”?",
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         if answer == QMessageBox.Save:
             return self.save()

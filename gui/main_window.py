@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel(self)
         self.inspector_dock = self.add_dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
         self.history = QUndoView(self.document.undo_stack)
-        self.history.setEmptyLabel("<empty graph>")
+        self.history.setEmptyLabel(self.document.base_label)
         self.history_dock = self.add_dock("History", self.history, Qt.RightDockWidgetArea)
         from . import window_menus
         window_menus.build(self)
@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         doc.dirty_changed.connect(lambda d: self._update_title())
         doc.file_changed.connect(lambda p: self._update_title())
+        doc.file_changed.connect(lambda p: self.history.setEmptyLabel(doc.base_label))
         doc.file_changed.connect(self._raise_bottom_panel)
         doc.changed.connect(self._update_title)
         doc.evaluated.connect(self._show_cost)
@@ -217,8 +218,7 @@ class MainWindow(QMainWindow):
             return
         if ev.cost is not None:
             self.cost_label.setText(f"cost J = {ev.cost:.6g}" + (f"   (m = {ev.m})" if ev.m else ""))
-        elif plan.unwired:
-            n = sum(len(v) for v in plan.unwired.values())
+        elif n := sum(len(v) for nid, v in plan.unwired.items() if nid not in plan.ignored):
             self.cost_label.setText(f"{n} unwired port{'s' * (n != 1)}")
         else:
             self.cost_label.setText("no cost J yet: select a box and “Set as cost J”")

@@ -31,10 +31,12 @@ class Settings:
 
 def training_settings(graph: Graph) -> tuple[Settings | None, datasets.Dataset | None]:
     """(settings, data set) exactly as ``graphcore.training.Trainer`` resolves them;
-    settings is None for a graph that names no loss (nothing to train)."""
-    if not graph.meta.get("loss"):
+    settings is None for a graph that names no loss or whose cost depends on no
+    parameter (nothing to train)."""
+    from ..engine import compile_graph
+    from ..training import Trainer, trainable
+    if not graph.meta.get("loss") or not trainable(compile_graph(graph)):
         return None, datasets.for_graph(graph)
-    from ..training import Trainer
     t = Trainer(graph)
     return Settings(t.optimizer_name, dict(t.opt.hp), t.epochs, t.batch_size, t.seed), t.dataset
 

@@ -257,7 +257,8 @@ def emit_forward(plan: Plan, names: Names, reads: dict, check: bool = True) -> l
     if check and plan.steps:
         pairs = ", ".join(f"({s.node!r}, {v[plan.keys[o]]})" for s in plan.steps for o in s.outs)
         lines.append(f"    check_finite('forward', ({pairs},))")
-    body = ", ".join(f"{k!r}: {v[k]}" for k in plan.keys)
+    ignored = set(plan.ignored)  # boxes the cost does not depend on: never computed
+    body = ", ".join(f"{k!r}: {v[k]}" for k, o in zip(plan.keys, plan.owner) if o not in ignored)
     lines.append(f"    return {names.cost}, {{{body}}}")
     return lines
 

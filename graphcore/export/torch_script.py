@@ -246,7 +246,8 @@ def model_lines(graph: Graph, plan, names, reads) -> list[str]:
                      + _tag(plan.owner[plan.loss_slot], "the cost J"))
     else:
         lines.append(f"        {names.cost} = None  # the graph names no loss")
-    body = ", ".join(f"{k!r}: {v[k]}" for k in plan.keys)
+    ignored = set(plan.ignored)  # boxes the cost does not depend on: never computed
+    body = ", ".join(f"{k!r}: {v[k]}" for k, o in zip(plan.keys, plan.owner) if o not in ignored)
     lines.append(f"        return {names.cost}, {{{body}}}")
     return lines
 

@@ -4,8 +4,10 @@ The item draws what the model says; its fields are refreshed from the Graph by t
 """
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from graphcore import functions as F
@@ -23,6 +25,22 @@ LABEL_FONT = QFont("Sans Serif", 9, QFont.DemiBold)
 PORT_FONT = QFont("Sans Serif", 8)
 VALUE_FONT = QFont("Monospace", 8)
 VALUE_FONT.setStyleHint(QFont.Monospace)
+IGNORED_HINT = "not connected to J — ignored"
+HINT_WIDTH = WIDTH - 8
+
+
+@functools.lru_cache(maxsize=4)  # once per text: it is asked on every paint
+def hint_font(text: str = IGNORED_HINT) -> QFont:
+    """The largest small font (8 pt down to 6 pt) in which ``text`` fits the footer whole."""
+    for size in (8.0, 7.5, 7.0, 6.5):
+        font = QFont("Sans Serif")
+        font.setPointSizeF(size)
+        if QFontMetricsF(font).horizontalAdvance(text) <= HINT_WIDTH:
+            return font
+    font = QFont("Sans Serif")
+    font.setPointSizeF(6.0)
+    return font
+IGNORED_OPACITY = 0.45
 
 
 def input_note(node_id: str, column, value, columns) -> str:
@@ -52,6 +70,7 @@ class NodeItem(QGraphicsItem):
         self.done = False
         self.badge = ""
         self.error = False
+        self.ignored = False  # the cost J does not depend on this box: the engine leaves it out
         self.data_columns = None  # set by the scene from the document's data set
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
@@ -83,8 +102,12 @@ class NodeItem(QGraphicsItem):
                 p.setPos(0, HEADER + ROW * (i + 0.5))
             for i, p in enumerate(self.outputs):
                 p.setPos(WIDTH, HEADER + ROW * (i + 0.5))
-        self.setToolTip(F.describe(self.op))
+        self._set_tooltip()
         self.update()
+
+    def _set_tooltip(self):
+        tip = F.describe(self.op)
+        self.setToolTip(f"{IGNORED_HINT}\n\n{tip}" if self.ignored else tip)
 
     @property
     def rows(self) -> int:
@@ -102,6 +125,14 @@ class NodeItem(QGraphicsItem):
     def set_value_hidden(self, hidden: bool):
         if hidden != self.value_hidden:
             self.value_hidden = hidden
+            self.update()
+
+    def set_ignored(self, flag: bool):
+        """Grey the box out, with the hint in its footer and tooltip, while J does not depend on it."""
+        if flag != self.ignored:
+            self.ignored = flag
+            self.setOpacity(IGNORED_OPACITY if flag else 1.0)
+            self._set_tooltip()
             self.update()
 
     def set_unwired(self, ports):
@@ -170,10 +201,16 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(QColor("#E3E6EA"), 1))
         y = self.height - FOOTER
         painter.drawLine(QPointF(6, y), QPointF(WIDTH - 6, y))
-        painter.setFont(VALUE_FONT)
-        painter.setPen(style.TEXT)
-        text = "?" if self.value_hidden else self.value_text or "…"
-        painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, text)
+        if self.ignored:
+            painter.setFont(hint_font())
+            painter.setPen(style.MUTED)
+            hint = painter.fontMetrics().elidedText(IGNORED_HINT, Qt.ElideRight, int(HINT_WIDTH))
+            painter.drawText(QRectF(4, y, HINT_WIDTH, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, hint)
+        else:
+            painter.setFont(VALUE_FONT)
+            painter.setPen(style.TEXT)
+            text = "?" if self.value_hidden else self.value_text or "…"
+            painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, text)
         if self.is_loss:
             painter.setPen(QColor("#8F3F5F"))
             painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignRight, "J")

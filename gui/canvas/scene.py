@@ -146,10 +146,14 @@ class GraphScene(QGraphicsScene):
     def show_evaluation(self, ev):
         plan = ev.plan
         self._show_feeds()
+        ignored = set(plan.ignored)
         for nid, item in self.node_items.items():
             item.error = False
+            item.set_ignored(nid in ignored)
             keys = self.graph.variable_keys(nid)
-            if nid in plan.incomplete:
+            if nid in ignored:
+                item.set_value_text("")
+            elif nid in plan.incomplete:
                 item.set_value_text("incomplete")
             elif all(k in plan.slot_of and ev.values[plan.slot_of[k]] is not None for k in keys):
                 item.set_value_text(", ".join(style.format_value(ev.value(k)) for k in keys))
@@ -162,6 +166,7 @@ class GraphScene(QGraphicsScene):
         self._show_feeds()
         for nid, item in self.node_items.items():
             item.error = nid in nodes
+            item.set_ignored(False)
             item.set_value_text("")
             item.update()
 
@@ -353,9 +358,12 @@ class GraphScene(QGraphicsScene):
             else:
                 self.quick_search_requested.emit(pos, w.anchor)
             return
-        if target is w.anchor or target.is_input == w.anchor.is_input:
-            if w.detach is not None and target.is_input == w.anchor.is_input:
-                self.show_tip("an arrow joins an output port (right) to an input port (left)", pos)
+        if target is w.anchor:
+            return  # a click on a port, not a drag
+        if target.is_input == w.anchor.is_input:
+            both = "inputs" if target.is_input else "outputs"
+            self.show_tip(f"no arrow: both ports are {both}; an arrow joins an output port (right side "
+                          f"of a box) to an input port (left side)", pos)
             return
         out_port, in_port = (target, w.anchor) if w.anchor.is_input else (w.anchor, target)
         if w.detach is not None and (in_port.node_id, in_port.index) == (w.detach.dst, w.detach.port):

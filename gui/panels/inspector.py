@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QHBox
 from graphcore import functions as F
 
 from .. import commands as C
+from ..canvas.node_item import IGNORED_HINT
 from ..canvas.style import format_number
 
 
@@ -132,7 +133,9 @@ class InspectorPanel(QWidget):
                 vals.append(prefix + summary(ev.value(k)))
                 g = ev.grad(k)
                 grads.append(prefix + (summary(g) if g is not None else "—"))
-        self.value_label.setText("\n".join(vals) or "not evaluated")
+        owner = keys[0].split(":")[0] if keys and isinstance(keys[0], str) else None
+        ignored = ev is not None and owner in ev.plan.ignored
+        self.value_label.setText("\n".join(vals) or (IGNORED_HINT if ignored else "not evaluated"))
         self.grad_label.setText("\n".join(grads) or "— (no cost J on this path)")
         self.form.addRow("value v", self.value_label)
         self.form.addRow("gradient dJ/dv", self.grad_label)
@@ -161,7 +164,8 @@ class InspectorPanel(QWidget):
         if self.node is None:
             return
         text = "Set cost J" if key == "loss" else "Set output"
-        err = self.doc.push(C.SetMetaCommand(self.doc.graph, key, self.node, f"{text} to {self.node}"))
+        name = self.doc.graph.box_name(self.node)
+        err = self.doc.push(C.SetMetaCommand(self.doc.graph, key, self.node, f"{text} to {name}"))
         if err:
             self.window.show_message(err)
 

@@ -119,18 +119,20 @@ class ParameterHistory(QWidget):
         self.history = history
         self.labels = labels or {}
         ids = list(history.param_ids) if history is not None else []
-        wanted = [self.ALL] + ids
-        if [self.choice.itemText(i) for i in range(self.choice.count())] != wanted:
-            current = self.choice.currentText()
+        # the learner picks a parameter by its label; the item's data is its id
+        wanted = [(self.ALL, self.ALL)] + [(self.labels.get(p, p), p) for p in ids]
+        if [(self.choice.itemText(i), self.choice.itemData(i)) for i in range(self.choice.count())] != wanted:
+            current = self.choice.currentData()
             self.choice.blockSignals(True)
             self.choice.clear()
-            self.choice.addItems(wanted)
-            self.choice.setCurrentIndex(max(self.choice.findText(current), 0))
+            for text, data in wanted:
+                self.choice.addItem(text, data)
+            self.choice.setCurrentIndex(max(self.choice.findData(current), 0))
             self.choice.blockSignals(False)
         self._draw()
 
     def show_parameter(self, node: str):
-        i = self.choice.findText(node)
+        i = self.choice.findData(node)
         if i >= 0:
             self.choice.setCurrentIndex(i)
 
@@ -148,14 +150,15 @@ class ParameterHistory(QWidget):
                 self.grad_plot.removeItem(gc)
         if h is None or not self.isVisible():
             return
-        chosen = self.choice.currentText()
+        chosen = self.choice.currentData() or self.ALL
         style_key = (tuple(ids), chosen)
         if style_key != self._style_key:  # pens change only with the choice, not every frame
             self._style_key = style_key
             palette = pg.colormap.get("CET-C6").getLookupTable(nPts=max(len(ids), 1) + 1, alpha=False)
             for i, pid in enumerate(ids):
                 if pid not in self.curves:
-                    self.curves[pid] = (self.value_plot.plot(name=pid), self.grad_plot.plot(name=pid))
+                    name = self.labels.get(pid, pid)
+                    self.curves[pid] = (self.value_plot.plot(name=name), self.grad_plot.plot(name=name))
                 color = tuple(int(c) for c in palette[i]) if chosen == self.ALL else TRAIN_COLOR
                 vc, gc = self.curves[pid]
                 vc.setPen(pg.mkPen(color, width=2 if chosen == pid else 1.5))

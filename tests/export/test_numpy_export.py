@@ -29,7 +29,7 @@ def test_examples_reproduce_the_engine_and_the_trainer(tmp_path):
     for g, r in zip(graphs, results):
         assert "error" not in r, (g.meta["name"], r)
         assert_first_pass_matches(g, r, TOL)
-        if g.meta.get("loss"):
+        if g.meta.get("loss") and g.parameters():  # J = 3(a + bc) has nothing to train
             assert_training_matches(g, r, TOL)
 
 
@@ -50,6 +50,10 @@ def test_random_graphs_over_the_whole_catalogue(tmp_path):
     results = run_scripts([to_numpy(g) for g in graphs], tmp_path)
     compared = 0
     for g, r in zip(graphs, results):
+        if not g.parameters():  # nothing to train: the script still runs its forward and backward
+            assert "error" not in r, r
+            assert_first_pass_matches(g, r, TOL)
+            continue
         ref = Trainer(g).train()
         if ref["status"] == "failed":  # training went non-finite: the script stops at the same box
             assert "error" in r and f"'{ref_box(g)}'" in r["error"], (ref["error"], r)

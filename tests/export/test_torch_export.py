@@ -30,7 +30,7 @@ def test_torch_scripts_match_the_app(tmp_path):
         assert "error" not in r, (g.meta["name"], r)
         # torch gives no gradient to data columns the cost does not reach; the rest must agree
         assert_first_pass_matches(g, r, TOL, all_grads=False)
-        if g.meta.get("loss"):
+        if g.meta.get("loss") and g.parameters():  # J = 3(a + bc) has nothing to train
             assert_training_matches(g, r, TOL, epochs=EPOCHS)
 
 

@@ -109,7 +109,8 @@ def test_selected_box_is_highlighted_in_the_gradient_bars(main_window, qtbot, tm
     assert highlighted == [target]
     tv.plots.bottom.setCurrentWidget(tv.plots.parameters)
     win.select_nodes([target])
-    assert tv.plots.parameters.choice.currentText() == target
+    assert tv.plots.parameters.choice.currentData() == target
+    assert tv.plots.parameters.choice.currentText() == g.label(target) != target  # the learner reads labels
 
 
 def test_contour_segments_lie_on_the_level():

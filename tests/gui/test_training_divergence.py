@@ -24,6 +24,6 @@ def test_xor_at_lr_1e3_stops_with_the_message_and_selects_the_box(main_window, q
     err = tv.runner.trainer.error
     assert isinstance(err, DivergenceError) and err.nodes[0] in g
     message = tv.panel.error.text()
-    assert "diverged" in message and f"'{err.nodes[0]}'" in message and "smaller learning rate" in message
+    assert "diverged" in message and f"'{g.box_name(err.nodes[0])}'" in message and "smaller learning rate" in message
     assert win.scene.selected_nodes() == [err.nodes[0]]
     assert tv.panel.train_button.isEnabled()

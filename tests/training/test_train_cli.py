@@ -102,17 +102,26 @@ def test_a_diverging_run_names_the_box_and_writes_nothing(tmp_path):
 
 
 def test_overflow_at_the_starting_values_does_not_blame_the_learning_rate(tmp_path, capsys):
-    """J = 3(a + bc) with b = c = 1e200: bc is inf before any step, so no learning rate helps."""
-    g = fileformat.load(lessons.path_of("ng_computation_graph"))
-    for n in g.nodes():
-        if g.label(n) in ("b", "c"):
-            g.set_value(n, 1e200)
+    """J = 3(a + bc) with parameters b = c = 1e200: bc is inf before any step, so no learning rate helps."""
+    from graphcore.expr import from_expr
+    g = from_expr("3*(a + b*c)")
+    g.set_meta("loss", g.nodes()[-1])
+    for n in ("b", "c"):
+        g.set_value(n, 1e200)
     path = tmp_path / "huge.graph.json"
     fileformat.save(g, path)
     code, out, err = run(["train", str(path), "--epochs", "3"], capsys)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "produced inf" in err and "smaller learning rate" not in err
     assert "check the parameter values" in err
+
+
+def test_a_graph_without_parameters_is_refused_with_one_line(tmp_path, capsys):
+    """The lecture's J = 3(a + bc) has inputs and a constant only: nothing would change in 100
+    epochs, so train says so instead of reporting a run."""
+    code, out, err = run(["train", str(lessons.path_of("ng_computation_graph"))], capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("graphcore: error: nothing to train") and "parameter" in err
 
 
 @pytest.mark.parametrize("flags,msg", [
