@@ -37,6 +37,7 @@ def snapshot(win) -> dict:
             "label": item.label, "op": win.document.graph.op(nid), "value_text": item.value_text,
             "selected": item.isSelected(),
             "center": at(r.center()),
+            "rect": at(r.topLeft()) + at(r.bottomRight()),
             "header": at(QPointF(r.center().x(), r.top() + 14)),  # the title row: F2 target, drag handle
             "in": [at(p.scenePos()) for p in item.inputs],
             "out": [at(p.scenePos()) for p in item.outputs],
@@ -50,7 +51,8 @@ def snapshot(win) -> dict:
             palette[op] = _xy(tree.viewport().mapToGlobal(rect.center()))
     buttons = [{"text": b.text(), "center": _xy(b.mapToGlobal(b.rect().center())), "enabled": b.isEnabled(),
                 "toolbar": b.parent() is win.toolbar}
-               for b in win.findChildren(QAbstractButton) if b.isVisible() and b.text()]
+               for b in win.findChildren(QAbstractButton)
+               if b.isVisible() and b.text() and not b.visibleRegion().isEmpty()]
     qs = getattr(win, "quick_search", None)
     runner = win.training.runner
     return {
@@ -69,12 +71,15 @@ def snapshot(win) -> dict:
 
 def install(win, path: str) -> QTimer:
     tmp = f"{path}.tmp"
+    count = [0]
 
     def write():
+        count[0] += 1
         try:
             state = snapshot(win)
         except Exception as exc:  # noqa: BLE001 - a test waiting on the probe must see why it broke
             state = {"probe_error": f"{type(exc).__name__}: {exc}"}
+        state["seq"] = count[0]  # lets a test wait for a picture taken after its input
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(state, f)
         os.replace(tmp, path)  # a reader never sees half a file
