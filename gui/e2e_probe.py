@@ -62,6 +62,7 @@ def snapshot(win) -> dict:
         "canvas": {"center": _xy(port.mapToGlobal(vp.center())), "top_left": _xy(port.mapToGlobal(vp.topLeft())),
                    "size": [vp.width(), vp.height()]},
         "boxes": boxes, "palette": palette, "buttons": buttons,
+        "palette_filter": _xy(win.palette_panel.filter.mapToGlobal(win.palette_panel.filter.rect().center())),
         "editor_open": scene.inline_editor is not None,
         "quick_search_open": bool(qs is not None and qs.isVisible()),
         "training": {"state": runner.state, "epoch": runner.trainer.epoch if runner.trainer else 0},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -72,7 +73,8 @@ class Studio:
             if state.get("seq", 0) > start_seq and condition(state):
                 return state
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; last state: {_summary(state)}")
+                raise AssertionError(f"timed out waiting for {what}; last state: {_summary(state)}"
+                                     f"{self.screenshot()}\nstderr: {self.stderr()}")
             time.sleep(0.03)
 
     def wait_ready(self):
@@ -82,11 +84,13 @@ class Studio:
     def box(self, nid: str) -> dict:
         return self.probe()["boxes"][nid]
 
-    def button(self, text: str, toolbar: bool = False) -> list[int]:
-        for b in self.probe()["buttons"]:
-            if b["text"] == text and b["toolbar"] == toolbar and b["enabled"]:
-                return b["center"]
-        raise AssertionError(f"no enabled button {text!r} on screen")
+    def button(self, text: str) -> list[int]:
+        """An enabled button with this text; a panel's before the toolbar's."""
+        found = sorted((b["toolbar"], b["center"]) for b in self.probe()["buttons"]
+                       if b["text"] == text and b["enabled"])
+        if not found:
+            raise AssertionError(f"no enabled button {text!r} on screen; last state: {_summary(self.last)}")
+        return found[0][1]
 
     def empty_canvas_point(self) -> list[int]:
         """A canvas point no box covers (near the canvas' top-left corner)."""
@@ -98,6 +102,14 @@ class Studio:
                        for r in (b["rect"] for b in s["boxes"].values())):
                 return p
         raise AssertionError("no empty canvas point found")
+
+    def screenshot(self) -> str:
+        """For a failure message: a picture of the screen, where ImageMagick is installed."""
+        if shutil.which("import") is None:
+            return ""
+        out = self.home / "screen.png"
+        subprocess.run(["import", "-window", "root", str(out)], env=self.env, capture_output=True, timeout=30)
+        return f"; screen: {out}"
 
     # --- real input (XTEST, through the X server) -------------------------------------------
     def xdo(self, *args):

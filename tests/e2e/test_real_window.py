@@ -88,7 +88,10 @@ def test_f2_rename_enter(studio, ng):
 def test_drag_a_function_from_the_palette(studio, ng):
     s = studio(ng)
     before = set(s.probe()["boxes"])
-    s.drag(s.probe()["palette"]["square"], s.empty_canvas_point())
+    s.click(s.probe()["palette_filter"])  # wherever the palette is scrolled, square comes into view
+    s.type("square")
+    s.drag(s.wait(lambda st: "square" in st["palette"], "square in the palette")["palette"]["square"],
+           s.empty_canvas_point())
     state = s.wait(lambda st: len(st["boxes"]) == len(before) + 1, "a new box from the palette")
     (new,) = set(state["boxes"]) - before
     assert state["boxes"][new]["op"] == "square"
