@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from studio import Studio  # noqa: E402
+from studio import Studio, die_with_parent  # noqa: E402
 
 TOOLS = ("Xvfb", "openbox", "xdotool")
 SCREEN = "1600x1000x24"
@@ -55,7 +55,8 @@ def display(tmp_path_factory):
         pytest.skip(f"real-window tests need X tools: {problem}")
     read_fd, write_fd = os.pipe()
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp",
-                             "-noreset"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "-noreset"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=die_with_parent)
     os.close(write_fd)
     procs = [xvfb]
     try:
@@ -66,8 +67,8 @@ def display(tmp_path_factory):
         name = f":{number}"
         home = tmp_path_factory.mktemp("wm-home")
         env = {**os.environ, "DISPLAY": name, "HOME": str(home)}
-        procs.append(subprocess.Popen(["openbox", "--sm-disable"], env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(subprocess.Popen(["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, preexec_fn=die_with_parent))
         deadline = time.monotonic() + 20
         while subprocess.run(["xdotool", "get_num_desktops"], env=env, capture_output=True).returncode != 0:
             if time.monotonic() > deadline or procs[-1].poll() is not None:

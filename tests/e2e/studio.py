@@ -5,8 +5,10 @@ for a condition, with a timeout, and fails at once, with the window's stderr, if
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import shutil
 import subprocess
 import sys
@@ -19,6 +21,15 @@ TIMEOUT = 20.0
 
 class Died(AssertionError):
     pass
+
+
+def die_with_parent():
+    """preexec_fn: the X server, window manager and window end when the test run ends, even
+    when it is killed before any teardown can run (Linux: PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the fixtures' teardown still ends them
 
 
 class Studio:
@@ -40,7 +51,7 @@ class Studio:
         with open(self.stderr_path, "wb") as err:
             # The real entry point: the same main() the backprop-studio console script runs.
             self.proc = subprocess.Popen([sys.executable, "-m", "gui.app", str(self.path)], env=env, cwd=self.home,
-                                         stdout=subprocess.DEVNULL, stderr=err)
+                                         stdout=subprocess.DEVNULL, stderr=err, preexec_fn=die_with_parent)
         self.last = {}
 
     # --- the window's state ---------------------------------------------------------------
