@@ -93,3 +93,5 @@ def studio(display, tmp_path):
     yield start
     for s in started:
         s.kill()
+    for s in started:
+        s.assert_no_errors()

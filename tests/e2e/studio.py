@@ -8,8 +8,8 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import signal
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -64,6 +64,12 @@ class Studio:
     def assert_alive(self):
         if not self.alive():
             raise Died(f"the window died (exit {self.proc.returncode}):\n{self.stderr()}")
+
+    def assert_no_errors(self):
+        """Nothing went wrong unseen: no error.log from the window's exception hook, no traceback."""
+        log = self.data_dir / "error.log"
+        assert not log.exists(), f"the window logged an error:\n{log.read_text(errors='replace')[-3000:]}"
+        assert "Traceback" not in self.stderr(), self.stderr()
 
     def probe(self) -> dict:
         try:
