@@ -178,5 +178,7 @@ class Studio:
 def _summary(state: dict) -> str:
     keep = {k: state.get(k) for k in ("seq", "title", "dirty", "status", "cost", "active", "editor_open",
                                       "quick_search_open", "training", "stepper")}
-    keep["boxes"] = {nid: (b["label"], b["value_text"], b["selected"]) for nid, b in state.get("boxes", {}).items()}
+    boxes = list(state.get("boxes", {}).items())
+    keep["boxes"] = {nid: (b["label"], b["value_text"], b["selected"]) for nid, b in boxes[:12]}
+    keep["more boxes"] = max(0, len(boxes) - 12)
     return json.dumps(keep)

@@ -143,6 +143,9 @@ def test_undo_and_redo_keys(studio, ng):
 
 def test_train_xor_two_seconds_then_pause(studio, tmp_path):
     path = lesson(tmp_path, "xor_network")
+    doc = json.loads(path.read_text())
+    doc["training"]["epochs"] = 5_000_000  # its 500 epochs can be over within the two seconds
+    path.write_text(json.dumps(doc))
     s = studio(path)
     start = fileformat.load(path)
     s.click(s.button("Train"))
