@@ -108,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.file and not os.path.exists(args.file):
         print(f"backprop-studio: no such file: {args.file}", file=sys.stderr)
         return 2
+    from . import xcb_libraries
+    missing = xcb_libraries.problem()  # before Qt aborts with a misleading message of its own
+    if missing:
+        print(missing, file=sys.stderr)
+        return 2
     from . import crash
     from .main_window import MainWindow
 
@@ -116,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     win = MainWindow(args.file)
     win.resize(1400, 860)
     win.show()
+    probe = os.environ.get("BACKPROP_STUDIO_E2E_PROBE")
+    if probe:  # test hook for tests/e2e: see gui/e2e_probe.py
+        from . import e2e_probe
+        e2e_probe.install(win, probe)
     return app.exec()
 
 

@@ -1,7 +1,8 @@
 """Edit a box's value or label in place: a line edit floated over the box."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsProxyWidget, QLineEdit
 
 
@@ -16,7 +17,13 @@ class _Line(QLineEdit):
 
 
 class InlineEditor(QGraphicsProxyWidget):
-    """Calls ``on_commit(text)`` on Enter or when focus leaves; Escape cancels."""
+    """Calls ``on_commit(text)`` once, on Enter or when focus leaves; Escape cancels.
+
+    Enter, Escape and focus-out all arrive while Qt is still delivering the line edit's own
+    key or focus event; removing the proxy from the scene right then leaves Qt holding a
+    dangling item (a segfault with real X input). So closing only marks the editor closed
+    and detaches it from the scene's bookkeeping; the removal runs on the next turn of the
+    event loop."""
 
     def __init__(self, text: str, on_commit, width: float):
         super().__init__()
@@ -45,7 +52,15 @@ class InlineEditor(QGraphicsProxyWidget):
             return
         self._closed = True
         scene = self.scene()
-        if scene is not None:
+        if scene is not None and scene.inline_editor is self:
             scene.inline_editor = None
-            self.deleteLater()
+        # The proxy as context: if it is destroyed first (window closed), the timer never fires.
+        QTimer.singleShot(0, self, self._dispose)
+
+    def _dispose(self):
+        if not shiboken6.isValid(self):
+            return
+        scene = self.scene()
+        if scene is not None:
             scene.removeItem(self)
+        self.deleteLater()
