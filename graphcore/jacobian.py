@@ -73,10 +73,13 @@ def local_jacobian(ev: Evaluation, members: set[str], ports: Ports, name: str = 
                 upstream = [grads[o] if o in grads else np.zeros_like(values[o]) for o in s.outs]
                 xs = [values[i] for i in s.ins]
                 local = F.run_local(s.fn, xs, [values[o] for o in s.outs], s.attrs)
+                for loc in ([x for row in local for x in row] if s.fn.jacobian else local):
+                    if not np.all(np.isfinite(loc)):
+                        raise _not_finite(graph, name, s, np.asarray(loc, dtype=float), "local derivative")
                 for slot, d in zip(s.ins, F.downstream(s.fn, local, upstream)):
                     d = np.asarray(d, dtype=float)
                     if not np.all(np.isfinite(d)):
-                        raise _not_finite(graph, name, s, d)
+                        raise _not_finite(graph, name, s, d, "downstream derivative")
                     grads[slot] = grads[slot] + d if slot in grads else d
             for col, slot in enumerate(in_slots):
                 if slot in grads:
@@ -84,9 +87,9 @@ def local_jacobian(ev: Evaluation, members: set[str], ports: Ports, name: str = 
     return jac
 
 
-def _not_finite(graph, name: str, step, d: np.ndarray) -> NonFiniteError:
+def _not_finite(graph, name: str, step, d: np.ndarray, what: str) -> NonFiniteError:
     bad = d[~np.isfinite(d)].flat[0]
     where = f" at sample {int(np.flatnonzero(~np.isfinite(d))[0])}" if d.ndim else ""
     label = graph.label(step.node)
-    return NonFiniteError(f"group '{name}': the local derivative of box '{label}' ({step.op}) is {bad}{where}, "
+    return NonFiniteError(f"group '{name}': the {what} of box '{label}' ({step.op}) is {bad}{where}, "
                           "so the group's Jacobian cannot be computed", [step.node], "jacobian")
