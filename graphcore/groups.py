@@ -77,6 +77,7 @@ class Groups:
     def __init__(self, graph: Graph):
         self.graph = graph
         self._groups: dict[str, Group] = {}
+        self._parents: dict[str, str | None] | None = None  # the nesting, cached until a change
         graph.subscribe(self._follow)
 
     # --- reading ---------------------------------------------------------------------
@@ -100,21 +101,28 @@ class Groups:
 
     def parent(self, name: str) -> str | None:
         """The smallest group holding this one (None at the top level)."""
-        mine = set(self.get(name).members)
-        best = None
-        for other in self._groups.values():
-            if other.name == name or not mine <= set(other.members):
-                continue
-            if len(other.members) == len(mine) and self._index(other.name) > self._index(name):
-                continue  # equal sets: the later group is the inner one
-            if best is None or len(other.members) < len(best.members) or (
-                    len(other.members) == len(best.members) and self._index(other.name) > self._index(best.name)):
-                best = other
-        return best.name if best else None
+        self.get(name)
+        return self._tree()[name]
 
     def children(self, name: str | None) -> list[str]:
         """Groups directly inside ``name`` (``None``: the top-level groups), in file order."""
-        return [g for g in self._groups if self.parent(g) == name]
+        tree = self._tree()
+        return [g for g in self._groups if tree[g] == name]
+
+    def _tree(self) -> dict[str, str | None]:
+        """Each group's parent, found once per change: larger groups first (equal sizes in file
+        order), a group's parent is the innermost group so far that holds its first box —
+        groups nest or share nothing, so that one holds all of it."""
+        if self._parents is None:
+            innermost: dict[str, str] = {}
+            parents: dict[str, str | None] = {}
+            ranked = sorted(enumerate(self._groups.values()), key=lambda ig: (-len(ig[1].members), ig[0]))
+            for _, group in ranked:
+                parents[group.name] = innermost.get(group.members[0])
+                for m in group.members:
+                    innermost[m] = group.name
+            self._parents = parents
+        return self._parents
 
     def ports(self, name: str) -> Ports:
         """The boundary ports of a group (see the module's doc for the order)."""
@@ -122,9 +130,6 @@ class Groups:
 
     def to_list(self) -> list[dict]:
         return [g.to_dict() for g in self._groups.values()]
-
-    def _index(self, name: str) -> int:
-        return list(self._groups).index(name)
 
     # --- changing --------------------------------------------------------------------
     def add(self, name: str, members, collapsed: bool = False, at: int | None = None) -> Group:
@@ -160,7 +165,7 @@ class Groups:
         if not isinstance(records, list):
             raise GroupError("'groups' must be a list of {\"name\", \"members\"} objects")
         before = self._groups
-        self._groups = {}
+        self._groups, self._parents = {}, None
         try:
             for i, rec in enumerate(records):
                 if not isinstance(rec, dict):
@@ -179,8 +184,9 @@ class Groups:
                 group = self._checked(name, rec["members"], collapsed)
                 self._groups[group.name] = group
         except GroupError:
-            self._groups = before
+            self._groups, self._parents = before, None
             raise
+        self._parents = None
 
     def _checked(self, name, members, collapsed) -> Group:
         self._check_name(name)
@@ -215,6 +221,7 @@ class Groups:
             raise GroupError(f"there is already a group '{name}'")
 
     def _announce(self):
+        self._parents = None
         # Not structural: the engine evaluates the flat graph whatever the groups are.
         self.graph._emit(GraphEvent("graph_changed", key="groups"), structural=False)
 
@@ -222,6 +229,7 @@ class Groups:
         """A removed box leaves its groups; a group left empty goes (``reset``: after a batch)."""
         if event.kind not in ("node_removed", "reset"):
             return
+        self._parents = None
         for name in list(self._groups):
             group = self._groups[name]
             group.members = [m for m in group.members if m in self.graph]
