@@ -252,7 +252,7 @@ def has_groups(graph: Graph) -> bool:
 
 def boundary_ports(graph: Graph, inside: set[str]) -> Ports:
     """Inputs and outputs of the set of boxes ``inside`` (ordered as the module's doc says)."""
-    rank = {n: i for i, n in enumerate(graph.topological_order())}
+    rank = topological_rank(graph)
     ins: set[tuple[str, int]] = set()
     outs: set[tuple[str, int]] = set()
     for e in graph.edges():
@@ -277,6 +277,16 @@ def boundary_ports(graph: Graph, inside: set[str]) -> Ports:
                 for i, (box, out) in enumerate(ordered, start=1)]
 
     return Ports(ports(ins, "a"), ports(outs, "b"))
+
+
+def topological_rank(graph: Graph) -> dict[str, int]:
+    """Each box's place in ``graph.topological_order()``, kept until the structure changes
+    (ports of many groups are asked for at once: one sort, not one per group)."""
+    stamp = (graph.version, len(graph), len(graph.edges()))  # loading resets version to 0: counts too
+    cached = graph.__dict__.get("_group_rank")
+    if cached is None or cached[0] != stamp:
+        cached = graph.__dict__["_group_rank"] = (stamp, {n: i for i, n in enumerate(graph.topological_order())})
+    return cached[1]
 
 
 def _variable_key(graph: Graph, box: str, out: int) -> str:

@@ -56,7 +56,7 @@ def local_jacobian(ev: Evaluation, members: set[str], ports: Ports, name: str = 
     graph = plan.graph
     steps = [s for s in plan.steps if s.node in members]
     computed = {s.node for s in steps} | {s.node for s in plan.sources}
-    for node in graph.topological_order():
+    for node in graph.nodes():
         if node in members and node not in computed:
             raise EvaluationError(f"group '{name}': box '{graph.label(node)}' ({graph.op(node)}) is not fully "
                                   "wired, so the group's Jacobian cannot be computed", [node])
