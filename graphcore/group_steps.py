@@ -2,7 +2,9 @@
 
 The box-level step-through (``stepthrough``) walks every box. Here the units are the
 top-level groups and the boxes in no group. A group's forward step shows its input
-ports a₁…aₙ and its output vector b₁…bₖ; its backward step shows the upstream dJ/db,
+ports a₁…aₙ and its output vector b₁…bₖ; its backward step shows the upstream dJ/db
+(what came back from outside the group, and the seed at the cost — an output also read
+inside already counts through the Jacobian),
 its local Jacobian ∂b/∂a as a matrix with numbers (``jacobian``) and, per input,
 downstream = Jᵀ · upstream worked out: dJ/daⱼ = Σᵢ ∂bᵢ/∂aⱼ × dJ/dbᵢ. A box in no group
 is stepped exactly as at box level (``stepthrough._present``), except that gradient
@@ -134,11 +136,13 @@ def from_evaluation(ev: Evaluation, sample: int | None = None) -> GroupSequence:
                 (receive if unit in sources else backward).append(("box", unit, box_events["backward", unit]))
     receive.sort(key=lambda item: [s.node for s in plan.sources].index(item[1]))  # as at box level
     items = forward + backward[::-1] + receive
+    # what came back into each Variable, by consumer (the engine's fan-out terms)
+    came_back = {k: terms for e in events if e.phase == "backward" for k, terms in e.contributions.items()}
     steps = []
     for i, (kind, unit, payload) in enumerate(items):
         phase = "forward" if i < len(forward) else "backward"
         if kind == "group":
-            steps.append(_group_step(ev, unit, payload, phase, i, len(items), len(groups.members(unit))))
+            steps.append(_group_step(ev, unit, payload, phase, i, len(items), groups.members(unit), came_back))
         else:
             step = _present(graph, payload, i, len(items), m)
             step.contributions = _merged_contributions(graph, payload, unit_of)
@@ -164,10 +168,11 @@ def _unit_order(graph: Graph, top: list[str], unit_of: dict) -> list[str]:
         return sorted(first, key=first.__getitem__)
 
 
-def _group_step(ev: Evaluation, name: str, jac, phase: str, index: int, total: int, n_members: int) -> GroupStep:
+def _group_step(ev: Evaluation, name: str, jac, phase: str, index: int, total: int, members: list[str],
+                came_back: dict) -> GroupStep:
     graph, plan = ev.plan.graph, ev.plan
     ports = jac.ports
-    step = GroupStep(index, total, phase, name, n_members)
+    step = GroupStep(index, total, phase, name, len(members))
     step.inputs = [(p.name, p.variable, display_name(graph, p.variable), Shown.of(ev.value(p.variable)))
                    for p in ports.inputs]
     step.outputs = [(p.name, p.variable, display_name(graph, p.variable), Shown.of(ev.value(p.variable)))
@@ -175,10 +180,17 @@ def _group_step(ev: Evaluation, name: str, jac, phase: str, index: int, total: i
     if phase == "forward":
         return step
     step.jacobian = jac.mean.tolist()
+    inside = set(members)
     ups = []
-    for p in ports.outputs:
-        g = ev.grads[plan.slot_of[p.variable]] if ev.grads is not None else None
-        ups.append(np.zeros_like(ev.value(p.variable)) if g is None else g)
+    for p in ports.outputs:  # upstream: only what came back from outside (inner paths are in J)
+        value = ev.value(p.variable)
+        up = np.zeros(np.shape(value))
+        if plan.loss_slot == plan.slot_of[p.variable]:  # the seed, as the engine sets it
+            up = up + (np.full(np.shape(value), 1.0 / np.size(value)) if np.ndim(value) else 1.0)
+        for c in came_back.get(p.variable, []):
+            if c.node not in inside:
+                up = up + c.value
+        ups.append(up)
     step.upstream = [Shown.of(u) for u in ups]
     m = jac.per_sample.shape[0]
     up = np.stack([np.broadcast_to(np.asarray(u, dtype=float), (m,)) for u in ups], -1) if ups \

@@ -88,3 +88,31 @@ def test_box_level_stays_the_default(tmp_path, capsys):
     box = json.loads(capsys.readouterr().out)
     assert main(["steps", str(path), "--json", "--level", "box"]) == 0
     assert json.loads(capsys.readouterr().out) == box and len(box["steps"]) > 100
+
+
+def test_without_groups_the_group_level_is_the_box_level():
+    from graphcore import lessons, stepthrough
+
+    g = lessons.logistic_regression()
+    data = datasets.for_graph(g).train()
+    box = stepthrough.steps_json(stepthrough.build(g, data, 2))
+    group = group_steps.steps_json(group_steps.build(g, data, 2))
+    assert group.pop("level") == "group" and group == box
+
+
+def test_a_group_holding_the_loss_takes_the_seed():
+    from graphcore.groups import groups_of
+
+    g = xor_grouped()
+    groups_of(g).add("head", groups_of(g).members("layer 2") + ["L"], at=0)
+    ev = engine_on(g)
+    doc = group_steps.steps_json(group_steps.build(g, datasets.for_graph(g).train()))
+    order = [(s["phase"], s.get("group") or s["node"]) for s in doc["steps"]]
+    assert order[4:7] == [("forward", "head"), ("backward", "head"), ("backward", "layer 1")]
+    head = doc["steps"][5]
+    # p (the graph's output) is an output too, but read only inside: nothing comes back to it from outside,
+    # and its path through L is in the Jacobian already — so h and y get exactly the engine's gradients
+    assert [o["variable"] for o in head["outputs"]] == ["p", "L"] and head["upstream"] == [0, pytest.approx(1 / ev.m)]
+    assert [i["variable"] for i in head["inputs"]] == [f"h1_{u}" for u in range(1, 11)] + ["y"]
+    assert head["downstream"]["a₁₁"] == pytest.approx(float(np.mean(ev.grad("y"))), rel=1e-9)
+    assert head["downstream"]["a₁"] == pytest.approx(float(np.mean(ev.grad("h1_1"))), rel=1e-9)
