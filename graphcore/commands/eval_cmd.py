@@ -16,6 +16,9 @@ def add_arguments(p):
 
 
 def run(args) -> int:
+    if args.per_sample and not args.groups:
+        from ..cli import UsageError
+        raise UsageError("graphcore eval: error: --per-sample goes with --groups (each group's Jacobian per sample)")
     graph = load_graph(args.graph)
     data = load_data(graph, args.data)
     ev = compile_graph(graph).run(data)

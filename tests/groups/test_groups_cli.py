@@ -73,3 +73,11 @@ def test_a_non_finite_jacobian_names_the_inner_box_by_label(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert "group 'root squared': the local derivative of box '√x' (pow) is inf" in proc.stderr
+
+
+def test_per_sample_without_groups_is_refused(tmp_path, capsys):
+    path = tmp_path / "xor.graph.json"
+    fileformat.save(xor_grouped(), path)
+    assert main(["eval", str(path), "--per-sample"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--per-sample goes with --groups" in err
