@@ -15,6 +15,7 @@ from graphcore.jacobian import all_jacobians
 from group_graphs import evaluation, spiral3_grouped, xor_grouped
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
 
 TORCH_OPS = {
     "add": lambda a, b: [a + b],
