@@ -209,7 +209,7 @@ class Groups:
             shared = next(m for m in members if m in theirs)
             raise GroupError(f"{where} and group '{other.name}' overlap without one holding the other "
                              f"(both hold box '{self.graph.label(shared)}')", [shared])
-        _check_no_cycle_outside(self.graph, name, seen)
+        check_no_cycle_outside(self.graph, name, seen)
         return Group(name, list(members), bool(collapsed))
 
     def _check_name(self, name):
@@ -293,7 +293,7 @@ def _variable_key(graph: Graph, box: str, out: int) -> str:
     return box if graph.n_outputs(box) == 1 else f"{box}:{out}"
 
 
-def _check_no_cycle_outside(graph: Graph, name: str, inside: set[str]):
+def check_no_cycle_outside(graph: Graph, name: str, inside: set[str]):
     """Refuse a group that an arrow leaves and re-enters through outside boxes: its
     outputs would feed its own inputs, so it could not be one Function."""
     after: dict[str, list[str]] = {}

@@ -22,7 +22,7 @@ import numpy as np
 from . import functions as F
 from .engine import Evaluation
 from .errors import EvaluationError, NonFiniteError
-from .groups import Ports, boundary_ports, groups_of
+from .groups import Ports, boundary_ports, check_no_cycle_outside, groups_of
 
 
 @dataclass
@@ -41,6 +41,7 @@ def group_jacobian(ev: Evaluation, name: str) -> GroupJacobian:
     """The local Jacobian of the graph's group ``name``, at the values of ``ev``."""
     graph = ev.plan.graph
     members = set(groups_of(graph).members(name))
+    check_no_cycle_outside(graph, name, members)  # an arrow wired since may have made one
     ports = boundary_ports(graph, members)
     return GroupJacobian(name, ports, local_jacobian(ev, members, ports, name))
 

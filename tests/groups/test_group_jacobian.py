@@ -64,3 +64,20 @@ def test_a_group_without_a_crossing_arrow_in_has_an_empty_jacobian():
     groups_of(b.graph).add("all", ["k", "s"])
     jac = group_jacobian(compile_graph(b.graph).run(None), "all")
     assert jac.per_sample.shape == (1, 1, 0) and [p.variable for p in jac.ports.outputs] == ["s"]
+
+
+def test_an_arrow_wired_later_that_leaves_and_reenters_a_group_stops_its_jacobian():
+    from graphcore.groups import GroupError
+
+    b = GraphBuilder("loop")
+    b.input("x", value=1.0, label="x")
+    b.constant("k", 2.0, label="k")
+    b.box("identity", "x", id="a", label="a")
+    b.box("add", "a", "k", id="s", label="s")
+    b.box("neg", "s", id="out", label="out")
+    groups_of(b.graph).add("pair", ["a", "s"])
+    assert group_jacobian(compile_graph(b.graph).run(None), "pair").mean.tolist() == [[1.0, 1.0]]  # ∂s/∂x, ∂s/∂k
+    b.box("neg", "a", id="o", label="−a")
+    b.graph.connect("o", "s", 1, replace=True)  # a → −a (outside) → s: out of the group and back in
+    with pytest.raises(GroupError, match="group 'pair' would have a cycle through the outside: 'a' leaves it"):
+        group_jacobian(compile_graph(b.graph).run(None), "pair")
