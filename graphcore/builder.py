@@ -113,13 +113,18 @@ def neuron(b: GraphBuilder, xs: list[str], *, layer: int, unit: int, col: float,
 
 
 def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str = "bce", *, classes: int = 3,
-        seed: int = 0, name: str = "network", dataset: dict | None = None, training: dict | None = None) -> Graph:
+        seed: int = 0, name: str = "network", dataset: dict | None = None, training: dict | None = None,
+        groups: bool = False) -> Graph:
     """A fully connected network from scalar boxes.
 
     ``loss``: ``bce`` (one sigmoid output ``p``), ``bce_logits`` (one logit output ``z``,
     threshold 0), ``squared_error`` (one linear output ``z``) or ``cross_entropy``
     (``classes`` logits into a cross_entropy box; a softmax box ``p`` is the output).
-    Parameters start from ``training.initial_values(graph, seed)``."""
+    Parameters start from ``training.initial_values(graph, seed)``.
+
+    ``groups=True`` adds a group per layer (``layer 1`` …, the last is the output layer)
+    holding a group per unit (``neuron 1.1`` …) that holds the unit's weights, products,
+    sums, bias and activation (graphcore.groups); the loss, softmax and inputs stay outside."""
     from .training import initial_values
 
     inputs, hidden = list(inputs), list(hidden)
@@ -141,6 +146,7 @@ def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str =
     prev = [b.input(x, x, label=x[0] + sub(x[1:]) if x[1:].isdigit() else x, at=(0, top + i))
             for i, x in enumerate(inputs)]
     col = 1
+    layer_groups: list[tuple[str, list[str]]] = []  # outer before inner: a one-unit layer nests its neuron
     for layer, (units, fan_in) in enumerate(zip(sizes, fan, strict=False), start=1):
         last = layer == len(sizes)
         row = (tallest - heights[layer - 1]) / 2
@@ -151,14 +157,19 @@ def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str =
                 out_id, out_label = "p", "ŷ"
             elif loss in ("bce_logits", "squared_error"):
                 out_id, out_label = "z", "ŷ" if loss == "squared_error" else "z"
-        outs = []
+        outs, units_boxes = [], []
         for unit in range(1, units + 1):
+            before = len(b.graph)
             out, last_col = neuron(b, prev, layer=layer, unit=unit, col=col, row=row, activation=act,
                                    out_id=out_id, out_label=out_label)
             outs.append(out)
+            units_boxes.append(b.graph.nodes()[before:])
             row += fan_in + 1.5
         prev = outs
         col = last_col + 1
+        if groups:
+            layer_groups.append((f"layer {layer}", [n for boxes in units_boxes for n in boxes]))
+            layer_groups.extend((f"neuron {layer}.{u}", boxes) for u, boxes in enumerate(units_boxes, start=1))
     mid = tallest / 2
     y = b.input("y", "y", label="y", at=(col, mid + 1))
     if loss == "cross_entropy":
@@ -176,4 +187,8 @@ def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str =
         b.meta(training=training)
     g = b.graph
     g.set_values(initial_values(g, seed))
+    if layer_groups:
+        from .groups import groups_of
+        for group_name, boxes in layer_groups:
+            groups_of(g).add(group_name, boxes)
     return g

@@ -18,13 +18,14 @@ from pathlib import Path
 from . import functions as F
 from .errors import FileFormatError, GraphError
 from .graph import ID_RE, Graph
+from .groups import groups_of, has_groups
 
 FORMAT = "backprop-studio.graph"
 VERSION = 1
 NODE_KEYS = {"id", "op", "label", "value", "column", "attrs"}
 EDGE_KEYS = {"src", "dst", "port", "out"}
 TOP_KEYS = {"format", "version", "name", "nodes", "edges", "loss", "output", "threshold",
-            "dataset", "training", "layout"}
+            "dataset", "training", "layout", "groups"}
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -125,6 +126,11 @@ def from_dict(doc) -> Graph:
         if doc.get("training") is not None:
             g.set_meta("training", check_training(doc["training"]))
         _read_layout(g, doc.get("layout"))
+        if doc.get("groups") is not None:  # optional (docs/FILE_FORMAT_GROUPS.md)
+            try:
+                groups_of(g).load(doc["groups"])
+            except GraphError as exc:
+                _fail(f"'groups': {exc}", exc.nodes)
     g.version = 0
     g.values_version = 0
     return g
@@ -300,6 +306,8 @@ def to_dict(g: Graph) -> dict:
         # In box order, so that a box deleted and put back (undo) writes the same file.
         doc["layout"] = {nid: [_round(g.layout[nid][0]), _round(g.layout[nid][1])] for nid in g.nodes()
                          if nid in g.layout}
+    if has_groups(g):
+        doc["groups"] = groups_of(g).to_list()
     return doc
 
 

@@ -16,12 +16,13 @@ from PySide6.QtGui import QUndoStack
 from graphcore import datasets, engine, fileformat
 from graphcore.errors import GraphError
 from graphcore.graph import Graph
+from graphcore.groups import groups_of
 
 EVAL_DELAY_MS = 120
 
 
 def replace_contents(graph: Graph, source: Graph):
-    """Make ``graph`` a copy of ``source`` (boxes, arrows, meta, layout), announced as one reset."""
+    """Make ``graph`` a copy of ``source`` (boxes, arrows, meta, layout, groups), announced as one reset."""
     with graph.batch():
         graph.clear()
         for nid in source.nodes():
@@ -33,6 +34,7 @@ def replace_contents(graph: Graph, source: Graph):
         for key in Graph.META_KEYS:
             graph.set_meta(key, source.meta.get(key) if key != "threshold" else source.meta.get(key, 0.5))
         graph.source_path = source.source_path
+        groups_of(graph).load(groups_of(source).to_list())  # the file's groups (or none): replace the old ones
 
 
 class Document(QObject):

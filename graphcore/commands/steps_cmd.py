@@ -1,7 +1,8 @@
-"""graphcore steps GRAPH [--sample i] [--data CSV] [--json]: the step-through as a worked example."""
+"""graphcore steps GRAPH [--sample i] [--data CSV] [--json] [--level box|group]: the step-through,
+as a worked example."""
 from __future__ import annotations
 
-from .. import stepthrough
+from .. import group_steps, stepthrough
 from .common import load_data, load_graph, print_json
 
 
@@ -11,11 +12,20 @@ def add_arguments(p):
                    help="numbers for training point I alone (default: the whole batch, as means)")
     p.add_argument("--data", metavar="CSV", help="use this CSV instead of the graph's data set")
     p.add_argument("--json", action="store_true", help="print JSON (SPEC §6)")
+    p.add_argument("--level", choices=("box", "group"), default="box",
+                   help="group: each top-level group is one forward and one backward step (its Jacobian)")
 
 
 def run(args) -> int:
     graph = load_graph(args.graph)
     data = load_data(graph, args.data)
+    if args.level == "group":
+        seq = group_steps.build(graph, data, args.sample)
+        if args.json:
+            print_json(group_steps.steps_json(seq))
+        else:
+            print(group_steps.transcript(seq))
+        return 0
     seq = stepthrough.build(graph, data, args.sample)
     if args.json:
         print_json(stepthrough.steps_json(seq))
