@@ -61,4 +61,5 @@ def test_expression_graph_export_computes_the_expression(tmp_path):
         got = np.asarray(r["first"]["values"][g.meta["output"]])
         np.testing.assert_allclose(got, np.broadcast_to(want, got.shape), rtol=1e-12, atol=1e-12, err_msg=text)
         assert_first_pass_matches(g, r, 1e-9)
-        assert_training_matches(g, r, 1e-9)
+        if g.parameters():  # an expression of inputs alone has nothing to train
+            assert_training_matches(g, r, 1e-9)
