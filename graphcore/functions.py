@@ -305,6 +305,8 @@ _define(
         attrs=(Attr("slope", float, default=0.01),)),
     _fn("softplus", "activations", "x", "logaddexp(0.0, x)", ["sigmoid(x)"], "ln(1+eˣ)", "σ(x)",
         lambda sp, x: sp.log(1 + sp.exp(x))),
+    _fn("swish", "activations", "x", "x * sigmoid(x)", ["sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x)))"],
+        "x·σ(x)", "σ(x)(1 + x(1−σ(x)))", lambda sp, x: x / (1 + sp.exp(-x))),
     # --- two inputs ------------------------------------------------------------------
     _fn("add", "arithmetic", "a b", "a + b", ["1.0", "1.0"], "a + b", "1, 1", lambda sp, a, b: a + b,
         gate="add gate: distributes the upstream to both inputs unchanged"),
