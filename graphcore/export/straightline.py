@@ -142,13 +142,22 @@ def _tag(node: str, text: str = "") -> str:
     return tag + (" " + comment_text(text, 70) if text else "")
 
 
-def forward_expr(op: str, xs: list[str], attrs: dict) -> str:
-    """The catalogue's forward for one box, as numpy code on the input names ``xs``."""
+def k_port_call(op: str, xs: list[str], attrs: dict) -> str | None:
+    """softmax and cross_entropy (k ports, hand-written kernels) call the helper of that name
+    each export's prelude defines; None for every other Function."""
     if op == "softmax":
         return f"softmax({', '.join(xs)})"
     if op == "cross_entropy":
         k = int(attrs["k"])
         return f"cross_entropy([{', '.join(xs[:k])}], {xs[k]})"
+    return None
+
+
+def forward_expr(op: str, xs: list[str], attrs: dict) -> str:
+    """The catalogue's forward for one box, as numpy code on the input names ``xs``."""
+    special = k_port_call(op, xs, attrs)
+    if special:
+        return special
     fn = F.get(op)
     return formula.code(fn.tree.forward, dict(zip(fn.ports, xs)), attrs, "export")
 

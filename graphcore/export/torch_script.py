@@ -17,7 +17,7 @@ from ..graph import Graph
 from . import parts
 from .naming import comment_text, module_names
 from .numpy_script import params_lines, settings_lines
-from .straightline import _tag, assign_names, infer_ndims, input_reads
+from .straightline import _tag, assign_names, infer_ndims, input_reads, k_port_call
 
 HEADER = '''\
 #!/usr/bin/env python3
@@ -186,11 +186,9 @@ if __name__ == "__main__":
 
 def torch_expr(op: str, xs: list[str], attrs: dict) -> str:
     """The catalogue's forward as torch code whose autograd derivative is the catalogue's."""
-    if op == "softmax":
-        return f"softmax({', '.join(xs)})"
-    if op == "cross_entropy":
-        k = int(attrs["k"])
-        return f"cross_entropy([{', '.join(xs[:k])}], {xs[k]})"
+    special = k_port_call(op, xs, attrs)
+    if special:
+        return special
     fn = F.get(op)
     fn.tree  # a Function without its local derivatives is no Function the app can run: refuse it too
     if fn.torch is not None:
