@@ -2,8 +2,9 @@
 
 The catalogue (functions.py) writes each Function once, as Python-expression text over its
 port names, its attributes and ``out`` (the output, which a local derivative may reuse:
-tanh's is ``1.0 - out * out``). The text is parsed with ``ast`` against a whitelist and never
-evaluated as written; from the tree are printed:
+tanh's is ``1.0 - out * out``). The text is read by a small parser of
+this module's own into ``ast`` nodes (never handed to ``compile``), checked against a
+whitelist, and never evaluated as written; from the tree are printed:
 
 * ``numpy``: code for the engine's kernels and the fast path (primitives as ``_exp`` …),
 * ``export``: the numpy export's lines (``np.exp``, the script's ``sigmoid`` …),
@@ -18,6 +19,7 @@ from __future__ import annotations
 import ast
 import copy
 import operator
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -95,16 +97,142 @@ def parse(text: str, names: set[str], what: str, conditions: bool = False) -> as
         raise FormulaError(f"{what}: the expression is empty")
     if len(text) > MAX_CHARS:
         raise FormulaError(f"{what}: the expression is longer than {MAX_CHARS} characters")
-    try:
-        tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError as exc:
-        raise FormulaError(f"{what}: not an expression ({exc.msg}, col {exc.offset})") from None
+    tree = _Parser(text, what, conditions).parse()
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise FormulaError(f"{what}: the expression has more than {MAX_NODES} parts")
     for node in nodes:
         _check_node(node, names, what, conditions)
     return tree
+
+
+# --- reading the text: a small parser of its own, so no text ever reaches compile() ---------------
+_TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+                    r"|(?P<op>\*\*|==|<=|>=|!=|[-+*/()<>,])|(?P<bad>\S))")
+_CMP = {"<": ast.Lt, ">": ast.Gt, "==": ast.Eq}
+_ARITH = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div}
+
+
+class _Parser:
+    """Recursive descent over the whitelist's grammar, building the same ``ast`` nodes Python
+    would (so ``-x**2`` is ``-(x**2)`` and ``a - b - c`` is ``(a - b) - c``)::
+
+        ternary := compare ["if" compare "else" ternary]     (catalogue entries only)
+        compare := arith [("<" | ">" | "==") arith]
+        arith   := term (("+" | "-") term)*
+        term    := unary (("*" | "/") unary)*
+        unary   := ("-" | "+") unary | power
+        power   := atom ["**" unary]
+        atom    := number | name | name "(" ternary ("," ternary)* ")" | "(" ternary ")"
+    """
+
+    def __init__(self, text: str, what: str, conditions: bool):
+        self.what, self.conditions, self.tokens = what, conditions, []
+        pos = 0
+        text = text.rstrip()
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            kind = m.lastgroup
+            if kind == "bad":
+                raise FormulaError(f"{what}: col {m.start(kind) + 1}: '{m.group(kind)}' is not allowed "
+                                   "(numbers, names, + - * / **, brackets and math functions only)")
+            self.tokens.append((kind, m.group(kind), m.start(kind) + 1))
+            pos = m.end()
+        self.i = 0
+
+    def peek(self, value=None):
+        tok = self.tokens[self.i] if self.i < len(self.tokens) else ("end", "", 0)
+        return tok if value is None or tok[1] == value else None
+
+    def take(self, value=None):
+        tok = self.peek()
+        if value is not None and tok[1] != value:
+            where = f"col {tok[2]}" if tok[0] != "end" else "the end"
+            raise FormulaError(f"{self.what}: {where}: expected '{value}'")
+        self.i += 1
+        return tok
+
+    def parse(self) -> ast.expr:
+        tree = self.ternary()
+        kind, value, col = self.peek()
+        if kind != "end":
+            raise FormulaError(f"{self.what}: col {col}: unexpected '{value}'")
+        return tree
+
+    def ternary(self):
+        body = self.compare()
+        if self.peek("if"):
+            if not self.conditions:
+                raise FormulaError(f"{self.what}: 'if … else' is not allowed (use where(condition, a, b))")
+            self.take("if")
+            test = self.compare()
+            self.take("else")
+            return ast.IfExp(test, body, self.ternary())
+        return body
+
+    def compare(self):
+        left = self.arith()
+        kind, value, col = self.peek()
+        if kind == "op" and value in ("<=", ">=", "!="):
+            raise FormulaError(f"{self.what}: col {col}: only the comparisons <, > and == are allowed")
+        if kind == "op" and value in _CMP:
+            self.take()
+            right = self.arith()
+            if self.peek()[1] in _CMP:
+                raise FormulaError(f"{self.what}: one comparison at a time")
+            return ast.Compare(left, [_CMP[value]()], [right])
+        return left
+
+    def arith(self):
+        node = self.term()
+        while self.peek()[1] in ("+", "-"):
+            node = ast.BinOp(node, _ARITH[self.take()[1]](), self.term())
+        return node
+
+    def term(self):
+        node = self.unary()
+        while self.peek()[1] in ("*", "/"):
+            node = ast.BinOp(node, _ARITH[self.take()[1]](), self.unary())
+        return node
+
+    def unary(self):
+        if self.peek()[1] in ("-", "+"):
+            op = ast.USub() if self.take()[1] == "-" else ast.UAdd()
+            return ast.UnaryOp(op, self.unary())
+        return self.power()
+
+    def power(self):
+        base = self.atom()
+        if self.peek("**"):
+            self.take()
+            return ast.BinOp(base, ast.Pow(), self.unary())
+        return base
+
+    def atom(self):
+        kind, value, col = self.take()
+        if kind == "num":
+            number = float(value)
+            if number == int(number) and abs(number) < 2 ** 53 and not any(c in value for c in ".eE"):
+                return ast.Constant(int(value))
+            return ast.Constant(number)
+        if kind == "name":
+            if value in ("if", "else", "lambda", "for", "in", "and", "or", "not", "is"):
+                raise FormulaError(f"{self.what}: col {col}: '{value}' is not allowed")
+            if self.peek("("):
+                self.take("(")
+                args = [] if self.peek(")") else [self.ternary()]
+                while self.peek(","):
+                    self.take(",")
+                    args.append(self.ternary())
+                self.take(")")
+                return ast.Call(ast.Name(value, ast.Load()), args, [])
+            return ast.Name(value, ast.Load())
+        if value == "(":
+            inner = self.ternary()
+            self.take(")")
+            return inner
+        where = f"col {col}" if kind != "end" else "the end"
+        raise FormulaError(f"{self.what}: {where}: expected a number, a name or '('")
 
 
 def _check_node(node, names: set[str], what: str, conditions: bool) -> None:
