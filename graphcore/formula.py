@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import keyword
 import operator
 import re
 from dataclasses import dataclass
@@ -136,6 +137,9 @@ class _Parser:
             if kind == "bad":
                 raise FormulaError(f"{what}: col {m.start(kind) + 1}: '{m.group(kind)}' is not allowed "
                                    "(numbers, names, + - * / **, brackets and math functions only)")
+            if kind == "name" and keyword.iskeyword(m.group(kind)) and not (
+                    conditions and m.group(kind) in ("if", "else")):
+                raise FormulaError(f"{what}: col {m.start(kind) + 1}: '{m.group(kind)}' is not allowed")
             self.tokens.append((kind, m.group(kind), m.start(kind) + 1))
             pos = m.end()
         self.i = 0
@@ -252,7 +256,8 @@ def _check_node(node, names: set[str], what: str, conditions: bool) -> None:
             allowed = ", ".join(sorted(names)) or "none"
             raise FormulaError(f"{what}: unknown name '{node.id}' (the names it may use: {allowed})")
     elif isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or node.func.id not in PRIMITIVES:
+        allowed = PRIMITIVES if conditions else learner_functions()  # the catalogue's own, or a learner's
+        if not isinstance(node.func, ast.Name) or node.func.id not in allowed:
             raise FormulaError(f"{what}: only the math functions {', '.join(learner_functions())} may be called")
         if node.keywords or len(node.args) != PRIMITIVES[node.func.id].arity:
             n = PRIMITIVES[node.func.id].arity

@@ -255,8 +255,9 @@ NUMPY = {
 def _compile(fn: "Function", tree, extra: tuple[str, ...]) -> Callable:
     """The printed expression as a numpy function of the ports (then ``extra``) and the attrs."""
     attrs = [a.name for a in fn.attrs]
-    args = ", ".join([*fn.ports, *extra] + (["*", *attrs] if attrs else []))
-    src = f"lambda {args}: {formula.code(tree, {}, None, 'numpy')}"
+    ports = {p: f"_x{i}" for i, p in enumerate(fn.ports)}  # a learner's port names never reach compile()
+    args = ", ".join([*ports.values(), *extra] + (["*", *attrs] if attrs else []))
+    src = f"lambda {args}: {formula.code(tree, ports, None, 'numpy')}"
     return eval(compile(src, f"<catalogue {fn.name}>", "eval"), dict(NUMPY))  # noqa: S307 — printed from a checked tree
 
 
