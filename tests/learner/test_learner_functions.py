@@ -140,3 +140,15 @@ def test_a_bad_functions_block_is_refused_naming_it(change, words):
         fileformat.from_dict(doc)
     assert str(exc.value).startswith("'functions': ") and words in str(exc.value)
     assert "my_swish" not in F.CATALOGUE
+
+
+def test_the_torch_export_contains_the_learner_function_and_matches_the_app(tmp_path):
+    from graphcore.export import to_torch
+    from tests.export.export_helpers import assert_first_pass_matches
+    doc = xor_with(SWISH)
+    doc["training"]["epochs"] = 5
+    graph = fileformat.from_dict(doc)
+    script = to_torch(graph)
+    assert "z11 * torch.sigmoid(z11)" in script
+    (result,) = run_scripts([script], tmp_path, timeout=300)
+    assert_first_pass_matches(graph, result, 1e-9, all_grads=False)
