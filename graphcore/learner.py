@@ -323,3 +323,25 @@ def used_by(graph) -> list[F.Function]:
         if fn is not None and fn.group == GROUP:
             seen.setdefault(fn.name, fn)
     return list(seen.values())
+
+
+_verdicts: dict[tuple, Verdict] = {}
+
+
+def verdict(fn: F.Function) -> Verdict:
+    """``check(fn)``, remembered for this exact definition (the palette and Train ask often)."""
+    key = (fn.name, fn.ports, fn.expr, fn.local_exprs)
+    if key not in _verdicts:
+        _verdicts[key] = check(fn)
+    return _verdicts[key]
+
+
+def train_refusal(graph) -> tuple[str, list[str]] | None:
+    """Why training must not start — a learner Function whose derivative is wrong, with the
+    verdict's point and three values, and the boxes using it — or None."""
+    for fn in used_by(graph):
+        v = verdict(fn)
+        if not v.ok:
+            boxes = [n for n in graph.nodes() if graph.op(n) == fn.name]
+            return f"Train refuses your Function {fn.name}: ✘ {v.text}", boxes
+    return None
