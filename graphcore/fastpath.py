@@ -97,6 +97,10 @@ def _namespace() -> dict:
     domain error: its nan or -inf sends the run to the reference loop, which raises it) and
     the kernel's own helpers."""
     return dict(F.NUMPY, **{
+        # bce's clamped logs as F.ln_clamped / F.ln1m_clamped compute them, without their errstate
+        # (the kernel runs under errstate(all="ignore") already, and entering one costs more than the log)
+        "_ln_clamped": lambda a: np.maximum(np.log(a), -100.0),
+        "_ln1m_clamped": lambda a: np.maximum(np.log1p(-a), -100.0),
         "_log": np.log, "_A": _A, "_zeros_like": np.zeros_like, "_full": np.full, "_add_reduce": np.add.reduce,
         "_asarray": np.asarray, "_reduce_to": engine.reduce_to, "_isfinite": np.isfinite,
         "_concat": np.concatenate, "_array": np.array, "_ndim": np.ndim, "_Mismatch": _ShapeMismatch, "_put": _put,
@@ -142,7 +146,7 @@ class _Emitter:
 
         Forward: every box output that no box reads through a port where a nan or inf is
         absorbing (``propagates``): any non-finite value reaches one of those. Backward:
-        the sources' gradients — every downstream gradient is local × upstream (checked
+        the sources' gradients — every downstream gradient is local × upstream (printed
         for each template), so a nan or inf anywhere reaches a source's gradient."""
         plan = self.plan
         for i, step in enumerate(plan.steps):
@@ -317,7 +321,7 @@ def _helper(tpl: str, wrap: str) -> tuple:
         return hit
     args = list(dict.fromkeys(_placeholder_order(tpl)))
     body = tpl.format(**{a: a for a in args})
-    # every template gives float64 (checked), so a bare asarray makes the 0-d array _A would
+    # every template gives float64 (as the engine's kernels do), so a bare asarray makes the 0-d array _A would
     body = {"": body, "A": f"_asarray({body})", "sum": f"_asarray(_add_reduce({body}))"}[wrap]  # = (...).sum()
     src = f"def _h({', '.join(args)}):\n    return {body}\n"
     if src not in _HELPERS:

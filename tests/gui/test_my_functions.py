@@ -5,19 +5,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from graphcore import fileformat
-from graphcore import functions as F
-from tests.learner.test_learner_functions import SWISH, xor_with
-
-
-@pytest.fixture(autouse=True)
-def clean_catalogue():
-    before = dict(F.CATALOGUE)
-    yield
-    F.CATALOGUE.clear()
-    F.CATALOGUE.update(before)
+from tests.learner.test_learner_functions import SWISH, clean_catalogue, xor_with  # noqa: F401 — the fixture
 
 
 def test_new_function_dialog_shows_the_verdict_and_adds_to_the_palette(main_window, qtbot):
