@@ -106,6 +106,16 @@ def from_dict(doc) -> Graph:
         _fail("'nodes' must be a list")
     if not isinstance(edges, list):
         _fail("'edges' must be a list")
+    before = dict(F.CATALOGUE)
+    try:
+        return _build(doc, name, nodes, edges)
+    except BaseException:
+        F.CATALOGUE.clear()  # a refused file leaves no learner Function of its own behind
+        F.CATALOGUE.update(before)
+        raise
+
+
+def _build(doc: dict, name: str, nodes: list, edges: list) -> Graph:
     if doc.get("functions") is not None:
         _read_functions(doc["functions"])  # before the boxes: they may use them
     g = Graph(name)

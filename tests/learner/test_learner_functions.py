@@ -152,3 +152,11 @@ def test_the_torch_export_contains_the_learner_function_and_matches_the_app(tmp_
     assert "z11 * torch.sigmoid(z11)" in script
     (result,) = run_scripts([script], tmp_path, timeout=300)
     assert_first_pass_matches(graph, result, 1e-9, all_grads=False)
+
+
+def test_a_file_refused_after_its_functions_block_leaves_no_function_behind():
+    doc = xor_with(SWISH)
+    doc["edges"].append({"src": "nowhere", "dst": "L", "port": 0})
+    with pytest.raises(fileformat.FileFormatError):
+        fileformat.from_dict(doc)
+    assert "my_swish" not in F.CATALOGUE
