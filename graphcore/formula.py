@@ -102,8 +102,10 @@ def parse(text: str, names: set[str], what: str, conditions: bool = False) -> as
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise FormulaError(f"{what}: the expression has more than {MAX_NODES} parts")
+    callees = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
     for node in nodes:
-        _check_node(node, names, what, conditions)
+        if id(node) not in callees:  # a call's function name is checked with its call
+            _check_node(node, names, what, conditions)
     return tree
 
 
@@ -252,7 +254,7 @@ def _check_node(node, names: set[str], what: str, conditions: bool) -> None:
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise FormulaError(f"{what}: only numbers are allowed, not {node.value!r}")
     elif isinstance(node, ast.Name):
-        if node.id not in names and node.id not in PRIMITIVES:
+        if node.id not in names:
             allowed = ", ".join(sorted(names)) or "none"
             raise FormulaError(f"{what}: unknown name '{node.id}' (the names it may use: {allowed})")
     elif isinstance(node, ast.Call):
@@ -271,8 +273,6 @@ def _check_node(node, names: set[str], what: str, conditions: bool) -> None:
         return
     elif not isinstance(node, (ast.BinOp, ast.UnaryOp)):
         raise FormulaError(f"{what}: {type(node).__name__} is not allowed in a formula")
-    if isinstance(node, ast.Name) and node.id in PRIMITIVES and node.id not in names:
-        return  # a call's function name (a bare one is refused when printed)
 
 
 def learner_functions() -> list[str]:

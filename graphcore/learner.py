@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -131,6 +132,10 @@ def _sym_of(tree: ast.expr, ports):
     return sym
 
 
+_SYMPY_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+                 ast.Pow: operator.pow}
+
+
 def to_sympy(sp, node, env: dict):
     """The tree as a sympy expression over ``env`` (port name → symbol or number)."""
     if isinstance(node, ast.Constant):
@@ -142,8 +147,7 @@ def to_sympy(sp, node, env: dict):
         return -v if isinstance(node.op, ast.USub) else v
     if isinstance(node, ast.BinOp):
         a, b = to_sympy(sp, node.left, env), to_sympy(sp, node.right, env)
-        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(node.op)) if not isinstance(
-            node.op, (ast.Div, ast.Pow)) else (a / b if isinstance(node.op, ast.Div) else a ** b)
+        return _SYMPY_BINOPS[type(node.op)](a, b)
     if isinstance(node, ast.Compare):
         a, b = to_sympy(sp, node.left, env), to_sympy(sp, node.comparators[0], env)
         return {ast.Lt: sp.Lt, ast.Gt: sp.Gt, ast.Eq: sp.Eq}[type(node.ops[0])](a, b)

@@ -73,6 +73,7 @@ def test_two_ports_named_derivatives(capsys):
     (["x + y", "-d", "1"], "1 local derivative(s) for 2 port(s)"),
     (["x", "-d", "1", "-d", "0", "--ports", "x,y"], "the forward does not use the port 'y'"),
     (["x" + " + x" * 300, "-d", "1"], "longer than"),
+    (["x + exp", "-d", "1", "--ports", "x"], "unknown name 'exp'"),  # a math function is no Variable
 ])
 def test_bad_input_is_refused_in_one_line(capsys, argv, words):
     code, out, err = check(capsys, *argv)
