@@ -18,6 +18,7 @@ class NewFunctionDialog(QDialog):
         super().__init__(win)
         self.win = win
         self.setWindowTitle("New Function")
+        self.setMinimumWidth(560)  # room for an expression and the verdict's three values
         self.name = QLineEdit("my_swish", objectName="FunctionName")
         self.ports = QLineEdit("x", objectName="FunctionPorts")
         self.forward = QLineEdit("x*sigmoid(x)", objectName="FunctionForward")
