@@ -61,9 +61,10 @@ _template_cache: dict[tuple, tuple | None] = {}
 
 
 def _templates(op: str, attrs: dict):
-    key = (op, tuple(sorted(attrs.items())))
+    fn = F.CATALOGUE[op]
+    key = (op, fn.expr, fn.local_exprs, tuple(sorted(attrs.items())))  # a learner may redefine an op
     if key not in _template_cache:
-        _template_cache[key] = _print_templates(F.CATALOGUE[op], attrs)
+        _template_cache[key] = _print_templates(fn, attrs)
     return _template_cache[key]
 
 
@@ -84,9 +85,9 @@ _propagation: dict[tuple, bool] = {}
 
 def propagates(op: str, attrs: dict, port: int) -> bool:
     """Whether a non-finite input on ``port`` always gives a non-finite output (from the forward's tree)."""
-    key = (op, port)
+    fn = F.CATALOGUE[op]
+    key = (op, fn.expr, port)
     if key not in _propagation:
-        fn = F.CATALOGUE[op]
         _propagation[key] = (fn.kernels is None and fn.expr is not None
                              and formula.absorbing(fn.tree.forward, fn.ports[port]))
     return _propagation[key]

@@ -161,3 +161,19 @@ def test_a_file_refused_after_its_functions_block_leaves_no_function_behind():
     with pytest.raises(fileformat.FileFormatError):
         fileformat.from_dict(doc)
     assert "my_swish" not in F.CATALOGUE
+
+
+def test_a_redefined_learner_function_is_not_served_stale_by_the_fast_path():
+    """A second file may define the same name differently: every place uses the new one."""
+    from tests.perf.test_fastpath_equivalence import assert_identical, reference
+    from graphcore import engine
+    data = {"x1": np.array([0.5, -1.0, 2.0]), "x2": np.array([1.0, 0.0, -0.5]), "y": np.array([1.0, 0.0, 1.0])}
+    first = fileformat.from_dict(xor_with(SWISH))
+    engine.compile_graph(first).run(data)
+    other = dict(SWISH, forward="tanh(x)", derivatives={"x": "1 - out*out"})
+    second = fileformat.from_dict(xor_with(other))
+    plan = engine.compile_graph(second)
+    ev = plan.run(data)
+    assert_identical(ev, reference(plan, data))
+    z = ev.value("z1_1")
+    np.testing.assert_allclose(ev.value("h1_1"), np.tanh(z), rtol=1e-15)
