@@ -20,6 +20,8 @@ VERBS = {
     "from-expr": ("from_expr_cmd", "build a graph from a Python-like expression (parsed, never evaluated)"),
     "dataset": ("dataset_cmd", "write a generated data set as CSV"),
     "steps": ("steps_cmd", "the step-through of forward and backward as a worked-example transcript"),
+    "function": ("function_cmd", "check your own Function's local derivative: yours vs symbolic vs central "
+                                 "difference"),
 }
 
 

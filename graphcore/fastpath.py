@@ -9,12 +9,11 @@ plan only: identifiers come from slot numbers (``v12`` is Variable slot 12, ``g1
 dJ/dv), attribute values are written as ``repr`` of floats, and nothing a user typed (box
 ids, labels, columns) ever reaches the source text.
 
-Same numbers, bit for bit: each line is the catalogue's own expression for that box
-(``local × upstream`` with the local derivative written as in functions.py, fan-out
-summed in the reference's order, a scalar used for every sample reduced by the same
-``sum``). Every template is checked against its catalogue Function on probe values the
-first time it is used; an op whose template disagrees (say, after the catalogue changed)
-is run through its catalogue Function instead, as softmax and cross_entropy always are.
+Same numbers, bit for bit: each line is printed from the catalogue's own expression tree for
+that box — the tree the engine's kernels are printed from — so it does the same operations in
+the same order (``local × upstream`` per port, fan-out summed in the reference's order, a
+scalar used for every sample reduced by the same ``sum``). softmax and cross_entropy, whose
+kernels are written by hand in the catalogue, are called as they are.
 
 Same errors: instead of testing every box's output for nan/inf (a numpy call per box),
 the kernel tests all outputs at once — once after forward, once after backward. If
@@ -40,7 +39,7 @@ import string
 
 import numpy as np
 
-from . import engine
+from . import engine, formula
 from . import functions as F
 
 ENABLED = True  # tests flip this to compare with the reference loop
@@ -53,239 +52,60 @@ class _ShapeMismatch(Exception):
 
 
 # --- templates ----------------------------------------------------------------------------
-# op -> (forward, [downstream per port]). Placeholders: {x0} {x1} inputs, {o} output,
-# {u} upstream dJ/d(output), attrs by name. Each downstream is the catalogue's
-# ``local × upstream`` with the local written exactly as in functions.py; multiplying by
-# ``_ones(...)`` is dropped only where it is exact (x·1 = x, −1·x = −x in IEEE arithmetic).
-def _templates(op: str, attrs: dict, in_vec: tuple[bool, ...]):
-    if op == "pow":
-        e = attrs["exponent"]
-        d = f"({e!r} * _power({{x0}}, {e - 1.0!r})) * {{u}}" if e else "_zeros_like({x0}) * {u}"
-        return f"_power({{x0}}, {e!r})", [d]
-    if op == "leaky_relu":
-        s = attrs["slope"]
-        return f"_where({{x0}} > 0, {{x0}}, {s!r} * {{x0}})", [f"_where({{x0}} > 0, 1.0, {s!r}) * {{u}}"]
-    if op in ("mean", "sum"):
-        fwd = ("_mean({x0})" if op == "mean" else "_sum({x0})") if in_vec[0] else "{x0}"
-        d = "_full_like({x0}, 1.0 / _samples({x0})) * {u}" if op == "mean" else "_ones({x0}) * {u}"
-        return fwd, [d]
-    return _TEMPLATES.get(op)
+# op -> (forward, [downstream per port]), printed from the catalogue's own expression trees
+# (formula.py): the same operations in the same order as the engine's kernels, so the same
+# numbers. Placeholders: {x0} {x1} inputs, {o} output, {u} upstream dJ/d(output); attrs are
+# written in as literals. Each downstream is ``local × upstream`` (a product with ±1 dropped,
+# exact in IEEE arithmetic), so a non-finite upstream always gives a non-finite downstream.
+_template_cache: dict[tuple, tuple | None] = {}
 
 
-_TEMPLATES = {
-    "identity": ("{x0}", ["{u}"]),
-    "neg": ("-{x0}", ["-{u}"]),
-    "inv": ("1.0 / {x0}", ["(-1.0 / ({x0} * {x0})) * {u}"]),
-    "square": ("{x0} * {x0}", ["(2.0 * {x0}) * {u}"]),
-    "exp": ("_exp({x0})", ["{o} * {u}"]),
-    "log": ("_log({x0})", ["(1.0 / {x0}) * {u}"]),  # x ≤ 0 gives nan/-inf: the reference then raises
-    "abs": ("_abs({x0})", ["_sign({x0}) * {u}"]),
-    "sin": ("_sin({x0})", ["_cos({x0}) * {u}"]),
-    "cos": ("_cos({x0})", ["(-_sin({x0})) * {u}"]),
-    "tanh": ("_tanh({x0})", ["(1.0 - {o} * {o}) * {u}"]),
-    "sigmoid": ("_sigmoid({x0})", ["({o} * (1.0 - {o})) * {u}"]),
-    "relu": ("_maximum({x0}, 0.0)", ["_multiply({x0} > 0, {u})"]),  # = (x > 0).astype(float) * u
-    "softplus": ("_logaddexp(0.0, {x0})", ["_sigmoid({x0}) * {u}"]),
-    "add": ("{x0} + {x1}", ["{u}", "{u}"]),
-    "sub": ("{x0} - {x1}", ["{u}", "-{u}"]),
-    "mul": ("{x0} * {x1}", ["{x1} * {u}", "{x0} * {u}"]),
-    "div": ("{x0} / {x1}", ["(1.0 / {x1}) * {u}", "(-{x0} / ({x1} * {x1})) * {u}"]),
-    "max": ("_maximum({x0}, {x1})", ["_where({x0} > {x1}, 1.0, _where({x0} < {x1}, 0.0, 0.5)) * {u}",
-                                     "_where({x0} < {x1}, 1.0, _where({x0} > {x1}, 0.0, 0.5)) * {u}"]),
-    "min": ("_minimum({x0}, {x1})", ["_where({x0} < {x1}, 1.0, _where({x0} > {x1}, 0.0, 0.5)) * {u}",
-                                     "_where({x0} > {x1}, 1.0, _where({x0} < {x1}, 0.0, 0.5)) * {u}"]),
-    "lt": ("({x0} < {x1}).astype(float)", ["_zeros_like({o}) * {u}", "_zeros_like({o}) * {u}"]),
-    "gt": ("({x0} > {x1}).astype(float)", ["_zeros_like({o}) * {u}", "_zeros_like({o}) * {u}"]),
-    "eq": ("({x0} == {x1}).astype(float)", ["_zeros_like({o}) * {u}", "_zeros_like({o}) * {u}"]),
-    "squared_error": ("({x0} - {x1}) ** 2", ["(2.0 * ({x0} - {x1})) * {u}", "(-2.0 * ({x0} - {x1})) * {u}"]),
-    "bce": ("({x1} - 1.0) * _maximum(_log1p(-{x0}), -100.0) - {x1} * _maximum(_log({x0}), -100.0)",
-            ["(({x0} - {x1}) / _maximum({x0} * (1.0 - {x0}), 9.999999960041972e-13)) * {u}",
-             "(_maximum(_log1p(-{x0}), -100.0) - _maximum(_log({x0}), -100.0)) * {u}"]),
-    "bce_logits": ("_maximum({x0}, 0.0) - {x0} * {x1} + _log1p(_exp(-_abs({x0})))",
-                   ["(_sigmoid({x0}) - {x1}) * {u}", "(-{x0}) * _ones({o}) * {u}"]),
-}
-
-
-# Non-finite numbers are absorbing through these ports: a nan or ±inf there makes the
-# output non-finite whatever the other input is (x·0 = nan for x = ±inf, x/0 = ±inf). So a
-# Variable read through one of them need not be tested itself: the reader's output is
-# tested (or is read on in turn the same way). Checked against the catalogue on first use.
-PROPAGATES = {"add": (0, 1), "sub": (0, 1), "mul": (0, 1), "div": (0,), "neg": (0,), "identity": (0,),
-              "square": (0,), "abs": (0,), "mean": (0,), "sum": (0,)}
-_BAD = np.array([np.nan, np.inf, -np.inf, np.nan, np.inf, -np.inf, np.nan, np.inf, -np.inf])
-_OTHER = np.array([0.0, 0.0, 0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.inf])
-
-
-def propagates(op: str, attrs: dict, port: int) -> bool:
-    """Whether a non-finite input on ``port`` always gives a non-finite output (catalogue forward)."""
-    key = (op, tuple(sorted(attrs.items())), port)
-    if key not in _propagation:
-        _propagation[key] = port in PROPAGATES.get(op, ()) and _check_propagates(op, attrs, port)
-    return _propagation[key]
-
-
-def _check_propagates(op: str, attrs: dict, port: int) -> bool:
+def _templates(op: str, attrs: dict):
     fn = F.CATALOGUE[op]
-    n = fn.n_inputs(attrs)
-    with np.errstate(all="ignore"):
-        for bad in (_BAD, _A(_BAD[0]), _A(_BAD[1]), _A(_BAD[2])):
-            for other in (_OTHER, _A(0.0), _A(1.0)):
-                xs = [other] * n
-                xs[port] = bad
-                try:
-                    outs = F.run_forward(fn, xs, attrs)
-                except Exception:  # noqa: BLE001 — a refusal is an error in the reference: fine
-                    continue
-                if any(np.isfinite(o).any() for o in outs):
-                    return False
-    return True
+    key = (op, fn.expr, fn.local_exprs, tuple(sorted(attrs.items())))  # a learner may redefine an op
+    if key not in _template_cache:
+        _template_cache[key] = _print_templates(fn, attrs)
+    return _template_cache[key]
 
 
-def _namespace() -> dict:
-    """What generated code may call: numpy ufuncs and the catalogue's own helpers."""
-    return {
-        "_A": _A, "_exp": np.exp, "_log": np.log, "_log1p": np.log1p, "_abs": np.abs, "_sin": np.sin,
-        "_cos": np.cos, "_tanh": np.tanh, "_maximum": np.maximum, "_minimum": np.minimum,
-        "_where": np.where, "_power": np.power, "_logaddexp": np.logaddexp, "_zeros_like": np.zeros_like,
-        "_full_like": np.full_like, "_full": np.full, "_mean": np.mean, "_sum": np.sum,
-        "_multiply": np.multiply, "_add_reduce": np.add.reduce, "_asarray": np.asarray,
-        "_sigmoid": F.sigmoid, "_sign": F._sign, "_ones": F._ones, "_samples": F._samples,
-        "_reduce_to": engine.reduce_to, "_isfinite": np.isfinite, "_concat": np.concatenate,
-        "_array": np.array, "_ndim": np.ndim, "_Mismatch": _ShapeMismatch, "_put": _put,
-    }
+def _print_templates(fn: F.Function, attrs: dict) -> tuple | None:
+    if fn.kernels is not None or fn.expr is None:
+        return None  # softmax and cross_entropy: their catalogue kernels run
+    tree = fn.tree
+    names = {p: f"{{x{i}}}" for i, p in enumerate(fn.ports)} | {formula.OUT: "{o}"}
+    fwd = formula.code(tree.forward, names, attrs)
+    return fwd, [formula.code(formula.times(loc, "{u}"), names, attrs) for loc in tree.local]
 
 
-# --- checking a template against its catalogue Function ---------------------------------------
-_PROBES = {
-    "mixed": np.array([-3.0, -1.0, -0.5, -0.0, 0.0, 0.25, 0.5, 1.0, 2.5, 40.0, -40.0, 800.0, 1e-300, -7.25]),
-    "positive": np.array([0.1, 0.2, 0.25, 0.5, 0.75, 0.9, 1.0, 1.5, 2.0, 3.0, 7.0, 0.01, 0.99, 0.4]),
-}
-_PROBE_B = np.array([0.5, -1.0, 2.0, -0.0, 0.0, 0.25, -2.0, 1.0, 0.0, 1.0, -3.0, 0.5, 0.3, -7.25])
-_PROBE_U = np.array([1.5, -0.5, 0.25, 2.0, -1.0, 3.0, 0.75, -2.0, 1.0, 0.5, -0.25, 1.25, 0.1, -4.0])
-_verified: dict[tuple, bool] = {}
+# A Variable read through a port where a nan or ±inf is absorbing (formula.absorbing: the output
+# is then non-finite whatever the other inputs are) need not be tested itself: the reader's
+# output is tested (or is read on in turn the same way).
 _propagation: dict[tuple, bool] = {}
 
 
-def _same(a, b) -> bool:
-    """Equal bit for bit, as far as it can matter: shape, dtype, values, nan places, signs of zeros."""
-    a, b = np.asarray(a), np.asarray(b)
-    return (a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
-            and np.array_equal(np.signbit(a), np.signbit(b)))
+def propagates(op: str, attrs: dict, port: int) -> bool:
+    """Whether a non-finite input on ``port`` always gives a non-finite output (from the forward's tree)."""
+    fn = F.CATALOGUE[op]
+    key = (op, fn.expr, port)
+    if key not in _propagation:
+        _propagation[key] = (fn.kernels is None and fn.expr is not None
+                             and formula.absorbing(fn.tree.forward, fn.ports[port]))
+    return _propagation[key]
 
 
-# --- the two multi-output Functions' backward, in fewer numpy calls ----------------------------
-# The catalogue builds softmax's k×k Jacobian entry by entry and sums k products per input
-# with Python's sum; cross_entropy recomputes its checks. These do the same arithmetic on
-# stacked arrays (each number is computed by the same operations, sums in the same order,
-# from the same 0) and are checked against the catalogue like the templates.
-def _softmax_downstream(xs, outs, ups, k):
-    s = np.stack(outs)
-    u = np.stack(ups)
-    eye = np.eye(k).reshape((k, k) + (1,) * (s.ndim - 1))
-    terms = u[:, None] * (s[:, None] * (eye - s[None, :]))  # upstreamᵢ · sᵢ(δᵢⱼ − sⱼ)
-    acc = 0 + terms[0]
-    for i in range(1, k):
-        acc = acc + terms[i]
-    return list(acc)
-
-
-def _ce_downstream(xs, outs, ups, k):
-    *zs, y = np.broadcast_arrays(*xs[:k + 1])
-    s = F._softmax(zs)
-    yi = y.astype(np.int64)  # the forward run already refused a class that is no class
-    local = s - (yi == np.arange(k).reshape((k,) + (1,) * y.ndim))  # sᵢ − [i = y]
-    up = ups[0]
-    return list(local * up) + [np.zeros(np.shape(y)) * up]
-
-
-_DOWNSTREAM = {"softmax": _softmax_downstream, "cross_entropy": _ce_downstream}
-
-
-def downstream_ok(op: str, attrs: dict, in_vec: tuple[bool, ...]) -> bool:
-    """Whether ``_DOWNSTREAM[op]`` gives the catalogue's downstream gradients exactly."""
-    key = ("downstream", op, tuple(sorted(attrs.items())), in_vec)
-    if key not in _verified:
-        _verified[key] = _check_downstream(op, attrs, in_vec)
-    return _verified[key]
-
-
-def _check_downstream(op: str, attrs: dict, in_vec: tuple[bool, ...]) -> bool:
-    fn, mine = F.CATALOGUE.get(op), _DOWNSTREAM.get(op)
-    if fn is None or mine is None:
-        return False
-    rng = np.random.default_rng(0)
-    k = attrs.get("k", 2)
-    m = len(_PROBE_U)
-    with np.errstate(all="ignore"):
-        for trial in range(3):
-            xs = []
-            for port, vec in enumerate(in_vec):
-                shape = (m,) if vec else ()
-                if op == "cross_entropy" and port == k:
-                    xs.append(_A(rng.integers(0, k, shape)))
-                else:
-                    v = rng.normal(0, 3, shape) if trial else np.zeros(shape)  # trial 0: ties everywhere
-                    xs.append(_A(v))
-            try:
-                outs = F.run_forward(fn, list(xs), attrs)
-            except Exception:
-                return False
-            ups = [_A(rng.normal(0, 1, np.shape(o))) if trial != 1 or i % 2 else np.zeros_like(o)
-                   for i, o in enumerate(outs)]
-            ref = F.downstream(fn, F.run_local(fn, list(xs), list(outs), attrs), list(ups))
-            got = mine(tuple(xs), tuple(outs), tuple(ups), k)
-            if len(got) != len(ref) or not all(_same(_A(a), _A(b)) for a, b in zip(got, ref, strict=True)):
-                return False
-            bad = [np.resize(_BAD, np.shape(u)) if i == trial % len(ups) else u for i, u in enumerate(ups)]
-            if any(np.isfinite(d).any() for d in mine(tuple(xs), tuple(outs), tuple(bad), k)):
-                return False  # a non-finite upstream must give non-finite downstreams
-    return True
-
-
-def template_ok(op: str, attrs: dict, in_vec: tuple[bool, ...]) -> bool:
-    """Whether the template for (op, attrs, input shapes) gives the catalogue's numbers exactly."""
-    key = (op, tuple(sorted(attrs.items())), in_vec)
-    if key not in _verified:
-        _verified[key] = _check_template(op, attrs, in_vec)
-    return _verified[key]
-
-
-def _check_template(op: str, attrs: dict, in_vec: tuple[bool, ...]) -> bool:
-    tpl = _templates(op, attrs, in_vec)
-    fn = F.CATALOGUE.get(op)
-    if tpl is None or fn is None or fn.jacobian or fn.n_outputs(attrs) != 1:
-        return False
-    fwd, downs = tpl
-    ns = _namespace()
-    compared = 0
-    with np.errstate(all="ignore"):
-        for probe in _PROBES.values():
-            pools = [probe, _PROBE_B]
-            xs = [pools[i] if vec else _A(pools[i][5]) for i, vec in enumerate(in_vec)]
-            try:
-                ref_out = F.run_forward(fn, list(xs), attrs)[0]
-            except Exception:  # outside the domain (log of x ≤ 0): the reference raises there
-                continue
-            env = dict(ns, **{f"x{i}": x for i, x in enumerate(xs)})
-            out = eval(fwd.format(**{f"x{i}": f"x{i}" for i in range(len(xs))}), env)
-            out_vec = any(in_vec) and not fn.reduces
-            if not _same(_A(out), ref_out) or ref_out.ndim != out_vec:
-                return False
-            up = _PROBE_U if ref_out.ndim else _A(_PROBE_U[3])
-            ref_down = F.downstream(fn, F.run_local(fn, list(xs), [ref_out], attrs), [up])
-            env.update(o=ref_out, u=up)
-            names = {f"x{i}": f"x{i}" for i in range(len(xs))} | {"o": "o", "u": "u"}
-            vec_of = {f"x{i}": vec for i, vec in enumerate(in_vec)} | {"o": out_vec, "u": out_vec}
-            for port, d in enumerate(downs):
-                mine = _A(eval(d.format(**names), env))
-                if not _same(mine, _A(ref_down[port])) or mine.ndim != any(vec_of[n] for n in _placeholders(d)):
-                    return False
-                # a non-finite upstream gives a non-finite downstream (only source gradients are tested)
-                bad_u = np.resize(_BAD, np.shape(up))
-                if np.isfinite(eval(d.format(**names), dict(env, u=bad_u))).any():
-                    return False
-            compared += 1
-    return compared > 0
+def _namespace() -> dict:
+    """What generated code may call: the catalogue's primitives (log without the engine's
+    domain error: its nan or -inf sends the run to the reference loop, which raises it) and
+    the kernel's own helpers."""
+    return dict(F.NUMPY, **{
+        # bce's clamped logs as F.ln_clamped / F.ln1m_clamped compute them, without their errstate
+        # (the kernel runs under errstate(all="ignore") already, and entering one costs more than the log)
+        "_ln_clamped": lambda a: np.maximum(np.log(a), -100.0),
+        "_ln1m_clamped": lambda a: np.maximum(np.log1p(-a), -100.0),
+        "_log": np.log, "_A": _A, "_zeros_like": np.zeros_like, "_full": np.full, "_add_reduce": np.add.reduce,
+        "_asarray": np.asarray, "_reduce_to": engine.reduce_to, "_isfinite": np.isfinite,
+        "_concat": np.concatenate, "_array": np.array, "_ndim": np.ndim, "_Mismatch": _ShapeMismatch, "_put": _put,
+    })
 
 
 # --- generating a kernel --------------------------------------------------------------------
@@ -321,14 +141,13 @@ class _Emitter:
         self.helpers: dict = {}  # template function -> its name in this kernel
         # small graphs: every expression inline (no call per box); big ones: calls, which compile faster
         self.inline = len(plan.steps) <= INLINE_BOXES
-        self.tpl_cache: dict = {}
 
     def emit(self) -> tuple[str, list[str], list[str], list[int], list[int]]:
         """(sources, forward function names, backward function names, slots to test after each phase).
 
         Forward: every box output that no box reads through a port where a nan or inf is
         absorbing (``propagates``): any non-finite value reaches one of those. Backward:
-        the sources' gradients — every downstream gradient is local × upstream (checked
+        the sources' gradients — every downstream gradient is local × upstream (printed
         for each template), so a nan or inf anywhere reaches a source's gradient."""
         plan = self.plan
         for i, step in enumerate(plan.steps):
@@ -385,11 +204,7 @@ class _Emitter:
         return parts, names
 
     def _template(self, step, in_vec):
-        key = (step.op, tuple(sorted(step.attrs.items())) if step.attrs else (), in_vec)
-        if key not in self.tpl_cache:
-            ok = template_ok(step.op, step.attrs, in_vec)
-            self.tpl_cache[key] = _templates(step.op, step.attrs, in_vec) if ok else None
-        return self.tpl_cache[key]
+        return _templates(step.op, step.attrs)
 
     def _forward(self, i: int, step):
         in_vec = tuple(bool(self.vec[s]) for s in step.ins)
@@ -444,10 +259,7 @@ class _Emitter:
             else:
                 reads += [f"v{s}" for s in step.ins] + [f"v{o}" for o in step.outs]
                 reads += [f"g{o}" for o in step.outs if o in self.reached]
-                if downstream_ok(step.op, step.attrs, in_vec):
-                    self.ns[f"_B{i}"] = functools.partial(_DOWNSTREAM[step.op], k=step.attrs.get("k", 2))
-                else:
-                    self.ns[f"_B{i}"] = functools.partial(_generic_downstream, step.fn, step.attrs)
+                self.ns[f"_B{i}"] = functools.partial(_generic_downstream, step.fn, step.attrs)
                 xs = ", ".join(f"v{s}" for s in step.ins)
                 outs = ", ".join(f"v{o}" for o in step.outs)
                 ups = ", ".join(f"g{o}" if o in self.reached else f"_zeros_like(v{o})" for o in step.outs)
@@ -510,7 +322,7 @@ def _helper(tpl: str, wrap: str) -> tuple:
         return hit
     args = list(dict.fromkeys(_placeholder_order(tpl)))
     body = tpl.format(**{a: a for a in args})
-    # every template gives float64 (checked), so a bare asarray makes the 0-d array _A would
+    # every template gives float64 (as the engine's kernels do), so a bare asarray makes the 0-d array _A would
     body = {"": body, "A": f"_asarray({body})", "sum": f"_asarray(_add_reduce({body}))"}[wrap]  # = (...).sum()
     src = f"def _h({', '.join(args)}):\n    return {body}\n"
     if src not in _HELPERS:
@@ -605,7 +417,7 @@ def _all_finite(lst: list, vec: list[int], sca: list[int]) -> bool:
 
 
 # --- running ---------------------------------------------------------------------------------
-_INPUT, _PARAM, _OTHER = 0, 1, 2
+_INPUT, _PARAM, _CONSTANT = 0, 1, 2
 
 
 class FastPlan:
@@ -614,7 +426,7 @@ class FastPlan:
     def __init__(self, plan: engine.Plan):
         self.plan = plan
         self.graph = plan.graph
-        self.kinds = [_INPUT if s.op == "input" else _PARAM if s.op == "parameter" else _OTHER for s in plan.sources]
+        self.kinds = [_INPUT if s.op == "input" else _PARAM if s.op == "parameter" else _CONSTANT for s in plan.sources]
         self.columns = [s.column or s.node for s in plan.sources]
         self.nodes = [s.node for s in plan.sources]
         self.param_pos = [i for i, k in enumerate(self.kinds) if k == _PARAM]  # in param_ids order

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from . import functions as F
+from . import learner
 from .errors import FileFormatError, GraphError
 from .graph import ID_RE, Graph
 from .groups import groups_of, has_groups
@@ -25,7 +26,8 @@ VERSION = 1
 NODE_KEYS = {"id", "op", "label", "value", "column", "attrs"}
 EDGE_KEYS = {"src", "dst", "port", "out"}
 TOP_KEYS = {"format", "version", "name", "nodes", "edges", "loss", "output", "threshold",
-            "dataset", "training", "layout", "groups"}
+            "dataset", "training", "layout", "groups", "functions"}
+MAX_FUNCTIONS = 100
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -105,6 +107,18 @@ def from_dict(doc) -> Graph:
         _fail("'nodes' must be a list")
     if not isinstance(edges, list):
         _fail("'edges' must be a list")
+    before = dict(F.CATALOGUE)
+    try:
+        return _build(doc, name, nodes, edges)
+    except BaseException:
+        F.CATALOGUE.clear()  # a refused file leaves no learner Function of its own behind
+        F.CATALOGUE.update(before)
+        raise
+
+
+def _build(doc: dict, name: str, nodes: list, edges: list) -> Graph:
+    if doc.get("functions") is not None:
+        _read_functions(doc["functions"])  # before the boxes: they may use them
     g = Graph(name)
     with g.batch():
         for i, node in enumerate(nodes):
@@ -134,6 +148,23 @@ def from_dict(doc) -> Graph:
     g.version = 0
     g.values_version = 0
     return g
+
+
+def _read_functions(block):
+    """The learner's own Functions: expressions only, read against formula.py's whitelist and
+    checked like ones typed in; each then is a catalogue Function the boxes can use."""
+    if not isinstance(block, list):
+        _fail("'functions' must be a list of Functions")
+    if len(block) > MAX_FUNCTIONS:
+        _fail(f"'functions' holds more than {MAX_FUNCTIONS} Functions")
+    fns = []
+    for rec in block:
+        try:
+            fns.append(learner.from_record(rec))
+        except GraphError as exc:
+            _fail(f"'functions': {exc}")
+    for fn in fns:  # all or none
+        learner.register(fn)
 
 
 def _add_node(g: Graph, node, i: int):
@@ -302,6 +333,9 @@ def to_dict(g: Graph) -> dict:
     for key in ("dataset", "training"):
         if g.meta.get(key) is not None:
             doc[key] = g.meta[key]
+    mine = learner.used_by(g)
+    if mine:
+        doc["functions"] = [learner.to_record(fn) for fn in mine]
     if g.layout:
         # In box order, so that a box deleted and put back (undo) writes the same file.
         doc["layout"] = {nid: [_round(g.layout[nid][0]), _round(g.layout[nid][1])] for nid in g.nodes()

@@ -1,8 +1,11 @@
 """The Function catalogue (SPEC §2): each Function's forward and local derivatives side by side.
 
 A Function box takes Variables on numbered input ports and produces Variables on its
-output ports. ``forward(xs, **attrs)`` returns the outputs; ``local(xs, outs, **attrs)``
-returns one local derivative per input port, so that backprop is, per port,
+output ports. Each entry writes its forward and one local derivative per input port ONCE,
+as expressions over the port names (formula.py parses them against a whitelist); the
+engine's kernels (``forward(*xs, **attrs)``, ``local(*xs, out, **attrs)``), the fast path,
+the numpy and PyTorch exports and the step-through's formulas are all printed from those
+trees. Backprop is, per port,
 
     downstream = local × upstream
 
@@ -15,11 +18,13 @@ is passed in so that importing the catalogue never imports sympy.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
+from . import formula
 from .errors import BadAttributeError, DomainError, UnknownFunctionError
 
 
@@ -40,15 +45,37 @@ class Function:
     name: str
     group: str  # palette group: sources, arithmetic, activations, comparisons, losses, reductions, multi-output
     ports: tuple[str, ...]  # input port names by meaning; for k-ary Functions built from attrs
-    forward: Callable | None
-    local: Callable | None
+    expr: str | None  # the forward over the ports and attrs (None: a source, or a special kernel)
+    local_exprs: tuple[str, ...] | None  # per port: the local derivative over the ports, attrs and ``out``
     formula: str  # forward, in the course's notation
     derivative: str  # local derivatives, per port
     sym: Callable | None = None
     attrs: tuple[Attr, ...] = ()
-    gate: str | None = None  # the lecture's name for how the gradient flows
+    gate: str | None = None  # the lecture's words for how the gradient flows
     jacobian: bool = False  # local() returns a Jacobian (multi-output softmax)
     reduces: bool = False  # output is a scalar whatever the input (mean, sum)
+    torch: str | None = None  # torch forward ({port} placeholders) where autograd of ``expr`` would differ
+    kernels: tuple[Callable, Callable] | None = None  # softmax, cross_entropy: forward and local by hand
+
+    @functools.cached_property
+    def tree(self) -> formula.Formula:
+        """The parsed forward and local derivatives (FormulaError if one is missing or bad)."""
+        if self.expr is None:
+            raise formula.FormulaError(f"Function '{self.name}' has no forward expression")
+        return formula.build(self.ports, [a.name for a in self.attrs], self.expr, self.local_exprs,
+                             f"Function '{self.name}'")
+
+    @functools.cached_property
+    def forward(self) -> Callable | None:
+        if self.kernels is not None or self.expr is None:
+            return self.kernels and self.kernels[0]
+        return _compile(self, self.tree.forward, ())
+
+    @functools.cached_property
+    def local(self) -> Callable | None:
+        if self.kernels is not None or self.expr is None:
+            return self.kernels and self.kernels[1]
+        return _compile(self, formula.as_list(self.tree.local), (formula.OUT,))
 
     @property
     def is_source(self) -> bool:
@@ -117,14 +144,6 @@ def sigmoid(x):
     """σ(x) without overflow: exp is only taken of a number ≤ 0."""
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _sign(x):
-    return np.sign(x)
-
-
-def _ones(x):
-    return np.ones_like(x)
 
 
 def _samples(x) -> int:
@@ -211,7 +230,36 @@ def _softmax_sym(sp, *xs, k):
     return [sp.exp(z) / total for z in xs]
 
 
-_HALF = 0.5
+def _mean(x):
+    return np.asarray(np.mean(x)) if np.ndim(x) else x
+
+
+def _sum(x):
+    return np.asarray(np.sum(x)) if np.ndim(x) else x
+
+
+def _asfloat(c):
+    return np.asarray(c, dtype=float)
+
+
+# What a printed expression calls in the engine (formula.PRIMITIVES, with a leading _).
+NUMPY = {
+    "_exp": np.exp, "_log": _check_log, "_log1p": np.log1p, "_abs": np.abs, "_sin": np.sin, "_cos": np.cos,
+    "_tanh": np.tanh, "_sigmoid": sigmoid, "_sign": np.sign, "_maximum": np.maximum, "_minimum": np.minimum,
+    "_logaddexp": np.logaddexp, "_power": np.power, "_where": np.where, "_asfloat": _asfloat,
+    "_ln_clamped": ln_clamped, "_ln1m_clamped": ln1m_clamped, "_mean": _mean, "_sum": _sum,
+    "_samples": _samples, "_full_like": np.full_like, "_ones_like": np.ones_like,
+}
+
+
+def _compile(fn: "Function", tree, extra: tuple[str, ...]) -> Callable:
+    """The printed expression as a numpy function of the ports (then ``extra``) and the attrs."""
+    attrs = [a.name for a in fn.attrs]
+    ports = {p: f"_x{i}" for i, p in enumerate(fn.ports)}  # a learner's port names never reach compile()
+    args = ", ".join([*ports.values(), *extra] + (["*", *attrs] if attrs else []))
+    src = f"lambda {args}: {formula.code(tree, ports, None, 'numpy')}"
+    return eval(compile(src, f"<catalogue {fn.name}>", "eval"), dict(NUMPY))  # noqa: S307 — printed from a checked tree
+
 
 CATALOGUE: dict[str, Function] = {}
 
@@ -221,116 +269,95 @@ def _define(*fns: Function):
         CATALOGUE[f.name] = f
 
 
+def _fn(name, group, ports, expr, local, formula_text, derivative, sym=None, **kw) -> Function:
+    """One entry: forward and local derivatives as expressions over the port names."""
+    return Function(name, group, tuple(ports.split()), expr, tuple(local), formula_text, derivative, sym, **kw)
+
+
 _define(
     # --- sources: no input ports; the engine feeds them --------------------------
     Function("input", "sources", (), None, None, "a data column (or its value)", "—"),
     Function("parameter", "sources", (), None, None, "a trainable value", "—"),
     Function("constant", "sources", (), None, None, "a fixed value", "—"),
     # --- one input -----------------------------------------------------------------
-    Function("identity", "arithmetic", ("x",), lambda x: x, lambda x, o: [_ones(x)],
-             "x", "1", lambda sp, x: x),
-    Function("neg", "arithmetic", ("x",), lambda x: -x, lambda x, o: [-_ones(x)],
-             "−x", "−1", lambda sp, x: -x),
-    Function("inv", "arithmetic", ("x",), lambda x: 1.0 / x, lambda x, o: [-1.0 / (x * x)],
-             "1/x", "−1/x²", lambda sp, x: 1 / x),
-    Function("square", "arithmetic", ("x",), lambda x: x * x, lambda x, o: [2.0 * x],
-             "x²", "2x", lambda sp, x: x**2),
-    Function("pow", "arithmetic", ("x",), lambda x, exponent: np.power(x, exponent),
-             lambda x, o, exponent: [exponent * np.power(x, exponent - 1.0) if exponent else np.zeros_like(x)],
-             "xᵖ", "p·xᵖ⁻¹", lambda sp, x, exponent: x ** sp.nsimplify(exponent),
-             attrs=(Attr("exponent", float, required=True),)),
-    Function("exp", "arithmetic", ("x",), np.exp, lambda x, o: [o],
-             "eˣ", "eˣ", lambda sp, x: sp.exp(x)),
-    Function("log", "arithmetic", ("x",), _check_log, lambda x, o: [1.0 / x],
-             "ln x", "1/x", lambda sp, x: sp.log(x)),
-    Function("abs", "arithmetic", ("x",), np.abs, lambda x, o: [_sign(x)],
-             "|x|", "sign(x) (0 at 0)", lambda sp, x: sp.Abs(x)),
-    Function("sin", "arithmetic", ("x",), np.sin, lambda x, o: [np.cos(x)],
-             "sin x", "cos x", lambda sp, x: sp.sin(x)),
-    Function("cos", "arithmetic", ("x",), np.cos, lambda x, o: [-np.sin(x)],
-             "cos x", "−sin x", lambda sp, x: sp.cos(x)),
+    _fn("identity", "arithmetic", "x", "x", ["1.0"], "x", "1", lambda sp, x: x),
+    _fn("neg", "arithmetic", "x", "-x", ["-1.0"], "−x", "−1", lambda sp, x: -x),
+    _fn("inv", "arithmetic", "x", "1.0 / x", ["-1.0 / (x * x)"], "1/x", "−1/x²", lambda sp, x: 1 / x),
+    _fn("square", "arithmetic", "x", "x * x", ["2.0 * x"], "x²", "2x", lambda sp, x: x**2),
+    _fn("pow", "arithmetic", "x", "power(x, exponent)",
+        ["exponent * power(x, exponent - 1.0) if exponent else 0.0"],  # 0·x⁻¹ would be nan at 0
+        "xᵖ", "p·xᵖ⁻¹", lambda sp, x, exponent: x ** sp.nsimplify(exponent),
+        attrs=(Attr("exponent", float, required=True),)),
+    _fn("exp", "arithmetic", "x", "exp(x)", ["out"], "eˣ", "eˣ", lambda sp, x: sp.exp(x)),
+    _fn("log", "arithmetic", "x", "log(x)", ["1.0 / x"], "ln x", "1/x", lambda sp, x: sp.log(x)),
+    _fn("abs", "arithmetic", "x", "abs(x)", ["sign(x)"], "|x|", "sign(x) (0 at 0)", lambda sp, x: sp.Abs(x)),
+    _fn("sin", "arithmetic", "x", "sin(x)", ["cos(x)"], "sin x", "cos x", lambda sp, x: sp.sin(x)),
+    _fn("cos", "arithmetic", "x", "cos(x)", ["-sin(x)"], "cos x", "−sin x", lambda sp, x: sp.cos(x)),
     # --- activations -----------------------------------------------------------------
-    Function("tanh", "activations", ("x",), np.tanh, lambda x, o: [1.0 - o * o],
-             "tanh x", "1 − tanh²x", lambda sp, x: sp.tanh(x)),
-    Function("sigmoid", "activations", ("x",), sigmoid, lambda x, o: [o * (1.0 - o)],
-             "σ(x) = 1/(1+e⁻ˣ)", "σ(x)(1−σ(x))", lambda sp, x: 1 / (1 + sp.exp(-x))),
-    Function("relu", "activations", ("x",), lambda x: np.maximum(x, 0.0),
-             lambda x, o: [(x > 0).astype(float)],
-             "max(0, x)", "1 if x > 0 else 0",
-             lambda sp, x: sp.Piecewise((x, x > 0), (0, True))),
-    Function("leaky_relu", "activations", ("x",), lambda x, slope: np.where(x > 0, x, slope * x),
-             lambda x, o, slope: [np.where(x > 0, 1.0, slope)],
-             "x if x > 0 else slope·x", "1 if x > 0 else slope",
-             lambda sp, x, slope: sp.Piecewise((x, x > 0), (sp.nsimplify(slope) * x, True)),
-             attrs=(Attr("slope", float, default=0.01),)),
-    Function("softplus", "activations", ("x",), lambda x: np.logaddexp(0.0, x),
-             lambda x, o: [sigmoid(x)],
-             "ln(1+eˣ)", "σ(x)", lambda sp, x: sp.log(1 + sp.exp(x))),
+    _fn("tanh", "activations", "x", "tanh(x)", ["1.0 - out * out"], "tanh x", "1 − tanh²x",
+        lambda sp, x: sp.tanh(x)),
+    _fn("sigmoid", "activations", "x", "sigmoid(x)", ["out * (1.0 - out)"], "σ(x) = 1/(1+e⁻ˣ)", "σ(x)(1−σ(x))",
+        lambda sp, x: 1 / (1 + sp.exp(-x))),
+    _fn("relu", "activations", "x", "maximum(x, 0.0)", ["asfloat(x > 0)"], "max(0, x)", "1 if x > 0 else 0",
+        lambda sp, x: sp.Piecewise((x, x > 0), (0, True)), torch="torch.relu({x})"),  # relu'(0) = 0, as here
+    _fn("leaky_relu", "activations", "x", "where(x > 0, x, slope * x)", ["where(x > 0, 1.0, slope)"],
+        "x if x > 0 else slope·x", "1 if x > 0 else slope",
+        lambda sp, x, slope: sp.Piecewise((x, x > 0), (sp.nsimplify(slope) * x, True)),
+        attrs=(Attr("slope", float, default=0.01),)),
+    _fn("softplus", "activations", "x", "logaddexp(0.0, x)", ["sigmoid(x)"], "ln(1+eˣ)", "σ(x)",
+        lambda sp, x: sp.log(1 + sp.exp(x))),
+    _fn("swish", "activations", "x", "x * sigmoid(x)", ["sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x)))"],
+        "x·σ(x)", "σ(x)(1 + x(1−σ(x)))", lambda sp, x: x / (1 + sp.exp(-x))),
     # --- two inputs ------------------------------------------------------------------
-    Function("add", "arithmetic", ("a", "b"), lambda a, b: a + b,
-             lambda a, b, o: [_ones(o), _ones(o)],
-             "a + b", "1, 1", lambda sp, a, b: a + b, gate="add distributes"),
-    Function("sub", "arithmetic", ("a", "b"), lambda a, b: a - b,
-             lambda a, b, o: [_ones(o), -_ones(o)],
-             "a − b", "1, −1", lambda sp, a, b: a - b, gate="sub distributes (and negates b)"),
-    Function("mul", "arithmetic", ("a", "b"), lambda a, b: a * b,
-             lambda a, b, o: [b * _ones(o), a * _ones(o)],
-             "a·b", "b, a", lambda sp, a, b: a * b, gate="mul swaps"),
-    Function("div", "arithmetic", ("a", "b"), lambda a, b: a / b,
-             lambda a, b, o: [1.0 / b * _ones(o), -a / (b * b)],
-             "a / b", "1/b, −a/b²", lambda sp, a, b: a / b),
-    Function("max", "arithmetic", ("a", "b"), np.maximum,
-             lambda a, b, o: [np.where(a > b, 1.0, np.where(a < b, 0.0, _HALF)),
-                              np.where(a < b, 1.0, np.where(a > b, 0.0, _HALF))],
-             "max(a, b)", "(1,0) if a > b, (0,1) if a < b, (½,½) on a tie",
-             lambda sp, a, b: sp.Piecewise((a, a > b), (b, a < b), ((a + b) / 2, True)),
-             gate="max routes"),
-    Function("min", "arithmetic", ("a", "b"), np.minimum,
-             lambda a, b, o: [np.where(a < b, 1.0, np.where(a > b, 0.0, _HALF)),
-                              np.where(a > b, 1.0, np.where(a < b, 0.0, _HALF))],
-             "min(a, b)", "(1,0) if a < b, (0,1) if a > b, (½,½) on a tie",
-             lambda sp, a, b: sp.Piecewise((a, a < b), (b, a > b), ((a + b) / 2, True)),
-             gate="min routes"),
-    Function("lt", "comparisons", ("a", "b"), lambda a, b: (a < b).astype(float),
-             lambda a, b, o: [np.zeros_like(o), np.zeros_like(o)],
-             "1 if a < b else 0", "0, 0", lambda sp, a, b: sp.Piecewise((1, a < b), (0, True))),
-    Function("gt", "comparisons", ("a", "b"), lambda a, b: (a > b).astype(float),
-             lambda a, b, o: [np.zeros_like(o), np.zeros_like(o)],
-             "1 if a > b else 0", "0, 0", lambda sp, a, b: sp.Piecewise((1, a > b), (0, True))),
-    Function("eq", "comparisons", ("a", "b"), lambda a, b: (a == b).astype(float),
-             lambda a, b, o: [np.zeros_like(o), np.zeros_like(o)],
-             "1 if a = b else 0", "0, 0", lambda sp, a, b: sp.Piecewise((1, sp.Eq(a, b)), (0, True))),
+    _fn("add", "arithmetic", "a b", "a + b", ["1.0", "1.0"], "a + b", "1, 1", lambda sp, a, b: a + b,
+        gate="add gate: distributes the upstream to both inputs unchanged"),
+    _fn("sub", "arithmetic", "a b", "a - b", ["1.0", "-1.0"], "a − b", "1, −1", lambda sp, a, b: a - b,
+        gate="sub gate: distributes the upstream (and negates it for b)"),
+    _fn("mul", "arithmetic", "a b", "a * b", ["b", "a"], "a·b", "b, a", lambda sp, a, b: a * b,
+        gate="mul gate: swaps the inputs: each gets the other input × upstream"),
+    _fn("div", "arithmetic", "a b", "a / b", ["1.0 / b", "-a / (b * b)"], "a / b", "1/b, −a/b²",
+        lambda sp, a, b: a / b),
+    _fn("max", "arithmetic", "a b", "maximum(a, b)",
+        ["where(a > b, 1.0, where(a < b, 0.0, 0.5))", "where(a < b, 1.0, where(a > b, 0.0, 0.5))"],
+        "max(a, b)", "(1,0) if a > b, (0,1) if a < b, (½,½) on a tie",
+        lambda sp, a, b: sp.Piecewise((a, a > b), (b, a < b), ((a + b) / 2, True)),
+        gate="max gate: routes the upstream to the larger input (halves on a tie)"),
+    _fn("min", "arithmetic", "a b", "minimum(a, b)",
+        ["where(a < b, 1.0, where(a > b, 0.0, 0.5))", "where(a > b, 1.0, where(a < b, 0.0, 0.5))"],
+        "min(a, b)", "(1,0) if a < b, (0,1) if a > b, (½,½) on a tie",
+        lambda sp, a, b: sp.Piecewise((a, a < b), (b, a > b), ((a + b) / 2, True)),
+        gate="min gate: routes the upstream to the smaller input (halves on a tie)"),
+    _fn("lt", "comparisons", "a b", "asfloat(a < b)", ["0.0", "0.0"], "1 if a < b else 0", "0, 0",
+        lambda sp, a, b: sp.Piecewise((1, a < b), (0, True))),
+    _fn("gt", "comparisons", "a b", "asfloat(a > b)", ["0.0", "0.0"], "1 if a > b else 0", "0, 0",
+        lambda sp, a, b: sp.Piecewise((1, a > b), (0, True))),
+    _fn("eq", "comparisons", "a b", "asfloat(a == b)", ["0.0", "0.0"], "1 if a = b else 0", "0, 0",
+        lambda sp, a, b: sp.Piecewise((1, sp.Eq(a, b)), (0, True))),
     # --- losses ----------------------------------------------------------------------
-    Function("squared_error", "losses", ("a", "b"), lambda a, b: (a - b) ** 2,
-             lambda a, b, o: [2.0 * (a - b), -2.0 * (a - b)],
-             "(a − b)²", "2(a−b), −2(a−b)", lambda sp, a, b: (a - b) ** 2),
-    Function("bce", "losses", ("a", "b"),
-             lambda a, b: (b - 1.0) * ln1m_clamped(a) - b * ln_clamped(a),
-             lambda a, b, o: [(a - b) / np.maximum(a * (1.0 - a), BCE_EPS), ln1m_clamped(a) - ln_clamped(a)],
-             "−[b ln a + (1−b) ln(1−a)]", "(a−b)/(a(1−a)), ln(1−a) − ln a",
-             lambda sp, a, b: -(b * sp.log(a) + (1 - b) * sp.log(1 - a))),
-    Function("bce_logits", "losses", ("z", "y"),
-             lambda z, b: np.maximum(z, 0.0) - z * b + np.log1p(np.exp(-np.abs(z))),
-             lambda z, b, o: [sigmoid(z) - b, -z * _ones(o)],
-             "max(z,0) − z·y + ln(1+e^−|z|)", "σ(z) − y, −z",
-             lambda sp, z, b: sp.log(1 + sp.exp(z)) - z * b),
+    _fn("squared_error", "losses", "a b", "(a - b) ** 2", ["2.0 * (a - b)", "-2.0 * (a - b)"],
+        "(a − b)²", "2(a−b), −2(a−b)", lambda sp, a, b: (a - b) ** 2),
+    _fn("bce", "losses", "a b", "(b - 1.0) * ln1m_clamped(a) - b * ln_clamped(a)",
+        [f"(a - b) / maximum(a * (1.0 - a), {BCE_EPS!r})", "ln1m_clamped(a) - ln_clamped(a)"],
+        "−[b ln a + (1−b) ln(1−a)]", "(a−b)/(a(1−a)), ln(1−a) − ln a",
+        lambda sp, a, b: -(b * sp.log(a) + (1 - b) * sp.log(1 - a)), torch="bce({a}, {b})"),
+    _fn("bce_logits", "losses", "z y", "maximum(z, 0.0) - z * y + log1p(exp(-abs(z)))", ["sigmoid(z) - y", "-z"],
+        "max(z,0) − z·y + ln(1+e^−|z|)", "σ(z) − y, −z",
+        lambda sp, z, b: sp.log(1 + sp.exp(z)) - z * b),
     # --- reductions over samples -------------------------------------------------------
-    Function("mean", "reductions", ("x",), lambda x: np.asarray(np.mean(x)) if np.ndim(x) else x,
-             lambda x, o: [np.full_like(x, 1.0 / _samples(x))],
-             "1/m Σᵢ xᵢ", "1/m for each sample", lambda sp, x: x, reduces=True),
-    Function("sum", "reductions", ("x",), lambda x: np.asarray(np.sum(x)) if np.ndim(x) else x,
-             lambda x, o: [_ones(x)],
-             "Σᵢ xᵢ", "1 for each sample", lambda sp, x: x, reduces=True),
-    # --- multi-output ----------------------------------------------------------------
-    Function("softmax", "multi-output", (), lambda *zs, k: list(_softmax(zs)),
-             lambda *a, k: _softmax_local(a[:k], a[k], k),
+    _fn("mean", "reductions", "x", "mean(x)", ["full_like(x, 1.0 / samples(x))"],
+        "1/m Σᵢ xᵢ", "1/m for each sample", lambda sp, x: x, reduces=True),
+    _fn("sum", "reductions", "x", "sum(x)", ["ones_like(x)"], "Σᵢ xᵢ", "1 for each sample", lambda sp, x: x,
+        reduces=True),
+    # --- multi-output: k ports, so their kernels are written out (and each export writes them once) ----
+    Function("softmax", "multi-output", (), None, None,
              "sᵢ = e^zᵢ / Σⱼ e^zⱼ", "∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)", _softmax_sym,
-             attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),), jacobian=True),
-    Function("cross_entropy", "losses", (), lambda *xs, k: _ce_forward(xs, k),
-             lambda *a, k: _ce_local(a[:k + 1], a[k + 1], k),
+             attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),), jacobian=True,
+             kernels=(lambda *zs, k: list(_softmax(zs)), lambda *a, k: _softmax_local(a[:k], a[k], k))),
+    Function("cross_entropy", "losses", (), None, None,
              "−ln softmax(z)_y", "sᵢ − [i = y] for logits; 0 for y",
              lambda sp, *xs, k: _ce_sym(sp, xs, k),
-             attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),), gate=None),
+             attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),),
+             kernels=(lambda *xs, k: _ce_forward(xs, k), lambda *a, k: _ce_local(a[:k + 1], a[k + 1], k))),
 )
 
 SOURCE_OPS = ("input", "parameter", "constant")
@@ -359,9 +386,12 @@ def run_local(fn: Function, xs: list, outs: list, attrs: dict):
 
 def downstream(fn: Function, local, upstream: list) -> list:
     """downstream = local × upstream, per input port (for softmax: Σᵢ upstreamᵢ · ∂sᵢ/∂zⱼ)."""
-    if fn.jacobian:
-        k = len(upstream)
-        return [sum(upstream[i] * local[i][j] for i in range(k)) for j in range(k)]
+    if fn.jacobian:  # one stacked product, summed over i in order from 0 (as Python's sum would)
+        terms = np.stack(np.broadcast_arrays(*upstream))[:, None] * np.array(local)
+        acc = 0 + terms[0]
+        for i in range(1, len(upstream)):
+            acc = acc + terms[i]
+        return list(acc)
     up = upstream[0]
     return [loc * up for loc in local]
 
@@ -402,14 +432,21 @@ def _attrs_text(f: Function) -> str:
     return ", ".join(parts)
 
 
+def _code_text(f: Function) -> str:
+    """The single source: forward, then each port's local derivative (— for hand-written kernels)."""
+    if f.expr is None:
+        return "—" if f.is_source else "kernels written by hand (k ports)"
+    return f"`{f.expr}`; " + ", ".join(f"`{loc}`" for loc in f.local_exprs)
+
+
 def catalogue_markdown() -> str:
     """The Function catalogue as a Markdown table, one row per Function, by palette group."""
-    rows = ["| op | group | ports | attrs | forward | local derivative | gate |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| op | group | ports | attrs | forward | local derivative | gate | as written in the catalogue |",
+            "|---|---|---|---|---|---|---|---|"]
     for group in GROUPS:
         for f in CATALOGUE.values():
             if f.group == group:
                 cells = [f"`{f.name}`", group, _ports_text(f), _attrs_text(f), f.formula,
-                         f.derivative, f.gate or ""]
+                         f.derivative, f.gate or "", _code_text(f)]
                 rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows) + "\n"

@@ -32,7 +32,8 @@ from .graph import Graph
 MARGIN = 0.05  # distance from a kink or a tie
 BOUND = 30.0  # every value stays within ±BOUND
 TRIES = 6
-DOMAINS = ("pos", "away0", "prob")  # needs whose violation gives nan or inf, not just a kink
+# needs whose violation gives nan or inf, not just a kink (and bce's target: torch refuses one outside [0, 1])
+DOMAINS = ("pos", "away0", "prob", "unit")
 FRESH = 0.15  # share of ports wired to a fresh source: many parameters and inputs, not a few
 ALL_OPS = tuple(op for op in F.CATALOGUE if op not in F.SOURCE_OPS)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import formula
 from . import functions as F
 from .engine import Evaluation, StepEvent, compile_graph, trace
 from .errors import DataError
@@ -80,39 +81,20 @@ class Shown:
 
 
 # --- formulas ---------------------------------------------------------------------------
-# Forward formula and local derivative per input port, written with the ports' names in
-# braces so they can be filled in with Variable names or numbers.
-FORWARD = {
-    "identity": "{x}", "neg": "−{x}", "inv": "1/{x}", "square": "{x}²", "pow": "{x}^{exponent}",
-    "exp": "e^{x}", "log": "ln {x}", "abs": "|{x}|", "sin": "sin {x}", "cos": "cos {x}",
-    "tanh": "tanh {x}", "sigmoid": "σ({x})", "relu": "max(0, {x})",
-    "leaky_relu": "{x} if {x} > 0 else {slope}·{x}", "softplus": "ln(1 + e^{x})",
-    "add": "{a} + {b}", "sub": "{a} − {b}", "mul": "{a} · {b}", "div": "{a} / {b}",
-    "max": "max({a}, {b})", "min": "min({a}, {b})",
-    "lt": "1 if {a} < {b} else 0", "gt": "1 if {a} > {b} else 0", "eq": "1 if {a} = {b} else 0",
-    "squared_error": "({a} − {b})²", "bce": "−[{b}·ln {a} + (1 − {b})·ln(1 − {a})]",
-    "bce_logits": "max({z}, 0) − {z}·{y} + ln(1 + e^−|{z}|)",
-    "mean": "1/m Σᵢ {x}ᵢ", "sum": "Σᵢ {x}ᵢ",
-}
-LOCAL = {
-    "identity": ["1"], "neg": ["−1"], "inv": ["−1/{x}²"], "square": ["2·{x}"],
-    "pow": ["{exponent}·{x}^({exponent} − 1)"], "exp": ["e^{x}"], "log": ["1/{x}"],
-    "abs": ["sign({x})"], "sin": ["cos {x}"], "cos": ["−sin {x}"], "tanh": ["1 − tanh²{x}"],
-    "sigmoid": ["σ({x})·(1 − σ({x}))"], "relu": ["1 if {x} > 0 else 0"],
-    "leaky_relu": ["1 if {x} > 0 else {slope}"], "softplus": ["σ({x})"],
-    "add": ["1", "1"], "sub": ["1", "−1"], "mul": ["{b}", "{a}"], "div": ["1/{b}", "−{a}/{b}²"],
-    "max": ["1 if {a} > {b}, 0 if {a} < {b}, ½ on a tie", "1 if {b} > {a}, 0 if {b} < {a}, ½ on a tie"],
-    "min": ["1 if {a} < {b}, 0 if {a} > {b}, ½ on a tie", "1 if {b} < {a}, 0 if {b} > {a}, ½ on a tie"],
-    "lt": ["0", "0"], "gt": ["0", "0"], "eq": ["0", "0"],
-    "squared_error": ["2·({a} − {b})", "−2·({a} − {b})"],
-    "bce": ["({a} − {b}) / max({a}·(1 − {a}), 10⁻¹²)", "ln(1 − {a}) − ln {a}"],
-    "bce_logits": ["σ({z}) − {y}", "−{z}"],
-    "mean": ["1/m"], "sum": ["1"],
-}
-# The lecture's names for how a gate passes the gradient on.
-GATES = {"add": "add gate: distributes the gradient", "sub": "sub gate: distributes (and negates for b)",
-         "mul": "mul gate: swaps the inputs", "max": "max gate: routes the gradient to the larger input",
-         "min": "min gate: routes the gradient to the smaller input"}
+# Forward formula and local derivative per input port, printed from the catalogue's trees
+# with the ports' (and attrs') names in braces, to be filled in with Variable names or numbers.
+def forward_template(fn: F.Function) -> str:
+    return formula.pretty(fn.tree.forward, _braces(fn))
+
+
+def local_templates(fn: F.Function) -> list[str]:
+    return [formula.pretty(loc, _braces(fn), fn.tree.forward) for loc in fn.tree.local]
+
+
+def _braces(fn: F.Function) -> dict:
+    return {n: "{" + n + "}" for n in (*fn.ports, *(a.name for a in fn.attrs))}
+
+
 SOURCE_WORDS = {"input": "an input", "parameter": "a trainable parameter", "constant": "a constant"}
 COPY_GATE = "copy gate: the gradients that come back sum"
 
@@ -365,7 +347,7 @@ def _present(graph: Graph, e: StepEvent, index: int, total: int, m: int | None) 
         step.formula_named, step.formula_numbers = _forward_formulas(e, fn, attrs, port_names, in_names)
     if e.phase == "forward":
         return step
-    step.gate = GATES.get(e.op)
+    step.gate = fn.gate
     step.upstream = [(k, n, Shown.of(v)) for k, n, v in zip(e.output_keys, out_names, e.upstream)]
     step.contributions = {k: [Term(c.node, display_name(graph, c.node), c.port, Shown.of(c.value)) for c in terms]
                           for k, terms in e.contributions.items()}
@@ -379,7 +361,7 @@ def _present(graph: Graph, e: StepEvent, index: int, total: int, m: int | None) 
                                _jacobian_product(e, j, Shown.of(d)))
                       for j, (pn, k, n, d) in enumerate(zip(port_names, e.input_keys, in_names, e.downstream))]
         return step
-    local_t = _local_templates(e.op, port_names, attrs)
+    local_t = _local_templates(fn, attrs)
     names = {pn: _wrap(n) for pn, n in zip(port_names, in_names)}
     names.update({a: fmt(v) for a, v in attrs.items()})
     up = step.upstream[0][2]
@@ -389,11 +371,11 @@ def _present(graph: Graph, e: StepEvent, index: int, total: int, m: int | None) 
     return step
 
 
-def _local_templates(op: str, port_names, attrs) -> list[str]:
-    if op == "cross_entropy":
+def _local_templates(fn: F.Function, attrs) -> list[str]:
+    if fn.name == "cross_entropy":
         k = int(attrs.get("k", 2))
         return [f"s{i} − [y = {i}]" for i in range(k)] + ["0"]
-    return LOCAL.get(op) or ["∂/∂{" + pn + "}" for pn in port_names]
+    return local_templates(fn)
 
 
 def _forward_formulas(e: StepEvent, fn: F.Function, attrs, port_names, in_names) -> tuple[str, str]:
@@ -408,7 +390,7 @@ def _forward_formulas(e: StepEvent, fn: F.Function, attrs, port_names, in_names)
         named = f"−ln softmax({zs})[{in_names[-1]}]"
         nums = f"−ln softmax({', '.join(v.factor() for v in values[:-1])})[{values[-1].factor()}]" if numeric else ""
         return named, nums
-    template = FORWARD.get(e.op, e.op + "(" + ", ".join("{" + p + "}" for p in port_names) + ")")
+    template = forward_template(fn)
     extra = {a: fmt(v) for a, v in attrs.items()}
     named = _fill(template, {**{p: _wrap(n) for p, n in zip(port_names, in_names)}, **extra})
     if fn.reduces:

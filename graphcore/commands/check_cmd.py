@@ -1,7 +1,7 @@
 """graphcore check GRAPH [--eps 1e-6] [--json]"""
 from __future__ import annotations
 
-from .. import gradcheck
+from .. import gradcheck, learner
 from .common import load_data, load_graph, print_json
 
 
@@ -18,15 +18,24 @@ def run(args) -> int:
         raise UsageError(f"graphcore check: error: --eps must be a number between 0 and 1, not {args.eps}")
     graph = load_graph(args.graph)
     rows = gradcheck.check(graph, load_data(graph, args.data), eps=args.eps)
-    ok = all(r.ok for r in rows)
+    # the learner's own Functions: their local derivatives, symbolic and central difference
+    verdicts = {fn.name: learner.check(fn) for fn in learner.used_by(graph)}
+    ok = all(r.ok for r in rows) and all(v.ok for v in verdicts.values())
     if args.json:
-        print_json({"ok": ok, "rows": [r.to_dict() for r in rows]})
+        print_json({"ok": ok, "rows": [r.to_dict() for r in rows],
+                    **({"functions": {n: v.as_dict() for n, v in verdicts.items()}} if verdicts else {})})
     else:
+        for name, v in verdicts.items():
+            print(f"your Function {name}: {v.mark} {v.text}")
         print(f"{'Variable':<12} {'autodiff':>16} {'central diff':>16} {'symbolic':>16} {'rel error':>10}")
         for r in rows:
             sym = f"{r.symbolic:16.10g}" if r.symbolic is not None else f"{'—':>16}"
             flag = "" if r.ok else "  ✗ disagree"
             print(f"{r.node:<12} {r.autodiff:16.10g} {r.numerical:16.10g} {sym} {r.rel_error:10.2e}{flag}")
-        print("ok: autodiff agrees with central difference" if ok else
-              f"FAILED: autodiff and the numerical derivative disagree (tolerance {gradcheck.TOLERANCE:g})")
+        if ok:
+            print("ok: autodiff agrees with central difference")
+        elif all(r.ok for r in rows):
+            print("FAILED: your Function's local derivative disagrees with its symbolic derivative")
+        else:
+            print(f"FAILED: autodiff and the numerical derivative disagree (tolerance {gradcheck.TOLERANCE:g})")
     return 0 if ok else 1

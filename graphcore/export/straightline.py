@@ -22,12 +22,14 @@ box ids, columns and keys only as ``repr()`` literals.
 """
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import formula
 from .. import functions as F
 from ..engine import Plan, compile_graph
 from ..errors import MissingDataError
@@ -71,21 +73,6 @@ def check_finite(phase, pairs):
 
 # Names the emitted code itself uses: the helpers above and the two functions' arguments.
 RESERVED = frozenset(module_names(PRELUDE) | {"forward", "backward", "params", "data", "values"})
-
-# The lecture's words for how each gate passes the gradient on.
-GATE = {
-    "add": "add distributes: the upstream goes to both inputs unchanged",
-    "sub": "sub distributes, and negates it for b",
-    "mul": "mul swaps: each input gets the other input × upstream",
-    "max": "max routes: the upstream goes to the larger input (halves on a tie)",
-    "min": "min routes: the upstream goes to the smaller input (halves on a tie)",
-    "identity": "identity passes the upstream on",
-    "mean": "mean: each sample gets 1/m of the upstream",
-    "sum": "sum: each sample gets the upstream",
-    "softmax": "softmax: dz_j = Σᵢ ds_i · s_i(δᵢⱼ − s_j)",
-    "cross_entropy": "cross_entropy: dz_i = (s_i − [i = y]) × upstream; the class y gets 0",
-}
-
 
 @dataclass
 class Names:
@@ -155,71 +142,37 @@ def _tag(node: str, text: str = "") -> str:
     return tag + (" " + comment_text(text, 70) if text else "")
 
 
-def forward_expr(op: str, xs: list[str], attrs: dict) -> str:
-    """The catalogue's forward for one box, as numpy code on the input names ``xs``."""
-    x = xs[0] if xs else ""
-    a, b = (xs + ["", ""])[:2]
-    simple = {
-        "identity": x, "neg": f"-{x}", "inv": f"1.0 / {x}", "square": f"{x} * {x}",
-        "exp": f"np.exp({x})", "log": f"np.log({x})", "abs": f"np.abs({x})", "sin": f"np.sin({x})",
-        "cos": f"np.cos({x})", "tanh": f"np.tanh({x})", "sigmoid": f"sigmoid({x})",
-        "relu": f"np.maximum({x}, 0.0)", "softplus": f"np.logaddexp(0.0, {x})",
-        "add": f"{a} + {b}", "sub": f"{a} - {b}", "mul": f"{a} * {b}", "div": f"{a} / {b}",
-        "max": f"np.maximum({a}, {b})", "min": f"np.minimum({a}, {b})",
-        "lt": f"np.asarray({a} < {b}).astype(float)", "gt": f"np.asarray({a} > {b}).astype(float)",
-        "eq": f"np.asarray({a} == {b}).astype(float)",
-        "squared_error": f"({a} - {b}) ** 2",
-        "bce": f"({b} - 1.0) * ln1m_clamped({a}) - {b} * ln_clamped({a})",
-        "bce_logits": f"np.maximum({a}, 0.0) - {a} * {b} + np.log1p(np.exp(-np.abs({a})))",
-        "mean": f"np.mean({x})", "sum": f"np.sum({x})",
-    }
-    if op in simple:
-        return simple[op]
-    if op == "pow":
-        return f"np.power({x}, {float(attrs['exponent'])!r})"
-    if op == "leaky_relu":
-        return f"np.where({x} > 0, {x}, {float(attrs['slope'])!r} * {x})"
+def k_port_call(op: str, xs: list[str], attrs: dict) -> str | None:
+    """softmax and cross_entropy (k ports, hand-written kernels) call the helper of that name
+    each export's prelude defines; None for every other Function."""
     if op == "softmax":
         return f"softmax({', '.join(xs)})"
     if op == "cross_entropy":
         k = int(attrs["k"])
         return f"cross_entropy([{', '.join(xs[:k])}], {xs[k]})"
-    raise ValueError(f"no code for Function '{op}'")
+    return None
 
 
-def local_exprs(op: str, xs: list[str], out: str, attrs: dict) -> list[str | None]:
-    """Each input port's local derivative as code (None where it is exactly the upstream
-    times a number written out by ``_downstream``)."""
-    x = xs[0] if xs else ""
-    a, b = (xs + ["", ""])[:2]
-    table = {
-        "identity": ["1.0"], "neg": ["-1.0"], "inv": [f"-1.0 / ({x} * {x})"], "square": [f"2.0 * {x}"],
-        "exp": [out], "log": [f"1.0 / {x}"], "abs": [f"np.sign({x})"], "sin": [f"np.cos({x})"],
-        "cos": [f"-np.sin({x})"], "tanh": [f"1.0 - {out} * {out}"], "sigmoid": [f"{out} * (1.0 - {out})"],
-        "relu": [f"np.asarray({x} > 0).astype(float)"], "softplus": [f"sigmoid({x})"],
-        "add": ["1.0", "1.0"], "sub": ["1.0", "-1.0"], "mul": [b, a],
-        "div": [f"1.0 / {b}", f"-{a} / ({b} * {b})"],
-        "max": [f"np.where({a} > {b}, 1.0, np.where({a} < {b}, 0.0, 0.5))",
-                f"np.where({a} < {b}, 1.0, np.where({a} > {b}, 0.0, 0.5))"],
-        "min": [f"np.where({a} < {b}, 1.0, np.where({a} > {b}, 0.0, 0.5))",
-                f"np.where({a} > {b}, 1.0, np.where({a} < {b}, 0.0, 0.5))"],
-        "lt": ["0.0", "0.0"], "gt": ["0.0", "0.0"], "eq": ["0.0", "0.0"],
-        "squared_error": [f"2.0 * ({a} - {b})", f"-2.0 * ({a} - {b})"],
-        "bce": [f"({a} - {b}) / np.maximum({a} * (1.0 - {a}), 9.999999960041972e-13)",
-                f"ln1m_clamped({a}) - ln_clamped({a})"],
-        "bce_logits": [f"sigmoid({a}) - {b}", f"-{a}"],
-        "mean": [f"np.full_like({x}, 1.0 / np.size({x}))"], "sum": [f"np.ones_like({x})"],
-    }
-    if op in table:
-        return table[op]
-    if op == "pow":
-        p = float(attrs["exponent"])
-        if p == 0:
-            return [f"np.zeros_like({x})"]
-        return [f"{p!r} * np.power({x}, {p - 1.0!r})"]
-    if op == "leaky_relu":
-        return [f"np.where({x} > 0, 1.0, {float(attrs['slope'])!r})"]
-    raise ValueError(f"no local derivative code for Function '{op}'")
+def forward_expr(op: str, xs: list[str], attrs: dict) -> str:
+    """The catalogue's forward for one box, as numpy code on the input names ``xs``."""
+    special = k_port_call(op, xs, attrs)
+    if special:
+        return special
+    fn = F.get(op)
+    return formula.code(fn.tree.forward, dict(zip(fn.ports, xs)), attrs, "export")
+
+
+def downstream_exprs(op: str, xs: list[str], out: str, up: str, attrs: dict) -> list[str]:
+    """Each input port's ``local × upstream`` as numpy code (the catalogue's local derivative)."""
+    fn = F.get(op)
+    names = dict(zip(fn.ports, xs)) | {formula.OUT: out}
+    return [formula.code(ast.BinOp(loc, ast.Mult(), ast.Name(up, ast.Load())), names, attrs, "export")
+            for loc in fn.tree.local]
+
+
+def gate_text(fn: F.Function) -> str:
+    """The comment over a box's backward lines: the lecture's gate, or local × upstream."""
+    return fn.gate or f"{fn.name}: local derivative × upstream ({fn.derivative})"
 
 
 def emit_forward(plan: Plan, names: Names, reads: dict, check: bool = True) -> list[str]:
@@ -295,8 +248,7 @@ def emit_backward(plan: Plan, names: Names, reads: dict, check: bool = True) -> 
         xs, outs = [v[k] for k in in_keys], [v[k] for k in out_keys]
         ups = [names.grad_of(k) if k in has_grad else None for k in out_keys]
         port_names = s.fn.input_names(s.attrs)
-        gate = GATE.get(s.op, f"{s.op}: local derivative × upstream ({s.fn.derivative})")
-        lines.append(f"    # [{comment_text(s.node)}] {comment_text(gate, 90)}")
+        lines.append(f"    # [{comment_text(s.node)}] {comment_text(gate_text(s.fn), 90)}")
         if s.op == "softmax":
             down = []
             for j in range(len(xs)):
@@ -309,8 +261,7 @@ def emit_backward(plan: Plan, names: Names, reads: dict, check: bool = True) -> 
             lines.append(f"    {tmp} = softmax({', '.join(xs[:k])})" + _tag(s.node, "softmax of the logits"))
             down = [f"({tmp}[{i}] - ({xs[k]} == {i})) * {ups[0]}" for i in range(k)] + [f"0.0 * {ups[0]}"]
         else:
-            down = [f"({loc}) * {ups[0]}" if not _is_atom(loc) else f"{loc} * {ups[0]}"
-                    for loc in local_exprs(s.op, xs, outs[0], s.attrs)]
+            down = downstream_exprs(s.op, xs, outs[0], ups[0], s.attrs)
         out_nd = nd[out_keys[0]]
         consumer = v.get(s.node) or v[out_keys[0]]
         for port, (key, expr) in enumerate(zip(in_keys, down)):
@@ -347,10 +298,6 @@ def emit_backward(plan: Plan, names: Names, reads: dict, check: bool = True) -> 
     body = ", ".join(f"{k!r}: {names.grad[k]}" for k in plan.keys if k in has_grad)
     out.append(f"    return {{{body}}}")
     return out
-
-
-def _is_atom(code: str) -> bool:
-    return code.replace("_", "").replace(".", "").isalnum() or code in ("-1.0",)
 
 
 def emit_forward_backward(plan_or_graph, names: Names | None = None, columns=None,

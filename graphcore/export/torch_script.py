@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .. import formula
+from .. import functions as F
 from ..engine import compile_graph
 from ..graph import Graph
 from . import parts
 from .naming import comment_text, module_names
 from .numpy_script import params_lines, settings_lines
-from .straightline import _tag, assign_names, infer_ndims, input_reads
+from .straightline import _tag, assign_names, infer_ndims, input_reads, k_port_call
 
 HEADER = '''\
 #!/usr/bin/env python3
@@ -184,33 +186,15 @@ if __name__ == "__main__":
 
 def torch_expr(op: str, xs: list[str], attrs: dict) -> str:
     """The catalogue's forward as torch code whose autograd derivative is the catalogue's."""
-    x = xs[0] if xs else ""
-    a, b = (xs + ["", ""])[:2]
-    simple = {
-        "identity": f"{x}.clone()", "neg": f"-{x}", "inv": f"1.0 / {x}", "square": f"{x} * {x}",
-        "exp": f"torch.exp({x})", "log": f"torch.log({x})", "abs": f"torch.abs({x})", "sin": f"torch.sin({x})",
-        "cos": f"torch.cos({x})", "tanh": f"torch.tanh({x})", "sigmoid": f"torch.sigmoid({x})",
-        "relu": f"torch.relu({x})", "softplus": f"torch.logaddexp(zero({x}), {x})",
-        "add": f"{a} + {b}", "sub": f"{a} - {b}", "mul": f"{a} * {b}", "div": f"{a} / {b}",
-        "max": f"torch.maximum({a}, {b})", "min": f"torch.minimum({a}, {b})",
-        "lt": f"({a} < {b}).double()", "gt": f"({a} > {b}).double()", "eq": f"({a} == {b}).double()",
-        "squared_error": f"({a} - {b}) ** 2",
-        "bce": f"bce({a}, {b})",
-        "bce_logits": f"torch.maximum({a}, zero({a})) - {a} * {b} + torch.log1p(torch.exp(-torch.abs({a})))",
-        "mean": f"torch.mean({x})", "sum": f"torch.sum({x})",
-    }
-    if op in simple:
-        return simple[op]
-    if op == "pow":
-        return f"torch.pow({x}, {float(attrs['exponent'])!r})"
-    if op == "leaky_relu":
-        return f"torch.where({x} > 0, {x}, {float(attrs['slope'])!r} * {x})"
-    if op == "softmax":
-        return f"softmax({', '.join(xs)})"
-    if op == "cross_entropy":
-        k = int(attrs["k"])
-        return f"cross_entropy([{', '.join(xs[:k])}], {xs[k]})"
-    raise ValueError(f"no torch code for Function '{op}'")
+    special = k_port_call(op, xs, attrs)
+    if special:
+        return special
+    fn = F.get(op)
+    fn.tree  # a Function without its local derivatives is no Function the app can run: refuse it too
+    if fn.torch is not None:
+        return fn.torch.format(**dict(zip(fn.ports, xs)))
+    code = formula.code(fn.tree.forward, dict(zip(fn.ports, xs)), attrs, "torch")
+    return f"{code}.clone()" if code in xs else code  # a Variable of its own, for its own dJ/dv
 
 
 def model_lines(graph: Graph, plan, names, reads) -> list[str]:

@@ -74,6 +74,7 @@ class PalettePanel(QWidget):
         lay.addWidget(self.filter)
         lay.addWidget(self.tree)
         self.items: dict[str, QTreeWidgetItem] = {}
+        self._mine: QTreeWidgetItem | None = None  # "My Functions", made with the first one
         for group in F.GROUPS:
             head = QTreeWidgetItem([GROUP_TITLES.get(group, group)])
             head.setFlags(Qt.ItemIsEnabled)
@@ -94,6 +95,27 @@ class PalettePanel(QWidget):
             head.setExpanded(True)
         self.filter.textChanged.connect(self.apply_filter)
         self.tree.itemActivated.connect(self._activate)
+
+    def add_function(self, op: str, tooltip: str, mark: str, verdict: str):
+        """A learner's Function under "My Functions", its check's verdict (✔ / ✘) beside its name."""
+        if self._mine is None:
+            self._mine = QTreeWidgetItem(["My Functions"])
+            self._mine.setFlags(Qt.ItemIsEnabled)
+            font = self._mine.font(0)
+            font.setBold(True)
+            self._mine.setFont(0, font)
+            self.tree.addTopLevelItem(self._mine)
+            self._mine.setExpanded(True)
+        item = self.items.get(op)
+        if item is None:
+            item = QTreeWidgetItem()
+            item.setIcon(0, op_icon(op))
+            item.setData(0, Qt.UserRole, op)
+            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
+            self._mine.addChild(item)
+            self.items[op] = item
+        item.setText(0, f"{op}  {mark}")
+        item.setToolTip(0, f"{tooltip}\n{mark} {verdict}")
 
     def apply_filter(self, text: str):
         text = text.strip().lower()

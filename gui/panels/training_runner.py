@@ -23,7 +23,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from graphcore import optim
+from graphcore import learner, optim
 from graphcore.errors import DivergenceError, GraphError, NonFiniteError
 from graphcore.training import Trainer, initial_values
 
@@ -138,6 +138,8 @@ class TrainingRunner(QObject):
     # --- actions -------------------------------------------------------------------------
     def train(self):
         """Train to the run's target: ``epochs`` more (a paused run carries on to its old target)."""
+        if self._refused():
+            return
         t = self.ensure_trainer()
         if t is None or t.status == "failed":
             return
@@ -193,6 +195,8 @@ class TrainingRunner(QObject):
     def _step(self, action, text: str):
         if self.state == "running":
             self._halt("paused")
+        if self._refused():
+            return
         t = self.ensure_trainer()
         if t is None or t.status == "failed":
             return
@@ -298,6 +302,13 @@ class TrainingRunner(QObject):
         self._signature = self._graph_signature()
         if refused:
             self._report(refused, [])
+
+    def _refused(self) -> bool:
+        """A learner Function whose local derivative fails its check is not trained with."""
+        refusal = learner.train_refusal(self.document.graph)
+        if refusal:
+            self._report(*refusal)
+        return bool(refusal)
 
     def _report(self, message: str, nodes: list):
         self.message = message

@@ -79,6 +79,7 @@ def _torch_ops():
         "relu": lambda x, b, a: torch.relu(x),
         "leaky_relu": lambda x, b, a: TF.leaky_relu(x, a.get("slope", 0.01)),
         "softplus": lambda x, b, a: TF.softplus(x),
+        "swish": lambda x, b, a: TF.silu(x),
         "add": lambda x, b, a: x + b,
         "sub": lambda x, b, a: x - b,
         "mul": lambda x, b, a: x * b,
@@ -166,6 +167,7 @@ UNARY = {
     "leaky_relu": (lambda x, a: np.where(x > 0, x, a.get("slope", 0.01) * x),
                    lambda x, a: np.where(x > 0, 1.0, a.get("slope", 0.01))),
     "softplus": (lambda x, a: _softplus(x), lambda x, a: _sigma(x)),
+    "swish": (lambda x, a: x * _sigma(x), lambda x, a: _sigma(x) + x * _sigma(x) * _sigma(-x)),
 }
 BINARY = {
     "add": (lambda x, y: x + y, lambda x, y: (1.0, 1.0)),

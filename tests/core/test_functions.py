@@ -50,7 +50,7 @@ def assert_close(local, numeric, f):
 UNARY = {
     "identity": fl(-50, 50), "neg": fl(-50, 50), "square": fl(-50, 50), "exp": fl(-30, 30),
     "sin": fl(-20, 20), "cos": fl(-20, 20), "tanh": fl(-20, 20), "sigmoid": fl(-30, 30),
-    "softplus": fl(-30, 30), "inv": away(-20, 20, 0.05), "log": fl(0.01, 100),
+    "softplus": fl(-30, 30), "swish": fl(-30, 30), "inv": away(-20, 20, 0.05), "log": fl(0.01, 100),
     "abs": away(-20, 20, 1e-3), "relu": away(-20, 20, 1e-3),
 }
 PAIR = st.tuples(fl(-20, 20), fl(-20, 20))
@@ -195,6 +195,7 @@ def test_sigmoid_softplus_bce_logits_are_stable_for_huge_inputs():
     ("sigmoid", 0.7, 1 / (1 + math.exp(-0.7))), ("softplus", -1.3, math.log(1 + math.exp(-1.3))),
     ("tanh", 0.4, math.tanh(0.4)), ("inv", -4.0, -0.25), ("log", 2.5, math.log(2.5)),
     ("abs", -3.0, 3.0), ("relu", -3.0, 0.0), ("leaky_relu", -3.0, -0.03), ("neg", 2.0, -2.0),
+    ("swish", -1.5, -1.5 / (1 + math.exp(1.5))),
 ])
 def test_forward_matches_the_formula(op, x, expected):
     assert float(run(op, [x])[0][0]) == pytest.approx(expected, rel=1e-15)

@@ -123,7 +123,7 @@ def test_backward_reads_as_the_chain_rule():
     g.connect("w", "m", 1)
     g.set_meta("loss", "m")
     text = to_numpy(g)
-    assert "mul swaps" in text and "add distributes" in text and "max routes" in text
+    assert "mul gate: swaps" in text and "add gate: distributes" in text and "max gate: routes" in text
     # contributions in the order backprop meets them, then one visible sum (the copy gate)
     assert "d_x_from_out = 1.0 * d_out" in text and "d_x_from_sq_a = x * d_sq" in text
     assert "d_x = d_x_from_out + d_x_from_sq_a + d_x_from_sq_b  # [x] fan-out" in text

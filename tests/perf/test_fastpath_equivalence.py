@@ -58,16 +58,16 @@ def test_random_graphs_every_function(seed, with_data, monkeypatch):
     assert_identical(fast(plan, monkeypatch, data, backward=False), reference(plan, data, backward=False))
 
 
-def test_catalogue_is_covered():
-    """Every Function but the two multi-output ones runs as a template (their forward calls the catalogue)."""
+def test_catalogue_is_covered(monkeypatch):
+    """Every Function but the two with hand-written kernels runs as a line printed from its tree;
+    those two call their catalogue kernels, and the run never falls back to the reference loop."""
     g, data = random_graph(400, 3, with_data=True, m=9)
     plan = engine.compile_graph(g)
-    plan.run(data)
-    templated = {key[0] for key, ok in fastpath._verified.items() if ok and key[0] != "downstream"}
+    templated = {s.op for s in plan.steps if fastpath._templates(s.op, s.attrs) is not None}
+    called = {s.op for s in plan.steps if fastpath._templates(s.op, s.attrs) is None}
     assert templated == set(F.CATALOGUE) - set(F.SOURCE_OPS) - {"softmax", "cross_entropy"}
-    # and those two run backward through their stacked versions, checked against the catalogue
-    assert {key[1] for key, ok in fastpath._verified.items() if ok and key[0] == "downstream"} == \
-        {"softmax", "cross_entropy"}
+    assert called == {"softmax", "cross_entropy"}
+    assert_identical(fast(plan, monkeypatch, data), reference(plan, data))
 
 
 def test_params_sequence_dict_and_graph_values(monkeypatch):
@@ -220,16 +220,14 @@ def test_nan_in_the_data_is_reported_like_the_reference():
     assert fast_err == ref_err and ref_err[0].__name__ == "NonFiniteError" and ref_err[2] == ("b0",)
 
 
-def test_a_template_that_disagrees_with_the_catalogue_is_not_used(monkeypatch):
-    """If someone changes a Function in the catalogue, the fast path follows the catalogue."""
-    changed = F.Function("square", "arithmetic", ("x",), lambda x: x * x + 1.0, lambda x, o: [2.0 * x + 0.5],
-                         "x²+1", "2x+½")
+def test_a_changed_catalogue_entry_changes_the_fast_path_too(monkeypatch):
+    """The fast path's lines are printed from the catalogue: change an entry and it follows."""
+    changed = F.Function("square", "arithmetic", ("x",), "x * x + 1.0", ("2.0 * x + 0.5",), "x²+1", "2x+½")
     monkeypatch.setitem(F.CATALOGUE, "square", changed)
-    monkeypatch.setattr(fastpath, "_verified", {})
+    monkeypatch.setattr(fastpath, "_template_cache", {})
     plan = _chain("square")
     data = {"x": np.array([1.0, 2.0, 3.0])}
-    ev = plan.run(data)
-    assert not fastpath._verified[("square", (), (True,))]
+    ev = fast(plan, monkeypatch, data)
     assert ev.cost == pytest.approx(np.mean(data["x"] ** 2 + 1.0))
     np.testing.assert_allclose(ev.grad("x"), (2.0 * data["x"] + 0.5) / 3, rtol=1e-15)
     assert_identical(ev, reference(plan, data))
@@ -299,14 +297,31 @@ def spoil(rng, data: dict, m: int = 6) -> dict:
     return d
 
 
-def test_stacked_softmax_backward_follows_a_changed_catalogue(monkeypatch):
+def test_softmax_backward_follows_a_changed_catalogue_kernel(monkeypatch):
+    """softmax's hand-written kernels are its one definition: the fast path calls them."""
+    before = engine.compile_graph(_softmax_graph()).run(_SOFTMAX_DATA)
     sm = F.CATALOGUE["softmax"]
-    changed = F.Function("softmax", sm.group, sm.ports, sm.forward,
-                         lambda *a, k: [[2.0 * x for x in row] for row in sm.local(*a, k=k)],
-                         sm.formula, sm.derivative, attrs=sm.attrs, jacobian=True)
-    monkeypatch.setitem(F.CATALOGUE, "softmax", changed)
-    monkeypatch.setattr(fastpath, "_verified", {})
-    assert not fastpath.downstream_ok("softmax", {"k": 3}, (True, True, True))
-    monkeypatch.setitem(F.CATALOGUE, "softmax", sm)
-    monkeypatch.setattr(fastpath, "_verified", {})
-    assert fastpath.downstream_ok("softmax", {"k": 3}, (True, True, True))
+    doubled = (sm.kernels[0], lambda *a, k: [[2.0 * x for x in row] for row in sm.kernels[1](*a, k=k)])
+    monkeypatch.setitem(F.CATALOGUE, "softmax", F.Function(
+        "softmax", sm.group, sm.ports, None, None, sm.formula, sm.derivative, attrs=sm.attrs, jacobian=True,
+        kernels=doubled))
+    plan = engine.compile_graph(_softmax_graph())
+    after = fast(plan, monkeypatch, _SOFTMAX_DATA)
+    np.testing.assert_allclose(after.grad("z0"), 2.0 * before.grad("z0"), rtol=1e-14)
+    assert_identical(after, reference(plan, _SOFTMAX_DATA))
+
+
+_SOFTMAX_DATA = {f"z{i}": np.linspace(-1.0, 1.0 + i, 5) for i in range(3)}
+
+
+def _softmax_graph():
+    g = Graph()
+    for i in range(3):
+        g.add_node("input", f"z{i}", column=f"z{i}")
+    g.add_node("softmax", "s", attrs={"k": 3})
+    for i in range(3):
+        g.connect(f"z{i}", "s", i)
+    g.add_node("mean", "J")
+    g.connect("s", "J", 0, out=1)
+    g.set_meta("loss", "J")
+    return g
