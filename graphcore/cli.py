@@ -20,6 +20,7 @@ VERBS = {
     "from-expr": ("from_expr_cmd", "build a graph from a Python-like expression (parsed, never evaluated)"),
     "dataset": ("dataset_cmd", "write a generated data set as CSV"),
     "steps": ("steps_cmd", "the step-through of forward and backward as a worked-example transcript"),
+    "race": ("race_cmd", "optimizers side by side from the same start: each one's path, final cost, epochs to goal"),
 }
 
 
