@@ -87,7 +87,8 @@ def grid_costs(plan, data: dict | None, thetas: np.ndarray, chunk_columns: int =
 def _tiled_costs(plan, data, block: np.ndarray, m: int) -> np.ndarray:
     k = len(block)
     tiled = None if data is None else {c: np.tile(np.asarray(v, dtype=float), k) for c, v in data.items()}
-    params = [np.repeat(block[:, i], m) for i in range(block.shape[1])]  # one value per column
+    # one value per column for a parameter that varies over the block; one scalar for one that does not
+    params = [np.repeat(col, m) if np.any(col != col[0]) else np.asarray(col[0]) for col in block.T]
     try:
         ev = plan.run(tiled, params, backward=False)
         loss = np.asarray(ev.values[plan.loss_slot], dtype=float)
