@@ -177,22 +177,33 @@ def parameter_grid(graph, p1: str, p2: str, *, span: float = 1.0, resolution: in
 
 def principal_directions(trajectory: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(θ_final, directions 2 × P, explained variance shares) of a path T × P, per Li et al.:
-    the top two right singular vectors of (θ_t − θ_final)."""
+    the top two principal components of (θ_t − θ_final)."""
     traj = np.asarray(trajectory, dtype=float)
     if traj.ndim != 2 or len(traj) < 2:
         raise EvaluationError("the path's main directions need at least two recorded epochs")
     if traj.shape[1] < 2:
         raise EvaluationError("the path's main directions need at least two parameters")
     final = traj[-1]
-    _, s, vt = np.linalg.svd(traj - final, full_matrices=False)
-    if s[0] == 0:
+    d = traj - final
+    # the eigenvectors of the smaller Gram matrix, not an SVD: on a busy machine LAPACK's SVD
+    # through a threaded BLAS took up to 0.8 s here for 501 × 41, the eigh of 41 × 41 under 1 ms
+    small_side = d.shape[1] <= d.shape[0]
+    w, v = np.linalg.eigh(d.T @ d if small_side else d @ d.T)
+    order = np.argsort(w)[::-1]
+    w = np.maximum(w[order], 0.0)
+    if w[0] <= 0:
         raise EvaluationError("the training path never moved: it has no main direction")
-    dirs = vt[:2].copy()
-    if len(s) < 2 or s[1] <= s[0] * 1e-12:  # a straight path: any direction at right angles will do
+    if small_side:
+        dirs = v[:, order[:2]].T.copy()
+    else:  # right singular vectors from left ones: vᵢ = dᵀuᵢ / sᵢ
+        dirs = (d.T @ v[:, order[:2]]).T / np.sqrt(np.maximum(w[:2], 1e-300))[:, None]
+    dirs[0] /= np.linalg.norm(dirs[0])
+    if w[1] <= w[0] * 1e-24:  # a straight path: any direction at right angles will do
         dirs[1] = _orthogonal(dirs[0])
-    var = s ** 2
-    explained = (float(var[0] / var.sum()), float(var[1] / var.sum()) if len(var) > 1 else 0.0)
-    return final, dirs, np.array(explained)
+    else:
+        dirs[1] /= np.linalg.norm(dirs[1])
+    explained = w[:2] / w.sum()
+    return final, dirs, explained
 
 
 def _orthogonal(d: np.ndarray) -> np.ndarray:

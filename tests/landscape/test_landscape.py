@@ -116,7 +116,7 @@ def test_path_plane_follows_li_et_al():
     assert np.allclose(ls.directions @ ls.directions.T, np.eye(2), atol=1e-12)  # orthonormal
     # the first direction is the top principal component of θ_t − θ_final
     _, _, vt = np.linalg.svd(traj - final, full_matrices=False)
-    assert abs(abs(ls.directions[0] @ vt[0]) - 1) < 1e-12
+    assert abs(abs(ls.directions[0] @ vt[0]) - 1) < 1e-10 and abs(abs(ls.directions[1] @ vt[1]) - 1) < 1e-6
     assert np.allclose(ls.path[-1], 0) and np.allclose(ls.path, (traj - final) @ ls.directions.T)
     assert np.abs(ls.path).max() <= ls.xs[-1]  # the whole path lies on the grid
     assert 0.5 < ls.explained[0] <= 1
@@ -130,3 +130,22 @@ def test_path_needs_two_epochs():
     g = fileformat.load(XOR)
     with pytest.raises(EvaluationError, match="at least two"):
         landscape.path_grid(g, np.zeros((1, len(compile_graph(g).param_ids))))
+
+
+@pytest.mark.parametrize("shape", [(40, 6), (4, 30)])  # more epochs than parameters, and fewer
+def test_principal_directions_are_the_svds(shape):
+    traj = np.random.default_rng(2).standard_normal(shape) * np.linspace(3, 0.1, shape[1])
+    final, dirs, explained = landscape.principal_directions(traj)
+    _, s, vt = np.linalg.svd(traj - traj[-1], full_matrices=False)
+    assert np.array_equal(final, traj[-1])
+    for k in range(2):
+        assert abs(abs(dirs[k] @ vt[k]) - 1) < 1e-9
+    assert np.allclose(explained, s[:2] ** 2 / np.sum(s ** 2), rtol=1e-9)
+
+
+def test_a_straight_path_gets_a_second_direction_at_right_angles():
+    u = np.array([3.0, 4.0, 0.0]) / 5
+    traj = np.outer(np.linspace(2, 0, 5), u) + 1.0
+    _, dirs, explained = landscape.principal_directions(traj)
+    assert abs(abs(dirs[0] @ u) - 1) < 1e-12 and abs(dirs[1] @ dirs[0]) < 1e-12
+    assert abs(np.linalg.norm(dirs[1]) - 1) < 1e-12 and explained[0] == pytest.approx(1)
