@@ -33,7 +33,7 @@ t = interleaved({"batched": lambda: landscape.grid_costs(plan, data, thetas), "p
                 5, warmup=1)
 print(f"{N} × {N} grid ({N * N} points), m = {m}, xor network ({len(g)} boxes, {len(ids)} parameters), "
       f"median of 5 interleaved rounds:")
-print(f"| evaluation | seconds | per point (µs) |\n|---|---:|---:|")
+print("| evaluation | seconds | per point (µs) |\n|---|---:|---:|")
 for name, s in t.items():
     print(f"| {name} | {s:.3f} | {s / (N * N) * 1e6:.0f} |")
 print(f"ratio one-run-per-point / batched: {t['per point'] / t['batched']:.2f}×")

@@ -35,6 +35,7 @@ def _flags(args) -> tuple[list[str], list | None]:
 
     def bad(msg):
         return UsageError(f"graphcore race: error: {msg}")
+
     names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
     lrs = None
     if args.lr is not None:
