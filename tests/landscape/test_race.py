@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from graphcore import cli, fileformat, lessons
+from graphcore.errors import NonFiniteError
+from graphcore.graph import Graph
 from graphcore.race import Race
 from graphcore.training import Trainer
 
@@ -48,6 +50,18 @@ def test_a_diverging_racer_is_marked_and_the_others_go_on():
     assert [r["status"] for r in doc["racers"]] == ["diverged", "done"]
     assert "diverged" in doc["racers"][0]["message"] and doc["racers"][0]["diverged_at"] == wild.diverged_at
 
+
+
+def test_a_racer_that_goes_non_finite_is_marked_in_the_epoch_it_failed():
+    g = Graph("parabola")  # J = a²: a step of lr 1e200 takes a to −2e200, and J to inf in epoch 2
+    g.add_node("parameter", "a", value=1.0)
+    g.add_node("square", "J")
+    g.connect("a", "J", 0)
+    g.set_meta("loss", "J")
+    wild, calm = Race(g, ["sgd", "adam"], [1e200, 0.1], epochs=5).run().racers
+    assert wild.status == "diverged at epoch 2" and len(wild.path) == 1
+    assert isinstance(wild.trainer.error, NonFiniteError)
+    assert calm.status == "done" and len(calm.path) == 5
 
 def test_epochs_to_goal_follow_the_lessons_goal():
     race = Race(fileformat.load(XOR), ["momentum"], None, epochs=250).run()
