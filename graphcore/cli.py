@@ -22,6 +22,7 @@ VERBS = {
     "steps": ("steps_cmd", "the step-through of forward and backward as a worked-example transcript"),
     "function": ("function_cmd", "check your own Function's local derivative: yours vs symbolic vs central "
                                  "difference"),
+    "race": ("race_cmd", "optimizers side by side from the same start: each one's path, final cost, epochs to goal"),
 }
 
 

@@ -123,6 +123,23 @@ LESSONS = {f.__name__: f for f in (logistic_regression, ng_computation_graph, si
                                    circle_network, relu_bump, spiral3_softmax)}
 
 
+# Each classifier lesson's goal (the README's table): the training accuracy to reach, and
+# whether it must be exceeded rather than met. Keyed by the graph name the lesson gives.
+GOALS = {"logistic regression": (1.0, False), "xor network": (0.95, False), "circle network": (0.95, False),
+         "two relus make a bump": (0.95, False), "spiral3 softmax classifier": (0.9, True)}
+
+
+def goal_of(graph: Graph) -> dict | None:
+    """The lesson's goal for this graph, ``{"accuracy": a, "above": bool}``; None if it has none."""
+    goal = GOALS.get(graph.meta.get("name"))
+    return None if goal is None else {"accuracy": goal[0], "above": goal[1]}
+
+
+def goal_met(goal: dict, accuracy) -> bool:
+    if accuracy is None:
+        return False
+    return accuracy > goal["accuracy"] if goal["above"] else accuracy >= goal["accuracy"]
+
 def path_of(name: str, folder: Path = EXAMPLES) -> Path:
     return Path(folder) / f"{name}.graph.json"
 
