@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from . import functions as F
+from . import paths
 from .errors import FileFormatError, GraphError
 from .graph import ID_RE, Graph
 
@@ -74,14 +75,9 @@ def loads(text: str | bytes, source_path: str | None = None) -> Graph:
 def load(path: str | os.PathLike) -> Graph:
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            _fail(f"{path.name}: file is too large ({size} bytes; the limit is {MAX_BYTES})")
-        data = path.read_bytes()
-    except FileFormatError:
-        raise
-    except OSError as exc:
-        raise FileFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+        data = paths.read_bytes(path, MAX_BYTES)  # a regular file only: never a FIFO or a device
+    except paths.PathError as exc:
+        raise FileFormatError(str(exc)) from None
     return loads(data, str(path.resolve()))
 
 
@@ -321,14 +317,25 @@ STALE_SECONDS = 60  # a temporary file this old beside its target was left by a 
 
 
 def atomic_write(path: str | os.PathLike, text: str):
-    """Write to a temporary file beside ``path``, flush it to disk, then rename over
-    ``path``: a crash or a full disk mid-save leaves the old file whole. The file keeps
-    the old file's permission bits (a new one gets 0o666 less the umask, as ``open``
-    would give it), and temporary files a killed save left beside it are swept up."""
-    path = Path(path)
-    folder = path.parent or Path(".")
-    mode = _mode_for(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    """Write to a temporary file beside the target, flush it to disk, then rename over
+    it: a crash or a full disk mid-save leaves the old file whole. The target is ``path``
+    or, for a symlink, the file it points to (the link stays); a folder, a FIFO or a
+    device is refused (``paths.PathError``), never replaced. The file keeps the old
+    file's permission bits (a new one gets 0o666 less the umask, as ``open`` would give
+    it), and temporary files a killed save left beside it are swept up."""
+    target = paths.write_target(path)
+    folder = target.parent
+    mode = _mode_for(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        if paths.cannot_create(exc):
+            # Name the folder, not mkstemp's hidden temporary name.
+            err = paths.PathError(f"cannot write {path}: the folder {folder} does not allow new files "
+                                  f"(a save writes a new file beside the old one); save somewhere else")
+            err.errno = exc.errno
+            raise err from None
+        raise
     try:
         if hasattr(os, "fchmod"):  # mkstemp makes 0600
             os.fchmod(fd, mode)
@@ -336,14 +343,18 @@ def atomic_write(path: str | os.PathLike, text: str):
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        os.replace(tmp, target)
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError) and not isinstance(exc, paths.PathError):
+            err = paths.PathError(f"cannot write {path}: {exc.strerror or exc}")  # one line naming the file
+            err.errno = exc.errno
+            raise err from exc
         raise
-    _sweep_stale(folder, path.name)
+    _sweep_stale(folder, target.name)
 
 
 def _mode_for(path: Path) -> int:

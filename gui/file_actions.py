@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from graphcore import fileformat
+from graphcore.paths import write_failure
 from graphcore.errors import GraphError
 from graphcore.layout import compute_layout
 
@@ -114,7 +115,7 @@ class FileActions(QObject):
         try:
             self.doc.save(path)
         except OSError as exc:
-            QMessageBox.warning(self.window, "Cannot save", f"cannot write {path}: {exc.strerror or exc}")
+            QMessageBox.warning(self.window, "Cannot save", write_failure(path, exc))
             return False
         self.add_recent(str(Path(path).resolve()))
         self.clear_recovery()
