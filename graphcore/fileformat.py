@@ -28,6 +28,10 @@ TOP_KEYS = {"format", "version", "name", "nodes", "edges", "loss", "output", "th
             "dataset", "training", "layout"}
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 MAX_BYTES = 64 * 1024 * 1024
+# Whole-number settings the window shows in spin boxes (32-bit): a file may not hold more,
+# or the window could not show it and the CLI would train with what the window cannot.
+MAX_WHOLE = 2**31 - 1
+MAX_GENERATED = 10_000_000  # points a generator may make
 
 
 def _fail(msg: str, nodes=()):
@@ -196,10 +200,10 @@ def check_dataset(ds) -> dict:
             _fail(f"'dataset': unknown key '{sorted(extra)[0]}'")
         if not isinstance(ds["generator"], str) or ds["generator"] not in GENERATORS:
             _fail(f"'dataset': unknown generator {ds['generator']!r} (one of {', '.join(GENERATORS)})")
-        if not _is_int(ds.get("n", 100)) or not 1 <= ds.get("n", 100) <= 10_000_000:
-            _fail("'dataset': 'n' must be a whole number from 1 to 10,000,000")
-        if not _is_int(ds.get("seed", 0)) or ds.get("seed", 0) < 0:
-            _fail("'dataset': 'seed' must be a whole number ≥ 0")
+        if not _is_int(ds.get("n", 100)) or not 1 <= ds.get("n", 100) <= MAX_GENERATED:
+            _fail(f"'dataset': 'n' must be a whole number from 1 to {MAX_GENERATED:,}")
+        if not _is_int(ds.get("seed", 0)) or not 0 <= ds.get("seed", 0) <= MAX_WHOLE:
+            _fail(f"'dataset': 'seed' must be a whole number from 0 to {MAX_WHOLE}")
         if not _is_num(ds.get("noise", 0.0)) or ds.get("noise", 0.0) < 0:
             _fail("'dataset': 'noise' must be a number ≥ 0")
     elif kind == "csv":
@@ -238,13 +242,13 @@ def check_training(tr) -> dict:
         _fail(f"'training': unknown optimizer {tr.get('optimizer')!r} (one of {', '.join(OPTIMIZERS)})")
     if "lr" in tr and (not _is_num(tr["lr"]) or tr["lr"] <= 0):
         _fail("'training': 'lr' must be a number > 0")
-    if "epochs" in tr and (not _is_int(tr["epochs"]) or tr["epochs"] < 0):
-        _fail("'training': 'epochs' must be a whole number ≥ 0")
+    if "epochs" in tr and (not _is_int(tr["epochs"]) or not 0 <= tr["epochs"] <= MAX_WHOLE):
+        _fail(f"'training': 'epochs' must be a whole number from 0 to {MAX_WHOLE}")
     bs = tr.get("batch_size")
-    if bs is not None and (not _is_int(bs) or bs < 1):
-        _fail("'training': 'batch_size' must be null or a whole number ≥ 1")
-    if "seed" in tr and (not _is_int(tr["seed"]) or tr["seed"] < 0):
-        _fail("'training': 'seed' must be a whole number ≥ 0")
+    if bs is not None and (not _is_int(bs) or not 1 <= bs <= MAX_WHOLE):
+        _fail(f"'training': 'batch_size' must be null or a whole number from 1 to {MAX_WHOLE}")
+    if "seed" in tr and (not _is_int(tr["seed"]) or not 0 <= tr["seed"] <= MAX_WHOLE):
+        _fail(f"'training': 'seed' must be a whole number from 0 to {MAX_WHOLE}")
     for key in ("momentum", "alpha", "eps", "weight_decay", "dampening", "lr_decay", "initial_accumulator_value"):
         if key in tr and (not _is_num(tr[key]) or tr[key] < 0):
             _fail(f"'training': '{key}' must be a number ≥ 0")

@@ -100,7 +100,16 @@ class Document(QObject):
         self.load_graph(loaded, path)
 
     def load_graph(self, loaded: Graph, path: str | None):
-        replace_contents(self.graph, loaded)
+        """Switch to ``loaded`` all or nothing: if anything that shows the graph fails on
+        it, the previous graph is put back and the error raised; the path, the title and
+        the undo stack are only touched once the switch has succeeded."""
+        before = Graph()
+        replace_contents(before, self.graph)
+        try:
+            replace_contents(self.graph, loaded)
+        except Exception:
+            replace_contents(self.graph, before)
+            raise
         self._after_load(path)
 
     def _after_load(self, path):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from graphcore import fileformat
 from graphcore.paths import write_failure
-from graphcore.errors import GraphError
+from graphcore.errors import GraphError, one_line
 from graphcore.layout import compute_layout
 
 from .crash import data_dir
@@ -86,11 +86,17 @@ class FileActions(QObject):
             return False
         try:
             g = load_for_window(path)
+            self.doc.load_graph(g, str(Path(path).resolve()))  # all or nothing: on failure the old graph stays
         except GraphError as exc:
             QMessageBox.warning(self.window, "Cannot open graph", str(exc))
             self.window.show_message(str(exc))
             return False
-        self.doc.load_graph(g, str(Path(path).resolve()))
+        except Exception as exc:  # a panel that cannot show this file: the window stays as it was
+            message = one_line(f"cannot open {Path(path).name}: the window cannot show it "
+                               f"({type(exc).__name__}: {exc})")
+            QMessageBox.warning(self.window, "Cannot open graph", message)
+            self.window.show_message(message)
+            return False
         self.add_recent(str(Path(path).resolve()))
         self.window.view.fit()
         self.window.show_message(f"Opened {Path(path).name}")

@@ -9,16 +9,19 @@ it into inline points, so what the learner sees is what the file keeps.
 from __future__ import annotations
 
 import copy
+import math
 import os
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from graphcore import datasets, fileformat
 from graphcore.errors import GraphError
 from gui.commands import SetColumnCommand, SetMetaCommand
+
+from .settings_fields import LARGEST, NumberSpinBox, keep_untouched
 
 NO_SOURCE = "none"
 CSV_SOURCE = "csv"
@@ -67,17 +70,12 @@ class DataPanel(QWidget):
         self.source.addItem("CSV file…", CSV_SOURCE)
         self.source.addItem("clicked-in points", POINTS_SOURCE)
         self.n = QSpinBox()
-        self.n.setRange(1, 1_000_000)
-        self.noise = QDoubleSpinBox()
-        self.noise.setRange(0.0, 1.0)
-        self.noise.setDecimals(3)
-        self.noise.setSingleStep(0.01)
+        self.n.setRange(1, fileformat.MAX_GENERATED)
+        # The file format's ranges: a field shows what the file holds (settings_fields).
+        self.noise = NumberSpinBox(0.0, LARGEST, 0.01)
         self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.test_share = QDoubleSpinBox()
-        self.test_share.setRange(0.0, 0.9)
-        self.test_share.setSingleStep(0.05)
-        self.test_share.setDecimals(2)
+        self.seed.setRange(0, fileformat.MAX_WHOLE)
+        self.test_share = NumberSpinBox(0.0, math.nextafter(1.0, 0.0), 0.05)
         self.test_share.setToolTip("Share of the points held out as test data (not trained on)")
         for w in (self.n, self.noise, self.seed, self.test_share):
             w.setKeyboardTracking(False)
@@ -166,6 +164,7 @@ class DataPanel(QWidget):
             self.test_share.setEnabled(bool(block))
         finally:
             self._reading = False
+        self._shown = self.generator_block("") if "generator" in block else {}  # untouched fields keep these
         ds = self.dataset() if block else None
         self._refresh_mapping(ds)
         self._refresh_info(ds, block)
@@ -242,7 +241,8 @@ class DataPanel(QWidget):
         if not block:
             return  # no data set: the fields only wait for one to be chosen
         if "generator" in block:
-            self._push_block(self.generator_block(block.get("generator")), "Change data set")
+            self._push_block(keep_untouched(self.generator_block(block.get("generator")), self._shown, block),
+                             "Change data set")
         else:
             tf = round(self.test_share.value(), 6)
             block.pop("test_fraction", None)

@@ -1,0 +1,90 @@
+"""The window's Open, Save As and Export through the real entry point (issue #19).
+
+Each case runs ``gui.app.main`` in a child process (offscreen Qt, a fresh HOME) driven by
+``window_files_driver.py``, with a time bound: a FIFO the window reads would hang it."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graphcore import fileformat
+
+DRIVER = Path(__file__).with_name("window_files_driver.py")
+EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
+BIG = EXAMPLES / "circle_network.graph.json"
+SMALL = EXAMPLES / "logistic_regression.graph.json"
+TIME_BOUND = 120
+
+
+def run_window(tmp_path, *argv) -> list[dict]:
+    home = tmp_path / "home"
+    (home / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
+    env = dict(os.environ)
+    env.pop("BACKPROP_STUDIO_DATA_DIR", None)
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
+               XDG_CACHE_HOME=str(home / ".cache"), XDG_RUNTIME_DIR=str(home / "run"), QT_QPA_PLATFORM="offscreen",
+               PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH", "")]))
+    try:
+        p = subprocess.run([sys.executable, str(DRIVER), *map(str, argv)], capture_output=True, text=True, env=env,
+                           cwd=tmp_path, timeout=TIME_BOUND, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the window did not finish {argv[0]} in {TIME_BOUND} s")
+    assert "Traceback" not in p.stderr, p.stderr[-3000:]
+    assert p.returncode == 0, (p.returncode, p.stderr[-3000:])
+    return [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+
+
+def bad_copy(tmp_path, **training) -> Path:
+    doc = json.loads(SMALL.read_text(encoding="utf-8"))
+    doc.setdefault("training", {}).update(training)
+    bad = tmp_path / "bad.graph.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    return bad
+
+
+# --- case 1: a failed Open leaves the window exactly as it was ---------------------------------
+@pytest.mark.parametrize("training", [{"seed": 2**31}, {"epochs": 2**31}, {"batch_size": 10**300}],
+                         ids=["seed 2^31", "epochs 2^31", "batch_size 1e300"])
+def test_a_failed_open_over_a_saved_file_changes_nothing(tmp_path, training):
+    saved = tmp_path / "mine.graph.json"
+    shutil.copy(BIG, saved)
+    bad = bad_copy(tmp_path, **training)
+    first, opened, again, undone = run_window(tmp_path, "open-bad", saved, bad)
+    assert first["ok"] and first["path"] == str(saved.resolve())
+    assert not opened["ok"]
+    assert opened["warnings"] and "training" in opened["warnings"][-1]  # says why, in the loader's words
+    # The window is exactly as it was: the same boxes, file, title and undo history.
+    for key in ("path", "title", "boxes", "undo_count", "undo_index"):
+        assert opened[key] == first[key], key
+    # Saving again writes the learner's own graph: the saved file is unchanged.
+    assert again["ok"] and again["text"] == first["text"]
+    assert sorted(fileformat.load(saved).nodes()) == first["boxes"]
+    # Undo still walks back through the learner's edit.
+    assert undone["errors"] == [] and undone["value"] == undone["original"]
+
+
+# --- case 2: the window never reads a FIFO, a device or a folder ----------------------------
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
+def test_opening_what_is_not_a_file_is_refused_at_once(tmp_path, kind):
+    if kind == "fifo":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+    elif kind == "folder":
+        path = tmp_path / "sub"
+        path.mkdir()
+    else:
+        path = Path("/dev/zero")  # only ever opened for reading, and refused on fstat
+    (opened,) = run_window(tmp_path, "open", path)
+    assert not opened["ok"]
+    assert opened["boxes"] == opened["before"]["boxes"]
+    assert len(opened["warnings"]) == 1 and "\n" not in opened["warnings"][0]
+    assert {"fifo": "pipe", "folder": "folder", "device": "device"}[kind] in opened["warnings"][0]
+    if kind == "fifo":
+        assert stat.S_ISFIFO(os.lstat(path).st_mode)

@@ -1,0 +1,120 @@
+"""Runs the real window (``gui.app.main``) in a child process for the file-path tests.
+
+The program is not changed: this driver answers dialogs, acts as a learner would through
+the window's own actions, reports each result as one JSON line on stdout, and quits.
+
+    python window_files_driver.py open-bad SAVED BAD   edit + save SAVED, open BAD over it, save, undo
+    python window_files_driver.py open PATH            open PATH (a FIFO, a device, a folder...)
+    python window_files_driver.py save-as FILE OUT     open FILE, save it as OUT
+    python window_files_driver.py export FILE OUT      open FILE, export the canvas to OUT
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox  # noqa: E402
+
+from gui import app, commands  # noqa: E402
+
+WARNINGS: list[str] = []
+
+
+def say(kind: str, **fields):
+    print(json.dumps({"kind": kind, **fields}), flush=True)
+
+
+def record(kind):
+    def box(parent, title, text, *args, **kwargs):
+        WARNINGS.append(f"{title}: {text}")
+        return QMessageBox.Discard if kind == "question" else QMessageBox.Ok
+    return staticmethod(box)
+
+
+for _kind in ("warning", "critical", "information", "question"):
+    setattr(QMessageBox, _kind, record(_kind))
+
+
+def window():
+    from gui.main_window import MainWindow
+    return next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+
+
+def state(win) -> dict:
+    doc = win.document
+    return {"path": doc.path, "title": win.windowTitle(), "boxes": sorted(doc.graph.nodes()),
+            "undo_count": doc.undo_stack.count(), "undo_index": doc.undo_stack.index(), "dirty": doc.dirty,
+            "warnings": list(WARNINGS)}
+
+
+def finish(win):
+    win.document.undo_stack.setClean()
+    win.document.set_dirty(False)
+    win.close()
+    QApplication.quit()
+
+
+def first_parameter(g) -> str:
+    return next(n for n in g.nodes() if g.op(n) == "parameter")
+
+
+def open_bad(saved: str, bad: str):
+    win = window()
+    doc = win.document
+    p = first_parameter(doc.graph)
+    original = doc.graph.value(p)
+    doc.push(commands.SetValueCommand(doc.graph, p, 1.5))
+    say("saved", ok=win.files.save(), text=Path(saved).read_text(encoding="utf-8"), **state(win))
+    ok = win.files.open(bad, ask=False)
+    say("opened", ok=ok, **state(win))
+    doc.undo_stack.resetClean()  # as if edited since: Ctrl+S really writes
+    say("saved again", ok=win.files.save(), text=Path(saved).read_text(encoding="utf-8"), **state(win))
+    errors = []
+    try:
+        doc.undo_stack.undo()
+    except Exception as exc:  # noqa: BLE001 - what the learner would see as a crash
+        errors.append(f"{type(exc).__name__}: {exc}")
+    say("undone", value=doc.graph.value(p), original=original, errors=errors, **state(win))
+    finish(win)
+
+
+def open_path(path: str):
+    win = window()
+    before = state(win)
+    ok = win.files.open(path, ask=False)
+    say("opened", ok=ok, before=before, **state(win))
+    finish(win)
+
+
+def save_as(file: str, out: str):
+    win = window()
+    QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (out, ""))
+    ok = win.files.save_as()
+    say("saved", ok=ok, dataset=win.document.graph.meta.get("dataset"), **state(win))
+    finish(win)
+
+
+def export(file: str, out: str):
+    win = window()
+    ok = win.files.export_image(out)
+    say("exported", ok=ok, status=win.statusBar().currentMessage(), **state(win))
+    finish(win)
+
+
+if __name__ == "__main__":
+    app.make_app()  # the QApplication main() will reuse, so timers can be set before it runs
+    mode, *rest = sys.argv[1:]
+    if mode == "open-bad":
+        QTimer.singleShot(0, lambda: open_bad(*rest))
+        sys.exit(app.main([rest[0]]))
+    if mode == "open":
+        QTimer.singleShot(0, lambda: open_path(*rest))
+        sys.exit(app.main([]))
+    action = {"save-as": save_as, "export": export}[mode]
+    QTimer.singleShot(0, lambda: action(*rest))
+    sys.exit(app.main([rest[0]]))
