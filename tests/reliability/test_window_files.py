@@ -88,3 +88,20 @@ def test_opening_what_is_not_a_file_is_refused_at_once(tmp_path, kind):
     assert {"fifo": "pipe", "folder": "folder", "device": "device"}[kind] in opened["warnings"][0]
     if kind == "fifo":
         assert stat.S_ISFIFO(os.lstat(path).st_mode)
+
+
+# --- case 5: a field shows the value the file holds and never rewrites an untouched one -----------
+@pytest.mark.parametrize("lr", [1e6, 1e-9, 0.123456789012345])
+def test_settings_fields_show_the_files_values_and_keep_them(tmp_path, lr):
+    doc = json.loads(SMALL.read_text(encoding="utf-8"))
+    doc["training"] = {"optimizer": "sgd", "lr": lr, "epochs": 10, "momentum": 5.0}
+    doc["dataset"] = {"generator": "gauss", "n": 50, "seed": 3, "noise": 4.5, "test_fraction": 0.95}
+    path = tmp_path / "odd.graph.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    (changed,) = run_window(tmp_path, "settings", path)
+    assert changed["shown"]["lr"] == lr and changed["shown"]["momentum"] == 5.0
+    assert float(changed["shown"]["lr_text"]) == pytest.approx(lr, rel=1e-9)
+    assert changed["shown"]["noise"] == 4.5 and changed["shown"]["test_share"] == 0.95
+    tr, ds = changed["training"], changed["dataset"]
+    assert tr["epochs"] == 11 and tr["lr"] == lr and tr["momentum"] == 5.0  # only Epochs changed
+    assert ds["seed"] == 4 and ds["noise"] == 4.5 and ds["test_fraction"] == 0.95 and ds["n"] == 50

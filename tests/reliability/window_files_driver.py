@@ -5,6 +5,7 @@ the window's own actions, reports each result as one JSON line on stdout, and qu
 
     python window_files_driver.py open-bad SAVED BAD   edit + save SAVED, open BAD over it, save, undo
     python window_files_driver.py open PATH            open PATH (a FIFO, a device, a folder...)
+    python window_files_driver.py settings FILE        read the Train/Data fields, change Epochs and Seed
     python window_files_driver.py save-as FILE OUT     open FILE, save it as OUT
     python window_files_driver.py export FILE OUT      open FILE, export the canvas to OUT
 """
@@ -99,6 +100,19 @@ def save_as(file: str, out: str):
     finish(win)
 
 
+def settings(file: str):
+    """Read what the Train and Data fields show, then change Epochs and the data Seed as a learner would."""
+    win = window()
+    panel, data = win.training.panel, win.training.data_panel
+    shown = {"lr": panel.lr.value(), "lr_text": panel.lr.text(), "momentum": panel.option_spins["momentum"].value(),
+             "noise": data.noise.value(), "test_share": data.test_share.value()}
+    panel.epochs.setValue(panel.epochs.value() + 1)
+    data.seed.setValue(data.seed.value() + 1)
+    g = win.document.graph
+    say("changed", shown=shown, training=g.meta.get("training"), dataset=g.meta.get("dataset"), **state(win))
+    finish(win)
+
+
 def export(file: str, out: str):
     win = window()
     ok = win.files.export_image(out)
@@ -115,6 +129,6 @@ if __name__ == "__main__":
     if mode == "open":
         QTimer.singleShot(0, lambda: open_path(*rest))
         sys.exit(app.main([]))
-    action = {"save-as": save_as, "export": export}[mode]
+    action = {"save-as": save_as, "export": export, "settings": settings}[mode]
     QTimer.singleShot(0, lambda: action(*rest))
     sys.exit(app.main([rest[0]]))
