@@ -105,3 +105,16 @@ def test_settings_fields_show_the_files_values_and_keep_them(tmp_path, lr):
     tr, ds = changed["training"], changed["dataset"]
     assert tr["epochs"] == 11 and tr["lr"] == lr and tr["momentum"] == 5.0  # only Epochs changed
     assert ds["seed"] == 4 and ds["noise"] == 4.5 and ds["test_fraction"] == 0.95 and ds["n"] == 50
+
+
+# --- case 4: training is one undoable step, even while it runs --------------------------------------
+def test_undo_while_training_stops_the_run_and_restores_the_values_before_it(tmp_path):
+    (r,) = run_window(tmp_path, "undo-train", EXAMPLES / "xor_network.graph.json")
+    after = r["after_undo"]
+    assert after["state"] != "running" and r["still"]
+    assert after["values"] == r["before_run"]  # exactly the parameters before the run, the edit kept
+    # The edit and the Epochs change stay done; the run is one step, there to redo.
+    assert after["index"] == after["count"] - 1 == 2
+    assert r["redone"] != r["before_run"]  # redo gives back the trained values ...
+    assert r["undone_edit"] == r["original"]  # ... and undo walks back through the edit as well
+    assert r["redone_both"] == r["redone"]  # redo of all: exactly the values the run stopped at

@@ -6,6 +6,7 @@ the window's own actions, reports each result as one JSON line on stdout, and qu
     python window_files_driver.py open-bad SAVED BAD   edit + save SAVED, open BAD over it, save, undo
     python window_files_driver.py open PATH            open PATH (a FIFO, a device, a folder...)
     python window_files_driver.py settings FILE        read the Train/Data fields, change Epochs and Seed
+    python window_files_driver.py undo-train FILE      an edit, Train, Ctrl+Z mid-run, redo/undo through
     python window_files_driver.py save-as FILE OUT     open FILE, save it as OUT
     python window_files_driver.py export FILE OUT      open FILE, export the canvas to OUT
 """
@@ -113,6 +114,44 @@ def settings(file: str):
     finish(win)
 
 
+def undo_train(file: str):
+    """An edit, then Train; Ctrl+Z (the Edit menu's Undo) while it runs; then redo and undo through it all."""
+    win = window()
+    doc, runner, panel = win.document, win.training.runner, win.training.panel
+    g = doc.graph
+    params = list(g.parameters())
+
+    def values():
+        return {p: g.value(p) for p in params}
+    original = values()
+    doc.push(commands.SetValueCommand(g, params[0], 0.75))
+    before_run = values()
+    panel.epochs.setValue(10_000_000)
+    panel.train_button.click()
+    undo = win.actions_by_name["undo"]
+
+    def poll():
+        if runner.trainer is None or runner.trainer.epoch < 20 or values() == before_run:
+            QTimer.singleShot(20, poll)
+            return
+        undo.trigger()  # Ctrl+Z mid-run
+        after_undo = {"values": values(), "state": runner.state, "index": doc.undo_stack.index(),
+                      "count": doc.undo_stack.count()}
+        QTimer.singleShot(200, lambda: check(after_undo))
+
+    def check(after_undo):
+        still = values() == after_undo["values"]  # nothing trains on after the undo
+        doc.undo_stack.redo()
+        redone = values()
+        doc.undo_stack.setIndex(0)  # back through the run, the Epochs change and the edit
+        undone_edit = values()
+        doc.undo_stack.setIndex(doc.undo_stack.count())
+        say("undo-train", original=original, before_run=before_run, after_undo=after_undo, still=still,
+            redone=redone, undone_edit=undone_edit, redone_both=values(), state=runner.state, **state(win))
+        finish(win)
+    QTimer.singleShot(20, poll)
+
+
 def export(file: str, out: str):
     win = window()
     ok = win.files.export_image(out)
@@ -129,6 +168,6 @@ if __name__ == "__main__":
     if mode == "open":
         QTimer.singleShot(0, lambda: open_path(*rest))
         sys.exit(app.main([]))
-    action = {"save-as": save_as, "export": export, "settings": settings}[mode]
+    action = {"save-as": save_as, "export": export, "settings": settings, "undo-train": undo_train}[mode]
     QTimer.singleShot(0, lambda: action(*rest))
     sys.exit(app.main([rest[0]]))
