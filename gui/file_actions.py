@@ -2,7 +2,6 @@
 canvas as PNG/SVG, the unsaved-changes prompt, and autosave with recovery after a crash."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -15,20 +14,12 @@ from graphcore.paths import write_failure
 from graphcore.errors import GraphError, one_line
 from graphcore.layout import compute_layout
 
-from .crash import data_dir
+from . import recovery
 
 AUTOSAVE_MS = 30_000
 MAX_RECENT = 10
 FILTER = "Graph files (*.graph.json *.json);;All files (*)"
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
-
-
-def recovery_path() -> Path:
-    return data_dir() / "recovery.graph.json"
-
-
-def _recovery_info() -> Path:
-    return data_dir() / "recovery.info.json"
 
 
 def examples() -> list[Path]:
@@ -51,6 +42,7 @@ class FileActions(QObject):
         super().__init__(window)
         self.window = window
         self.doc = window.document
+        self.recovery = recovery.own_slot()  # this window's autosave, never another window's
         self.timer = QTimer(self, interval=AUTOSAVE_MS)
         self.timer.timeout.connect(self.autosave)
         self.timer.start()
@@ -188,46 +180,62 @@ class FileActions(QObject):
         return True
 
     # --- autosave and recovery -------------------------------------------------------
+    def recovery_path(self) -> Path:
+        return self.recovery.graph_path
+
     def autosave(self):
-        """Every 30 s, an unsaved graph is written to a recovery file (never over the learner's own file)."""
+        """Every 30 s, an unsaved graph is written to this window's recovery file (never over the learner's own file)."""
         if not self.doc.dirty:
             return
         try:
-            fileformat.atomic_write(recovery_path(), self.doc.dumps())
-            fileformat.atomic_write(_recovery_info(), json.dumps({"path": self.doc.path}))
+            self.recovery.write(self.doc.dumps(), self.doc.path)
         except OSError as exc:
             self.window.show_message(f"autosave failed: {exc}")
 
     def clear_recovery(self):
-        for p in (recovery_path(), _recovery_info()):
-            try:
-                p.unlink()
-            except OSError:
-                pass
+        self.recovery.clear()
+
+    def close_recovery(self):
+        """The window closes: its autosave goes, and its slot is free."""
+        self.recovery.clear()
+        self.recovery.release()
 
     def offer_recovery(self) -> bool:
-        """After a crash the recovery file is still there: offer to bring the graph back."""
-        path = recovery_path()
-        if not path.exists():
-            return False
+        """Work autosaved by a window whose process is gone (a crash): offer to bring it back.
+        Several such windows: this one takes the first accepted; the rest stay on disk and are
+        offered when the next window starts."""
+        found = recovery.orphans()
+        recovered = False
+        for slot in found:
+            if recovered:
+                slot.release()  # kept for the next window
+                continue
+            recovered = self._offer(slot)
+        return recovered
+
+    def _offer(self, slot) -> bool:
         answer = QMessageBox.question(
             self.window, "Recover unsaved work",
             "Backprop Studio did not close properly last time.\nRecover the graph you were working on?",
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         if answer != QMessageBox.Yes:
-            self.clear_recovery()
+            slot.clear()
+            slot.release()
             return False
         try:
-            g = fileformat.load(path)
-            info = json.loads(_recovery_info().read_text()) if _recovery_info().exists() else {}
+            g, original = slot.read()
+            g.source_path = original
+            self.doc.load_graph(g, original)
         except (GraphError, OSError, ValueError) as exc:
             QMessageBox.warning(self.window, "Cannot recover", str(exc))
+            slot.release()  # left on disk, not lost
             return False
-        original = info.get("path")
-        g.source_path = original
-        self.doc.load_graph(g, original)
         self.doc.undo_stack.resetClean()  # recovered work is not saved yet: no undo makes it "clean"
         self.doc.set_dirty(True)
+        self.autosave()  # into this window's own slot before the orphan's copy goes
+        if self.recovery.exists():
+            slot.clear()
+        slot.release()
         self.window.view.fit()
         self.window.show_message("Recovered your unsaved graph")
         return True

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from graphcore import fileformat
 from graphcore.graph import Graph
-from gui import file_actions
 from gui.main_window import MainWindow
 from tests.gui.helpers import drop_from_palette, wire
 
@@ -57,9 +56,10 @@ def test_recover_after_crash(qtbot, app_dirs, monkeypatch):
     small_graph(first)
     first.files.autosave()
     crashed = first.document.dumps()
-    assert file_actions.recovery_path().exists()
+    assert first.files.recovery_path().exists()
     first.document.undo_stack.setClean()
     first.files.timer.stop()
+    first.files.recovery._lock.close()  # what the system does when the process dies: the lock goes
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Yes)
     second = MainWindow(offer_recovery=True)

@@ -131,11 +131,10 @@ def test_a_failed_save_says_so_and_keeps_the_old_file(window, tmp_path, dialogs,
     assert path.read_bytes() == old
     assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []
     assert window.document.dirty and window.document.dumps() == edited
-    from gui.file_actions import recovery_path
-    assert recovery_path().exists()
+    assert window.files.recovery_path().exists()
     monkeypatch.undo()
     assert window.files.save() is True  # once the disk has room again, the work is saved
-    assert fileformat.dumps(fileformat.load(path)) == edited and not recovery_path().exists()
+    assert fileformat.dumps(fileformat.load(path)) == edited and not window.files.recovery_path().exists()
 
 
 # --- non-finite values name the first box and select it ----------------------------------------
