@@ -320,7 +320,7 @@ def dumps(g: Graph) -> str:
 STALE_SECONDS = 60  # a temporary file this old beside its target was left by a killed save
 
 
-def atomic_write(path: str | os.PathLike, text: str):
+def atomic_write(path: str | os.PathLike, text: str | bytes):
     """Write to a temporary file beside the target, flush it to disk, then rename over
     it: a crash or a full disk mid-save leaves the old file whole. The target is ``path``
     or, for a symlink, the file it points to (the link stays); a folder, a FIFO or a
@@ -343,7 +343,8 @@ def atomic_write(path: str | os.PathLike, text: str):
     try:
         if hasattr(os, "fchmod"):  # mkstemp makes 0600
             os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        binary = isinstance(text, bytes)  # an image export
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRectF, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QBuffer, QIODevice, QObject, QRectF, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -147,24 +147,26 @@ class FileActions(QObject):
             self.export_image(path)
 
     def export_image(self, path: str):
-        """The boxes and arrows (not the window) as PNG or SVG."""
+        """The boxes and arrows (not the window) as PNG or SVG: drawn in memory, then written
+        atomically like a graph file, so a failure is reported and leaves any old file whole."""
         scene = self.window.scene
         rect = scene.items_rect().adjusted(-40, -40, 40, 40)
         if rect.isNull():
             rect = QRectF(0, 0, 400, 300)
+        buf = QBuffer()
+        buf.open(QIODevice.WriteOnly)
         if path.lower().endswith(".svg"):
             from PySide6.QtSvg import QSvgGenerator
             gen = QSvgGenerator()
-            gen.setFileName(path)
+            gen.setOutputDevice(buf)
             gen.setSize(QSize(int(rect.width()), int(rect.height())))
             gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
             gen.setTitle(self.doc.title)
             painter = QPainter(gen)
-            if not painter.isActive():  # the SVG file could not be opened: nothing would be written
-                QMessageBox.warning(self.window, "Cannot export", f"cannot write {path}")
-                return False
-            scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
-            painter.end()
+            drawn = painter.isActive()
+            if drawn:
+                scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+                painter.end()
         else:
             scale = 2.0 if rect.width() * rect.height() < 4e6 else 1.0
             img = QImage(int(rect.width() * scale), int(rect.height() * scale), QImage.Format_ARGB32)
@@ -173,9 +175,14 @@ class FileActions(QObject):
             painter.setRenderHint(QPainter.Antialiasing)
             scene.render(painter, QRectF(0, 0, img.width(), img.height()), rect)
             painter.end()
-            if not img.save(path):
-                QMessageBox.warning(self.window, "Cannot export", f"cannot write {path}")
-                return False
+            drawn = img.save(buf, "PNG")
+        try:
+            if not drawn:
+                raise OSError("the picture could not be drawn")
+            fileformat.atomic_write(path, bytes(buf.data()))
+        except OSError as exc:
+            QMessageBox.warning(self.window, "Cannot export", write_failure(path, exc))
+            return False
         self.window.show_message(f"Exported {Path(path).name}")
         return True
 

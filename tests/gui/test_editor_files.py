@@ -186,5 +186,6 @@ def test_export_canvas_to_a_missing_folder_says_so(main_window, tmp_path, suffix
     out = tmp_path / "no" / "such" / f"canvas.{suffix}"
     assert main_window.files.export_image(str(out)) is False
     assert not out.exists()
-    assert ("warning", "Cannot export", f"cannot write {out}") in no_modal_dialogs.seen
+    assert ("warning", "Cannot export", f"cannot write {out}: the folder {out.parent} does not exist") \
+        in no_modal_dialogs.seen
     assert "Exported" not in main_window.statusBar().currentMessage()

@@ -195,18 +195,23 @@ def tmpfs(folder):
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True, timeout=30)
 
 
-def test_a_full_disk_keeps_the_old_output_whole(tmpfs, folder):
-    out = tmpfs / "out.graph.json"
-    shutil.copy(EXAMPLE, out)
-    old = out.read_bytes()
-    fd = os.open(tmpfs / "filler", os.O_WRONLY | os.O_CREAT)
-    try:  # fill the tmpfs to the last byte
+def fill(mnt: Path):
+    """Fill the tmpfs to the last byte with one file, "filler"."""
+    fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
         while os.write(fd, b"\0" * 4096):
             pass
     except OSError:
         pass
     finally:
         os.close(fd)
+
+
+def test_a_full_disk_keeps_the_old_output_whole(tmpfs, folder):
+    out = tmpfs / "out.graph.json"
+    shutil.copy(EXAMPLE, out)
+    old = out.read_bytes()
+    fill(tmpfs)
     rc, _, err = graphcore("train", "in.graph.json", "--epochs", "1", "-o", str(out), cwd=folder)
     assert_refused(rc, err, "cannot write", "No space left")
     assert out.read_bytes() == old

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_hostile_paths import fill, folder, tmpfs  # noqa: F401  (fixtures: a small tmpfs of our own)
 
 from graphcore import fileformat
 
@@ -124,3 +125,34 @@ def test_undo_while_training_stops_the_run_and_restores_the_values_before_it(tmp
     assert r["redone"] != r["before_run"]  # redo gives back the trained values ...
     assert r["undone_edit"] == r["original"]  # ... and undo walks back through the edit as well
     assert r["redone_both"] == r["redone"]  # redo of all: exactly the values the run stopped at
+
+
+# --- case 8: exports are written atomically and say when they fail ------------------------------
+@pytest.mark.parametrize("mode", ["export", "export-plot"])
+@pytest.mark.parametrize("suffix", ["svg", "png"])
+def test_an_export_on_a_full_disk_says_so_and_keeps_the_old_file(tmpfs, tmp_path, mode, suffix):
+    out = tmpfs / f"picture.{suffix}"
+    out.write_bytes(b"the old picture")
+    fill(tmpfs)
+    (r,) = run_window(tmp_path, mode, SMALL, out)
+    assert len(r["warnings"]) == 1 and "No space left" in r["warnings"][0], r["warnings"]
+    assert out.read_bytes() == b"the old picture"
+    assert sorted(os.listdir(tmpfs)) == ["filler", out.name]  # no temporary or 0-byte file left
+    if mode == "export":
+        assert not r["ok"] and "Exported" not in r["status"]
+
+
+@pytest.mark.parametrize("mode", ["export", "export-plot"])
+def test_an_export_over_a_fifo_is_refused_and_through_a_symlink_reaches_its_target(tmp_path, mode):
+    pipe = tmp_path / "pipe.svg"
+    os.mkfifo(pipe)
+    (r,) = run_window(tmp_path, mode, SMALL, pipe)
+    assert len(r["warnings"]) == 1 and "pipe (FIFO)" in r["warnings"][0]
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    target = tmp_path / "target.svg"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.svg"
+    link.symlink_to(target)
+    (r,) = run_window(tmp_path, mode, SMALL, link)
+    assert r["warnings"] == [] and link.is_symlink()
+    assert target.read_text(encoding="utf-8").lstrip().startswith("<")  # a whole SVG document

@@ -9,6 +9,7 @@ the window's own actions, reports each result as one JSON line on stdout, and qu
     python window_files_driver.py undo-train FILE      an edit, Train, Ctrl+Z mid-run, redo/undo through
     python window_files_driver.py save-as FILE OUT     open FILE, save it as OUT
     python window_files_driver.py export FILE OUT      open FILE, export the canvas to OUT
+    python window_files_driver.py export-plot FILE OUT open FILE, export the cost plot to OUT
 """
 from __future__ import annotations
 
@@ -114,6 +115,19 @@ def settings(file: str):
     finish(win)
 
 
+def export_plot(file: str, out: str):
+    """The cost plot's right-click Export SVG…/PNG… with OUT chosen in the file dialog."""
+    import pyqtgraph as pg
+
+    from gui.panels import plots_common
+    win = window()
+    plot = next(w for w in win.findChildren(pg.PlotWidget) if w.objectName() == "plot_cost")
+    QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (out, ""))
+    plots_common._ask_and_export(plot, "cost", out.rsplit(".", 1)[-1].upper())
+    say("exported", **state(win))
+    finish(win)
+
+
 def undo_train(file: str):
     """An edit, then Train; Ctrl+Z (the Edit menu's Undo) while it runs; then redo and undo through it all."""
     win = window()
@@ -168,6 +182,7 @@ if __name__ == "__main__":
     if mode == "open":
         QTimer.singleShot(0, lambda: open_path(*rest))
         sys.exit(app.main([]))
-    action = {"save-as": save_as, "export": export, "settings": settings, "undo-train": undo_train}[mode]
+    action = {"save-as": save_as, "export": export, "settings": settings, "undo-train": undo_train,
+              "export-plot": export_plot}[mode]
     QTimer.singleShot(0, lambda: action(*rest))
     sys.exit(app.main([rest[0]]))
