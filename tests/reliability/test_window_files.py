@@ -156,3 +156,42 @@ def test_an_export_over_a_fifo_is_refused_and_through_a_symlink_reaches_its_targ
     (r,) = run_window(tmp_path, mode, SMALL, link)
     assert r["warnings"] == [] and link.is_symlink()
     assert target.read_text(encoding="utf-8").lstrip().startswith("<")  # a whole SVG document
+
+
+# --- case 9: quitting after Copy, and --screenshot on hostile input -----------------------------
+def test_quit_after_select_all_and_copy_exits_cleanly(tmp_path):
+    (r,) = run_window(tmp_path, "copy-quit", BIG)  # run_window: exit code 0, no traceback
+    assert r["kind"] == "copied"
+
+
+def screenshot(tmp_path, *argv):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path / "home"))
+    try:
+        return subprocess.run([sys.executable, "-m", "gui.app", *map(str, argv)], capture_output=True, text=True,
+                              env=env, cwd=tmp_path, timeout=TIME_BOUND, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"backprop-studio {argv} did not finish in {TIME_BOUND} s")
+
+
+SCREENSHOT_REFUSALS = {
+    "seed 2^31": (lambda d: ("bad.graph.json", "shot.png", "1400x860"), "'seed'"),
+    "fifo file": (lambda d: ("pipe", "shot.png", "1400x860"), "pipe (FIFO)"),
+    "fifo output": (lambda d: (SMALL, "pipe", "1400x860"), "pipe (FIFO)"),
+    "folder output": (lambda d: (SMALL, d, "1400x860"), "folder"),
+    "empty output": (lambda d: (SMALL, "", "1400x860"), "file name"),
+    "huge size": (lambda d: (SMALL, "shot.png", "60000x60000"), "--size must be from"),
+}
+
+
+@pytest.mark.parametrize("case", SCREENSHOT_REFUSALS)
+def test_screenshot_refuses_hostile_input_in_one_line(tmp_path, case):
+    bad_copy(tmp_path, seed=2**31)
+    os.mkfifo(tmp_path / "pipe")
+    argv, words = SCREENSHOT_REFUSALS[case]
+    file, out, size = argv(tmp_path)
+    p = screenshot(tmp_path, file, "--screenshot", out, "--size", size)
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    lines = [line for line in p.stderr.splitlines() if line.startswith("backprop-studio")]
+    assert len(lines) == 1 and words in lines[0] and "Traceback" not in p.stderr, p.stderr
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode)
+    assert not (tmp_path / "shot.png").exists()

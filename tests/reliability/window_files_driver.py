@@ -10,6 +10,7 @@ the window's own actions, reports each result as one JSON line on stdout, and qu
     python window_files_driver.py save-as FILE OUT     open FILE, save it as OUT
     python window_files_driver.py export FILE OUT      open FILE, export the canvas to OUT
     python window_files_driver.py export-plot FILE OUT open FILE, export the cost plot to OUT
+    python window_files_driver.py copy-quit FILE       Select All, Copy, Quit
 """
 from __future__ import annotations
 
@@ -128,6 +129,16 @@ def export_plot(file: str, out: str):
     finish(win)
 
 
+def copy_quit(file: str):
+    """Edit ▸ Select All, Edit ▸ Copy, then close the window (File ▸ Quit)."""
+    win = window()
+    win.actions_by_name["select_all"].trigger()
+    win.actions_by_name["copy"].trigger()
+    say("copied", selected=len(win.scene.selectedItems()), **state(win))
+    win.document.undo_stack.setClean()
+    win.actions_by_name["quit"].trigger()
+
+
 def undo_train(file: str):
     """An edit, then Train; Ctrl+Z (the Edit menu's Undo) while it runs; then redo and undo through it all."""
     win = window()
@@ -183,6 +194,6 @@ if __name__ == "__main__":
         QTimer.singleShot(0, lambda: open_path(*rest))
         sys.exit(app.main([]))
     action = {"save-as": save_as, "export": export, "settings": settings, "undo-train": undo_train,
-              "export-plot": export_plot}[mode]
+              "export-plot": export_plot, "copy-quit": copy_quit}[mode]
     QTimer.singleShot(0, lambda: action(*rest))
     sys.exit(app.main([rest[0]]))
