@@ -195,3 +195,25 @@ def test_screenshot_refuses_hostile_input_in_one_line(tmp_path, case):
     assert len(lines) == 1 and words in lines[0] and "Traceback" not in p.stderr, p.stderr
     assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode)
     assert not (tmp_path / "shot.png").exists()
+
+
+# --- case 6: Save As into another folder keeps a CSV data set findable ---------------------------
+def test_save_as_into_another_folder_rebases_a_relative_csv_path(tmp_path):
+    rc = subprocess.run([sys.executable, "-m", "graphcore", "dataset", "simple", "--n", "30", "-o",
+                         str(tmp_path / "data.csv")], capture_output=True, timeout=TIME_BOUND).returncode
+    assert rc == 0
+    doc = json.loads(SMALL.read_text(encoding="utf-8"))
+    doc["dataset"] = {"csv": "../data.csv"}
+    (tmp_path / "a").mkdir()
+    original = tmp_path / "a" / "g.graph.json"
+    original.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "b" / "c" / "copy.graph.json"
+    out.parent.mkdir(parents=True)
+    (r,) = run_window(tmp_path, "save-as", original, out)
+    assert r["ok"] and r["warnings"] == []
+    assert fileformat.load(out).meta["dataset"] == {"csv": "../../data.csv"}
+    assert r["dataset"] == {"csv": "../../data.csv"}  # the window goes on with the rebased path too
+    p = subprocess.run([sys.executable, "-m", "graphcore", "eval", str(out)], capture_output=True, text=True,
+                       timeout=TIME_BOUND)
+    assert p.returncode == 0, p.stderr  # the copy finds its data
+    assert json.loads(original.read_text(encoding="utf-8"))["dataset"] == {"csv": "../data.csv"}
