@@ -404,4 +404,12 @@ def _sweep_stale(folder: Path, name: str):
 
 
 def save(g: Graph, path: str | os.PathLike):
-    atomic_write(path, dumps(g))
+    """Write the graph file; refused (nothing written) when it would be larger than ``load``
+    reads, because a file that cannot be opened again is work lost."""
+    text = dumps(g)
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise FileFormatError(f"cannot save {Path(path).name}: it would be {size:,} bytes, over the "
+                              f"{MAX_BYTES:,} a graph file may hold, so it could not be opened again "
+                              f"(keep large data sets as a generator or a CSV file)")
+    atomic_write(path, text)

@@ -115,6 +115,9 @@ class FileActions(QObject):
         except OSError as exc:
             QMessageBox.warning(self.window, "Cannot save", write_failure(path, exc))
             return False
+        except GraphError as exc:  # a file too large to open again is not written
+            QMessageBox.warning(self.window, "Cannot save", str(exc))
+            return False
         self.add_recent(str(Path(path).resolve()))
         self.clear_recovery()
         self.window.show_message(f"Saved {Path(path).name}")

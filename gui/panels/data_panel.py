@@ -28,6 +28,9 @@ CSV_SOURCE = "csv"
 POINTS_SOURCE = "points"
 NO_COLUMN = "(its own value)"
 DECIMALS = 4  # clicked points are kept to this many decimals in the file
+# Clicked-in points are stored in the graph file, under 100 bytes a point: this many stay far
+# below the loader's size limit (fileformat.MAX_BYTES), so the file can always be reopened.
+MAX_CLICKED_POINTS = 200_000
 
 
 def points_block(columns: dict[str, np.ndarray], test_fraction: float = 0.0) -> dict:
@@ -301,6 +304,11 @@ class DataPanel(QWidget):
 
     def add_point(self, x: float, y: float, cls: int, axes=("x1", "x2")):
         ds = self.dataset()
+        if ds is not None and ds.n >= MAX_CLICKED_POINTS:
+            # Clicking in keeps every point in the file: past this many it could not be opened again.
+            self.error.setText(f"Points can be clicked into a data set of fewer than {MAX_CLICKED_POINTS:,} points; "
+                               f"this one has {ds.n:,}. Lower its number of points first.")
+            return
         tf = float((self.document.graph.meta.get("dataset") or {}).get("test_fraction", 0.0))
         self._push_block(with_point(ds, axes, x, y, cls, tf), f"Add a point of class {cls}")
 

@@ -217,3 +217,27 @@ def test_save_as_into_another_folder_rebases_a_relative_csv_path(tmp_path):
                        timeout=TIME_BOUND)
     assert p.returncode == 0, p.stderr  # the copy finds its data
     assert json.loads(original.read_text(encoding="utf-8"))["dataset"] == {"csv": "../data.csv"}
+
+
+# --- case 7: never save what cannot be reopened ----------------------------------------------------
+@pytest.mark.slow
+def test_a_point_clicked_into_a_huge_generated_set_never_makes_a_file_that_cannot_be_reopened(tmp_path):
+    doc = json.loads(SMALL.read_text(encoding="utf-8"))
+    doc["dataset"] = {"generator": "simple", "n": 1_500_000, "seed": 1}
+    path = tmp_path / "huge.graph.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "saved.graph.json"
+    (r,) = run_window(tmp_path, "click-point", path, out)
+    assert "fewer than" in r["panel_error"]  # the click is refused and says why
+    assert r["block_keys"] == ["generator", "n", "seed"]  # the data set is still the generator
+    assert r["ok"] and fileformat.load(out).meta["dataset"]["n"] == 1_500_000  # what was saved opens again
+
+
+def test_a_graph_file_over_the_size_limit_is_never_written(tmp_path, monkeypatch):
+    g = fileformat.load(SMALL)
+    out = tmp_path / "g.graph.json"
+    out.write_text("old", encoding="utf-8")
+    monkeypatch.setattr(fileformat, "MAX_BYTES", len(fileformat.dumps(g)) - 1)
+    with pytest.raises(fileformat.FileFormatError, match="could not be opened again"):
+        fileformat.save(g, out)
+    assert out.read_text(encoding="utf-8") == "old"

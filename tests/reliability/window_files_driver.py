@@ -11,6 +11,7 @@ the window's own actions, reports each result as one JSON line on stdout, and qu
     python window_files_driver.py export FILE OUT      open FILE, export the canvas to OUT
     python window_files_driver.py export-plot FILE OUT open FILE, export the cost plot to OUT
     python window_files_driver.py copy-quit FILE       Select All, Copy, Quit
+    python window_files_driver.py click-point FILE OUT click a point into the data set, Save As OUT
 """
 from __future__ import annotations
 
@@ -139,6 +140,17 @@ def copy_quit(file: str):
     win.actions_by_name["quit"].trigger()
 
 
+def click_point(file: str, out: str):
+    """A left click on the decision boundary plot (a point of class 1), then Save As OUT."""
+    win = window()
+    win.training.data_panel.add_point(0.25, -0.5, 1)
+    block = win.document.graph.meta.get("dataset") or {}
+    QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (out, ""))
+    ok = win.files.save_as()
+    say("clicked", ok=ok, block_keys=sorted(block), panel_error=win.training.data_panel.error.text(), **state(win))
+    finish(win)
+
+
 def undo_train(file: str):
     """An edit, then Train; Ctrl+Z (the Edit menu's Undo) while it runs; then redo and undo through it all."""
     win = window()
@@ -194,6 +206,7 @@ if __name__ == "__main__":
         QTimer.singleShot(0, lambda: open_path(*rest))
         sys.exit(app.main([]))
     action = {"save-as": save_as, "export": export, "settings": settings, "undo-train": undo_train,
-              "export-plot": export_plot, "copy-quit": copy_quit}[mode]
+              "export-plot": export_plot, "copy-quit": copy_quit,
+              "click-point": click_point}[mode]
     QTimer.singleShot(0, lambda: action(*rest))
     sys.exit(app.main([rest[0]]))
