@@ -241,3 +241,60 @@ def test_a_graph_file_over_the_size_limit_is_never_written(tmp_path, monkeypatch
     with pytest.raises(fileformat.FileFormatError, match="could not be opened again"):
         fileformat.save(g, out)
     assert out.read_text(encoding="utf-8") == "old"
+
+
+# --- case 2 in the window: Save As onto what is not a file -------------------------------------------
+def make_target(tmp_path, kind) -> Path:
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "pipe.graph.json")
+        return tmp_path / "pipe.graph.json"
+    if kind == "folder":
+        (tmp_path / "sub.graph.json").mkdir()
+        return tmp_path / "sub.graph.json"
+    if kind == "missing folder":
+        return tmp_path / "nowhere" / "g.graph.json"
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    dev = tmp_path / "dev.graph.json"
+    try:
+        os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    return dev
+
+
+SAVE_REFUSALS = {"fifo": "pipe (FIFO)", "folder": "folder", "device": "device", "missing folder": "does not exist"}
+
+
+@pytest.mark.parametrize("kind", SAVE_REFUSALS)
+def test_save_as_onto_what_is_not_a_file_is_refused_and_left_alone(tmp_path, kind):
+    target = make_target(tmp_path, kind)
+    mode = os.lstat(target).st_mode if os.path.lexists(target) else None
+    (r,) = run_window(tmp_path, "save-as", SMALL, target)
+    assert not r["ok"] and len(r["warnings"]) == 1 and SAVE_REFUSALS[kind] in r["warnings"][0], r["warnings"]
+    assert "\n" not in r["warnings"][0] and ".tmp" not in r["warnings"][0]
+    assert r["path"] == str(SMALL)  # the window still belongs to the file it opened
+    if mode is not None:
+        assert os.lstat(target).st_mode == mode  # still a FIFO, a folder, a device
+    assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
+
+
+def test_save_as_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "g.graph.json"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.graph.json"
+    link.symlink_to(target)
+    (r,) = run_window(tmp_path, "save-as", SMALL, link)
+    assert r["ok"] and r["warnings"] == []
+    assert link.is_symlink() and fileformat.load(target).meta["name"] == fileformat.load(SMALL).meta["name"]
+    assert os.listdir(tmp_path / "real") == ["g.graph.json"]
+
+
+def test_save_as_on_a_full_disk_says_so_and_keeps_the_old_file(tmpfs, tmp_path):
+    out = tmpfs / "g.graph.json"
+    out.write_text("old", encoding="utf-8")
+    fill(tmpfs)
+    (r,) = run_window(tmp_path, "save-as", SMALL, out)
+    assert not r["ok"] and len(r["warnings"]) == 1 and "No space left" in r["warnings"][0]
+    assert out.read_text(encoding="utf-8") == "old" and sorted(os.listdir(tmpfs)) == ["filler", "g.graph.json"]
