@@ -102,6 +102,15 @@ def test_reading_a_device_node_is_refused(folder, verb):
     assert stat.S_ISCHR(os.lstat(dev).st_mode)
 
 
+@pytest.mark.parametrize("verb", ["eval", "check", "train", "steps"])
+@pytest.mark.parametrize("case", ["fifo", "folder"])
+def test_a_data_file_that_is_not_a_file_is_refused_in_one_line(folder, verb, case):
+    name = {"fifo": "pipe", "folder": "sub"}[case]
+    rc, _, err = graphcore(verb, "in.graph.json", "--data", name, cwd=folder)
+    assert_refused(rc, err, "not a regular file")
+    assert stat.S_ISFIFO(os.lstat(folder / "pipe").st_mode)
+
+
 def test_reading_through_a_symlink_reads_its_target(folder):
     (folder / "link.json").symlink_to("in.graph.json")
     rc, out, err = graphcore("eval", "link.json", cwd=folder)
