@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from graphcore import fileformat
 from graphcore.graph import Graph
+from gui.commands import SetValueCommand
+from gui.file_actions import EXAMPLES_DIR
 from gui.main_window import MainWindow
 from tests.gui.helpers import drop_from_palette, wire
 
@@ -48,6 +50,31 @@ def test_broken_file_shows_loader_message_and_keeps_graph(main_window, tmp_path,
     assert not win.files.open(str(bad), ask=False)
     assert shown and "version 7" in shown[0]
     assert win.document.dumps() == before
+
+
+def test_a_panel_failing_on_a_file_leaves_the_window_as_it_was(main_window, tmp_path, monkeypatch):
+    """Open is all or nothing even past the loader: a panel that cannot show the file puts
+    the previous graph back, and the path, title and undo history are never switched."""
+    win = main_window
+    _, a, _, _ = small_graph(win)
+    assert win.files._write(str(tmp_path / "mine.graph.json"))
+    win.document.push(SetValueCommand(win.document.graph, a, 4.0))
+    before = (win.document.dumps(), win.document.path, win.windowTitle(), win.document.undo_stack.count())
+    panel = type(win.training.panel)
+    real = panel.read_settings
+
+    def fails_on_other_files(self):
+        if len(self.document.graph) != 3:  # not the learner's three boxes
+            raise OverflowError("Python int too large to convert to C int")
+        real(self)
+    monkeypatch.setattr(panel, "read_settings", fails_on_other_files)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    assert not win.files.open(str(EXAMPLES_DIR / "logistic_regression.graph.json"), ask=False)
+    assert shown and "cannot open logistic_regression.graph.json" in shown[0] and "\n" not in shown[0]
+    assert (win.document.dumps(), win.document.path, win.windowTitle(), win.document.undo_stack.count()) == before
+    win.document.undo_stack.undo()  # the history still fits the graph
+    assert win.document.graph.value(a) != 4.0
 
 
 def test_recover_after_crash(qtbot, app_dirs, monkeypatch):
