@@ -45,8 +45,14 @@ def read_bytes(path: str | os.PathLike, limit: int, what: str = "file") -> bytes
         raise PathError(f"no {what} name given (an empty path)")
     path = Path(path)
     try:
-        # O_NONBLOCK: opening a FIFO with no writer would wait for ever; fstat then refuses it.
+        mode = os.stat(path).st_mode  # opening a device can itself do something: look first
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        # O_NONBLOCK: should a FIFO appear there after the look, opening it must not wait for a
+        # writer; fstat below refuses it then.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except PathError:
+        raise
     except OSError as exc:
         raise PathError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
