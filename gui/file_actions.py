@@ -194,7 +194,8 @@ class FileActions(QObject):
         return self.recovery.graph_path
 
     def autosave(self):
-        """Every 30 s, an unsaved graph is written to this window's recovery file (never over the learner's own file)."""
+        """Every 30 s, an unsaved graph is written to this window's recovery file (never over
+        the learner's own file)."""
         if not self.doc.dirty:
             return
         try:

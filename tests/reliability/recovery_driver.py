@@ -4,7 +4,8 @@ Nothing in the program is changed for the test: this driver shortens the autosav
 interval, answers the recovery question "Yes" and reports what it did on stdout, all
 from outside, then hands control to the program's own ``main()``.
 
-    python recovery_driver.py edit [NAME]  make edits (the last names the graph NAME), report after each autosave, wait to be killed
+    python recovery_driver.py edit [NAME]  make edits (the last names the graph NAME), report after each
+                                           autosave, wait to be killed
     python recovery_driver.py recover   accept the recovery offer, report the graph, save it, quit
 """
 from __future__ import annotations
