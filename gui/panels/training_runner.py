@@ -74,7 +74,10 @@ class TrainingRunner(QObject):
     # --- the trainer -----------------------------------------------------------------------
     def _graph_signature(self):
         g = self.document.graph
-        return g.version, g.values_version, g.source_path
+        # Where the file lives matters only to a CSV data set (its path is relative to the
+        # file): saving a graph for the first time must not restart a paused run.
+        csv = "csv" in (g.meta.get("dataset") or {})
+        return g.version, g.values_version, g.source_path if csv else None
 
     def ensure_trainer(self) -> Trainer | None:
         """The Trainer for the graph as it is now (rebuilt if the graph changed)."""
