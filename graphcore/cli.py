@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from . import paths
 from .errors import GraphError
 
 VERBS = {
@@ -51,11 +52,22 @@ def fail(message: str) -> int:
     return 2
 
 
+def _check_output(args):
+    """Refuse an unusable -o before any work: an empty name (it would write nothing and
+    exit 0), a folder, a FIFO, a device or a missing folder."""
+    out = getattr(args, "output", None)
+    if out == "":
+        raise UsageError(f"graphcore {args.verb}: error: -o needs a file name, not an empty one")
+    if out is not None:
+        paths.write_target(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if not getattr(args, "verb", None):
             return fail("no command given (one of: " + ", ".join(VERBS) + "); see graphcore --help")
+        _check_output(args)
         module = importlib.import_module(f".commands.{args._module}", __package__)
         return module.run(args)
     except UsageError as exc:

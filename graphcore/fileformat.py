@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import functions as F
 from . import learner
+from . import paths
 from .errors import FileFormatError, GraphError
 from .graph import ID_RE, Graph
 from .groups import groups_of, has_groups
@@ -30,6 +31,10 @@ TOP_KEYS = {"format", "version", "name", "nodes", "edges", "loss", "output", "th
 MAX_FUNCTIONS = 100
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 MAX_BYTES = 64 * 1024 * 1024
+# Whole-number settings the window shows in spin boxes (32-bit): a file may not hold more,
+# or the window could not show it and the CLI would train with what the window cannot.
+MAX_WHOLE = 2**31 - 1
+MAX_GENERATED = 10_000_000  # points a generator may make
 
 
 def _fail(msg: str, nodes=()):
@@ -77,14 +82,9 @@ def loads(text: str | bytes, source_path: str | None = None) -> Graph:
 def load(path: str | os.PathLike) -> Graph:
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            _fail(f"{path.name}: file is too large ({size} bytes; the limit is {MAX_BYTES})")
-        data = path.read_bytes()
-    except FileFormatError:
-        raise
-    except OSError as exc:
-        raise FileFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+        data = paths.read_bytes(path, MAX_BYTES)  # a regular file only: never a FIFO or a device
+    except paths.PathError as exc:
+        raise FileFormatError(str(exc)) from None
     return loads(data, str(path.resolve()))
 
 
@@ -237,10 +237,10 @@ def check_dataset(ds) -> dict:
             _fail(f"'dataset': unknown key '{sorted(extra)[0]}'")
         if not isinstance(ds["generator"], str) or ds["generator"] not in GENERATORS:
             _fail(f"'dataset': unknown generator {ds['generator']!r} (one of {', '.join(GENERATORS)})")
-        if not _is_int(ds.get("n", 100)) or not 1 <= ds.get("n", 100) <= 10_000_000:
-            _fail("'dataset': 'n' must be a whole number from 1 to 10,000,000")
-        if not _is_int(ds.get("seed", 0)) or ds.get("seed", 0) < 0:
-            _fail("'dataset': 'seed' must be a whole number ≥ 0")
+        if not _is_int(ds.get("n", 100)) or not 1 <= ds.get("n", 100) <= MAX_GENERATED:
+            _fail(f"'dataset': 'n' must be a whole number from 1 to {MAX_GENERATED:,}")
+        if not _is_int(ds.get("seed", 0)) or not 0 <= ds.get("seed", 0) <= MAX_WHOLE:
+            _fail(f"'dataset': 'seed' must be a whole number from 0 to {MAX_WHOLE}")
         if not _is_num(ds.get("noise", 0.0)) or ds.get("noise", 0.0) < 0:
             _fail("'dataset': 'noise' must be a number ≥ 0")
     elif kind == "csv":
@@ -279,13 +279,13 @@ def check_training(tr) -> dict:
         _fail(f"'training': unknown optimizer {tr.get('optimizer')!r} (one of {', '.join(OPTIMIZERS)})")
     if "lr" in tr and (not _is_num(tr["lr"]) or tr["lr"] <= 0):
         _fail("'training': 'lr' must be a number > 0")
-    if "epochs" in tr and (not _is_int(tr["epochs"]) or tr["epochs"] < 0):
-        _fail("'training': 'epochs' must be a whole number ≥ 0")
+    if "epochs" in tr and (not _is_int(tr["epochs"]) or not 0 <= tr["epochs"] <= MAX_WHOLE):
+        _fail(f"'training': 'epochs' must be a whole number from 0 to {MAX_WHOLE}")
     bs = tr.get("batch_size")
-    if bs is not None and (not _is_int(bs) or bs < 1):
-        _fail("'training': 'batch_size' must be null or a whole number ≥ 1")
-    if "seed" in tr and (not _is_int(tr["seed"]) or tr["seed"] < 0):
-        _fail("'training': 'seed' must be a whole number ≥ 0")
+    if bs is not None and (not _is_int(bs) or not 1 <= bs <= MAX_WHOLE):
+        _fail(f"'training': 'batch_size' must be null or a whole number from 1 to {MAX_WHOLE}")
+    if "seed" in tr and (not _is_int(tr["seed"]) or not 0 <= tr["seed"] <= MAX_WHOLE):
+        _fail(f"'training': 'seed' must be a whole number from 0 to {MAX_WHOLE}")
     for key in ("momentum", "alpha", "eps", "weight_decay", "dampening", "lr_decay", "initial_accumulator_value"):
         if key in tr and (not _is_num(tr[key]) or tr[key] < 0):
             _fail(f"'training': '{key}' must be a number ≥ 0")
@@ -362,30 +362,46 @@ def dumps(g: Graph) -> str:
 STALE_SECONDS = 60  # a temporary file this old beside its target was left by a killed save
 
 
-def atomic_write(path: str | os.PathLike, text: str):
-    """Write to a temporary file beside ``path``, flush it to disk, then rename over
-    ``path``: a crash or a full disk mid-save leaves the old file whole. The file keeps
-    the old file's permission bits (a new one gets 0o666 less the umask, as ``open``
-    would give it), and temporary files a killed save left beside it are swept up."""
-    path = Path(path)
-    folder = path.parent or Path(".")
-    mode = _mode_for(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+def atomic_write(path: str | os.PathLike, text: str | bytes):
+    """Write to a temporary file beside the target, flush it to disk, then rename over
+    it: a crash or a full disk mid-save leaves the old file whole. The target is ``path``
+    or, for a symlink, the file it points to (the link stays); a folder, a FIFO or a
+    device is refused (``paths.PathError``), never replaced. The file keeps the old
+    file's permission bits (a new one gets 0o666 less the umask, as ``open`` would give
+    it), and temporary files a killed save left beside it are swept up."""
+    target = paths.write_target(path)
+    folder = target.parent
+    mode = _mode_for(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        if paths.cannot_create(exc):
+            # Name the folder, not mkstemp's hidden temporary name.
+            err = paths.PathError(f"cannot write {path}: the folder {folder} does not allow new files "
+                                  f"(a save writes a new file beside the old one); save somewhere else")
+            err.errno = exc.errno
+            raise err from None
+        raise
     try:
         if hasattr(os, "fchmod"):  # mkstemp makes 0600
             os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        binary = isinstance(text, bytes)  # an image export
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        os.replace(tmp, target)
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError) and not isinstance(exc, paths.PathError):
+            err = paths.PathError(f"cannot write {path}: {exc.strerror or exc}")  # one line naming the file
+            err.errno = exc.errno
+            raise err from exc
         raise
-    _sweep_stale(folder, path.name)
+    _sweep_stale(folder, target.name)
 
 
 def _mode_for(path: Path) -> int:
@@ -430,4 +446,12 @@ def _sweep_stale(folder: Path, name: str):
 
 
 def save(g: Graph, path: str | os.PathLike):
-    atomic_write(path, dumps(g))
+    """Write the graph file; refused (nothing written) when it would be larger than ``load``
+    reads, because a file that cannot be opened again is work lost."""
+    text = dumps(g)
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise FileFormatError(f"cannot save {Path(path).name}: it would be {size:,} bytes, over the "
+                              f"{MAX_BYTES:,} a graph file may hold, so it could not be opened again "
+                              f"(keep large data sets as a generator or a CSV file)")
+    atomic_write(path, text)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from graphcore.errors import GraphError
 from graphcore.export import export
 from graphcore.fileformat import atomic_write
+from graphcore.paths import write_failure
 
 TARGET_NAMES = {"numpy": "Python (numpy)", "torch": "Python (PyTorch)"}
 
@@ -55,7 +56,7 @@ class CodeExport:
         try:
             atomic_write(path, text)
         except OSError as exc:
-            QMessageBox.warning(win, "Cannot export", f"cannot write {path}: {exc.strerror or exc}")
+            QMessageBox.warning(win, "Cannot export", write_failure(path, exc))
             return False
         win.show_message(f"Exported {Path(path).name} — run it with: python {Path(path).name}")
         return True

@@ -37,6 +37,23 @@ def replace_contents(graph: Graph, source: Graph):
         groups_of(graph).load(groups_of(source).to_list())  # the file's groups (or none): replace the old ones
 
 
+def rebased_dataset(block, old_file: str | None, new_file: str) -> dict | None:
+    """The dataset block with its relative CSV path re-pointed from ``new_file``'s folder
+    (None when nothing needs to change)."""
+    if not (isinstance(block, dict) and isinstance(block.get("csv"), str) and old_file):
+        return None
+    csv = block["csv"]
+    old_dir, new_dir = os.path.dirname(os.path.realpath(old_file)), os.path.dirname(os.path.realpath(new_file))
+    if os.path.isabs(csv) or old_dir == new_dir:
+        return None
+    target = os.path.normpath(os.path.join(old_dir, csv))
+    try:
+        ref = os.path.relpath(target, new_dir)
+    except ValueError:  # another drive (Windows): only an absolute path reaches it
+        ref = target
+    return {**block, "csv": ref.replace(os.sep, "/")}
+
+
 class Document(QObject):
     changed = Signal()                    # the model changed (any event)
     evaluated = Signal(object)            # an engine.Evaluation
@@ -109,7 +126,16 @@ class Document(QObject):
         self.load_graph(loaded, path)
 
     def load_graph(self, loaded: Graph, path: str | None):
-        replace_contents(self.graph, loaded)
+        """Switch to ``loaded`` all or nothing: if anything that shows the graph fails on
+        it, the previous graph is put back and the error raised; the path, the title and
+        the undo stack are only touched once the switch has succeeded."""
+        before = Graph()
+        replace_contents(before, self.graph)
+        try:
+            replace_contents(self.graph, loaded)
+        except Exception:
+            replace_contents(self.graph, before)
+            raise
         self._after_load(path)
 
     def _after_load(self, path):
@@ -124,8 +150,20 @@ class Document(QObject):
         self.evaluate_now()
 
     def save(self, path: str | None = None):
+        """Write the graph to ``path``. Saved into another folder, a CSV data set's relative
+        path is rebased so that the new file still finds its data (SPEC §3: relative to the file)."""
         path = path or self.path
-        fileformat.save(self.graph, path)
+        block = rebased_dataset(self.graph.meta.get("dataset"), self.graph.source_path, path)
+        if block is None:
+            fileformat.save(self.graph, path)
+        else:
+            copy_ = Graph()
+            replace_contents(copy_, self.graph)
+            copy_.set_meta("dataset", block)
+            fileformat.save(copy_, path)  # the graph itself changes only once the file is written
+        self.graph.source_path = os.path.realpath(path)  # as the loader sets it: relative paths start here
+        if block is not None:
+            self.graph.set_meta("dataset", block)
         if path != self.path:
             self.path = path
             self.file_changed.emit(path)

@@ -2,32 +2,24 @@
 canvas as PNG/SVG, the unsaved-changes prompt, and autosave with recovery after a crash."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRectF, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QBuffer, QIODevice, QObject, QRectF, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from graphcore import fileformat
-from graphcore.errors import GraphError
+from graphcore.paths import write_failure
+from graphcore.errors import GraphError, one_line
 from graphcore.layout import compute_layout
 
-from .crash import data_dir
+from . import recovery
 
 AUTOSAVE_MS = 30_000
 MAX_RECENT = 10
 FILTER = "Graph files (*.graph.json *.json);;All files (*)"
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
-
-
-def recovery_path() -> Path:
-    return data_dir() / "recovery.graph.json"
-
-
-def _recovery_info() -> Path:
-    return data_dir() / "recovery.info.json"
 
 
 def examples() -> list[Path]:
@@ -50,6 +42,7 @@ class FileActions(QObject):
         super().__init__(window)
         self.window = window
         self.doc = window.document
+        self.recovery = recovery.own_slot()  # this window's autosave, never another window's
         self.timer = QTimer(self, interval=AUTOSAVE_MS)
         self.timer.timeout.connect(self.autosave)
         self.timer.start()
@@ -85,11 +78,17 @@ class FileActions(QObject):
             return False
         try:
             g = load_for_window(path)
+            self.doc.load_graph(g, str(Path(path).resolve()))  # all or nothing: on failure the old graph stays
         except GraphError as exc:
             QMessageBox.warning(self.window, "Cannot open graph", str(exc))
             self.window.show_message(str(exc))
             return False
-        self.doc.load_graph(g, str(Path(path).resolve()))
+        except Exception as exc:  # a panel that cannot show this file: the window stays as it was
+            message = one_line(f"cannot open {Path(path).name}: the window cannot show it "
+                               f"({type(exc).__name__}: {exc})")
+            QMessageBox.warning(self.window, "Cannot open graph", message)
+            self.window.show_message(message)
+            return False
         self.add_recent(str(Path(path).resolve()))
         self.window.view.fit()
         self.window.show_message(f"Opened {Path(path).name}")
@@ -114,7 +113,10 @@ class FileActions(QObject):
         try:
             self.doc.save(path)
         except OSError as exc:
-            QMessageBox.warning(self.window, "Cannot save", f"cannot write {path}: {exc.strerror or exc}")
+            QMessageBox.warning(self.window, "Cannot save", write_failure(path, exc))
+            return False
+        except GraphError as exc:  # a file too large to open again is not written
+            QMessageBox.warning(self.window, "Cannot save", str(exc))
             return False
         self.add_recent(str(Path(path).resolve()))
         self.clear_recovery()
@@ -148,24 +150,26 @@ class FileActions(QObject):
             self.export_image(path)
 
     def export_image(self, path: str):
-        """The boxes and arrows (not the window) as PNG or SVG."""
+        """The boxes and arrows (not the window) as PNG or SVG: drawn in memory, then written
+        atomically like a graph file, so a failure is reported and leaves any old file whole."""
         scene = self.window.scene
         rect = scene.items_rect().adjusted(-40, -40, 40, 40)
         if rect.isNull():
             rect = QRectF(0, 0, 400, 300)
+        buf = QBuffer()
+        buf.open(QIODevice.WriteOnly)
         if path.lower().endswith(".svg"):
             from PySide6.QtSvg import QSvgGenerator
             gen = QSvgGenerator()
-            gen.setFileName(path)
+            gen.setOutputDevice(buf)
             gen.setSize(QSize(int(rect.width()), int(rect.height())))
             gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
             gen.setTitle(self.doc.title)
             painter = QPainter(gen)
-            if not painter.isActive():  # the SVG file could not be opened: nothing would be written
-                QMessageBox.warning(self.window, "Cannot export", f"cannot write {path}")
-                return False
-            scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
-            painter.end()
+            drawn = painter.isActive()
+            if drawn:
+                scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+                painter.end()
         else:
             scale = 2.0 if rect.width() * rect.height() < 4e6 else 1.0
             img = QImage(int(rect.width() * scale), int(rect.height() * scale), QImage.Format_ARGB32)
@@ -174,53 +178,75 @@ class FileActions(QObject):
             painter.setRenderHint(QPainter.Antialiasing)
             scene.render(painter, QRectF(0, 0, img.width(), img.height()), rect)
             painter.end()
-            if not img.save(path):
-                QMessageBox.warning(self.window, "Cannot export", f"cannot write {path}")
-                return False
+            drawn = img.save(buf, "PNG")
+        try:
+            if not drawn:
+                raise OSError("the picture could not be drawn")
+            fileformat.atomic_write(path, bytes(buf.data()))
+        except OSError as exc:
+            QMessageBox.warning(self.window, "Cannot export", write_failure(path, exc))
+            return False
         self.window.show_message(f"Exported {Path(path).name}")
         return True
 
     # --- autosave and recovery -------------------------------------------------------
+    def recovery_path(self) -> Path:
+        return self.recovery.graph_path
+
     def autosave(self):
-        """Every 30 s, an unsaved graph is written to a recovery file (never over the learner's own file)."""
+        """Every 30 s, an unsaved graph is written to this window's recovery file (never over
+        the learner's own file)."""
         if not self.doc.dirty:
             return
         try:
-            fileformat.atomic_write(recovery_path(), self.doc.dumps())
-            fileformat.atomic_write(_recovery_info(), json.dumps({"path": self.doc.path}))
+            self.recovery.write(self.doc.dumps(), self.doc.path)
         except OSError as exc:
             self.window.show_message(f"autosave failed: {exc}")
 
     def clear_recovery(self):
-        for p in (recovery_path(), _recovery_info()):
-            try:
-                p.unlink()
-            except OSError:
-                pass
+        self.recovery.clear()
+
+    def close_recovery(self):
+        """The window closes: its autosave goes, and its slot is free."""
+        self.recovery.clear()
+        self.recovery.release()
 
     def offer_recovery(self) -> bool:
-        """After a crash the recovery file is still there: offer to bring the graph back."""
-        path = recovery_path()
-        if not path.exists():
-            return False
+        """Work autosaved by a window whose process is gone (a crash): offer to bring it back.
+        Several such windows: this one takes the first accepted; the rest stay on disk and are
+        offered when the next window starts."""
+        found = recovery.orphans()
+        recovered = False
+        for slot in found:
+            if recovered:
+                slot.release()  # kept for the next window
+                continue
+            recovered = self._offer(slot)
+        return recovered
+
+    def _offer(self, slot) -> bool:
         answer = QMessageBox.question(
             self.window, "Recover unsaved work",
             "Backprop Studio did not close properly last time.\nRecover the graph you were working on?",
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         if answer != QMessageBox.Yes:
-            self.clear_recovery()
+            slot.clear()
+            slot.release()
             return False
         try:
-            g = fileformat.load(path)
-            info = json.loads(_recovery_info().read_text()) if _recovery_info().exists() else {}
+            g, original = slot.read()
+            g.source_path = original
+            self.doc.load_graph(g, original)
         except (GraphError, OSError, ValueError) as exc:
             QMessageBox.warning(self.window, "Cannot recover", str(exc))
+            slot.release()  # left on disk, not lost
             return False
-        original = info.get("path")
-        g.source_path = original
-        self.doc.load_graph(g, original)
         self.doc.undo_stack.resetClean()  # recovered work is not saved yet: no undo makes it "clean"
         self.doc.set_dirty(True)
+        self.autosave()  # into this window's own slot before the orphan's copy goes
+        if self.recovery.exists():
+            slot.clear()
+        slot.release()
         self.window.view.fit()
         self.window.show_message("Recovered your unsaved graph")
         return True

@@ -291,7 +291,7 @@ class MainWindow(QMainWindow):
             return
         if self.remember_settings:
             self._save_settings()
-        self.files.clear_recovery()
+        self.files.close_recovery()
         self.files.timer.stop()
         event.accept()
 

@@ -9,22 +9,28 @@ it into inline points, so what the learner sees is what the file keeps.
 from __future__ import annotations
 
 import copy
+import math
 import os
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from graphcore import datasets, fileformat
 from graphcore.errors import GraphError
 from gui.commands import SetColumnCommand, SetMetaCommand
 
+from .settings_fields import LARGEST, NumberSpinBox, keep_untouched
+
 NO_SOURCE = "none"
 CSV_SOURCE = "csv"
 POINTS_SOURCE = "points"
 NO_COLUMN = "(its own value)"
 DECIMALS = 4  # clicked points are kept to this many decimals in the file
+# Clicked-in points are stored in the graph file, under 100 bytes a point: this many stay far
+# below the loader's size limit (fileformat.MAX_BYTES), so the file can always be reopened.
+MAX_CLICKED_POINTS = 200_000
 
 
 def points_block(columns: dict[str, np.ndarray], test_fraction: float = 0.0) -> dict:
@@ -67,17 +73,12 @@ class DataPanel(QWidget):
         self.source.addItem("CSV file…", CSV_SOURCE)
         self.source.addItem("clicked-in points", POINTS_SOURCE)
         self.n = QSpinBox()
-        self.n.setRange(1, 1_000_000)
-        self.noise = QDoubleSpinBox()
-        self.noise.setRange(0.0, 1.0)
-        self.noise.setDecimals(3)
-        self.noise.setSingleStep(0.01)
+        self.n.setRange(1, fileformat.MAX_GENERATED)
+        # The file format's ranges: a field shows what the file holds (settings_fields).
+        self.noise = NumberSpinBox(0.0, LARGEST, 0.01)
         self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.test_share = QDoubleSpinBox()
-        self.test_share.setRange(0.0, 0.9)
-        self.test_share.setSingleStep(0.05)
-        self.test_share.setDecimals(2)
+        self.seed.setRange(0, fileformat.MAX_WHOLE)
+        self.test_share = NumberSpinBox(0.0, math.nextafter(1.0, 0.0), 0.05)
         self.test_share.setToolTip("Share of the points held out as test data (not trained on)")
         for w in (self.n, self.noise, self.seed, self.test_share):
             w.setKeyboardTracking(False)
@@ -167,6 +168,7 @@ class DataPanel(QWidget):
             self.test_share.setEnabled(bool(block))
         finally:
             self._reading = False
+        self._shown = self.generator_block("") if "generator" in block else {}  # untouched fields keep these
         ds = self.dataset() if block else None
         self._refresh_mapping(ds)
         self._refresh_info(ds, block)
@@ -243,7 +245,8 @@ class DataPanel(QWidget):
         if not block:
             return  # no data set: the fields only wait for one to be chosen
         if "generator" in block:
-            self._push_block(self.generator_block(block.get("generator")), "Change data set")
+            self._push_block(keep_untouched(self.generator_block(block.get("generator")), self._shown, block),
+                             "Change data set")
         else:
             tf = round(self.test_share.value(), 6)
             block.pop("test_fraction", None)
@@ -302,6 +305,11 @@ class DataPanel(QWidget):
 
     def add_point(self, x: float, y: float, cls: int, axes=("x1", "x2")):
         ds = self.dataset()
+        if ds is not None and ds.n >= MAX_CLICKED_POINTS:
+            # Clicking in keeps every point in the file: past this many it could not be opened again.
+            self.error.setText(f"Points can be clicked into a data set of fewer than {MAX_CLICKED_POINTS:,} points; "
+                               f"this one has {ds.n:,}. Lower its number of points first.")
+            return
         tf = float((self.document.graph.meta.get("dataset") or {}).get("test_fraction", 0.0))
         self._push_block(with_point(ds, axes, x, y, cls, tf), f"Add a point of class {cls}")
 

@@ -14,8 +14,12 @@ import numpy as np
 
 import pyqtgraph as pg  # noqa: E402
 import pyqtgraph.exporters  # noqa: F401  (registers the exporters used below)
+from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from graphcore.fileformat import atomic_write
+from graphcore.paths import write_failure
 
 CLASS_COLORS = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9"]
 TRAIN_COLOR = "#0072B2"
@@ -91,17 +95,28 @@ def blend_to_white(color: str, strength: np.ndarray) -> np.ndarray:
 
 
 def export_plot(item, path: str) -> str:
-    """Write a plot (a PlotItem, or a PlotWidget) as PNG or SVG, chosen by the file's suffix."""
+    """Write a plot (a PlotItem, or a PlotWidget) as PNG or SVG, chosen by the file's suffix.
+    Rendered in memory, then written atomically like a graph file: a full disk or a refused
+    path raises OSError and leaves any old file whole, never a 0-byte or cut-off one."""
     plot_item = item.getPlotItem() if hasattr(item, "getPlotItem") else item
     if str(path).lower().endswith(".svg"):
-        exporter = pg.exporters.SVGExporter(plot_item)
+        data = pg.exporters.SVGExporter(plot_item).export(toBytes=True)
     else:
         exporter = pg.exporters.ImageExporter(plot_item)
         # Twice the on-screen size, so an exported figure stays sharp on a slide.
         width = max(int(plot_item.sceneBoundingRect().width() * 2), 400)
         exporter.parameters()["width"] = width
-    exporter.export(str(path))
+        data = png_bytes(exporter.export(toBytes=True))
+    atomic_write(path, data)
     return str(path)
+
+
+def png_bytes(image) -> bytes:
+    buf = QBuffer()
+    buf.open(QIODevice.WriteOnly)
+    if not image.save(buf, "PNG"):
+        raise OSError("the image could not be encoded as PNG")
+    return bytes(buf.data())
 
 
 def add_export_actions(plot_widget: pg.PlotWidget, name: str):
@@ -120,7 +135,10 @@ def _ask_and_export(plot_widget, name: str, fmt: str):
     if path:
         if not path.lower().endswith("." + fmt.lower()):
             path += "." + fmt.lower()
-        export_plot(plot_widget, path)
+        try:
+            export_plot(plot_widget, path)
+        except OSError as exc:
+            QMessageBox.warning(plot_widget, "Cannot export", write_failure(path, exc))
 
 
 def make_plot(title: str, name: str, x_label: str = "", y_label: str = "", view_box=None) -> pg.PlotWidget:

@@ -13,31 +13,30 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from graphcore import optim
+from graphcore.fileformat import MAX_WHOLE
 from gui.commands import SetMetaCommand
 
+from .settings_fields import LARGEST, SMALLEST_POSITIVE, NumberSpinBox, keep_untouched
 from .stable_size import ElidedLabel, MessageLabel
 
-# Options shown per optimizer (torch's names), with their spin-box ranges and steps.
+# Options shown per optimizer (torch's names), with their spin-box steps.
 OPTION_SPECS = {
-    "momentum": ("Momentum μ", 0.0, 0.999, 0.05, 3),
-    "alpha": ("Smoothing α", 0.0, 0.9999, 0.01, 4),
-    "beta1": ("β₁", 0.0, 0.9999, 0.01, 4),
-    "beta2": ("β₂", 0.0, 0.99999, 0.001, 5),
-    "eps": ("ε", 0.0, 1.0, 1e-8, 10),
-    "weight_decay": ("Weight decay λ", 0.0, 10.0, 1e-4, 5),
+    "momentum": ("Momentum μ", 0.05),
+    "alpha": ("Smoothing α", 0.01),
+    "beta1": ("β₁", 0.01),
+    "beta2": ("β₂", 0.001),
+    "eps": ("ε", 1e-8),
+    "weight_decay": ("Weight decay λ", 1e-4),
 }
 OPTIONS_OF = {"sgd": ("momentum", "weight_decay"), "momentum": ("momentum", "weight_decay"),
               "adagrad": ("eps", "weight_decay"), "rmsprop": ("alpha", "momentum", "eps", "weight_decay"),
               "adam": ("beta1", "beta2", "eps", "weight_decay")}
 
 
-def _spin(lo, hi, step, decimals) -> QDoubleSpinBox:
-    s = QDoubleSpinBox()
-    s.setRange(lo, hi)
-    s.setDecimals(decimals)
-    s.setSingleStep(step)
-    s.setKeyboardTracking(False)
-    return s
+def _spin(key: str, step: float) -> QDoubleSpinBox:
+    # The file format's range, not a "sensible" one: the field must show what a file holds.
+    # β₁ and β₂ are < 1; the other options are any number ≥ 0.
+    return NumberSpinBox(0.0, math.nextafter(1.0, 0.0) if key in ("beta1", "beta2") else LARGEST, step)
 
 
 class TrainingPanel(QWidget):
@@ -51,19 +50,19 @@ class TrainingPanel(QWidget):
         self.optimizer = QComboBox()
         for name in optim.NAMES:
             self.optimizer.addItem(optim.TITLES[name], name)
-        self.lr = _spin(1e-6, 100.0, 0.01, 6)
+        self.lr = NumberSpinBox(SMALLEST_POSITIVE, LARGEST, 0.01)
         self.lr.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.lr.setToolTip("Learning rate: the size of each gradient descent step")
         self.epochs = QSpinBox()
-        self.epochs.setRange(0, 10_000_000)
+        self.epochs.setRange(0, MAX_WHOLE)
         self.epochs.setKeyboardTracking(False)
         self.batch_size = QSpinBox()
-        self.batch_size.setRange(0, 10_000_000)
+        self.batch_size.setRange(0, MAX_WHOLE)
         self.batch_size.setSpecialValueText("full batch")
         self.batch_size.setKeyboardTracking(False)
         self.batch_size.setToolTip("Points per optimizer step (full batch: all training points, one step per epoch)")
         self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setRange(0, MAX_WHOLE)
         self.seed.setKeyboardTracking(False)
         self.seed.setToolTip("Seed of the batch shuffling")
         form = QFormLayout()
@@ -71,8 +70,8 @@ class TrainingPanel(QWidget):
         form.addRow("Learning rate", self.lr)
         self.option_spins: dict[str, QDoubleSpinBox] = {}
         self.option_labels: dict[str, QLabel] = {}
-        for key, (title, lo, hi, step, dec) in OPTION_SPECS.items():
-            spin = _spin(lo, hi, step, dec)
+        for key, (title, step) in OPTION_SPECS.items():
+            spin = _spin(key, step)
             label = QLabel(title)
             self.option_spins[key], self.option_labels[key] = spin, label
             form.addRow(label, spin)
@@ -178,6 +177,7 @@ class TrainingPanel(QWidget):
                     spin.setValue(float(values[key]))
         finally:
             self._reading = False
+        self._shown = self.settings_block()  # what the fields show now: unchanged fields keep the file's values
 
     def settings_block(self) -> dict:
         """The training block these widgets describe (only options that differ from torch's defaults)."""
@@ -201,7 +201,7 @@ class TrainingPanel(QWidget):
         if self._reading:
             return
         old = dict(self.document.graph.meta.get("training") or {})
-        block = self.settings_block()
+        block = keep_untouched(self.settings_block(), self._shown, old)
         if self.optimizer.currentData() != old.get("optimizer", "sgd"):
             # A different optimizer starts from its own defaults (and torch's default lr if none was set).
             block = {k: block[k] for k in ("optimizer", "lr", "epochs", "batch_size", "seed")}

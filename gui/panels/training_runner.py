@@ -11,7 +11,9 @@ separate timer, at most FPS_LIMIT times a second, only when something new happen
 
 The learner's graph is the truth: while training, parameter values are written into it
 at the plot rate (so the canvas and inspector follow live); when the run pauses, stops
-or ends, one undo step records old → new values ("Train 120 epochs"). Any other change
+or ends, one undo step records old → new values ("Train 120 epochs"); that step is on the
+undo stack from the run's start, so Ctrl+Z during a run stops it and restores exactly the
+values before it (and redo those it stopped at), never the edit before it. Any other change
 to the graph makes the Trainer stale: it is rebuilt from the graph on the next action.
 A change to the training block only (learning rate, epochs, batch size, options of the
 same optimizer) is applied to the running Trainer, so its history carries on.
@@ -22,13 +24,14 @@ import collections
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from shiboken6 import isValid
 
 from graphcore import learner, optim
 from graphcore.errors import DivergenceError, GraphError, NonFiniteError
 from graphcore.training import Trainer, initial_values
 
 from .plots_common import FPS_LIMIT
-from .training_commands import SetValuesCommand, parameter_values
+from .training_commands import SetValuesCommand, TrainRunCommand, parameter_values
 
 SLICE_MS = 25  # longest stretch of epochs before the window gets the thread back (click latency ≤ ~25 ms + a frame)
 FRAME_MS = 1000 // FPS_LIMIT
@@ -57,6 +60,8 @@ class TrainingRunner(QObject):
         self._signature = None
         self._start_values: dict | None = None
         self._start_epoch = 0
+        self._command: TrainRunCommand | None = None  # the running Train's undo step
+        self._last_written: dict | None = None  # the values the graph shows for the run
         self._writing = False
         self._new = False
         self._rate = collections.deque(maxlen=32)  # (time, epoch) samples for epochs/s
@@ -69,7 +74,10 @@ class TrainingRunner(QObject):
     # --- the trainer -----------------------------------------------------------------------
     def _graph_signature(self):
         g = self.document.graph
-        return g.version, g.values_version, g.source_path
+        # Where the file lives matters only to a CSV data set (its path is relative to the
+        # file): saving a graph for the first time must not restart a paused run.
+        csv = "csv" in (g.meta.get("dataset") or {})
+        return g.version, g.values_version, g.source_path if csv else None
 
     def ensure_trainer(self) -> Trainer | None:
         """The Trainer for the graph as it is now (rebuilt if the graph changed)."""
@@ -150,6 +158,7 @@ class TrainingRunner(QObject):
             self.frame.emit()
             return
         self._begin()
+        self._open_command()
         t.status = "running"
         self._set_state("running")
         self._slice.start()
@@ -207,6 +216,36 @@ class TrainingRunner(QObject):
         if self.state != "failed":
             self._commit(text=text)
             self._set_state("paused")
+        self.frame.emit()
+
+    def _open_command(self):
+        g = self.document.graph
+        cmd = TrainRunCommand(g, self._start_values, "Train (running)", self._stop_for_undo)
+        self._writing = True
+        try:
+            refused = self.document.push(cmd)
+        finally:
+            self._writing = False
+        self._signature = self._graph_signature()
+        self._command = None if refused else cmd
+        self._last_written = None
+
+    def _stop_for_undo(self, cmd: TrainRunCommand):
+        """Ctrl+Z reached the running Train's step: stop the run; redo gives back where it stopped."""
+        cmd.stop_run = None
+        if cmd is not self._command:
+            return
+        self._slice.stop()
+        self._frame.stop()
+        t = self.trainer
+        if t is not None:
+            cmd.new = trained_values(t)
+            n = t.epoch - self._start_epoch
+            cmd.setText(f"Train {n} epoch{'s' if n != 1 else ''}")
+        self._command, self._start_values, self.trainer = None, None, None
+        self.message = "Training stopped: undone"
+        self._set_state("stopped")
+        self.trainer_changed.emit()
         self.frame.emit()
 
     def _begin(self):
@@ -271,6 +310,7 @@ class TrainingRunner(QObject):
             self._write(trained_values(t))
 
     def _write(self, values: dict):
+        self._last_written = dict(values)
         self._writing = True
         try:
             self.document.graph.set_values(values)
@@ -281,11 +321,15 @@ class TrainingRunner(QObject):
     def _commit(self, text: str | None = None, only_if_untouched: bool = False):
         """One undo step from the values before the run to the trained ones."""
         t, old = self.trainer, self._start_values
+        cmd, self._command = self._command, None
         self._start_values = None
         if t is None or old is None:
             return
         new = trained_values(t)
         g = self.document.graph
+        if cmd is not None:
+            self._close_command(cmd, t, old, new, text, only_if_untouched)
+            return
         if only_if_untouched:
             live = parameter_values(g, [p for p in t.param_ids if p in g])
             if any(p not in g for p in t.param_ids) or any(live[p] != old.get(p) and live[p] != new[p] for p in live):
@@ -309,6 +353,20 @@ class TrainingRunner(QObject):
         if refusal:
             self._report(*refusal)
         return bool(refusal)
+    def _close_command(self, cmd: TrainRunCommand, t: Trainer, old: dict, new: dict, text, only_if_untouched):
+        """The run ended: its step (pushed at the start) now holds the values it ended with."""
+        cmd.stop_run = None
+        if not isValid(cmd):  # the undo stack was cleared (New, Open): nothing to record
+            return
+        if only_if_untouched:
+            # Another change stopped the run: the step ends at what the graph showed before it.
+            new = self._last_written or old
+        else:
+            self._write(new)
+        cmd.new = dict(new)
+        n = t.epoch - self._start_epoch
+        cmd.setText(text or f"Train {n} epoch{'s' if n != 1 else ''}")
+        self._signature = self._graph_signature()
 
     def _report(self, message: str, nodes: list):
         self.message = message

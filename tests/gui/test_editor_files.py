@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from graphcore import fileformat
 from graphcore.graph import Graph
-from gui import file_actions
+from gui.commands import SetValueCommand
+from gui.file_actions import EXAMPLES_DIR
 from gui.main_window import MainWindow
 from tests.gui.helpers import drop_from_palette, wire
 
@@ -51,15 +52,41 @@ def test_broken_file_shows_loader_message_and_keeps_graph(main_window, tmp_path,
     assert win.document.dumps() == before
 
 
+def test_a_panel_failing_on_a_file_leaves_the_window_as_it_was(main_window, tmp_path, monkeypatch):
+    """Open is all or nothing even past the loader: a panel that cannot show the file puts
+    the previous graph back, and the path, title and undo history are never switched."""
+    win = main_window
+    _, a, _, _ = small_graph(win)
+    assert win.files._write(str(tmp_path / "mine.graph.json"))
+    win.document.push(SetValueCommand(win.document.graph, a, 4.0))
+    before = (win.document.dumps(), win.document.path, win.windowTitle(), win.document.undo_stack.count())
+    panel = type(win.training.panel)
+    real = panel.read_settings
+
+    def fails_on_other_files(self):
+        if len(self.document.graph) != 3:  # not the learner's three boxes
+            raise OverflowError("Python int too large to convert to C int")
+        real(self)
+    monkeypatch.setattr(panel, "read_settings", fails_on_other_files)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    assert not win.files.open(str(EXAMPLES_DIR / "logistic_regression.graph.json"), ask=False)
+    assert shown and "cannot open logistic_regression.graph.json" in shown[0] and "\n" not in shown[0]
+    assert (win.document.dumps(), win.document.path, win.windowTitle(), win.document.undo_stack.count()) == before
+    win.document.undo_stack.undo()  # the history still fits the graph
+    assert win.document.graph.value(a) != 4.0
+
+
 def test_recover_after_crash(qtbot, app_dirs, monkeypatch):
     # A session autosaves, then "crashes" (the window is never closed properly).
     first = MainWindow(offer_recovery=False)
     small_graph(first)
     first.files.autosave()
     crashed = first.document.dumps()
-    assert file_actions.recovery_path().exists()
+    assert first.files.recovery_path().exists()
     first.document.undo_stack.setClean()
     first.files.timer.stop()
+    first.files.recovery._lock.close()  # what the system does when the process dies: the lock goes
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Yes)
     second = MainWindow(offer_recovery=True)
@@ -186,5 +213,6 @@ def test_export_canvas_to_a_missing_folder_says_so(main_window, tmp_path, suffix
     out = tmp_path / "no" / "such" / f"canvas.{suffix}"
     assert main_window.files.export_image(str(out)) is False
     assert not out.exists()
-    assert ("warning", "Cannot export", f"cannot write {out}") in no_modal_dialogs.seen
+    assert ("warning", "Cannot export", f"cannot write {out}: the folder {out.parent} does not exist") \
+        in no_modal_dialogs.seen
     assert "Exported" not in main_window.statusBar().currentMessage()

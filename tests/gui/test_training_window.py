@@ -245,3 +245,18 @@ def test_graph_edit_during_training_stops_the_run_cleanly(main_window, qtbot, tm
     assert tv.runner.state == "stopped" and "graph changed" in tv.runner.message
     click(qtbot, tv.panel.step_epoch_button)  # a fresh Trainer on the new data
     assert tv.runner.trainer.n_train == 50 and tv.runner.trainer.epoch == 1
+
+
+def test_saving_into_another_folder_keeps_a_paused_run(main_window, qtbot, tmp_path):
+    """Save As moves the graph's source path; for a generated data set that is no reason to
+    restart the run (its history would be lost)."""
+    win = main_window
+    open_lesson(win, "xor_network", tmp_path, qtbot)
+    tv = win.training
+    click(qtbot, tv.panel.step_epoch_button)
+    click(qtbot, tv.panel.step_epoch_button)
+    trainer = tv.runner.trainer
+    (tmp_path / "elsewhere").mkdir()
+    assert win.files._write(str(tmp_path / "elsewhere" / "xor.graph.json"))
+    click(qtbot, tv.panel.step_epoch_button)
+    assert tv.runner.trainer is trainer and trainer.epoch == 3

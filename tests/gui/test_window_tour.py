@@ -134,10 +134,10 @@ def test_autosave_writes_a_recovery_copy_only_of_unsaved_work(main_window):
     win = main_window
     assert win.files.timer.interval() == 30_000 and win.files.timer.isActive()
     win.files.autosave()
-    assert not file_actions.recovery_path().exists()  # nothing unsaved, nothing written
+    assert not win.files.recovery_path().exists()  # nothing unsaved, nothing written
     drop_from_palette(win, "parameter", QPointF(0, 0))
     win.files.autosave()
-    saved = json.loads(file_actions.recovery_path().read_text())
+    saved = json.loads(win.files.recovery_path().read_text())
     assert [n["op"] for n in saved["nodes"]] == ["parameter"]
 
 

@@ -4,7 +4,8 @@ Nothing in the program is changed for the test: this driver shortens the autosav
 interval, answers the recovery question "Yes" and reports what it did on stdout, all
 from outside, then hands control to the program's own ``main()``.
 
-    python recovery_driver.py edit      make edits, report after each autosave, wait to be killed
+    python recovery_driver.py edit [NAME]  make edits (the last names the graph NAME), report after each
+                                           autosave, wait to be killed
     python recovery_driver.py recover   accept the recovery offer, report the graph, save it, quit
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ def window():
     return next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
 
 
-def edit_batches(win):
+def edit_batches(win, name: str = "my lesson"):
     """Three rounds of edits, each as a learner would make them (palette, wires, inspector)."""
     doc, edit = win.document, win.edit
 
@@ -53,23 +54,23 @@ def edit_batches(win):
     def third():
         doc.push(commands.MoveCommand(doc.graph, {"mul": doc.graph.layout["mul"]}, {"mul": (240.0, 80.0)}))
         doc.push(commands.SetValueCommand(doc.graph, "parameter1", -1.25))
-        doc.push(commands.SetMetaCommand(doc.graph, "name", "my lesson"))
+        doc.push(commands.SetMetaCommand(doc.graph, "name", name))
     return [first, second, third]
 
 
-def run_edit():
+def run_edit(name: str = "my lesson"):
     batches = []
 
     def start():
         win = window()
-        batches.extend(edit_batches(win))
+        batches.extend(edit_batches(win, name))
         real_autosave = win.files.autosave
 
         def autosave():
             was_dirty = win.document.dirty
             real_autosave()
-            if was_dirty and file_actions.recovery_path().exists():
-                say("autosaved", text=file_actions.recovery_path().read_text(encoding="utf-8"),
+            if was_dirty and window().files.recovery_path().exists():
+                say("autosaved", text=window().files.recovery_path().read_text(encoding="utf-8"),
                     graph=win.document.dumps())
                 if batches:
                     batches.pop(0)()  # the next round of edits, after this autosave
@@ -78,7 +79,7 @@ def run_edit():
         win.files.timer.timeout.disconnect()
         win.files.timer.timeout.connect(autosave)
         batches.pop(0)()
-        say("started", data_dir=str(file_actions.recovery_path().parent))
+        say("started", data_dir=str(window().files.recovery_path().parent))
     QTimer.singleShot(0, start)
     return app.main([])
 
@@ -94,9 +95,9 @@ def run_recover(save_to: str):
     def check():
         win = window()
         say("recovered", asked=asked, graph=win.document.dumps(), dirty=win.document.dirty,
-            recovery_exists=file_actions.recovery_path().exists())
+            recovery_exists=window().files.recovery_path().exists())
         ok = win.files._write(save_to)  # what Save does once the learner picked a file
-        say("saved", ok=ok, recovery_exists=file_actions.recovery_path().exists(), dirty=win.document.dirty)
+        say("saved", ok=ok, recovery_exists=window().files.recovery_path().exists(), dirty=win.document.dirty)
         win.close()
     QTimer.singleShot(0, check)
     return app.main([])
@@ -105,4 +106,4 @@ def run_recover(save_to: str):
 if __name__ == "__main__":
     app.make_app()  # the QApplication main() will reuse, so timers can be set before it runs
     mode = sys.argv[1]
-    sys.exit(run_edit() if mode == "edit" else run_recover(sys.argv[2]))
+    sys.exit(run_edit(*sys.argv[2:3]) if mode == "edit" else run_recover(sys.argv[2]))

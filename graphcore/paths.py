@@ -1,0 +1,110 @@
+"""How every file a learner names is read and written: as what it is.
+
+Reading opens only a regular file and reads at most a limit (a device reports size 0 and
+never ends; a FIFO blocks for ever). Writing replaces a regular file atomically beside
+itself, writes *through* a symlink to its target (the link stays a link), and refuses a
+directory, a FIFO or a device outright, so nothing that is not a learner's file is ever
+read or replaced.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from .errors import GraphError
+
+
+class PathError(GraphError, OSError):
+    """A path that cannot be read or written as a file; the message is one line naming it.
+    An OSError too, so callers that catch a failed write catch this refusal."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _not_regular(path, mode: int) -> PathError:
+    kind = _kind(mode)
+    detail = kind if kind.startswith("not ") else f"it is {kind}, not a file"
+    return PathError(f"{path}: {detail}")
+
+
+def read_bytes(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; PathError for anything else."""
+    if str(path) == "":
+        raise PathError(f"no {what} name given (an empty path)")
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode  # opening a device can itself do something: look first
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        # O_NONBLOCK: should a FIFO appear there after the look, opening it must not wait for a
+        # writer; fstat below refuses it then.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except PathError:
+        raise
+    except OSError as exc:
+        raise PathError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _not_regular(path, st.st_mode)
+        if st.st_size > limit:
+            raise PathError(f"{path.name}: {what} is too large ({st.st_size} bytes; the limit is {limit})")
+        chunks, total = [], 0
+        while True:  # the size may grow while we read: never read past the limit
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise PathError(f"{path.name}: {what} is too large (more than {limit} bytes)")
+        return b"".join(chunks)
+    except PathError:
+        raise
+    except OSError as exc:
+        raise PathError(f"cannot read {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def write_target(path: str | os.PathLike) -> Path:
+    """The regular file a write to ``path`` must replace: the path itself, or a symlink's
+    final target. Refuses an empty name, a folder, a FIFO, a device, a missing folder."""
+    if str(path) == "":
+        raise PathError("no output file name given (an empty path)")
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        folder = target.parent
+        if not folder.is_dir():
+            raise PathError(f"cannot write {path}: the folder {folder} does not exist") from None
+        return target
+    except OSError as exc:
+        raise PathError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise _not_regular(path, st.st_mode)
+    return target
+
+
+def cannot_create(exc: OSError) -> bool:
+    """The folder refuses a new file (read-only folder, sticky or immutable directory)."""
+    return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def write_failure(path, exc: OSError) -> str:
+    """One line for a failed write: a PathError already names the path and the reason."""
+    return str(exc) if isinstance(exc, PathError) else f"cannot write {path}: {exc.strerror or exc}"

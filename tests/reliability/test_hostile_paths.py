@@ -1,0 +1,238 @@
+"""Paths treated as what they are (issue #19, cases 2 and 10), through the real command.
+
+Each case runs ``python -m graphcore`` as a subprocess with a time bound (a FIFO that is
+read blocks for ever; a device that is read never ends) and expects either one line on
+stderr and exit 2, or the correct result. Every file involved lives in the test's folder:
+a FIFO we make, a device node we make (root only), tmpfs mounts for a full or read-only
+folder (root only); the folder's other files must come out unchanged."""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graphcore import fileformat
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "assets" / "examples" / "logistic_regression.graph.json"
+TIME_BOUND = 60  # seconds per case; a hang (FIFO, device) is the failure this catches
+
+
+def graphcore(*argv, cwd) -> tuple[int, str, str]:
+    env = dict(os.environ)
+    try:
+        p = subprocess.run([sys.executable, "-m", "graphcore", *argv], cwd=cwd, env=env, capture_output=True,
+                           text=True, timeout=TIME_BOUND, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"graphcore {' '.join(argv)} did not finish in {TIME_BOUND} s")
+    return p.returncode, p.stdout, p.stderr
+
+
+def assert_refused(rc, err, *words):
+    assert rc == 2, (rc, err)
+    assert err.count("\n") == 1 and err.startswith("graphcore"), repr(err)
+    assert "Traceback" not in err and ".tmp" not in err, err
+    for w in words:
+        assert w in err, (w, err)
+
+
+def snapshot(folder: Path) -> dict:
+    """Every entry of the folder: its kind, and a regular file's bytes."""
+    out = {}
+    for p in sorted(folder.iterdir()):
+        st = os.lstat(p)
+        if stat.S_ISREG(st.st_mode):
+            out[p.name] = ("file", p.read_bytes())
+        elif stat.S_ISLNK(st.st_mode):
+            out[p.name] = ("link", os.readlink(p))
+        else:
+            out[p.name] = (stat.S_IFMT(st.st_mode), None)
+    return out
+
+
+@pytest.fixture
+def folder(tmp_path):
+    shutil.copy(EXAMPLE, tmp_path / "in.graph.json")
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "sub").mkdir()
+    return tmp_path
+
+
+def make_device(folder: Path) -> Path:
+    """A character device of our own (the null device's numbers) inside the test folder."""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    dev = folder / "dev"
+    try:
+        os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    return dev
+
+
+# --- reading: a FIFO, a device, a folder are refused at once, never read ----------------------
+READ_CASES = {
+    "fifo": ("pipe", "pipe (FIFO)"),
+    "folder": ("sub", "folder"),
+    "missing": ("nothing.graph.json", "No such file"),
+}
+# Devices are our own node (the null device's numbers), never /dev/zero: a regression would
+# read it until memory runs out, on a machine other work shares.
+
+
+@pytest.mark.parametrize("verb", ["eval", "check", "steps"])
+@pytest.mark.parametrize("case", READ_CASES)
+def test_reading_what_is_not_a_file_is_refused_in_one_line(folder, verb, case):
+    name, word = READ_CASES[case]
+    before = snapshot(folder)
+    rc, _, err = graphcore(verb, name, cwd=folder)
+    assert_refused(rc, err, word)
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize("verb", ["eval", "check", "steps"])
+def test_reading_a_device_node_is_refused(folder, verb):
+    dev = make_device(folder)
+    rc, _, err = graphcore(verb, dev.name, cwd=folder)
+    assert_refused(rc, err, "device")
+    assert stat.S_ISCHR(os.lstat(dev).st_mode)
+
+
+@pytest.mark.parametrize("verb", ["eval", "check", "train", "steps"])
+@pytest.mark.parametrize("case", ["fifo", "folder"])
+def test_a_data_file_that_is_not_a_file_is_refused_in_one_line(folder, verb, case):
+    name = {"fifo": "pipe", "folder": "sub"}[case]
+    rc, _, err = graphcore(verb, "in.graph.json", "--data", name, cwd=folder)
+    assert_refused(rc, err, "not a regular file")
+    assert stat.S_ISFIFO(os.lstat(folder / "pipe").st_mode)
+
+
+def test_reading_through_a_symlink_reads_its_target(folder):
+    (folder / "link.json").symlink_to("in.graph.json")
+    rc, out, err = graphcore("eval", "link.json", cwd=folder)
+    assert rc == 0, err
+    assert "cost" in out
+
+
+# --- writing: -o --------------------------------------------------------------------------------
+def output_commands(out: str) -> dict:
+    return {
+        "train": ["train", "in.graph.json", "--epochs", "2", "-o", out],
+        "export": ["export", "in.graph.json", "--to", "numpy", "-o", out],
+        "from-expr": ["from-expr", "sigmoid(w*x + b)", "--inputs", "x", "-o", out],
+        "dataset": ["dataset", "xor", "--n", "20", "-o", out],
+    }
+
+
+WRITE_REFUSALS = {
+    "fifo": ("pipe", "pipe (FIFO)"),
+    "folder": ("sub", "folder"),
+    "empty name": ("", "file name"),
+    "missing folder": ("nowhere/out.json", "does not exist"),
+}
+
+
+@pytest.mark.parametrize("verb", ["train", "export", "from-expr", "dataset"])
+@pytest.mark.parametrize("case", WRITE_REFUSALS)
+def test_an_output_that_is_not_a_file_is_refused_and_left_alone(folder, verb, case):
+    out, word = WRITE_REFUSALS[case]
+    before = snapshot(folder)
+    rc, _, err = graphcore(*output_commands(out)[verb], cwd=folder)
+    assert_refused(rc, err, word)
+    assert snapshot(folder) == before  # the FIFO is still a FIFO, nothing new appeared
+
+
+@pytest.mark.parametrize("verb", ["train", "export"])
+def test_an_output_on_a_device_is_refused_and_the_device_stays(folder, verb):
+    dev = make_device(folder)
+    rc, _, err = graphcore(*output_commands(dev.name)[verb], cwd=folder)
+    assert_refused(rc, err, "device")
+    assert stat.S_ISCHR(os.lstat(dev).st_mode)
+
+
+@pytest.mark.parametrize("verb", ["train", "from-expr"])
+def test_an_output_through_a_symlink_writes_its_target_and_keeps_the_link(folder, verb):
+    (folder / "real").mkdir()
+    target = folder / "real" / "target.graph.json"
+    target.write_text("old", encoding="utf-8")
+    link = folder / "link.graph.json"
+    link.symlink_to(target)
+    rc, _, err = graphcore(*output_commands(link.name)[verb], cwd=folder)
+    assert rc == 0, err
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    fileformat.load(target)  # the new graph is in the target, whole
+    assert sorted(os.listdir(folder / "real")) == ["target.graph.json"]  # no temporary file left
+    assert not any(n.endswith(".tmp") for n in os.listdir(folder))
+
+
+def test_a_dangling_symlink_output_creates_its_target(folder):
+    link = folder / "link.graph.json"
+    link.symlink_to(folder / "new.graph.json")
+    rc, _, err = graphcore(*output_commands(link.name)["from-expr"], cwd=folder)
+    assert rc == 0, err
+    assert link.is_symlink()
+    fileformat.load(folder / "new.graph.json")
+
+
+def test_train_writing_over_its_own_input_gives_the_trained_graph(folder):
+    before = fileformat.load(folder / "in.graph.json")
+    rc, _, err = graphcore("train", "in.graph.json", "--epochs", "5", "-o", "in.graph.json", cwd=folder)
+    assert rc == 0, err
+    after = fileformat.load(folder / "in.graph.json")
+    assert sorted(after.nodes()) == sorted(before.nodes())
+    assert any(after.value(n) != before.value(n) for n in after.nodes() if before.value(n) is not None)
+
+
+# --- a folder that is full or read-only (a tmpfs of our own, root only) -----------------------
+@pytest.fixture
+def tmpfs(folder):
+    """Mount a small tmpfs inside the test folder; unmounted whatever happens."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tmpfs needs root and mount(8)")
+    mnt = folder / "mnt"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
+                      capture_output=True, timeout=30).returncode != 0:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True, timeout=30)
+
+
+def fill(mnt: Path):
+    """Fill the tmpfs to the last byte with one file, "filler"."""
+    fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_full_disk_keeps_the_old_output_whole(tmpfs, folder):
+    out = tmpfs / "out.graph.json"
+    shutil.copy(EXAMPLE, out)
+    old = out.read_bytes()
+    fill(tmpfs)
+    rc, _, err = graphcore("train", "in.graph.json", "--epochs", "1", "-o", str(out), cwd=folder)
+    assert_refused(rc, err, "cannot write", "No space left")
+    assert out.read_bytes() == old
+    assert sorted(os.listdir(tmpfs)) == ["filler", "out.graph.json"]
+
+
+def test_a_read_only_folder_is_named_and_the_file_kept(tmpfs, folder):
+    out = tmpfs / "out.graph.json"
+    shutil.copy(EXAMPLE, out)
+    old = out.read_bytes()
+    if subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], capture_output=True, timeout=30).returncode:
+        pytest.skip("cannot remount the tmpfs read-only")
+    rc, _, err = graphcore("train", "in.graph.json", "--epochs", "1", "-o", str(out), cwd=folder)
+    assert_refused(rc, err, f"the folder {tmpfs} does not allow new files")
+    assert out.read_bytes() == old
