@@ -231,8 +231,7 @@ class StepperPanel(QWidget):
         key = (c.index, id(c.sequence)) if pending else None
         if key != self._form_for:
             self._form_for = key
-            while self.quiz_form.rowCount():
-                self.quiz_form.removeRow(0)
+            self._clear_quiz_form()
             self.answer_edits = []
             if pending:
                 for q in c.questions():
@@ -259,6 +258,18 @@ class StepperPanel(QWidget):
         self.quiz_result.setVisible(c.quiz_mode)
         self.tally.setVisible(c.quiz_mode)
         self.tally.setText(f"This run: {c.quiz.tally()}" if c.quiz.asked else f"Graded {tolerance_text()}.")
+
+    def _clear_quiz_form(self):
+        """Empty the form without deleting a field now: Enter in a field grades the answer and
+        lands here while Qt is still delivering that key to the field (removeRow would delete
+        it under Qt's feet, a segfault). The widgets are hidden and deleted later."""
+        while self.quiz_form.rowCount():
+            row = self.quiz_form.takeRow(0)
+            for item in (row.labelItem, row.fieldItem):
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.hide()
+                    widget.deleteLater()
 
     def _show_quiz(self):
         """The dock scrolls (it never grows): bring the question's fields into view."""
