@@ -2,6 +2,8 @@
 selected arrow's value and gradient). Edits go through undo commands."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QHBoxLayout, QVBoxLayout, QWidget
@@ -95,7 +97,8 @@ class InspectorPanel(QWidget):
             self._show_node(g, self.node)
         elif self.edge is not None:
             e = self.edge
-            self.title.setText(f"Variable arrow {e.src} → {e.dst} (input {e.port})")
+            port = g.function(e.dst).input_names(g.attrs(e.dst))[e.port]
+            self.title.setText(f"Variable arrow {g.box_name(e.src)} → {g.box_name(e.dst)}, input {port}")
             self.formula.setText("")
             key = g.variable_keys(e.src)[e.out] if g.n_outputs(e.src) > 1 else e.src
             self._show_numbers(key)
@@ -107,7 +110,8 @@ class InspectorPanel(QWidget):
     def _show_node(self, g, nid):
         op = g.op(nid)
         fn = F.get(op)
-        self.title.setText(f"<b>{g.label(nid)}</b> &nbsp; <span style='color:#6B7280'>{op} · id {nid}</span>")
+        # box_name: the label, with the id only when another box shares the label
+        self.title.setText(f"<b>{html.escape(g.box_name(nid))}</b> &nbsp; <span style='color:#6B7280'>{op}</span>")
         self.formula.setText(F.describe(op))
         self._field("label", g.node(nid).get("label") or "", lambda t: C.RenameCommand(g, nid, t.strip()))
         if op in F.SOURCE_OPS:
