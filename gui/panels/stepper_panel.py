@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSlider, QSpinBox, QTextBrowser,
@@ -277,7 +277,12 @@ class StepperPanel(QWidget):
         while area is not None and not isinstance(area, QScrollArea):
             area = area.parentWidget()
         if area is not None and self.check_button.isVisible():
-            area.ensureWidgetVisible(self.quiz_result, 10, 6)
+            # The rows were only just shown: lay them out (and let the scroll area take the
+            # taller panel) now, or they are measured at their old, hidden place.
+            QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+            area.ensureWidgetVisible(self.check_button, 10, 6)
+            if self.answer_edits:
+                area.ensureWidgetVisible(self.answer_edits[0], 10, 6)
 
     def submit_answers(self):
         if self.controller.pending:
