@@ -63,7 +63,8 @@ class InspectorPanel(QWidget):
         self.value_label, self.grad_label = _number_label(), _number_label()
         self.setMinimumWidth(220)
         self.doc.changed.connect(self.refresh)
-        self.doc.evaluated.connect(lambda ev: self.refresh())
+        self._live_cost: str | None = None  # a training run's J, until the graph is evaluated again
+        self.doc.evaluated.connect(self._on_evaluated)
         self.doc.evaluation_failed.connect(lambda m, n: self.refresh())
         self.show_selection([], [])
 
@@ -80,6 +81,16 @@ class InspectorPanel(QWidget):
 
     def refresh(self):
         self._timer.start()
+
+    def _on_evaluated(self, _ev):
+        self._live_cost = None
+        self.refresh()
+
+    def show_training_cost(self, cost: float, epoch: int):
+        """During a run the evaluation waits for a quiet moment: the run's J is the live one."""
+        self._live_cost = f"cost J = {format_number(cost)}   (epoch {epoch})"
+        if self.node is None and self.edge is None:
+            self.formula.setText(self._live_cost)
 
     def _rebuild(self):
         g = self.doc.graph
@@ -105,7 +116,8 @@ class InspectorPanel(QWidget):
         else:
             self.title.setText("Nothing selected" if not self.doc.error else "Nothing selected")
             cost = self.doc.evaluation.cost if self.doc.evaluation is not None else None
-            self.formula.setText(f"cost J = {format_number(cost)}" if cost is not None else (self.doc.error or ""))
+            text = f"cost J = {format_number(cost)}" if cost is not None else (self.doc.error or "")
+            self.formula.setText(self._live_cost or text)
 
     def _show_node(self, g, nid):
         op = g.op(nid)
