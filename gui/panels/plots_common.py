@@ -179,8 +179,11 @@ def place_legend(plot_widget) -> tuple[int, int]:
     points = _scene_points(plot_item)
     scene = plot_item.getViewBox().sceneBoundingRect()
     w, h = legend.boundingRect().width(), legend.boundingRect().height()
+    # the current corner first: a tie (an empty plot, say) leaves the legend where it is
+    offset = getattr(legend, "offset", None) or (-1, 1)
+    current = getattr(legend, "_corner", (int(offset[0] < 0), int(offset[1] < 0)))
     best, fewest = None, None
-    for ax, ay in CORNERS:
+    for ax, ay in (current,) + tuple(c for c in CORNERS if c != current):
         left = scene.left() + LEGEND_MARGIN if ax == 0 else scene.right() - LEGEND_MARGIN - w
         top = scene.top() + LEGEND_MARGIN if ay == 0 else scene.bottom() - LEGEND_MARGIN - h
         inside = ((points[:, 0] >= left) & (points[:, 0] <= left + w)

@@ -1,6 +1,6 @@
 """A plot's legend sits where it covers the fewest of its points: after xor trains, the
 accuracy curve runs along 100 % at the right, where the legend used to cover it."""
-from gui.panels.plots_common import CORNERS, _scene_points
+from gui.panels.plots_common import CORNERS, _scene_points, place_legend
 from tests.gui.training_helpers import open_lesson
 
 
@@ -56,3 +56,14 @@ def test_f_of_x_legend_takes_the_least_covered_corner(main_window, qtbot, tmp_pa
     # the top left, where it always was, covers part of sin 2x; the chosen corner covers least
     assert chosen == min(_covered_at(d.plot, corner, qtbot) for corner in CORNERS)
     assert chosen < _covered_at(d.plot, (0, 0), qtbot)
+
+
+def test_an_empty_plot_leaves_its_legend_where_it_was(main_window, qtbot, tmp_path):
+    win = main_window
+    open_lesson(win, "xor_network", tmp_path, qtbot)
+    cost = win.training.plots.cost
+    cost.set_history(None)
+    before = cost.acc_plot.getPlotItem().legend.pos()
+    place_legend(cost.acc_plot)
+    qtbot.wait(20)
+    assert cost.acc_plot.getPlotItem().legend.pos() == before  # top right, as created
