@@ -64,6 +64,7 @@ class InspectorPanel(QWidget):
         self.setMinimumWidth(220)
         self.doc.changed.connect(self.refresh)
         self._live_cost: str | None = None  # a training run's J, until the graph is evaluated again
+        self._stepping = None  # a step-through's overlay: numbers it has not reached stay hidden
         self.doc.evaluated.connect(self._on_evaluated)
         self.doc.evaluation_failed.connect(lambda m, n: self.refresh())
         self.show_selection([], [])
@@ -84,6 +85,11 @@ class InspectorPanel(QWidget):
 
     def _on_evaluated(self, _ev):
         self._live_cost = None
+        self.refresh()
+
+    def show_step_through(self, overlay):
+        """During a step-through show only what it has computed so far (None: all of it)."""
+        self._stepping = overlay if overlay is not None and overlay.known_values is not None else None
         self.refresh()
 
     def show_training_cost(self, cost: float, epoch: int):
@@ -117,6 +123,10 @@ class InspectorPanel(QWidget):
             self.title.setText("Nothing selected" if not self.doc.error else "Nothing selected")
             cost = self.doc.evaluation.cost if self.doc.evaluation is not None else None
             text = f"cost J = {format_number(cost)}" if cost is not None else (self.doc.error or "")
+            loss = g.meta.get("loss")
+            loss = loss.split(":")[0] if isinstance(loss, str) else None
+            if self._stepping is not None and cost is not None and loss not in self._stepping.known_values:
+                text = "cost J = ?   (step-through)"  # as in the status bar: J is not computed yet
             self.formula.setText(self._live_cost or text)
 
     def _show_node(self, g, nid):
@@ -151,6 +161,12 @@ class InspectorPanel(QWidget):
                 grads.append(prefix + (summary(g) if g is not None else "—"))
         owner = keys[0].split(":")[0] if keys and isinstance(keys[0], str) else None
         ignored = ev is not None and owner in ev.plan.ignored
+        step = self._stepping
+        if step is not None and vals:  # the step-through has not computed these yet: no spoilers
+            if owner not in step.known_values:
+                vals = [NOT_YET]
+            if step.known_grads is None or owner not in step.known_grads:
+                grads = [NOT_YET]
         self.value_label.setText("\n".join(vals) or (IGNORED_HINT if ignored else "not evaluated"))
         self.grad_label.setText("\n".join(grads) or "— (no cost J on this path)")
         self.form.addRow("value v", self.value_label)
@@ -184,6 +200,9 @@ class InspectorPanel(QWidget):
         err = self.doc.push(C.SetMetaCommand(self.doc.graph, key, self.node, f"{text} to {name}"))
         if err:
             self.window.show_message(err)
+
+
+NOT_YET = "? (the step-through has not computed it yet)"
 
 
 def _number_label() -> QLabel:
