@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import os
 
-from PySide6.QtCore import QPointF, QTimer
-from PySide6.QtWidgets import QAbstractButton
+from PySide6.QtCore import QPoint, QPointF, QTimer
+from PySide6.QtWidgets import QAbstractButton, QTabBar
 
 ENV = "BACKPROP_STUDIO_E2E_PROBE"
 PERIOD_MS = 100
@@ -49,10 +49,17 @@ def snapshot(win) -> dict:
         rect = tree.visualItemRect(it)
         if not it.isHidden() and rect.isValid() and tree.viewport().rect().contains(rect.center()):
             palette[op] = _xy(tree.viewport().mapToGlobal(rect.center()))
+    # "left": a check box toggles only on its box and text, not on the empty rest of its row
     buttons = [{"text": b.text(), "center": _xy(b.mapToGlobal(b.rect().center())), "enabled": b.isEnabled(),
+                "left": _xy(b.mapToGlobal(QPoint(8, b.height() // 2))),
                 "toolbar": b.parent() is win.toolbar}
                for b in win.findChildren(QAbstractButton)
                if b.isVisible() and b.text() and not b.visibleRegion().isEmpty()]
+    # dock and panel tabs (e.g. "Step through backprop" behind "Plots"): tabs are not buttons
+    tabs = [{"text": bar.tabText(i), "center": _xy(bar.mapToGlobal(bar.tabRect(i).center())),
+             "current": i == bar.currentIndex()}
+            for bar in win.findChildren(QTabBar) if bar.isVisible() and not bar.visibleRegion().isEmpty()
+            for i in range(bar.count())]
     qs = getattr(win, "quick_search", None)
     runner = win.training.runner
     return {
@@ -61,7 +68,7 @@ def snapshot(win) -> dict:
         "active": win.isActiveWindow(),
         "canvas": {"center": _xy(port.mapToGlobal(vp.center())), "top_left": _xy(port.mapToGlobal(vp.topLeft())),
                    "size": [vp.width(), vp.height()]},
-        "boxes": boxes, "palette": palette, "buttons": buttons,
+        "boxes": boxes, "palette": palette, "buttons": buttons, "tabs": tabs,
         "palette_filter": _xy(win.palette_panel.filter.mapToGlobal(win.palette_panel.filter.rect().center())),
         "editor_open": scene.inline_editor is not None,
         "quick_search_open": bool(qs is not None and qs.isVisible()),

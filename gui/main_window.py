@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         """While a run goes on the graph changes too often for the live evaluation to settle
         (it waits for a quiet moment), so the runner reports J and the epoch here itself."""
         self.cost_label.setText(f"cost J = {cost:.6g}   (epoch {epoch})")
+        self.inspector.show_training_cost(cost, epoch)
 
     def _show_eval_error(self, message, nodes):
         self.cost_label.setText("cannot evaluate")

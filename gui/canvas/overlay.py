@@ -29,3 +29,5 @@ class CanvasOverlay:
     # While stepping: the boxes whose value has been computed so far; the others show none
     # (None: every box shows its value, as outside a step-through).
     known_values: set[str] | None = None
+    # While stepping: the boxes whose gradient dJ/dv backprop has reached so far.
+    known_grads: set[str] | None = None

@@ -295,12 +295,14 @@ class GraphScene(QGraphicsScene):
         for nid in old:
             it = self.node_items[nid]
             x, y = it.x(), it.y()
+            if (x, y) == old[nid]:
+                continue  # a click, not a move: an off-grid box from a file stays where it is
             if self.snap:
                 x, y = round(x / GRID) * GRID, round(y / GRID) * GRID
             new[nid] = (x, y)
-        moved = {n for n in old if old[n] != new[n]}
+        moved = {n for n in new if old[n] != new[n]}
         if not moved:
-            for n in old:  # a click, or dropped back where it started after snapping
+            for n in new:  # dropped back where it started after snapping
                 self.node_items[n].setPos(*old[n])
             return
         before = {n: self.graph.layout.get(n, old[n]) for n in moved}

@@ -2,6 +2,8 @@
 selected arrow's value and gradient). Edits go through undo commands."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QHBoxLayout, QVBoxLayout, QWidget
@@ -61,7 +63,9 @@ class InspectorPanel(QWidget):
         self.value_label, self.grad_label = _number_label(), _number_label()
         self.setMinimumWidth(220)
         self.doc.changed.connect(self.refresh)
-        self.doc.evaluated.connect(lambda ev: self.refresh())
+        self._live_cost: str | None = None  # a training run's J, until the graph is evaluated again
+        self._stepping = None  # a step-through's overlay: numbers it has not reached stay hidden
+        self.doc.evaluated.connect(self._on_evaluated)
         self.doc.evaluation_failed.connect(lambda m, n: self.refresh())
         self.show_selection([], [])
 
@@ -79,6 +83,21 @@ class InspectorPanel(QWidget):
     def refresh(self):
         self._timer.start()
 
+    def _on_evaluated(self, _ev):
+        self._live_cost = None
+        self.refresh()
+
+    def show_step_through(self, overlay):
+        """During a step-through show only what it has computed so far (None: all of it)."""
+        self._stepping = overlay if overlay is not None and overlay.known_values is not None else None
+        self.refresh()
+
+    def show_training_cost(self, cost: float, epoch: int):
+        """During a run the evaluation waits for a quiet moment: the run's J is the live one."""
+        self._live_cost = f"cost J = {format_number(cost)}   (epoch {epoch})"
+        if self.node is None and self.edge is None:
+            self.formula.setText(self._live_cost)
+
     def _rebuild(self):
         g = self.doc.graph
         if self.node is not None and self.node not in g:
@@ -95,19 +114,26 @@ class InspectorPanel(QWidget):
             self._show_node(g, self.node)
         elif self.edge is not None:
             e = self.edge
-            self.title.setText(f"Variable arrow {e.src} → {e.dst} (input {e.port})")
+            port = g.function(e.dst).input_names(g.attrs(e.dst))[e.port]
+            self.title.setText(f"Variable arrow {g.box_name(e.src)} → {g.box_name(e.dst)}, input {port}")
             self.formula.setText("")
             key = g.variable_keys(e.src)[e.out] if g.n_outputs(e.src) > 1 else e.src
             self._show_numbers(key)
         else:
             self.title.setText("Nothing selected" if not self.doc.error else "Nothing selected")
             cost = self.doc.evaluation.cost if self.doc.evaluation is not None else None
-            self.formula.setText(f"cost J = {format_number(cost)}" if cost is not None else (self.doc.error or ""))
+            text = f"cost J = {format_number(cost)}" if cost is not None else (self.doc.error or "")
+            loss = g.meta.get("loss")
+            loss = loss.split(":")[0] if isinstance(loss, str) else None
+            if self._stepping is not None and cost is not None and loss not in self._stepping.known_values:
+                text = "cost J = ?   (step-through)"  # as in the status bar: J is not computed yet
+            self.formula.setText(self._live_cost or text)
 
     def _show_node(self, g, nid):
         op = g.op(nid)
         fn = F.get(op)
-        self.title.setText(f"<b>{g.label(nid)}</b> &nbsp; <span style='color:#6B7280'>{op} · id {nid}</span>")
+        # box_name: the label, with the id only when another box shares the label
+        self.title.setText(f"<b>{html.escape(g.box_name(nid))}</b> &nbsp; <span style='color:#6B7280'>{op}</span>")
         self.formula.setText(F.describe(op))
         self._field("label", g.node(nid).get("label") or "", lambda t: C.RenameCommand(g, nid, t.strip()))
         if op in F.SOURCE_OPS:
@@ -135,6 +161,12 @@ class InspectorPanel(QWidget):
                 grads.append(prefix + (summary(g) if g is not None else "—"))
         owner = keys[0].split(":")[0] if keys and isinstance(keys[0], str) else None
         ignored = ev is not None and owner in ev.plan.ignored
+        step = self._stepping
+        if step is not None and vals:  # the step-through has not computed these yet: no spoilers
+            if owner not in step.known_values:
+                vals = [NOT_YET]
+            if step.known_grads is None or owner not in step.known_grads:
+                grads = [NOT_YET]
         self.value_label.setText("\n".join(vals) or (IGNORED_HINT if ignored else "not evaluated"))
         self.grad_label.setText("\n".join(grads) or "— (no cost J on this path)")
         self.form.addRow("value v", self.value_label)
@@ -168,6 +200,9 @@ class InspectorPanel(QWidget):
         err = self.doc.push(C.SetMetaCommand(self.doc.graph, key, self.node, f"{text} to {name}"))
         if err:
             self.window.show_message(err)
+
+
+NOT_YET = "? (the step-through has not computed it yet)"
 
 
 def _number_label() -> QLabel:

@@ -157,3 +157,59 @@ def make_plot(title: str, name: str, x_label: str = "", y_label: str = "", view_
     pw.setObjectName(f"plot_{name}")
     add_export_actions(pw, name)
     return pw
+
+
+CORNERS = ((0, 0), (1, 0), (0, 1), (1, 1))  # (x, y) anchors: left/right, top/bottom
+LEGEND_MARGIN = 4
+
+
+def _scene_points(plot_item) -> np.ndarray:
+    """Every data item's displayed points in scene coordinates (short lines sampled along)."""
+    vb = plot_item.getViewBox()
+    vb.prepareForPaint()  # new data: apply the pending auto-range before reading the view
+    view, scene = vb.viewRect(), vb.sceneBoundingRect()
+    if view.width() <= 0 or view.height() <= 0:
+        return np.zeros((0, 2))
+    parts = []
+    for item in plot_item.listDataItems():
+        x, y = item.getData()
+        if x is None or y is None or not len(x):
+            continue
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        if len(x) < 50:  # a straight line given by its ends still crosses the middle
+            t = np.linspace(0.0, len(x) - 1.0, 50 * len(x))
+            x, y = np.interp(t, np.arange(len(x)), x), np.interp(t, np.arange(len(y)), y)
+        ok = np.isfinite(x) & np.isfinite(y)
+        sx = scene.left() + (x[ok] - view.left()) / view.width() * scene.width()
+        fy = (y[ok] - view.top()) / view.height()
+        sy = scene.top() + (fy if vb.yInverted() else 1.0 - fy) * scene.height()
+        parts.append(np.column_stack([sx, sy]))
+    return np.concatenate(parts) if parts else np.zeros((0, 2))
+
+
+def place_legend(plot_widget) -> tuple[int, int]:
+    """Anchor the plot's legend in the corner where it covers the fewest data points (a
+    falling cost leaves the top right free, a rising accuracy the bottom right)."""
+    plot_item = plot_widget.getPlotItem()
+    legend = plot_item.legend
+    if legend is None:
+        return (1, 0)
+    points = _scene_points(plot_item)
+    scene = plot_item.getViewBox().sceneBoundingRect()
+    w, h = legend.boundingRect().width(), legend.boundingRect().height()
+    # the current corner first: a tie (an empty plot, say) leaves the legend where it is
+    offset = getattr(legend, "offset", None) or (-1, 1)
+    current = getattr(legend, "_corner", (int(offset[0] < 0), int(offset[1] < 0)))
+    best, fewest = None, None
+    for ax, ay in (current,) + tuple(c for c in CORNERS if c != current):
+        left = scene.left() + LEGEND_MARGIN if ax == 0 else scene.right() - LEGEND_MARGIN - w
+        top = scene.top() + LEGEND_MARGIN if ay == 0 else scene.bottom() - LEGEND_MARGIN - h
+        inside = ((points[:, 0] >= left) & (points[:, 0] <= left + w)
+                  & (points[:, 1] >= top) & (points[:, 1] <= top + h)).sum() if len(points) else 0
+        if fewest is None or inside < fewest:
+            best, fewest = (ax, ay), inside
+    if getattr(legend, "_corner", None) != best:
+        legend._corner = best
+        offset = (LEGEND_MARGIN if best[0] == 0 else -LEGEND_MARGIN, LEGEND_MARGIN if best[1] == 0 else -LEGEND_MARGIN)
+        legend.anchor(itemPos=best, parentPos=best, offset=offset)
+    return best

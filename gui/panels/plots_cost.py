@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from .plots_common import ACCURACY_COLOR, TEST_COLOR, TRAIN_COLOR, make_plot
+from .plots_common import ACCURACY_COLOR, TEST_COLOR, TRAIN_COLOR, make_plot, place_legend
 
 
 ACCURACY_TICKS = [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")]
@@ -66,6 +66,8 @@ class CostPlot(QWidget):
         self._set(self.test_cost, e, history.test_cost, positive=True)
         self._set(self.train_acc, e, history.accuracy)
         self._set(self.test_acc, e, history.test_accuracy)
+        for pw in (self.cost_plot, self.acc_plot):
+            place_legend(pw)
 
     def _set(self, curve, x, y, positive=False):
         y = np.asarray(y, dtype=float)

@@ -16,7 +16,7 @@ from graphcore.boundary import curve_input, function_curve
 from graphcore.errors import GraphError
 
 from .stable_size import MessageLabel
-from .plots_common import HIGHLIGHT_COLOR, TRAIN_COLOR, make_plot
+from .plots_common import HIGHLIGHT_COLOR, TRAIN_COLOR, make_plot, place_legend
 
 
 class DerivativePlot(QWidget):
@@ -105,6 +105,7 @@ class DerivativePlot(QWidget):
             pad = 0.1 * (hi - lo or 1.0)
             self.plot.setYRange(lo - pad, hi + pad, padding=0)
         self.plot.setXRange(c.xs[0], c.xs[-1], padding=0)
+        place_legend(self.plot)
         err = abs(c.slope - c.secant)
         self.readout.setText(f"x = {c.x0:.4g}   f(x) = {c.f0:.6g}   backprop df/dx = {c.slope:.6g}\n"
                              f"central difference (h = {c.h:g}) = {c.secant:.6g}   difference = {err:.2g}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .plots_common import HIGHLIGHT_COLOR, TRAIN_COLOR, make_plot
 
@@ -40,6 +40,9 @@ class GradientBars(QWidget):
         self.log_scale.toggled.connect(lambda _: self._draw())
         self.caption = QLabel("")
         self.caption.setStyleSheet("color: #666")
+        # wraps in a narrow column rather than widening it (it was clipped at the right)
+        self.caption.setWordWrap(True)
+        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         row = QHBoxLayout()
         row.addWidget(self.log_scale)
         row.addStretch(1)

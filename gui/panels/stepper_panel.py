@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSlider, QSpinBox, QTextBrowser,
@@ -231,8 +231,7 @@ class StepperPanel(QWidget):
         key = (c.index, id(c.sequence)) if pending else None
         if key != self._form_for:
             self._form_for = key
-            while self.quiz_form.rowCount():
-                self.quiz_form.removeRow(0)
+            self._clear_quiz_form()
             self.answer_edits = []
             if pending:
                 for q in c.questions():
@@ -260,13 +259,30 @@ class StepperPanel(QWidget):
         self.tally.setVisible(c.quiz_mode)
         self.tally.setText(f"This run: {c.quiz.tally()}" if c.quiz.asked else f"Graded {tolerance_text()}.")
 
+    def _clear_quiz_form(self):
+        """Empty the form without deleting a field now: Enter in a field grades the answer and
+        lands here while Qt is still delivering that key to the field (removeRow would delete
+        it under Qt's feet, a segfault). The widgets are hidden and deleted later."""
+        while self.quiz_form.rowCount():
+            row = self.quiz_form.takeRow(0)
+            for item in (row.labelItem, row.fieldItem):
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.hide()
+                    widget.deleteLater()
+
     def _show_quiz(self):
         """The dock scrolls (it never grows): bring the question's fields into view."""
         area = self.parentWidget()
         while area is not None and not isinstance(area, QScrollArea):
             area = area.parentWidget()
         if area is not None and self.check_button.isVisible():
-            area.ensureWidgetVisible(self.quiz_result, 10, 6)
+            # The rows were only just shown: lay them out (and let the scroll area take the
+            # taller panel) now, or they are measured at their old, hidden place.
+            QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+            area.ensureWidgetVisible(self.check_button, 10, 6)
+            if self.answer_edits:
+                area.ensureWidgetVisible(self.answer_edits[0], 10, 6)
 
     def submit_answers(self):
         if self.controller.pending:

@@ -52,12 +52,14 @@ def install_stepper(window) -> StepperController:
         if controller.index >= 0:
             overlay = controller.overlay()
             window.scene.set_overlay(overlay)
+            window.inspector.show_step_through(overlay)
             state["painted"] = True
             loss = doc.graph.meta.get("loss")
             loss = loss.split(":")[0] if isinstance(loss, str) else None
             window.hide_cost(overlay.known_values is not None and loss not in overlay.known_values)
         elif state["painted"]:
             window.scene.set_overlay(None)
+            window.inspector.show_step_through(None)
             state["painted"] = False
             window.hide_cost(False)
 

@@ -60,12 +60,14 @@ def overlay_at(seq: StepSequence | None, edges, index: int, reveal: bool = True)
     for edge, key in carries.items():
         if key in computed:
             ov.edge_values[edge] = computed[key].short
+    ov.known_grads = set()
     if cur.phase == "forward":
         return ov
     # Gradients only on the arrows backprop has already passed.
     for s in seq.steps[:index + 1]:
         if s.phase != "backward" or (s is cur and not reveal):
             continue
+        ov.known_grads.add(s.node)
         for p in s.ports:
             edge = into.get((s.node, p.port))
             if edge is not None:

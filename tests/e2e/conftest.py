@@ -1,7 +1,8 @@
 """The real-window tier: the real entry point under Xvfb + openbox, driven by xdotool.
 
 One X server and window manager for the whole tier (session fixture, display chosen by
-Xvfb itself with -displayfd). Each test starts its own ``python -m gui.app FILE`` with its
+Xvfb itself with -displayfd; or BACKPROP_STUDIO_E2E_DISPLAY=":N", a display already
+running with a window manager). Each test starts its own ``python -m gui.app FILE`` with its
 own settings and data folders. Where the tools are missing the tier is skipped, except in
 CI (CI=true), where .ci/run installs them and their absence fails loudly.
 """
@@ -53,6 +54,10 @@ def display(tmp_path_factory):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"E2E TIER CANNOT RUN IN CI: {problem}", pytrace=False)
         pytest.skip(f"real-window tests need X tools: {problem}")
+    shared = os.environ.get("BACKPROP_STUDIO_E2E_DISPLAY")
+    if shared:  # a display the developer already runs (with a window manager), e.g. ":90"
+        yield shared
+        return
     read_fd, write_fd = os.pipe()
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp",
                              "-noreset"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

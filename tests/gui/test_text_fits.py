@@ -90,3 +90,23 @@ def test_data_panel_hint_is_shown_whole(main_window, qtbot, tmp_path):
         assert hint.heightForWidth(hint.width()) <= hint.height()
         assert hint.fontMetrics().boundingRect(QRectF(0, 0, hint.width(), 1000).toRect(),
                                                int(Qt.TextWordWrap), hint.text()).width() <= hint.width()
+
+
+def test_gradient_bars_caption_is_shown_whole(main_window, qtbot, tmp_path):
+    win = main_window
+    open_lesson(win, "logistic_regression", tmp_path, qtbot)
+    win.resize(1400, 860)
+    win.plots_dock.raise_()
+    bars = win.training.plots.gradients
+    win.training.plots.bottom.setCurrentWidget(bars)
+    win.training.refresh()
+    split = win.training.plots.bottom.parentWidget()
+    split.setSizes([split.width() - 300, 300])  # the narrow column the learner's window gave it
+    qtbot.wait(50)
+    caption = bars.caption
+    assert caption.width() <= 300
+    assert "mean |dJ/dv|" in caption.text()
+    wrapped = caption.fontMetrics().boundingRect(QRectF(0, 0, caption.width(), 1000).toRect(),
+                                                 int(Qt.TextWordWrap), caption.text())
+    assert wrapped.width() <= caption.width(), (wrapped.width(), caption.width())
+    assert caption.heightForWidth(caption.width()) <= caption.height()

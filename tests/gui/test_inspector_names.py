@@ -1,0 +1,34 @@
+"""The inspector names boxes as the learner knows them: labels, never internal ids
+(an id only to tell apart two boxes with one label)."""
+from graphcore.graph import Graph
+
+LESSON = "assets/examples/xor_network.graph.json"
+
+
+def test_arrow_title_names_boxes_by_label_and_the_port_by_name(main_window):
+    win = main_window
+    assert win.files.open(LESSON, ask=False)
+    g = win.document.graph
+    edge = g.edge_into("s1_1_1", 1)  # w¹₁₂·x₂ → s¹₁₁, port b
+    win.inspector.show_selection([], [edge])
+    title = win.inspector.title.text()
+    assert title == f"Variable arrow {g.label(edge.src)} → {g.label('s1_1_1')}, input b"
+    assert edge.src not in title and "s1_1_1" not in title
+
+
+def test_box_title_shows_label_and_op_without_the_id(main_window):
+    win = main_window
+    assert win.files.open(LESSON, ask=False)
+    win.inspector.show_selection(["m1_1_1"], [])
+    title = win.inspector.title.text()
+    assert "w¹₁₁·x₁" in title and "mul" in title and "m1_1_1" not in title
+
+
+def test_two_boxes_with_one_label_are_told_apart_by_id(main_window):
+    win = main_window
+    g = Graph()
+    g.add_node("parameter", "h1", label="h", value=1.0)
+    g.add_node("parameter", "h2", label="h", value=2.0)
+    win.document.load_graph(g, None)
+    win.inspector.show_selection(["h2"], [])
+    assert "h [h2]" in win.inspector.title.text()
