@@ -90,3 +90,12 @@ def main_window(qtbot, app_dirs):
         win.quick_search.close()
     win.close()
     win.deleteLater()
+
+
+@pytest.fixture
+def stepper_window(main_window):
+    """``main_window`` with its step-through installed (as the app does on start)."""
+    if getattr(main_window, "stepper", None) is None:
+        from gui.stepper.install import install_stepper
+        install_stepper(main_window)
+    return main_window

@@ -1,22 +1,16 @@
 """During a step-through the inspector shows only what the steps have computed: it gave
 away a box's value and gradient (and J) at forward step 4 while the canvas showed "?"."""
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stepper"))
-from stepper_graphs import ng_lesson  # noqa: E402
+from tests.stepper.stepper_graphs import ng_lesson
 
 from gui.panels.inspector import NOT_YET  # noqa: E402
 
 
 @pytest.fixture
-def win(main_window):
-    if getattr(main_window, "stepper", None) is None:
-        from gui.stepper.install import install_stepper
-        install_stepper(main_window)
-    return main_window
+def win(stepper_window):
+    return stepper_window
 
 
 def _shown(win, node):

@@ -3,24 +3,18 @@
 With real X input, Enter in the field segfaulted the window: grading rebuilt the quiz form,
 and QFormLayout.removeRow deleted the line edit while Qt was still delivering its Return key.
 The field must outlive the key event (deleted later), and the answer still be graded."""
-import sys
-from pathlib import Path
 
 import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtTest import QTest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stepper"))
-from stepper_graphs import ng_lesson  # noqa: E402
+from tests.stepper.stepper_graphs import ng_lesson
 
 
 @pytest.fixture
-def win(main_window):
-    if getattr(main_window, "stepper", None) is None:
-        from gui.stepper.install import install_stepper
-        install_stepper(main_window)
-    return main_window
+def win(stepper_window):
+    return stepper_window
 
 
 @pytest.mark.parametrize("answer", ["3", "abc"])

@@ -1,24 +1,18 @@
 """Step-through backprop in the real window: chain-rule panel numbers, step back, fan-out, quiz, samples."""
-import sys
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stepper"))
-from stepper_graphs import fanout_graph, logistic_graph, ng_lesson  # noqa: E402
+from tests.stepper.stepper_graphs import fanout_graph, logistic_graph, ng_lesson
 
-from graphcore import datasets  # noqa: E402
-from graphcore.engine import compile_graph  # noqa: E402
-from graphcore.graph import Graph  # noqa: E402
+from graphcore import datasets
+from graphcore.engine import compile_graph
+from graphcore.graph import Graph
 
 
 @pytest.fixture
-def win(main_window):
-    if getattr(main_window, "stepper", None) is None:  # until main_window.py installs it itself
-        from gui.stepper.install import install_stepper
-        install_stepper(main_window)
-    return main_window
+def win(stepper_window):
+    return stepper_window
 
 
 def load(win, graph):

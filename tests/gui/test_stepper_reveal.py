@@ -1,14 +1,11 @@
 """The step-through reveals, it does not spoil: a box shows its value once its forward step has
 run; the quiz asks at forward steps too, before it shows the answer; the legend and numbers
 leave the canvas when the step-through ends (dock closed, training started)."""
-import sys
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stepper"))
-from stepper_graphs import ng_lesson  # noqa: E402
+from tests.stepper.stepper_graphs import ng_lesson
 
 from tests.gui.training_helpers import open_lesson  # noqa: E402
 
