@@ -30,7 +30,8 @@ for name, net in (("xor 2→10→1", mlp(["x1", "x2"], [10], "relu", "bce", grou
     data = datasets.for_graph(net).train()
     ev = compile_graph(net).run(data)
     box_seq, group_seq = stepthrough.build(net, data), group_steps.build(net, data)
-    t = interleaved({"jac": lambda: all_jacobians(ev), "box": lambda: stepthrough.build(net, data),
-                     "group": lambda: group_steps.build(net, data)}, 3, warmup=1)
+    t = interleaved({"jac": lambda ev=ev: all_jacobians(ev),
+                     "box": lambda net=net, data=data: stepthrough.build(net, data),
+                     "group": lambda net=net, data=data: group_steps.build(net, data)}, 3, warmup=1)
     print(f"| {name} | {len(net)} | {len(groups_of(net))} | {t['jac'] * 1e3:.0f} | {len(box_seq)} | "
           f"{len(group_seq)} | {t['box'] * 1e3:.0f} / {t['group'] * 1e3:.0f} |")

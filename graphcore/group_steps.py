@@ -70,7 +70,7 @@ class GroupStep:
         out.append("  local:     Jacobian ∂bᵢ/∂aⱼ (rows: outputs b, columns: inputs a)"
                    + (", mean over the samples:" if self.upstream and not self.upstream[0].single else ":"))
         out += ["  " + row for row in self.matrix_rows()]
-        for (p, _, n, _), (d, worked) in zip(self.inputs, self.downstream):
+        for (p, _, n, _), (_, worked) in zip(self.inputs, self.downstream):
             out.append(f"  input {n} ({p}):  downstream dJ/d{n} = Σᵢ ∂bᵢ/∂{p} × dJ/dbᵢ = "
                        + (worked if reveal else "?"))
         return out

@@ -190,7 +190,7 @@ def torch_expr(op: str, xs: list[str], attrs: dict) -> str:
     if special:
         return special
     fn = F.get(op)
-    fn.tree  # a Function without its local derivatives is no Function the app can run: refuse it too
+    _ = fn.tree  # a Function without its local derivatives is no Function the app can run: refuse it too
     if fn.torch is not None:
         return fn.torch.format(**dict(zip(fn.ports, xs)))
     code = formula.code(fn.tree.forward, dict(zip(fn.ports, xs)), attrs, "torch")

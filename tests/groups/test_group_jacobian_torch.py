@@ -67,12 +67,12 @@ def check_every_group(graph):
         A = input_matrix(ev, ports)
         # Samples do not mix inside these groups, so the Jacobian of the sum over samples
         # holds every sample's matrix: (k, m, n) → (m, k, n).
-        theirs = torch.autograd.functional.jacobian(lambda X: f(X).sum(0), A).permute(1, 0, 2).numpy()
+        theirs = torch.autograd.functional.jacobian(lambda X, f=f: f(X).sum(0), A).permute(1, 0, 2).numpy()
         assert jac.per_sample.shape == theirs.shape == (ev.m, len(ports.outputs), len(ports.inputs))
         np.testing.assert_allclose(jac.per_sample, theirs, rtol=0, atol=1e-9, err_msg=jac.name)
         np.testing.assert_allclose(jac.mean, theirs.mean(0), rtol=0, atol=1e-9, err_msg=jac.name)
         for s in (0, ev.m // 2, ev.m - 1):  # and literally, one sample at a time
-            one = torch.autograd.functional.jacobian(lambda a: f(a[None, :])[0], A[s]).numpy()
+            one = torch.autograd.functional.jacobian(lambda a, f=f: f(a[None, :])[0], A[s]).numpy()
             np.testing.assert_allclose(jac.per_sample[s], one, rtol=0, atol=1e-9, err_msg=f"{jac.name} sample {s}")
         live.append(np.abs(theirs).max() > 0)
     # a real comparison, not zeros against zeros (a relu unit dead at every sample has J = 0)

@@ -6,6 +6,8 @@ temporary directory."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -52,3 +54,30 @@ def window(qtbot, data_dir, dialogs):
     win.document.undo_stack.setClean()
     win.document.set_dirty(False)
     win.close()
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A test folder holding a copy of the example graph, a FIFO and a sub-folder."""
+    from reliability_mounts import EXAMPLE
+
+    shutil.copy(EXAMPLE, tmp_path / "in.graph.json")
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "sub").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def tmpfs(folder):
+    """Mount a small tmpfs inside the test folder; unmounted whatever happens."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tmpfs needs root and mount(8)")
+    mnt = folder / "mnt"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
+                      capture_output=True, timeout=30).returncode != 0:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True, timeout=30)

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from graphcore import fileformat
+from reliability_mounts import EXAMPLE, fill
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "assets" / "examples" / "logistic_regression.graph.json"
 TIME_BOUND = 60  # seconds per case; a hang (FIFO, device) is the failure this catches
 
 
@@ -52,14 +52,6 @@ def snapshot(folder: Path) -> dict:
         else:
             out[p.name] = (stat.S_IFMT(st.st_mode), None)
     return out
-
-
-@pytest.fixture
-def folder(tmp_path):
-    shutil.copy(EXAMPLE, tmp_path / "in.graph.json")
-    os.mkfifo(tmp_path / "pipe")
-    (tmp_path / "sub").mkdir()
-    return tmp_path
 
 
 def make_device(folder: Path) -> Path:
@@ -185,35 +177,6 @@ def test_train_writing_over_its_own_input_gives_the_trained_graph(folder):
     after = fileformat.load(folder / "in.graph.json")
     assert sorted(after.nodes()) == sorted(before.nodes())
     assert any(after.value(n) != before.value(n) for n in after.nodes() if before.value(n) is not None)
-
-
-# --- a folder that is full or read-only (a tmpfs of our own, root only) -----------------------
-@pytest.fixture
-def tmpfs(folder):
-    """Mount a small tmpfs inside the test folder; unmounted whatever happens."""
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a tmpfs needs root and mount(8)")
-    mnt = folder / "mnt"
-    mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
-                      capture_output=True, timeout=30).returncode != 0:
-        pytest.skip("this machine does not allow mounting a tmpfs")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True, timeout=30)
-
-
-def fill(mnt: Path):
-    """Fill the tmpfs to the last byte with one file, "filler"."""
-    fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT)
-    try:
-        while os.write(fd, b"\0" * 4096):
-            pass
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def test_a_full_disk_keeps_the_old_output_whole(tmpfs, folder):

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_hostile_paths import fill, folder, tmpfs  # noqa: F401  (fixtures: a small tmpfs of our own)
+from reliability_mounts import fill
 
 from graphcore import fileformat
 
