@@ -340,12 +340,24 @@ def verdict(fn: F.Function) -> Verdict:
     return _verdicts[key]
 
 
+class UncheckedFunctionError(LearnerFunctionError):
+    """Training refused: a learner Function's local derivative fails its check."""
+
+
 def train_refusal(graph) -> tuple[str, list[str]] | None:
     """Why training must not start — a learner Function whose derivative is wrong, with the
-    verdict's point and three values, and the boxes using it — or None."""
+    verdict's point and three values, and the boxes using it — or None. The one rule: the
+    Trainer (hence ``graphcore train``) and the window's Train and Step all ask here."""
     for fn in used_by(graph):
         v = verdict(fn)
         if not v.ok:
             boxes = [n for n in graph.nodes() if graph.op(n) == fn.name]
             return f"Train refuses your Function {fn.name}: ✘ {v.text}", boxes
     return None
+
+
+def refuse_training(graph) -> None:
+    """``train_refusal`` as an error (UncheckedFunctionError naming the boxes), for the Trainer."""
+    refusal = train_refusal(graph)
+    if refusal:
+        raise UncheckedFunctionError(*refusal)
