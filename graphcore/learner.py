@@ -12,10 +12,12 @@ graph file carries its learner Functions as expressions in an optional ``functio
 from __future__ import annotations
 
 import ast
+import gc
 import keyword
 import math
 import operator
 import re
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -294,6 +296,65 @@ def register(fn: F.Function) -> F.Function:
         raise LearnerFunctionError(f"'{fn.name}' is a built-in Function: choose another name")
     F.CATALOGUE[fn.name] = fn
     return fn
+
+
+# --- one definition per name while anything uses it ---------------------------------------------
+# The catalogue is global, so redefining a name would change the numbers of every graph using
+# it. Graphs read from files and the learner's library are "holders" of the definitions they
+# use; a definition that differs from a held one is refused (the same definition is shared).
+_holders: dict[str, weakref.WeakSet] = {}
+
+
+def definition(fn: F.Function) -> tuple:
+    return fn.name, fn.ports, fn.expr, fn.local_exprs
+
+
+def hold(holder, fns) -> None:
+    """``holder`` (a Graph or a library) relies on these Functions keeping their definitions."""
+    for fn in fns:
+        _holders.setdefault(fn.name, weakref.WeakSet()).add(holder)
+
+
+def release(holder, name: str) -> None:
+    if name in _holders:
+        _holders[name].discard(holder)
+
+
+def holder_text(holder) -> str:
+    meta = getattr(holder, "meta", None)
+    if meta is not None:
+        return f"the open graph '{meta.get('name') or 'untitled'}'"
+    return getattr(holder, "title", "another holder")
+
+
+def clash(fn: F.Function, ignore=None) -> str | None:
+    """Why ``fn`` may not be registered: its name is defined differently by something still in
+    use (an open graph with a box of it, or the library) — or None."""
+    current = F.CATALOGUE.get(fn.name)
+    if current is None or current.group != GROUP or definition(current) == definition(fn):
+        return None
+    if not _holders.get(fn.name):
+        return None
+    gc.collect()  # a graph that is no longer open may still wait in a reference cycle
+    for holder in list(_holders.get(fn.name, ())):
+        if holder is ignore:
+            continue
+        uses = getattr(holder, "nodes", None)
+        if uses is not None and not any(holder.op(n) == fn.name for n in holder.nodes()):
+            continue  # a graph whose boxes of it were all deleted
+        return (f"your Function {fn.name} is already defined differently by {holder_text(holder)}: "
+                f"give this one another name")
+    return None
+
+
+def register_all(fns, ignore=None) -> None:
+    """Register every one or, on a clash, none (LearnerFunctionError naming it)."""
+    for fn in fns:
+        why = clash(fn, ignore)
+        if why:
+            raise LearnerFunctionError(why)
+    for fn in fns:
+        register(fn)
 
 
 def to_record(fn: F.Function) -> dict:
