@@ -342,6 +342,9 @@ def clash(fn: F.Function, ignore=None) -> str | None:
         uses = getattr(holder, "nodes", None)
         if uses is not None and not any(holder.op(n) == fn.name for n in holder.nodes()):
             continue  # a graph whose boxes of it were all deleted
+        kept = getattr(holder, "functions", {}).get(fn.name)
+        if uses is None and (kept is None or definition(kept) != definition(current)):
+            continue  # a library that no longer keeps the catalogue's definition
         return (f"your Function {fn.name} is already defined differently by {holder_text(holder)}: "
                 f"give this one another name")
     return None
