@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from graphcore import fileformat
 from tests.learner.test_learner_functions import SWISH, clean_catalogue, xor_with  # noqa: F401 — the fixture
 
@@ -146,3 +148,22 @@ def test_a_file_defining_a_library_function_differently_is_refused(main_window, 
     same = tmp_path / "same.graph.json"
     same.write_text(json.dumps(xor_with(SWISH)), encoding="utf-8")
     assert main_window.files.open(str(same), ask=False)  # the same definition is shared
+
+
+@pytest.mark.slow
+def test_swish_trains_xor_in_the_window_and_its_numpy_export_reproduces_the_cost(main_window, tmp_path, qtbot):
+    from tests.export.export_helpers import run_scripts
+    win = main_window
+    path = tmp_path / "xor_swish.graph.json"
+    path.write_text(json.dumps(xor_with(SWISH)), encoding="utf-8")
+    assert win.files.open(str(path), ask=False)
+    script = tmp_path / "xor_swish.py"
+    assert win.code_export.export_to("numpy", str(script))  # before training: the script trains the same run
+    runner = win.training.runner
+    runner.train()
+    assert runner.state == "running"
+    qtbot.waitUntil(lambda: runner.state == "done", timeout=120_000)
+    result = runner.trainer.result()  # cost and accuracy after the last step, as the script prints
+    assert result["epochs"] == 300 and result["accuracy"] >= 0.95, result
+    (exported,) = run_scripts([script.read_text(encoding="utf-8")], tmp_path, timeout=300)
+    assert abs(exported["cost"] - result["cost"]) <= 1e-9

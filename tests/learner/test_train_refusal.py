@@ -36,7 +36,8 @@ def test_graphcore_train_exits_2_with_one_line_and_writes_nothing(tmp_path, caps
     assert not out_path.exists()
 
 
-def test_graphcore_train_trains_a_correct_one(tmp_path, capsys):
+def test_graphcore_train_trains_a_correct_one_and_graphcore_export_reproduces_its_cost(tmp_path, capsys):
+    from tests.export.export_helpers import run_scripts
     path = tmp_path / "good.graph.json"
     path.write_text(json.dumps(xor_with(SWISH)), encoding="utf-8")
     code = cli.main(["train", str(path), "--json"])
@@ -44,3 +45,7 @@ def test_graphcore_train_trains_a_correct_one(tmp_path, capsys):
     assert code == 0, err
     result = json.loads(out)
     assert result["accuracy"] >= 0.95
+    script = tmp_path / "xor_swish.py"
+    assert cli.main(["export", str(path), "--to", "numpy", "-o", str(script)]) == 0
+    (exported,) = run_scripts([script.read_text(encoding="utf-8")], tmp_path, timeout=300)
+    assert abs(exported["cost"] - result["cost"]) <= 1e-9
