@@ -127,7 +127,7 @@ def load_library(win):
     for fn in library.functions.values():
         show_function(win, fn)
     if notes:
-        win.show_message(f"Your library of Functions: {notes[0]}")
+        win.show_message(f"Your library of Functions: {notes[0]}", 30_000)  # said at start-up: stays a while
 
 
 def install_my_functions(win):
