@@ -327,37 +327,42 @@ def holder_text(holder) -> str:
     return getattr(holder, "title", "another holder")
 
 
-def clash(fn: F.Function, ignore=None) -> str | None:
+def clash(fn: F.Function, ignore=None, also=()) -> str | None:
     """Why ``fn`` may not be registered: its name is defined differently by something still in
-    use (an open graph with a box of it, or the library) — or None."""
+    use (an open graph with a box of it, or the library; ``also``: more such holders, e.g. the
+    window's own graph) — or None."""
     current = F.CATALOGUE.get(fn.name)
     if current is None or current.group != GROUP or definition(current) == definition(fn):
         return None
-    if not _holders.get(fn.name):
+    if not _holders.get(fn.name) and not also:
         return None
     gc.collect()  # a graph that is no longer open may still wait in a reference cycle
-    for holder in list(_holders.get(fn.name, ())):
+    for holder in [*also, *_holders.get(fn.name, ())]:
         if holder is ignore:
             continue
         uses = getattr(holder, "nodes", None)
         if uses is not None and not any(holder.op(n) == fn.name for n in holder.nodes()):
             continue  # a graph whose boxes of it were all deleted
-        kept = getattr(holder, "functions", {}).get(fn.name)
-        if uses is None and (kept is None or definition(kept) != definition(current)):
+        if uses is None and getattr(holder, "functions", {}).get(fn.name) is not current:
             continue  # a library that no longer keeps the catalogue's definition
         return (f"your Function {fn.name} is already defined differently by {holder_text(holder)}: "
                 f"give this one another name")
     return None
 
 
-def register_all(fns, ignore=None) -> None:
-    """Register every one or, on a clash, none (LearnerFunctionError naming it)."""
+def register_all(fns, ignore=None, also=()) -> list[F.Function]:
+    """Register every one or, on a clash, none (LearnerFunctionError naming it); returns the
+    catalogue's Functions — for a definition already there, the one already there (shared)."""
     for fn in fns:
-        why = clash(fn, ignore)
+        why = clash(fn, ignore, also)
         if why:
             raise LearnerFunctionError(why)
+    out = []
     for fn in fns:
-        register(fn)
+        current = F.CATALOGUE.get(fn.name)
+        same = current is not None and current.group == GROUP and definition(current) == definition(fn)
+        out.append(current if same else register(fn))
+    return out
 
 
 def to_record(fn: F.Function) -> dict:

@@ -46,7 +46,7 @@ class Library:
         notes = []
         for fn in fns:
             try:
-                learner.register_all([fn])
+                (fn,) = learner.register_all([fn])
             except GraphError as exc:
                 notes.append(f"{self.path.name}: {exc}")
                 continue

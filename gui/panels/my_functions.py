@@ -86,8 +86,8 @@ class NewFunctionDialog(QDialog):
             return
         fn, v = checked
         library = self.win.function_library
-        try:  # the library's own old definition may be replaced; an open graph's may not
-            learner.register_all([fn], ignore=library)
+        try:  # the library's own old definition may be replaced; the open graph's may not
+            (fn,) = learner.register_all([fn], ignore=library, also=[self.win.document.graph])
         except GraphError as exc:
             self.verdict.setText(f"✘ {exc}")
             return

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from graphcore import fileformat
+from graphcore import functions as F
 from tests.learner.test_learner_functions import SWISH, clean_catalogue, xor_with  # noqa: F401 — the fixture
 
 
@@ -167,3 +168,21 @@ def test_swish_trains_xor_in_the_window_and_its_numpy_export_reproduces_the_cost
     assert result["epochs"] == 300 and result["accuracy"] >= 0.95, result
     (exported,) = run_scripts([script.read_text(encoding="utf-8")], tmp_path, timeout=300)
     assert abs(exported["cost"] - result["cost"]) <= 1e-9
+
+
+def test_a_new_function_may_not_redefine_one_the_open_graph_uses(main_window, tmp_path, qtbot):
+    win = main_window
+    path = tmp_path / "xor_swish.graph.json"
+    path.write_text(json.dumps(xor_with(SWISH)), encoding="utf-8")
+    assert win.files.open(str(path), ask=False)
+    win.actions_by_name["new_function"].trigger()
+    dialog = win.new_function_dialog
+    dialog.forward.setText("tanh(x)")
+    dialog.derivatives["x"].setText("1 - out*out")
+    dialog.add_button.click()
+    assert dialog.verdict.text() == ("✘ your Function my_swish is already defined differently by the open graph "
+                                     "'xor network': give this one another name")
+    assert F.CATALOGUE["my_swish"].expr == "x*sigmoid(x)"
+    dialog.name.setText("my_tanh")  # another name is fine, and the open graph keeps its own
+    dialog.add_button.click()
+    assert dialog.verdict.text().startswith("✔ ") and F.CATALOGUE["my_tanh"].expr == "tanh(x)"
