@@ -1,8 +1,10 @@
 """Functions ▸ New Function…: the learner writes a Function's forward and a local derivative per
 port (as MiniTorch's Module 1 has them write forward and backward); the verdict of the check —
 ✔ yours, sympy's and a central difference agree, or ✘ at which point with the three values —
-shows in the dialog and on the palette entry. Everything is graphcore.learner's: this module
-only lays it out (no modal loop: the dialog is shown, never exec'd)."""
+shows in the dialog and on the palette entry. Added Functions are kept in the learner's
+library (graphcore.learner_library, a file in the data folder), listed in every later window.
+Everything is graphcore's: this module only lays it out (no modal loop: the dialog is shown,
+never exec'd; the palette's context menu pops up)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -36,7 +38,7 @@ class NewFunctionDialog(QDialog):
         self.verdict.setTextInteractionFlags(Qt.TextSelectableByMouse)
         buttons = QDialogButtonBox()
         self.check_button = QPushButton("Check")
-        self.add_button = QPushButton("Add to palette")
+        self.add_button = QPushButton("Add to my Functions")
         buttons.addButton(self.check_button, QDialogButtonBox.ActionRole)
         buttons.addButton(self.add_button, QDialogButtonBox.AcceptRole)
         buttons.addButton(QDialogButtonBox.Close)
