@@ -9,7 +9,20 @@ import pytest
 
 from graphcore import fileformat
 from graphcore import functions as F
-from tests.learner.test_learner_functions import SWISH, clean_catalogue, xor_with  # noqa: F401 — the fixture
+from tests.learner.test_learner_functions import SWISH, xor_with
+
+
+@pytest.fixture(autouse=True)
+def clean_catalogue():
+    """Registering a learner Function is global: each test leaves the catalogue as it found it —
+    after its windows are gone, else a timer of one (autosave, evaluation) may look up a
+    Function of its graph that is no longer there, in the next test."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    before = dict(F.CATALOGUE)
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    F.CATALOGUE.clear()
+    F.CATALOGUE.update(before)
 
 
 def test_new_function_dialog_shows_the_verdict_and_adds_to_the_palette(main_window, qtbot):
@@ -68,6 +81,7 @@ def close(win):
     win.document.undo_stack.setClean()
     win.document.set_dirty(False)
     win.close()
+    win.deleteLater()  # gone before the catalogue is restored (clean_catalogue)
 
 
 def add_swish(win, derivative="sigmoid(x)*(1 + x*(1 - sigmoid(x)))"):
