@@ -13,12 +13,12 @@ from pathlib import Path
 
 from . import functions as F
 from . import learner
+from .fileformat import MAX_FUNCTIONS  # the same limit as a graph file's block
 from .errors import GraphError
 
 FORMAT = "backprop-studio-functions"
 VERSION = 1
 MAX_BYTES = 1024 * 1024
-MAX_FUNCTIONS = 100  # as a graph file's block (fileformat.MAX_FUNCTIONS)
 
 
 class LibraryError(GraphError):
