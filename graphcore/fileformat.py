@@ -109,7 +109,9 @@ def from_dict(doc) -> Graph:
         _fail("'edges' must be a list")
     before = dict(F.CATALOGUE)
     try:
-        return _build(doc, name, nodes, edges)
+        g = _build(doc, name, nodes, edges)
+        learner.hold(g, learner.used_by(g))  # its numbers must not change under it (learner.clash)
+        return g
     except BaseException:
         F.CATALOGUE.clear()  # a refused file leaves no learner Function of its own behind
         F.CATALOGUE.update(before)
@@ -163,8 +165,10 @@ def _read_functions(block):
             fns.append(learner.from_record(rec))
         except GraphError as exc:
             _fail(f"'functions': {exc}")
-    for fn in fns:  # all or none
-        learner.register(fn)
+    try:
+        learner.register_all(fns)  # all or none; a name defined differently elsewhere is refused
+    except GraphError as exc:
+        _fail(f"'functions': {exc}")
 
 
 def _add_node(g: Graph, node, i: int):

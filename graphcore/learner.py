@@ -12,10 +12,12 @@ graph file carries its learner Functions as expressions in an optional ``functio
 from __future__ import annotations
 
 import ast
+import gc
 import keyword
 import math
 import operator
 import re
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -296,6 +298,73 @@ def register(fn: F.Function) -> F.Function:
     return fn
 
 
+# --- one definition per name while anything uses it ---------------------------------------------
+# The catalogue is global, so redefining a name would change the numbers of every graph using
+# it. Graphs read from files and the learner's library are "holders" of the definitions they
+# use; a definition that differs from a held one is refused (the same definition is shared).
+_holders: dict[str, weakref.WeakSet] = {}
+
+
+def definition(fn: F.Function) -> tuple:
+    return fn.name, fn.ports, fn.expr, fn.local_exprs
+
+
+def hold(holder, fns) -> None:
+    """``holder`` (a Graph or a library) relies on these Functions keeping their definitions."""
+    for fn in fns:
+        _holders.setdefault(fn.name, weakref.WeakSet()).add(holder)
+
+
+def release(holder, name: str) -> None:
+    if name in _holders:
+        _holders[name].discard(holder)
+
+
+def holder_text(holder) -> str:
+    meta = getattr(holder, "meta", None)
+    if meta is not None:
+        return f"the open graph '{meta.get('name') or 'untitled'}'"
+    return getattr(holder, "title", "another holder")
+
+
+def clash(fn: F.Function, ignore=None, also=()) -> str | None:
+    """Why ``fn`` may not be registered: its name is defined differently by something still in
+    use (an open graph with a box of it, or the library; ``also``: more such holders, e.g. the
+    window's own graph) — or None."""
+    current = F.CATALOGUE.get(fn.name)
+    if current is None or current.group != GROUP or definition(current) == definition(fn):
+        return None
+    if not _holders.get(fn.name) and not also:
+        return None
+    gc.collect()  # a graph that is no longer open may still wait in a reference cycle
+    for holder in [*also, *_holders.get(fn.name, ())]:
+        if holder is ignore:
+            continue
+        uses = getattr(holder, "nodes", None)
+        if uses is not None and not any(holder.op(n) == fn.name for n in holder.nodes()):
+            continue  # a graph whose boxes of it were all deleted
+        if uses is None and getattr(holder, "functions", {}).get(fn.name) is not current:
+            continue  # a library that no longer keeps the catalogue's definition
+        return (f"your Function {fn.name} is already defined differently by {holder_text(holder)}: "
+                f"give this one another name")
+    return None
+
+
+def register_all(fns, ignore=None, also=()) -> list[F.Function]:
+    """Register every one or, on a clash, none (LearnerFunctionError naming it); returns the
+    catalogue's Functions — for a definition already there, the one already there (shared)."""
+    for fn in fns:
+        why = clash(fn, ignore, also)
+        if why:
+            raise LearnerFunctionError(why)
+    out = []
+    for fn in fns:
+        current = F.CATALOGUE.get(fn.name)
+        same = current is not None and current.group == GROUP and definition(current) == definition(fn)
+        out.append(current if same else register(fn))
+    return out
+
+
 def to_record(fn: F.Function) -> dict:
     """What a graph file stores: expressions, never code."""
     return {"name": fn.name, "ports": list(fn.ports), "forward": fn.expr,
@@ -340,12 +409,24 @@ def verdict(fn: F.Function) -> Verdict:
     return _verdicts[key]
 
 
+class UncheckedFunctionError(LearnerFunctionError):
+    """Training refused: a learner Function's local derivative fails its check."""
+
+
 def train_refusal(graph) -> tuple[str, list[str]] | None:
     """Why training must not start — a learner Function whose derivative is wrong, with the
-    verdict's point and three values, and the boxes using it — or None."""
+    verdict's point and three values, and the boxes using it — or None. The one rule: the
+    Trainer (hence ``graphcore train``) and the window's Train and Step all ask here."""
     for fn in used_by(graph):
         v = verdict(fn)
         if not v.ok:
             boxes = [n for n in graph.nodes() if graph.op(n) == fn.name]
             return f"Train refuses your Function {fn.name}: ✘ {v.text}", boxes
     return None
+
+
+def refuse_training(graph) -> None:
+    """``train_refusal`` as an error (UncheckedFunctionError naming the boxes), for the Trainer."""
+    refusal = train_refusal(graph)
+    if refusal:
+        raise UncheckedFunctionError(*refusal)

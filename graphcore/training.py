@@ -41,7 +41,7 @@ import time
 
 import numpy as np
 
-from . import datasets, optim
+from . import datasets, learner, optim
 from .engine import compile_graph
 from .errors import DivergenceError, EvaluationError, GraphError, NonFiniteError
 
@@ -271,6 +271,7 @@ class Trainer:
         self.graph = graph
         self.stop_on_divergence = bool(stop_on_divergence)
         self.plan = compile_graph(graph)
+        learner.refuse_training(graph)  # a learner Function with a ✘ verdict is not trained with
         if not self.plan.has_loss:
             raise EvaluationError("the graph names no loss: choose the box whose value is the cost J to train")
         if not trainable(self.plan):  # else every epoch would change nothing

@@ -4,7 +4,9 @@
 Flags override the graph file's ``training`` block. Exit 0 when training ran to the
 end; exit 2 on bad input and when the run failed: a nan or inf (the message names the
 box that went non-finite first) or a diverging cost (the Trainer's rule; the message
-names the box that blew up first; ``--no-divergence-stop`` lets such a run go on).
+names the box that blew up first; ``--no-divergence-stop`` lets such a run go on), and
+before any step when a learner Function's local derivative fails its check (the Trainer
+asks graphcore.learner; the one line gives the verdict's point and three values).
 The input file is never written; ``-o`` writes the trained graph (same boxes, trained
 parameter values) and is skipped for a failed run.
 """

@@ -1,8 +1,10 @@
 """Functions ▸ New Function…: the learner writes a Function's forward and a local derivative per
 port (as MiniTorch's Module 1 has them write forward and backward); the verdict of the check —
 ✔ yours, sympy's and a central difference agree, or ✘ at which point with the three values —
-shows in the dialog and on the palette entry. Everything is graphcore.learner's: this module
-only lays it out (no modal loop: the dialog is shown, never exec'd)."""
+shows in the dialog and on the palette entry. Added Functions are kept in the learner's
+library (graphcore.learner_library, a file in the data folder), listed in every later window.
+Everything is graphcore's: this module only lays it out (no modal loop: the dialog is shown,
+never exec'd; the palette's context menu pops up)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -11,6 +13,11 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 
 from graphcore import learner
 from graphcore.errors import GraphError
+from graphcore.learner_library import Library
+
+from ..crash import data_dir
+
+LIBRARY_FILE = "my_functions.json"
 
 
 class NewFunctionDialog(QDialog):
@@ -31,7 +38,7 @@ class NewFunctionDialog(QDialog):
         self.verdict.setTextInteractionFlags(Qt.TextSelectableByMouse)
         buttons = QDialogButtonBox()
         self.check_button = QPushButton("Check")
-        self.add_button = QPushButton("Add to palette")
+        self.add_button = QPushButton("Add to my Functions")
         buttons.addButton(self.check_button, QDialogButtonBox.ActionRole)
         buttons.addButton(self.add_button, QDialogButtonBox.AcceptRole)
         buttons.addButton(QDialogButtonBox.Close)
@@ -80,14 +87,54 @@ class NewFunctionDialog(QDialog):
         if checked is None:
             return
         fn, v = checked
-        learner.register(fn)
-        self.win.palette_panel.add_function(fn.name, f"{fn.name}({', '.join(fn.ports)}) = {fn.formula}    "
-                                                     f"local derivative: {fn.derivative}", v.mark, v.text)
-        self.win.show_message(f"{fn.name} added to the palette: {v.mark} {v.text}")
+        library = self.win.function_library
+        try:  # the library's own old definition may be replaced; the open graph's may not
+            (fn,) = learner.register_all([fn], ignore=library, also=[self.win.document.graph])
+        except GraphError as exc:
+            self.verdict.setText(f"✘ {exc}")
+            return
+        kept = library.add(fn)
+        show_function(self.win, fn)
+        where = "the palette and your library" if kept else \
+            "the palette for this session (your library file could not be read, so it was left as it is)"
+        self.win.show_message(f"{fn.name} added to {where}: {v.mark} {v.text}")
+
+
+def show_function(win, fn):
+    v = learner.verdict(fn)
+    win.palette_panel.add_function(fn.name, f"{fn.name}({', '.join(fn.ports)}) = {fn.formula}    "
+                                            f"local derivative: {fn.derivative}", v.mark, v.text)
+
+
+def remove_from_library(win, name: str):
+    kept = win.function_library.remove(name)
+    used = any(fn.name == name for fn in learner.used_by(win.document.graph))
+    if not used:
+        win.palette_panel.remove_function(name)
+    note = " (the open graph still uses it)" if used else ""
+    if not kept:
+        note += "; your library file could not be read, so it was left as it is"
+    win.show_message(f"{name} removed from your library{note}")
+
+
+def load_library(win):
+    """The learner's library, listed under My Functions; a file it cannot read is reported in
+    one line and left untouched, and the window carries on without it."""
+    library = Library(data_dir() / LIBRARY_FILE)
+    win.function_library = library
+    try:
+        notes = library.load()
+    except GraphError as exc:
+        notes = [str(exc)]
+    for fn in library.functions.values():
+        show_function(win, fn)
+    if notes:
+        win.show_message(f"Your library of Functions: {notes[0]}", 30_000)  # said at start-up: stays a while
 
 
 def install_my_functions(win):
-    """The Functions menu, and the palette's "my Functions" group kept to the open graph's."""
+    """The Functions menu, and the palette's "My Functions" group: the learner's library and
+    the open graph's own."""
     from PySide6.QtGui import QAction
 
     act = QAction("&New Function…", win)
@@ -98,9 +145,9 @@ def install_my_functions(win):
 
     def show_used():
         for fn in learner.used_by(win.document.graph):
-            v = learner.verdict(fn)
-            win.palette_panel.add_function(fn.name, f"{fn.name}({', '.join(fn.ports)}) = {fn.formula}    "
-                                                    f"local derivative: {fn.derivative}", v.mark, v.text)
+            show_function(win, fn)
+    load_library(win)
+    win.palette_panel.remove_requested.connect(lambda name: remove_from_library(win, name))
     win.document.file_changed.connect(lambda path: show_used())
     show_used()
 

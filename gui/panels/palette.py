@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from graphcore import functions as F
 
@@ -59,6 +59,7 @@ def palette_mime(op: str) -> QMimeData:
 
 class PalettePanel(QWidget):
     activated = Signal(str)  # double-click or Enter: place at the centre of the view
+    remove_requested = Signal(str)  # "Remove from my library" on a My Functions entry
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -95,6 +96,8 @@ class PalettePanel(QWidget):
             head.setExpanded(True)
         self.filter.textChanged.connect(self.apply_filter)
         self.tree.itemActivated.connect(self._activate)
+        self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
 
     def add_function(self, op: str, tooltip: str, mark: str, verdict: str):
         """A learner's Function under "My Functions", its check's verdict (✔ / ✘) beside its name."""
@@ -116,6 +119,33 @@ class PalettePanel(QWidget):
             self.items[op] = item
         item.setText(0, f"{op}  {mark}")
         item.setToolTip(0, f"{tooltip}\n{mark} {verdict}")
+
+    def remove_function(self, op: str):
+        """Take a learner's Function off "My Functions" (the group goes when it is empty)."""
+        item = self.items.pop(op, None)
+        if item is None or self._mine is None:
+            return
+        self._mine.removeChild(item)
+        if self._mine.childCount() == 0:
+            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(self._mine))
+            self._mine = None
+
+    def function_menu(self, op: str) -> QMenu | None:
+        """The context menu of a My Functions entry (None for a built-in Function)."""
+        item = self.items.get(op)
+        if item is None or self._mine is None or item.parent() is not self._mine:
+            return None
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WA_DeleteOnClose)
+        act = menu.addAction(f"Remove {op} from my library")
+        act.triggered.connect(lambda checked=False: self.remove_requested.emit(op))
+        return menu
+
+    def _context_menu(self, pos):
+        item = self.tree.itemAt(pos)
+        menu = self.function_menu(item.data(0, Qt.UserRole)) if item is not None else None
+        if menu is not None:
+            menu.popup(self.tree.viewport().mapToGlobal(pos))  # popup, not exec: no modal loop
 
     def apply_filter(self, text: str):
         text = text.strip().lower()

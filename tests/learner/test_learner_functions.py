@@ -123,6 +123,7 @@ def test_learner_function_in_the_step_through_and_check(tmp_path, capsys):
     assert cli.main(["check", str(path)]) == 0
     assert "your Function my_swish: ✔" in capsys.readouterr().out
     wrong = dict(SWISH, derivatives={"x": "sigmoid(x)"})
+    del graph, seq  # closed: the name may be defined anew
     fileformat.save(fileformat.from_dict(xor_with(wrong)), path)
     assert cli.main(["check", str(path)]) == 1
     out = capsys.readouterr().out
@@ -170,6 +171,7 @@ def test_a_redefined_learner_function_is_not_served_stale_by_the_fast_path():
     data = {"x1": np.array([0.5, -1.0, 2.0]), "x2": np.array([1.0, 0.0, -0.5]), "y": np.array([1.0, 0.0, 1.0])}
     first = fileformat.from_dict(xor_with(SWISH))
     engine.compile_graph(first).run(data)
+    del first  # no longer open: its name may be defined anew (while open it may not: test_name_clashes)
     other = dict(SWISH, forward="tanh(x)", derivatives={"x": "1 - out*out"})
     second = fileformat.from_dict(xor_with(other))
     plan = engine.compile_graph(second)
