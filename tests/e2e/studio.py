@@ -167,7 +167,7 @@ class Studio:
         try:
             return self.proc.wait(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"the window did not quit on Ctrl+Q; last state: {_summary(self.probe())}")
+            raise AssertionError(f"the window did not quit on Ctrl+Q; last state: {_summary(self.probe())}") from None
 
     def kill(self):
         if self.proc.poll() is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graphcore import cli, fileformat, learner, stepthrough
+from graphcore import cli, fileformat, stepthrough
 from graphcore import functions as F
 from graphcore.export import to_numpy
 from graphcore.training import Trainer
