@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from . import functions as F
+from . import limits
 from .errors import FileFormatError, GraphError
 from .graph import ID_RE, Graph
 
@@ -26,7 +27,7 @@ EDGE_KEYS = {"src", "dst", "port", "out"}
 TOP_KEYS = {"format", "version", "name", "nodes", "edges", "loss", "output", "threshold",
             "dataset", "training", "layout"}
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = limits.MAX_GRAPH_BYTES
 
 
 def _fail(msg: str, nodes=()):
@@ -91,7 +92,7 @@ def from_dict(doc) -> Graph:
         _fail("not a graph file: the top level must be a JSON object")
     if doc.get("format") != FORMAT:
         _fail(f"not a graph file: 'format' must be \"{FORMAT}\", found {doc.get('format')!r}")
-    if doc.get("version") != VERSION:
+    if not _is_int(doc.get("version")) or doc.get("version") != VERSION:  # true and 1.0 are not 1
         _fail(f"unsupported graph file version {doc.get('version')!r} (this program reads version {VERSION})")
     unknown = set(doc) - TOP_KEYS
     if unknown:
@@ -104,6 +105,11 @@ def from_dict(doc) -> Graph:
         _fail("'nodes' must be a list")
     if not isinstance(edges, list):
         _fail("'edges' must be a list")
+    # Sizes first, so that a huge file is refused before any work starts.
+    if len(nodes) > limits.MAX_BOXES:
+        _fail(limits.too_many("boxes", len(nodes), limits.MAX_BOXES))
+    if len(edges) > limits.MAX_EDGES:
+        _fail(limits.too_many("arrows", len(edges), limits.MAX_EDGES))
     g = Graph(name)
     with g.batch():
         for i, node in enumerate(nodes):
@@ -152,6 +158,8 @@ def _add_node(g: Graph, node, i: int):
         _fail(f"{where}: 'label' must be text", [nid])
     if "column" in node and not isinstance(node["column"], str):
         _fail(f"{where}: 'column' must be text", [nid])
+    if len(node.get("column") or "") > limits.MAX_COLUMN_CHARS:
+        _fail(f"{where}: " + limits.too_long("the column name", len(node["column"]), limits.MAX_COLUMN_CHARS), [nid])
     try:
         g.add_node(node["op"], nid, label=node.get("label"), value=node.get("value"),
                    column=node.get("column"), attrs=node.get("attrs"))
@@ -200,8 +208,8 @@ def check_dataset(ds) -> dict:
             _fail(f"'dataset': unknown key '{sorted(extra)[0]}'")
         if not isinstance(ds["generator"], str) or ds["generator"] not in GENERATORS:
             _fail(f"'dataset': unknown generator {ds['generator']!r} (one of {', '.join(GENERATORS)})")
-        if not _is_int(ds.get("n", 100)) or not 1 <= ds.get("n", 100) <= 10_000_000:
-            _fail("'dataset': 'n' must be a whole number from 1 to 10,000,000")
+        if not _is_int(ds.get("n", 100)) or not 1 <= ds.get("n", 100) <= limits.MAX_POINTS:
+            _fail(f"'dataset': 'n' must be a whole number from 1 to {limits.MAX_POINTS:,} (the data points limit)")
         if not _is_int(ds.get("seed", 0)) or ds.get("seed", 0) < 0:
             _fail("'dataset': 'seed' must be a whole number ≥ 0")
         if not _is_num(ds.get("noise", 0.0)) or ds.get("noise", 0.0) < 0:
@@ -217,13 +225,21 @@ def check_dataset(ds) -> dict:
         pts = ds["points"]
         if not isinstance(pts, dict) or not pts:
             _fail("'dataset': 'points' must be an object of columns")
+        if len(pts) > limits.MAX_CSV_COLUMNS:
+            _fail("'dataset': " + limits.too_many("points columns", len(pts), limits.MAX_CSV_COLUMNS))
         lengths = set()
         for col, vals in pts.items():
+            if len(col) > limits.MAX_COLUMN_CHARS:
+                _fail("'dataset': " + limits.too_long("a points column name", len(col), limits.MAX_COLUMN_CHARS))
             if not isinstance(vals, list) or not all(_is_num(v) for v in vals):
                 _fail(f"'dataset': points column '{col}' must be a list of finite numbers")
+            if len(vals) > limits.MAX_POINTS:
+                _fail("'dataset': " + limits.too_many("data points", len(vals), limits.MAX_POINTS))
             lengths.add(len(vals))
         if len(lengths) != 1:
             _fail("'dataset': points columns must all have the same length")
+        if 0 in lengths:  # an empty table has nothing to train on or plot
+            _fail("'dataset': 'points' columns must hold at least one point")
     tf = ds.get("test_fraction", 0.0)
     if not _is_num(tf) or not 0 <= tf < 1:
         _fail("'dataset': 'test_fraction' must be a number in [0, 1)")
@@ -242,8 +258,8 @@ def check_training(tr) -> dict:
         _fail(f"'training': unknown optimizer {tr.get('optimizer')!r} (one of {', '.join(OPTIMIZERS)})")
     if "lr" in tr and (not _is_num(tr["lr"]) or tr["lr"] <= 0):
         _fail("'training': 'lr' must be a number > 0")
-    if "epochs" in tr and (not _is_int(tr["epochs"]) or tr["epochs"] < 0):
-        _fail("'training': 'epochs' must be a whole number ≥ 0")
+    if "epochs" in tr and (not _is_int(tr["epochs"]) or not 0 <= tr["epochs"] <= limits.MAX_EPOCHS):
+        _fail(f"'training': 'epochs' must be a whole number from 0 to {limits.MAX_EPOCHS:,} (the epochs limit)")
     bs = tr.get("batch_size")
     if bs is not None and (not _is_int(bs) or bs < 1):
         _fail("'training': 'batch_size' must be null or a whole number ≥ 1")

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import limits
 from .errors import BadAttributeError, DomainError, UnknownFunctionError
 
 
@@ -63,7 +64,10 @@ class Function:
         return self.ports
 
     def n_inputs(self, attrs: dict) -> int:
-        return len(self.input_names(attrs))
+        # Counted, not built from the names: connect asks once per arrow (linear for a wide softmax).
+        if self.name in ("softmax", "cross_entropy"):
+            return int(attrs.get("k", 2)) + (self.name == "cross_entropy")
+        return len(self.ports)
 
     def n_outputs(self, attrs: dict) -> int:
         return int(attrs.get("k", 2)) if self.name == "softmax" else (1)
@@ -325,12 +329,12 @@ _define(
     Function("softmax", "multi-output", (), lambda *zs, k: list(_softmax(zs)),
              lambda *a, k: _softmax_local(a[:k], a[k], k),
              "sᵢ = e^zᵢ / Σⱼ e^zⱼ", "∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)", _softmax_sym,
-             attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),), jacobian=True),
+             attrs=(Attr("k", int, default=2, minimum=2, maximum=limits.MAX_PORTS),), jacobian=True),
     Function("cross_entropy", "losses", (), lambda *xs, k: _ce_forward(xs, k),
              lambda *a, k: _ce_local(a[:k + 1], a[k + 1], k),
              "−ln softmax(z)_y", "sᵢ − [i = y] for logits; 0 for y",
              lambda sp, *xs, k: _ce_sym(sp, xs, k),
-             attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),), gate=None),
+             attrs=(Attr("k", int, default=2, minimum=2, maximum=limits.MAX_PORTS),), gate=None),
 )
 
 SOURCE_OPS = ("input", "parameter", "constant")
