@@ -129,7 +129,8 @@ class Dataset:
         y = self.columns.get("y")
         if y is None or not len(y):
             return N_CLASSES.get(self.source.get("generator"), 2)
-        return max(int(y.max()) + 1, N_CLASSES.get(self.source.get("generator"), 2), 2)
+        from .labels import classes
+        return classes(y, max(N_CLASSES.get(self.source.get("generator"), 2), 2))
 
 
 def split_mask(n: int, test_fraction: float, seed: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from graphcore.errors import GraphError
 from graphcore.layout import compute_layout
 
 from .crash import data_dir
+from .plain_text import safe_text
 
 AUTOSAVE_MS = 30_000
 MAX_RECENT = 10
@@ -60,7 +61,7 @@ class FileActions(QObject):
         if not self.doc.dirty:
             return True
         answer = QMessageBox.question(
-            self.window, "Unsaved changes", f"Save the changes to “{self.doc.title}”?",
+            self.window, "Unsaved changes", safe_text(f"Save the changes to “{self.doc.title}”?"),
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         if answer == QMessageBox.Save:
             return self.save()
@@ -86,7 +87,7 @@ class FileActions(QObject):
         try:
             g = load_for_window(path)
         except GraphError as exc:
-            QMessageBox.warning(self.window, "Cannot open graph", str(exc))
+            QMessageBox.warning(self.window, "Cannot open graph", safe_text(exc))
             self.window.show_message(str(exc))
             return False
         self.doc.load_graph(g, str(Path(path).resolve()))
@@ -114,7 +115,7 @@ class FileActions(QObject):
         try:
             self.doc.save(path)
         except OSError as exc:
-            QMessageBox.warning(self.window, "Cannot save", f"cannot write {path}: {exc.strerror or exc}")
+            QMessageBox.warning(self.window, "Cannot save", safe_text(f"cannot write {path}: {exc.strerror or exc}"))
             return False
         self.add_recent(str(Path(path).resolve()))
         self.clear_recovery()
@@ -162,7 +163,7 @@ class FileActions(QObject):
             gen.setTitle(self.doc.title)
             painter = QPainter(gen)
             if not painter.isActive():  # the SVG file could not be opened: nothing would be written
-                QMessageBox.warning(self.window, "Cannot export", f"cannot write {path}")
+                QMessageBox.warning(self.window, "Cannot export", safe_text(f"cannot write {path}"))
                 return False
             scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
             painter.end()
@@ -175,7 +176,7 @@ class FileActions(QObject):
             scene.render(painter, QRectF(0, 0, img.width(), img.height()), rect)
             painter.end()
             if not img.save(path):
-                QMessageBox.warning(self.window, "Cannot export", f"cannot write {path}")
+                QMessageBox.warning(self.window, "Cannot export", safe_text(f"cannot write {path}"))
                 return False
         self.window.show_message(f"Exported {Path(path).name}")
         return True
@@ -214,7 +215,7 @@ class FileActions(QObject):
             g = fileformat.load(path)
             info = json.loads(_recovery_info().read_text()) if _recovery_info().exists() else {}
         except (GraphError, OSError, ValueError) as exc:
-            QMessageBox.warning(self.window, "Cannot recover", str(exc))
+            QMessageBox.warning(self.window, "Cannot recover", safe_text(exc))
             return False
         original = info.get("path")
         g.source_path = original

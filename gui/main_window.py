@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QUndoView
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QToolBar, QUndoView
 
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView
@@ -19,6 +19,7 @@ from .file_actions import FileActions, examples
 from .panels.inspector import InspectorPanel
 from .panels.palette import PalettePanel
 from .panels.quick_search import QuickSearch, compatible_ops
+from .plain_text import plain_label
 
 MENUS = ("File", "Edit", "View", "Graph", "Step", "Train", "Help")
 
@@ -41,7 +42,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("MainToolbar")
         self.toolbar.setMovable(False)
         self.addToolBar(self.toolbar)
-        self.cost_label = QLabel()
+        self.cost_label = plain_label()
         self.cost_label.setObjectName("CostLabel")
         self.statusBar().addPermanentWidget(self.cost_label)
         self.palette_panel = PalettePanel()

@@ -10,6 +10,7 @@ from graphcore import functions as F
 
 from .. import commands as C
 from ..canvas.style import format_number
+from ..plain_text import escaped, plain_label
 
 
 def summary(v) -> str:
@@ -33,11 +34,12 @@ class InspectorPanel(QWidget):
         self.node = None
         self.edge = None
         self.title = QLabel("Nothing selected")
+        self.title.setTextFormat(Qt.RichText)  # bold label: the user's text in it is escaped
         self.title.setObjectName("InspectorTitle")
         self.title.setWordWrap(True)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        self.formula = QLabel()
+        self.formula = plain_label()
         self.formula.setWordWrap(True)
         self.formula.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.loss_btn = QPushButton("Set as cost J")
@@ -94,7 +96,7 @@ class InspectorPanel(QWidget):
             self._show_node(g, self.node)
         elif self.edge is not None:
             e = self.edge
-            self.title.setText(f"Variable arrow {e.src} → {e.dst} (input {e.port})")
+            self.title.setText(escaped(f"Variable arrow {e.src} → {e.dst} (input {e.port})"))
             self.formula.setText("")
             key = g.variable_keys(e.src)[e.out] if g.n_outputs(e.src) > 1 else e.src
             self._show_numbers(key)
@@ -106,7 +108,7 @@ class InspectorPanel(QWidget):
     def _show_node(self, g, nid):
         op = g.op(nid)
         fn = F.get(op)
-        self.title.setText(f"<b>{g.label(nid)}</b> &nbsp; <span style='color:#6B7280'>{op} · id {nid}</span>")
+        self.title.setText(f"<b>{escaped(g.label(nid))}</b> &nbsp; <span style='color:#6B7280'>{op} · id {nid}</span>")
         self.formula.setText(F.describe(op))
         self._field("label", g.node(nid).get("label") or "", lambda t: C.RenameCommand(g, nid, t.strip()))
         if op in F.SOURCE_OPS:
@@ -168,7 +170,7 @@ class InspectorPanel(QWidget):
 
 def _number_label() -> QLabel:
     """Wraps, so long per-sample summaries never widen the inspector's column."""
-    label = QLabel()
+    label = plain_label()
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     return label

@@ -10,13 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from graphcore.boundary import Boundary
+from graphcore.labels import classes
+from gui.plain_text import escaped, plain_label
 
 from .plots_common import CLASS_COLORS, blend_to_white, class_color, diverging_lut, make_plot
 
 PICK_RADIUS_PX = 8  # how near (in screen pixels) a right click must be to remove a point
+LEGEND_CLASSES = 10  # classes named in the legend; more are summed up in one line
 MAX_DRAWN = 5000  # more points are drawn as an even subsample: a million scatter points would stall the window
 
 
@@ -74,7 +77,7 @@ class BoundaryPlot(QWidget):
                                   "right click on a point removes it")
         self.clicks_edit = QCheckBox("Click adds points")
         self.clicks_edit.setChecked(True)
-        self.status = QLabel("")
+        self.status = plain_label()
         self.status.setStyleSheet("color: #666")
         row = QHBoxLayout()
         row.addWidget(self.discretize)
@@ -107,8 +110,9 @@ class BoundaryPlot(QWidget):
         """The data set's points: train filled with a white rim, test outlined in black."""
         self.columns, self.axes = columns, tuple(axes)
         self.notice = ""
-        self.plot.getPlotItem().setLabel("bottom", self.axes[0], color="#333")
-        self.plot.getPlotItem().setLabel("left", self.axes[1], color="#333")
+        # pyqtgraph's axis labels are HTML, and a column name is anything a CSV holds
+        self.plot.getPlotItem().setLabel("bottom", escaped(self.axes[0]), color="#333")
+        self.plot.getPlotItem().setLabel("left", escaped(self.axes[1]), color="#333")
         if not columns or any(a not in columns for a in self.axes):
             self.train_points.setData([])
             self.test_points.setData([])
@@ -120,7 +124,7 @@ class BoundaryPlot(QWidget):
         mask = np.zeros(len(x), bool) if test_mask is None else np.asarray(test_mask, bool)
         self.test_mask = mask
         brushes = np.array([pg.mkBrush(class_color(c)) for c in range(len(CLASS_COLORS))], dtype=object)
-        cls = np.clip(labels.astype(int), 0, len(CLASS_COLORS) - 1)
+        cls = np.clip(labels, 0, len(CLASS_COLORS) - 1).astype(int)  # clipped first: y = 1e300 is no int
         idx = np.arange(len(x))
         if len(x) > MAX_DRAWN:
             idx = np.linspace(0, len(x) - 1, MAX_DRAWN).astype(int)
@@ -130,9 +134,9 @@ class BoundaryPlot(QWidget):
                                   data=idx[~mask])
         self.test_points.setData(x[mask], y[mask], brush=list(brushes[cls[mask]]), pen=pg.mkPen("k", width=2),
                                  symbol="s", data=idx[mask])
-        k = int(labels.max()) + 1 if len(labels) else 2
-        self.set_n_classes(max(k, 2))
-        self._update_legend(max(k, 2), bool(mask.any()))
+        k = classes(labels)  # bounded: never one class per value up to a huge label
+        self.set_n_classes(k)
+        self._update_legend(k, bool(mask.any()))
         if self.boundary is None:
             self.plot.getPlotItem().getViewBox().setRange(xRange=(min(0, x.min()), max(1, x.max())),
                                                           yRange=(min(0, y.min()), max(1, y.max())), padding=0.05)
@@ -143,8 +147,11 @@ class BoundaryPlot(QWidget):
             return
         self._legend_key = key
         self.legend.clear()
-        for c in range(k):
+        for c in range(min(k, LEGEND_CLASSES)):
             self.legend.addItem(pg.ScatterPlotItem(brush=class_color(c), pen="w", size=9), f"class {c}")
+        if k > LEGEND_CLASSES:
+            self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush("#bbb"), pen="w", size=9),
+                                f"… {k - LEGEND_CLASSES} more classes")
         if has_test:
             self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush("#bbb"), pen=pg.mkPen("k", width=2), symbol="s",
                                                    size=9), "test point")

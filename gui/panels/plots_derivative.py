@@ -16,6 +16,7 @@ from graphcore.boundary import curve_input, function_curve
 from graphcore.errors import GraphError
 
 from .plots_common import HIGHLIGHT_COLOR, TRAIN_COLOR, make_plot
+from ..plain_text import plain_label
 
 
 class DerivativePlot(QWidget):
@@ -42,7 +43,7 @@ class DerivativePlot(QWidget):
         self.h.setValue(0.5)
         self.h.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.h.setKeyboardTracking(False)
-        self.readout = QLabel("")
+        self.readout = plain_label()
         self.readout.setObjectName("derivative_readout")
         self.readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
         row = QHBoxLayout()

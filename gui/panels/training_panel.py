@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from graphcore import optim
 from gui.commands import SetMetaCommand
+from gui.plain_text import plain_label
 
 # Options shown per optimizer (torch's names), with their spin-box ranges and steps.
 OPTION_SPECS = {
@@ -116,9 +117,9 @@ class TrainingPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setRange(0, 1)
-        self.figures = QLabel("")
+        self.figures = plain_label()
         self.figures.setObjectName("training_figures")
-        self.error = QLabel("")
+        self.error = plain_label()
         self.error.setObjectName("training_error")
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextSelectableByMouse)
