@@ -14,9 +14,10 @@ MAX_PORTS = 1_000               # input ports of one box (softmax / cross_entrop
 MAX_POINTS = 10_000_000         # data points: generated (dataset --n), inline or CSV rows
 MAX_CSV_COLUMNS = 10_000        # columns of a CSV file
 MAX_CSV_BYTES = 1 << 30         # size of a CSV file
+MAX_CSV_LINE_CHARS = 1 << 24    # one line of a CSV file (16 Mi characters)
 MAX_GRAPH_BYTES = 64 << 20      # size of a graph file
 MAX_EXPR_CHARS = 10_000         # a from-expr expression
-MAX_SYMBOLIC_OPS = 20_000       # sympy operations in `check`'s symbolic step before it is skipped
+MAX_SYMBOLIC_OPS = 5_000        # size of the cost J as one expression tree, beyond which `check` skips sympy
 MAX_EPOCHS = 10_000_000         # epochs of one training run (file, flag or window)
 MAX_CLASS_LABEL = MAX_PORTS - 1  # a class label y names one of at most MAX_PORTS classes
 SCREENSHOT_MAX_PIXELS = 8192 * 8192  # width × height of a --screenshot image
@@ -32,6 +33,7 @@ ALL = {
     "data points": MAX_POINTS,
     "CSV columns": MAX_CSV_COLUMNS,
     "CSV file size (bytes)": MAX_CSV_BYTES,
+    "CSV line length": MAX_CSV_LINE_CHARS,
     "graph file size (bytes)": MAX_GRAPH_BYTES,
     "expression length": MAX_EXPR_CHARS,
     "symbolic expression size": MAX_SYMBOLIC_OPS,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import gradcheck
+from ..engine import compile_graph
 from .common import load_data, load_graph, print_json
 
 
@@ -17,16 +18,20 @@ def run(args) -> int:
         from ..cli import UsageError
         raise UsageError(f"graphcore check: error: --eps must be a number between 0 and 1, not {args.eps}")
     graph = load_graph(args.graph)
-    rows = gradcheck.check(graph, load_data(graph, args.data), eps=args.eps)
+    data = load_data(graph, args.data)
+    rows = gradcheck.check(graph, data, eps=args.eps)
     ok = all(r.ok for r in rows)
+    skipped = gradcheck.symbolic_skipped(compile_graph(graph)) if data is None else None
     if args.json:
-        print_json({"ok": ok, "rows": [r.to_dict() for r in rows]})
+        print_json({"ok": ok, "rows": [r.to_dict() for r in rows], **({"symbolic_skipped": skipped} if skipped else {})})
     else:
         print(f"{'Variable':<12} {'autodiff':>16} {'central diff':>16} {'symbolic':>16} {'rel error':>10}")
         for r in rows:
             sym = f"{r.symbolic:16.10g}" if r.symbolic is not None else f"{'—':>16}"
             flag = "" if r.ok else "  ✗ disagree"
             print(f"{r.node:<12} {r.autodiff:16.10g} {r.numerical:16.10g} {sym} {r.rel_error:10.2e}{flag}")
+        if skipped:
+            print(skipped)
         print("ok: autodiff agrees with central difference" if ok else
               f"FAILED: autodiff and the numerical derivative disagree (tolerance {gradcheck.TOLERANCE:g})")
     return 0 if ok else 1
