@@ -10,13 +10,14 @@ import csv
 import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import limits
-from .errors import DataError
+from .errors import DataError, short_path
 
 
 # --- the label rules, on arrays of points -------------------------------------------------
@@ -150,6 +151,8 @@ def generate(name: str, n: int = 100, seed: int = 0, noise: float = 0.0, test_fr
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise DataError(f"the number of points must be a whole number ≥ 1, not {n!r}")
     n = int(n)
+    if n > limits.MAX_POINTS:  # refused before any array is made (3×10⁸ ran out of memory)
+        raise DataError(limits.too_many("data points", n, limits.MAX_POINTS))
     if n < MIN_POINTS.get(name, 1):
         raise DataError(f"the {name} data set needs at least {MIN_POINTS[name]} points, not {n}")
     if not (isinstance(noise, (int, float)) and math.isfinite(noise) and noise >= 0):
@@ -184,7 +187,7 @@ def read_csv(path: str | os.PathLike, required: list[str] | None = None) -> Data
     # A file may name any path: a device (/dev/zero) or a pipe would never end, so only a
     # regular file of sane size is read.
     if path.exists() and not path.is_file():
-        raise DataError(f"cannot read {path}: not a regular file")
+        raise DataError(f"cannot read {short_path(path)}: not a regular file")
     if path.is_file() and path.stat().st_size > MAX_CSV_BYTES:
         raise DataError(f"{path.name}: file is too large ({path.stat().st_size} bytes; the limit is {MAX_CSV_BYTES})")
     try:
@@ -193,7 +196,7 @@ def read_csv(path: str | os.PathLike, required: list[str] | None = None) -> Data
     except UnicodeDecodeError:
         raise DataError(f"{path.name}: not a text CSV file (not UTF-8)") from None
     except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise DataError(f"cannot read {short_path(path)}: {exc.strerror or exc}") from None
 
 
 def parse_csv(text: str, name: str = "CSV", required: list[str] | None = None) -> Dataset:
@@ -260,11 +263,14 @@ def _parse(fh, name: str, required: list[str] | None) -> Dataset:
             raise DataError(f"{name}: line 1, column {i + 1}: "
                             + limits.too_long("the column name", len(h), limits.MAX_COLUMN_CHARS))
         if h in seen:
-            raise DataError(f"{name}: line 1: column '{h}' appears twice")
+            raise DataError(f"{name}: line 1: {_column(h, i)} appears twice")
         seen.add(h)
     for col in required or []:
         if col not in seen:
-            raise DataError(f"{name}: line 1: missing column '{col}' (found {', '.join(header)})")
+            found = [_echo(h) for h in header]
+            found_text = f"found {', '.join(found)}" if all(found) and len(found) <= 20 else \
+                f"the header has {len(header)} column{'s' * (len(header) != 1)}"
+            raise DataError(f"{name}: line 1: missing column '{col}' ({found_text})")
     width = len(header)
     chunk_rows = max(1, CHUNK_CELLS // width)
     chunks: list[np.ndarray] = []
@@ -280,7 +286,7 @@ def _parse(fh, name: str, required: list[str] | None) -> Dataset:
             if lines.odd_from is not None:  # a line with non-ASCII text or '_': find the cell
                 for j, cell in enumerate(row):
                     if _cell_problem(cell):
-                        _refuse_cell(name, reader.line_num, header[j], cell)
+                        _refuse_cell(name, reader.line_num, header, j, cell)
                 lines.odd_from = None
             rows.append(row)
             linenos.append(reader.line_num)
@@ -311,14 +317,28 @@ def _to_floats(rows: list[list[str]], linenos: list[int], header: list[str], nam
         for lineno, row in zip(linenos, rows, strict=True):
             for j, cell in enumerate(row):
                 if _cell_problem(cell):
-                    _refuse_cell(name, lineno, header[j], cell)
+                    _refuse_cell(name, lineno, header, j, cell)
     return a
 
 
-def _refuse_cell(name: str, lineno: int, column: str, cell: str):
+def _refuse_cell(name: str, lineno: int, header: list[str], j: int, cell: str):
     text = cell.strip()
-    shown = repr(text) if len(text) <= 40 else repr(text[:40]) + "…"  # a quote, not the whole cell
-    raise DataError(f"{name}: line {lineno}, column '{column}': {shown} {_cell_problem(cell)}")
+    shown = f"'{_echo(text)}'" if _echo(text) else f"a cell of {len(text):,} characters"
+    raise DataError(f"{name}: line {lineno}, {_column(header[j], j)}: {shown} {_cell_problem(cell)}")
+
+
+ECHO_RE = re.compile(r"[A-Za-z0-9 _.+\-]{0,24}")
+
+
+def _echo(text: str) -> str | None:
+    """``text`` from the file when it may be quoted in a message: short and plainly a word or
+    a number. A path may name any file (a graph pointing at /etc/shadow), whose text must
+    never be echoed."""
+    return text if text and ECHO_RE.fullmatch(text) else None
+
+
+def _column(header_name: str, j: int) -> str:
+    return f"column '{header_name}'" if _echo(header_name) else f"column {j + 1}"
 
 
 def write_csv(ds: Dataset, path: str | os.PathLike | None = None) -> str:

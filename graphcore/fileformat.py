@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import functions as F
 from . import limits
-from .errors import FileFormatError, GraphError
+from .errors import FileFormatError, GraphError, short_path
 from .graph import ID_RE, Graph
 
 FORMAT = "backprop-studio.graph"
@@ -82,7 +82,7 @@ def load(path: str | os.PathLike) -> Graph:
     except FileFormatError:
         raise
     except OSError as exc:
-        raise FileFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise FileFormatError(f"cannot read {short_path(path)}: {exc.strerror or exc}") from None
     return loads(data, str(path.resolve()))
 
 
@@ -219,6 +219,8 @@ def check_dataset(ds) -> dict:
             _fail(f"'dataset': unknown key '{sorted(set(ds) - {'csv', 'test_fraction'})[0]}'")
         if not isinstance(ds["csv"], str) or not ds["csv"]:
             _fail("'dataset': 'csv' must be a file path")
+        if "\0" in ds["csv"]:  # no file has such a name ("embedded null byte" said nothing of where)
+            _fail("'dataset': 'csv' must be a file path, and a path cannot hold a NUL character")
     else:
         if set(ds) - {"points", "test_fraction"}:
             _fail(f"'dataset': unknown key '{sorted(set(ds) - {'points', 'test_fraction'})[0]}'")

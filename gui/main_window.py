@@ -137,11 +137,17 @@ class MainWindow(QMainWindow):
 
     def select_nodes(self, ids):
         ids = set(ids)
-        self.scene.clearSelection()
-        for nid in ids:
-            item = self.scene.node_items.get(nid)
-            if item is not None:
-                item.setSelected(True)
+        # One selectionChanged for the lot: each item's own would make selecting n boxes (a paste) O(n²).
+        self.scene.blockSignals(True)
+        try:
+            self.scene.clearSelection()
+            for nid in ids:
+                item = self.scene.node_items.get(nid)
+                if item is not None:
+                    item.setSelected(True)
+        finally:
+            self.scene.blockSignals(False)
+        self.scene.selectionChanged.emit()
         if len(ids) == 1:
             item = self.scene.node_items.get(next(iter(ids)))
             if item is not None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from graphcore import optim
+from graphcore import limits, optim
 from gui.commands import SetMetaCommand
 from gui.plain_text import plain_label
 
@@ -54,7 +54,7 @@ class TrainingPanel(QWidget):
         self.lr.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.lr.setToolTip("Learning rate: the size of each gradient descent step")
         self.epochs = QSpinBox()
-        self.epochs.setRange(0, 10_000_000)
+        self.epochs.setRange(0, limits.MAX_EPOCHS)
         self.epochs.setKeyboardTracking(False)
         self.batch_size = QSpinBox()
         self.batch_size.setRange(0, 10_000_000)
