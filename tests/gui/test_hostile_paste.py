@@ -83,3 +83,31 @@ def test_labels_never_make_one_class_per_value(main_window):
     plot.set_data({"x1": [0.1, 0.5, 0.9], "x2": [0.2, 0.4, 0.6], "y": [0.0, 1.0, 40.0]})
     assert plot.add_class.count() == 41
     assert len(plot.legend.items) <= 11  # ten classes named, the rest summed up in one line
+
+
+def test_a_training_slice_ends_on_time_not_at_the_end_of_an_epoch(main_window, tmp_path):
+    """An epoch of 200,000 points in batches of 10 is 20,000 optimizer steps — far longer
+    than a slice: the slice hands the thread back mid-epoch (it ran whole epochs, so a
+    click waited for all 20,000 steps)."""
+    from graphcore import fileformat, lessons
+    from gui.panels.training_runner import SLICE_MS
+
+    g = lessons.LESSONS["logistic_regression"]()
+    block = dict(g.meta["dataset"], n=200_000)
+    g.set_meta("dataset", block)
+    g.set_meta("training", {"optimizer": "sgd", "lr": 0.1, "epochs": 5, "batch_size": 10})
+    path = tmp_path / "many_points.graph.json"
+    fileformat.save(g, path)
+    main_window.document.open(str(path))
+    runner = main_window.training.runner
+    t = runner.ensure_trainer()
+    start = t.params.copy()
+    runner._target = t.epoch + t.epochs
+    t.status = "running"
+    runner._set_state("running")
+    t0 = time.perf_counter()
+    runner._run_slice()
+    took = time.perf_counter() - t0
+    runner.pause()
+    print(f"one slice: {took * 1000:.0f} ms (SLICE_MS = {SLICE_MS})")
+    assert t.epoch == 0 and (t.params != start).any()  # stepped, and stopped inside the first epoch
