@@ -118,3 +118,118 @@ def test_the_thousand_softmax_file_is_refused_by_the_arrow_limit_quickly():
     parse = time.perf_counter()
     json.loads(text)
     assert parse - t0 < 3 * (time.perf_counter() - parse)  # about the time parsing the JSON takes
+
+
+# --- item 4: the symbolic step is bounded by the expression's size ---------------------------
+def _fan_out_chain(path, levels: int):
+    """h ← h · sin h, level after level: a small graph whose cost, written out as one
+    expression, doubles in size per level (41 boxes took sympy over 120 s)."""
+    g = Graph()
+    h = g.add_node("parameter", "x", value=0.7)
+    for i in range(levels):
+        s = g.add_node("sin", f"s{i}")
+        g.connect(h, s, 0)
+        m = g.add_node("mul", f"m{i}")
+        g.connect(h, m, 0)
+        g.connect(s, m, 1)
+        h = m
+    g.set_meta("loss", h)
+    fileformat.save(g, path)
+
+
+def test_check_skips_sympy_on_a_fan_out_chain_and_says_so(tmp_path, capsys):
+    from graphcore.cli import main
+    _fan_out_chain(tmp_path / "chain.graph.json", 20)  # 41 boxes
+    t0 = time.perf_counter()
+    code = main(["check", str(tmp_path / "chain.graph.json")])
+    took = time.perf_counter() - t0
+    out = capsys.readouterr().out
+    print(f"check on the 41-box fan-out chain: {took:.2f} s")
+    assert code == 0 and "symbolic skipped: expression too large" in out
+    assert f"the symbolic expression size limit is {limits.MAX_SYMBOLIC_OPS:,}" in out
+    assert main(["check", str(tmp_path / "chain.graph.json"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["symbolic_skipped"].startswith("symbolic skipped")
+
+
+def test_check_still_does_sympy_on_a_small_chain(tmp_path, capsys):
+    from graphcore.cli import main
+    _fan_out_chain(tmp_path / "chain.graph.json", 3)
+    assert main(["check", str(tmp_path / "chain.graph.json"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert "symbolic_skipped" not in doc and doc["rows"][0]["symbolic"] is not None
+
+
+# --- items 5 and 8: the command line ------------------------------------------------------------
+def _cli(args, capsys) -> tuple[int, str]:
+    from graphcore.cli import main
+    code = main(args)
+    return code, capsys.readouterr().err.strip()
+
+
+def test_dataset_n_beyond_the_limit_is_refused_before_any_work(capsys):
+    code, err = _cli(["dataset", "xor", "--n", str(3 * 10 ** 8)], capsys)
+    assert code == 2 and err == (f"graphcore: error: too many data points (300,000,000; the limit is "
+                                 f"{limits.MAX_POINTS:,})")
+
+
+def test_train_epochs_beyond_the_limit(tmp_path, capsys):
+    path = tmp_path / "g.graph.json"
+    path.write_text(json.dumps(_doc()), encoding="utf-8")
+    code, err = _cli(["train", str(path), "--epochs", str(2 ** 63)], capsys)
+    assert code == 2 and "the epochs limit" in err
+
+
+def test_from_expr_takes_an_expression_starting_with_minus_after_double_dash(capsys):
+    code, err = _cli(["from-expr", "-x1"], capsys)
+    assert code == 2 and "after --" in err and "graphcore from-expr -- \"-x1\"" in err
+    from graphcore.cli import main
+    assert main(["from-expr", "--", "-x1"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "-x1"
+    from graphcore.cli import build_parser
+    assert "[--] EXPR" in build_parser()._subparsers._group_actions[0].choices["from-expr"].format_usage()
+
+
+def test_a_csv_path_at_a_secret_file_echoes_none_of_it(tmp_path, capsys):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$SECRETHASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n", encoding="utf-8")
+    path = tmp_path / "g.graph.json"
+    path.write_text(json.dumps(_doc(dataset={"csv": str(secret)},
+                                    nodes=[{"id": "x1", "op": "input"}, {"id": "L", "op": "square"}],
+                                    edges=[{"src": "x1", "dst": "L", "port": 0}])), encoding="utf-8")
+    code, err = _cli(["eval", str(path)], capsys)
+    assert code == 2 and "SECRET" not in err and "root" not in err and "missing column 'x1'" in err
+
+
+def test_a_nul_in_a_csv_path_is_named(tmp_path, capsys):
+    path = tmp_path / "g.graph.json"
+    path.write_text(json.dumps(_doc(dataset={"csv": "a\0b.csv"})), encoding="utf-8")
+    code, err = _cli(["eval", str(path)], capsys)
+    assert code == 2 and "NUL" in err and "embedded null byte" not in err
+
+
+def test_a_long_path_is_cut_in_the_message(tmp_path, capsys):
+    code, err = _cli(["eval", str(tmp_path / ("d" * 100_000) / "g.graph.json")], capsys)
+    assert code == 2 and len(err) < 300 and "…" in err
+
+
+def test_a_failed_write_names_the_target_not_the_temporary_file(tmp_path, capsys):
+    code, err = _cli(["from-expr", "x1*w", "-o", str(tmp_path)], capsys)  # -o names a folder
+    assert code == 2 and ".tmp" not in err and str(tmp_path) in err
+
+
+def test_memory_error_gets_context(tmp_path, capsys, monkeypatch):
+    from graphcore import datasets
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError()
+    monkeypatch.setattr(datasets, "generate", exhausted)
+    code, err = _cli(["dataset", "xor"], capsys)
+    assert code == 2 and err.startswith("graphcore: error: out of memory running 'dataset'")
+
+
+def test_the_readme_lists_every_limit():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Hostile content and limits", 1)[1].split("\n## ", 1)[0]
+    missing = [name for name in limits.ALL if f"| {name} |" not in section]
+    assert not missing, f"README's limits table lacks {missing}"
