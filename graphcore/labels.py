@@ -2,7 +2,7 @@
 
 ``bce`` and ``bce_logits`` need a label of 0 or 1, ``cross_entropy{k}`` one of
 0 … k−1. The data set's label column ``y``, read by an ``input`` box wired straight into
-a loss's label port, is checked before any work; anything else is refused with a ``DataError``
+a loss's label port, is checked before any work; anything else is refused with a ``DomainError``
 naming the column, the row and the loss box (y = 2 would otherwise train on a negative
 cost, and y = 10⁵ would ask for 10⁵ classes). ``classes`` tells the window which class
 numbers a data set's labels name, without one class per value up to the largest.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import limits
-from .errors import DataError
+from .errors import DomainError
 
 LABEL_LOSSES = ("bce", "bce_logits", "cross_entropy")
 
@@ -25,9 +25,10 @@ def allowed(op: str, k: int) -> str:
     return "0 or 1" if op != "cross_entropy" else f"a whole number from 0 to {k - 1}"
 
 
-def feeds(graph) -> list[tuple[str, str, int, str]]:
-    """(loss box, op, k, input box) for every loss whose label port is wired straight
-    from an input box."""
+def feeds(graph) -> list[tuple[str, str, int, str, str]]:
+    """(loss box, op, k, input box, column) for every loss whose label port is wired straight
+    from an input box that reads the label column ``y`` (other columns are features, which
+    may feed a loss as soft targets)."""
     found = []
     for node in graph.nodes():
         op = graph.op(node)
@@ -35,8 +36,8 @@ def feeds(graph) -> list[tuple[str, str, int, str]]:
             continue
         k = int(graph.attrs(node).get("k", 2))
         edge = graph.edge_into(node, label_port(op, k))
-        if edge is not None and graph.op(edge.src) == "input":
-            found.append((node, op, k, edge.src))
+        if edge is not None and graph.op(edge.src) == "input" and (graph.column(edge.src) or edge.src) == "y":
+            found.append((node, op, k, edge.src, "y"))
     return found
 
 
@@ -51,18 +52,17 @@ def first_bad(values, op: str, k: int) -> int | None:
 
 
 def check(graph, data: dict | None, label_feeds=None):
-    """Raise DataError for the first label in the data set the loss cannot take.
+    """Raise DomainError for the first label in the data set the loss cannot take.
     ``label_feeds``: ``feeds(graph)`` when the caller keeps it (a compiled plan does)."""
     if not data:
         return
-    for loss, op, k, src in feeds(graph) if label_feeds is None else label_feeds:
-        col = graph.column(src) or src
-        if col != "y" or col not in data:  # other columns are features, which may feed a loss as soft targets
+    for loss, op, k, src, col in feeds(graph) if label_feeds is None else label_feeds:
+        if col not in data:  # the graph is not read here unless a label is refused (a step stays lean)
             continue
         bad = first_bad(data[col], op, k)
         if bad is not None:
             value = np.asarray(data[col], dtype=float).reshape(-1)[bad]
-            raise DataError(f"column '{col}', row {bad + 1}: label {value:g} is not a class of the loss box "
+            raise DomainError(f"column '{col}', row {bad + 1}: label {value:g} is not a class of the loss box "
                             f"'{graph.label(loss)}' ({op} needs {allowed(op, k)})", [loss, src])
 
 

@@ -41,7 +41,7 @@ def _check_flags(args):
     from ..cli import UsageError
     bad = None
     if args.epochs is not None and not 0 <= args.epochs <= limits.MAX_EPOCHS:
-        bad = f"--epochs must be from 0 to {limits.MAX_EPOCHS:,} (the epochs limit), not {args.epochs}"
+        bad = f"--epochs must be ≥ 0 and at most {limits.MAX_EPOCHS:,} (the epochs limit), not {args.epochs}"
     elif args.lr is not None and not (math.isfinite(args.lr) and args.lr > 0):
         bad = f"--lr must be a number > 0, not {args.lr}"
     elif args.optimizer is not None and args.optimizer not in optim.NAMES:

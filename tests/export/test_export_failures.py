@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from graphcore import fileformat, labels
-from graphcore.errors import DataError
+from graphcore.errors import DomainError
 from graphcore.export import export
 from graphcore.training import Trainer
 
@@ -80,12 +80,12 @@ def test_labels_the_loss_cannot_take_are_refused_everywhere(loss, ys, k, needs):
     bad = next(i for i, y in enumerate(ys) if labels.first_bad([y], loss, k) is not None)
     expected = f"column 'y', row {bad + 1}: label {float(ys[bad]):g} is not a class of the loss box 'the cost' ({loss} needs {needs})"
     for attempt in (lambda: Trainer(g), lambda: export(g, "numpy"), lambda: export(g, "torch")):
-        with pytest.raises(DataError) as info:
+        with pytest.raises(DomainError) as info:
             attempt()
         assert str(info.value) == expected and info.value.nodes[0] == "L"
     from graphcore.engine import compile_graph
     from graphcore import datasets
-    with pytest.raises(DataError, match="is not a class of the loss box"):
+    with pytest.raises(DomainError, match="is not a class of the loss box"):
         compile_graph(g).run(datasets.for_graph(g).train())
 
 
