@@ -93,6 +93,7 @@ class BoundaryPlot(QWidget):
 
         self.boundary: Boundary | None = None
         self.columns: dict | None = None
+        self._mask_given = None
         self.test_mask = None
         self.axes = ("x1", "x2")
         self.view_box.left_clicked.connect(self._on_left)
@@ -108,6 +109,10 @@ class BoundaryPlot(QWidget):
 
     def set_data(self, columns: dict | None, test_mask=None, axes=("x1", "x2")):
         """The data set's points: train filled with a white rim, test outlined in black."""
+        if columns is not None and columns is self.columns and test_mask is self._mask_given \
+                and tuple(axes) == self.axes:
+            return  # the same table (every training frame): a million points are not gone over again
+        self._mask_given = test_mask
         self.columns, self.axes = columns, tuple(axes)
         self.notice = ""
         # pyqtgraph's axis labels are HTML, and a column name is anything a CSV holds
