@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import re
 import sys
 
 from . import paths
-from .errors import GraphError
+from .errors import GraphError, one_line, short_path
 
 VERBS = {
     "eval": ("eval_cmd", "forward and backward once; print the cost, each Variable's value and gradient"),
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def fail(message: str) -> int:
-    print(f"graphcore: error: {message}", file=sys.stderr)
+    print(one_line(f"graphcore: error: {message}"), file=sys.stderr)
     return 2
 
 
@@ -63,6 +65,7 @@ def _check_output(args):
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser().parse_args(argv)
         if not getattr(args, "verb", None):
@@ -71,7 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(f".commands.{args._module}", __package__)
         return module.run(args)
     except UsageError as exc:
-        print(exc, file=sys.stderr)
+        hint = None
+        if argv[:1] == ["from-expr"]:
+            from .commands.from_expr_cmd import dash_hint
+            hint = dash_hint(argv)
+        print(hint or exc, file=sys.stderr)
         return 2
     except GraphError as exc:
         return fail(str(exc))
@@ -79,8 +86,27 @@ def main(argv: list[str] | None = None) -> int:
         return fail("interrupted")
     except BrokenPipeError:
         return 0
-    except (OSError, ValueError, MemoryError, RecursionError) as exc:
+    except MemoryError:  # its message is empty: say what ran out
+        return fail(f"out of memory running '{argv[0] if argv else 'graphcore'}': the graph or the data is too "
+                    f"large for this machine")
+    except OSError as exc:
+        return fail(_os_message(exc))
+    except (ValueError, RecursionError) as exc:
         return fail(f"{type(exc).__name__}: {exc}")
+
+
+TEMP_RE = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # atomic_write's temporary file beside its target
+
+
+def _os_message(exc: OSError) -> str:
+    """'Is a directory: out/', naming the file the user gave, never the hidden temporary file
+    a save writes first (os.replace names that one first)."""
+    name = exc.filename
+    if name is not None and TEMP_RE.fullmatch(os.path.basename(str(name))):
+        name = exc.filename2 or os.path.dirname(str(name))
+    what = exc.strerror or type(exc).__name__
+    return f"cannot write {short_path(name)}: {what}" if exc.filename2 or name != exc.filename else \
+        f"{what}" + (f": {short_path(name)}" if name else "")
 
 
 def entry():

@@ -10,12 +10,14 @@ import csv
 import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError
+from . import limits
+from .errors import DataError, short_path
 
 
 # --- the label rules, on arrays of points -------------------------------------------------
@@ -129,7 +131,8 @@ class Dataset:
         y = self.columns.get("y")
         if y is None or not len(y):
             return N_CLASSES.get(self.source.get("generator"), 2)
-        return max(int(y.max()) + 1, N_CLASSES.get(self.source.get("generator"), 2), 2)
+        from .labels import classes
+        return classes(y, max(N_CLASSES.get(self.source.get("generator"), 2), 2))
 
 
 def split_mask(n: int, test_fraction: float, seed: int) -> np.ndarray:
@@ -148,6 +151,8 @@ def generate(name: str, n: int = 100, seed: int = 0, noise: float = 0.0, test_fr
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise DataError(f"the number of points must be a whole number ≥ 1, not {n!r}")
     n = int(n)
+    if n > limits.MAX_POINTS:  # refused before any array is made (3×10⁸ ran out of memory)
+        raise DataError(limits.too_many("data points", n, limits.MAX_POINTS))
     if n < MIN_POINTS.get(name, 1):
         raise DataError(f"the {name} data set needs at least {MIN_POINTS[name]} points, not {n}")
     if not (isinstance(noise, (int, float)) and math.isfinite(noise) and noise >= 0):
@@ -171,7 +176,8 @@ def from_points(points: dict, test_fraction: float = 0.0, seed: int = 0) -> Data
 
 
 # --- CSV ---------------------------------------------------------------------------------
-MAX_CSV_BYTES = 1 << 30
+MAX_CSV_BYTES = limits.MAX_CSV_BYTES
+CHUNK_CELLS = 1 << 16  # cells parsed into numpy at a time: memory stays near the arrays themselves
 
 
 def read_csv(path: str | os.PathLike, required: list[str] | None = None) -> Dataset:
@@ -181,54 +187,158 @@ def read_csv(path: str | os.PathLike, required: list[str] | None = None) -> Data
     # A file may name any path: a device (/dev/zero) or a pipe would never end, so only a
     # regular file of sane size is read.
     if path.exists() and not path.is_file():
-        raise DataError(f"cannot read {path}: not a regular file")
+        raise DataError(f"cannot read {short_path(path)}: not a regular file")
     if path.is_file() and path.stat().st_size > MAX_CSV_BYTES:
         raise DataError(f"{path.name}: file is too large ({path.stat().st_size} bytes; the limit is {MAX_CSV_BYTES})")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            return _parse(fh, path.name, required)
     except UnicodeDecodeError:
         raise DataError(f"{path.name}: not a text CSV file (not UTF-8)") from None
     except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return parse_csv(text, path.name, required)
+        raise DataError(f"cannot read {short_path(path)}: {exc.strerror or exc}") from None
 
 
 def parse_csv(text: str, name: str = "CSV", required: list[str] | None = None) -> Dataset:
-    if "\0" in text:
-        raise DataError(f"{name}: not a text CSV file (it holds NUL bytes)")
+    return _parse(io.StringIO(text, newline=""), name, required)
+
+
+class _Lines:
+    """The file's lines for csv.reader, each checked as it passes: no NUL, none longer than
+    the line limit, and whether a data line holds anything but ASCII or an underscore
+    (float() would read '1_000' and Arabic-Indic digits as numbers)."""
+
+    def __init__(self, fh, name: str):
+        self.fh, self.name, self.number, self.odd_from = fh, name, 0, None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.fh.readline(limits.MAX_CSV_LINE_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > limits.MAX_CSV_LINE_CHARS:
+            raise DataError(f"{self.name}: line {self.number} is longer than the CSV line length limit "
+                            f"({limits.MAX_CSV_LINE_CHARS:,} characters)")
+        if "\0" in line:
+            raise DataError(f"{self.name}: not a text CSV file (it holds NUL bytes)")
+        if self.number > 1 and self.odd_from is None and (not line.isascii() or "_" in line):
+            self.odd_from = self.number
+        return line
+
+
+def _cell_problem(cell: str) -> str | None:
+    """Why one cell is not a plain finite decimal number, or None."""
+    text = cell.strip()
+    if not text.isascii() or "_" in text:
+        return "is not a number"
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        v = float(text)
+    except ValueError:
+        return "is not a number"
+    return None if math.isfinite(v) else "is not finite"
+
+
+def _parse(fh, name: str, required: list[str] | None) -> Dataset:
+    """Parse as the lines are read, a chunk of rows at a time into float arrays, so memory
+    stays near the size of the arrays; limits are checked as soon as they are passed."""
+    lines = _Lines(fh, name)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader, None)
     except csv.Error as exc:
         raise DataError(f"{name}: malformed CSV ({exc})") from None
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    if not header or not any(cell.strip() for cell in header):
         raise DataError(f"{name}: line 1: the header row is missing")
-    header = [h.strip() for h in rows[0]]
+    if len(header) > limits.MAX_CSV_COLUMNS:
+        raise DataError(f"{name}: line 1: " + limits.too_many("CSV columns", len(header), limits.MAX_CSV_COLUMNS))
+    header = [h.strip() for h in header]
+    seen: set[str] = set()
     for i, h in enumerate(header):
         if not h:
             raise DataError(f"{name}: line 1, column {i + 1}: empty column name")
-        if header.index(h) != i:
-            raise DataError(f"{name}: line 1: column '{h}' appears twice")
+        if len(h) > limits.MAX_COLUMN_CHARS:
+            raise DataError(f"{name}: line 1, column {i + 1}: "
+                            + limits.too_long("the column name", len(h), limits.MAX_COLUMN_CHARS))
+        if h in seen:
+            raise DataError(f"{name}: line 1: {_column(h, i)} appears twice")
+        seen.add(h)
     for col in required or []:
-        if col not in header:
-            raise DataError(f"{name}: line 1: missing column '{col}' (found {', '.join(header)})")
-    data = [[] for _ in header]
-    for lineno, row in enumerate(rows[1:], start=2):
-        if not row or all(not c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise DataError(f"{name}: line {lineno}: {len(row)} cells where the header has {len(header)}")
-        for j, cell in enumerate(row):
-            try:
-                v = float(cell)
-            except ValueError:
-                raise DataError(f"{name}: line {lineno}, column '{header[j]}': "
-                                f"{cell.strip()!r} is not a number") from None
-            if not math.isfinite(v):
-                raise DataError(f"{name}: line {lineno}, column '{header[j]}': {cell.strip()!r} is not finite")
-            data[j].append(v)
-    if not data[0]:
+        if col not in seen:
+            found = [_echo(h) for h in header]
+            found_text = f"found {', '.join(found)}" if all(found) and len(found) <= 20 else \
+                f"the header has {len(header)} column{'s' * (len(header) != 1)}"
+            raise DataError(f"{name}: line 1: missing column '{col}' ({found_text})")
+    width = len(header)
+    chunk_rows = max(1, CHUNK_CELLS // width)
+    chunks: list[np.ndarray] = []
+    rows: list[list[str]] = []
+    linenos: list[int] = []
+    total = 0
+    try:
+        for row in reader:
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) != width:
+                raise DataError(f"{name}: line {reader.line_num}: {len(row)} cells where the header has {width}")
+            if lines.odd_from is not None:  # a line with non-ASCII text or '_': find the cell
+                for j, cell in enumerate(row):
+                    if _cell_problem(cell):
+                        _refuse_cell(name, reader.line_num, header, j, cell)
+                lines.odd_from = None
+            rows.append(row)
+            linenos.append(reader.line_num)
+            total += 1
+            if total > limits.MAX_POINTS:
+                raise DataError(f"{name}: too many data points (more than the limit of {limits.MAX_POINTS:,} rows)")
+            if len(rows) >= chunk_rows:
+                chunks.append(_to_floats(rows, linenos, header, name))
+                rows, linenos = [], []
+    except csv.Error as exc:
+        raise DataError(f"{name}: malformed CSV ({exc})") from None
+    if rows:
+        chunks.append(_to_floats(rows, linenos, header, name))
+    if not chunks:
         raise DataError(f"{name}: no data rows under the header")
-    return Dataset({h: np.asarray(col, float) for h, col in zip(header, data, strict=True)})
+    columns = {}
+    for j, h in enumerate(header):  # one column at a time: the chunks and one column at the peak
+        columns[h] = np.concatenate([c[:, j] for c in chunks])
+    return Dataset(columns)
+
+
+def _to_floats(rows: list[list[str]], linenos: list[int], header: list[str], name: str) -> np.ndarray:
+    try:
+        a = np.array(rows, dtype=float)
+    except ValueError:
+        a = None
+    if a is None or not np.isfinite(a).all():
+        for lineno, row in zip(linenos, rows, strict=True):
+            for j, cell in enumerate(row):
+                if _cell_problem(cell):
+                    _refuse_cell(name, lineno, header, j, cell)
+    return a
+
+
+def _refuse_cell(name: str, lineno: int, header: list[str], j: int, cell: str):
+    text = cell.strip()
+    shown = f"'{_echo(text)}'" if _echo(text) else f"a cell of {len(text):,} characters"
+    raise DataError(f"{name}: line {lineno}, {_column(header[j], j)}: {shown} {_cell_problem(cell)}")
+
+
+ECHO_RE = re.compile(r"[A-Za-z0-9 _.+\-]{0,24}")
+
+
+def _echo(text: str) -> str | None:
+    """``text`` from the file when it may be quoted in a message: short and plainly a word or
+    a number. A path may name any file (a graph pointing at /etc/shadow), whose text must
+    never be echoed."""
+    return text if text and ECHO_RE.fullmatch(text) else None
+
+
+def _column(header_name: str, j: int) -> str:
+    return f"column '{header_name}'" if _echo(header_name) else f"column {j + 1}"
 
 
 def write_csv(ds: Dataset, path: str | os.PathLike | None = None) -> str:

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import fastpath
 from . import functions as F
+from . import labels
 from .errors import (DataError, DomainError, MissingDataError, NonFiniteError,
                      UnwiredPortError)
 from .graph import Graph
@@ -136,6 +137,8 @@ class Plan:
         self.param_ids = [s.node for s in self.sources if s.op == "parameter"]
         self.param_slots = [s.slot for s in self.sources if s.op == "parameter"]
         self._mark_loss_path()
+        self.label_feeds = labels.feeds(g)  # loss boxes whose class labels run() checks
+        self._labels_checked = None
         del self._info  # only for compiling
 
     def _key(self, node: str, out: int) -> str:
@@ -239,6 +242,9 @@ class Plan:
         bit for bit either way."""
         if grads not in ("all", "params"):
             raise ValueError(f"grads must be 'all' or 'params', not {grads!r}")
+        if data is not self._labels_checked:  # a full-batch run passes the same table every step
+            labels.check(self.graph, data, self.label_feeds)
+            self._labels_checked = data
         ev = fastpath.run(self, data, params, backward, grads)  # same numbers, compiled (fastpath.py)
         if ev is not None:
             return ev

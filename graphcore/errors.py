@@ -12,6 +12,14 @@ def one_line(message, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def short_path(path, limit: int = 120) -> str:
+    """A path for a message: cut in the middle when long (a 100,000-character path is no line)."""
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    return text[:limit // 2 - 1] + "…" + text[-(limit // 2):]
+
+
 class GraphError(Exception):
     """Base of every error about a graph. ``nodes`` lists the box ids involved."""
 

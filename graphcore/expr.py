@@ -28,11 +28,12 @@ import re
 import numpy as np
 
 from . import functions as F
+from . import limits
 from .errors import GraphError
 from .export.naming import identifier
 from .graph import Graph
 
-MAX_CHARS = 10_000
+MAX_CHARS = limits.MAX_EXPR_CHARS
 LOSSES = ("squared_error", "bce", "bce_logits", "cross_entropy")
 DEFAULT_INPUT = re.compile(r"x\d+\Z|y\Z")
 

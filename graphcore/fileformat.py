@@ -16,8 +16,7 @@ import time
 from pathlib import Path
 
 from . import functions as F
-from . import learner
-from . import paths
+from . import learner, limits, paths
 from .errors import FileFormatError, GraphError
 from .graph import ID_RE, Graph
 from .groups import groups_of, has_groups
@@ -28,13 +27,11 @@ NODE_KEYS = {"id", "op", "label", "value", "column", "attrs"}
 EDGE_KEYS = {"src", "dst", "port", "out"}
 TOP_KEYS = {"format", "version", "name", "nodes", "edges", "loss", "output", "threshold",
             "dataset", "training", "layout", "groups", "functions"}
-MAX_FUNCTIONS = 100
+MAX_FUNCTIONS = limits.MAX_FUNCTIONS
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
-MAX_BYTES = 64 * 1024 * 1024
-# Whole-number settings the window shows in spin boxes (32-bit): a file may not hold more,
-# or the window could not show it and the CLI would train with what the window cannot.
-MAX_WHOLE = 2**31 - 1
-MAX_GENERATED = 10_000_000  # points a generator may make
+MAX_BYTES = limits.MAX_GRAPH_BYTES
+MAX_WHOLE = limits.MAX_WHOLE
+MAX_GENERATED = limits.MAX_POINTS  # points a generator may make
 
 
 def _fail(msg: str, nodes=()):
@@ -94,7 +91,7 @@ def from_dict(doc) -> Graph:
         _fail("not a graph file: the top level must be a JSON object")
     if doc.get("format") != FORMAT:
         _fail(f"not a graph file: 'format' must be \"{FORMAT}\", found {doc.get('format')!r}")
-    if doc.get("version") != VERSION:
+    if not _is_int(doc.get("version")) or doc.get("version") != VERSION:  # true and 1.0 are not 1
         _fail(f"unsupported graph file version {doc.get('version')!r} (this program reads version {VERSION})")
     unknown = set(doc) - TOP_KEYS
     if unknown:
@@ -107,6 +104,11 @@ def from_dict(doc) -> Graph:
         _fail("'nodes' must be a list")
     if not isinstance(edges, list):
         _fail("'edges' must be a list")
+    # Sizes first, so that a huge file is refused before any work starts.
+    if len(nodes) > limits.MAX_BOXES:
+        _fail(limits.too_many("boxes", len(nodes), limits.MAX_BOXES))
+    if len(edges) > limits.MAX_EDGES:
+        _fail(limits.too_many("arrows", len(edges), limits.MAX_EDGES))
     before = dict(F.CATALOGUE)
     try:
         g = _build(doc, name, nodes, edges)
@@ -158,7 +160,7 @@ def _read_functions(block):
     if not isinstance(block, list):
         _fail("'functions' must be a list of Functions")
     if len(block) > MAX_FUNCTIONS:
-        _fail(f"'functions' holds more than {MAX_FUNCTIONS} Functions")
+        _fail("'functions': " + limits.too_many("learner Functions", len(block), MAX_FUNCTIONS))
     fns = []
     for rec in block:
         try:
@@ -193,6 +195,8 @@ def _add_node(g: Graph, node, i: int):
         _fail(f"{where}: 'label' must be text", [nid])
     if "column" in node and not isinstance(node["column"], str):
         _fail(f"{where}: 'column' must be text", [nid])
+    if len(node.get("column") or "") > limits.MAX_COLUMN_CHARS:
+        _fail(f"{where}: " + limits.too_long("the column name", len(node["column"]), limits.MAX_COLUMN_CHARS), [nid])
     try:
         g.add_node(node["op"], nid, label=node.get("label"), value=node.get("value"),
                    column=node.get("column"), attrs=node.get("attrs"))
@@ -242,7 +246,7 @@ def check_dataset(ds) -> dict:
         if not isinstance(ds["generator"], str) or ds["generator"] not in GENERATORS:
             _fail(f"'dataset': unknown generator {ds['generator']!r} (one of {', '.join(GENERATORS)})")
         if not _is_int(ds.get("n", 100)) or not 1 <= ds.get("n", 100) <= MAX_GENERATED:
-            _fail(f"'dataset': 'n' must be a whole number from 1 to {MAX_GENERATED:,}")
+            _fail(f"'dataset': 'n' must be a whole number from 1 to {MAX_GENERATED:,} (the data points limit)")
         if not _is_int(ds.get("seed", 0)) or not 0 <= ds.get("seed", 0) <= MAX_WHOLE:
             _fail(f"'dataset': 'seed' must be a whole number from 0 to {MAX_WHOLE}")
         if not _is_num(ds.get("noise", 0.0)) or ds.get("noise", 0.0) < 0:
@@ -252,19 +256,29 @@ def check_dataset(ds) -> dict:
             _fail(f"'dataset': unknown key '{sorted(set(ds) - {'csv', 'test_fraction'})[0]}'")
         if not isinstance(ds["csv"], str) or not ds["csv"]:
             _fail("'dataset': 'csv' must be a file path")
+        if "\0" in ds["csv"]:  # no file has such a name ("embedded null byte" said nothing of where)
+            _fail("'dataset': 'csv' must be a file path, and a path cannot hold a NUL character")
     else:
         if set(ds) - {"points", "test_fraction"}:
             _fail(f"'dataset': unknown key '{sorted(set(ds) - {'points', 'test_fraction'})[0]}'")
         pts = ds["points"]
         if not isinstance(pts, dict) or not pts:
             _fail("'dataset': 'points' must be an object of columns")
+        if len(pts) > limits.MAX_CSV_COLUMNS:
+            _fail("'dataset': " + limits.too_many("points columns", len(pts), limits.MAX_CSV_COLUMNS))
         lengths = set()
         for col, vals in pts.items():
+            if len(col) > limits.MAX_COLUMN_CHARS:
+                _fail("'dataset': " + limits.too_long("a points column name", len(col), limits.MAX_COLUMN_CHARS))
             if not isinstance(vals, list) or not all(_is_num(v) for v in vals):
                 _fail(f"'dataset': points column '{col}' must be a list of finite numbers")
+            if len(vals) > limits.MAX_POINTS:
+                _fail("'dataset': " + limits.too_many("data points", len(vals), limits.MAX_POINTS))
             lengths.add(len(vals))
         if len(lengths) != 1:
             _fail("'dataset': points columns must all have the same length")
+        if 0 in lengths:  # an empty table has nothing to train on or plot
+            _fail("'dataset': 'points' columns must hold at least one point")
     tf = ds.get("test_fraction", 0.0)
     if not _is_num(tf) or not 0 <= tf < 1:
         _fail("'dataset': 'test_fraction' must be a number in [0, 1)")
@@ -283,8 +297,8 @@ def check_training(tr) -> dict:
         _fail(f"'training': unknown optimizer {tr.get('optimizer')!r} (one of {', '.join(OPTIMIZERS)})")
     if "lr" in tr and (not _is_num(tr["lr"]) or tr["lr"] <= 0):
         _fail("'training': 'lr' must be a number > 0")
-    if "epochs" in tr and (not _is_int(tr["epochs"]) or not 0 <= tr["epochs"] <= MAX_WHOLE):
-        _fail(f"'training': 'epochs' must be a whole number from 0 to {MAX_WHOLE}")
+    if "epochs" in tr and (not _is_int(tr["epochs"]) or not 0 <= tr["epochs"] <= limits.MAX_EPOCHS):
+        _fail(f"'training': 'epochs' must be a whole number from 0 to {limits.MAX_EPOCHS:,} (the epochs limit)")
     bs = tr.get("batch_size")
     if bs is not None and (not _is_int(bs) or not 1 <= bs <= MAX_WHOLE):
         _fail(f"'training': 'batch_size' must be null or a whole number from 1 to {MAX_WHOLE}")

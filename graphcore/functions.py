@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import formula
+from . import formula, limits
 from .errors import BadAttributeError, DomainError, UnknownFunctionError
 
 
@@ -90,7 +90,10 @@ class Function:
         return self.ports
 
     def n_inputs(self, attrs: dict) -> int:
-        return len(self.input_names(attrs))
+        # Counted, not built from the names: connect asks once per arrow (linear for a wide softmax).
+        if self.name in ("softmax", "cross_entropy"):
+            return int(attrs.get("k", 2)) + (self.name == "cross_entropy")
+        return len(self.ports)
 
     def n_outputs(self, attrs: dict) -> int:
         return int(attrs.get("k", 2)) if self.name == "softmax" else (1)
@@ -351,12 +354,12 @@ _define(
     # --- multi-output: k ports, so their kernels are written out (and each export writes them once) ----
     Function("softmax", "multi-output", (), None, None,
              "sᵢ = e^zᵢ / Σⱼ e^zⱼ", "∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)", _softmax_sym,
-             attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),), jacobian=True,
+             attrs=(Attr("k", int, default=2, minimum=2, maximum=limits.MAX_PORTS),), jacobian=True,
              kernels=(lambda *zs, k: list(_softmax(zs)), lambda *a, k: _softmax_local(a[:k], a[k], k))),
     Function("cross_entropy", "losses", (), None, None,
              "−ln softmax(z)_y", "sᵢ − [i = y] for logits; 0 for y",
              lambda sp, *xs, k: _ce_sym(sp, xs, k),
-             attrs=(Attr("k", int, default=2, minimum=2, maximum=1000),),
+             attrs=(Attr("k", int, default=2, minimum=2, maximum=limits.MAX_PORTS),),
              kernels=(lambda *xs, k: _ce_forward(xs, k), lambda *a, k: _ce_local(a[:k + 1], a[k + 1], k))),
 )
 

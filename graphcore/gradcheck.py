@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import limits
 from .engine import compile_graph, ignored_boxes
 from .errors import EvaluationError, GraphError
 from .graph import Graph
 
 TOLERANCE = 1e-4  # on rel_error = |a − b| / max(|a|, |b|, 1e-4)
 SYMBOLIC_MAX_STEPS = 400  # beyond this many boxes sympy is too slow to be worth waiting for
+SKIPPED = "symbolic skipped: expression too large"
 
 
 def central_difference(f, *vals, arg: int = 0, epsilon: float = 1e-6) -> float:
@@ -96,7 +98,7 @@ def symbolic_gradients(graph: Graph, names: list[str], base: dict[str, float],
     max, lt, ... — take the branch that is active there instead of a sympy Piecewise, which
     sympy cannot always fold (a nan in an inactive branch) and which grows with depth."""
     plan = compile_graph(graph)
-    if len(plan.steps) > SYMBOLIC_MAX_STEPS:
+    if symbolic_skipped(plan):
         return {}
     import sympy as sp
     out: dict[str, float | None] = {}
@@ -110,6 +112,28 @@ def symbolic_gradients(graph: Graph, names: list[str], base: dict[str, float],
         if out[name] is not None and not np.isfinite(out[name]):
             out[name] = None
     return out
+
+
+def expression_size(plan) -> int:
+    """Nodes of the cost J written out as one expression tree: a Variable read twice is
+    written out twice, so a fan-out chain (h ← h·sin h) doubles it per box — what sympy's
+    time grows with, though the graph stays small."""
+    size = [1] * len(plan.keys)
+    for step in plan.steps:
+        s = 1 + sum(size[i] for i in step.ins)
+        for slot in step.outs:
+            size[slot] = min(s, 1 << 62)  # only compared with the limit
+    return size[plan.loss_slot] if plan.loss_slot is not None else 0
+
+
+def symbolic_skipped(plan) -> str | None:
+    """Why the symbolic step is left out for this plan, or None."""
+    if len(plan.steps) > SYMBOLIC_MAX_STEPS:
+        return f"{SKIPPED} ({limits.too_many('boxes', len(plan.steps), SYMBOLIC_MAX_STEPS)})"
+    size = expression_size(plan)
+    if size > limits.MAX_SYMBOLIC_OPS:
+        return f"{SKIPPED} ({size:,} terms; the symbolic expression size limit is {limits.MAX_SYMBOLIC_OPS:,})"
+    return None
 
 
 def _branch(sp, op: str, xs: list, nums: list, attrs: dict):

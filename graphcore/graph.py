@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 
 from . import functions as F
+from . import limits
 from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, PortError,
                      PortTakenError, UnknownNodeError)
 
@@ -83,6 +84,27 @@ def _finite_number(value, what: str, node: str, graph: "Graph | None" = None) ->
     return value
 
 
+def _checked_label(label, node_id: str) -> str:
+    if not isinstance(label, str):
+        raise BadAttributeError(f"box '{node_id}': label must be text", [node_id])
+    if len(label) > limits.MAX_LABEL_CHARS:
+        raise BadAttributeError(f"box '{node_id}': " + limits.too_long("the label", len(label), limits.MAX_LABEL_CHARS),
+                                [node_id])
+    return label
+
+
+def _checked_column(column, node_id: str) -> str:
+    if not isinstance(column, str) or not column:
+        raise BadAttributeError(f"box '{node_id}': column must be a non-empty name", [node_id])
+    if len(column) > limits.MAX_COLUMN_CHARS:
+        raise BadAttributeError(f"box '{node_id}': " + limits.too_long("the column name", len(column),
+                                                                      limits.MAX_COLUMN_CHARS), [node_id])
+    return column
+
+
+PORT_RE = re.compile(r"0|[1-9][0-9]*")  # ASCII digits only: 'L: 0', 'L:-0' and 'L:٠' are no port
+
+
 def _insert_at(order: dict, key, at: int | None) -> dict:
     """Append ``key`` to an insertion-ordered dict, or put it at index ``at`` (O(n), undo only)."""
     if at is None or at >= len(order):
@@ -101,6 +123,7 @@ class Graph:
         # Insertion order of boxes and arrows, kept stable for files and plots (dicts: O(1) removal).
         self._order: dict[str, None] = {}
         self._edge_order: dict[Edge, None] = {}
+        self._into: dict[tuple[str, int], Edge] = {}  # (box, input port) → its arrow: a wide softmax stays linear
         # A topological rank per box (rank[src] < rank[dst] for every arrow), kept up to date
         # incrementally (Pearce–Kelly), so that the cycle check of an arrow from an earlier box
         # to a later one costs nothing, and any other arrow searches only the boxes ranked
@@ -224,10 +247,7 @@ class Graph:
         return [e for e in self._edge_order if e.src == node_id]
 
     def edge_into(self, dst: str, port: int) -> Edge | None:
-        for _, _, data in self._g.in_edges(dst, data=True):
-            if data["edge"].port == port:
-                return data["edge"]
-        return None
+        return self._into.get((dst, port))
 
     def variable_keys(self, node_id: str) -> list[str]:
         """Names of the Variables a box outputs: ``id`` or ``id:k`` for multi-output boxes."""
@@ -286,9 +306,7 @@ class Graph:
         if attrs:
             record["attrs"] = {k: resolved[k] for k in attrs}
         if label is not None:
-            if not isinstance(label, str):
-                raise BadAttributeError(f"box '{node_id}': label must be text", [node_id])
-            record["label"] = label
+            record["label"] = _checked_label(label, node_id)
         if op in ("parameter", "constant") and value is None:
             raise BadAttributeError(f"box '{node_id}': a {op} needs a value", [node_id])
         if value is not None:
@@ -299,9 +317,7 @@ class Graph:
         if column is not None:
             if op != "input":
                 raise BadAttributeError(f"box '{node_id}': only input boxes take a column", [node_id])
-            if not isinstance(column, str) or not column:
-                raise BadAttributeError(f"box '{node_id}': column must be a non-empty name", [node_id])
-            record["column"] = column
+            record["column"] = _checked_column(column, node_id)
         self._g.add_node(node_id, box=record)
         self._order = _insert_at(self._order, node_id, at)
         self._rank[node_id] = self._next_rank
@@ -359,6 +375,7 @@ class Graph:
         edge = Edge(src, dst, port, out)
         self._g.add_edge(src, dst, key=port, edge=edge)
         self._edge_order = _insert_at(self._edge_order, edge, at)
+        self._into[(dst, port)] = edge
         self._emit(GraphEvent("edge_added", edge=edge))
         return old
 
@@ -402,13 +419,14 @@ class Graph:
             raise PortError(f"input {port} of '{dst}' has no arrow", [dst])
         self._g.remove_edge(edge.src, dst, key=port)
         del self._edge_order[edge]
+        del self._into[(dst, port)]
         self._emit(GraphEvent("edge_removed", edge=edge))
         return edge
 
     def set_label(self, node_id: str, label: str | None):
         d = self._data(node_id)
-        if label is not None and not isinstance(label, str):
-            raise BadAttributeError(f"box '{node_id}': label must be text", [node_id])
+        if label is not None:
+            _checked_label(label, node_id)
         if label:
             d["label"] = label
         else:
@@ -445,7 +463,7 @@ class Graph:
         if d["op"] != "input":
             raise BadAttributeError(f"box '{node_id}': only input boxes take a column", [node_id])
         if column:
-            d["column"] = str(column)
+            d["column"] = _checked_column(str(column), node_id)
         else:
             d.pop("column", None)
         self._emit(GraphEvent("node_changed", node=node_id, key="column"))
@@ -498,6 +516,8 @@ class Graph:
         if node not in self._g:
             raise UnknownNodeError(f"{what} names no box '{node}'", [node])
         try:
+            if k and not PORT_RE.fullmatch(k):
+                raise ValueError(k)
             port = int(k) if k else 0
         except ValueError:
             raise BadAttributeError(f"{what} '{ref}': output port must be a number", [node]) from None

@@ -41,7 +41,7 @@ import time
 
 import numpy as np
 
-from . import datasets, learner, optim
+from . import datasets, labels, learner, optim
 from .engine import compile_graph
 from .errors import DivergenceError, EvaluationError, GraphError, NonFiniteError
 
@@ -293,6 +293,7 @@ class Trainer:
         self.opt = optim.make(self.optimizer_name, len(self.param_ids), self.lr, opts)
         self.lr = self.opt.hp["lr"]
         self.dataset = dataset if dataset is not None else datasets.for_graph(graph)
+        labels.check(graph, self.dataset.columns if self.dataset is not None else None, self.plan.label_feeds)
         self.train_data = self.dataset.train() if self.dataset is not None else None
         self.test_data = self.dataset.test() if self.dataset is not None else None
         self.n_train = _rows(self.train_data)

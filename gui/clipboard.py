@@ -39,16 +39,22 @@ def to_mime(doc: dict) -> QMimeData:
 
 def from_mime(mime: QMimeData) -> dict | None:
     """The fragment on the clipboard, validated; None when the clipboard holds no graph."""
+    return read_fragment(mime)[0]
+
+
+def read_fragment(mime: QMimeData) -> tuple[dict | None, str | None]:
+    """(fragment, None), or (None, why it was refused) for a graph the loader refuses (a cycle,
+    a label past the limit), or (None, None) when the clipboard holds no graph at all."""
     if mime is None:
-        return None
+        return None, None
     if mime.hasFormat(FRAGMENT_MIME):
         text = bytes(mime.data(FRAGMENT_MIME)).decode("utf-8", "replace")
     elif mime.hasText() and '"backprop-studio.graph"' in mime.text():
         text = mime.text()
     else:
-        return None
+        return None, None
     try:
         g = fileformat.loads(text)
-    except GraphError:
-        return None
-    return fileformat.to_dict(g)
+    except GraphError as exc:
+        return None, str(exc)
+    return fileformat.to_dict(g), None

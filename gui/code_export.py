@@ -14,6 +14,8 @@ from graphcore.export import export
 from graphcore.fileformat import atomic_write
 from graphcore.paths import write_failure
 
+from .plain_text import safe_text
+
 TARGET_NAMES = {"numpy": "Python (numpy)", "torch": "Python (PyTorch)"}
 
 
@@ -46,17 +48,17 @@ class CodeExport:
         try:
             text = export(win.document.graph, target)
         except GraphError as exc:
-            QMessageBox.warning(win, "Cannot export", f"The graph cannot be exported yet: {exc}")
+            QMessageBox.warning(win, "Cannot export", safe_text(f"The graph cannot be exported yet: {exc}"))
             if exc.nodes:
                 win.select_nodes(exc.nodes)
             return False
         except (ValueError, OSError) as exc:  # a data file that cannot be read, an unknown target
-            QMessageBox.warning(win, "Cannot export", f"cannot export: {exc}")
+            QMessageBox.warning(win, "Cannot export", safe_text(f"cannot export: {exc}"))
             return False
         try:
             atomic_write(path, text)
         except OSError as exc:
-            QMessageBox.warning(win, "Cannot export", write_failure(path, exc))
+            QMessageBox.warning(win, "Cannot export", safe_text(write_failure(path, exc)))
             return False
         win.show_message(f"Exported {Path(path).name} — run it with: python {Path(path).name}")
         return True

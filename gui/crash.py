@@ -47,7 +47,9 @@ def install(show_dialog: bool = True):
         print(message, file=sys.stderr)
         if show_dialog:
             from PySide6.QtWidgets import QApplication, QMessageBox
+
+            from .plain_text import safe_text
             if QApplication.instance() is not None:
-                QMessageBox.warning(QApplication.activeWindow(), "Backprop Studio", message + where)
+                QMessageBox.warning(QApplication.activeWindow(), "Backprop Studio", safe_text(message + where))
     sys.excepthook = hook
     return hook

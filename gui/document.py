@@ -182,7 +182,12 @@ class Document(QObject):
             self._dataset_key = key
             self._dataset = None
             if block:
-                self._dataset = datasets.from_block(copy.deepcopy(block), _dir_of(self.graph.source_path))
+                try:
+                    self._dataset = datasets.from_block(copy.deepcopy(block), _dir_of(self.graph.source_path))
+                except Exception as exc:
+                    self._dataset = exc  # asked again, the same refusal: not "the input has no data"
+        if isinstance(self._dataset, Exception):
+            raise self._dataset
         return self._dataset
 
     def schedule_evaluation(self):

@@ -88,7 +88,12 @@ class EditActions:
             self.doc.undo_stack.endMacro()
 
     def paste(self, doc: dict | None = None, text="Paste") -> list[str]:
-        doc = doc or clipboard.from_mime(QApplication.clipboard().mimeData())
+        refused = None
+        if doc is None:
+            doc, refused = clipboard.read_fragment(QApplication.clipboard().mimeData())
+        if refused:
+            self.window.show_message(f"Cannot paste: {refused}")
+            return []
         if not doc or not doc.get("nodes"):
             self.window.show_message("The clipboard holds no boxes")
             return []

@@ -15,6 +15,7 @@ from graphcore.errors import GraphError, one_line
 from graphcore.layout import compute_layout
 
 from . import recovery
+from .plain_text import safe_text
 
 AUTOSAVE_MS = 30_000
 MAX_RECENT = 10
@@ -53,7 +54,7 @@ class FileActions(QObject):
         if not self.doc.dirty:
             return True
         answer = QMessageBox.question(
-            self.window, "Unsaved changes", f"Save the changes to “{self.doc.display_name}”?",
+            self.window, "Unsaved changes", safe_text(f"Save the changes to “{self.doc.display_name}”?"),
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         if answer == QMessageBox.Save:
             return self.save()
@@ -80,13 +81,13 @@ class FileActions(QObject):
             g = load_for_window(path)
             self.doc.load_graph(g, str(Path(path).resolve()))  # all or nothing: on failure the old graph stays
         except GraphError as exc:
-            QMessageBox.warning(self.window, "Cannot open graph", str(exc))
+            QMessageBox.warning(self.window, "Cannot open graph", safe_text(exc))
             self.window.show_message(str(exc))
             return False
         except Exception as exc:  # a panel that cannot show this file: the window stays as it was
             message = one_line(f"cannot open {Path(path).name}: the window cannot show it "
                                f"({type(exc).__name__}: {exc})")
-            QMessageBox.warning(self.window, "Cannot open graph", message)
+            QMessageBox.warning(self.window, "Cannot open graph", safe_text(message))
             self.window.show_message(message)
             return False
         self.add_recent(str(Path(path).resolve()))
@@ -113,10 +114,10 @@ class FileActions(QObject):
         try:
             self.doc.save(path)
         except OSError as exc:
-            QMessageBox.warning(self.window, "Cannot save", write_failure(path, exc))
+            QMessageBox.warning(self.window, "Cannot save", safe_text(write_failure(path, exc)))
             return False
         except GraphError as exc:  # a file too large to open again is not written
-            QMessageBox.warning(self.window, "Cannot save", str(exc))
+            QMessageBox.warning(self.window, "Cannot save", safe_text(exc))
             return False
         self.add_recent(str(Path(path).resolve()))
         self.clear_recovery()
@@ -184,7 +185,7 @@ class FileActions(QObject):
                 raise OSError("the picture could not be drawn")
             fileformat.atomic_write(path, bytes(buf.data()))
         except OSError as exc:
-            QMessageBox.warning(self.window, "Cannot export", write_failure(path, exc))
+            QMessageBox.warning(self.window, "Cannot export", safe_text(write_failure(path, exc)))
             return False
         self.window.show_message(f"Exported {Path(path).name}")
         return True
@@ -238,7 +239,7 @@ class FileActions(QObject):
             g.source_path = original
             self.doc.load_graph(g, original)
         except (GraphError, OSError, ValueError) as exc:
-            QMessageBox.warning(self.window, "Cannot recover", str(exc))
+            QMessageBox.warning(self.window, "Cannot recover", safe_text(exc))
             slot.release()  # left on disk, not lost
             return False
         self.doc.undo_stack.resetClean()  # recovered work is not saved yet: no undo makes it "clean"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QUndoView
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QToolBar, QUndoView
 
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView
@@ -19,6 +19,7 @@ from .file_actions import FileActions, examples
 from .panels.inspector import InspectorPanel
 from .panels.palette import PalettePanel
 from .panels.quick_search import QuickSearch, compatible_ops
+from .plain_text import plain_label
 
 MENUS = ("File", "Edit", "View", "Graph", "Step", "Train", "Help")
 
@@ -41,7 +42,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("MainToolbar")
         self.toolbar.setMovable(False)
         self.addToolBar(self.toolbar)
-        self.cost_label = QLabel()
+        self.cost_label = plain_label()
         self.cost_label.setObjectName("CostLabel")
         self._cost_hidden = False
         self.statusBar().addPermanentWidget(self.cost_label)
@@ -149,11 +150,17 @@ class MainWindow(QMainWindow):
 
     def select_nodes(self, ids):
         ids = set(ids)
-        self.scene.clearSelection()
-        for nid in ids:
-            item = self.scene.node_items.get(nid)
-            if item is not None:
-                item.setSelected(True)
+        # One selectionChanged for the lot: each item's own would make selecting n boxes (a paste) O(n²).
+        self.scene.blockSignals(True)
+        try:
+            self.scene.clearSelection()
+            for nid in ids:
+                item = self.scene.node_items.get(nid)
+                if item is not None:
+                    item.setSelected(True)
+        finally:
+            self.scene.blockSignals(False)
+        self.scene.selectionChanged.emit()
         if len(ids) == 1:
             item = self.scene.node_items.get(next(iter(ids)))
             if item is not None:

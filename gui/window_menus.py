@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtCore import Qt
 
 from .file_actions import examples
+from .plain_text import safe_text
 
 
 def _action(win, menu, text, slot, shortcut=None, tip=None, toolbar=False):
@@ -126,7 +127,7 @@ def _fill_recent(win, menu):
         menu.addAction("(none)").setEnabled(False)
     for path in files:
         act = menu.addAction(Path(path).name)
-        act.setToolTip(path)
+        act.setToolTip(safe_text(path))
         act.triggered.connect(lambda checked=False, p=path: win.files.open(p))
 
 

@@ -1,4 +1,4 @@
-"""graphcore from-expr "EXPR" [--inputs x1,x2] [-o GRAPH]: a graph from a Python-like expression.
+"""graphcore from-expr [--inputs x1,x2] [-o GRAPH] [--] "EXPR": a graph from a Python-like expression.
 
 The expression is parsed with ``ast`` against a whitelist and never evaluated
 (``graphcore.expr``); without ``-o`` the graph file's JSON goes to standard output."""
@@ -11,12 +11,28 @@ from ..expr import from_expr
 from ..fileformat import dumps, save
 
 
+OPTIONS = ("-h", "--help", "--inputs", "--seed", "-o", "--output")
+
+
 def add_arguments(p):
+    p.usage = "graphcore from-expr [-h] [--inputs NAMES] [--seed SEED] [-o GRAPH] [--] EXPR"
+    p.epilog = 'An expression that starts with "-" goes after --, as in: graphcore from-expr -- "-x1"'
     p.add_argument("expr", metavar="EXPR", help="e.g. \"sigmoid(w1*x1 + w2*x2 + b)\"")
     p.add_argument("--inputs", metavar="NAMES", help="comma-separated names that are data inputs "
                                                      "(default: x1, x2, … and y); other names are parameters")
     p.add_argument("--seed", type=int, default=0, help="seed of the starting values (default 0)")
     p.add_argument("-o", "--output", metavar="GRAPH", help="write the graph file here (default: standard output)")
+
+
+def dash_hint(argv: list[str]) -> str | None:
+    """The usage error for an expression taken as an option ('-x1'), or None."""
+    for arg in argv[1:]:
+        if arg == "--":
+            return None
+        if arg.startswith("-") and arg.split("=")[0] not in OPTIONS and not arg.lstrip("-").isdigit():
+            return (f"graphcore from-expr: error: {arg!r} was read as an option; put an expression that "
+                    f"starts with '-' after --, as in: graphcore from-expr -- \"{arg}\"")
+    return None
 
 
 def run(args) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import sys
 
-from .. import datasets, fileformat, optim
+from .. import datasets, fileformat, limits, optim
 from ..errors import DivergenceError, NonFiniteError
 from ..progress import ProgressBar
 from ..training import Trainer
@@ -42,8 +42,8 @@ def add_arguments(p):
 def _check_flags(args):
     from ..cli import UsageError
     bad = None
-    if args.epochs is not None and args.epochs < 0:
-        bad = f"--epochs must be ≥ 0, not {args.epochs}"
+    if args.epochs is not None and not 0 <= args.epochs <= limits.MAX_EPOCHS:
+        bad = f"--epochs must be ≥ 0 and at most {limits.MAX_EPOCHS:,} (the epochs limit), not {args.epochs}"
     elif args.lr is not None and not (math.isfinite(args.lr) and args.lr > 0):
         bad = f"--lr must be a number > 0, not {args.lr}"
     elif args.optimizer is not None and args.optimizer not in optim.NAMES:

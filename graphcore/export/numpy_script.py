@@ -130,7 +130,11 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (FloatingPointError, ValueError) as exc:  # a nan or inf (it names the box), a class that is no class
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
 '''
 
 HEADER = '''\
@@ -147,6 +151,7 @@ with the id of the box it belongs to, as [box-id]. Only numpy and the standard l
 import argparse
 import json
 import math
+import sys
 
 import numpy as np
 

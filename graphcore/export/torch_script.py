@@ -132,7 +132,7 @@ def train(model, train_data, epochs):
                     if p.grad is None:
                         p.grad = torch.zeros_like(p)
                 optimizer.step()
-            total += float(cost)
+            total += float(cost.detach())  # float() of a tensor that needs grad warns on every run
         history.append(total / len(batches))
     return history
 
@@ -158,12 +158,13 @@ def main(argv=None):
         cost0.backward()
         grads = {k: v.grad for k, v in values.items() if v.requires_grad and v.grad is not None}
         model.zero_grad()
-    first = {"cost": None if cost0 is None else float(cost0), "values": {k: number(v) for k, v in values.items()},
+    first = {"cost": None if cost0 is None else float(cost0.detach()),
+             "values": {k: number(v) for k, v in values.items()},
              "grads": {k: number(g) for k, g in grads.items()}}
     history = train(model, train_data, args.epochs) if HAS_LOSS else []
     cost, accuracy = measure(model, train_data)
     result = {"cost": cost, "accuracy": accuracy, "epochs": len(history),
-              "parameters": {p: float(getattr(model, NAME_OF[p])) for p in PARAM_IDS},
+              "parameters": {p: float(getattr(model, NAME_OF[p]).detach()) for p in PARAM_IDS},
               "history": [{"epoch": i + 1, "cost": c} for i, c in enumerate(history)]}
     if test_data is not None:
         result["test_cost"], result["test_accuracy"] = measure(model, test_data)

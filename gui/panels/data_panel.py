@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
 
 from graphcore import datasets, fileformat
 from graphcore.errors import GraphError
+from graphcore.labels import classes
 from gui.commands import SetColumnCommand, SetMetaCommand
+from gui.plain_text import plain_label
 
 from .settings_fields import LARGEST, NumberSpinBox, keep_untouched
 
@@ -27,6 +29,7 @@ NO_SOURCE = "none"
 CSV_SOURCE = "csv"
 POINTS_SOURCE = "points"
 NO_COLUMN = "(its own value)"
+SHOWN_CLASSES = 10  # per-class counts listed under the data set
 DECIMALS = 4  # clicked points are kept to this many decimals in the file
 # Clicked-in points are stored in the graph file, under 100 bytes a point: this many stay far
 # below the loader's size limit (fileformat.MAX_BYTES), so the file can always be reopened.
@@ -103,10 +106,10 @@ class DataPanel(QWidget):
         self.mapping_box = QGroupBox("Columns → input boxes")
         self.mapping = QFormLayout(self.mapping_box)
         self.column_combos: dict[str, QComboBox] = {}
-        self.info = QLabel("")
+        self.info = plain_label()
         self.info.setObjectName("data_info")
         self.info.setWordWrap(True)
-        self.error = QLabel("")
+        self.error = plain_label()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #B00020")
         hint = QLabel("On the boundary plot, a left click adds a point of the chosen class; "
@@ -180,9 +183,11 @@ class DataPanel(QWidget):
             return
         n_test = int(ds.test_mask.sum())
         text = f"{ds.n} points: {ds.n - n_test} train, {n_test} test"
-        if "y" in ds.columns and ds.n:
-            counts = np.bincount(np.clip(ds.columns["y"].astype(int), 0, None))
-            text += "; per class " + ", ".join(f"{c}: {k}" for c, k in enumerate(counts))
+        if "y" in ds.columns and ds.n and classes(ds.columns["y"], 0):
+            # only the classes present, a few of them: y = 100000 must not list 100,000 counts
+            present, counts = np.unique(ds.columns["y"], return_counts=True)
+            shown = [f"{c:g}: {k}" for c, k in zip(present[:SHOWN_CLASSES], counts[:SHOWN_CLASSES], strict=True)]
+            text += "; per class " + ", ".join(shown) + (", …" if len(present) > SHOWN_CLASSES else "")
         if "csv" in block:
             text += f"\nfrom {block['csv']}"
         self.info.setText(text)
@@ -205,7 +210,7 @@ class DataPanel(QWidget):
                     combo.addItem(c, c)
                 combo.activated.connect(lambda _i, n=nid, cb=combo: self.set_column(n, cb.currentData()))
                 self.column_combos[nid] = combo
-                self.mapping.addRow(g.label(nid), combo)
+                self.mapping.addRow(plain_label(g.label(nid)), combo)  # a label is never HTML
         for nid, combo in self.column_combos.items():
             col = g.column(nid) or (nid if g.value(nid) is None else None)
             i = combo.findData(col)

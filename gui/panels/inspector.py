@@ -2,7 +2,6 @@
 selected arrow's value and gradient). Edits go through undo commands."""
 from __future__ import annotations
 
-import html
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -13,6 +12,7 @@ from graphcore import functions as F
 from .. import commands as C
 from ..canvas.node_item import IGNORED_HINT
 from ..canvas.style import format_number
+from ..plain_text import escaped, plain_label
 
 
 def summary(v) -> str:
@@ -36,11 +36,12 @@ class InspectorPanel(QWidget):
         self.node = None
         self.edge = None
         self.title = QLabel("Nothing selected")
+        self.title.setTextFormat(Qt.RichText)  # bold label: the user's text in it is escaped
         self.title.setObjectName("InspectorTitle")
         self.title.setWordWrap(True)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        self.formula = QLabel()
+        self.formula = plain_label()
         self.formula.setWordWrap(True)
         self.formula.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.loss_btn = QPushButton("Set as cost J")
@@ -115,7 +116,7 @@ class InspectorPanel(QWidget):
         elif self.edge is not None:
             e = self.edge
             port = g.function(e.dst).input_names(g.attrs(e.dst))[e.port]
-            self.title.setText(f"Variable arrow {g.box_name(e.src)} → {g.box_name(e.dst)}, input {port}")
+            self.title.setText(escaped(f"Variable arrow {g.box_name(e.src)} → {g.box_name(e.dst)}, input {port}"))
             self.formula.setText("")
             key = g.variable_keys(e.src)[e.out] if g.n_outputs(e.src) > 1 else e.src
             self._show_numbers(key)
@@ -133,7 +134,7 @@ class InspectorPanel(QWidget):
         op = g.op(nid)
         fn = F.get(op)
         # box_name: the label, with the id only when another box shares the label
-        self.title.setText(f"<b>{html.escape(g.box_name(nid))}</b> &nbsp; <span style='color:#6B7280'>{op}</span>")
+        self.title.setText(f"<b>{escaped(g.box_name(nid))}</b> &nbsp; <span style='color:#6B7280'>{op}</span>")
         self.formula.setText(F.describe(op))
         self._field("label", g.node(nid).get("label") or "", lambda t: C.RenameCommand(g, nid, t.strip()))
         if op in F.SOURCE_OPS:
@@ -207,7 +208,7 @@ NOT_YET = "? (the step-through has not computed it yet)"
 
 def _number_label() -> QLabel:
     """Wraps, so long per-sample summaries never widen the inspector's column."""
-    label = QLabel()
+    label = plain_label()
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     return label

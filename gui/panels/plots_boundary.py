@@ -13,6 +13,8 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from graphcore.boundary import Boundary, grid_extent
+from graphcore.labels import classes
+from gui.plain_text import escaped
 
 from .stable_size import ElidedLabel
 from .plots_common import CLASS_COLORS, blend_to_white, class_color, diverging_lut, make_plot
@@ -22,6 +24,7 @@ MIN_REGION = 0.02  # a class winning less of the plot than this is a sliver of t
 PICK_RADIUS_PX = 8  # how near (in screen pixels) a left click must be to pick a sample
 POINT_SIZE_PX = 9
 HIT_RADIUS_PX = POINT_SIZE_PX / 2 + 1  # a right click removes a point only on the dot itself (and its rim)
+LEGEND_CLASSES = 10  # classes named in the legend; more are summed up in one line
 MAX_DRAWN = 5000  # more points are drawn as an even subsample: a million scatter points would stall the window
 
 
@@ -98,6 +101,7 @@ class BoundaryPlot(QWidget):
 
         self.boundary: Boundary | None = None
         self.columns: dict | None = None
+        self._mask_given = None
         self.test_mask = None
         self.axes = ("x1", "x2")
         self.view_box.left_clicked.connect(self._on_left)
@@ -113,10 +117,15 @@ class BoundaryPlot(QWidget):
 
     def set_data(self, columns: dict | None, test_mask=None, axes=("x1", "x2")):
         """The data set's points: train filled with a white rim, test outlined in black."""
+        if columns is not None and columns is self.columns and test_mask is self._mask_given \
+                and tuple(axes) == self.axes:
+            return  # the same table (every training frame): a million points are not gone over again
+        self._mask_given = test_mask
         self.columns, self.axes = columns, tuple(axes)
         self.notice = ""
-        self.plot.getPlotItem().setLabel("bottom", self.axes[0], color="#333")
-        self.plot.getPlotItem().setLabel("left", self.axes[1], color="#333")
+        # pyqtgraph's axis labels are HTML, and a column name is anything a CSV holds
+        self.plot.getPlotItem().setLabel("bottom", escaped(self.axes[0]), color="#333")
+        self.plot.getPlotItem().setLabel("left", escaped(self.axes[1]), color="#333")
         if not columns or any(a not in columns for a in self.axes):
             self.train_points.setData([])
             self.test_points.setData([])
@@ -128,7 +137,7 @@ class BoundaryPlot(QWidget):
         mask = np.zeros(len(x), bool) if test_mask is None else np.asarray(test_mask, bool)
         self.test_mask = mask
         brushes = np.array([pg.mkBrush(class_color(c)) for c in range(len(CLASS_COLORS))], dtype=object)
-        cls = np.clip(labels.astype(int), 0, len(CLASS_COLORS) - 1)
+        cls = np.clip(labels, 0, len(CLASS_COLORS) - 1).astype(int)  # clipped first: y = 1e300 is no int
         idx = np.arange(len(x))
         if len(x) > MAX_DRAWN:
             idx = np.linspace(0, len(x) - 1, MAX_DRAWN).astype(int)
@@ -138,9 +147,9 @@ class BoundaryPlot(QWidget):
                                   data=idx[~mask])
         self.test_points.setData(x[mask], y[mask], brush=list(brushes[cls[mask]]), pen=pg.mkPen("k", width=2),
                                  symbol="s", data=idx[mask])
-        k = int(labels.max()) + 1 if len(labels) else 2
-        self.set_n_classes(max(k, 2))
-        self._update_legend(max(k, 2), bool(mask.any()))
+        k = classes(labels)  # bounded: never one class per value up to a huge label
+        self.set_n_classes(k)
+        self._update_legend(k, bool(mask.any()))
         if self.boundary is None:
             self._fit_axes(grid_extent(columns, self.axes))
 
@@ -159,8 +168,11 @@ class BoundaryPlot(QWidget):
             return
         self._legend_key = key
         self.legend.clear()
-        for c in range(k):
+        for c in range(min(k, LEGEND_CLASSES)):
             self.legend.addItem(pg.ScatterPlotItem(brush=class_color(c), pen="w", size=9), f"class {c}")
+        if k > LEGEND_CLASSES:
+            self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush("#bbb"), pen="w", size=9),
+                                f"… {k - LEGEND_CLASSES} more classes")
         if has_test:
             self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush("#bbb"), pen=pg.mkPen("k", width=2), symbol="s",
                                                    size=9), "test point")

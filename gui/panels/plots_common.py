@@ -21,6 +21,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from graphcore.fileformat import atomic_write
 from graphcore.paths import write_failure
 
+from ..plain_text import escaped
+
 CLASS_COLORS = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9"]
 TRAIN_COLOR = "#0072B2"
 TEST_COLOR = "#D55E00"
@@ -145,14 +147,14 @@ def make_plot(title: str, name: str, x_label: str = "", y_label: str = "", view_
     """A white-background plot with a title, axis labels and the export actions."""
     pw = pg.PlotWidget(viewBox=view_box, background="w")
     pi = pw.getPlotItem()
-    pi.setTitle(title, color="#222", size="10pt")
+    pi.setTitle(escaped(title), color="#222", size="10pt")  # pyqtgraph's titles and labels are HTML
     for side, text in (("bottom", x_label), ("left", y_label)):
         axis = pi.getAxis(side)
         axis.setPen("#555")
         axis.setTextPen("#333")
         axis.enableAutoSIPrefix(False)  # "J", not "J (x0.001)"
         if text:
-            pi.setLabel(side, text, color="#333")
+            pi.setLabel(side, escaped(text), color="#333")
     pi.showGrid(x=True, y=True, alpha=0.15)
     pw.setObjectName(f"plot_{name}")
     add_export_actions(pw, name)

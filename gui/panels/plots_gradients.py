@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .plots_common import HIGHLIGHT_COLOR, TRAIN_COLOR, make_plot
+from ..plain_text import plain_label
 
 
 def box_gradients(graph, var_keys: list[str], magnitudes) -> tuple[list[str], np.ndarray]:
@@ -38,7 +39,7 @@ class GradientBars(QWidget):
         self.plot.addItem(self.bars)
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.toggled.connect(lambda _: self._draw())
-        self.caption = QLabel("")
+        self.caption = plain_label()
         self.caption.setStyleSheet("color: #666")
         # wraps in a narrow column rather than widening it (it was clipped at the right)
         self.caption.setWordWrap(True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy
 
+from ..plain_text import safe_text
+
 
 class ElidedLabel(QLabel):
     """One line, as wide as the layout gives it; a longer text ends in "…"."""
@@ -17,12 +19,13 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent=None):
         super().__init__(parent)
         self._full = ""
+        self.setTextFormat(Qt.PlainText)  # user text (labels, file names) is shown as text
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.setText(text)
 
     def setText(self, text: str):
         self._full = text
-        self.setToolTip(text)
+        self.setToolTip(safe_text(text))
         self._elide()
 
     def text(self) -> str:
@@ -49,6 +52,7 @@ class MessageLabel(QLabel):
     def __init__(self, lines: int = 3, parent=None):
         super().__init__(parent)
         self.lines = lines
+        self.setTextFormat(Qt.PlainText)  # user text (labels, file names) is shown as text
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
@@ -56,7 +60,7 @@ class MessageLabel(QLabel):
 
     def setText(self, text: str):
         super().setText(text)
-        self.setToolTip(text if text else "")
+        self.setToolTip(safe_text(text) if text else "")
         m = self.contentsMargins()
         self.setFixedHeight(self.lines * self.fontMetrics().lineSpacing() + m.top() + m.bottom() + 2 if text else 0)
 

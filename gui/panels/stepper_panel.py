@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from ..canvas.overlay import BACKWARD_COLOR, CURRENT_COLOR, DONE_COLOR, FORWARD_COLOR
 from ..stepper.controller import StepperController
 from ..stepper.quiz import step_lines, tolerance_text
+from ..plain_text import plain_label
 from .stable_size import MessageLabel
 
 TRANSPORT = ("start_forward", "step_back", "play", "step_forward", "end_forward", "start_backward", "end_backward")
@@ -66,7 +67,7 @@ class StepperPanel(QWidget):
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setToolTip("Timeline: drag to any step")
         self.slider.setMinimum(-1)
-        self.position = QLabel()
+        self.position = plain_label()
         self.position.setMinimumWidth(170)
         self.speed = QDoubleSpinBox()
         self.speed.setRange(0.25, 20.0)
@@ -114,10 +115,10 @@ class StepperPanel(QWidget):
         row.addWidget(self.reveal_button)
         row.addStretch(1)
         q.addLayout(row)
-        self.quiz_result = QLabel()
+        self.quiz_result = plain_label()
         self.quiz_result.setWordWrap(True)
         self.quiz_result.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.tally = QLabel()
+        self.tally = plain_label()
         q.addWidget(self.quiz_result)
         q.addWidget(self.tally)
         self.quiz_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)

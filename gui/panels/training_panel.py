@@ -12,8 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from graphcore import optim
-from graphcore.fileformat import MAX_WHOLE
+from graphcore import limits, optim
 from gui.commands import SetMetaCommand
 
 from .settings_fields import LARGEST, SMALLEST_POSITIVE, NumberSpinBox, keep_untouched
@@ -54,15 +53,15 @@ class TrainingPanel(QWidget):
         self.lr.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.lr.setToolTip("Learning rate: the size of each gradient descent step")
         self.epochs = QSpinBox()
-        self.epochs.setRange(0, MAX_WHOLE)
+        self.epochs.setRange(0, limits.MAX_EPOCHS)
         self.epochs.setKeyboardTracking(False)
         self.batch_size = QSpinBox()
-        self.batch_size.setRange(0, MAX_WHOLE)
+        self.batch_size.setRange(0, limits.MAX_WHOLE)
         self.batch_size.setSpecialValueText("full batch")
         self.batch_size.setKeyboardTracking(False)
         self.batch_size.setToolTip("Points per optimizer step (full batch: all training points, one step per epoch)")
         self.seed = QSpinBox()
-        self.seed.setRange(0, MAX_WHOLE)
+        self.seed.setRange(0, limits.MAX_WHOLE)
         self.seed.setKeyboardTracking(False)
         self.seed.setToolTip("Seed of the batch shuffling")
         form = QFormLayout()

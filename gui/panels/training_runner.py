@@ -5,7 +5,7 @@ many small numpy calls, which hold the GIL for most of their time, so a worker w
 fight the GUI thread for the GIL and the window would stutter anyway; on one thread
 Pause is exact (no batch is ever in flight when it returns), the Trainer and the Graph
 are never touched from two threads, and nothing has to be copied or locked. Each slice
-runs whole epochs until SLICE_MS have passed, then returns to the event loop, which
+runs optimizer steps until SLICE_MS have passed, then returns to the event loop, which
 handles clicks and repaints before the next slice. Plots are told to redraw by a
 separate timer, at most FPS_LIMIT times a second, only when something new happened.
 
@@ -258,10 +258,15 @@ class TrainingRunner(QObject):
     def _run_slice(self):
         t = self.trainer
         deadline = time.perf_counter() + SLICE_MS / 1000
+        # Optimizer steps, not whole epochs, until SLICE_MS have passed: an epoch of a million
+        # points in small batches is thousands of steps, and a click must not wait for them all.
         while t.epoch < self._target:
-            t.run_epoch()
+            t.step_batch()
             self._new = True
-            if t.status == "failed" or time.perf_counter() >= deadline:
+            if t.status == "failed":
+                break
+            t.status = "running"  # step_batch leaves a run "paused" between steps
+            if time.perf_counter() >= deadline:
                 break
         self._rate.append((time.perf_counter(), t.epoch))
         self._after_epochs()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from reliability_docs import (FORMAT, JUNK_STRINGS, DataChooser, assert_one_line, lessons, mutate, odd_but_legal,
                               render)
 
-from graphcore import datasets, fileformat
+from graphcore import datasets, fileformat, limits
 from graphcore.engine import compile_graph, trace
 from graphcore.errors import FileFormatError, GraphError
 
@@ -175,7 +175,10 @@ def test_saved_files_are_always_loadable_even_with_odd_text(tmp_path):
     g = fileformat.loads(json.dumps(lessons()[0]))
     path = tmp_path / "odd.graph.json"
     for i, junk in enumerate(JUNK_STRINGS):
-        if junk:
+        if len(junk) > limits.MAX_LABEL_CHARS:  # refused by the label limit, the graph unchanged
+            with pytest.raises(GraphError, match="the limit is"):
+                g.set_label("w1", junk)
+        elif junk:
             g.set_label("w1", junk)
             g.set_meta("name", junk)
             g.set_column("x1", junk)
