@@ -13,7 +13,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import GraphError
+from .errors import GraphError, short_path
 
 
 class PathError(GraphError, OSError):
@@ -36,7 +36,7 @@ def _kind(mode: int) -> str:
 def _not_regular(path, mode: int) -> PathError:
     kind = _kind(mode)
     detail = kind if kind.startswith("not ") else f"it is {kind}, not a file"
-    return PathError(f"{path}: {detail}")
+    return PathError(f"{short_path(path)}: {detail}")
 
 
 def read_bytes(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
@@ -54,13 +54,13 @@ def read_bytes(path: str | os.PathLike, limit: int, what: str = "file") -> bytes
     except PathError:
         raise
     except OSError as exc:
-        raise PathError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise PathError(f"cannot read {short_path(path)}: {exc.strerror or exc}") from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise _not_regular(path, st.st_mode)
         if st.st_size > limit:
-            raise PathError(f"{path.name}: {what} is too large ({st.st_size} bytes; the limit is {limit})")
+            raise PathError(f"{short_path(path.name)}: {what} is too large ({st.st_size} bytes; the limit is {limit})")
         chunks, total = [], 0
         while True:  # the size may grow while we read: never read past the limit
             chunk = os.read(fd, min(1 << 20, limit + 1 - total))
@@ -69,12 +69,12 @@ def read_bytes(path: str | os.PathLike, limit: int, what: str = "file") -> bytes
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                raise PathError(f"{path.name}: {what} is too large (more than {limit} bytes)")
+                raise PathError(f"{short_path(path.name)}: {what} is too large (more than {limit} bytes)")
         return b"".join(chunks)
     except PathError:
         raise
     except OSError as exc:
-        raise PathError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise PathError(f"cannot read {short_path(path)}: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
 
@@ -91,10 +91,11 @@ def write_target(path: str | os.PathLike) -> Path:
     except FileNotFoundError:
         folder = target.parent
         if not folder.is_dir():
-            raise PathError(f"cannot write {path}: the folder {folder} does not exist") from None
+            raise PathError(f"cannot write {short_path(path)}: "
+                            f"the folder {short_path(folder)} does not exist") from None
         return target
     except OSError as exc:
-        raise PathError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise PathError(f"cannot write {short_path(path)}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(st.st_mode):
         raise _not_regular(path, st.st_mode)
     return target
@@ -107,4 +108,4 @@ def cannot_create(exc: OSError) -> bool:
 
 def write_failure(path, exc: OSError) -> str:
     """One line for a failed write: a PathError already names the path and the reason."""
-    return str(exc) if isinstance(exc, PathError) else f"cannot write {path}: {exc.strerror or exc}"
+    return str(exc) if isinstance(exc, PathError) else f"cannot write {short_path(path)}: {exc.strerror or exc}"
