@@ -117,3 +117,16 @@ def test_a_port_count_that_would_strand_an_arrow_names_the_boxes_by_label():
     assert "box 'probabilities'" in message and "logit → probabilities" in message, message
     assert "sm_4" not in message and "z9" not in message, message
     assert list(e.value.nodes) == ["sm_4"]
+
+
+def test_the_export_names_an_input_without_data_by_label():
+    from graphcore.export import export
+    g = Graph()
+    g.add_node("input", "in_7", label="height")
+    g.add_node("square", "sq", label="J")
+    g.connect("in_7", "sq", 0)
+    g.set_meta("loss", "sq")
+    with pytest.raises(MissingDataError) as e:
+        export(g, "numpy")
+    assert "input box 'height'" in str(e.value) and "in_7" not in str(e.value), str(e.value)
+    assert list(e.value.nodes) == ["in_7"]
