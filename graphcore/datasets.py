@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import paths
 from .errors import DataError
 
 
@@ -182,14 +183,12 @@ def read_csv(path: str | os.PathLike, required: list[str] | None = None) -> Data
     # regular file of sane size is read.
     if path.exists() and not path.is_file():
         raise DataError(f"cannot read {path}: not a regular file")
-    if path.is_file() and path.stat().st_size > MAX_CSV_BYTES:
-        raise DataError(f"{path.name}: file is too large ({path.stat().st_size} bytes; the limit is {MAX_CSV_BYTES})")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
+    try:  # the limit bounds the read itself: a file may report size 0 (/proc) or grow meanwhile
+        text = paths.read_bytes(path, MAX_CSV_BYTES, "file").decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataError(f"{path.name}: not a text CSV file (not UTF-8)") from None
-    except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except paths.PathError as exc:
+        raise DataError(str(exc)) from None
     return parse_csv(text, path.name, required)
 
 
