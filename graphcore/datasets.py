@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import limits
+from . import limits, paths
 from .errors import DataError, short_path
 
 
@@ -188,13 +188,14 @@ def read_csv(path: str | os.PathLike, required: list[str] | None = None) -> Data
     # regular file of sane size is read.
     if path.exists() and not path.is_file():
         raise DataError(f"cannot read {short_path(path)}: not a regular file")
-    if path.is_file() and path.stat().st_size > MAX_CSV_BYTES:
-        raise DataError(f"{path.name}: file is too large ({path.stat().st_size} bytes; the limit is {MAX_CSV_BYTES})")
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+    try:  # the limit bounds the read itself: a file may report size 0 (/proc) or grow meanwhile
+        with io.TextIOWrapper(paths.open_regular(path, MAX_CSV_BYTES, "file"), encoding="utf-8-sig",
+                              newline="") as fh:
             return _parse(fh, path.name, required)
     except UnicodeDecodeError:
         raise DataError(f"{path.name}: not a text CSV file (not UTF-8)") from None
+    except paths.PathError as exc:
+        raise DataError(str(exc)) from None
     except OSError as exc:
         raise DataError(f"cannot read {short_path(path)}: {exc.strerror or exc}") from None
 

@@ -103,40 +103,42 @@ class Function:
             return tuple(f"s{i}" for i in range(self.n_outputs(attrs)))
         return ("out",)
 
-    def resolve_attrs(self, given: dict | None, box: str = "?") -> dict:
-        """Check a box's attrs against this Function's and fill in defaults."""
+    def resolve_attrs(self, given: dict | None, box: str = "?", name: str | None = None) -> dict:
+        """Check a box's attrs against this Function's and fill in defaults. A refusal names
+        the box as ``name`` (its label, when editing) and carries the id ``box`` to select it."""
+        shown = box if name is None else name
         given = dict(given or {})
         known = {a.name: a for a in self.attrs}
         for key in given:
             if key not in known:
-                raise BadAttributeError(f"box '{box}': {self.name} takes no attribute '{key}'", [box])
+                raise BadAttributeError(f"box '{shown}': {self.name} takes no attribute '{key}'", [box])
         out = {}
         for a in self.attrs:
             if a.name not in given or given[a.name] is None:
                 if a.required:
-                    raise BadAttributeError(f"box '{box}': {self.name} needs the attribute '{a.name}'", [box])
+                    raise BadAttributeError(f"box '{shown}': {self.name} needs the attribute '{a.name}'", [box])
                 if a.default is not None:
                     out[a.name] = a.default
                 continue
             v = given[a.name]
             if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be a number, not {v!r}", [box])
+                raise BadAttributeError(f"box '{shown}': attribute '{a.name}' must be a number, not {v!r}", [box])
             if not -1e308 < v < 1e308:  # nan, inf, or a whole number too big for a float
-                raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be finite, not {v!r}", [box])
+                raise BadAttributeError(f"box '{shown}': attribute '{a.name}' must be finite, not {v!r}", [box])
             if a.kind is int:
                 if float(v) != int(v):
-                    raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be a whole number, not {v!r}",
+                    raise BadAttributeError(f"box '{shown}': attribute '{a.name}' must be a whole number, not {v!r}",
                                             [box])
                 v = int(v)
             else:
                 v = float(v)
                 if not np.isfinite(v):
-                    raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be finite, not {v!r}", [box])
+                    raise BadAttributeError(f"box '{shown}': attribute '{a.name}' must be finite, not {v!r}", [box])
             if a.minimum is not None and v < a.minimum:
-                raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be at least {a.minimum:g}, "
+                raise BadAttributeError(f"box '{shown}': attribute '{a.name}' must be at least {a.minimum:g}, "
                                         f"not {v!r}", [box])
             if a.maximum is not None and v > a.maximum:
-                raise BadAttributeError(f"box '{box}': attribute '{a.name}' must be at most {a.maximum:g}, "
+                raise BadAttributeError(f"box '{shown}': attribute '{a.name}' must be at most {a.maximum:g}, "
                                         f"not {v!r}", [box])
             out[a.name] = v
         return out

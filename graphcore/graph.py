@@ -478,12 +478,13 @@ class Graph:
             new.pop(key, None)
         else:
             new[key] = value
-        resolved = fn.resolve_attrs(new, node_id)
+        resolved = fn.resolve_attrs(new, node_id, self.box_name(node_id))
         n_in, n_out = fn.n_inputs(resolved), fn.n_outputs(resolved)
         for e in self._edge_order:
             if (e.dst == node_id and e.port >= n_in) or (e.src == node_id and e.out >= n_out):
-                raise BadAttributeError(f"box '{node_id}': {key}={value} would leave the arrow "
-                                        f"{e.src} → {e.dst} without a port; remove it first", [node_id])
+                raise BadAttributeError(f"box '{self.box_name(node_id)}': {key}={value} would leave the arrow "
+                                        f"{self.box_name(e.src)} → {self.box_name(e.dst)} without a port; "
+                                        "remove it first", [node_id])
         d["attrs"] = {k: resolved[k] for k in new}
         if not d["attrs"]:
             del d["attrs"]

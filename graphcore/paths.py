@@ -9,6 +9,7 @@ read or replaced.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 from pathlib import Path
@@ -39,8 +40,38 @@ def _not_regular(path, mode: int) -> PathError:
     return PathError(f"{short_path(path)}: {detail}")
 
 
-def read_bytes(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes; PathError for anything else."""
+class _Bounded(io.RawIOBase):
+    """A regular file's descriptor that refuses to read past ``limit`` bytes (a file may report
+    size 0, as /proc files do, or grow while it is read)."""
+
+    def __init__(self, fd: int, path: Path, limit: int, what: str):
+        self._fd, self._path, self._limit, self._what, self._total = fd, path, limit, what, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        want = min(len(buf), self._limit + 1 - self._total)
+        try:
+            chunk = os.read(self._fd, want)
+        except OSError as exc:
+            raise PathError(f"cannot read {short_path(self._path)}: {exc.strerror or exc}") from None
+        self._total += len(chunk)
+        if self._total > self._limit:
+            raise PathError(f"{short_path(self._path.name)}: {self._what} is too large "
+                            f"(more than {self._limit} bytes)")
+        buf[:len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self):
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
+
+
+def open_regular(path: str | os.PathLike, limit: int, what: str = "file") -> io.BufferedReader:
+    """A regular file opened for reading at most ``limit`` bytes; PathError for anything else
+    (a FIFO, a device, a folder, an empty name), before anything is read."""
     if str(path) == "":
         raise PathError(f"no {what} name given (an empty path)")
     path = Path(path)
@@ -61,22 +92,16 @@ def read_bytes(path: str | os.PathLike, limit: int, what: str = "file") -> bytes
             raise _not_regular(path, st.st_mode)
         if st.st_size > limit:
             raise PathError(f"{short_path(path.name)}: {what} is too large ({st.st_size} bytes; the limit is {limit})")
-        chunks, total = [], 0
-        while True:  # the size may grow while we read: never read past the limit
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise PathError(f"{short_path(path.name)}: {what} is too large (more than {limit} bytes)")
-        return b"".join(chunks)
-    except PathError:
-        raise
-    except OSError as exc:
-        raise PathError(f"cannot read {short_path(path)}: {exc.strerror or exc}") from None
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
+    return io.BufferedReader(_Bounded(fd, path, limit, what), buffer_size=1 << 20)
+
+
+def read_bytes(path: str | os.PathLike, limit: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; PathError for anything else."""
+    with open_regular(path, limit, what) as fh:
+        return fh.read()
 
 
 def write_target(path: str | os.PathLike) -> Path:

@@ -118,10 +118,11 @@ def input_reads(plan: Plan, columns) -> dict[str, str | None]:
         elif src.value is not None and (columns is None or src.column is None):
             out[src.node] = None
         elif columns is not None:
-            raise MissingDataError(f"input box '{src.node}': the data set has no column '{col}'", [src.node])
+            raise MissingDataError(f"input box '{plan.graph.box_name(src.node)}': the data set has no column "
+                                   f"'{col}'", [src.node])
         else:  # the engine's wording: there is no data set at all
-            raise MissingDataError(f"input box '{src.node}' has no data: load a data set or give it a value",
-                                   [src.node])
+            raise MissingDataError(f"input box '{plan.graph.box_name(src.node)}' has no data: load a data set "
+                                   "or give it a value", [src.node])
     return out
 
 

@@ -301,7 +301,7 @@ class DataPanel(QWidget):
         if column == g.column(node):
             return
         if column is None and g.value(node) is None:
-            self.error.setText(f"input box '{node}' has no value of its own: give it a value first, "
+            self.error.setText(f"input box '{g.box_name(node)}' has no value of its own: give it a value first, "
                                f"or choose a column")
             self.refresh()
             return

@@ -93,3 +93,40 @@ def test_a_value_the_model_refuses_is_named_by_label():
     g = graph()
     with pytest.raises(BadAttributeError, match="box 'x₁': value must be finite, not inf"):
         g.set_value("x", float("inf"))
+
+
+def test_an_attribute_the_box_refuses_is_named_by_label_and_selects_the_id():
+    from graphcore.errors import BadAttributeError
+    g = Graph()
+    g.add_node("pow", "pow_3", label="cube", attrs={"exponent": 3.0})
+    with pytest.raises(BadAttributeError) as e:
+        g.set_attr("pow_3", "exponent", float("inf"))
+    assert "box 'cube': attribute 'exponent' must be finite" in str(e.value) and "pow_3" not in str(e.value)
+    assert list(e.value.nodes) == ["pow_3"]
+
+
+def test_a_port_count_that_would_strand_an_arrow_names_the_boxes_by_label():
+    from graphcore.errors import BadAttributeError
+    g = Graph()
+    g.add_node("input", "z9", label="logit", value=0.0)
+    g.add_node("softmax", "sm_4", label="probabilities", attrs={"k": 3})
+    g.connect("z9", "sm_4", 2)
+    with pytest.raises(BadAttributeError) as e:
+        g.set_attr("sm_4", "k", 2)
+    message = str(e.value)
+    assert "box 'probabilities'" in message and "logit → probabilities" in message, message
+    assert "sm_4" not in message and "z9" not in message, message
+    assert list(e.value.nodes) == ["sm_4"]
+
+
+def test_the_export_names_an_input_without_data_by_label():
+    from graphcore.export import export
+    g = Graph()
+    g.add_node("input", "in_7", label="height")
+    g.add_node("square", "sq", label="J")
+    g.connect("in_7", "sq", 0)
+    g.set_meta("loss", "sq")
+    with pytest.raises(MissingDataError) as e:
+        export(g, "numpy")
+    assert "input box 'height'" in str(e.value) and "in_7" not in str(e.value), str(e.value)
+    assert list(e.value.nodes) == ["in_7"]

@@ -2,12 +2,14 @@
 
 The lessons place boxes off the 20-px grid (x 210, y 1625); snapping such a box on a bare
 click moved it and marked the file unsaved."""
+from pathlib import Path
+
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from tests.gui.helpers import drag, view_point
 
-LESSON = "assets/examples/xor_network.graph.json"
+LESSON = str(Path(__file__).resolve().parents[2] / "assets" / "examples" / "xor_network.graph.json")
 
 
 def _open_lesson(win):

@@ -129,3 +129,14 @@ def test_inputs_fed_by_a_data_column_say_which(main_window, qtbot, tmp_path):
     win.document.evaluate_now()
     notes = {g.column(n) or n: win.scene.node_items[n]._source_note() for n in g.inputs()}
     assert notes == {c: f"column {c}" for c in notes} and set(notes) == {"x1", "x2", "y"}
+
+
+def test_unmapping_an_input_without_a_value_names_it_by_its_label(xor_window):
+    win = xor_window
+    g = win.document.graph
+    combo = win.training.data_panel.column_combos["x1"]
+    combo.setCurrentIndex(combo.findData(None))
+    combo.activated.emit(combo.currentIndex())
+    message = win.training.data_panel.error.text()
+    assert "'x₁'" in message and "'x1'" not in message  # the learner's label, not the internal id
+    assert g.column("x1") == "x1"  # refused: nothing changed

@@ -1,8 +1,10 @@
 """The inspector names boxes as the learner knows them: labels, never internal ids
 (an id only to tell apart two boxes with one label)."""
+from pathlib import Path
+
 from graphcore.graph import Graph
 
-LESSON = "assets/examples/xor_network.graph.json"
+LESSON = str(Path(__file__).resolve().parents[2] / "assets" / "examples" / "xor_network.graph.json")
 
 
 def test_arrow_title_names_boxes_by_label_and_the_port_by_name(main_window):

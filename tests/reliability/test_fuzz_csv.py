@@ -2,6 +2,8 @@
 columns, the required columns present) or is refused with a one-line DataError."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -121,3 +123,15 @@ def test_a_graph_file_cannot_make_the_reader_hang_on_a_device():
                          ' "column": "x1"}], "edges": [], "dataset": {"csv": "/dev/zero"}}')
     with pytest.raises(DataError, match="not a regular file"):
         datasets.for_graph(g)
+
+
+def test_a_file_that_reports_size_0_is_still_read_only_up_to_the_limit(monkeypatch):
+    """/proc files report size 0 whatever they hold: the limit must bound the read itself,
+    not only the size the file reports."""
+    status = "/proc/self/status"
+    if not os.path.isfile(status) or os.stat(status).st_size != 0:
+        pytest.skip("needs Linux's /proc, whose files report size 0")
+    monkeypatch.setattr(datasets, "MAX_CSV_BYTES", 16)
+    with pytest.raises(DataError, match="too large") as info:
+        datasets.read_csv(status)
+    assert_one_line(str(info.value))

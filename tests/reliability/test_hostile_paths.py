@@ -7,6 +7,7 @@ a FIFO we make, a device node we make (root only), tmpfs mounts for a full or re
 folder (root only); the folder's other files must come out unchanged."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -76,31 +77,60 @@ READ_CASES = {
 # read it until memory runs out, on a machine other work shares.
 
 
-@pytest.mark.parametrize("verb", ["eval", "check", "steps"])
+# Every verb that reads a graph file, with the flags it needs to get as far as reading it.
+READERS = {
+    "eval": ["eval"],
+    "check": ["check"],
+    "steps": ["steps"],
+    "train": ["train"],
+    "export": ["export", "--to", "numpy"],
+    "race": ["race", "--optimizers", "sgd,adam"],
+}
+
+
+def reading(verb: str, name: str) -> list[str]:
+    return [READERS[verb][0], name, *READERS[verb][1:]]
+
+
+@pytest.mark.parametrize("verb", READERS)
 @pytest.mark.parametrize("case", READ_CASES)
 def test_reading_what_is_not_a_file_is_refused_in_one_line(folder, verb, case):
     name, word = READ_CASES[case]
     before = snapshot(folder)
-    rc, _, err = graphcore(verb, name, cwd=folder)
+    rc, _, err = graphcore(*reading(verb, name), cwd=folder)
     assert_refused(rc, err, word)
     assert snapshot(folder) == before
 
 
-@pytest.mark.parametrize("verb", ["eval", "check", "steps"])
+@pytest.mark.parametrize("verb", READERS)
 def test_reading_a_device_node_is_refused(folder, verb):
     dev = make_device(folder)
-    rc, _, err = graphcore(verb, dev.name, cwd=folder)
+    rc, _, err = graphcore(*reading(verb, dev.name), cwd=folder)
     assert_refused(rc, err, "device")
     assert stat.S_ISCHR(os.lstat(dev).st_mode)
 
 
-@pytest.mark.parametrize("verb", ["eval", "check", "train", "steps"])
-@pytest.mark.parametrize("case", ["fifo", "folder"])
+DATA_READERS = ["eval", "check", "train", "steps", "race"]
+
+
+@pytest.mark.parametrize("verb", DATA_READERS)
+@pytest.mark.parametrize("case", ["fifo", "folder", "device"])
 def test_a_data_file_that_is_not_a_file_is_refused_in_one_line(folder, verb, case):
-    name = {"fifo": "pipe", "folder": "sub"}[case]
-    rc, _, err = graphcore(verb, "in.graph.json", "--data", name, cwd=folder)
+    name = make_device(folder).name if case == "device" else {"fifo": "pipe", "folder": "sub"}[case]
+    rc, _, err = graphcore(*reading(verb, "in.graph.json"), "--data", name, cwd=folder)
     assert_refused(rc, err, "not a regular file")
     assert stat.S_ISFIFO(os.lstat(folder / "pipe").st_mode)
+
+
+@pytest.mark.parametrize("verb", DATA_READERS)
+@pytest.mark.parametrize("case", ["fifo", "device"])
+def test_a_graph_whose_csv_data_set_is_not_a_file_is_refused_in_one_line(folder, verb, case):
+    name = make_device(folder).name if case == "device" else "pipe"
+    doc = json.loads((folder / "in.graph.json").read_text(encoding="utf-8"))
+    doc["dataset"] = {"csv": name}
+    (folder / "csv.graph.json").write_text(json.dumps(doc), encoding="utf-8")
+    rc, _, err = graphcore(*reading(verb, "csv.graph.json"), cwd=folder)
+    assert_refused(rc, err, "not a regular file", name)
 
 
 def test_reading_through_a_symlink_reads_its_target(folder):
@@ -138,7 +168,7 @@ def test_an_output_that_is_not_a_file_is_refused_and_left_alone(folder, verb, ca
     assert snapshot(folder) == before  # the FIFO is still a FIFO, nothing new appeared
 
 
-@pytest.mark.parametrize("verb", ["train", "export"])
+@pytest.mark.parametrize("verb", ["train", "export", "from-expr", "dataset"])
 def test_an_output_on_a_device_is_refused_and_the_device_stays(folder, verb):
     dev = make_device(folder)
     rc, _, err = graphcore(*output_commands(dev.name)[verb], cwd=folder)
