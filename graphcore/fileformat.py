@@ -27,7 +27,6 @@ NODE_KEYS = {"id", "op", "label", "value", "column", "attrs"}
 EDGE_KEYS = {"src", "dst", "port", "out"}
 TOP_KEYS = {"format", "version", "name", "nodes", "edges", "loss", "output", "threshold",
             "dataset", "training", "layout", "groups", "functions"}
-MAX_FUNCTIONS = limits.MAX_FUNCTIONS
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 MAX_BYTES = limits.MAX_GRAPH_BYTES
 MAX_WHOLE = limits.MAX_WHOLE
@@ -157,16 +156,7 @@ def _build(doc: dict, name: str, nodes: list, edges: list) -> Graph:
 def _read_functions(block):
     """The learner's own Functions: expressions only, read against formula.py's whitelist and
     checked like ones typed in; each then is a catalogue Function the boxes can use."""
-    if not isinstance(block, list):
-        _fail("'functions' must be a list of Functions")
-    if len(block) > MAX_FUNCTIONS:
-        _fail("'functions': " + limits.too_many("learner Functions", len(block), MAX_FUNCTIONS))
-    fns = []
-    for rec in block:
-        try:
-            fns.append(learner.from_record(rec))
-        except GraphError as exc:
-            _fail(f"'functions': {exc}")
+    fns = learner.read_block(block, _fail)
     try:
         learner.register_all(fns)  # all or none; a name defined differently elsewhere is refused
     except GraphError as exc:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import formula
+from . import formula, limits
 from . import functions as F
 from .errors import DomainError, GraphError
 
@@ -369,6 +369,22 @@ def to_record(fn: F.Function) -> dict:
     """What a graph file stores: expressions, never code."""
     return {"name": fn.name, "ports": list(fn.ports), "forward": fn.expr,
             "derivatives": dict(zip(fn.ports, fn.local_exprs))}
+
+
+def read_block(block, fail) -> list[F.Function]:
+    """A ``functions`` block (a graph file's or the library's) read into Functions; ``fail``
+    is called with a one-line reason for the first thing wrong (it must raise)."""
+    if not isinstance(block, list):
+        fail("'functions' must be a list of Functions")
+    if len(block) > limits.MAX_FUNCTIONS:
+        fail("'functions': " + limits.too_many("learner Functions", len(block), limits.MAX_FUNCTIONS))
+    fns = []
+    for rec in block:
+        try:
+            fns.append(from_record(rec))
+        except GraphError as exc:
+            fail(f"'functions': {exc}")
+    return fns
 
 
 def from_record(rec) -> F.Function:

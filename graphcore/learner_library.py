@@ -13,7 +13,6 @@ from pathlib import Path
 
 from . import functions as F
 from . import learner
-from .fileformat import MAX_FUNCTIONS  # the same limit as a graph file's block
 from .errors import GraphError
 
 FORMAT = "backprop-studio-functions"
@@ -78,18 +77,7 @@ class Library:
         unknown = set(doc) - {"format", "version", "functions"}
         if unknown:
             fail(f"unknown key '{sorted(unknown)[0]}'")
-        block = doc.get("functions", [])
-        if not isinstance(block, list):
-            fail("'functions' must be a list of Functions")
-        if len(block) > MAX_FUNCTIONS:
-            fail(f"'functions' holds more than {MAX_FUNCTIONS} Functions")
-        fns = []
-        for rec in block:
-            try:
-                fns.append(learner.from_record(rec))
-            except GraphError as exc:
-                fail(f"'functions': {exc}")
-        return fns
+        return learner.read_block(doc.get("functions", []), fail)
 
     def add(self, fn: F.Function) -> bool:
         """Keep ``fn`` (replacing one of its name); False when the file is broken and kept as it is."""
