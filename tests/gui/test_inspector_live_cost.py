@@ -1,6 +1,6 @@
 """With nothing selected the inspector shows J; during a run it is the run's J, the same
 figure as the status bar (it kept the pre-run 0.6994 while the status bar said 0.1228)."""
-from tests.gui.training_helpers import open_lesson
+from tests.gui.training_helpers import open_lesson, run_until_running
 
 
 def _number(text: str) -> float:
@@ -15,12 +15,7 @@ def test_inspector_cost_follows_training(main_window, qtbot, tmp_path):
     win.inspector._rebuild()
     before = win.inspector.formula.text()
     assert before.startswith("cost J = ")
-    tv = win.training
-    tv.panel.epochs.setValue(100_000)  # long enough to still be running when we look
-    tv.runner.train()
-    qtbot.waitUntil(lambda: tv.runner.trainer is not None and tv.runner.trainer.epoch > 50, timeout=30_000)
-    qtbot.wait(200)  # a few frames
-    assert tv.runner.state == "running"
+    tv = run_until_running(win, qtbot)
     shown, status = win.inspector.formula.text(), win.cost_label.text()
     tv.runner.pause()
     assert "epoch" in shown, (shown, status)

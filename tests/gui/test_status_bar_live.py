@@ -1,5 +1,5 @@
 """The status bar's cost J follows a training run live (it used to keep the pre-run value)."""
-from tests.gui.training_helpers import open_lesson
+from tests.gui.training_helpers import open_lesson, run_until_running
 
 
 def test_status_bar_cost_follows_training(main_window, qtbot, tmp_path):
@@ -8,12 +8,7 @@ def test_status_bar_cost_follows_training(main_window, qtbot, tmp_path):
     win.document.evaluate_now()
     before = win.cost_label.text()
     assert before.startswith("cost J = ")
-    tv = win.training
-    tv.panel.epochs.setValue(100_000)  # long enough to still be running when we look
-    tv.runner.train()
-    qtbot.waitUntil(lambda: tv.runner.trainer is not None and tv.runner.trainer.epoch > 50, timeout=30_000)
-    qtbot.wait(200)  # a few frames
-    assert tv.runner.state == "running"
+    tv = run_until_running(win, qtbot)
     t = tv.runner.trainer
     shown = win.cost_label.text()
     tv.runner.pause()

@@ -39,3 +39,16 @@ def click_plot(plot_widget, x: float, y: float, button=Qt.LeftButton):
     QTest.mouseMove(vp, pos)
     QTest.mousePress(vp, button, Qt.NoModifier, pos)
     QTest.mouseRelease(vp, button, Qt.NoModifier, pos)
+
+
+
+def run_until_running(win, qtbot):
+    """Start a run long enough to still be going when the test looks, wait until it is well
+    under way, and return the training view."""
+    tv = win.training
+    tv.panel.epochs.setValue(100_000)
+    tv.runner.train()
+    qtbot.waitUntil(lambda: tv.runner.trainer is not None and tv.runner.trainer.epoch > 50, timeout=30_000)
+    qtbot.wait(200)  # a few frames
+    assert tv.runner.state == "running"
+    return tv
