@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QToolBar, QUndoView
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QUndoView
 
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView
@@ -145,7 +145,12 @@ class MainWindow(QMainWindow):
 
     def menu(self, name: str):
         if name not in self._menus:
-            self._menus[name] = self.menuBar().addMenu(f"&{name}")
+            help_menu = self._menus.get("Help")
+            if help_menu is not None:  # Help stays the last menu, as everywhere
+                self._menus[name] = QMenu(f"&{name}", self)
+                self.menuBar().insertMenu(help_menu.menuAction(), self._menus[name])
+            else:
+                self._menus[name] = self.menuBar().addMenu(f"&{name}")
         return self._menus[name]
 
     def select_nodes(self, ids):

@@ -200,3 +200,9 @@ def test_a_new_function_may_not_redefine_one_the_open_graph_uses(main_window, tm
     dialog.name.setText("my_tanh")  # another name is fine, and the open graph keeps its own
     dialog.add_button.click()
     assert dialog.verdict.text().startswith("✔ ") and F.CATALOGUE["my_tanh"].expr == "tanh(x)"
+
+
+def test_help_stays_the_last_menu(main_window):
+    """The Functions menu (added after Help by its installer) goes before Help."""
+    titles = [a.text().replace("&", "") for a in main_window.menuBar().actions()]
+    assert "Functions" in titles and titles[-1] == "Help", titles

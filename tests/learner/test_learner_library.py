@@ -39,7 +39,7 @@ def test_round_trip_and_two_libraries_on_one_file_keep_both(tmp_path):
     (doc(dict(SWISH, forward="__import__('os').system('touch pwned')")), "'functions': my_swish: forward: "),
     (doc(dict(SWISH, name="relu")), "'relu' is a built-in Function"),
     (doc(dict(SWISH, code="print(1)")), "unknown key 'code'"),
-    (doc(*[dict(SWISH, name=f"f{i}") for i in range(101)]), "more than 100 Functions"),
+    (doc(*[dict(SWISH, name=f"f{i}") for i in range(101)]), "the limit is 100"),
     ('{"format": "backprop-studio-functions", "version": 1, "functions": [NaN]}', "non-finite number NaN"),
     ("{", "invalid JSON"),
     (json.dumps({"format": FORMAT, "version": 1, "extra": 1}), "unknown key 'extra'"),
