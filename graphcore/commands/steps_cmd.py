@@ -19,16 +19,10 @@ def add_arguments(p):
 def run(args) -> int:
     graph = load_graph(args.graph)
     data = load_data(graph, args.data)
-    if args.level == "group":
-        seq = group_steps.build(graph, data, args.sample)
-        if args.json:
-            print_json(group_steps.steps_json(seq))
-        else:
-            print(group_steps.transcript(seq))
-        return 0
-    seq = stepthrough.build(graph, data, args.sample)
+    level = group_steps if args.level == "group" else stepthrough  # the same three calls at either level
+    seq = level.build(graph, data, args.sample)
     if args.json:
-        print_json(stepthrough.steps_json(seq))
+        print_json(level.steps_json(seq))
     else:
-        print(stepthrough.transcript(seq))
+        print(level.transcript(seq))
     return 0
