@@ -142,20 +142,37 @@ def test_an_export_on_a_full_disk_says_so_and_keeps_the_old_file(tmpfs, tmp_path
         assert not r["ok"] and "Exported" not in r["status"]
 
 
-@pytest.mark.parametrize("mode", ["export", "export-plot"])
+@pytest.mark.parametrize("mode", ["export", "export-plot", "export-code"])
 def test_an_export_over_a_fifo_is_refused_and_through_a_symlink_reaches_its_target(tmp_path, mode):
-    pipe = tmp_path / "pipe.svg"
+    suffix = ".py" if mode == "export-code" else ".svg"
+    pipe = tmp_path / f"pipe{suffix}"
     os.mkfifo(pipe)
     (r,) = run_window(tmp_path, mode, SMALL, pipe)
     assert len(r["warnings"]) == 1 and "pipe (FIFO)" in r["warnings"][0]
     assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
-    target = tmp_path / "target.svg"
+    target = tmp_path / f"target{suffix}"
     target.write_text("old", encoding="utf-8")
-    link = tmp_path / "link.svg"
+    link = tmp_path / f"link{suffix}"
     link.symlink_to(target)
     (r,) = run_window(tmp_path, mode, SMALL, link)
     assert r["warnings"] == [] and link.is_symlink()
-    assert target.read_text(encoding="utf-8").lstrip().startswith("<")  # a whole SVG document
+    written = target.read_text(encoding="utf-8").lstrip()
+    # a whole SVG document, or a whole script
+    assert written.startswith("<") if suffix == ".svg" else compile(written, "export", "exec") is not None
+
+
+@pytest.mark.parametrize("mode", ["export", "export-code"])
+def test_an_export_onto_a_device_is_refused_and_the_device_kept(tmp_path, mode):
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    dev = tmp_path / "dev"
+    try:
+        os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # our own node with the null device's numbers
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    (r,) = run_window(tmp_path, mode, SMALL, dev)
+    assert len(r["warnings"]) == 1 and "device" in r["warnings"][0], r["warnings"]
+    assert stat.S_ISCHR(os.lstat(dev).st_mode)  # still the device, not replaced by a file
 
 
 # --- case 9: quitting after Copy, and --screenshot on hostile input -----------------------------

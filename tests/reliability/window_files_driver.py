@@ -196,6 +196,14 @@ def export(file: str, out: str):
     finish(win)
 
 
+def export_code(file: str, out: str):
+    """File ▸ Export ▸ Python (numpy), without the file dialog."""
+    win = window()
+    ok = win.code_export.export_to("numpy", out)
+    say("exported", ok=ok, status=win.statusBar().currentMessage(), **state(win))
+    finish(win)
+
+
 if __name__ == "__main__":
     app.make_app()  # the QApplication main() will reuse, so timers can be set before it runs
     mode, *rest = sys.argv[1:]
@@ -206,7 +214,7 @@ if __name__ == "__main__":
         QTimer.singleShot(0, lambda: open_path(*rest))
         sys.exit(app.main([]))
     action = {"save-as": save_as, "export": export, "settings": settings, "undo-train": undo_train,
-              "export-plot": export_plot, "copy-quit": copy_quit,
+              "export-plot": export_plot, "export-code": export_code, "copy-quit": copy_quit,
               "click-point": click_point}[mode]
     QTimer.singleShot(0, lambda: action(*rest))
     sys.exit(app.main([rest[0]]))
