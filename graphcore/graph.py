@@ -93,11 +93,13 @@ def _checked_label(label, node_id: str) -> str:
     return label
 
 
-def _checked_column(column, node_id: str) -> str:
+def _checked_column(column, node_id: str, name: str | None = None) -> str:
+    """``name``: how the message names the box (its label once it exists; the file's id while loading)."""
+    name = node_id if name is None else name
     if not isinstance(column, str) or not column:
-        raise BadAttributeError(f"box '{node_id}': column must be a non-empty name", [node_id])
+        raise BadAttributeError(f"box '{name}': column must be a non-empty name", [node_id])
     if len(column) > limits.MAX_COLUMN_CHARS:
-        raise BadAttributeError(f"box '{node_id}': " + limits.too_long("the column name", len(column),
+        raise BadAttributeError(f"box '{name}': " + limits.too_long("the column name", len(column),
                                                                       limits.MAX_COLUMN_CHARS), [node_id])
     return column
 
@@ -439,10 +441,10 @@ class Graph:
         """Set the value of an input, parameter or constant box."""
         d = self._data(node_id)
         if d["op"] not in F.SOURCE_OPS:
-            raise BadAttributeError(f"box '{node_id}' ({d['op']}) has no value to set", [node_id])
+            raise BadAttributeError(f"box '{self.box_name(node_id)}' ({d['op']}) has no value to set", [node_id])
         if value is None:
             if d["op"] != "input":
-                raise BadAttributeError(f"box '{node_id}': a {d['op']} needs a value", [node_id])
+                raise BadAttributeError(f"box '{self.box_name(node_id)}': a {d['op']} needs a value", [node_id])
             d.pop("value", None)
         else:
             old = d.get("value")
@@ -461,9 +463,9 @@ class Graph:
     def set_column(self, node_id: str, column: str | None):
         d = self._data(node_id)
         if d["op"] != "input":
-            raise BadAttributeError(f"box '{node_id}': only input boxes take a column", [node_id])
+            raise BadAttributeError(f"box '{self.box_name(node_id)}': only input boxes take a column", [node_id])
         if column:
-            d["column"] = _checked_column(str(column), node_id)
+            d["column"] = _checked_column(str(column), node_id, self.box_name(node_id))
         else:
             d.pop("column", None)
         self._emit(GraphEvent("node_changed", node=node_id, key="column"))

@@ -130,3 +130,19 @@ def test_the_export_names_an_input_without_data_by_label():
         export(g, "numpy")
     assert "input box 'height'" in str(e.value) and "in_7" not in str(e.value), str(e.value)
     assert list(e.value.nodes) == ["in_7"]
+
+
+def test_a_refused_column_or_value_names_the_box_by_label():
+    from graphcore import limits
+    from graphcore.errors import BadAttributeError
+    from graphcore.graph import Graph
+
+    g = Graph()
+    x = g.add_node("input", "in_1", label="hours studied", column="x1")
+    c = g.add_node("constant", "c_7", label="three", value=3.0)
+    for change in (lambda: g.set_column(x, "x" * (limits.MAX_COLUMN_CHARS + 1)),
+                   lambda: g.set_value(c, None), lambda: g.set_column(c, "x1")):
+        with pytest.raises(BadAttributeError) as info:
+            change()
+        assert "in_1" not in str(info.value) and "c_7" not in str(info.value), str(info.value)
+        assert "'hours studied'" in str(info.value) or "'three'" in str(info.value)

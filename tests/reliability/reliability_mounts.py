@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
+
+import pytest
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "assets" / "examples" / "logistic_regression.graph.json"
 
@@ -17,3 +20,16 @@ def fill(mnt: Path):
         pass
     finally:
         os.close(fd)
+
+
+def make_device(folder: Path, name: str = "dev") -> Path:
+    """A character device of our own (the null device's numbers) inside the test folder; never
+    the real /dev/zero: a regression would eat memory, or replace it."""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    dev = folder / name
+    try:
+        os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except OSError as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    return dev

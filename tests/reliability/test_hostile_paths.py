@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from graphcore import fileformat
-from reliability_mounts import EXAMPLE, fill
+from reliability_mounts import EXAMPLE, fill, make_device
 
 TIME_BOUND = 60  # seconds per case; a hang (FIFO, device) is the failure this catches
 
@@ -53,18 +53,6 @@ def snapshot(folder: Path) -> dict:
         else:
             out[p.name] = (stat.S_IFMT(st.st_mode), None)
     return out
-
-
-def make_device(folder: Path) -> Path:
-    """A character device of our own (the null device's numbers) inside the test folder."""
-    if os.geteuid() != 0:
-        pytest.skip("making a device node needs root")
-    dev = folder / "dev"
-    try:
-        os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))
-    except OSError as exc:
-        pytest.skip(f"cannot make a device node here: {exc}")
-    return dev
 
 
 # --- reading: a FIFO, a device, a folder are refused at once, never read ----------------------

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from reliability_mounts import fill
+from reliability_mounts import fill, make_device
 
 from graphcore import fileformat
 
@@ -80,14 +80,8 @@ def test_opening_what_is_not_a_file_is_refused_at_once(tmp_path, kind):
     elif kind == "folder":
         path = tmp_path / "sub"
         path.mkdir()
-    else:  # our own node with the null device's numbers (never /dev/zero: a regression would eat memory)
-        if os.geteuid() != 0:
-            pytest.skip("making a device node needs root")
-        path = tmp_path / "dev"
-        try:
-            os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
-        except OSError as exc:
-            pytest.skip(f"cannot make a device node here: {exc}")
+    else:
+        path = make_device(tmp_path)
     (opened,) = run_window(tmp_path, "open", path)
     assert not opened["ok"]
     assert opened["boxes"] == opened["before"]["boxes"]
@@ -163,13 +157,7 @@ def test_an_export_over_a_fifo_is_refused_and_through_a_symlink_reaches_its_targ
 
 @pytest.mark.parametrize("mode", ["export", "export-code"])
 def test_an_export_onto_a_device_is_refused_and_the_device_kept(tmp_path, mode):
-    if os.geteuid() != 0:
-        pytest.skip("making a device node needs root")
-    dev = tmp_path / "dev"
-    try:
-        os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # our own node with the null device's numbers
-    except OSError as exc:
-        pytest.skip(f"cannot make a device node here: {exc}")
+    dev = make_device(tmp_path)
     (r,) = run_window(tmp_path, mode, SMALL, dev)
     assert len(r["warnings"]) == 1 and "device" in r["warnings"][0], r["warnings"]
     assert stat.S_ISCHR(os.lstat(dev).st_mode)  # still the device, not replaced by a file
@@ -270,14 +258,7 @@ def make_target(tmp_path, kind) -> Path:
         return tmp_path / "sub.graph.json"
     if kind == "missing folder":
         return tmp_path / "nowhere" / "g.graph.json"
-    if os.geteuid() != 0:
-        pytest.skip("making a device node needs root")
-    dev = tmp_path / "dev.graph.json"
-    try:
-        os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))
-    except OSError as exc:
-        pytest.skip(f"cannot make a device node here: {exc}")
-    return dev
+    return make_device(tmp_path, "dev.graph.json")
 
 
 SAVE_REFUSALS = {"fifo": "pipe (FIFO)", "folder": "folder", "device": "device", "missing folder": "does not exist"}
