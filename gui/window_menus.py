@@ -6,6 +6,8 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtCore import Qt
 
+from graphcore import course
+
 from .file_actions import examples
 from .plain_text import safe_text
 
@@ -132,11 +134,12 @@ def _fill_recent(win, menu):
 
 
 def _fill_examples(win, menu):
-    """The lessons in assets/examples, listed as they are when the menu opens."""
+    """The lessons in assets/examples, listed as they are when the menu opens, in the course's order."""
     menu.clear()
-    found = examples()
+    found = sorted(examples(), key=course.example_order)
     if not found:
         menu.addAction("(no lessons installed)").setEnabled(False)
     for path in found:
-        act = menu.addAction(path.name.removesuffix(".graph.json").replace("_", " "))
+        act = menu.addAction(course.title_for_example(path))  # what the lesson teaches, not its file name
+        act.setToolTip(path.name)
         act.triggered.connect(lambda checked=False, p=str(path): win.files.open(p))

@@ -9,6 +9,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from graphcore import course
 from gui import file_actions
 from tests.gui.helpers import drop_from_palette
 
@@ -115,7 +116,7 @@ def test_recent_files_menu_reopens(main_window, tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", [p.name.removesuffix(".graph.json") for p in file_actions.examples()])
 def test_every_lesson_in_the_examples_menu_opens_and_evaluates(main_window, name):
     win = main_window
-    _menu_action(win.examples_menu, name.replace("_", " ")).trigger()
+    _menu_action(win.examples_menu, course.title_for_example(f"{name}.graph.json")).trigger()
     doc = win.document
     assert doc.path and doc.path.endswith(f"{name}.graph.json")
     doc.evaluate_now()
