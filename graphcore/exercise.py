@@ -9,13 +9,14 @@ box's value shows as "?" until a task that reveals it is done.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from .errors import GraphError
 from .tasks import Task, TaskError, parse_task, static_problem, task_label
 
 LESSON_VERSION = 1
-LESSON_KEYS = {"version", "title", "text", "tasks", "locks", "hidden"}
+LESSON_KEYS = {"version", "title", "text", "tasks", "locks", "hidden", "answers"}
 MAX_TITLE = 200
 MAX_TEXT = 100_000
 MAX_TASKS = 100
@@ -32,6 +33,7 @@ class Lesson:
     tasks: list[Task]
     locks: set[str]
     hidden: set[str]
+    answers: dict[str, float] = field(default_factory=dict)  # task id → the learner's prediction (saved)
     done: set[str] = field(default_factory=set, compare=False)  # task ids done now (not saved)
 
     def task(self, task_id: str) -> Task:
@@ -92,7 +94,19 @@ def read_block(block, graph) -> Lesson:
     tasks = _read_tasks(block.get("tasks", []), graph)
     locks = _read_boxes(block, "locks", graph)
     hidden = _read_boxes(block, "hidden", graph)
-    return Lesson(title, text, tasks, set(locks), set(hidden))
+    return Lesson(title, text, tasks, set(locks), set(hidden), _read_answers(block.get("answers", {}), tasks))
+
+
+def _read_answers(answers, tasks) -> dict[str, float]:
+    if not isinstance(answers, dict):
+        raise ExerciseError("'answers' must be an object of task id → number")
+    ids = {t.id for t in tasks if t.kind == "predict_gradient"}
+    for tid, v in answers.items():
+        if tid not in ids:
+            raise ExerciseError(f"'answers': no predict_gradient task '{tid}'")
+        if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)):
+            raise ExerciseError(f"'answers': the answer to task '{tid}' must be a finite number")
+    return {tid: float(v) for tid, v in answers.items()}
 
 
 def _read_tasks(records, graph) -> list[Task]:
@@ -133,7 +147,8 @@ def to_record(lesson: Lesson, graph) -> dict:
     return {"version": LESSON_VERSION, "title": lesson.title, "text": lesson.text,
             "tasks": [t.to_record() for t in lesson.tasks],
             "locks": [n for n in order if n in lesson.locks],
-            "hidden": [n for n in order if n in lesson.hidden]}
+            "hidden": [n for n in order if n in lesson.hidden],
+            **({"answers": dict(lesson.answers)} if lesson.answers else {})}
 
 
 def make_lesson(graph, *, title: str, text: str, tasks: list, locks, hidden) -> Lesson:
