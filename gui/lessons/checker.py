@@ -106,11 +106,14 @@ class LessonChecker(QObject):
 
     def wait_idle(self, timeout_s: float = 5.0) -> bool:
         """For tests and screenshots: let any running or scheduled check finish."""
-        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QElapsedTimer
+        import time
+
+        from PySide6.QtCore import QCoreApplication, QElapsedTimer
         clock = QElapsedTimer()
         clock.start()
         while (self._running or self._timer.isActive() or self._pending) and clock.elapsed() < timeout_s * 1000:
-            QCoreApplication.processEvents(QDeadlineTimer(20))
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
         return not (self._running or self._timer.isActive() or self._pending)
 
 

@@ -22,7 +22,9 @@ class LessonController(QObject):
         super().__init__(win)
         self.win = win
         self.doc = win.document
-        self.current: course.CourseLesson | None = None
+        self.current: course.CourseLesson | None = None  # a lesson of the course
+        self.exercise = None        # or an exercise file's lesson (graphcore.exercise.Lesson)
+        self.key: str | None = None  # progress is kept under it
         self.tasks: list = []
         self.tour = None
         self._opening = False
@@ -46,7 +48,7 @@ class LessonController(QObject):
         self.start_page.tour.connect(self.start_tour)
         self.panel.show_course.connect(self.show_start_page)
         self.panel.next_lesson.connect(self.open_next)
-        self.panel.answered.connect(self.checker.grade)
+        self.panel.answered.connect(self._answered)
         self.checker.checked.connect(self._show_results)
         self.doc.changed.connect(self._graph_changed)
         self.doc.file_changed.connect(self._file_changed)
@@ -76,6 +78,21 @@ class LessonController(QObject):
             self.show_canvas()
         if not self._opening:  # another graph: the lesson it belonged to is over
             self.close_lesson()
+            self._open_exercise()
+
+    def _open_exercise(self):
+        """A file with a lesson block (an exercise): its text and tasks in the panel. Its text
+        comes from a file, so it is shown as plain text, never rendered."""
+        from graphcore.exercise import lesson_of
+        exercise = lesson_of(self.doc.graph)
+        if exercise is None:
+            return
+        self.exercise, self.tasks = exercise, list(exercise.tasks)
+        self.key = "exercise:" + (exercise.title or self.doc.display_name)
+        self.panel.show_lesson(exercise.title or self.doc.display_name, exercise.text, self.tasks,
+                               self.progress.done(self.key), False, text_is_ours=False)
+        self.checker.set_tasks(self.tasks)
+        self._raise_dock()
 
     # --- a lesson ------------------------------------------------------------------------
     def open_lesson(self, key: str) -> bool:
@@ -104,7 +121,7 @@ class LessonController(QObject):
             self._opening = False
         self.doc.base_label = f"Lesson: {lesson.title}"
         self.win.history.setEmptyLabel(self.doc.base_label)
-        self.current, self.tasks = lesson, tasks
+        self.current, self.tasks, self.key, self.exercise = lesson, tasks, lesson.key, None
         ordered = course.lessons()
         has_next = lesson in ordered and ordered.index(lesson) < len(ordered) - 1
         self.panel.show_lesson(lesson.title, course.text_of(lesson), tasks, self.progress.done(key), has_next)
@@ -121,21 +138,41 @@ class LessonController(QObject):
             self.open_lesson(ordered[ordered.index(self.current) + 1].key)
 
     def close_lesson(self):
-        self.current, self.tasks = None, []
+        self.current, self.tasks, self.key, self.exercise = None, [], None, None
         self.checker.set_tasks([])
         self.panel.clear()
 
     def _raise_dock(self):
+        """Bring the Lesson panel to the front, wide and tall enough to read (the Train panel
+        below it scrolls)."""
         self.dock.show()
         self.dock.raise_()
-        if self.dock.width() < 340 and not self.dock.isFloating():
+        if self.dock.isFloating():
+            return
+        if self.dock.width() < 340:
             self.win.resizeDocks([self.dock], [360], Qt.Horizontal)
+        train = getattr(self.win, "training_dock", None)
+        if train is not None and self.win.dockWidgetArea(train) == self.win.dockWidgetArea(self.dock) \
+                and self.dock.height() < 480:
+            self.win.resizeDocks([self.dock, train], [540, 260], Qt.Vertical)
+
+    def _answered(self, task_id: str, value: float):
+        if self.exercise is not None:  # saved with the learner's file, for the grader
+            self.exercise.answers[task_id] = value
+            self.doc.set_dirty(True)
+        self.checker.grade(task_id, value)
 
     def _show_results(self, _generation, results: dict):
-        if self.current is None:
+        if self.key is None:
             return
-        newly = [tid for tid, r in results.items() if r.done and self.progress.mark_done(self.current.key, tid)]
-        self.panel.show_results(results, self.progress.done(self.current.key))
+        newly = [tid for tid, r in results.items() if r.done and self.progress.mark_done(self.key, tid)]
+        done = self.progress.done(self.key)
+        self.panel.show_results(results, done)
+        if self.exercise is not None:
+            now = {tid for tid, r in results.items() if r.done} | (done & {t.id for t in self.tasks})
+            if now != self.exercise.done:
+                self.exercise.done = now  # hidden values a done task reveals show now
+                self.win.scene.update()
         if newly:
             names = [t.text for t in self.tasks if t.id in newly]
             self.win.show_message("✔ done: " + "; ".join(names), 8000)

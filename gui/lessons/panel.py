@@ -27,6 +27,12 @@ def parse_answer(text: str) -> float | None:
     return value if value == value and abs(value) != float("inf") else None
 
 
+def without_heading(markdown: str) -> str:
+    """The Markdown without its first line when that is a level-1 heading."""
+    first, _, rest = markdown.lstrip().partition("\n")
+    return rest.lstrip("\n") if first.startswith("# ") else markdown
+
+
 class TaskRow(QFrame):
     """One task: its state, its wording, the checker's one line, and for a prediction an
     answer box (Enter or Check grades it)."""
@@ -141,7 +147,7 @@ class LessonPanel(QWidget):
         shown as plain text (a file may hold anything)."""
         self.title.setText(title)
         if text_is_ours:
-            self.text.setMarkdown(markdown)
+            self.text.setMarkdown(without_heading(markdown))  # the title above says it already
         else:
             self.text.setPlainText(markdown)
         self._set_rows(tasks)

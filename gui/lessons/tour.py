@@ -191,7 +191,8 @@ class Tour(QWidget):
     def _callout_position(self) -> QPoint:
         """Beside the lit part on the side with the most room, kept inside the window."""
         w, h = self.callout.width(), self.callout.sizeHint().height()
-        area, hole = self.rect(), self.hole if not self.hole.isEmpty() else QRect(self.rect().center(), self.rect().center())
+        area = self.rect()
+        hole = self.hole if not self.hole.isEmpty() else QRect(area.center(), area.center())
         room = {"right": area.right() - hole.right(), "left": hole.left(), "below": area.bottom() - hole.bottom(),
                 "above": hole.top()}
         side = max(room, key=room.get)
