@@ -3,7 +3,7 @@ Help ▸ Lessons / Tour / Help on the selected box (F1). ``install_lessons(windo
 ``window.lessons`` (a LessonController)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QStackedWidget
 
@@ -28,6 +28,9 @@ class LessonController(QObject):
         self.tasks: list = []
         self.tour = None
         self._opening = False
+        self._set_aside: list = []  # the docks the start page hid
+        self._in_front: list = []
+        win.installEventFilter(self)
         from ..crash import data_dir
         self.progress = Progress(data_dir())
         self.panel = LessonPanel()
@@ -58,11 +61,37 @@ class LessonController(QObject):
         blank = "Blank canvas" if len(self.doc.graph) == 0 else "Back to your graph"
         self.start_page.show_course(course.lessons(), self.progress, blank)
         self.stack.setCurrentWidget(self.start_page)
+        self._make_room()
         if self.progress.problem:
             self.win.show_message(self.progress.problem, 15000)
 
     def show_canvas(self):
         self.stack.setCurrentWidget(self.win.view)
+        self._give_room_back()
+
+    def _make_room(self):
+        """The panels under the canvas (Plots, step-through) have nothing to show yet: they
+        step aside while the start page is up, and come back with the canvas."""
+        if self._set_aside:
+            return
+        docks = [getattr(self.win, n, None) for n in ("plots_dock", "stepper_dock")]
+        self._set_aside = [d for d in docks if d is not None and not d.isFloating()
+                           and d.toggleViewAction().isChecked()]
+        self._in_front = [d for d in self._set_aside if d.isVisible()]  # the front tab of the two
+        for dock in self._set_aside:
+            dock.hide()
+
+    def _give_room_back(self):
+        docks, self._set_aside = self._set_aside, []
+        for dock in docks:
+            dock.show()
+        for dock in self._in_front:
+            dock.raise_()
+
+    def eventFilter(self, obj, event):
+        if obj is self.win and event.type() == QEvent.Close:
+            self._give_room_back()  # before the window saves its layout: the panels stay the learner's
+        return False
 
     @property
     def start_page_shown(self) -> bool:

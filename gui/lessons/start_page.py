@@ -49,7 +49,10 @@ class LessonCard(QFrame):
 def _count_text(done: int, total: int) -> str:
     if not total:
         return ""
-    return f"✔ all {total} tasks done" if done >= total else f"{done} of {total} tasks done"
+    tasks = "task" if total == 1 else "tasks"
+    if done >= total:
+        return "✔ done" if total == 1 else f"✔ all {total} tasks done"
+    return f"{done} of {total} {tasks} done"
 
 
 class StartPage(QWidget):

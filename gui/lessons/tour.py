@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QRegion
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPainterPath, QPen, QRegion, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..plain_text import plain_label
@@ -124,13 +124,20 @@ class Tour(QWidget):
             lay.addWidget(w)
         lay.addLayout(buttons)
         win.installEventFilter(self)
+        # Escape closes the tour wherever the focus is (the lit part is live and may have it)
+        self.escape = QShortcut(QKeySequence(Qt.Key_Escape), win, self.close, context=Qt.WindowShortcut)
 
     # --- navigation --------------------------------------------------------------------
     def start(self, index: int = 0):
         self.show_step(index)
         self.show()
         self.raise_()
-        self.next_button.setFocus()
+        # after the menu that started the tour has closed and handed the focus back
+        QTimer.singleShot(0, self._take_focus)
+
+    def _take_focus(self):
+        if self.isVisible():
+            self.next_button.setFocus(Qt.OtherFocusReason)
 
     def show_step(self, index: int):
         self.index = max(0, min(index, len(self.steps) - 1))
@@ -157,6 +164,8 @@ class Tour(QWidget):
 
     def closeEvent(self, event):
         self.win.removeEventFilter(self)
+        self.escape.setEnabled(False)
+        self.escape.deleteLater()
         super().closeEvent(event)
         self.closed.emit()
 
@@ -218,7 +227,7 @@ class Tour(QWidget):
             cut = QPainterPath()
             cut.addRect(self.hole.adjusted(-1, -1, 1, 1))
             dim = dim.subtracted(cut)
-        p.fillPath(dim, QColor(20, 24, 32, 120))
+        p.fillPath(dim, QColor(20, 24, 32, 150))
         if not self.hole.isEmpty():
             p.setPen(QPen(QColor("#2F80ED"), 3))
             p.drawRect(self.hole.adjusted(-3, -3, 2, 2))
