@@ -75,9 +75,9 @@ class LessonController(QObject):
         if self._set_aside:
             return
         docks = [getattr(self.win, n, None) for n in ("plots_dock", "stepper_dock")]
-        self._set_aside = [d for d in docks if d is not None and not d.isFloating()
-                           and d.toggleViewAction().isChecked()]
-        self._in_front = [d for d in self._set_aside if d.isVisible()]  # the front tab of the two
+        # not closed by the learner (isHidden: also right before the window is first shown)
+        self._set_aside = [d for d in docks if d is not None and not d.isFloating() and not d.isHidden()]
+        self._in_front = [d for d in self._set_aside if not d.visibleRegion().isEmpty()]  # the front tab
         for dock in self._set_aside:
             dock.hide()
 

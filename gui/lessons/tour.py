@@ -1,6 +1,6 @@
 """Help ▸ Tour: five steps, each dimming the window except the part it explains (the palette,
 the canvas, wiring, the step-through, Train) with a callout beside it: Back, Next, Close;
-Escape closes, ← and → step. The lit part stays live (the overlay has a hole there), so the
+Escape closes, ← and → step (while the tour has the focus). The lit part stays live (the overlay has a hole there), so the
 learner can try what the step says."""
 from __future__ import annotations
 
@@ -126,6 +126,9 @@ class Tour(QWidget):
         win.installEventFilter(self)
         # Escape closes the tour wherever the focus is (the lit part is live and may have it)
         self.escape = QShortcut(QKeySequence(Qt.Key_Escape), win, self.close, context=Qt.WindowShortcut)
+        # ← → step while the tour has the focus (a button would otherwise move the focus on)
+        for key, slot in ((Qt.Key_Right, self.next), (Qt.Key_Left, self.back)):
+            QShortcut(QKeySequence(key), self, slot, context=Qt.WidgetWithChildrenShortcut)
 
     # --- navigation --------------------------------------------------------------------
     def start(self, index: int = 0):
@@ -169,16 +172,6 @@ class Tour(QWidget):
         super().closeEvent(event)
         self.closed.emit()
 
-    def keyPressEvent(self, event):
-        key = event.key()
-        if key == Qt.Key_Escape:
-            self.close()
-        elif key in (Qt.Key_Right, Qt.Key_PageDown):
-            self.next()
-        elif key in (Qt.Key_Left, Qt.Key_PageUp):
-            self.back()
-        else:
-            super().keyPressEvent(event)
 
     def eventFilter(self, obj, event):
         if obj is self.win and event.type() == QEvent.Resize and self.isVisible():
