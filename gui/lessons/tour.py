@@ -1,7 +1,7 @@
 """Help ▸ Tour: five steps, each dimming the window except the part it explains (the palette,
 the canvas, wiring, the step-through, Train) with a callout beside it: Back, Next, Close;
-Escape closes, ← and → step (while the tour has the focus). The lit part stays live (the overlay has a hole there), so the
-learner can try what the step says."""
+Escape closes, ← and → step (while the tour has the focus). The lit part stays live (the
+overlay has a hole there), so the learner can try what the step says."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -180,6 +180,11 @@ class Tour(QWidget):
 
     # --- geometry and painting -----------------------------------------------------------
     def _place(self):
+        # A new mask alone does not repaint what it newly covers or uncovers (seen under X11):
+        # hidden and shown again, the overlay and everything under it are painted afresh.
+        shown, focused = self.isVisible(), self.focusWidget()
+        if shown:
+            self.hide()
         self.setGeometry(self.win.rect())
         self.hole = self.steps[self.index].target(self.win).intersected(self.rect())
         region = QRegion(self.rect())
@@ -188,7 +193,13 @@ class Tour(QWidget):
         self.setMask(region)
         self.callout.adjustSize()
         self.callout.move(self._callout_position())
-        self.update()
+        if shown:
+            self.show()
+            self.raise_()
+            if focused is not None and focused.isEnabled():
+                focused.setFocus(Qt.OtherFocusReason)
+            else:
+                self.next_button.setFocus(Qt.OtherFocusReason)
 
     def _callout_position(self) -> QPoint:
         """Beside the lit part on the side with the most room, kept inside the window."""
