@@ -6,17 +6,45 @@ every change would never fire while training runs). When it fires, the graph is 
 in the window's thread (cheap, and the only moment the live graph is read), and the checks run
 on the copy in a worker thread; their results come back as a Qt signal (queued into the
 window's thread). A change that arrives while a check runs is checked once it has finished.
+
+The window's thread takes only a snapshot of plain records (``snapshot``); the Graph is
+rebuilt from it in the worker (``rebuild``): building a Graph validates every box and arrow,
+ten times the cost of reading them (benchmarks/bench_lesson_checks.py).
 """
 from __future__ import annotations
 
+import copy
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from graphcore.errors import one_line
+from graphcore.graph import Graph
 
 THROTTLE_MS = 400
 _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lesson-check")
+
+
+def snapshot(graph) -> tuple:
+    """What the checks need of the live graph, as plain copies (window thread: cheap)."""
+    return ([(nid, graph.node(nid)) for nid in graph.nodes()], graph.edges(),
+            copy.deepcopy({key: graph.meta.get(key) for key in Graph.META_KEYS}))
+
+
+def rebuild(snap) -> Graph:
+    """The snapshot as a Graph of its own (worker thread)."""
+    nodes, edges, meta = snap
+    g = Graph()
+    with g.batch():
+        for nid, rec in nodes:
+            g.add_node(rec["op"], nid, label=rec.get("label"), value=rec.get("value"), column=rec.get("column"),
+                       attrs=rec.get("attrs"))
+        for e in edges:
+            g.connect(e.src, e.dst, e.port, e.out)
+        for key, value in meta.items():
+            if value is not None:
+                g.set_meta(key, value)
+    return g
 
 
 def run_checks(tasks, graph, answers: dict) -> dict:
@@ -74,15 +102,11 @@ class LessonChecker(QObject):
         if self._running:
             self._pending = True
             return
-        try:
-            graph = self._graph_of().copy()
-        except Exception as exc:  # noqa: BLE001 - a graph that cannot be copied is reported, not raised
-            self.checked.emit(self.generation, {t.id: _failed(exc) for t in self.tasks})
-            return
+        snap = snapshot(self._graph_of())
         answers, self._answers = self._answers, {}
         self._running = True
         generation, tasks = self.generation, list(self.tasks)
-        future = _POOL.submit(run_checks, tasks, graph, answers)
+        future = _POOL.submit(lambda: run_checks(tasks, rebuild(snap), answers))
         future.add_done_callback(lambda f: self._finished(generation, tasks, f))
 
     def _finished(self, generation, tasks, future):
