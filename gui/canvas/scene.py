@@ -306,7 +306,9 @@ class GraphScene(QGraphicsScene):
                 self.node_items[n].setPos(*old[n])
             return
         before = {n: self.graph.layout.get(n, old[n]) for n in moved}
-        self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved}))
+        if self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved})):
+            for n in old:  # refused (a locked box): every dragged box goes back
+                self.node_items[n].setPos(*self.graph.layout.get(n, old[n]))
 
     def _start_wire(self, port: PortItem):
         detach = None
