@@ -11,6 +11,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsTextItem
 
+from graphcore.exercise import lesson_of
+
 from .. import commands as C
 from . import style
 from .edge_item import EdgeItem, curve
@@ -143,15 +145,26 @@ class GraphScene(QGraphicsScene):
         for item in self.node_items.values():
             item.set_data_columns(columns)
 
+    def _show_exercise(self) -> set[str]:
+        """Padlocks on an exercise's locked boxes; returns the boxes whose values show "?"."""
+        lesson = lesson_of(self.graph)
+        locks, hidden = (lesson.locks, lesson.hidden_now()) if lesson is not None else (set(), set())
+        for nid, item in self.node_items.items():
+            item.set_exercise(nid in locks, nid in hidden)
+        return hidden
+
     def show_evaluation(self, ev):
         plan = ev.plan
         self._show_feeds()
         ignored = set(plan.ignored)
+        hidden = self._show_exercise()
         for nid, item in self.node_items.items():
             item.error = False
             item.set_ignored(nid in ignored)
             keys = self.graph.variable_keys(nid)
-            if nid in ignored:
+            if nid in hidden:
+                item.set_value_text("?")
+            elif nid in ignored:
                 item.set_value_text("")
             elif nid in plan.incomplete:
                 item.set_value_text("incomplete")
@@ -164,6 +177,7 @@ class GraphScene(QGraphicsScene):
 
     def show_failure(self, message, nodes):
         self._show_feeds()
+        self._show_exercise()
         for nid, item in self.node_items.items():
             item.error = nid in nodes
             item.set_ignored(False)
