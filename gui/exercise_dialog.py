@@ -115,6 +115,10 @@ class ExerciseDialog(QDialog):
         super().accept()
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def write_exercise(graph: Graph, lesson: exercise.Lesson, path: str):
     """The graph with its lesson, written atomically; the open graph itself is not changed."""
     copy = graph.copy()
@@ -141,6 +145,7 @@ def save_as_exercise(window) -> str | None:
     except (GraphError, OSError) as exc:
         QMessageBox.warning(window, "Cannot save exercise", safe_text(one_line(exc)))
         return None
-    window.show_message(f"Saved exercise {Path(path).name}: {len(lesson.tasks)} tasks, "
-                        f"{len(lesson.locks)} locked boxes, {len(lesson.hidden)} hidden values")
+    counts = [_count(len(lesson.tasks), "task"), _count(len(lesson.locks), "locked box", "locked boxes"),
+              _count(len(lesson.hidden), "hidden value")]
+    window.show_message(f"Saved exercise {Path(path).name}: {', '.join(counts)}")
     return path

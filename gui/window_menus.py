@@ -49,7 +49,7 @@ def build(win):
     win.examples_menu = lessons
     a["save"] = _action(win, "File", "&Save", files.save, QKeySequence.Save, "Save the graph", True)
     a["save_as"] = _action(win, "File", "Save &As…", files.save_as, QKeySequence.SaveAs)
-    a["save_exercise"] = _action(win, "File", "Save as Exercis&e…", lambda: save_as_exercise(win),
+    a["save_exercise"] = _action(win, "File", "Save as Exer&cise…", lambda: save_as_exercise(win),
                                  tip="Write an exercise file: this graph with text, tasks, locks and hidden values")
     win.menu("File").addSeparator()
     export_menu = win.menu("File").addMenu("E&xport")

@@ -135,10 +135,12 @@ class InspectorPanel(QWidget):
         op = g.op(nid)
         fn = F.get(op)
         # box_name: the label, with the id only when another box shares the label
-        self.title.setText(f"<b>{escaped(g.box_name(nid))}</b> &nbsp; <span style='color:#6B7280'>{op}</span>")
+        lesson = lesson_of(g)
+        locked = lesson is not None and nid in lesson.locks
+        lock = " &nbsp; <span style='color:#B42318'>locked by the exercise</span>" if locked else ""
+        self.title.setText(f"<b>{escaped(g.box_name(nid))}</b> &nbsp; <span style='color:#6B7280'>{op}</span>{lock}")
         self.formula.setText(F.describe(op))
         self._field("label", g.node(nid).get("label") or "", lambda t: C.RenameCommand(g, nid, t.strip()))
-        lesson = lesson_of(g)
         if op in F.SOURCE_OPS and not (lesson is not None and nid in lesson.hidden_now()):  # hidden: no "value" field
             v = g.value(nid)
             self._field("value", "" if v is None else repr(v), lambda t: C.SetValueCommand(g, nid, _number(t, op)))
