@@ -145,6 +145,10 @@ class GraphScene(QGraphicsScene):
         for item in self.node_items.values():
             item.set_data_columns(columns)
 
+    def _hidden_now(self) -> set[str]:
+        lesson = lesson_of(self.graph)
+        return lesson.hidden_now() if lesson is not None else set()
+
     def _show_exercise(self) -> set[str]:
         """Padlocks on an exercise's locked boxes; returns the boxes whose values show "?"."""
         lesson = lesson_of(self.graph)
@@ -189,16 +193,19 @@ class GraphScene(QGraphicsScene):
         """Paint a step-through or training overlay over the graph (None clears it)."""
         self.overlay = overlay
         ov = overlay or CanvasOverlay(legend=False)
+        hidden = self._hidden_now()  # an exercise's hidden values stay "?" on the arrows and badges too
         for nid, item in self.node_items.items():
             item.set_value_hidden(ov.known_values is not None and nid not in ov.known_values)
-            badge = ov.badges.get(nid, "")
+            badge = ov.badges.get(nid, "") if nid not in hidden else ""
             if (item.current, item.done, item.badge) != (nid == ov.current, nid in ov.done, badge):
                 item.prepareGeometryChange()
                 item.current, item.done, item.badge = nid == ov.current, nid in ov.done, badge
                 item.update()
         for e, item in self.edge_items.items():
-            item.set_labels(str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, "")),
-                            float(ov.edge_widths.get(e, 1.0)))
+            value, grad = str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, ""))
+            if e.src in hidden:
+                value, grad = "?" if value else "", "?" if grad else ""
+            item.set_labels(value, grad, float(ov.edge_widths.get(e, 1.0)))
         self.update()
 
     def drawForeground(self, painter, rect):

@@ -112,3 +112,16 @@ def test_train_refuses_a_locked_parameter(main_window, tmp_path):
     win.training.runner.train()
     assert win.document.graph.value("w1") == before
     assert "w₁ is locked" in win.training.runner.message
+
+
+def test_an_overlay_keeps_hidden_values_on_the_arrows(main_window, tmp_path):
+    from gui.canvas.overlay import CanvasOverlay
+
+    win = main_window
+    doc = _open_exercise(win, tmp_path)
+    edges = {e: "12" for e in doc.graph.edges()}
+    win.scene.set_overlay(CanvasOverlay(edge_values=edges, edge_grads=edges))
+    u_out = next(e for e in doc.graph.edges() if e.src == "u")
+    b_out = next(e for e in doc.graph.edges() if e.src == "b")
+    assert (win.scene.edge_items[u_out].value_label, win.scene.edge_items[u_out].grad_label) == ("?", "?")
+    assert win.scene.edge_items[b_out].value_label == "12"
