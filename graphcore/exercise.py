@@ -83,6 +83,24 @@ def lock_refusal(graph, boxes) -> str | None:
     return f"{graph.box_name(hit[0])} is locked by the exercise: it cannot be moved, deleted or edited"
 
 
+def task_problems(graph) -> dict[str, str]:
+    """Task id → why its check cannot run on the graph as it is now (runnable tasks left out)."""
+    lesson = lesson_of(graph)
+    if lesson is None:
+        return {}
+    problems = {t.id: static_problem(t, graph) for t in lesson.tasks}
+    return {tid: why for tid, why in problems.items() if why}
+
+
+def broken_task(graph, before: dict[str, str]) -> str | None:
+    """The refusal when a change left a task unable to run that could run ``before`` it (the
+    saved file could then not be opened again), or None."""
+    for tid, why in task_problems(graph).items():
+        if tid not in before:
+            return f"the exercise's task '{tid}' needs what this would change: {why}"
+    return None
+
+
 # --- the lesson block ----------------------------------------------------------------------
 def read_block(block, graph) -> Lesson:
     """The ``lesson`` block checked against ``graph`` (its boxes must exist, every task's

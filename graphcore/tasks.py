@@ -168,6 +168,8 @@ def static_problem(task: Task, graph) -> str | None:
         fn = F.CATALOGUE.get(p["function"])
         if fn is None or fn.group != "mine":
             return f"no Function of yours named '{p['function']}' (the file's 'functions' block defines them)"
+        if not any(graph.op(n) == fn.name for n in graph.nodes()):  # a file keeps only the Functions its boxes use
+            return f"no box uses your Function '{p['function']}'"
     return None
 
 

@@ -8,13 +8,15 @@ is then skipped.
 Locks (graphcore.exercise) are enforced here, once for every path: each command names
 the boxes it changes in ``touched()``; ``apply`` refuses a change to a locked box with
 ``LockedError`` (one line naming the box by its label), and an undo or redo that would
-change one does nothing, tells ``on_refused`` and is dropped from the stack (obsolete).
+change one does nothing, tells ``on_refused`` and is dropped from the stack (obsolete). A
+change that would leave one of the exercise's tasks unable to run (its box deleted, the
+data set removed) is taken back and refused the same way, so a saved file always opens.
 """
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from graphcore.exercise import LockedError, lock_refusal
+from graphcore.exercise import LockedError, broken_task, lock_refusal, task_problems
 from graphcore.graph import Edge, Graph
 
 BATCH_ABOVE = 40  # changes to more boxes than this are announced as one reset event
@@ -39,7 +41,12 @@ class GraphCommand(QUndoCommand):
         refusal = self._refusal()
         if refusal:
             raise LockedError(refusal)
+        before = task_problems(self.graph)
         self.do()
+        broken = broken_task(self.graph, before)
+        if broken:  # e.g. deleting the box a task asks about: taken back, so the file still opens
+            self.undo_it()
+            raise LockedError(broken)
         self._skip_redo = True
 
     def _refused_on_stack(self) -> bool:

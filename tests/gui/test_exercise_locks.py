@@ -125,3 +125,20 @@ def test_an_overlay_keeps_hidden_values_on_the_arrows(main_window, tmp_path):
     b_out = next(e for e in doc.graph.edges() if e.src == "b")
     assert (win.scene.edge_items[u_out].value_label, win.scene.edge_items[u_out].grad_label) == ("?", "?")
     assert win.scene.edge_items[b_out].value_label == "12"
+
+
+def test_a_change_that_would_leave_a_task_unable_to_run_is_taken_back(main_window, tmp_path):
+    g = lessons.logistic_regression()
+    exercise.set_lesson(g, exercise.make_lesson(g, title="t", text="", locks=[], hidden=[], tasks=[
+        {"id": "p", "kind": "predict_gradient", "box": "b"}, {"id": "acc", "kind": "accuracy_at_least", "value": 0.9}]))
+    fileformat.save(g, tmp_path / "lr.graph.json")
+    win = main_window
+    assert win.files.open(str(tmp_path / "lr.graph.json"), ask=False)
+    doc = win.document
+    before = fileformat.dumps(doc.graph)
+    refused = doc.push(C.RemoveCommand(doc.graph, ["b"]))
+    assert refused.startswith("the exercise's task 'p' needs what this would change: no box 'b'")
+    refused = doc.push(C.SetMetaCommand(doc.graph, "dataset", None))
+    assert "task 'acc'" in refused and "no data set" in refused
+    assert fileformat.dumps(doc.graph) == before and doc.undo_stack.count() == 0
+    assert doc.push(C.RemoveCommand(doc.graph, ["x2"])) is None  # a box no task needs goes
