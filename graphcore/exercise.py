@@ -26,6 +26,10 @@ class ExerciseError(GraphError):
     """A lesson block, or an exercise or submission, that breaks a rule."""
 
 
+class LockedError(GraphError):
+    """A change refused because it would move, delete or edit a locked box."""
+
+
 @dataclass
 class Lesson:
     title: str
@@ -35,6 +39,10 @@ class Lesson:
     hidden: set[str]
     answers: dict[str, float] = field(default_factory=dict)  # task id → the learner's prediction (saved)
     done: set[str] = field(default_factory=set, compare=False)  # task ids done now (not saved)
+
+    def copy(self) -> "Lesson":
+        return Lesson(self.title, self.text, list(self.tasks), set(self.locks), set(self.hidden),
+                      dict(self.answers), set(self.done))
 
     def task(self, task_id: str) -> Task:
         return next(t for t in self.tasks if t.id == task_id)
@@ -66,12 +74,31 @@ def locked(graph) -> set[str]:
 def lock_refusal(graph, boxes) -> str | None:
     """The one-line refusal when a change would touch a locked box (named by its label), or None."""
     lesson = lesson_of(graph)
-    if lesson is None or not lesson.locks:
+    if lesson is None or not lesson.locks or not boxes:
         return None
-    hit = [b for b in boxes if b in lesson.locks and b in graph]
+    touched = set(boxes) & lesson.locks
+    hit = [b for b in graph.nodes() if b in touched]  # the first in the file's order
     if not hit:
         return None
     return f"{graph.box_name(hit[0])} is locked by the exercise: it cannot be moved, deleted or edited"
+
+
+def task_problems(graph) -> dict[str, str]:
+    """Task id → why its check cannot run on the graph as it is now (runnable tasks left out)."""
+    lesson = lesson_of(graph)
+    if lesson is None:
+        return {}
+    problems = {t.id: static_problem(t, graph) for t in lesson.tasks}
+    return {tid: why for tid, why in problems.items() if why}
+
+
+def broken_task(graph, before: dict[str, str]) -> str | None:
+    """The refusal when a change left a task unable to run that could run ``before`` it (the
+    saved file could then not be opened again), or None."""
+    for tid, why in task_problems(graph).items():
+        if tid not in before:
+            return f"the exercise's task '{tid}' needs what this would change: {why}"
+    return None
 
 
 # --- the lesson block ----------------------------------------------------------------------

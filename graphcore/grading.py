@@ -1,7 +1,9 @@
 """The grader: a learner's saved file checked against an exercise's tasks (``graphcore grade``).
 
 The exercise's tasks are the ones graded (a submission cannot change them), on the
-submission's graph; its locked boxes must still be exactly the exercise's (record,
+submission's graph — except a prediction of dJ/d·, which is made before any step and so
+is graded against the exercise as handed out, with the answer the submission saved
+(its lesson's ``answers``). The submission's locked boxes must still be exactly the exercise's (record,
 position and the arrows into them), and its lesson must lock the same boxes.
 """
 from __future__ import annotations
@@ -10,7 +12,8 @@ import gc
 
 from . import fileformat
 from .exercise import ExerciseError, lesson_of, locked_state
-from .tasks import check
+from .errors import GraphError
+from .tasks import TaskResult, check, judge_prediction, prediction_target
 
 
 def _read_exercise(path) -> tuple[object, dict]:
@@ -20,7 +23,14 @@ def _read_exercise(path) -> tuple[object, dict]:
         raise ExerciseError(f"{path}: not an exercise (the file has no 'lesson' block)")
     kept = {b: locked_state(graph, b) for b in lesson.locks}
     names = {b: graph.box_name(b) for b in lesson.locks}
-    return lesson, {"kept": kept, "names": names}
+    targets = {}
+    for task in lesson.tasks:
+        if task.kind == "predict_gradient":
+            try:
+                targets[task.id] = prediction_target(task, graph)
+            except GraphError as exc:
+                targets[task.id] = TaskResult(False, f"cannot check: {exc}")
+    return lesson, {"kept": kept, "names": names, "targets": targets}
 
 
 def lock_problems(exercise_locks: dict, submission) -> list[str]:
@@ -46,13 +56,19 @@ def lock_problems(exercise_locks: dict, submission) -> list[str]:
 
 def grade(exercise_path, submission_path) -> dict:
     """The grader's JSON (README "Exercises and grading"); raises GraphError on bad input."""
-    lesson, locks = _read_exercise(exercise_path)
+    lesson, locks = _read_exercise(exercise_path)  # "locks": what the grade needs of the exercise
     gc.collect()  # the exercise graph is gone: its Functions no longer hold their names
     submission = fileformat.load(submission_path)
     answers = (lesson_of(submission).answers if lesson_of(submission) is not None else {})
     rows = []
     for task in lesson.tasks:
-        result = check(task, submission, answer=answers.get(task.id))
+        target = locks["targets"].get(task.id)
+        if isinstance(target, TaskResult):
+            result = target
+        elif target is not None:
+            result = judge_prediction(task, target, answers.get(task.id))
+        else:
+            result = check(task, submission)
         rows.append({"id": task.id, "kind": task.kind, "text": task.text, "done": result.done,
                      "detail": result.detail})
     problems = lock_problems(locks, submission)

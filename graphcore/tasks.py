@@ -168,6 +168,8 @@ def static_problem(task: Task, graph) -> str | None:
         fn = F.CATALOGUE.get(p["function"])
         if fn is None or fn.group != "mine":
             return f"no Function of yours named '{p['function']}' (the file's 'functions' block defines them)"
+        if not any(graph.op(n) == fn.name for n in graph.nodes()):  # a file keeps only the Functions its boxes use
+            return f"no box uses your Function '{p['function']}'"
     return None
 
 
@@ -195,18 +197,27 @@ def _data(graph, which: str = "train"):
 
 
 def _predict_gradient(task: Task, graph, answer) -> TaskResult:
+    return judge_prediction(task, prediction_target(task, graph), answer)
+
+
+def prediction_target(task: Task, graph) -> tuple[float, str]:
+    """The engine's dJ/d· a predict_gradient task asks for, and the box's name; raises GraphError."""
     from .engine import compile_graph
     key = task.params["box"]
     name = graph.box_name(key.split(":")[0])
+    grad = compile_graph(graph).run(_data(graph)).grad(key)
+    if grad is None or np.ndim(grad) != 0:
+        raise GraphError(f"dJ/d{name} is one number per sample, not one number")
+    return float(grad), name
+
+
+def judge_prediction(task: Task, target: tuple[float, str], answer) -> TaskResult:
+    true, name = target
     if answer is None:
         return TaskResult(False, f"type your prediction of dJ/d{name} first")
     if not _num(answer):
         return TaskResult(False, f"your answer {answer!r} is not a number")
-    ev = compile_graph(graph).run(_data(graph))
-    grad = ev.grad(key)
-    if grad is None or np.ndim(grad) != 0:
-        return TaskResult(False, f"cannot check: dJ/d{name} is one number per sample, not one number")
-    true, tol = float(grad), task.param("tolerance")
+    tol = task.param("tolerance")  # relative for |dJ/d·| above 1, absolute below
     if abs(answer - true) <= tol * max(1.0, abs(true)):
         return TaskResult(True, f"right: dJ/d{name} = {true:.6g}")
     return TaskResult(False, f"not yet: your {answer:.6g} is not dJ/d{name} (within {tol:g})")

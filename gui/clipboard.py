@@ -24,7 +24,8 @@ def fragment(graph, node_ids) -> dict:
     doc["edges"] = [e for e in doc["edges"] if e["src"] in ids and e["dst"] in ids]
     doc["layout"] = {k: v for k, v in doc.get("layout", {}).items() if k in ids}
     doc["name"] = "fragment"
-    for key in ("loss", "output", "threshold", "dataset", "training", "groups"):  # groups: would name boxes left out
+    # groups and an exercise's lesson would name boxes left out (and a pasted copy of a locked box is free)
+    for key in ("loss", "output", "threshold", "dataset", "training", "groups", "lesson"):
         doc.pop(key, None)
     return doc
 

@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         doc.evaluated.connect(self._show_cost)
         doc.evaluation_failed.connect(self._show_eval_error)
         self.scene.message.connect(self.show_message)
+        doc.refused.connect(self.show_message)  # an exercise's locked box: one line naming it
         self.scene.selectionChanged.connect(self._selection_changed)
         self.scene.quick_search_requested.connect(lambda pos, port: self.open_quick_search(pos, "", port))
         self.view.quick_search_requested.connect(lambda pos, text: self.open_quick_search(pos, text))

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from graphcore import course
 
+from .exercise_dialog import save_as_exercise
 from .file_actions import examples
 from .plain_text import safe_text
 
@@ -50,6 +51,8 @@ def build(win):
     win.examples_menu = lessons
     a["save"] = _action(win, "File", "&Save", files.save, QKeySequence.Save, "Save the graph", True)
     a["save_as"] = _action(win, "File", "Save &As…", files.save_as, QKeySequence.SaveAs)
+    a["save_exercise"] = _action(win, "File", "Save as Exer&cise…", lambda: save_as_exercise(win),
+                                 tip="Write an exercise file: this graph with text, tasks, locks and hidden values")
     win.menu("File").addSeparator()
     export_menu = win.menu("File").addMenu("E&xport")
     a["export_image"] = _submenu_action(win, export_menu, "Canvas as PNG/SVG…", files.export_image_dialog)

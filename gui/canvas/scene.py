@@ -11,6 +11,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsTextItem
 
+from graphcore.exercise import lesson_of
+
 from .. import commands as C
 from . import style
 from .edge_item import EdgeItem, curve
@@ -143,15 +145,30 @@ class GraphScene(QGraphicsScene):
         for item in self.node_items.values():
             item.set_data_columns(columns)
 
+    def _hidden_now(self) -> set[str]:
+        lesson = lesson_of(self.graph)
+        return lesson.hidden_now() if lesson is not None else set()
+
+    def _show_exercise(self) -> set[str]:
+        """Padlocks on an exercise's locked boxes; returns the boxes whose values show "?"."""
+        lesson = lesson_of(self.graph)
+        locks, hidden = (lesson.locks, lesson.hidden_now()) if lesson is not None else (set(), set())
+        for nid, item in self.node_items.items():
+            item.set_exercise(nid in locks, nid in hidden)
+        return hidden
+
     def show_evaluation(self, ev):
         plan = ev.plan
         self._show_feeds()
         ignored = set(plan.ignored)
+        hidden = self._show_exercise()
         for nid, item in self.node_items.items():
             item.error = False
             item.set_ignored(nid in ignored)
             keys = self.graph.variable_keys(nid)
-            if nid in ignored:
+            if nid in hidden:
+                item.set_value_text("?")
+            elif nid in ignored:
                 item.set_value_text("")
             elif nid in plan.incomplete:
                 item.set_value_text("incomplete")
@@ -164,6 +181,7 @@ class GraphScene(QGraphicsScene):
 
     def show_failure(self, message, nodes):
         self._show_feeds()
+        self._show_exercise()
         for nid, item in self.node_items.items():
             item.error = nid in nodes
             item.set_ignored(False)
@@ -175,16 +193,19 @@ class GraphScene(QGraphicsScene):
         """Paint a step-through or training overlay over the graph (None clears it)."""
         self.overlay = overlay
         ov = overlay or CanvasOverlay(legend=False)
+        hidden = self._hidden_now()  # an exercise's hidden values stay "?" on the arrows and badges too
         for nid, item in self.node_items.items():
             item.set_value_hidden(ov.known_values is not None and nid not in ov.known_values)
-            badge = ov.badges.get(nid, "")
+            badge = ov.badges.get(nid, "") if nid not in hidden else ""
             if (item.current, item.done, item.badge) != (nid == ov.current, nid in ov.done, badge):
                 item.prepareGeometryChange()
                 item.current, item.done, item.badge = nid == ov.current, nid in ov.done, badge
                 item.update()
         for e, item in self.edge_items.items():
-            item.set_labels(str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, "")),
-                            float(ov.edge_widths.get(e, 1.0)))
+            value, grad = str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, ""))
+            if e.src in hidden:
+                value, grad = "?" if value else "", "?" if grad else ""
+            item.set_labels(value, grad, float(ov.edge_widths.get(e, 1.0)))
         self.update()
 
     def drawForeground(self, painter, rect):
@@ -306,7 +327,9 @@ class GraphScene(QGraphicsScene):
                 self.node_items[n].setPos(*old[n])
             return
         before = {n: self.graph.layout.get(n, old[n]) for n in moved}
-        self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved}))
+        if self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved})):
+            for n in old:  # refused (a locked box): every dragged box goes back
+                self.node_items[n].setPos(*self.graph.layout.get(n, old[n]))
 
     def _start_wire(self, port: PortItem):
         detach = None

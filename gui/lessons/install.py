@@ -118,10 +118,22 @@ class LessonController(QObject):
             return
         self.exercise, self.tasks = exercise, list(exercise.tasks)
         self.key = "exercise:" + (exercise.title or self.doc.display_name)
+        done = self.progress.done(self.key) & {t.id for t in self.tasks}
         self.panel.show_lesson(exercise.title or self.doc.display_name, exercise.text, self.tasks,
-                               self.progress.done(self.key), False, text_is_ours=False)
+                               done, False, text_is_ours=False)
         self.checker.set_tasks(self.tasks)
+        for tid, value in exercise.answers.items():  # the predictions saved with the file: graded again
+            row = self.panel.rows.get(tid)
+            if row is not None and row.answer is not None:
+                row.answer.setText(f"{value:g}")
+        self.checker.grade_all(exercise.answers)
+        self._reveal(done)
         self._raise_dock()
+
+    def _reveal(self, done: set):
+        """An exercise's hidden values show once the tasks revealing them are done."""
+        for tid in done - self.exercise.done:
+            self.doc.set_task_done(tid, True)
 
     # --- a lesson ------------------------------------------------------------------------
     def open_lesson(self, key: str) -> bool:
@@ -198,10 +210,7 @@ class LessonController(QObject):
         done = self.progress.done(self.key)
         self.panel.show_results(results, done)
         if self.exercise is not None:
-            now = {tid for tid, r in results.items() if r.done} | (done & {t.id for t in self.tasks})
-            if now != self.exercise.done:
-                self.exercise.done = now  # hidden values a done task reveals show now
-                self.win.scene.update()
+            self._reveal({tid for tid, r in results.items() if r.done} | (done & {t.id for t in self.tasks}))
         if newly:
             names = [t.text for t in self.tasks if t.id in newly]
             self.win.show_message("✔ done: " + "; ".join(names), 8000)

@@ -185,3 +185,26 @@ def test_f1_on_a_box_shows_its_formula_derivative_gate_and_lessons(main_window):
     win.document.graph.set_meta("loss", new)
     _settle(win)
     assert row.done, row.detail.text()
+
+
+def test_an_exercise_file_shows_its_lesson_as_plain_text_and_reveals_on_done(main_window, tmp_path):
+    from graphcore import exercise
+    win = main_window
+    graph = fileformat.load(course.by_key("computation_graph").example_path())
+    tasks = [{"id": "p", "kind": "predict_gradient", "text": "<b>dJ/db</b>?", "box": "b", "reveals": ["u"]}]
+    lesson = exercise.make_lesson(graph, title="Homework <i>1</i>", text="# Not a heading\n<img src=x>",
+                                  tasks=tasks, locks=["J"], hidden=["u"])
+    exercise.set_lesson(graph, lesson)
+    path = tmp_path / "homework.graph.json"
+    fileformat.save(graph, path)
+    assert win.files.open(str(path), ask=False)
+    panel = win.lessons.panel
+    assert win.lessons.key == "exercise:Homework <i>1</i>" and panel.title.text() == "Homework <i>1</i>"
+    assert panel.text.toPlainText() == "# Not a heading\n<img src=x>"  # shown as written, never rendered
+    assert panel.rows["p"].text.text() == "<b>dJ/db</b>?"
+    assert exercise.lesson_of(win.document.graph).hidden_now() == {"u"}
+    panel.rows["p"].answer.setText("6")
+    panel.rows["p"].check_button.click()
+    _settle(win)
+    assert panel.rows["p"].done and exercise.lesson_of(win.document.graph).hidden_now() == set()
+    assert exercise.lesson_of(win.document.graph).answers == {"p": 6.0} and win.document.dirty  # saved for the grader
