@@ -113,7 +113,8 @@ COURSE: tuple[CourseLesson, ...] = (
         "A deep, narrow network of sigmoids: each layer multiplies the gradient by σ′ ≤ ¼, so "
         "the first layers hardly learn. Its relu twin keeps the gradient's size.",
         "vanishing_gradients",
-        (_cost("vanish_cost", "Make this deep network learn: bring the cost J below 0.5", 0.5),),
+        (_cost("vanish_cost", "Make the deep sigmoid network learn anyway: bring the cost J below 0.1", 0.1),
+         _accuracy("vanish_95", "Reach 95 % accuracy on the points", 0.95)),
         also=("vanishing_gradients_relu",)),
 )
 
