@@ -33,6 +33,7 @@ class LessonCard(QFrame):
         lay.setContentsMargins(12, 10, 12, 10)
         self.title = plain_label(f"{number}. {lesson.title}")
         self.title.setObjectName("LessonCardTitle")
+        self.title.setWordWrap(True)  # a long title wraps rather than widen the page
         self.paragraph = plain_label(lesson.paragraph)
         self.paragraph.setWordWrap(True)
         self.count = plain_label(_count_text(done, total))
@@ -41,9 +42,10 @@ class LessonCard(QFrame):
         self.button.setObjectName("LessonCardOpen")
         lay.addWidget(self.title, 0, 0)
         lay.addWidget(self.count, 0, 1, Qt.AlignRight)
-        lay.addWidget(self.paragraph, 1, 0, 1, 2)
-        lay.addWidget(self.button, 2, 1, Qt.AlignRight)
+        lay.addWidget(self.button, 0, 2, Qt.AlignRight)
+        lay.addWidget(self.paragraph, 1, 0, 1, 3)
         lay.setColumnStretch(0, 1)
+        lay.setHorizontalSpacing(14)
 
 
 def _count_text(done: int, total: int) -> str:
@@ -69,6 +71,7 @@ class StartPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # the cards wrap to the width
         outer.addWidget(scroll)
         body = QWidget()
         body.setObjectName("StartPageBody")
@@ -76,8 +79,8 @@ class StartPage(QWidget):
         centre = QHBoxLayout(body)
         column = QWidget()
         column.setMaximumWidth(820)
-        centre.addStretch(1)
-        centre.addWidget(column, 4)
+        centre.addStretch(1)  # the margins take only what the column (at most 820 px) leaves
+        centre.addWidget(column, 1000)
         centre.addStretch(1)
         self.column = QVBoxLayout(column)
         self.column.setContentsMargins(16, 20, 16, 20)
