@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QDockWidget, QMessageBox, QStackedWidget
 
 from graphcore import course
 from graphcore.errors import GraphError, one_line
@@ -70,11 +70,12 @@ class LessonController(QObject):
         self._give_room_back()
 
     def _make_room(self):
-        """The panels under the canvas (Plots, step-through) have nothing to show yet: they
+        """The panels under the canvas (Plots, step-through, …) have nothing to show yet: they
         step aside while the start page is up, and come back with the canvas."""
         if self._set_aside:
             return
-        docks = [getattr(self.win, n, None) for n in ("plots_dock", "stepper_dock")]
+        docks = [d for d in self.win.findChildren(QDockWidget)
+                 if self.win.dockWidgetArea(d) == Qt.BottomDockWidgetArea]
         # not closed by the learner (isHidden: also right before the window is first shown)
         self._set_aside = [d for d in docks if d is not None and not d.isFloating() and not d.isHidden()]
         self._in_front = [d for d in self._set_aside if not d.visibleRegion().isEmpty()]  # the front tab
