@@ -23,7 +23,7 @@ def _settle(win):
     assert win.lessons.checker.wait_idle()
 
 
-def test_the_start_page_lists_the_course_in_order(main_window):
+def test_the_start_page_lists_the_course_in_order(main_window, monkeypatch, tmp_path, no_modal_dialogs):
     win = main_window
     win.lessons.show_start_page()
     page = win.lessons.start_page
@@ -39,6 +39,15 @@ def test_the_start_page_lists_the_course_in_order(main_window):
     win.lessons.show_start_page()
     win.palette_panel.activated.emit("parameter")  # building from the palette leaves the start page
     assert win.centralWidget().currentWidget() is win.view and len(win.document.graph) == 1
+    # a lesson whose file cannot be read: one line, and the learner's graph stays as it was
+    win.document.undo_stack.setClean()
+    bad = tmp_path / "broken.graph.json"
+    bad.write_text("{ nope")
+    monkeypatch.setattr(course.CourseLesson, "example_path", lambda self, folder=None: bad)
+    assert not win.lessons.open_lesson("xor")
+    assert len(win.document.graph) == 1 and win.lessons.key is None
+    (kind, title, text), = no_modal_dialogs.seen
+    assert title == "Cannot open lesson" and "xor: one hidden layer" in text and "\n" not in text
 
 
 def test_opening_a_lesson_opens_a_copy_of_its_graph_and_the_panel(main_window):
@@ -83,16 +92,6 @@ def _trained_values(key):
     return {p: graph.value(p) for p in graph.parameters()}
 
 
-def test_cost_and_accuracy_tasks_go_done_when_the_model_has_learned(main_window):
-    win = main_window
-    panel = _open(win, "linear_model")
-    assert not panel.rows["cost_02"].done and not panel.rows["all_points"].done
-    win.document.graph.set_values(_trained_values("linear_model"))
-    _settle(win)
-    assert panel.rows["cost_02"].done and panel.rows["all_points"].done
-    assert "J = " in panel.rows["cost_02"].detail.text()
-
-
 def test_progress_survives_a_restart_and_a_broken_file_is_kept_aside(main_window, app_dirs):
     from gui.main_window import MainWindow
     win = main_window
@@ -123,20 +122,6 @@ def test_progress_survives_a_restart_and_a_broken_file_is_kept_aside(main_window
     broken.close()
 
 
-def test_a_lesson_whose_file_cannot_be_read_leaves_the_graph_as_it_was(main_window, monkeypatch, tmp_path,
-                                                                       no_modal_dialogs):
-    win = main_window
-    drop_from_palette(win, "parameter", QPointF(0, 0))
-    win.document.undo_stack.setClean()
-    bad = tmp_path / "broken.graph.json"
-    bad.write_text("{ nope")
-    monkeypatch.setattr(course.CourseLesson, "example_path", lambda self, folder=None: bad)
-    assert not win.lessons.open_lesson("xor")
-    assert len(win.document.graph) == 1 and win.lessons.key is None
-    (kind, title, text), = no_modal_dialogs.seen
-    assert title == "Cannot open lesson" and "xor: one hidden layer" in text and "\n" not in text
-
-
 def test_the_tour_points_at_five_parts_and_escape_closes_it(main_window, qtbot):
     win = main_window
     tour = win.lessons.start_tour()
@@ -161,7 +146,7 @@ def test_the_tour_points_at_five_parts_and_escape_closes_it(main_window, qtbot):
     assert not tour.isVisible() and win.lessons.tour is None
 
 
-def test_f1_on_a_box_shows_its_formula_derivative_gate_and_lessons(main_window):
+def test_f1_then_build_cost_and_accuracy_tasks_go_done(main_window):
     win = main_window
     _open(win, "computation_graph")
     win.actions_by_name["box_help"].trigger()
@@ -185,6 +170,13 @@ def test_f1_on_a_box_shows_its_formula_derivative_gate_and_lessons(main_window):
     win.document.graph.set_meta("loss", new)
     _settle(win)
     assert row.done, row.detail.text()
+    # cost and accuracy tasks go done when the model has learned
+    panel = _open(win, "linear_model")
+    assert not panel.rows["cost_02"].done and not panel.rows["all_points"].done
+    win.document.graph.set_values(_trained_values("linear_model"))
+    _settle(win)
+    assert panel.rows["cost_02"].done and panel.rows["all_points"].done
+    assert "J = " in panel.rows["cost_02"].detail.text()
 
 
 def test_an_exercise_file_shows_its_lesson_as_plain_text_and_reveals_on_done(main_window, tmp_path):
