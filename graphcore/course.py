@@ -152,7 +152,7 @@ def title_for_example(path) -> str:
             return lesson.title
     for lesson in COURSE:
         if stem in lesson.also:
-            return f"{lesson.title} — {stem.replace('_', ' ')}"
+            return f"{lesson.title} — {_summary(Path(path))[1] or stem.replace('_', ' ')}"
     return stem.replace("_", " ")
 
 
@@ -168,15 +168,24 @@ def example_order(path) -> tuple:
     return (len(COURSE), 0, stem)
 
 
-@lru_cache(maxsize=None)
-def _ops_in(path: str, mtime: float) -> frozenset:
+def _summary(path: Path) -> tuple[frozenset, str | None]:
+    """The ops of an example file's boxes and its graph's name ((), None when it cannot be read)."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return frozenset(), None
+    return _read_summary(str(path), mtime)
+
+
+@lru_cache(maxsize=64)
+def _read_summary(path: str, mtime: float) -> tuple[frozenset, str | None]:
     from . import fileformat
     from .errors import GraphError
     try:
         g = fileformat.load(path)
     except (GraphError, OSError):
-        return frozenset()
-    return frozenset(g.op(n) for n in g.nodes())
+        return frozenset(), None
+    return frozenset(g.op(n) for n in g.nodes()), g.meta.get("name")
 
 
 def lessons_using(op: str, folder: Path = EXAMPLES) -> list[CourseLesson]:
@@ -184,9 +193,6 @@ def lessons_using(op: str, folder: Path = EXAMPLES) -> list[CourseLesson]:
     found = []
     for lesson in lessons(folder):
         stems = (lesson.example, *lesson.also)
-        for stem in stems:
-            p = Path(folder) / f"{stem}.graph.json"
-            if p.is_file() and op in _ops_in(str(p), p.stat().st_mtime):
-                found.append(lesson)
-                break
+        if any(op in _summary(Path(folder) / f"{stem}.graph.json")[0] for stem in stems):
+            found.append(lesson)
     return found

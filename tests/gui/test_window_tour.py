@@ -116,7 +116,8 @@ def test_recent_files_menu_reopens(main_window, tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", [p.name.removesuffix(".graph.json") for p in file_actions.examples()])
 def test_every_lesson_in_the_examples_menu_opens_and_evaluates(main_window, name):
     win = main_window
-    _menu_action(win.examples_menu, course.title_for_example(f"{name}.graph.json")).trigger()
+    title = course.title_for_example(file_actions.EXAMPLES_DIR / f"{name}.graph.json")  # the lesson's, not the file's
+    _menu_action(win.examples_menu, title).trigger()
     doc = win.document
     assert doc.path and doc.path.endswith(f"{name}.graph.json")
     doc.evaluate_now()

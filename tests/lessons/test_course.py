@@ -88,7 +88,8 @@ def test_the_linear_model_tasks_go_done_after_training():
 
 def test_examples_are_named_by_the_lesson_that_opens_them():
     assert course.title_for_example("x/ng_computation_graph.graph.json") == "Values forward, gradients backward"
-    assert course.title_for_example("sin2x.graph.json").startswith("The derivative is the tangent's slope")
+    assert course.title_for_example(course.EXAMPLES / "sin2x.graph.json") == \
+        "The derivative is the tangent's slope — f(x) = sin(2x)"  # its graph's own name
     assert course.title_for_example("someone_elses.graph.json") == "someone elses"
     ordered = sorted(["xor_network.graph.json", "zzz.graph.json", "ng_computation_graph.graph.json",
                       "sin2x.graph.json", "x_squared.graph.json"], key=course.example_order)
