@@ -46,7 +46,7 @@ def _train(g):
 def _right(g, box):
     sub = g.copy()
     if g.parameters():
-        tr = Trainer(sub, epochs=15)
+        tr = Trainer(sub, epochs=6)
         tr.train()
         tr.write_back()
     grad = float(compile_graph(g).run(_train(g)).grad(box))  # the graph as handed out, before any step
