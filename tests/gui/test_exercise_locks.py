@@ -94,6 +94,11 @@ def _hidden_values_show_a_question_mark_until_the_task_is_done(main_window, tmp_
     doc.evaluate_now()
     item = win.scene.node_items["u"]
     assert item.value_text == "?" and item.hidden_value
+    from graphcore import stepthrough
+    from gui.panels.stepper_panel import hides_numbers
+    steps = {(st.phase, st.node): st for st in stepthrough.build(doc.graph).steps}
+    assert hides_numbers(doc.graph, steps["forward", "u"]) and hides_numbers(doc.graph, steps["forward", "v"])
+    assert not hides_numbers(doc.graph, steps["forward", "b"])
     win.select_nodes(["u"])
     win.inspector.refresh()
     assert win.inspector.value_label.text().startswith("?")
