@@ -139,3 +139,13 @@ def test_fix_derivative_graded_on_the_submission_s_own_function(tmp_path, capsys
         assert code == 1 and doc["tasks"][0]["detail"].startswith("✘")
     finally:
         restore()
+
+
+def test_grade_without_json_prints_one_line_per_task(tmp_path, capsys):
+    g, box, _ = _exercise("ng_computation_graph")
+    fileformat.save(g, tmp_path / "ex.json")
+    fileformat.save(_right(g, box), tmp_path / "right.json")
+    assert cli.main(["grade", str(tmp_path / "ex.json"), str(tmp_path / "right.json")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "ng_computation_graph: 2 of 2 tasks done"
+    assert out[1].startswith("  ✔ predict: dJ/d? before you step — right: dJ/db = 6") and len(out) == 3
