@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         doc.evaluation_failed.connect(self._show_eval_error)
         self.scene.message.connect(self.show_message)
         doc.refused.connect(self.show_message)  # an exercise's locked box: one line naming it
+        doc.refused.connect(lambda _text: self.scene.sync_positions())  # a refused drag: the boxes go back
         self.scene.selectionChanged.connect(self._selection_changed)
         self.scene.quick_search_requested.connect(lambda pos, port: self.open_quick_search(pos, "", port))
         self.view.quick_search_requested.connect(lambda pos, text: self.open_quick_search(pos, text))
