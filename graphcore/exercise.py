@@ -101,6 +101,12 @@ def broken_task(graph, before: dict[str, str]) -> str | None:
     return None
 
 
+def cost_is_hidden(graph) -> bool:
+    """Is the cost J's box one of the values the exercise hides for now?"""
+    lesson, loss = lesson_of(graph), graph.meta.get("loss")
+    return lesson is not None and isinstance(loss, str) and loss.split(":")[0] in lesson.hidden_now()
+
+
 # --- the lesson block ----------------------------------------------------------------------
 def read_block(block, graph) -> Lesson:
     """The ``lesson`` block checked against ``graph`` (its boxes must exist, every task's

@@ -10,6 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QUndoView
 
+from graphcore.exercise import cost_is_hidden
+
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView
 from .code_export import CodeExport
@@ -232,7 +234,9 @@ class MainWindow(QMainWindow):
         plan = ev.plan
         if self._cost_hidden:
             return
-        if ev.cost is not None:
+        if ev.cost is not None and cost_is_hidden(self.document.graph):
+            self.cost_label.setText("cost J = ?   (hidden until its task is done)")
+        elif ev.cost is not None:
             self.cost_label.setText(f"cost J = {ev.cost:.6g}" + (f"   (m = {ev.m})" if ev.m else ""))
         elif n := sum(len(v) for nid, v in plan.unwired.items() if nid not in plan.ignored):
             self.cost_label.setText(f"{n} unwired port{'s' * (n != 1)}")

@@ -165,5 +165,17 @@ def test_locked_boxes_refuse_every_path_and_survive_paste_undo_save(main_window,
 
 def test_hidden_values_train_and_what_tasks_need(main_window, tmp_path, qtbot):
     _run([_hidden_values_show_a_question_mark_until_the_task_is_done, _an_overlay_keeps_hidden_values_on_the_arrows,
-          _train_refuses_a_locked_parameter, _a_change_that_would_leave_a_task_unable_to_run_is_taken_back],
+          _train_refuses_a_locked_parameter, _a_change_that_would_leave_a_task_unable_to_run_is_taken_back,
+          _a_hidden_cost_is_a_question_mark_in_the_status_bar],
          main_window, tmp_path, qtbot)
+
+
+def _a_hidden_cost_is_a_question_mark_in_the_status_bar(main_window, tmp_path, qtbot):
+    doc = _open_exercise(main_window, tmp_path, hidden=("J",))
+    doc.evaluate_now()
+    assert main_window.cost_label.text().startswith("cost J = ?")
+    main_window.select_nodes([])
+    main_window.inspector.refresh()
+    assert main_window.inspector.formula.text().startswith("cost J = ?")
+    doc.set_task_done("p")
+    assert main_window.cost_label.text() == "cost J = 33"
