@@ -9,6 +9,7 @@ Function it names, a cost J, a data set) — the graph file refuses a task that 
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -279,11 +280,23 @@ def _build_expression(task: Task, graph, answer) -> TaskResult:
 
 def _reference(task: Task):
     """The expression's own graph (graphcore.expr) and the names that are its inputs."""
-    from .expr import from_expr
     p = task.params
-    from_expr(p["expr"])  # a syntax error is refused here, with its column
-    inputs = list(p.get("inputs") or free_names(p["expr"]))
-    return from_expr(p["expr"], inputs), inputs
+    try:
+        names = free_names(p["expr"])
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        from .expr import from_expr
+        from_expr(p["expr"])  # refuses it in one line, with the column
+        raise
+    inputs = tuple(p.get("inputs") or names)
+    return _expression_graph(p["expr"], inputs), list(inputs)
+
+
+@functools.lru_cache(maxsize=64)
+def _expression_graph(expr: str, inputs: tuple):
+    """Built once per expression: every command in an exercise's window asks whether the task
+    can still run. Only read (evaluated), never changed."""
+    from .expr import from_expr
+    return from_expr(expr, list(inputs))
 
 
 def _input_for(graph, name: str) -> str | None:
