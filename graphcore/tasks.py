@@ -331,7 +331,8 @@ _CHECKS = {"predict_gradient": _predict_gradient, "cost_below": _cost_below,
            "fix_derivative": _fix_derivative}
 
 
-def free_names(expr: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def free_names(expr: str) -> tuple[str, ...]:
     """The names an expression reads, in order of first use (callees like sin are not names)."""
     tree = ast.parse(expr.strip(), mode="eval")
     callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
@@ -339,4 +340,4 @@ def free_names(expr: str) -> list[str]:
     for n in ast.walk(tree):
         if isinstance(n, ast.Name) and id(n) not in callees:
             seen.setdefault(n.id, None)
-    return list(seen)
+    return tuple(seen)
