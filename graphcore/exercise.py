@@ -12,14 +12,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from . import limits
 from .errors import GraphError
 from .tasks import Task, TaskError, parse_task, static_problem, task_label
 
 LESSON_VERSION = 1
 LESSON_KEYS = {"version", "title", "text", "tasks", "locks", "hidden", "answers"}
 MAX_TITLE = 200
-MAX_TEXT = 100_000
-MAX_TASKS = 100
+MAX_TEXT = limits.MAX_LESSON_TEXT
+MAX_TASKS = limits.MAX_LESSON_TASKS
 
 
 class ExerciseError(GraphError):
@@ -146,7 +147,7 @@ def _read_tasks(records, graph) -> list[Task]:
     if not isinstance(records, list):
         raise ExerciseError("'tasks' must be a list")
     if len(records) > MAX_TASKS:
-        raise ExerciseError(f"too many tasks ({len(records)}; the limit is {MAX_TASKS})")
+        raise ExerciseError(limits.too_many("tasks", len(records), MAX_TASKS))
     tasks, seen = [], set()
     for i, rec in enumerate(records):
         task = parse_task(rec, i)

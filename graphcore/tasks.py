@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import limits
 from .errors import GraphError
 
 KINDS = ("predict_gradient", "cost_below", "accuracy_at_least", "build_expression", "fix_derivative")
@@ -26,7 +27,7 @@ OPTIONAL = {"predict_gradient": {"tolerance"}, "cost_below": set(), "accuracy_at
             "build_expression": {"inputs", "points", "tol", "range", "seed"}, "fix_derivative": set()}
 COMMON = {"id", "kind", "text", "reveals"}
 DEFAULTS = {"tolerance": 0.01, "on": "train", "points": 8, "tol": 1e-6, "range": [0.1, 2.0], "seed": 0}
-MAX_POINTS = 1000
+MAX_POINTS = limits.MAX_TASK_POINTS
 MAX_TEXT = 2000
 
 
