@@ -12,14 +12,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from . import limits
 from .errors import GraphError
 from .tasks import Task, TaskError, parse_task, static_problem, task_label
 
 LESSON_VERSION = 1
 LESSON_KEYS = {"version", "title", "text", "tasks", "locks", "hidden", "answers"}
 MAX_TITLE = 200
-MAX_TEXT = 100_000
-MAX_TASKS = 100
+MAX_TEXT = limits.MAX_LESSON_TEXT
+MAX_TASKS = limits.MAX_LESSON_TASKS
 
 
 class ExerciseError(GraphError):
@@ -101,6 +102,12 @@ def broken_task(graph, before: dict[str, str]) -> str | None:
     return None
 
 
+def cost_is_hidden(graph) -> bool:
+    """Is the cost J's box one of the values the exercise hides for now?"""
+    lesson, loss = lesson_of(graph), graph.meta.get("loss")
+    return lesson is not None and isinstance(loss, str) and loss.split(":")[0] in lesson.hidden_now()
+
+
 # --- the lesson block ----------------------------------------------------------------------
 def read_block(block, graph) -> Lesson:
     """The ``lesson`` block checked against ``graph`` (its boxes must exist, every task's
@@ -140,7 +147,7 @@ def _read_tasks(records, graph) -> list[Task]:
     if not isinstance(records, list):
         raise ExerciseError("'tasks' must be a list")
     if len(records) > MAX_TASKS:
-        raise ExerciseError(f"too many tasks ({len(records)}; the limit is {MAX_TASKS})")
+        raise ExerciseError(limits.too_many("tasks", len(records), MAX_TASKS))
     tasks, seen = [], set()
     for i, rec in enumerate(records):
         task = parse_task(rec, i)

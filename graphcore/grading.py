@@ -12,7 +12,7 @@ import gc
 
 from . import fileformat
 from .exercise import ExerciseError, lesson_of, locked_state
-from .errors import GraphError
+from .errors import GraphError, short_path
 from .tasks import TaskResult, check, judge_prediction, prediction_target
 
 
@@ -20,7 +20,7 @@ def _read_exercise(path) -> tuple[object, dict]:
     graph = fileformat.load(path)
     lesson = lesson_of(graph)
     if lesson is None:
-        raise ExerciseError(f"{path}: not an exercise (the file has no 'lesson' block)")
+        raise ExerciseError(f"{short_path(path)}: not an exercise (the file has no 'lesson' block)")
     kept = {b: locked_state(graph, b) for b in lesson.locks}
     names = {b: graph.box_name(b) for b in lesson.locks}
     targets = {}

@@ -9,11 +9,13 @@ Function it names, a cost J, a data set) — the graph file refuses a task that 
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import limits
 from .errors import GraphError
 
 KINDS = ("predict_gradient", "cost_below", "accuracy_at_least", "build_expression", "fix_derivative")
@@ -25,7 +27,7 @@ OPTIONAL = {"predict_gradient": {"tolerance"}, "cost_below": set(), "accuracy_at
             "build_expression": {"inputs", "points", "tol", "range", "seed"}, "fix_derivative": set()}
 COMMON = {"id", "kind", "text", "reveals"}
 DEFAULTS = {"tolerance": 0.01, "on": "train", "points": 8, "tol": 1e-6, "range": [0.1, 2.0], "seed": 0}
-MAX_POINTS = 1000
+MAX_POINTS = limits.MAX_TASK_POINTS
 MAX_TEXT = 2000
 
 
@@ -279,11 +281,23 @@ def _build_expression(task: Task, graph, answer) -> TaskResult:
 
 def _reference(task: Task):
     """The expression's own graph (graphcore.expr) and the names that are its inputs."""
-    from .expr import from_expr
     p = task.params
-    from_expr(p["expr"])  # a syntax error is refused here, with its column
-    inputs = list(p.get("inputs") or free_names(p["expr"]))
-    return from_expr(p["expr"], inputs), inputs
+    try:
+        names = free_names(p["expr"])
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        from .expr import from_expr
+        from_expr(p["expr"])  # refuses it in one line, with the column
+        raise
+    inputs = tuple(p.get("inputs") or names)
+    return _expression_graph(p["expr"], inputs), list(inputs)
+
+
+@functools.lru_cache(maxsize=64)
+def _expression_graph(expr: str, inputs: tuple):
+    """Built once per expression: every command in an exercise's window asks whether the task
+    can still run. Only read (evaluated), never changed."""
+    from .expr import from_expr
+    return from_expr(expr, list(inputs))
 
 
 def _input_for(graph, name: str) -> str | None:
@@ -318,7 +332,8 @@ _CHECKS = {"predict_gradient": _predict_gradient, "cost_below": _cost_below,
            "fix_derivative": _fix_derivative}
 
 
-def free_names(expr: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def free_names(expr: str) -> tuple[str, ...]:
     """The names an expression reads, in order of first use (callees like sin are not names)."""
     tree = ast.parse(expr.strip(), mode="eval")
     callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
@@ -326,4 +341,4 @@ def free_names(expr: str) -> list[str]:
     for n in ast.walk(tree):
         if isinstance(n, ast.Name) and id(n) not in callees:
             seen.setdefault(n.id, None)
-    return list(seen)
+    return tuple(seen)

@@ -24,9 +24,9 @@ def fragment(graph, node_ids) -> dict:
     doc["edges"] = [e for e in doc["edges"] if e["src"] in ids and e["dst"] in ids]
     doc["layout"] = {k: v for k, v in doc.get("layout", {}).items() if k in ids}
     doc["name"] = "fragment"
-    # groups and an exercise's lesson would name boxes left out (and a pasted copy of a locked box is free)
-    for key in ("loss", "output", "threshold", "dataset", "training", "groups", "lesson"):
+    for key in ("loss", "output", "threshold", "dataset", "training", "groups"):  # groups: would name boxes left out
         doc.pop(key, None)
+    doc.pop("lesson", None)  # an exercise's lesson names boxes left out; a pasted copy of a locked box is free
     return doc
 
 

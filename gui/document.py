@@ -119,14 +119,6 @@ class Document(QObject):
         self.undo_stack.push(command)
         return None
 
-    def set_task_done(self, task_id: str, done: bool = True):
-        """The Lesson panel's word that a task is (no longer) done: the values it reveals show."""
-        lesson = lesson_of(self.graph)
-        if lesson is None:
-            return
-        (lesson.done.add if done else lesson.done.discard)(task_id)
-        self.evaluate_now()  # the canvas and the inspector redraw with the new "?"s
-
     def _on_event(self, event):
         self.changed.emit()
         self.schedule_evaluation()
@@ -188,6 +180,14 @@ class Document(QObject):
 
     def dumps(self) -> str:
         return fileformat.dumps(self.graph)
+
+    def set_task_done(self, task_id: str, done: bool = True):
+        """The Lesson panel's word that a task is (no longer) done: the values it reveals show."""
+        lesson = lesson_of(self.graph)
+        if lesson is None:
+            return
+        (lesson.done.add if done else lesson.done.discard)(task_id)
+        self.evaluate_now()  # the canvas and the inspector redraw with the new "?"s
 
     # --- data and evaluation -------------------------------------------------------------
     def dataset(self):

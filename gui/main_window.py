@@ -10,6 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QUndoView
 
+from graphcore.exercise import cost_is_hidden
+
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView
 from .code_export import CodeExport
@@ -188,6 +190,7 @@ class MainWindow(QMainWindow):
         doc.evaluation_failed.connect(self._show_eval_error)
         self.scene.message.connect(self.show_message)
         doc.refused.connect(self.show_message)  # an exercise's locked box: one line naming it
+        doc.refused.connect(lambda _text: self.scene.sync_positions())  # a refused drag: the boxes go back
         self.scene.selectionChanged.connect(self._selection_changed)
         self.scene.quick_search_requested.connect(lambda pos, port: self.open_quick_search(pos, "", port))
         self.view.quick_search_requested.connect(lambda pos, text: self.open_quick_search(pos, text))
@@ -233,7 +236,9 @@ class MainWindow(QMainWindow):
         plan = ev.plan
         if self._cost_hidden:
             return
-        if ev.cost is not None:
+        if ev.cost is not None and cost_is_hidden(self.document.graph):
+            self.cost_label.setText("cost J = ?   (hidden until its task is done)")
+        elif ev.cost is not None:
             self.cost_label.setText(f"cost J = {ev.cost:.6g}" + (f"   (m = {ev.m})" if ev.m else ""))
         elif n := sum(len(v) for nid, v in plan.unwired.items() if nid not in plan.ignored):
             self.cost_label.setText(f"{n} unwired port{'s' * (n != 1)}")

@@ -18,7 +18,7 @@ from . import style
 from .edge_item import EdgeItem, curve
 from .inline_editor import InlineEditor
 from .node_item import FOOTER, HEADER, WIDTH, NodeItem
-from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay
+from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .port_item import PortItem
 
 GRID = 20.0
@@ -145,6 +145,12 @@ class GraphScene(QGraphicsScene):
         for item in self.node_items.values():
             item.set_data_columns(columns)
 
+    def sync_positions(self):
+        """Every box back where the model has it (after a refused move: the items had moved)."""
+        for nid, item in self.node_items.items():
+            if nid in self.graph.layout and (item.x(), item.y()) != self.graph.layout[nid]:
+                item.setPos(*self.graph.layout[nid])
+
     def _hidden_now(self) -> set[str]:
         lesson = lesson_of(self.graph)
         return lesson.hidden_now() if lesson is not None else set()
@@ -192,20 +198,17 @@ class GraphScene(QGraphicsScene):
     def set_overlay(self, overlay: CanvasOverlay | None):
         """Paint a step-through or training overlay over the graph (None clears it)."""
         self.overlay = overlay
-        ov = overlay or CanvasOverlay(legend=False)
-        hidden = self._hidden_now()  # an exercise's hidden values stay "?" on the arrows and badges too
+        ov = masked_overlay(overlay or CanvasOverlay(legend=False), self._hidden_now())  # an exercise's "?"s
         for nid, item in self.node_items.items():
             item.set_value_hidden(ov.known_values is not None and nid not in ov.known_values)
-            badge = ov.badges.get(nid, "") if nid not in hidden else ""
+            badge = ov.badges.get(nid, "")
             if (item.current, item.done, item.badge) != (nid == ov.current, nid in ov.done, badge):
                 item.prepareGeometryChange()
                 item.current, item.done, item.badge = nid == ov.current, nid in ov.done, badge
                 item.update()
         for e, item in self.edge_items.items():
-            value, grad = str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, ""))
-            if e.src in hidden:
-                value, grad = "?" if value else "", "?" if grad else ""
-            item.set_labels(value, grad, float(ov.edge_widths.get(e, 1.0)))
+            item.set_labels(str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, "")),
+                            float(ov.edge_widths.get(e, 1.0)))
         self.update()
 
     def drawForeground(self, painter, rect):
@@ -327,9 +330,7 @@ class GraphScene(QGraphicsScene):
                 self.node_items[n].setPos(*old[n])
             return
         before = {n: self.graph.layout.get(n, old[n]) for n in moved}
-        if self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved})):
-            for n in old:  # refused (a locked box): every dragged box goes back
-                self.node_items[n].setPos(*self.graph.layout.get(n, old[n]))
+        self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved}))
 
     def _start_wire(self, port: PortItem):
         detach = None

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QHBoxLayout, QVBoxLayout, QWidget
 
 from graphcore import functions as F
-from graphcore.exercise import lesson_of
+from graphcore.exercise import cost_is_hidden, lesson_of
 
 from .. import commands as C
 from ..canvas.node_item import IGNORED_HINT
@@ -125,6 +125,8 @@ class InspectorPanel(QWidget):
             self.title.setText("Nothing selected" if not self.doc.error else "Nothing selected")
             cost = self.doc.evaluation.cost if self.doc.evaluation is not None else None
             text = f"cost J = {format_number(cost)}" if cost is not None else (self.doc.error or "")
+            if cost is not None and cost_is_hidden(g):
+                text = "cost J = ?   (hidden until its task is done)"
             loss = g.meta.get("loss")
             loss = loss.split(":")[0] if isinstance(loss, str) else None
             if self._stepping is not None and cost is not None and loss not in self._stepping.known_values:

@@ -124,6 +124,8 @@ def _exercise_doc():
     (lambda L: L.update(version=2), "unsupported lesson version 2"),
     (lambda L: L.update(extra=1), "unknown key 'extra'"),
     (lambda L: L["tasks"].append({"id": "p", "kind": "cost_below", "value": 1}), "used by another task"),
+    (lambda L: L["tasks"].extend([{"kind": "cost_below", "value": 1}] * 100), "too many tasks (101; the limit is 100)"),
+    (lambda L: L.update(text="x" * 100_001), "'text' must be text of at most 100,000 characters"),
 ])
 def test_file_refusals_are_one_line(edit, words):
     doc = _exercise_doc()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from graphcore import exercise, fileformat, lessons
@@ -25,6 +25,10 @@ step = st.one_of(
     st.tuples(st.just("connect"), st.integers(0, 20), st.integers(0, 20), st.integers(0, 1)),
     st.tuples(st.just("paste"), st.lists(st.integers(0, 20), min_size=1, max_size=3)),
     st.tuples(st.sampled_from(["undo", "redo", "save"])),
+    # lock one more box mid-way (as a lesson may) — often the one just changed, so the undo
+    # stack then holds a change to a locked box
+    st.tuples(st.just("lock"), st.integers(0, 20)),
+    st.tuples(st.just("lock_last"), st.integers(0, 20)),
 )
 
 
@@ -66,31 +70,38 @@ def _command(g, act):
                                    {n["id"]: (300.0, 300.0) for n in frag["nodes"]})
 
 
-def _kept(g):
-    return {b: exercise.locked_state(g, b) for b in LOCKS}
+def _kept(g, boxes):
+    return {b: exercise.locked_state(g, b) for b in boxes}
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(step, min_size=1, max_size=14))
+@example(steps=[("move", 0, 10), ("lock_last", 0), ("undo",)])  # the undo of a change to a box locked since
+@example(steps=[("value", 0, 2.0), ("undo",), ("lock_last", 0), ("redo",), ("save",), ("undo",)])
 def test_locked_boxes_survive_any_edit_sequence(qapp, steps):
     doc = Document()
     doc.load_graph(fileformat.loads(EXERCISE), None)
-    start = _kept(doc.graph)
+    kept = _kept(doc.graph, LOCKS)
+    last: list[str] = []  # the boxes the last accepted command changed
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "mine.graph.json")
         for act in steps:
-            if act[0] == "undo":
-                doc.undo_stack.undo()
-            elif act[0] == "redo":
-                doc.undo_stack.redo()
+            if act[0] in ("undo", "redo"):
+                getattr(doc.undo_stack, act[0])()
             elif act[0] == "save":
                 doc.save(path)
                 doc.open(path)
+            elif act[0] in ("lock", "lock_last"):
+                choices = [b for b in last if b in doc.graph] if act[0] == "lock_last" else []
+                box = _pick(choices or doc.graph.nodes(), act[1])
+                exercise.lesson_of(doc.graph).locks.add(box)
+                kept.setdefault(box, exercise.locked_state(doc.graph, box))
             else:
                 cmd = _command(doc.graph, act)
                 if cmd is not None:
                     refused = doc.push(cmd)
+                    last = [] if refused else sorted(cmd.touched())
                     if refused and "locked" in refused:
-                        assert cmd.touched() & set(LOCKS) and "\n" not in refused
-            assert exercise.lesson_of(doc.graph).locks == set(LOCKS)
-            assert _kept(doc.graph) == start, act
+                        assert cmd.touched() & set(kept) and "\n" not in refused
+            assert exercise.lesson_of(doc.graph).locks == set(kept)
+            assert _kept(doc.graph, kept) == kept, act

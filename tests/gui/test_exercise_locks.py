@@ -26,7 +26,7 @@ def _status(win):
     return win.statusBar().currentMessage()
 
 
-def test_every_path_to_a_locked_box_is_refused(main_window, tmp_path, qtbot):
+def _every_path_to_a_locked_box_is_refused(main_window, tmp_path, qtbot):
     win = main_window
     doc = _open_exercise(win, tmp_path)
     g = doc.graph
@@ -55,7 +55,7 @@ def test_every_path_to_a_locked_box_is_refused(main_window, tmp_path, qtbot):
     assert doc.undo_stack.count() == 0  # nothing refused ever reached the undo stack
 
 
-def test_paste_copies_are_free_and_the_originals_stay_locked(main_window, tmp_path):
+def _paste_copies_are_free_and_the_originals_stay_locked(main_window, tmp_path, qtbot):
     win = main_window
     doc = _open_exercise(win, tmp_path)
     win.select_nodes(["b"])
@@ -66,7 +66,7 @@ def test_paste_copies_are_free_and_the_originals_stay_locked(main_window, tmp_pa
     assert doc.push(C.SetValueCommand(doc.graph, "b", 8.0)).startswith("b [b] is locked")  # two b now
 
 
-def test_an_undo_that_would_change_a_box_locked_since_is_refused(main_window, tmp_path):
+def _an_undo_that_would_change_a_box_locked_since_is_refused(main_window, tmp_path, qtbot):
     win = main_window
     doc = _open_exercise(win, tmp_path)
     g = doc.graph
@@ -77,7 +77,7 @@ def test_an_undo_that_would_change_a_box_locked_since_is_refused(main_window, tm
     assert doc.undo_stack.count() == 0  # the refused step is dropped: no redo can apply it either
 
 
-def test_locks_survive_save_and_reopen(main_window, tmp_path):
+def _locks_survive_save_and_reopen(main_window, tmp_path, qtbot):
     win = main_window
     doc = _open_exercise(win, tmp_path)
     doc.push(C.MoveCommand(doc.graph, {"a": doc.graph.layout["a"]}, {"a": (500.0, 500.0)}))
@@ -88,12 +88,17 @@ def test_locks_survive_save_and_reopen(main_window, tmp_path):
     assert doc.push(C.MoveCommand(doc.graph, {"J": doc.graph.layout["J"]}, {"J": (0.0, 0.0)})).startswith("J is")
 
 
-def test_hidden_values_show_a_question_mark_until_the_task_is_done(main_window, tmp_path):
+def _hidden_values_show_a_question_mark_until_the_task_is_done(main_window, tmp_path, qtbot):
     win = main_window
     doc = _open_exercise(win, tmp_path)
     doc.evaluate_now()
     item = win.scene.node_items["u"]
     assert item.value_text == "?" and item.hidden_value
+    from graphcore import stepthrough
+    from gui.panels.stepper_panel import hides_numbers
+    steps = {(st.phase, st.node): st for st in stepthrough.build(doc.graph).steps}
+    assert hides_numbers(doc.graph, steps["forward", "u"]) and hides_numbers(doc.graph, steps["forward", "v"])
+    assert not hides_numbers(doc.graph, steps["forward", "b"])
     win.select_nodes(["u"])
     win.inspector.refresh()
     assert win.inspector.value_label.text().startswith("?")
@@ -102,7 +107,7 @@ def test_hidden_values_show_a_question_mark_until_the_task_is_done(main_window, 
     assert win.scene.node_items["b"].locked and not win.scene.node_items["a"].locked
 
 
-def test_train_refuses_a_locked_parameter(main_window, tmp_path):
+def _train_refuses_a_locked_parameter(main_window, tmp_path, qtbot):
     g = lessons.logistic_regression()
     exercise.set_lesson(g, exercise.make_lesson(g, title="t", text="", tasks=[], locks=["w1"], hidden=[]))
     fileformat.save(g, tmp_path / "lr.graph.json")
@@ -114,7 +119,7 @@ def test_train_refuses_a_locked_parameter(main_window, tmp_path):
     assert "w₁ is locked" in win.training.runner.message
 
 
-def test_an_overlay_keeps_hidden_values_on_the_arrows(main_window, tmp_path):
+def _an_overlay_keeps_hidden_values_on_the_arrows(main_window, tmp_path, qtbot):
     from gui.canvas.overlay import CanvasOverlay
 
     win = main_window
@@ -127,7 +132,7 @@ def test_an_overlay_keeps_hidden_values_on_the_arrows(main_window, tmp_path):
     assert win.scene.edge_items[b_out].value_label == "12"
 
 
-def test_a_change_that_would_leave_a_task_unable_to_run_is_taken_back(main_window, tmp_path):
+def _a_change_that_would_leave_a_task_unable_to_run_is_taken_back(main_window, tmp_path, qtbot):
     g = lessons.logistic_regression()
     exercise.set_lesson(g, exercise.make_lesson(g, title="t", text="", locks=[], hidden=[], tasks=[
         {"id": "p", "kind": "predict_gradient", "box": "b"}, {"id": "acc", "kind": "accuracy_at_least", "value": 0.9}]))
@@ -142,3 +147,35 @@ def test_a_change_that_would_leave_a_task_unable_to_run_is_taken_back(main_windo
     assert "task 'acc'" in refused and "no data set" in refused
     assert fileformat.dumps(doc.graph) == before and doc.undo_stack.count() == 0
     assert doc.push(C.RemoveCommand(doc.graph, ["x2"])) is None  # a box no task needs goes
+
+
+# One window for several checks: a window takes a second or two to make; each check opens its own file.
+def _run(checks, main_window, tmp_path, qtbot):
+    for i, check in enumerate(checks):
+        folder = tmp_path / f"{i}_{check.__name__.strip('_')}"
+        folder.mkdir()
+        check(main_window, folder, qtbot)
+
+
+def test_locked_boxes_refuse_every_path_and_survive_paste_undo_save(main_window, tmp_path, qtbot):
+    _run([_every_path_to_a_locked_box_is_refused, _paste_copies_are_free_and_the_originals_stay_locked,
+          _an_undo_that_would_change_a_box_locked_since_is_refused, _locks_survive_save_and_reopen],
+         main_window, tmp_path, qtbot)
+
+
+def test_hidden_values_train_and_what_tasks_need(main_window, tmp_path, qtbot):
+    _run([_hidden_values_show_a_question_mark_until_the_task_is_done, _an_overlay_keeps_hidden_values_on_the_arrows,
+          _train_refuses_a_locked_parameter, _a_change_that_would_leave_a_task_unable_to_run_is_taken_back,
+          _a_hidden_cost_is_a_question_mark_in_the_status_bar],
+         main_window, tmp_path, qtbot)
+
+
+def _a_hidden_cost_is_a_question_mark_in_the_status_bar(main_window, tmp_path, qtbot):
+    doc = _open_exercise(main_window, tmp_path, hidden=("J",))
+    doc.evaluate_now()
+    assert main_window.cost_label.text().startswith("cost J = ?")
+    main_window.select_nodes([])
+    main_window.inspector.refresh()
+    assert main_window.inspector.formula.text().startswith("cost J = ?")
+    doc.set_task_done("p")
+    assert main_window.cost_label.text() == "cost J = 33"
