@@ -53,12 +53,18 @@ class Progress:
                             f"starting afresh" + (f", the old file kept as {kept}" if kept else ""))
 
     def _move_aside(self) -> str | None:
-        target = self.path.with_name(BROKEN_NAME)
-        try:
-            os.replace(self.path, target)
-        except OSError:
-            return None
-        return target.name
+        """Renamed beside itself, never over an earlier broken copy."""
+        stem, suffix = BROKEN_NAME.removesuffix(".json"), ".json"
+        for n in range(1, 100):
+            target = self.path.with_name(BROKEN_NAME if n == 1 else f"{stem}-{n}{suffix}")
+            if os.path.lexists(target):
+                continue
+            try:
+                os.rename(self.path, target)
+            except OSError:
+                return None
+            return target.name
+        return None
 
     def done(self, lesson: str) -> set[str]:
         return set(self._done.get(lesson, ()))

@@ -43,3 +43,11 @@ def test_an_unwritable_folder_is_reported_not_raised(tmp_path):
     p = Progress(tmp_path / "missing" / "folder")
     assert not p.mark_done("x", "t") or p.problem  # the lesson goes on; the reason is one line
     assert p.problem and "\n" not in p.problem
+
+
+def test_a_second_broken_file_does_not_replace_the_first(tmp_path):
+    for content in (b"first", b"second"):
+        (tmp_path / FILE_NAME).write_bytes(content)
+        assert Progress(tmp_path).problem
+    assert (tmp_path / BROKEN_NAME).read_bytes() == b"first"
+    assert (tmp_path / "lesson_progress.broken-2.json").read_bytes() == b"second"
