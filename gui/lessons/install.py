@@ -3,7 +3,7 @@ Help ▸ Lessons / Tour / Help on the selected box (F1). ``install_lessons(windo
 ``window.lessons`` (a LessonController)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMessageBox, QStackedWidget
 
@@ -43,6 +43,8 @@ class LessonController(QObject):
         self.stack.addWidget(self.start_page)
         win.setCentralWidget(self.stack)
         self.checker = LessonChecker(lambda: self.doc.graph, self)
+        self._raise_later = QTimer(self, singleShot=True, interval=0)
+        self._raise_later.timeout.connect(self._raise_dock_now)
         self._connect()
 
     def _connect(self):
@@ -185,8 +187,15 @@ class LessonController(QObject):
         self.panel.clear()
 
     def _raise_dock(self):
-        """Bring the Lesson panel to the front, wide and tall enough to read (the Train panel
-        below it scrolls)."""
+        """Bring the Lesson panel to the front, now and once more when the window has been laid
+        out (a tab raised before that does not stay raised: a file given on the command line)."""
+        self._raise_dock_now()
+        self._raise_later.start()  # a child timer: it dies with the window, never fires after it
+
+    def _raise_dock_now(self):
+        """Wide and tall enough to read (the Train panel below it scrolls)."""
+        if self.key is None:
+            return
         self.dock.show()
         self.dock.raise_()
         if self.dock.isFloating():
