@@ -179,9 +179,9 @@ def test_f1_then_build_cost_and_accuracy_tasks_go_done(main_window):
     assert "J = " in panel.rows["cost_02"].detail.text()
 
 
-def test_an_exercise_file_shows_its_lesson_as_plain_text_and_reveals_on_done(main_window, tmp_path):
+def test_an_exercise_file_shows_its_lesson_as_plain_text_and_reveals_on_done(qtbot, app_dirs, tmp_path):
     from graphcore import exercise
-    win = main_window
+    from gui.main_window import MainWindow
     graph = fileformat.load(course.by_key("computation_graph").example_path())
     tasks = [{"id": "p", "kind": "predict_gradient", "text": "<b>dJ/db</b>?", "box": "b", "reveals": ["u"]}]
     lesson = exercise.make_lesson(graph, title="Homework <i>1</i>", text="# Not a heading\n<img src=x>",
@@ -189,7 +189,11 @@ def test_an_exercise_file_shows_its_lesson_as_plain_text_and_reveals_on_done(mai
     exercise.set_lesson(graph, lesson)
     path = tmp_path / "homework.graph.json"
     fileformat.save(graph, path)
-    assert win.files.open(str(path), ask=False)
+    win = MainWindow(str(path), offer_recovery=False)  # as from the command line
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: not win.lessons.dock.visibleRegion().isEmpty(), timeout=2000)  # in front
     panel = win.lessons.panel
     assert win.lessons.key == "exercise:Homework <i>1</i>" and panel.title.text() == "Homework <i>1</i>"
     assert panel.text.toPlainText() == "# Not a heading\n<img src=x>"  # shown as written, never rendered
