@@ -80,6 +80,9 @@ def test_opening_a_lesson_opens_a_copy_of_its_graph_and_the_panel(main_window):
     doc.graph.set_value("a", 7.0)
     _settle(win)
     assert example.read_bytes() == before
+    doc.undo_stack.setClean()
+    panel.next_button.click()  # Next lesson ▶
+    assert win.lessons.key == "derivative" and panel.title.text() == "The derivative is the tangent's slope"
     win.files.new()  # another graph: the lesson is over
     assert win.lessons.key is None and not panel.rows
 
