@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         install_training(self)  # Data, Train and Plots docks, Train menu; sets self.training
         from .panels.my_functions import install_my_functions
         install_my_functions(self)  # Functions ▸ New Function…, the palette's "My Functions"
+        from .panels.landscape_install import install_landscape
+        install_landscape(self)  # Loss landscape and Optimizer race docks; sets self.landscape, self.race
         self._arrange_docks()
         self._connect()
         self._update_title()
@@ -101,12 +103,13 @@ class MainWindow(QMainWindow):
         if train is not None:
             self.addDockWidget(Qt.RightDockWidgetArea, train)
             self.splitDockWidget(self.inspector_dock, train, Qt.Vertical)
-        bottom = [d for d in (plots, stepper) if d is not None]
+        landscape, race = getattr(self, "landscape_dock", None), getattr(self, "race_dock", None)
+        bottom = [d for d in (plots, stepper, landscape, race) if d is not None]
         for dock in bottom:
             self.addDockWidget(Qt.BottomDockWidgetArea, dock)
         for dock in bottom[1:]:
             self.tabifyDockWidget(bottom[0], dock)
-        known = {self.palette_dock, self.inspector_dock, data, train, plots, stepper}
+        known = {self.palette_dock, self.inspector_dock, data, train, *bottom}
         for dock in [d for d in everything if d not in known]:  # the History, and any other panel
             self.addDockWidget(Qt.RightDockWidgetArea, dock)
             self.tabifyDockWidget(self.inspector_dock, dock)
@@ -202,7 +205,9 @@ class MainWindow(QMainWindow):
     def _raise_bottom_panel_now(self):
         from graphcore.boundary import curve_input
         plots, stepper = getattr(self, "plots_dock", None), getattr(self, "stepper_dock", None)
-        if plots is None or stepper is None or self.tabifiedDockWidgets(plots) != [stepper]:
+        behind = [d for d in self.tabifiedDockWidgets(plots) if d not in
+                  (getattr(self, "landscape_dock", None), getattr(self, "race_dock", None))] if plots else []
+        if plots is None or stepper is None or behind != [stepper]:
             return  # the learner arranged the docks their own way
         g = self.document.graph
         (plots if g.meta.get("dataset") or curve_input(g) is not None else stepper).raise_()

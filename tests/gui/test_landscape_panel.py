@@ -1,0 +1,164 @@
+"""The Loss landscape dock (#14 item 3), offscreen: its grid equals `graphcore eval` at sampled
+points (through the panel's own request and worker), a click on the plot sets the two
+parameters as one undo step, and hostile graphs get one line, not a crash."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from graphcore import fileformat, landscape, lessons
+from graphcore.engine import compile_graph
+from graphcore.graph import Graph
+
+XOR = lessons.path_of("xor_network")
+LOGISTIC = lessons.path_of("logistic_regression")
+
+
+def show_landscape(win):
+    win.landscape_dock.show()
+    win.landscape_dock.raise_()
+    return win.landscape
+
+
+def drawn(qtbot, panel):
+    """Wait for the grid the panel asked for (computed on its worker thread)."""
+    qtbot.waitUntil(lambda: not panel.worker.busy and not panel._timer.isActive(), timeout=20_000)
+    return panel.landscape
+
+
+def eval_cost(path, values: dict) -> float:
+    """`graphcore eval`'s cost, in-process: a fresh load with the values set."""
+    h = fileformat.load(path)
+    h.set_values(values)
+    return compile_graph(h).run(landscape.training_data(h)).cost
+
+
+def test_grid_equals_eval_at_sampled_points(main_window, qtbot):
+    win = main_window
+    win.files.open(XOR, ask=False)
+    panel = show_landscape(win)
+    ids = compile_graph(win.document.graph).param_ids
+    panel.choose(ids[0], ids[2])
+    ls = drawn(qtbot, panel)
+    assert ls is not None, panel.message
+    assert ls.J.shape == (41, 41) and ls.axes == (ids[0], ids[2])
+    rng = np.random.default_rng(4)
+    for i, j in [(0, 0), (40, 40), (20, 20)] + [tuple(rng.integers(0, 41, 2)) for _ in range(4)]:
+        want = eval_cost(XOR, {ids[0]: float(ls.xs[j]), ids[2]: float(ls.ys[i])})
+        assert abs(ls.J[i, j] - want) <= 1e-12, (i, j)
+    assert "Click to move" in panel.message
+    assert panel.plot.image.image is not None and panel.plot.image.image.shape == (41, 41, 4)
+
+
+def click_plot(panel, x: float, y: float):
+    """A real left click on the landscape plot at plane coordinates (x, y)."""
+    pw = panel.plot.pw
+    scene_pos = pw.getViewBox().mapViewToScene(QPointF(x, y))
+    at = pw.mapFromScene(scene_pos)
+    QTest.mouseClick(pw.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(at.x(), at.y()))
+
+
+def test_a_click_sets_the_two_parameters_and_undo_restores_them(main_window, qtbot):
+    win = main_window
+    win.files.open(LOGISTIC, ask=False)
+    panel = show_landscape(win)
+    g = win.document.graph
+    p1, p2 = panel.x_choice.currentData(), panel.y_choice.currentData()
+    ls = drawn(qtbot, panel)
+    assert ls is not None, panel.message
+    before = {p: g.value(p) for p in g.parameters()}
+    steps = win.document.undo_stack.count()
+    target = (float(ls.xs[30]), float(ls.ys[8]))
+    with qtbot.waitSignal(panel.plot.clicked, timeout=3000) as got:
+        click_plot(panel, *target)
+    x, y = got.args
+    dx = ls.xs[1] - ls.xs[0]
+    assert abs(x - target[0]) < dx and abs(y - target[1]) < dx  # within a grid cell of the aim
+    assert (g.value(p1), g.value(p2)) == (x, y)
+    assert all(g.value(p) == v for p, v in before.items() if p not in (p1, p2))  # the others stay
+    assert win.document.undo_stack.count() == steps + 1
+    assert g.box_name(p1) in win.document.undo_stack.text(steps)
+    qtbot.waitUntil(lambda: win.document.evaluation is not None and
+                    abs(win.document.evaluation.cost - eval_cost(LOGISTIC, {p1: x, p2: y})) <= 1e-12, timeout=3000)
+    win.document.undo_stack.undo()
+    assert {p: g.value(p) for p in g.parameters()} == before
+    assert not panel._stale  # the point moved within the plane drawn: no new grid needed
+
+
+def log_graph() -> Graph:
+    """J = log(a) + b²: a hole where a ≤ 0; 'stray c' feeds nothing the cost reads."""
+    g = Graph("log")
+    for pid, v, label in (("a", 1.0, "a"), ("b", 0.5, "b"), ("c", 2.0, "stray c")):
+        g.add_node("parameter", pid, value=v, label=label, pos=(0, 0))
+    g.add_node("log", "la", pos=(100, 0))
+    g.add_node("square", "sb", pos=(100, 80))
+    g.add_node("add", "J", pos=(200, 0))
+    g.connect("a", "la", 0)
+    g.connect("b", "sb", 0)
+    g.connect("la", "J", 0)
+    g.connect("sb", "J", 1)
+    g.set_meta("loss", "J")
+    return g
+
+
+def test_hostile_graphs_get_one_line(main_window, qtbot):
+    win = main_window
+    panel = show_landscape(win)
+    drawn(qtbot, panel)
+    assert panel.message.startswith("no parameters") and panel.landscape is None  # the empty new graph
+    win.document.load_graph(log_graph(), None)
+    panel.span.setValue(1.5)  # a from −0.5 to 2.5: log(a) is not finite left of 0
+    panel.choose("a", "b")
+    ls = drawn(qtbot, panel)
+    assert ls is not None, panel.message
+    holes = np.isnan(ls.J)
+    assert holes[:, ls.xs <= 0].all() and not holes[:, ls.xs > 0].any()
+    assert f"{int(holes.sum())} of {ls.J.size} points are holes" in panel.message
+    alpha = panel.plot.image.image[..., 3]
+    assert (alpha[holes] == 0).all() and (alpha[~holes] == 255).all()  # holes see through, nothing else
+    panel.choose("a", "c")
+    drawn(qtbot, panel)
+    assert panel.message == "the cost J does not depend on 'stray c': its landscape would be flat along that axis"
+    assert panel.landscape is None and panel.plot.image.image is None
+    panel.mode.setCurrentIndex(panel.mode.findData("path"))
+    drawn(qtbot, panel)
+    assert panel.message.startswith("train first")
+
+
+def test_two_parameter_boxes_selected_on_the_canvas_become_the_axes(main_window, qtbot):
+    win = main_window
+    win.document.load_graph(log_graph(), None)
+    panel = show_landscape(win)
+    win.select_nodes(["b", "a"])
+    assert (panel.x_choice.currentData(), panel.y_choice.currentData()) == ("a", "b")
+    assert panel.mode.currentData() == "pair"
+
+
+def test_path_plane_after_training_shows_the_path(main_window, qtbot):
+    win = main_window
+    win.files.open(LOGISTIC, ask=False)
+    panel = show_landscape(win)
+    drawn(qtbot, panel)
+    t = win.training.runner
+    for _ in range(6):
+        t.step_epoch()
+    panel.mode.setCurrentIndex(panel.mode.findData("path"))
+    ls = drawn(qtbot, panel)
+    assert ls is not None and ls.explained is not None, panel.message
+    x, y = panel.plot.path.getData()
+    assert len(x) == 7  # the start and six epochs
+    g = win.document.graph
+    here = np.array([g.value(p) for p in ls.param_ids])
+    assert np.allclose(ls.centre, here)  # the plane is centred at the path's end: where the graph is
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_log_scale_redraws_without_a_new_grid(main_window, qtbot, log):
+    win = main_window
+    win.files.open(LOGISTIC, ask=False)
+    panel = show_landscape(win)
+    ls = drawn(qtbot, panel)
+    serial = panel._serial
+    panel.log_scale.setChecked(log)
+    assert panel._serial == serial and panel.landscape is ls
+    assert "log" in panel.plot.pw.getPlotItem().titleLabel.text if log else True
