@@ -46,14 +46,18 @@ class LandscapePanel(QWidget):
         self._start = None  # the current run's parameters before its first step
         self._trajectory = None  # epochs × P, plan order, of the last run seen
         self._ids: list[str] = []  # parameters listed in the two choosers
+        self._labels: list[str] = []
         self._version = None  # the graph's structure the grid was asked for
         self.worker = GridWorker(self)
         self.worker.ready.connect(self._on_ready)
         self.worker.failed.connect(self._on_failed)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.recompute)
+        # one look at the graph per burst of events (a click's two values, a run's live writes)
+        self._follow = QTimer(self, singleShot=True, interval=0)
+        self._follow.timeout.connect(self._follow_graph)
         self._build()
-        self.document.changed.connect(self._on_graph_changed)
+        self.document.changed.connect(self._follow.start)
         window.scene.selectionChanged.connect(self._on_selection)
         runner = getattr(getattr(window, "training", None), "runner", None)
         self.runner = runner
@@ -110,10 +114,12 @@ class LandscapePanel(QWidget):
     # --- choices -------------------------------------------------------------------------------
     def _fill_choices(self):
         g = self.document.graph
-        ids = [p for p in g.parameters()]
+        ids = list(g.parameters())
+        labels = [g.label(p) for p in ids]
+        if ids == self._ids and labels == self._labels:
+            return  # box_name looks at every label: only when a parameter or a label changed
+        self._labels = labels
         names = [g.box_name(p) for p in ids]
-        if ids == self._ids and names == [self.x_choice.itemText(i) for i in range(self.x_choice.count())]:
-            return
         keep = (self.x_choice.currentData(), self.y_choice.currentData())
         self._ids = ids
         for c, want, fallback in ((self.x_choice, keep[0], 0), (self.y_choice, keep[1], 1)):
@@ -128,6 +134,7 @@ class LandscapePanel(QWidget):
 
     def choose(self, p1: str, p2: str):
         """Show J over parameters ``p1`` (x) and ``p2`` (y)."""
+        self._fill_choices()  # the lists may not have caught up with the graph yet
         self.mode.setCurrentIndex(self.mode.findData("pair"))
         for c, pid in ((self.x_choice, p1), (self.y_choice, p2)):
             c.blockSignals(True)
@@ -159,6 +166,11 @@ class LandscapePanel(QWidget):
     def _schedule(self):
         if self._stale and self.isVisible() and not self._running():
             self._timer.start()
+
+    @property
+    def settled(self) -> bool:
+        """Nothing waiting: no graph change to look at, no grid asked for or under way."""
+        return not (self._follow.isActive() or self._timer.isActive() or self.worker.busy)
 
     def _running(self) -> bool:
         return self.runner is not None and self.runner.state == "running"
@@ -237,7 +249,11 @@ class LandscapePanel(QWidget):
         self.plot.set_path(self._project(self._trajectory))
         here = self._current()
         self.plot.set_here(None if here is None else self._project(here[None, :])[0])
-        self.plot.set_race([(name, title, self._project(p)) for name, title, p in self.race_paths])
+        self._draw_race()
+
+    def _draw_race(self):
+        if self.race_paths or self.plot.race:
+            self.plot.set_race([(name, title, self._project(p)) for name, title, p in self.race_paths])
 
     def _project(self, theta):
         """Plane coordinates (rows × 2) of parameter vectors in the landscape's order."""
@@ -259,10 +275,11 @@ class LandscapePanel(QWidget):
 
     def set_race(self, paths: list):
         self.race_paths = list(paths)
-        self._draw_points()
+        if self.landscape is not None:
+            self._draw_race()
 
     # --- following the graph and the run -------------------------------------------------------
-    def _on_graph_changed(self):
+    def _follow_graph(self):
         self._fill_choices()
         if self.landscape is not None:
             here = self._current()

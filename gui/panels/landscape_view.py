@@ -146,7 +146,7 @@ class LandscapePlot(QWidget):
                 curve = self.pw.getPlotItem().plot(pen=pg.mkPen(RACE_COLORS.get(name, "#000"), width=2),
                                                 name=escaped(title))
                 self.race[name] = curve
-            if len(xy):
+            if xy is not None and len(xy):
                 curve.setData(xy[:, 0], xy[:, 1])
             else:
                 curve.setData([], [])

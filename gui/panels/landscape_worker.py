@@ -15,6 +15,7 @@ GIL back to the window's thread every few milliseconds otherwise (benchmarks/ben
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,26 @@ class _GridThread(QThread):
 
 _RUNNING: set = set()  # threads under way, kept alive until they end (a window may close first)
 
+# While a worker thread runs, the window's thread must get the GIL back quickly: Python
+# lets a thread keep it for the switch interval (5 ms) each time the other asks, and a
+# click's handler asks at every call into Qt. A shorter interval while workers run cuts
+# the wait for a click (benchmarks/bench_landscape_window.py); the default comes back after.
+FAST_SWITCH_S = 0.0005
+_switch = {"threads": 0, "default": None}
+
+
+def quick_gil(on: bool):
+    """Count a worker thread in (True) or out (False) of the shorter switch interval."""
+    if on:
+        if _switch["threads"] == 0:
+            _switch["default"] = sys.getswitchinterval()
+            sys.setswitchinterval(min(FAST_SWITCH_S, _switch["default"]))
+        _switch["threads"] += 1
+    elif _switch["threads"] > 0:
+        _switch["threads"] -= 1
+        if _switch["threads"] == 0:
+            sys.setswitchinterval(_switch["default"])
+
 
 def _wait_all():
     for thread in list(_RUNNING):
@@ -116,6 +137,7 @@ class GridWorker(QObject):
         # on the worker's own)
         thread.finished.connect(self._on_finished)
         self._thread = thread
+        quick_gil(True)
         thread.start()
 
     def _on_finished(self):
@@ -125,6 +147,7 @@ class GridWorker(QObject):
     def _finished(self, thread: _GridThread):
         thread.wait()  # finished is emitted just before the thread ends: let it end before it is dropped
         _RUNNING.discard(thread)
+        quick_gil(False)
         self._thread = None
         if thread.error:
             self.failed.emit(thread.request.serial, thread.error)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from graphcore import limits, optim
@@ -24,7 +24,7 @@ from .race_worker import RaceThread, freeze
 from .settings_fields import NumberSpinBox
 
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01}
-COLUMNS = ("Optimizer", "lr", "Epochs to goal", "Final J", "Status")
+COLUMNS = ("Optimizer", "Epochs to goal", "Final J", "Status")  # each lr is beside its tick box
 
 
 class RacePanel(QWidget):
@@ -55,14 +55,23 @@ class RacePanel(QWidget):
         self.epochs = QSpinBox()
         self.epochs.setRange(1, limits.MAX_EPOCHS)
         self.epochs.setValue(100)
+        self.start = QComboBox()
+        self.start.addItem("current parameters", None)
+        for seed in range(3):
+            self.start.addItem(f"fresh parameters (seed {seed})", seed)
+        self.start.setToolTip("Where every optimizer starts: the graph's values now, or the values "
+                              "Reset parameters gives with that seed")
         self.run_button, self.stop_button = QPushButton("Run race"), QPushButton("Stop")
         self.stop_button.setEnabled(False)
         row = QHBoxLayout()
         row.addWidget(QLabel("Epochs:"))
         row.addWidget(self.epochs)
-        row.addWidget(self.run_button)
-        row.addWidget(self.stop_button)
-        row.addStretch(1)
+        row.addWidget(QLabel("from"))
+        row.addWidget(self.start, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
         self.status = plain_label("Each optimizer starts from the graph's current parameters.")
         self.status.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -79,12 +88,13 @@ class RacePanel(QWidget):
         left = QVBoxLayout()
         left.addLayout(grid)
         left.addLayout(row)
+        left.addLayout(buttons)
         left.addWidget(self.status)
         left.addWidget(self.table)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(left, 2)
-        lay.addWidget(self.cost_plot, 3)
+        lay.addLayout(left, 1)
+        lay.addWidget(self.cost_plot, 1)
         self.run_button.clicked.connect(self.run)
         self.stop_button.clicked.connect(self.stop)
         self.document.file_changed.connect(self._on_file)
@@ -110,7 +120,11 @@ class RacePanel(QWidget):
             ds = self.document.dataset()
         except (GraphError, OSError, ValueError) as exc:
             return self._say(f"cannot race: the data set cannot be read: {exc}")
-        request = freeze(self.document.graph, ds, names, [self.lrs[n].value() for n in names], self.epochs.value())
+        try:
+            request = freeze(self.document.graph, ds, names, [self.lrs[n].value() for n in names],
+                             self.epochs.value(), self.start.currentData())
+        except GraphError as exc:
+            return self._say(f"cannot race: {exc}")
         self.thread = thread = RaceThread(request)
         thread.progress.connect(self._on_progress)
         thread.ended.connect(self._on_ended)
@@ -141,6 +155,7 @@ class RacePanel(QWidget):
     def _on_progress(self, view):
         if self.sender() is self.thread:
             self._show(view)
+            self._say(f"racing: epoch {view.epoch} of {view.epochs}…")
 
     def _on_ended(self, view, error: str):
         if self.sender() is not self.thread and self.sender() is not None:
@@ -181,12 +196,12 @@ class RacePanel(QWidget):
         for i, r in enumerate(view.racers):
             final = r.costs[-1] if len(r.costs) and np.isfinite(r.costs[-1]) else None
             to_goal = "no goal" if goal is None else (str(r.goal_epoch) if r.goal_epoch else "not reached")
-            cells = (r.title, f"{r.lr:g}", to_goal, "—" if final is None else f"{final:.4g}", r.status)
+            cells = (r.title, to_goal, "—" if final is None else f"{final:.4g}", r.status)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 0:
                     item.setForeground(pg.mkColor(RACE_COLORS[r.optimizer]).darker(130))
-                if j in (1, 2, 3):
+                if j in (1, 2):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(i, j, item)
 

@@ -18,8 +18,9 @@ from PySide6.QtCore import QThread, Signal
 from graphcore import optim
 from graphcore.errors import GraphError
 from graphcore.race import Race
+from graphcore.training import initial_values
 
-PROGRESS_MS = 150
+PROGRESS_MS = 250
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,18 @@ class RacerView:
 class RaceView:
     racers: tuple
     goal: dict | None
+    epoch: int  # the furthest epoch any racer has run
     epochs: int
     finished: bool
 
 
-def freeze(graph, dataset, optimizers, lrs, epochs) -> RaceRequest:
-    return RaceRequest(graph.copy(), copy.deepcopy(dataset), tuple(optimizers), tuple(lrs), int(epochs))
+def freeze(graph, dataset, optimizers, lrs, epochs, fresh_seed: int | None = None) -> RaceRequest:
+    """The race's own copies; ``fresh_seed``: start from ``initial_values(graph, seed)`` (what
+    Reset parameters gives) instead of the graph's current values."""
+    own = graph.copy()
+    if fresh_seed is not None:
+        own.set_values(initial_values(own, fresh_seed))
+    return RaceRequest(own, copy.deepcopy(dataset), tuple(optimizers), tuple(lrs), int(epochs))
 
 
 def view_of(race: Race, finished: bool) -> RaceView:
@@ -62,7 +69,7 @@ def view_of(race: Race, finished: bool) -> RaceView:
         racers.append(RacerView(r.optimizer, optim.TITLES[r.optimizer], r.lr,
                                 np.array(r.trainer.history.cost, dtype=float), path, r.status,
                                 r.diverged_at, r.goal_epoch))
-    return RaceView(tuple(racers), race.goal, race.epochs, finished)
+    return RaceView(tuple(racers), race.goal, max(r.trainer.epoch for r in race.racers), race.epochs, finished)
 
 
 def run_race(req: RaceRequest, report=None, cancelled=lambda: False) -> RaceView:
