@@ -10,7 +10,7 @@ from .race_panel import RacePanel
 
 
 class _StopOnClose(QObject):
-    """The race and the grid run in threads: a closing window ends them first."""
+    """The race runs in a thread: a closing window ends it first (a grid's late answer is dropped)."""
 
     def __init__(self, window):
         super().__init__(window)
@@ -19,7 +19,6 @@ class _StopOnClose(QObject):
     def eventFilter(self, obj, event):
         if obj is self.window and event.type() == QEvent.Close:
             self.window.race.shutdown()
-            self.window.landscape.worker.wait()
         return False
 
 

@@ -3,7 +3,7 @@
 Two planes (graphcore.landscape): two parameters the learner picks (two lists of
 parameter labels, or select two parameter boxes on the canvas), ± a span around their
 current values, the others held; or the two main directions of the training path (Li et
-al. 2018). The grid is computed off the window's thread (landscape_worker.py) and only
+al. 2018). The grid is computed in a worker process (landscape_worker.py) and only
 while the dock is visible; a newer request replaces a waiting one.
 
 When the grid is redrawn: when the choices change, and when the graph's point leaves the
@@ -24,7 +24,8 @@ from graphcore.errors import GraphError
 
 from ..plain_text import plain_label
 from .landscape_view import LandscapePlot
-from .landscape_worker import GridWorker, freeze
+from .landscape_jobs import freeze
+from .landscape_worker import GridWorker
 from .training_commands import SetValuesCommand, parameter_values
 
 DEBOUNCE_MS = 250
@@ -82,6 +83,8 @@ class LandscapePanel(QWidget):
         self.span.setValue(2.0)
         self.span.setToolTip("How far each axis reaches either side of the parameter's current value")
         self.log_scale = QCheckBox("Log scale")
+        self.fit = QPushButton("Fit paths")
+        self.fit.setToolTip("Widen ± so that the training path and the race's paths lie on the grid")
         self.redraw = QPushButton("Redraw")
         self.redraw.setToolTip("Compute the grid again around the current point")
         self.status = plain_label()
@@ -98,6 +101,7 @@ class LandscapePanel(QWidget):
         grid.addWidget(QLabel("±"), 1, 4)
         grid.addWidget(self.span, 1, 5)
         grid.addWidget(self.redraw, 0, 5)
+        grid.addWidget(self.fit, 1, 6)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(grid)
@@ -109,6 +113,7 @@ class LandscapePanel(QWidget):
         self.span.valueChanged.connect(lambda _v: self._changed_choice())
         self.log_scale.toggled.connect(lambda _on: self._draw())
         self.redraw.clicked.connect(self.recompute)
+        self.fit.clicked.connect(self.fit_paths)
         self.plot.clicked.connect(self.set_point)
 
     # --- choices -------------------------------------------------------------------------------
@@ -144,13 +149,35 @@ class LandscapePanel(QWidget):
 
     def _on_mode(self, _i):
         pair = self.mode.currentData() == "pair"
-        for w in (self.x_choice, self.y_choice, self.span):
+        for w in (self.x_choice, self.y_choice, self.span, self.fit):
             w.setEnabled(pair)
         self._changed_choice()
 
     def _changed_choice(self):
         self._stale = True
         self._schedule()
+
+    def fit_paths(self):
+        """Set ± to reach every point of the training path and the race's paths (10 % more)
+        from the graph's current values of the two parameters."""
+        g, p1, p2 = self.document.graph, self.x_choice.currentData(), self.y_choice.currentData()
+        ids = self._ids_of_paths()
+        paths = [p for p in [self._trajectory] + [r for _, _, r in self.race_paths] if p is not None and len(p)]
+        if p1 is None or p2 is None or ids is None or not paths or p1 not in ids or p2 not in ids:
+            self._say("no path to fit yet: train, or run a race, first")
+            return
+        cols = [ids.index(p1), ids.index(p2)]
+        here = np.array([g.value(p1), g.value(p2)])
+        reach = max(float(np.max(np.abs(np.asarray(p)[:, cols] - here))) for p in paths)
+        if np.isfinite(reach) and reach > 0:
+            self.span.setValue(min(self.span.maximum(), max(self.span.minimum(), 1.1 * reach)))
+
+    def _ids_of_paths(self):
+        """The parameter order of the recorded paths: the plan's (the Trainer's and the race's)."""
+        t = self.runner.trainer if self.runner is not None else None
+        if t is not None:
+            return list(t.param_ids)
+        return list(self.landscape.param_ids) if self.landscape is not None else None
 
     def _on_selection(self):
         try:

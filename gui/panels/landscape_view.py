@@ -81,7 +81,8 @@ class LandscapePlot(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.pw)
         pi = self.pw.getPlotItem()
-        pi.addLegend(offset=(-4, 4), labelTextColor="#222", brush=pg.mkBrush(255, 255, 255, 210))
+        pi.addLegend(offset=(-4, 4), labelTextColor="#222", labelTextSize="8pt", colCount=2,
+                     brush=pg.mkBrush(255, 255, 255, 190))  # two columns: six paths in a short plot
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         pi.addItem(self.image)

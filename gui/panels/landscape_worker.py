@@ -1,110 +1,90 @@
-"""The loss landscape's grid, computed off the window's thread (issue #14 item 3).
+"""The loss landscape's grid, computed off the window's thread, in a worker process (#14 item 3).
 
-A ``GridRequest`` is frozen when it is made: a copy of the graph (``Graph.copy``), the
-training columns and the trajectory are the worker's own, so the learner may go on
-editing, training or clicking while the grid is computed. ``compute`` is the one code path
-(the tests call it directly; the window through ``GridWorker``): graphcore.landscape's
-``parameter_grid`` or ``path_grid`` on that copy.
+Why a process and not a thread: a thread shares the GIL with the window, and on a busy
+machine the OS often pauses the worker while it holds it; every call a click's handler
+makes into Qt then waits for the worker's next turn. Measured on the xor lesson with a
+QThread, a click during a grid took a median 99 ms against 13 ms with no grid under way
+(benchmarks/RESULTS.md §6); a process leaves the window's thread alone.
 
-``GridWorker`` runs one request at a time in a QThread; a request made while one is under
-way waits, and a newer one replaces it (only the latest matters). Every result carries the
-serial number of its request, so a late answer to an old question is dropped by the panel.
-Why a thread helps although numpy holds the GIL between calls: each ``Plan.run`` on 4,096
-columns spends most of its time inside numpy kernels that release it, and Python hands the
-GIL back to the window's thread every few milliseconds otherwise (benchmarks/bench_landscape_window.py).
+One process serves every window (spawned on the first request, a daemon: it ends with the
+program, or when the pipe closes). Requests and answers are pickled over a pipe; the
+window's thread reads an answer when a QSocketNotifier says the pipe is readable, so it
+never blocks waiting. ``GridWorker`` sends one request at a time per panel: one asked while
+another is under way waits, and a newer one replaces it (only the latest matters). Every
+answer carries its request's serial number, so the panel drops a late answer to an old
+question. If the process dies, the questions it held fail with one line and the next request
+starts a new process.
 """
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
+import itertools
+import multiprocessing
+import weakref
 
-import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+from PySide6.QtCore import QDeadlineTimer, QObject, QSocketNotifier, Signal
+from shiboken6 import isValid
 
-from graphcore import landscape
-from graphcore.errors import GraphError
+from . import landscape_jobs
+from .landscape_jobs import GridRequest, compute, freeze  # noqa: F401  (the panel's and the tests' names)
 
-MODES = ("pair", "path")
-
-
-@dataclass(frozen=True)
-class GridRequest:
-    """What to draw: ``mode`` "pair" (parameters ``p1``, ``p2`` ± ``span`` around their values
-    in ``graph``) or "path" (the plane of ``trajectory``'s two main directions)."""
-
-    serial: int
-    graph: object  # a graphcore Graph the worker owns (a copy)
-    data: dict | None
-    mode: str
-    p1: str | None = None
-    p2: str | None = None
-    span: float | None = None
-    trajectory: np.ndarray | None = None
-    resolution: int = landscape.RESOLUTION
+DIED = "the landscape's worker process ended unexpectedly: press Redraw to start it again"
 
 
-def freeze(serial: int, graph, data, mode: str, **kw) -> GridRequest:
-    """A request holding its own copy of everything it reads (made on the window's thread)."""
-    if mode not in MODES:
-        raise ValueError(f"unknown landscape mode {mode!r}")
-    data = None if data is None else {c: np.array(v, dtype=float) for c, v in data.items()}
-    traj = kw.pop("trajectory", None)
-    traj = None if traj is None else np.array(traj, dtype=float)
-    return GridRequest(serial, graph.copy(), data, mode, trajectory=traj, **kw)
+class _Server(QObject):
+    """The worker process and the window's end of its pipe."""
 
-
-def compute(req: GridRequest) -> landscape.Landscape:
-    """The grid the request asks for; a refusal raises GraphError with a one-line message."""
-    if req.mode == "pair":
-        return landscape.parameter_grid(req.graph, req.p1, req.p2, span=req.span, resolution=req.resolution,
-                                        data=req.data)
-    if req.trajectory is None or len(req.trajectory) < 2:
-        raise GraphError("train first: the path's main directions need a training path of at least two epochs")
-    return landscape.path_grid(req.graph, req.trajectory, span=req.span, resolution=req.resolution, data=req.data)
-
-
-class _GridThread(QThread):
-    def __init__(self, request: GridRequest):
+    def __init__(self):
         super().__init__()
-        self.request = request
-        self.result = None
-        self.error = ""
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process running Qt threads
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=landscape_jobs.serve, args=(child,), daemon=True, name="landscape-grid")
+        self.proc.start()
+        child.close()
+        self.alive = True
+        self.waiting: dict[int, weakref.ref] = {}
+        self._tickets = itertools.count(1)
+        self.notifier = QSocketNotifier(self.conn.fileno(), QSocketNotifier.Read, self)
+        self.notifier.activated.connect(self.read)
 
-    def run(self):
+    def send(self, worker, request: GridRequest):
+        ticket = next(self._tickets)
+        self.waiting[ticket] = weakref.ref(worker)
         try:
-            self.result = compute(self.request)
-        except GraphError as exc:
-            self.error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - a grid must never take the window down
-            self.error = f"cannot draw the landscape: {exc}"
+            self.conn.send((ticket, request))
+        except (OSError, ValueError):
+            self._died()
+
+    def read(self, *_):
+        """Hand every answer that has arrived to the panel that asked."""
+        try:
+            while self.alive and self.conn.poll():
+                ticket, ok, payload = self.conn.recv()
+                ref = self.waiting.pop(ticket, None)
+                worker = ref() if ref is not None else None
+                if worker is not None and isValid(worker):  # its window may have closed meanwhile
+                    worker._answer(ok, payload)
+        except (EOFError, OSError):
+            self._died()
+
+    def _died(self):
+        self.alive = False
+        self.notifier.setEnabled(False)
+        self.conn.close()
+        waiting, self.waiting = self.waiting, {}
+        for ref in waiting.values():
+            worker = ref()
+            if worker is not None and isValid(worker):
+                worker._answer(False, DIED)
 
 
-_RUNNING: set = set()  # threads under way, kept alive until they end (a window may close first)
-
-# While a worker thread runs, the window's thread must get the GIL back quickly: Python
-# lets a thread keep it for the switch interval (5 ms) each time the other asks, and a
-# click's handler asks at every call into Qt. A shorter interval while workers run cuts
-# the wait for a click (benchmarks/bench_landscape_window.py); the default comes back after.
-FAST_SWITCH_S = 0.0005
-_switch = {"threads": 0, "default": None}
+_server: _Server | None = None
 
 
-def quick_gil(on: bool):
-    """Count a worker thread in (True) or out (False) of the shorter switch interval."""
-    if on:
-        if _switch["threads"] == 0:
-            _switch["default"] = sys.getswitchinterval()
-            sys.setswitchinterval(min(FAST_SWITCH_S, _switch["default"]))
-        _switch["threads"] += 1
-    elif _switch["threads"] > 0:
-        _switch["threads"] -= 1
-        if _switch["threads"] == 0:
-            sys.setswitchinterval(_switch["default"])
-
-
-def _wait_all():
-    for thread in list(_RUNNING):
-        thread.wait()
+def server() -> _Server:
+    global _server
+    if _server is None or not _server.alive:
+        _server = _Server()
+    return _server
 
 
 class GridWorker(QObject):
@@ -113,59 +93,37 @@ class GridWorker(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._thread: _GridThread | None = None
+        self._asked: GridRequest | None = None
         self._pending: GridRequest | None = None
-        app = QCoreApplication.instance()
-        if app is not None and not getattr(app, "_landscape_waits", False):
-            app._landscape_waits = True
-            app.aboutToQuit.connect(_wait_all)
 
     @property
     def busy(self) -> bool:
-        return self._thread is not None
+        return self._asked is not None
 
     def submit(self, request: GridRequest):
-        if self._thread is not None:
+        if self._asked is not None:
             self._pending = request  # the newest question replaces any waiting one
             return
-        self._start(request)
+        self._asked = request
+        server().send(self, request)
 
-    def _start(self, request: GridRequest):
-        thread = _GridThread(request)
-        _RUNNING.add(thread)
-        # a bound method of this QObject: delivered on the window's thread (a lambda would run
-        # on the worker's own)
-        thread.finished.connect(self._on_finished)
-        self._thread = thread
-        quick_gil(True)
-        thread.start()
-
-    def _on_finished(self):
-        if self._thread is not None and self.sender() is self._thread:  # not one wait() already took
-            self._finished(self._thread)
-
-    def _finished(self, thread: _GridThread):
-        thread.wait()  # finished is emitted just before the thread ends: let it end before it is dropped
-        _RUNNING.discard(thread)
-        quick_gil(False)
-        self._thread = None
-        if thread.error:
-            self.failed.emit(thread.request.serial, thread.error)
-        else:
-            self.ready.emit(thread.request.serial, thread.result)
+    def _answer(self, ok: bool, payload):
+        asked, self._asked = self._asked, None
+        if asked is not None:
+            if ok:
+                self.ready.emit(asked.serial, payload)
+            else:
+                self.failed.emit(asked.serial, payload)
         pending, self._pending = self._pending, None
         if pending is not None:
-            self._start(pending)
+            self.submit(pending)
 
     def wait(self, ms: int = 30_000) -> bool:
-        """Block until the grid under way (and any waiting one) is done — for tests and closing."""
-        from PySide6.QtCore import QDeadlineTimer
+        """Block until this panel's grids are answered — for tests, benchmarks and closing."""
         deadline = QDeadlineTimer(ms)
-        while self._thread is not None:
-            thread = self._thread
-            if not thread.wait(deadline):
+        while self._asked is not None:
+            s = server()
+            if not s.conn.poll(max(0.0, deadline.remainingTime() / 1000)):
                 return False
-            QCoreApplication.sendPostedEvents()
-            if self._thread is thread:  # finished's queued delivery has not run yet
-                self._finished(thread)
+            s.read()
         return True

@@ -20,7 +20,7 @@ from graphcore.errors import GraphError
 from ..plain_text import escaped, plain_label
 from .landscape_view import RACE_COLORS
 from .plots_common import make_plot, place_legend
-from .race_worker import RaceThread, freeze
+from .race_worker import RaceThread, freeze, quick_gil
 from .settings_fields import NumberSpinBox
 
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01}
@@ -132,6 +132,7 @@ class RacePanel(QWidget):
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self._say(f"racing {len(names)} optimizer{'s' * (len(names) != 1)} over {self.epochs.value()} epochs…")
+        quick_gil(True)
         thread.start()
 
     def stop(self):
@@ -148,6 +149,7 @@ class RacePanel(QWidget):
     def _release(self, thread):
         thread.wait()  # finished is emitted just before the thread ends: let it end before it is dropped
         if thread is self.thread:
+            quick_gil(False)
             self.thread = None
             self.run_button.setEnabled(True)
             self.stop_button.setEnabled(False)
@@ -208,4 +210,4 @@ class RacePanel(QWidget):
     def shutdown(self):
         if self.thread is not None:
             self.thread.cancel()
-            self.thread.wait()
+            self._release(self.thread)

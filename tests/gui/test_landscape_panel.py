@@ -143,11 +143,17 @@ def test_path_plane_after_training_shows_the_path(main_window, qtbot):
     t = win.training.runner
     for _ in range(6):
         t.step_epoch()
+    panel.span.setValue(0.001)
+    panel.fit_paths()  # ± reaches the whole path from where the graph is now
+    g = win.document.graph
+    p1, p2 = panel.x_choice.currentData(), panel.y_choice.currentData()
+    cols = [t.trainer.param_ids.index(p) for p in (p1, p2)]
+    reach = np.abs(panel._trajectory[:, cols] - [g.value(p1), g.value(p2)]).max()
+    assert reach > 0.001 and panel.span.value() >= reach
     panel.mode.setCurrentIndex(panel.mode.findData("path"))
     ls = drawn(qtbot, panel)
     assert ls is not None and ls.explained is not None, panel.message
     x, y = panel.plot.path.getData()
     assert len(x) == 7  # the start and six epochs
-    g = win.document.graph
     here = np.array([g.value(p) for p in ls.param_ids])
     assert np.allclose(ls.centre, here)  # the plane is centred at the path's end: where the graph is
