@@ -51,22 +51,48 @@ def colours(z: np.ndarray) -> np.ndarray:
     return rgba
 
 
+# Marching squares: for each of the 16 ways a cell's corners (bit 1: bottom left, 2: bottom
+# right, 4: top right, 8: top left) lie above a level, the cell edges a contour crosses, in
+# pairs (0 bottom, 1 right, 2 top, 3 left); the two saddles get two segments each.
+SEGMENTS = {1: [(3, 0)], 2: [(0, 1)], 3: [(3, 1)], 4: [(1, 2)], 5: [(3, 0), (1, 2)], 6: [(0, 2)], 7: [(3, 2)],
+            8: [(2, 3)], 9: [(0, 2)], 10: [(0, 1), (2, 3)], 11: [(1, 2)], 12: [(1, 3)], 13: [(0, 1)], 14: [(0, 3)]}
+
+
+def _segments(z, xs, ys, level):
+    """(x, y) endpoint pairs of the contour segments of ``z`` at ``level``, numpy throughout."""
+    a, b, c, d = z[:-1, :-1], z[:-1, 1:], z[1:, 1:], z[1:, :-1]  # corners of every cell
+    case = (a > level) * 1 + (b > level) * 2 + (c > level) * 4 + (d > level) * 8
+    x0, x1 = np.broadcast_to(xs[:-1], a.shape), np.broadcast_to(xs[1:], a.shape)
+    y0, y1 = np.broadcast_to(ys[:-1, None], a.shape), np.broadcast_to(ys[1:, None], a.shape)
+    with np.errstate(all="ignore"):
+        t = [(level - a) / (b - a), (level - b) / (c - b), (level - d) / (c - d), (level - a) / (d - a)]
+    edges = [(x0 + t[0] * (x1 - x0), y0), (x1, y0 + t[1] * (y1 - y0)), (x0 + t[2] * (x1 - x0), y1),
+             (x0, y0 + t[3] * (y1 - y0))]
+    px, py = [], []
+    for k, pairs in SEGMENTS.items():
+        cells = case == k
+        if not cells.any():
+            continue
+        for e, f in pairs:
+            px.append(np.column_stack([edges[e][0][cells], edges[f][0][cells]]).ravel())
+            py.append(np.column_stack([edges[e][1][cells], edges[f][1][cells]]).ravel())
+    return px, py
+
+
 def contour_lines(z: np.ndarray, xs: np.ndarray, ys: np.ndarray, n: int = N_CONTOURS):
-    """(x, y) of the contour lines of ``z`` at ``n`` evenly spaced levels, NaN between lines."""
+    """(x, y) of the contour segments of ``z`` at ``n`` evenly spaced levels, as consecutive
+    pairs (drawn with connect="pairs"); a hole counts as high ground, so lines go round it."""
     ok = np.isfinite(z)
     if not ok.any() or np.nanmax(z) <= np.nanmin(z):
         return np.zeros(0), np.zeros(0)
     lo, hi = np.nanmin(z), np.nanmax(z)
-    filled = np.where(ok, z, hi + (hi - lo))  # a hole is high ground: lines go round it
-    dx = (xs[-1] - xs[0]) / (len(xs) - 1)
-    dy = (ys[-1] - ys[0]) / (len(ys) - 1)
+    filled = np.where(ok, z, hi + (hi - lo))
     px, py = [], []
     for level in np.linspace(lo, hi, n + 2)[1:-1]:
-        for line in pg.isocurve(filled, level, connected=True):
-            a = np.array(line, dtype=float)  # (row, column) in pixel coordinates (centre at +0.5)
-            px += list(xs[0] + (a[:, 1] - 0.5) * dx) + [np.nan]
-            py += list(ys[0] + (a[:, 0] - 0.5) * dy) + [np.nan]
-    return np.array(px), np.array(py)
+        sx, sy = _segments(filled, np.asarray(xs, float), np.asarray(ys, float), level)
+        px += sx
+        py += sy
+    return (np.concatenate(px), np.concatenate(py)) if px else (np.zeros(0), np.zeros(0))
 
 
 class LandscapePlot(QWidget):
@@ -86,7 +112,7 @@ class LandscapePlot(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         pi.addItem(self.image)
-        self.contours = pi.plot(pen=pg.mkPen(255, 255, 255, 140, width=1), connect="finite")
+        self.contours = pi.plot(pen=pg.mkPen(255, 255, 255, 140, width=1), connect="pairs")
         self.path = pi.plot(pen=pg.mkPen(PATH_COLOR, width=2), name="training path")
         self.start = pg.ScatterPlotItem(size=9, symbol="s", pen=pg.mkPen("#222"), brush=pg.mkBrush(PATH_COLOR))
         self.here = pg.ScatterPlotItem(size=14, symbol="star", pen=pg.mkPen("#222", width=1.5),

@@ -157,3 +157,19 @@ def test_path_plane_after_training_shows_the_path(main_window, qtbot):
     assert len(x) == 7  # the start and six epochs
     here = np.array([g.value(p) for p in ls.param_ids])
     assert np.allclose(ls.centre, here)  # the plane is centred at the path's end: where the graph is
+
+
+def test_contours_are_where_J_crosses_each_level():
+    from gui.panels.landscape_view import contour_lines
+    xs, ys = np.linspace(-1, 1, 9), np.linspace(-2, 2, 5)
+    x, y = contour_lines(xs[None, :] + 0 * ys[:, None], xs, ys, n=3)  # J = x: straight lines x = −0.5, 0, 0.5
+    assert sorted(set(np.round(x, 12))) == [-0.5, 0.0, 0.5] and len(x) == 3 * 2 * (len(ys) - 1)
+    r = np.hypot(*np.meshgrid(np.linspace(-1, 1, 41), np.linspace(-1, 1, 41)))
+    r[20, 20] = np.nan  # a hole in the middle: high ground, never a crash
+    x, y = contour_lines(r, np.linspace(-1, 1, 41), np.linspace(-1, 1, 41), n=4)
+    radii = np.hypot(x, y)
+    assert len(x) % 2 == 0 and np.isfinite(radii).all()
+    assert (radii < 0.1).any()  # lines go round the hole (high ground)
+    inner = radii[(radii > 0.1) & (radii < 0.6)]  # the rings inside the unit circle are circles
+    levels = np.linspace(np.nanmin(r), np.nanmax(r), 6)[1:-1]
+    assert len(inner) and np.min(np.abs(inner[:, None] - levels[None, :]), axis=1).max() < 0.02
