@@ -33,6 +33,15 @@ ON_PLANE = 1e-9  # relative distance from the plane below which a point is on it
 MODE_TEXT = {"pair": "Two parameters", "path": "Main directions of the training path"}
 
 
+def distinct(lo: float, hi: float) -> tuple[str, str]:
+    """Both ends of a range written with the fewest digits (4 to 12) that tell them apart."""
+    for digits in range(4, 13):
+        a, b = f"{lo:.{digits}g}", f"{hi:.{digits}g}"
+        if a != b:
+            break
+    return a, b
+
+
 class LandscapePanel(QWidget):
     def __init__(self, window, parent=None):
         super().__init__(parent)
@@ -241,8 +250,8 @@ class LandscapePanel(QWidget):
         self.landscape = ls
         holes = int(np.isnan(ls.J).sum())
         finite = ls.J[np.isfinite(ls.J)]
-        text = f"J from {finite.min():.4g} (dark) to {finite.max():.4g} (yellow)" if len(finite) else \
-            "J is not finite anywhere on this grid"
+        text = "J from {} (dark) to {} (yellow)".format(*distinct(finite.min(), finite.max())) if len(finite) \
+            else "J is not finite anywhere on this grid"
         if holes:
             text += f"; {holes} of {ls.J.size} points are holes: J is not finite there"
         if ls.explained is not None:
