@@ -61,7 +61,7 @@ def click_plot(panel, x: float, y: float):
     QTest.mouseClick(pw.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(at.x(), at.y()))
 
 
-def test_a_click_sets_the_two_parameters_and_undo_restores_them(main_window, qtbot):
+def test_a_click_sets_the_two_parameters_undo_restores_them_and_the_path_plane(main_window, qtbot):
     win = main_window
     win.files.open(LOGISTIC, ask=False)
     panel = show_landscape(win)
@@ -92,6 +92,26 @@ def test_a_click_sets_the_two_parameters_and_undo_restores_them(main_window, qtb
     panel.log_scale.setChecked(True)  # log scale: the same grid drawn again, not a new one
     assert panel._serial == serial and panel.landscape is ls
     assert "log" in panel.plot.pw.getPlotItem().titleLabel.text
+
+    # the path's plane after a few epochs: the path drawn, the plane centred where the graph is
+    panel.log_scale.setChecked(False)
+    t = win.training.runner
+    for _ in range(4):
+        t.step_epoch()
+    panel.span.setValue(0.001)
+    panel.fit_paths()  # ± reaches the whole path from where the graph is now
+    g = win.document.graph
+    p1, p2 = panel.x_choice.currentData(), panel.y_choice.currentData()
+    cols = [t.trainer.param_ids.index(p) for p in (p1, p2)]
+    reach = np.abs(panel._trajectory[:, cols] - [g.value(p1), g.value(p2)]).max()
+    assert reach > 0.001 and panel.span.value() >= reach
+    panel.mode.setCurrentIndex(panel.mode.findData("path"))
+    ls = drawn(qtbot, panel)
+    assert ls is not None and ls.explained is not None, panel.message
+    x, y = panel.plot.path.getData()
+    assert len(x) == 5  # the start and four epochs
+    here = np.array([g.value(p) for p in ls.param_ids])
+    assert np.allclose(ls.centre, here)  # the plane is centred at the path's end: where the graph is
 
 
 def log_graph() -> Graph:
@@ -135,30 +155,6 @@ def test_hostile_graphs_get_one_line(main_window, qtbot):
     assert panel.message.startswith("train first")
 
 
-def test_path_plane_after_training_shows_the_path(main_window, qtbot):
-    win = main_window
-    win.files.open(LOGISTIC, ask=False)
-    panel = show_landscape(win)
-    drawn(qtbot, panel)
-    t = win.training.runner
-    for _ in range(6):
-        t.step_epoch()
-    panel.span.setValue(0.001)
-    panel.fit_paths()  # ± reaches the whole path from where the graph is now
-    g = win.document.graph
-    p1, p2 = panel.x_choice.currentData(), panel.y_choice.currentData()
-    cols = [t.trainer.param_ids.index(p) for p in (p1, p2)]
-    reach = np.abs(panel._trajectory[:, cols] - [g.value(p1), g.value(p2)]).max()
-    assert reach > 0.001 and panel.span.value() >= reach
-    panel.mode.setCurrentIndex(panel.mode.findData("path"))
-    ls = drawn(qtbot, panel)
-    assert ls is not None and ls.explained is not None, panel.message
-    x, y = panel.plot.path.getData()
-    assert len(x) == 7  # the start and six epochs
-    here = np.array([g.value(p) for p in ls.param_ids])
-    assert np.allclose(ls.centre, here)  # the plane is centred at the path's end: where the graph is
-
-
 def test_contours_are_where_J_crosses_each_level():
     from gui.panels.landscape_view import contour_lines
     xs, ys = np.linspace(-1, 1, 9), np.linspace(-2, 2, 5)
@@ -173,3 +169,25 @@ def test_contours_are_where_J_crosses_each_level():
     inner = radii[(radii > 0.1) & (radii < 0.6)]  # the rings inside the unit circle are circles
     levels = np.linspace(np.nanmin(r), np.nanmax(r), 6)[1:-1]
     assert len(inner) and np.min(np.abs(inner[:, None] - levels[None, :]), axis=1).max() < 0.02
+
+
+def test_a_worker_process_that_dies_is_one_line_and_the_next_grid_starts_a_new_one(qapp, qtbot):
+    from gui.panels import landscape_worker
+    from gui.panels.landscape_jobs import freeze
+
+    worker = landscape_worker.GridWorker()
+    got = []
+    worker.ready.connect(lambda serial, ls: got.append((serial, ls)))
+    worker.failed.connect(lambda serial, msg: got.append((serial, msg)))
+    g = log_graph()
+    worker.submit(freeze(1, g, None, "pair", p1="a", p2="b", span=0.5, resolution=5))
+    assert worker.wait(20_000) and got[-1][0] == 1 and got[-1][1].J.shape == (5, 5)
+    server = landscape_worker.server()
+    server.proc.kill()
+    server.proc.join(10)
+    worker.submit(freeze(2, g, None, "pair", p1="a", p2="b", span=0.5, resolution=5))
+    qtbot.waitUntil(lambda: got[-1][0] == 2, timeout=10_000)
+    assert got[-1][1] == landscape_worker.DIED and not worker.busy
+    worker.submit(freeze(3, g, None, "pair", p1="a", p2="b", span=0.5, resolution=5))
+    assert worker.wait(20_000) and got[-1][0] == 3 and got[-1][1].J.shape == (5, 5)
+    assert landscape_worker.server() is not server
