@@ -58,6 +58,7 @@ class LandscapePanel(QWidget):
         self._ids: list[str] = []  # parameters listed in the two choosers
         self._labels: list[str] = []
         self._version = None  # the graph's structure the grid was asked for
+        self._missed = True  # graph changes came while the dock was hidden
         self.worker = GridWorker(self)
         self.worker.ready.connect(self._on_ready)
         self.worker.failed.connect(self._on_failed)
@@ -213,6 +214,8 @@ class LandscapePanel(QWidget):
 
     def showEvent(self, event):
         super().showEvent(event)
+        if self._missed:
+            self._follow_graph()
         self._schedule()
 
     def recompute(self):
@@ -316,6 +319,10 @@ class LandscapePanel(QWidget):
 
     # --- following the graph and the run -------------------------------------------------------
     def _follow_graph(self):
+        if not self.isVisible():  # a hidden dock costs a run nothing: it catches up when shown
+            self._missed = True
+            return
+        self._missed = False
         self._fill_choices()
         if self.landscape is not None:
             here = self._current()

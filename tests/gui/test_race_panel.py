@@ -42,10 +42,14 @@ def test_a_fresh_start_is_what_reset_parameters_gives():
 
 def test_a_diverging_racer_is_marked_and_the_others_go_on(main_window, qtbot):
     win = main_window
-    win.files.open(LOGISTIC, ask=False)
     win.race_dock.show()
     win.race_dock.raise_()
     race = win.race
+    race.run()  # the new, empty graph: one line, the buttons back
+    qtbot.waitUntil(lambda: race.thread is None, timeout=20_000)
+    assert race.message == "the graph names no loss: choose the box whose value is the cost J to train"
+    assert race.run_button.isEnabled()
+    win.files.open(LOGISTIC, ask=False)
     for name, box in race.enabled.items():
         box.setChecked(name in ("sgd", "adam"))
     race.lrs["sgd"].setValue(1e4)  # far too large: J blows up
