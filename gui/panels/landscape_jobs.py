@@ -66,6 +66,14 @@ def answer(req: GridRequest) -> tuple[bool, object]:
         return False, f"cannot draw the landscape: {exc}"
 
 
+def main(argv=None):
+    """``python -m gui.panels.landscape_jobs FD``: serve the window on socket FD (landscape_worker.py)."""
+    import sys
+    from multiprocessing.connection import Connection
+    args = sys.argv[1:] if argv is None else argv
+    serve(Connection(int(args[0])))
+
+
 def serve(conn):
     """The worker process: answer (ticket, request) messages until the window's end of the pipe closes."""
     while True:
@@ -78,3 +86,7 @@ def serve(conn):
             conn.send((ticket, ok, payload))
         except (BrokenPipeError, OSError):
             return
+
+
+if __name__ == "__main__":
+    main()

@@ -6,8 +6,8 @@ makes into Qt then waits for the worker's next turn. Measured on the xor lesson 
 QThread, a click during a grid took a median 99 ms against 13 ms with no grid under way
 (benchmarks/RESULTS.md §6); a process leaves the window's thread alone.
 
-One process serves every window (spawned on the first request, a daemon: it ends with the
-program, or when the pipe closes). Requests and answers are pickled over a pipe; the
+One process serves every window (started on the first request; it ends when the program's
+end of its socket closes, with the program). Requests and answers are pickled over the socket; the
 window's thread reads an answer when a QSocketNotifier says the pipe is readable, so it
 never blocks waiting. ``GridWorker`` sends one request at a time per panel: one asked while
 another is under way waits, and a newer one replaces it (only the latest matters). Every
@@ -17,29 +17,39 @@ starts a new process.
 """
 from __future__ import annotations
 
+import atexit
 import itertools
-import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 import weakref
+from multiprocessing.connection import Connection
+from pathlib import Path
 
 from PySide6.QtCore import QDeadlineTimer, QObject, QSocketNotifier, Signal
 from shiboken6 import isValid
 
-from . import landscape_jobs
-from .landscape_jobs import GridRequest, compute, freeze  # noqa: F401  (the panel's and the tests' names)
+from .landscape_jobs import GridRequest
 
 DIED = "the landscape's worker process ended unexpectedly: press Redraw to start it again"
 
 
 class _Server(QObject):
-    """The worker process and the window's end of its pipe."""
+    """The worker process and the window's end of its socket."""
 
     def __init__(self):
         super().__init__()
-        ctx = multiprocessing.get_context("spawn")  # no fork of a process running Qt threads
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=landscape_jobs.serve, args=(child,), daemon=True, name="landscape-grid")
-        self.proc.start()
-        child.close()
+        # A plain child (python -m), not multiprocessing's spawn: spawn imports the parent's
+        # main module again, which a script without a __main__ guard would run a second time.
+        ours, theirs = socket.socketpair()
+        root = str(Path(__file__).resolve().parents[2])  # where the gui package lives
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+        self.proc = subprocess.Popen([sys.executable, "-m", "gui.panels.landscape_jobs", str(theirs.fileno())],
+                                     pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, env=env)
+        theirs.close()
+        self.conn = Connection(ours.detach())
         self.alive = True
         self.waiting: dict[int, weakref.ref] = {}
         self._tickets = itertools.count(1)
@@ -51,7 +61,7 @@ class _Server(QObject):
         self.waiting[ticket] = weakref.ref(worker)
         try:
             self.conn.send((ticket, request))
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # the process is gone: its socket refuses
             self._died()
 
     def read(self, *_):
@@ -69,7 +79,7 @@ class _Server(QObject):
     def _died(self):
         self.alive = False
         self.notifier.setEnabled(False)
-        self.conn.close()
+        self.close()
         waiting, self.waiting = self.waiting, {}
         for ref in waiting.values():
             worker = ref()
@@ -77,7 +87,24 @@ class _Server(QObject):
                 worker._answer(False, DIED)
 
 
+    def close(self):
+        """Close our end: the process reads end-of-file and ends; reap it."""
+        self.conn.close()
+        try:
+            self.proc.wait(2)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(2)
+
+
 _server: _Server | None = None
+
+
+@atexit.register
+def _close_server():
+    if _server is not None and _server.alive:
+        _server.alive = False
+        _server.close()
 
 
 def server() -> _Server:

@@ -184,7 +184,7 @@ def test_a_worker_process_that_dies_is_one_line_and_the_next_grid_starts_a_new_o
     assert worker.wait(20_000) and got[-1][0] == 1 and got[-1][1].J.shape == (5, 5)
     server = landscape_worker.server()
     server.proc.kill()
-    server.proc.join(10)
+    server.proc.wait(10)
     worker.submit(freeze(2, g, None, "pair", p1="a", p2="b", span=0.5, resolution=5))
     qtbot.waitUntil(lambda: got[-1][0] == 2, timeout=10_000)
     assert got[-1][1] == landscape_worker.DIED and not worker.busy
