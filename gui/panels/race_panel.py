@@ -41,6 +41,35 @@ class RacePanel(QWidget):
         self.view = None  # the last RaceView
         self.message = ""
         self.enabled, self.lrs = {}, {}
+        left = QVBoxLayout()
+        left.addLayout(self._optimizer_rows())
+        left.addLayout(self._run_rows())
+        self.status = plain_label("Each optimizer starts from the graph's current parameters.")
+        self.status.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.setMaximumHeight(170)
+        self.cost_plot = make_plot("Cost J per epoch", "race_cost", "epoch", "J")
+        self.cost_plot.getPlotItem().addLegend(offset=(-4, 4), labelTextColor="#222",
+                                               brush=pg.mkBrush(255, 255, 255, 200))
+        self.cost_plot.setLogMode(y=True)
+        self.curves: dict = {}
+        left.addWidget(self.status)
+        left.addWidget(self.table)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(left, 1)
+        lay.addWidget(self.cost_plot, 1)
+        self.run_button.clicked.connect(self.run)
+        self.stop_button.clicked.connect(self.stop)
+        self.document.file_changed.connect(self._on_file)
+        self._on_file()
+
+    def _optimizer_rows(self) -> QGridLayout:
+        """A row per optimizer: its colour, a tick box and its learning rate."""
         grid = QGridLayout()
         for row, name in enumerate(optim.NAMES):
             box = QCheckBox(optim.TITLES[name])
@@ -56,6 +85,10 @@ class RacePanel(QWidget):
             grid.addWidget(QLabel("lr"), row, 2)
             grid.addWidget(lr, row, 3)
             self.enabled[name], self.lrs[name] = box, lr
+        return grid
+
+    def _run_rows(self) -> QVBoxLayout:
+        """Epochs and start, then Run race / Stop."""
         self.epochs = QSpinBox()
         self.epochs.setRange(1, MAX_RACE_EPOCHS)
         self.epochs.setToolTip(f"At most {MAX_RACE_EPOCHS:,}: every racer keeps its parameters after every epoch")
@@ -77,33 +110,10 @@ class RacePanel(QWidget):
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.stop_button)
         buttons.addStretch(1)
-        self.status = plain_label("Each optimizer starts from the graph's current parameters.")
-        self.status.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.setMaximumHeight(170)
-        self.cost_plot = make_plot("Cost J per epoch", "race_cost", "epoch", "J")
-        self.cost_plot.getPlotItem().addLegend(offset=(-4, 4), labelTextColor="#222",
-                                               brush=pg.mkBrush(255, 255, 255, 200))
-        self.cost_plot.setLogMode(y=True)
-        self.curves: dict = {}
-        left = QVBoxLayout()
-        left.addLayout(grid)
-        left.addLayout(row)
-        left.addLayout(buttons)
-        left.addWidget(self.status)
-        left.addWidget(self.table)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(left, 1)
-        lay.addWidget(self.cost_plot, 1)
-        self.run_button.clicked.connect(self.run)
-        self.stop_button.clicked.connect(self.stop)
-        self.document.file_changed.connect(self._on_file)
-        self._on_file()
+        rows = QVBoxLayout()
+        rows.addLayout(row)
+        rows.addLayout(buttons)
+        return rows
 
     def _on_file(self, _path=""):
         block = self.document.graph.meta.get("training") or {}
