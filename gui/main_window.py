@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         install_my_functions(self)  # Functions ▸ New Function…, the palette's "My Functions"
         from .lessons.install import install_lessons
         install_lessons(self)  # the start page, the Lesson dock, Help ▸ Lessons / Tour / F1; sets self.lessons
+        from .panels.landscape_install import install_landscape
+        install_landscape(self)  # Loss landscape and Optimizer race docks; sets self.landscape, self.race
         self._arrange_docks()
         self._connect()
         self._update_title()
@@ -105,12 +107,13 @@ class MainWindow(QMainWindow):
         if train is not None:
             self.addDockWidget(Qt.RightDockWidgetArea, train)
             self.splitDockWidget(self.inspector_dock, train, Qt.Vertical)
-        bottom = [d for d in (plots, stepper) if d is not None]
+        landscape, race = getattr(self, "landscape_dock", None), getattr(self, "race_dock", None)
+        bottom = [d for d in (plots, stepper, landscape, race) if d is not None]
         for dock in bottom:
             self.addDockWidget(Qt.BottomDockWidgetArea, dock)
         for dock in bottom[1:]:
             self.tabifyDockWidget(bottom[0], dock)
-        known = {self.palette_dock, self.inspector_dock, data, train, plots, stepper}
+        known = {self.palette_dock, self.inspector_dock, data, train, *bottom}
         for dock in [d for d in everything if d not in known]:  # the History, and any other panel
             self.addDockWidget(Qt.RightDockWidgetArea, dock)
             self.tabifyDockWidget(self.inspector_dock, dock)
@@ -208,7 +211,9 @@ class MainWindow(QMainWindow):
     def _raise_bottom_panel_now(self):
         from graphcore.boundary import curve_input
         plots, stepper = getattr(self, "plots_dock", None), getattr(self, "stepper_dock", None)
-        if plots is None or stepper is None or self.tabifiedDockWidgets(plots) != [stepper]:
+        behind = [d for d in self.tabifiedDockWidgets(plots) if d not in
+                  (getattr(self, "landscape_dock", None), getattr(self, "race_dock", None))] if plots else []
+        if plots is None or stepper is None or behind != [stepper]:
             return  # the learner arranged the docks their own way
         g = self.document.graph
         (plots if g.meta.get("dataset") or curve_input(g) is not None else stepper).raise_()

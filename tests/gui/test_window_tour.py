@@ -150,7 +150,7 @@ def test_default_dock_arrangement(main_window):
     assert area(win.inspector_dock) == area(win.training_dock) == Qt.RightDockWidgetArea
     assert area(win.plots_dock) == area(win.stepper_dock) == Qt.BottomDockWidgetArea
     assert win.tabifiedDockWidgets(win.inspector_dock) == [win.history_dock, win.lessons.dock]  # Lesson: gui/lessons
-    assert win.tabifiedDockWidgets(win.plots_dock) == [win.stepper_dock]
+    assert win.tabifiedDockWidgets(win.plots_dock) == [win.stepper_dock, win.landscape_dock, win.race_dock]
     # The palette is the tall one on the left; the canvas is wider than either side column.
     assert win.palette_dock.height() > 0.4 * win.data_dock.height()
     assert win.view.width() > max(win.palette_dock.width(), win.inspector_dock.width())
