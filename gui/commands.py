@@ -217,7 +217,7 @@ class MoveCommand(GraphCommand):
         self.old, self.new = old, new
 
     def touched(self) -> set[str]:
-        return set(self.new) | set(self.old)
+        return {n for n in set(self.new) | set(self.old) if self.new.get(n) != self.old.get(n)}  # only boxes that move
 
     def _place(self, positions):
         with _maybe_batch(self.graph, len(positions)):
