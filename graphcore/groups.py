@@ -188,6 +188,11 @@ class Groups:
             raise
         self._parents = None
 
+    def replace(self, records) -> None:
+        """``load``, announced: an undo puts a snapshot of the groups back."""
+        self.load(records)
+        self._announce()
+
     def _checked(self, name, members, collapsed) -> Group:
         self._check_name(name)
         where = f"group '{name}'"

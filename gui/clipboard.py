@@ -24,7 +24,9 @@ def fragment(graph, node_ids) -> dict:
     doc["edges"] = [e for e in doc["edges"] if e["src"] in ids and e["dst"] in ids]
     doc["layout"] = {k: v for k, v in doc.get("layout", {}).items() if k in ids}
     doc["name"] = "fragment"
-    for key in ("loss", "output", "threshold", "dataset", "training", "groups"):  # groups: would name boxes left out
+    # Only the groups copied whole travel along: one partly copied would name boxes left out.
+    doc["groups"] = [grp for grp in doc.get("groups", []) if ids.issuperset(grp["members"])]
+    for key in ("loss", "output", "threshold", "dataset", "training") + (("groups",) * (not doc["groups"])):
         doc.pop(key, None)
     return doc
 
