@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
 
     def select_nodes(self, ids):
         ids = set(ids)
+        extra = self.scene.group_layer.reveal(ids)  # boxes hidden in a group: open it, or pick the group
         # One selectionChanged for the lot: each item's own would make selecting n boxes (a paste) O(n²).
         self.scene.blockSignals(True)
         try:
@@ -165,6 +166,8 @@ class MainWindow(QMainWindow):
                 item = self.scene.node_items.get(nid)
                 if item is not None:
                     item.setSelected(True)
+            for item in extra:
+                item.setSelected(True)
         finally:
             self.scene.blockSignals(False)
         self.scene.selectionChanged.emit()

@@ -239,7 +239,7 @@ class GroupLayer(QObject):
             return None
         boxes = set(self.scene.selected_nodes())
         holding = [n for n in self.groups.names() if boxes and boxes <= set(self.groups.get(n).members)]
-        return min(holding, key=lambda n: len(self.groups.get(n).members), default=None)
+        return self._innermost(holding)
 
     def _inside(self, name, outer) -> bool:
         p = self.groups.parent(name)
@@ -268,6 +268,29 @@ class GroupLayer(QObject):
             scene.blockSignals(False)
         scene.selectionChanged.emit()
 
+    def reveal(self, ids: set) -> list:
+        """Before boxes are selected: a collapsed group whose boxes are all asked for stands
+        for them (its item is returned, to select too); for any other hidden box the canvas
+        goes into the innermost group holding them all, so that they show."""
+        hidden = [n for n in ids if self.rep.get(n, n) != n]
+        rest = [n for n in hidden if not self._whole(self.rep.get(n), ids)]
+        if rest:
+            holding = [g for g in self.groups.names() if set(rest) <= set(self.groups.get(g).members)]
+            target = self._innermost(holding)
+            if target != self.focus:
+                self.set_focus(target)
+        return [self.collapsed[r[1:]] for r in {self.rep.get(n) for n in ids}
+                if self._whole(r, ids) and r[1:] in self.collapsed]
+
+    def _innermost(self, holding: list[str]) -> str | None:
+        """Of groups that all hold some boxes, the innermost: the smallest, and of equal ones
+        the last in the file (equal groups nest in file order)."""
+        order = {g: i for i, g in enumerate(self.groups.names())}
+        return max(holding, key=lambda g: (-len(self.groups.get(g).members), order[g]), default=None)
+
+    def _whole(self, rep, ids) -> bool:
+        return bool(rep) and rep.startswith("\0") and set(self.groups.get(rep[1:]).members) <= ids
+
     def visible_items(self) -> list:
         """What the level shows, one item per thing: boxes, collapsed groups, frames."""
         return ([it for it in self.scene.node_items.values() if it.isVisible()]
@@ -284,7 +307,7 @@ class GroupLayer(QObject):
 
     def _container(self, nid):
         holding = [n for n in self.groups.names() if nid in set(self.groups.get(n).members)]
-        return min(holding, key=lambda n: len(self.groups.get(n).members), default=None)
+        return self._innermost(holding)
 
     def items_rect(self) -> QRectF:
         rect = QRectF()
