@@ -74,10 +74,12 @@ class CollapseCommand(GraphCommand):
         self.name, self.collapsed = name, collapsed
 
     def do(self):
-        groups_of(self.graph).set_collapsed(self.name, self.collapsed)
+        groups = groups_of(self.graph)
+        self.was = groups.get(self.name).collapsed
+        groups.set_collapsed(self.name, self.collapsed)
 
     def undo_it(self):
-        groups_of(self.graph).set_collapsed(self.name, not self.collapsed)
+        groups_of(self.graph).set_collapsed(self.name, self.was)
 
 
 class RenameGroupCommand(GraphCommand):

@@ -68,6 +68,7 @@ class GroupLayer(QObject):
         if self.focus is not None and self.focus not in self.groups:
             self.set_focus(None)
             return
+        self._edges_of = {}  # the arrow items of the last refresh may be gone (a rebuild): found again below
         shown, frames = self._visible_level()
         self._show_boxes()
         self._show_collapsed(shown)

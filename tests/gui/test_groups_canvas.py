@@ -47,7 +47,7 @@ def test_network_lessons_open_readable_with_few_top_level_items(main_window, tmp
             assert px >= MIN_PX, f"{lesson}: text of {type(item).__name__} is {px:.1f} px at fit zoom {zoom:.2f}"
 
 
-def test_collapsed_group_hides_its_boxes_and_takes_the_crossing_arrows(main_window):
+def _collapsed_group_hides_its_boxes_and_takes_the_crossing_arrows(main_window):
     g, layer = _net(main_window)
     assert not main_window.scene.node_items["m1_1_1"].isVisible()
     box = layer.collapsed["layer 1"]
@@ -60,7 +60,7 @@ def test_collapsed_group_hides_its_boxes_and_takes_the_crossing_arrows(main_wind
     assert all(t.startswith("μ ") for t in box.value_texts), box.value_texts
 
 
-def test_expand_in_place_shows_a_frame_and_one_undo_step_collapses_again(main_window):
+def _expand_in_place_shows_a_frame_and_one_undo_step_collapses_again(main_window):
     g, layer = _net(main_window)
     layer.set_collapsed("layer 1", False)
     assert "layer 1" in layer.frames and "layer 1" not in layer.collapsed
@@ -73,7 +73,7 @@ def test_expand_in_place_shows_a_frame_and_one_undo_step_collapses_again(main_wi
     assert "layer 1" in layer.collapsed and not layer.frames
 
 
-def test_drill_in_shows_only_the_inside_and_the_breadcrumb_goes_back(main_window, qtbot):
+def _drill_in_shows_only_the_inside_and_the_breadcrumb_goes_back(main_window, qtbot):
     g, layer = _net(main_window)
     layer.drill_in("layer 1")
     assert not main_window.scene.node_items["x1"].isVisible()
@@ -93,7 +93,7 @@ def _select(win, ids):
     win.select_nodes(ids)
 
 
-def test_ctrl_g_groups_the_selection_and_undo_removes_it(main_window, qtbot):
+def _ctrl_g_groups_the_selection_and_undo_removes_it(main_window, qtbot):
     win = main_window
     g, layer = _net(win, collapsed=False)
     groups_of(g).remove("layer 2")
@@ -111,7 +111,7 @@ def test_ctrl_g_groups_the_selection_and_undo_removes_it(main_window, qtbot):
     assert groups_of(g).names() == ["layer 1", "neuron 1.1", "neuron 1.2", "neuron 1.3"]
 
 
-def test_ctrl_g_refuses_a_cycle_through_the_outside_with_the_reason(main_window):
+def _ctrl_g_refuses_a_cycle_through_the_outside_with_the_reason(main_window):
     win = main_window
     g, layer = _net(win, collapsed=False)
     _select(win, ["x1", "L"])  # x₁ feeds L through the whole network, outside the selection
@@ -120,7 +120,7 @@ def test_ctrl_g_refuses_a_cycle_through_the_outside_with_the_reason(main_window)
     assert win.document.undo_stack.count() == 0
 
 
-def test_ctrl_g_refuses_an_overlap_that_is_not_nesting(main_window):
+def _ctrl_g_refuses_an_overlap_that_is_not_nesting(main_window):
     win = main_window
     g, layer = _net(win, collapsed=False)
     _select(win, ["h1_3", "w2_1_3", "m2_1_3"])  # the end of neuron 1.3 with part of layer 2
@@ -128,7 +128,7 @@ def test_ctrl_g_refuses_an_overlap_that_is_not_nesting(main_window):
     assert "overlap without one holding the other" in win.scene.last_refusal
 
 
-def test_ungroup_and_undo_put_the_group_back_in_its_place(main_window):
+def _ungroup_and_undo_put_the_group_back_in_its_place(main_window):
     win = main_window
     g, layer = _net(win)
     before = fileformat.dumps(g)
@@ -139,7 +139,7 @@ def test_ungroup_and_undo_put_the_group_back_in_its_place(main_window):
     assert fileformat.dumps(g) == before
 
 
-def test_dragging_a_collapsed_group_moves_its_boxes_in_one_step(main_window):
+def _dragging_a_collapsed_group_moves_its_boxes_in_one_step(main_window):
     win = main_window
     g, layer = _net(win)
     members = groups_of(g).members("layer 1")
@@ -155,7 +155,7 @@ def test_dragging_a_collapsed_group_moves_its_boxes_in_one_step(main_window):
     assert {m: g.layout[m] for m in members} == old
 
 
-def test_delete_a_collapsed_group_and_undo_restores_its_membership(main_window):
+def _delete_a_collapsed_group_and_undo_restores_its_membership(main_window):
     win = main_window
     g, layer = _net(win)
     before = fileformat.dumps(g)
@@ -167,7 +167,7 @@ def test_delete_a_collapsed_group_and_undo_restores_its_membership(main_window):
     assert "layer 1" in layer.collapsed
 
 
-def test_copy_paste_a_group_makes_a_new_group_around_the_copies(main_window):
+def _copy_paste_a_group_makes_a_new_group_around_the_copies(main_window):
     win = main_window
     g, layer = _net(win)
     layer.collapsed["layer 2"].setSelected(True)
@@ -180,7 +180,7 @@ def test_copy_paste_a_group_makes_a_new_group_around_the_copies(main_window):
     assert "layer 2 (2)" not in groups_of(g)
 
 
-def test_f2_renames_the_picked_group(main_window):
+def _f2_renames_the_picked_group(main_window):
     win = main_window
     g, layer = _net(win)
     layer.collapsed["layer 2"].setSelected(True)
@@ -191,7 +191,7 @@ def test_f2_renames_the_picked_group(main_window):
     assert win.document.undo_stack.undoText().startswith("Rename group")
 
 
-def test_auto_layout_lays_groups_out_as_units(main_window):
+def _auto_layout_lays_groups_out_as_units(main_window):
     win = main_window
     g, layer = _net(win, collapsed=False)
     for m in groups_of(g).members("layer 1"):
@@ -203,7 +203,7 @@ def test_auto_layout_lays_groups_out_as_units(main_window):
     assert win.document.undo_stack.count() == 1
 
 
-def test_group_items_are_not_node_items(main_window):
+def _group_items_are_not_node_items(main_window):
     g, layer = _net(main_window, collapsed=False)
     assert all(isinstance(f, GroupFrameItem) for f in layer.frames.values())
     assert not any(isinstance(i, NodeItem) for i in layer.frames.values())
@@ -211,3 +211,31 @@ def test_group_items_are_not_node_items(main_window):
     assert main_window.document.push(cmd) is None
     assert isinstance(layer.collapsed["layer 1"], CollapsedGroupItem)
     assert main_window.document.push(C.RemoveCommand(g, ["x1"])) is None
+
+
+def test_collapse_expand_and_drill_in(main_window, qtbot):
+    _collapsed_group_hides_its_boxes_and_takes_the_crossing_arrows(main_window)
+    _expand_in_place_shows_a_frame_and_one_undo_step_collapses_again(main_window)
+    _drill_in_shows_only_the_inside_and_the_breadcrumb_goes_back(main_window, qtbot)
+
+
+def test_ctrl_g_and_its_refusals(main_window, qtbot):
+    _ctrl_g_groups_the_selection_and_undo_removes_it(main_window, qtbot)
+    main_window.document.undo_stack.clear()
+    _ctrl_g_refuses_a_cycle_through_the_outside_with_the_reason(main_window)
+    _ctrl_g_refuses_an_overlap_that_is_not_nesting(main_window)
+
+
+def test_a_group_is_one_thing_to_ungroup_move_delete_copy_and_rename(main_window):
+    for check in (_ungroup_and_undo_put_the_group_back_in_its_place,
+                  _dragging_a_collapsed_group_moves_its_boxes_in_one_step,
+                  _delete_a_collapsed_group_and_undo_restores_its_membership,
+                  _copy_paste_a_group_makes_a_new_group_around_the_copies, _f2_renames_the_picked_group):
+        main_window.document.undo_stack.clear()
+        check(main_window)
+
+
+def test_auto_layout_and_item_kinds(main_window):
+    _auto_layout_lays_groups_out_as_units(main_window)
+    main_window.document.undo_stack.clear()
+    _group_items_are_not_node_items(main_window)
