@@ -51,6 +51,7 @@ class CollapsedGroupItem(QGraphicsItem):
         self.outputs: list[GroupPort] = []
         self.value_texts: list[str] = []
         self.labels: dict[str, str] = {}
+        self._by_variable: dict[tuple[bool, str], GroupPort] = {}
         self.n_boxes = 0
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
@@ -76,14 +77,14 @@ class CollapsedGroupItem(QGraphicsItem):
         for i, p in enumerate(self.outputs):
             p.setPos(GROUP_WIDTH, HEADER + GROUP_ROW * (i + 0.5))
         self.value_texts = [""] * len(self.outputs)
+        self._by_variable = {}
         self.setToolTip(f"group '{self.name}': {n_boxes} boxes as one Function — "
                         "double-click (or Enter) to open it, + to expand it in place")
 
     def port_for(self, variable: str, is_input: bool) -> GroupPort | None:
-        for p in self.inputs if is_input else self.outputs:
-            if p.variable == variable:
-                return p
-        return None
+        if len(self._by_variable) != len(self.inputs) + len(self.outputs):  # ports remade: index them again
+            self._by_variable = {(p.is_input, p.variable): p for p in self.inputs + self.outputs}
+        return self._by_variable.get((is_input, variable))
 
     @property
     def height(self) -> float:
