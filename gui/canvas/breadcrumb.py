@@ -26,6 +26,7 @@ class Breadcrumb(QFrame):
         while self.row.count():
             w = self.row.takeAt(0).widget()
             if w is not None:
+                w.hide()  # gone now: deleteLater leaves it painted until the next turn of the loop
                 w.deleteLater()
         self.buttons = []
         path = self.layer.path()
@@ -50,6 +51,9 @@ class Breadcrumb(QFrame):
             button.clicked.connect(lambda checked=False, t=target: self.layer.set_focus(t))
             self.row.addWidget(button)
             self.buttons.append(button)
-        self.adjustSize()
+        for i in range(self.row.count()):  # shown now, not on the next turn of the event loop: sized below
+            self.row.itemAt(i).widget().show()
+        self.row.activate()
+        self.resize(self.sizeHint())  # adjustSize() keeps a stale size while the crumbs are replaced
         self.raise_()
 
