@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, QTimer, Signal
 
-from graphcore.group_layout import FRAME_PAD, FRAME_TITLE, GROUP_WIDTH, collapsed_origin
+from graphcore.group_layout import FRAME_PAD, FRAME_TITLE, GROUP_WIDTH, collapsed_origin, layout_groups
 from graphcore.groups import groups_of
 
+from .. import commands as C
 from .. import group_commands as GC
 from . import style
 from .group_item import CollapsedGroupItem, GroupFrameItem
@@ -318,7 +319,31 @@ class GroupLayer(QObject):
 
     # --- gestures -------------------------------------------------------------------------
     def set_collapsed(self, name: str, collapsed: bool):
-        self._push(GC.CollapseCommand(self.graph, name, collapsed))
+        """Collapse or expand; a frame that would cover other things makes room for itself
+        (the level shown is laid out again, in the same undo step)."""
+        stack = self.scene.document.undo_stack
+        stack.beginMacro(f"{'Collapse' if collapsed else 'Expand'} '{name}'")
+        try:
+            if self._push(GC.CollapseCommand(self.graph, name, collapsed)) is None and not collapsed \
+                    and self._covers_others(name):
+                level = self.focus  # the whole level shown: the frame may cover things outside its parent
+                old = {n: self.graph.layout.get(n, (0.0, 0.0)) for n in
+                       (self.groups.members(level) if level else self.graph.nodes())}
+                new = layout_groups(self.graph, level)
+                self._push(C.MoveCommand(self.graph, old, new, "Make room"))
+        finally:
+            stack.endMacro()
+
+    def _covers_others(self, name) -> bool:
+        frame = self.frames.get(name)
+        if frame is None:
+            return False
+        inside = set(self.groups.get(name).members)
+        others = [it for n, it in self.scene.node_items.items() if it.isVisible() and n not in inside]
+        others += [it for n, it in self.collapsed.items() if not set(self.groups.get(n).members) <= inside]
+        rects = [it.sceneBoundingRect() for it in others]
+        rects += [f.rect for n, f in self.frames.items() if set(self.groups.get(n).members).isdisjoint(inside)]
+        return any(frame.rect.intersects(r) for r in rects)
 
     def _push(self, cmd) -> str | None:
         err = self.scene.document.push(cmd)

@@ -69,6 +69,11 @@ def _expand_in_place_shows_a_frame_and_one_undo_step_collapses_again(main_window
     assert len(xs) == 1  # a layer's neurons in one column
     frame = layer.frames["layer 1"].rect
     assert frame.contains(layer.collapsed["neuron 1.2"].sceneBoundingRect().center())
+    before = dict(g.layout)
+    layer.set_collapsed("neuron 1.2", False)  # its boxes would cover neuron 1.3: the layer makes room
+    assert not layer.frames["neuron 1.2"].rect.intersects(layer.collapsed["neuron 1.3"].sceneBoundingRect())
+    main_window.document.undo_stack.undo()  # one step: expanded and moved
+    assert g.layout == before and "neuron 1.2" in layer.collapsed
     main_window.document.undo_stack.undo()
     assert "layer 1" in layer.collapsed and not layer.frames
 
