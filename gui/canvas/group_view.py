@@ -19,6 +19,7 @@ from graphcore.groups import groups_of
 from .. import commands as C
 from .. import group_commands as GC
 from . import style
+from .boundary_stubs import place_stubs
 from .group_item import CollapsedGroupItem, GroupFrameItem
 from .inline_editor import InlineEditor
 from .node_item import WIDTH
@@ -49,6 +50,7 @@ class GroupLayer(QObject):
         self.collapsed: dict[str, CollapsedGroupItem] = {}
         self.frames: dict[str, GroupFrameItem] = {}
         self.rep: dict[str, str | None] = {}
+        self.stubs: dict = {}  # (is_input, Variable) → BoundaryStub, while drilled in
         self._edges_of: dict[str, list] = {}
         self._pressed: dict[str, QPointF] = {}
         self._timer = QTimer(self, singleShot=True, interval=0)
@@ -73,6 +75,7 @@ class GroupLayer(QObject):
         shown, frames = self._visible_level()
         self._show_boxes()
         self._show_collapsed(shown)
+        self._show_stubs()
         self._point_edges()
         self._show_frames(frames)
 
@@ -119,6 +122,18 @@ class GroupLayer(QObject):
             if ev is not None:
                 self._show_values(item, ev)
 
+    def _show_stubs(self):
+        """Drilled in: a tag per port of the group, for the arrows that cross its edge."""
+        if self.focus is None:
+            self.stubs = place_stubs(self.scene, self.stubs, None, {}, QRectF()) if self.stubs else {}
+            return
+        ports = self.groups.ports(self.focus)
+        labels = {p.variable: self._label(p) for p in ports.inputs + ports.outputs}
+        around = QRectF()
+        for it in [it for it in self.scene.node_items.values() if it.isVisible()] + list(self.collapsed.values()):
+            around = around.united(it.sceneBoundingRect())
+        self.stubs = place_stubs(self.scene, self.stubs, ports, labels, around)
+
     def _label(self, port) -> str:
         label = self.graph.label(port.box)
         return label if self.graph.n_outputs(port.box) == 1 else f"{label}[{port.out + 1}]"
@@ -130,10 +145,16 @@ class GroupLayer(QObject):
         for e, item in self.scene.edge_items.items():
             s, d = self.rep.get(e.src), self.rep.get(e.dst)
             src = dst = None
+            var = e.src if self.graph.n_outputs(e.src) == 1 else f"{e.src}:{e.out}"
+            if s is None and d is not None and (True, var) in self.stubs:  # from outside the group drilled into
+                src, s = self.stubs[(True, var)].port, "\1"
+            if d is None and s is not None and (False, var) in self.stubs:  # to outside it
+                dst, d = self.stubs[(False, var)].port, "\1"
             if s is not None and d is not None and s != d:
-                var = e.src if self.graph.n_outputs(e.src) == 1 else f"{e.src}:{e.out}"
-                src = nodes[e.src].outputs[e.out] if s == e.src else self.collapsed[s[1:]].port_for(var, False)
-                dst = nodes[e.dst].inputs[e.port] if d == e.dst else self.collapsed[d[1:]].port_for(var, True)
+                if src is None:
+                    src = nodes[e.src].outputs[e.out] if s == e.src else self.collapsed[s[1:]].port_for(var, False)
+                if dst is None:
+                    dst = nodes[e.dst].inputs[e.port] if d == e.dst else self.collapsed[d[1:]].port_for(var, True)
             if src is None or dst is None:
                 if item.isVisible():
                     item.setVisible(False)
@@ -313,7 +334,7 @@ class GroupLayer(QObject):
 
     def items_rect(self) -> QRectF:
         rect = QRectF()
-        for it in list(self.collapsed.values()) + list(self.frames.values()):
+        for it in list(self.collapsed.values()) + list(self.frames.values()) + list(self.stubs.values()):
             rect = rect.united(it.sceneBoundingRect())
         return rect
 

@@ -85,6 +85,9 @@ def _drill_in_shows_only_the_inside_and_the_breadcrumb_goes_back(main_window, qt
     assert set(layer.collapsed) == {"neuron 1.1", "neuron 1.2", "neuron 1.3"}
     layer.drill_in("neuron 1.2")
     assert main_window.scene.node_items["m1_2_1"].isVisible()
+    into = next(it for e, it in main_window.scene.edge_items.items() if (e.src, e.dst) == ("x1", "m1_2_1"))
+    assert into.isVisible() and into.src_port is layer.stubs[(True, "x1")].port  # the arrow from outside: "a₁ x₁"
+    assert layer.stubs[(False, "h1_2")].text.startswith("b₁")
     crumbs = main_window.breadcrumb
     assert crumbs.isVisible() and [b.text() for b in crumbs.buttons] == ["network", "layer 1"]
     crumbs.buttons[1].click()
