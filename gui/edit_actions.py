@@ -121,6 +121,8 @@ class EditActions:
     def select_all(self):
         for item in list(self.scene.node_items.values()) + list(self.scene.edge_items.values()):
             item.setSelected(True)
+        for item in self.scene.group_layer.visible_items():  # collapsed groups and frames: what shows
+            item.setSelected(True)
 
     def rename(self):
         group = self.scene.group_layer.selected_group(picked_only=True)

@@ -167,6 +167,9 @@ def _delete_a_collapsed_group_and_undo_restores_its_membership(main_window):
     win = main_window
     g, layer = _net(win)
     before = fileformat.dumps(g)
+    win.edit.select_all()
+    assert set(win.scene.selected_nodes()) == set(g.nodes())  # Ctrl+A: the boxes behind collapsed groups too
+    win.scene.clearSelection()
     layer.collapsed["layer 1"].setSelected(True)
     win.edit.delete()
     assert "m1_1_1" not in g and "layer 1" not in groups_of(g)
