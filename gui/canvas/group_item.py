@@ -117,6 +117,10 @@ class CollapsedGroupItem(QGraphicsItem):
         self.layer.drill_in(self.name)
         event.accept()
 
+    def contextMenuEvent(self, event):
+        self.layer.group_menu(self.name).exec(event.screenPos())
+        event.accept()
+
     def paint(self, painter, option, widget=None):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         body = QRectF(0, 0, GROUP_WIDTH, self.height)
@@ -213,6 +217,10 @@ class GroupFrameItem(QGraphicsItem):
 
     def mouseDoubleClickEvent(self, event):
         self.layer.edit_name(self.name)
+        event.accept()
+
+    def contextMenuEvent(self, event):
+        self.layer.group_menu(self.name).exec(event.screenPos())
         event.accept()
 
     def paint(self, painter, option, widget=None):

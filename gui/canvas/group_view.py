@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, QTimer, Signal
+from PySide6.QtWidgets import QMenu
 
 from graphcore.group_layout import FRAME_PAD, FRAME_TITLE, GROUP_WIDTH, collapsed_origin, layout_groups
 from graphcore.groups import groups_of
@@ -365,6 +366,18 @@ class GroupLayer(QObject):
         rects = [it.sceneBoundingRect() for it in others]
         rects += [f.rect for n, f in self.frames.items() if set(self.groups.get(n).members).isdisjoint(inside)]
         return any(frame.rect.intersects(r) for r in rects)
+
+    def group_menu(self, name: str) -> QMenu:
+        """Right-click on a group: what can be done to it."""
+        menu = QMenu()
+        collapsed = self.groups.get(name).collapsed
+        for text, slot in (("Open (double-click)", lambda: self.drill_in(name)),
+                           ("Expand in place" if collapsed else "Collapse",
+                            lambda: self.set_collapsed(name, not collapsed)),
+                           ("Rename… (F2)", lambda: self.edit_name(name)),
+                           ("Ungroup (Ctrl+Shift+G)", lambda: self._push(GC.UngroupCommand(self.graph, name)))):
+            menu.addAction(text).triggered.connect(lambda checked=False, s=slot: s())
+        return menu
 
     def _push(self, cmd) -> str | None:
         err = self.scene.document.push(cmd)

@@ -194,6 +194,12 @@ def _copy_paste_a_group_makes_a_new_group_around_the_copies(main_window):
 def _f2_renames_the_picked_group(main_window):
     win = main_window
     g, layer = _net(win)
+    menu = layer.group_menu("layer 2")  # the right-click menu names what can be done
+    assert [a.text() for a in menu.actions()] == ["Open (double-click)", "Expand in place", "Rename… (F2)",
+                                                  "Ungroup (Ctrl+Shift+G)"]
+    menu.actions()[1].trigger()
+    assert "layer 2" in layer.frames
+    win.document.undo_stack.undo()
     layer.collapsed["layer 2"].setSelected(True)
     editor = win.edit.rename()
     editor.line.setText("output layer")
