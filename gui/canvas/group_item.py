@@ -14,6 +14,7 @@ from graphcore.group_layout import FOOTER, GROUP_ROW, GROUP_WIDTH, HEADER
 
 from . import style
 from .node_item import LABEL_FONT, PORT_FONT, VALUE_FONT
+from .overlay import CURRENT_COLOR
 from .port_item import RADIUS
 
 GROUP_COLOR = QColor("#3D4E6B")
@@ -53,6 +54,7 @@ class CollapsedGroupItem(QGraphicsItem):
         self.labels: dict[str, str] = {}
         self._by_variable: dict[tuple[bool, str], GroupPort] = {}
         self.n_boxes = 0
+        self.current = False  # the step-through's current box is inside
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setZValue(2)
@@ -128,7 +130,8 @@ class CollapsedGroupItem(QGraphicsItem):
             painter.fillRect(body, GROUP_COLOR)
             return
         painter.setRenderHint(painter.RenderHint.Antialiasing)
-        painter.setPen(QPen(style.SELECTED, 2.5) if self.isSelected() else QPen(GROUP_COLOR, 1.5))
+        border = QPen(style.SELECTED, 2.5) if self.isSelected() else QPen(GROUP_COLOR, 1.5)
+        painter.setPen(QPen(QColor(CURRENT_COLOR), 4) if self.current else border)
         painter.setBrush(QBrush(style.BODY))
         painter.drawRoundedRect(body, 7, 7)
         # A second edge just inside: a group reads as a stack of boxes, not as one Function box.

@@ -122,6 +122,8 @@ class GroupLayer(QObject):
                 item.setPos(x, y)
             if ev is not None:
                 self._show_values(item, ev)
+        if self.scene.overlay is not None:
+            self.show_overlay(self.scene.overlay)
 
     def _show_stubs(self):
         """Drilled in: a tag per port of the group, for the arrows that cross its edge."""
@@ -194,6 +196,15 @@ class GroupLayer(QObject):
             if child in self.frames:
                 rect = rect.united(self.frames[child].rect)
         return rect.adjusted(-FRAME_PAD, -FRAME_TITLE, FRAME_PAD, FRAME_PAD)
+
+    def show_overlay(self, ov):
+        """The step-through's current box (or boxes) hidden in a collapsed group: mark the group."""
+        stepped = ({ov.current} | set(getattr(ov, "highlight", ()))) - {None}
+        for name, item in self.collapsed.items():
+            current = bool(stepped) and not stepped.isdisjoint(self.groups.get(name).members)
+            if current != item.current:
+                item.current = current
+                item.update()
 
     def show_evaluation(self, ev):
         for item in self.collapsed.values():

@@ -189,6 +189,7 @@ class GraphScene(QGraphicsScene):
         for e, item in self.edge_items.items():
             item.set_labels(str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, "")),
                             float(ov.edge_widths.get(e, 1.0)))
+        self.group_layer.show_overlay(ov)  # a step inside a collapsed group lights the group up
         self.update()
 
     def drawForeground(self, painter, rect):

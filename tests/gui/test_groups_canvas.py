@@ -221,6 +221,12 @@ def _auto_layout_lays_groups_out_as_units(main_window):
 
 
 def _group_items_are_not_node_items(main_window):
+    from gui.canvas.overlay import CanvasOverlay
+    g, layer = _net(main_window)
+    main_window.scene.set_overlay(CanvasOverlay(current="m1_2_1"))  # a step on a box inside layer 1
+    assert layer.collapsed["layer 1"].current and not layer.collapsed["layer 2"].current
+    main_window.scene.set_overlay(None)
+    assert not layer.collapsed["layer 1"].current
     g, layer = _net(main_window, collapsed=False)
     assert all(isinstance(f, GroupFrameItem) for f in layer.frames.values())
     assert not any(isinstance(i, NodeItem) for i in layer.frames.values())
