@@ -55,6 +55,7 @@ class CollapsedGroupItem(QGraphicsItem):
         self._by_variable: dict[tuple[bool, str], GroupPort] = {}
         self.n_boxes = 0
         self.current = False  # the step-through's current box is inside
+        self.values_hidden: list[bool] = []  # per output: not computed yet in the step-through
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setZValue(2)
@@ -156,7 +157,9 @@ class CollapsedGroupItem(QGraphicsItem):
             text = painter.fontMetrics().elidedText(f"{p.name} {self.labels[p.variable]}", Qt.ElideRight,
                                                     int(half - 12))
             painter.drawText(QRectF(10, p.y() - GROUP_ROW / 2, half - 12, GROUP_ROW), Qt.AlignVCenter, text)
-        for p, value in zip(self.outputs, self.value_texts, strict=False):
+        hidden = self.values_hidden + [False] * (len(self.outputs) - len(self.values_hidden))
+        for p, value, unknown in zip(self.outputs, self.value_texts, hidden, strict=False):
+            value = "?" if unknown else value
             painter.setPen(style.TEXT)
             text = painter.fontMetrics().elidedText(f"{value}  {p.name}" if value else p.name, Qt.ElideLeft,
                                                     int(half - 10))

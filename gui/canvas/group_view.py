@@ -200,10 +200,12 @@ class GroupLayer(QObject):
     def show_overlay(self, ov):
         """The step-through's current box (or boxes) hidden in a collapsed group: mark the group."""
         stepped = ({ov.current} | set(getattr(ov, "highlight", ()))) - {None}
+        known = ov.known_values  # a step-through shows only what it has computed so far
         for name, item in self.collapsed.items():
             current = bool(stepped) and not stepped.isdisjoint(self.groups.get(name).members)
-            if current != item.current:
-                item.current = current
+            hidden = [known is not None and p.variable.split(":")[0] not in known for p in item.outputs]
+            if (current, hidden) != (item.current, item.values_hidden):
+                item.current, item.values_hidden = current, hidden
                 item.update()
 
     def show_evaluation(self, ev):

@@ -223,8 +223,9 @@ def _auto_layout_lays_groups_out_as_units(main_window):
 def _group_items_are_not_node_items(main_window):
     from gui.canvas.overlay import CanvasOverlay
     g, layer = _net(main_window)
-    main_window.scene.set_overlay(CanvasOverlay(current="m1_2_1"))  # a step on a box inside layer 1
-    assert layer.collapsed["layer 1"].current and not layer.collapsed["layer 2"].current
+    main_window.scene.set_overlay(CanvasOverlay(current="m1_2_1", known_values={"x1", "x2", "h1_1"}))
+    assert layer.collapsed["layer 1"].current and not layer.collapsed["layer 2"].current  # the step is inside
+    assert layer.collapsed["layer 1"].values_hidden == [False, True, True]  # b₂, b₃ not computed yet
     main_window.scene.set_overlay(None)
     assert not layer.collapsed["layer 1"].current
     g, layer = _net(main_window, collapsed=False)
