@@ -43,7 +43,7 @@ class EditActions:
         if self.scene.snap:
             x, y = round(x / 20) * 20, round(y / 20) * 20
         cmd = C.AddNodeCommand(self.graph, op, (x, y), **fields)
-        err = self.doc.push(cmd)
+        err = self.scene.group_layer.push_inside(cmd, lambda: [cmd.node_id])
         if err:
             self.window.show_message(err)
             return None
@@ -106,7 +106,7 @@ class EditActions:
             positions[nd["id"]] = (x + PASTE_OFFSET, y + PASTE_OFFSET)
         cmd = C.InsertFragmentCommand(self.graph, doc["nodes"], doc.get("edges", []), positions, text,
                                       groups=doc.get("groups"))
-        err = self.doc.push(cmd)
+        err = self.scene.group_layer.push_inside(cmd, lambda: cmd.new_ids)
         if err:
             self.window.show_message(err)
             return []

@@ -92,3 +92,54 @@ class RenameGroupCommand(GraphCommand):
 
     def undo_it(self):
         groups_of(self.graph).rename(self.new, self.old)
+
+
+class JoinGroupCommand(GraphCommand):
+    """Boxes join a group and every group around it (so the groups still nest)."""
+
+    def __init__(self, graph, name: str, ids):
+        super().__init__(graph, f"Add to '{name}'")
+        self.name, self.ids = name, list(ids)
+
+    def do(self):
+        groups = groups_of(self.graph)
+        chain, g = [], self.name
+        while g is not None:
+            chain.insert(0, g)
+            g = groups.parent(g)
+        self.before = []  # (name, members) as they were, outermost first
+        try:
+            for g in chain:
+                old = list(groups.get(g).members)
+                groups.set_members(g, old + [i for i in self.ids if i not in old])
+                self.before.append((g, old))
+        except Exception:
+            self.undo_it()
+            raise
+
+    def undo_it(self):
+        groups = groups_of(self.graph)
+        for name, old in reversed(self.before):  # innermost first: the groups nest at every step
+            groups.set_members(name, old)
+        self.before = []
+
+
+class InsideCommand(GraphCommand):
+    """A command that adds boxes, run while drilled into a group: they join it too, one step."""
+
+    def __init__(self, graph, inner: GraphCommand, name: str, new_ids):
+        super().__init__(graph, inner.text())
+        self.inner, self.name, self.new_ids = inner, name, new_ids
+
+    def do(self):
+        self.inner.do()
+        self.join = JoinGroupCommand(self.graph, self.name, self.new_ids())
+        try:
+            self.join.do()
+        except Exception:
+            self.inner.undo_it()
+            raise
+
+    def undo_it(self):
+        self.join.undo_it()
+        self.inner.undo_it()

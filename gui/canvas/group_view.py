@@ -392,6 +392,13 @@ class GroupLayer(QObject):
             menu.addAction(text).triggered.connect(lambda checked=False, s=slot: s())
         return menu
 
+    def push_inside(self, cmd, new_ids) -> str | None:
+        """Push a command that adds boxes; drilled into a group, they join it (and the groups
+        around it) in the same undo step, so they do not vanish from the level shown."""
+        if self.focus is not None:
+            cmd = GC.InsideCommand(self.graph, cmd, self.focus, new_ids)
+        return self.scene.document.push(cmd)
+
     def _push(self, cmd) -> str | None:
         err = self.scene.document.push(cmd)
         if err:

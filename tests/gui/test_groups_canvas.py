@@ -88,6 +88,11 @@ def _drill_in_shows_only_the_inside_and_the_breadcrumb_goes_back(main_window, qt
     into = next(it for e, it in main_window.scene.edge_items.items() if (e.src, e.dst) == ("x1", "m1_2_1"))
     assert into.isVisible() and into.src_port is layer.stubs[(True, "x1")].port  # the arrow from outside: "a₁ x₁"
     assert layer.stubs[(False, "h1_2")].text.startswith("b₁")
+    new = main_window.edit.add_box("add", QPointF(0, 0))  # placed inside: it joins the group shown
+    assert main_window.scene.node_items[new].isVisible()
+    assert new in groups_of(g).members("neuron 1.2") and new in groups_of(g).members("layer 1")
+    main_window.document.undo_stack.undo()
+    assert new not in g and "neuron 1.2" in groups_of(g)
     crumbs = main_window.breadcrumb
     assert crumbs.isVisible() and [b.text() for b in crumbs.buttons] == ["network", "layer 1"]
     crumbs.buttons[1].click()
