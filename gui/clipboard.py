@@ -1,7 +1,7 @@
 """Copy and paste between windows: the selection as a fragment of the graph file format.
 
 The fragment is a complete, valid graph document (SPEC §3) holding the copied boxes,
-the arrows between them and their positions, under its own MIME type (and as plain
+the arrows between them, their positions and the groups copied whole, under its own MIME type (and as plain
 text, so it can be pasted into a text editor and back). Pasting validates it with the
 file loader, so a foreign clipboard never reaches the model unchecked.
 """
