@@ -16,6 +16,9 @@ import numpy as np
 from . import fileformat
 from .builder import GraphBuilder, mlp
 from .graph import Graph
+from .group_layout import layout_groups
+from .groups import groups_of
+from .layout import apply_layout
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
@@ -83,16 +86,28 @@ def x_squared() -> Graph:
     return b.graph
 
 
+def collapsed_layers(g: Graph) -> Graph:
+    """A network as a learner first meets it: each layer one collapsed box (its neurons
+    collapsed inside it, one column), laid out with groups as units (graphcore.group_layout)."""
+    groups = groups_of(g)
+    for name in groups.names():
+        groups.set_collapsed(name, True)
+    apply_layout(g, layout_groups(g))
+    return g
+
+
 def xor_network() -> Graph:
-    """2 → 10 relu → 1 sigmoid, binary cross-entropy, on xor (n = 100)."""
-    return mlp(["x1", "x2"], [10], "relu", "bce", seed=0, name="xor network", dataset=_generated("xor"),
-               training={"optimizer": "momentum", "lr": 0.1, "epochs": 500, "batch_size": None, "seed": 0})
+    """2 → 10 relu → 1 sigmoid, binary cross-entropy, on xor (n = 100); one group per layer."""
+    return collapsed_layers(mlp(
+        ["x1", "x2"], [10], "relu", "bce", seed=0, name="xor network", dataset=_generated("xor"), groups=True,
+        training={"optimizer": "momentum", "lr": 0.1, "epochs": 500, "batch_size": None, "seed": 0}))
 
 
 def circle_network() -> Graph:
-    """2 → 10 relu → 1 sigmoid, binary cross-entropy, on circle (n = 100)."""
-    return mlp(["x1", "x2"], [10], "relu", "bce", seed=0, name="circle network", dataset=_generated("circle"),
-               training={"optimizer": "momentum", "lr": 0.1, "epochs": 800, "batch_size": None, "seed": 0})
+    """2 → 10 relu → 1 sigmoid, binary cross-entropy, on circle (n = 100); one group per layer."""
+    return collapsed_layers(mlp(
+        ["x1", "x2"], [10], "relu", "bce", seed=0, name="circle network", dataset=_generated("circle"),
+        groups=True, training={"optimizer": "momentum", "lr": 0.1, "epochs": 800, "batch_size": None, "seed": 0}))
 
 
 def relu_bump() -> Graph:
@@ -113,10 +128,11 @@ def relu_bump() -> Graph:
 
 
 def spiral3_softmax() -> Graph:
-    """A three-class softmax classifier on spiral3: 2 → 16 relu → 3 logits, cross-entropy."""
-    return mlp(["x1", "x2"], [16], "relu", "cross_entropy", classes=3, seed=0, name="spiral3 softmax classifier",
-               dataset=_generated("spiral3", 150),
-               training={"optimizer": "adam", "lr": 0.05, "epochs": 1200, "batch_size": None, "seed": 0})
+    """A three-class softmax classifier on spiral3: 2 → 16 relu → 3 logits, cross-entropy; one group per layer."""
+    return collapsed_layers(mlp(
+        ["x1", "x2"], [16], "relu", "cross_entropy", classes=3, seed=0, name="spiral3 softmax classifier",
+        dataset=_generated("spiral3", 150), groups=True,
+        training={"optimizer": "adam", "lr": 0.05, "epochs": 1200, "batch_size": None, "seed": 0}))
 
 
 LESSONS = {f.__name__: f for f in (logistic_regression, ng_computation_graph, sin2x, x_squared, xor_network,

@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoCommand
 
 from graphcore.exercise import LockedError, broken_task, lock_refusal, task_problems
 from graphcore.graph import Edge, Graph
+from graphcore.groups import groups_of, has_groups
 
 BATCH_ABOVE = 40  # changes to more boxes than this are announced as one reset event
 
@@ -125,6 +126,7 @@ class RemoveCommand(GraphCommand):
                      if isinstance(g.meta.get(k), str) and g.meta[k].split(":")[0] in self.nodes}
         self.records, self.removed_edges = [], []
         self.at = {n: i for i, n in enumerate(g.nodes())} | {e: i for i, e in enumerate(g.edges())}
+        self.groups = groups_of(g).to_list() if has_groups(g) else None  # removed boxes leave their groups
         with _maybe_batch(g, len(self.nodes)):
             for e in self.edges:
                 self.removed_edges.append(g.disconnect(e.dst, e.port))
@@ -136,6 +138,8 @@ class RemoveCommand(GraphCommand):
     def undo_it(self):
         with _maybe_batch(self.graph, len(self.records)):
             _restore(self.graph, self.records, self.removed_edges, self.layout, self.meta, self.at)
+        if self.groups is not None:  # the boxes back in their groups, as in the file before
+            groups_of(self.graph).replace(self.groups)
 
 
 class _NoBatch:
@@ -301,8 +305,10 @@ class SetMetaCommand(GraphCommand):
 class InsertFragmentCommand(GraphCommand):
     """Paste or duplicate: add a fragment's boxes and inner arrows under fresh ids."""
 
-    def __init__(self, graph, nodes: list[dict], edges: list[dict], positions: dict, text="Paste"):
+    def __init__(self, graph, nodes: list[dict], edges: list[dict], positions: dict, text="Paste",
+                 groups: list[dict] | None = None):
         super().__init__(graph, text)
+        self.groups = groups or []  # the fragment's groups: made again around the new boxes
         self.rename: dict[str, str] = {}
         taken = set(graph.nodes())
         for nd in nodes:
@@ -326,6 +332,11 @@ class InsertFragmentCommand(GraphCommand):
                            attrs=nd.get("attrs"), pos=self.positions.get(nd["id"]))
             for ed in self.edges:
                 g.connect(self.rename[ed["src"]], self.rename[ed["dst"]], ed["port"], ed.get("out", 0))
+            if self.groups:
+                from .group_commands import free_name
+                for rec in self.groups:
+                    groups_of(g).add(free_name(g, rec["name"]), [self.rename[m] for m in rec["members"]],
+                                     bool(rec.get("collapsed")))
 
     def undo_it(self):
         g = self.graph

@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
         install_lessons(self)  # the start page, the Lesson dock, Help ▸ Lessons / Tour / F1; sets self.lessons
         from .panels.landscape_install import install_landscape
         install_landscape(self)  # Loss landscape and Optimizer race docks; sets self.landscape, self.race
+        from .group_actions import install_groups
+        install_groups(self)  # Graph ▸ Group (Ctrl+G), Ungroup, Collapse/Expand; the breadcrumb
         self._arrange_docks()
         self._connect()
         self._update_title()
@@ -162,6 +164,7 @@ class MainWindow(QMainWindow):
 
     def select_nodes(self, ids):
         ids = set(ids)
+        extra = self.scene.group_layer.reveal(ids)  # boxes hidden in a group: open it, or pick the group
         # One selectionChanged for the lot: each item's own would make selecting n boxes (a paste) O(n²).
         self.scene.blockSignals(True)
         try:
@@ -170,6 +173,8 @@ class MainWindow(QMainWindow):
                 item = self.scene.node_items.get(nid)
                 if item is not None:
                     item.setSelected(True)
+            for item in extra:
+                item.setSelected(True)
         finally:
             self.scene.blockSignals(False)
         self.scene.selectionChanged.emit()

@@ -47,7 +47,10 @@ class GraphScene(QGraphicsScene):
         self.graph.subscribe(self._on_event)
         document.evaluated.connect(self.show_evaluation)
         document.evaluation_failed.connect(self.show_failure)
+        from .group_view import GroupLayer
+        self.group_layer = GroupLayer(self)  # collapsed groups, frames, drill-in; follows the graph after us
         self.rebuild()
+        self.group_layer.refresh()
 
     # --- model → items -------------------------------------------------------------------
     def _on_event(self, ev):
@@ -130,6 +133,7 @@ class GraphScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem):
         nid = item.node_id
+        self.group_layer.box_moved(nid)
         for e, edge_item in self.edge_items.items():
             if e.src == nid or e.dst == nid:
                 edge_item.update_path()
@@ -209,6 +213,7 @@ class GraphScene(QGraphicsScene):
         for e, item in self.edge_items.items():
             item.set_labels(str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, "")),
                             float(ov.edge_widths.get(e, 1.0)))
+        self.group_layer.show_overlay(ov)  # a step inside a collapsed group lights the group up
         self.update()
 
     def drawForeground(self, painter, rect):
@@ -278,6 +283,7 @@ class GraphScene(QGraphicsScene):
         super().mousePressEvent(event)
         if event.button() == Qt.LeftButton:
             self._press_positions = {nid: (it.x(), it.y()) for nid, it in self.node_items.items() if it.isSelected()}
+            self.group_layer.note_press()
 
     def mouseMoveEvent(self, event):
         if self._wire is not None:
@@ -292,7 +298,7 @@ class GraphScene(QGraphicsScene):
             event.accept()
             return
         super().mouseReleaseEvent(event)
-        if event.button() == Qt.LeftButton and self._press_positions:
+        if event.button() == Qt.LeftButton and (self._press_positions or self.group_layer.pressed):
             self._commit_move()
 
     def mouseDoubleClickEvent(self, event):
@@ -325,12 +331,13 @@ class GraphScene(QGraphicsScene):
                 x, y = round(x / GRID) * GRID, round(y / GRID) * GRID
             new[nid] = (x, y)
         moved = {n for n in new if old[n] != new[n]}
-        if not moved:
+        group_old, group_new = self.group_layer.take_moves(GRID if self.snap else None)  # collapsed groups dragged
+        if not moved and not group_new:
             for n in new:  # dropped back where it started after snapping
                 self.node_items[n].setPos(*old[n])
             return
-        before = {n: self.graph.layout.get(n, old[n]) for n in moved}
-        self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved}))
+        before = {n: self.graph.layout.get(n, old[n]) for n in moved} | group_old
+        self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved} | group_new))
 
     def _start_wire(self, port: PortItem):
         detach = None
@@ -445,15 +452,19 @@ class GraphScene(QGraphicsScene):
         return self._open_editor(nid, self.graph.label(nid), 2, commit)
 
     def selected_nodes(self) -> list[str]:
-        return [nid for nid, it in self.node_items.items() if it.isSelected()]
+        """Selected boxes, with every box of a selected collapsed group (it stands for them)."""
+        ids = [nid for nid, it in self.node_items.items() if it.isSelected()]
+        inner = self.group_layer.selected_members()
+        return list(dict.fromkeys(ids + inner)) if inner else ids
 
     def selected_edges(self) -> list:
         return [e for e, it in self.edge_items.items() if it.isSelected()]
 
     def items_rect(self) -> QRectF:
-        rect = QRectF()
+        rect = self.group_layer.items_rect()
         for it in self.node_items.values():
-            rect = rect.united(it.sceneBoundingRect())
+            if it.isVisible():  # boxes inside a collapsed group or outside the group drilled into: not shown
+                rect = rect.united(it.sceneBoundingRect())
         return rect
 
 

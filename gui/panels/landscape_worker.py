@@ -4,7 +4,7 @@ Why a process and not a thread: a thread shares the GIL with the window, and on 
 machine the OS often pauses the worker while it holds it; every call a click's handler
 makes into Qt then waits for the worker's next turn. Measured on the xor lesson with a
 QThread, a click during a grid took a median 99 ms against 13 ms with no grid under way
-(benchmarks/RESULTS.md §6); a process leaves the window's thread alone.
+(benchmarks/RESULTS.md §7); a process leaves the window's thread alone.
 
 One process serves every window (started on the first request; it ends when the program's
 end of its socket closes, with the program). Requests and answers are pickled over the socket; the
