@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         install_training(self)  # Data, Train and Plots docks, Train menu; sets self.training
         from .panels.my_functions import install_my_functions
         install_my_functions(self)  # Functions ▸ New Function…, the palette's "My Functions"
+        from .insert_dialogs import install_insert_menu
+        install_insert_menu(self)  # Insert ▸ Network…, Expression…
         self._arrange_docks()
         self._connect()
         self._update_title()

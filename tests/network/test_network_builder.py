@@ -6,7 +6,6 @@ from graphcore.builder import mlp
 from graphcore.errors import GraphError
 from graphcore.groups import groups_of
 from graphcore.network import NetworkSpec, build_network
-from graphcore.training import Trainer
 
 
 def labels(g):
@@ -65,9 +64,3 @@ def test_refusals_are_one_line(spec, words):
         build_network(spec)
     assert words in str(err.value) and "\n" not in str(err.value)
 
-
-def test_trains_xor_to_the_lesson_goal():
-    g = build_network(NetworkSpec(["x1", "x2"], [10], ["relu"], "sigmoid_bce", seed=0))
-    g.set_meta("dataset", {"generator": "xor", "n": 100, "seed": 0, "noise": 0.0, "test_fraction": 0.0})
-    result = Trainer(g, optimizer="momentum", lr=0.1, epochs=500).train()
-    assert result["accuracy"] >= 0.95
