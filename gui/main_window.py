@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
         install_my_functions(self)  # Functions ▸ New Function…, the palette's "My Functions"
         from .insert_dialogs import install_insert_menu
         install_insert_menu(self)  # Insert ▸ Network…, Expression…
+        from .panels.plots_groups import install_layer_gradients
+        install_layer_gradients(self)  # the Plots' "Layers" tab: ‖dJ/dW‖ per layer, over the epochs
         self._arrange_docks()
         self._connect()
         self._update_title()
