@@ -12,7 +12,7 @@ from graphcore import fileformat
 from graphcore.graph import Graph
 from graphcore.groups import groups_of
 
-from .commands import InsertFragmentCommand
+from .commands import InsertFragmentCommand, _maybe_batch
 
 GAP = 260.0  # pixels between the graph's right edge and a piece placed beside it
 
@@ -43,21 +43,25 @@ class InsertGroupedCommand(InsertFragmentCommand):
         return [rec["name"] for rec in self.group_records]
 
     def do(self):
-        super().do()
-        groups = groups_of(self.graph)
-        for rec in self.group_records:
-            groups.add(rec["name"], [self.rename[m] for m in rec["members"]], rec.get("collapsed", False))
-        for key, ref in self.roles.items():
-            self.graph.set_meta(key, ref)
+        # A big piece: boxes, arrows, groups and the cost announced as one reset, one redraw
+        # (a small one is drawn box by box: a reset would redraw the whole graph around it).
+        with _maybe_batch(self.graph, len(self.nodes)):
+            super().do()
+            groups = groups_of(self.graph)
+            for rec in self.group_records:
+                groups.add(rec["name"], [self.rename[m] for m in rec["members"]], rec.get("collapsed", False))
+            for key, ref in self.roles.items():
+                self.graph.set_meta(key, ref)
 
     def undo_it(self):
-        for key, ref in self.old_roles.items():
-            self.graph.set_meta(key, ref)
-        groups = groups_of(self.graph)
-        for name in reversed(self.group_names):
-            if name in groups:
-                groups.remove(name)
-        super().undo_it()
+        with _maybe_batch(self.graph, len(self.nodes)):
+            for key, ref in self.old_roles.items():
+                self.graph.set_meta(key, ref)
+            groups = groups_of(self.graph)
+            for name in reversed(self.group_names):
+                if name in groups:
+                    groups.remove(name)
+            super().undo_it()
 
 
 def shared_inputs(graph: Graph, piece: Graph) -> dict[str, str]:

@@ -1,0 +1,55 @@
+"""Insert ▸ Network… in the window (Qt offscreen): from the dialog's Insert to the scene drawn,
+for 2 → 10 → 1 (116 boxes) into an empty graph and beside the xor lesson, and a deeper one.
+Each round inserts, processes the window's events (scene items, selection, fit), then undoes.
+Run: python benchmarks/bench_insert_network.py"""
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from graphcore import lessons  # noqa: E402
+from gui.insert_dialogs import NetworkDialog, open_dialog  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
+
+ROUNDS = 9
+
+
+def timed_insert(win, hidden: str) -> float:
+    dialog = open_dialog(win, NetworkDialog)
+    dialog.hidden.setText(hidden)
+    QApplication.processEvents()
+    t0 = time.perf_counter()
+    dialog.insert()
+    QApplication.processEvents()
+    dt = time.perf_counter() - t0
+    win.document.undo_stack.undo()
+    QApplication.processEvents()
+    return dt
+
+
+def main():
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setOrganizationName("backprop-studio-bench")
+    win = MainWindow(offer_recovery=False, remember_settings=False)
+    win.resize(1400, 860)
+    win.show()
+    QApplication.processEvents()
+    print("| network | into | boxes | median ms | max ms |")
+    print("|---|---|---:|---:|---:|")
+    for into in ("empty graph", "xor lesson"):
+        if into == "xor lesson":
+            win.files.open(str(lessons.path_of("xor_network")), ask=False)
+        for hidden, shape in (("10", "2 → 10 → 1"), ("32, 32", "2 → 32 → 32 → 1")):
+            times = [timed_insert(win, hidden) for _ in range(ROUNDS)]
+            boxes = {"10": 116, "32, 32": 2 + 32 * 8 + 32 * 34 + 34 + 2}[hidden]
+            print(f"| {shape} | {into} | {boxes} | {statistics.median(times) * 1e3:.0f} | {max(times) * 1e3:.0f} |")
+    win.document.undo_stack.setClean()
+    win.close()
+
+
+if __name__ == "__main__":
+    main()
