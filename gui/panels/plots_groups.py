@@ -26,14 +26,17 @@ class LayerGradients(QWidget):
         self.bar_plot.getPlotItem().invertY(True)
         self.bars = pg.BarGraphItem(x0=[0], y=[0], width=[0], height=0.7)
         self.bar_plot.addItem(self.bars)
-        self.line_plot = make_plot("Gradient size per layer over epochs", "layer_gradients_epochs", "epoch",
-                                   "‖dJ/dW‖")
+        self.line_plot = make_plot("Gradient size ‖dJ/dW‖ per layer over epochs", "layer_gradients_epochs", "epoch")
         self.line_plot.getPlotItem().addLegend(offset=(-4, 4), labelTextColor="#222",
                                                brush=pg.mkBrush(255, 255, 255, 200))
         self.per_neuron = QCheckBox("Per neuron")
         self.per_neuron.setObjectName("layer_gradients_per_neuron")
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setChecked(True)
+        self.over_epochs = QCheckBox("Over epochs")
+        self.over_epochs.setObjectName("layer_gradients_over_epochs")
+        self.over_epochs.setToolTip("The gradient size of each layer against the epochs (the vanishing-gradient "
+                                    "picture), instead of the bars for the last epoch")
         self.caption = plain_label()
         self.caption.setStyleSheet("color: #666")
         self.caption.setWordWrap(True)
@@ -41,6 +44,7 @@ class LayerGradients(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.per_neuron)
         row.addWidget(self.log_scale)
+        row.addWidget(self.over_epochs)
         row.addStretch(1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -54,6 +58,13 @@ class LayerGradients(QWidget):
         self.log_scale.toggled.connect(lambda _on: self._draw_bars())
         self.log_scale.toggled.connect(self._line_log)
         self._line_log(True)
+        self.over_epochs.toggled.connect(self._which_plot)
+        self._which_plot(False)
+
+    def _which_plot(self, lines: bool):
+        """One plot at a time: the dock is short, and each needs its height to stay readable."""
+        self.bar_plot.setVisible(not lines)
+        self.line_plot.setVisible(lines)
 
     def _line_log(self, on: bool):
         self.line_plot.setLogMode(y=on)
@@ -84,19 +95,24 @@ class LayerGradients(QWidget):
 
     def _draw_bars(self):
         n, widths = len(self.names), np.asarray(self.values, dtype=float)
-        axis_label = "‖dJ/dW‖"
+        bottom = self.bar_plot.getPlotItem().getAxis("bottom")
+        x0 = 0.0
         if self.log_scale.isChecked() and n:
+            # bars from a power of ten below the smallest, on an axis labelled 10ᵏ: sizes that
+            # differ a thousandfold stay comparable
             nz = widths[widths > 0]
-            floor = np.floor(np.log10(nz.min())) - 1 if len(nz) else 0.0
-            widths = np.where(widths > 0, np.log10(np.maximum(widths, 1e-300)) - floor, 0.0)
-            axis_label = f"log₁₀‖dJ/dW‖ − ({floor:.0f})"
-        self.bar_plot.getPlotItem().setLabel("bottom", axis_label)
+            x0 = float(np.floor(np.log10(nz.min()))) if len(nz) else 0.0
+            widths = np.where(widths > 0, np.log10(np.maximum(widths, 1e-300)) - x0, 0.0)
+            top = int(np.ceil(x0 + (widths.max() if len(widths) else 1.0)))
+            bottom.setTicks([[(k, power_of_ten(k)) for k in range(int(x0), max(top, int(x0) + 1) + 1)]])
+        else:
+            bottom.setTicks(None)
         self.bars.setVisible(n > 0)
         if n:
-            self.bars.setOpts(x0=np.zeros(n), y=np.arange(n), width=widths, height=0.7,
+            self.bars.setOpts(x0=np.full(n, x0), y=np.arange(n), width=widths, height=0.7,
                               brush=pg.mkBrush(TRAIN_COLOR), pen=pg.mkPen(None))
             top = float(np.nanmax(widths)) if np.isfinite(widths).any() else 1.0
-            self.bar_plot.setXRange(0, top if top > 0 else 1.0, padding=0.05)
+            self.bar_plot.setXRange(x0, x0 + (top if top > 0 else 1.0), padding=0.05)
             self.bar_plot.setYRange(-0.6, n - 0.4, padding=0)
         self.bar_plot.getPlotItem().getAxis("left").setTicks([[(i, s) for i, s in enumerate(self.names)]])
 
@@ -119,6 +135,13 @@ class LayerGradients(QWidget):
         place_legend(self.line_plot)
 
 
+def power_of_ten(k: int) -> str:
+    return "1" if k == 0 else f"10{str(k).translate(_SUP)}"
+
+
+_SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 class LayerGradientsView(QObject):
     """Keeps the tab drawn: after an evaluation, on every training frame (at most FPS_LIMIT a
     second), and when the tab comes into view; never while it is hidden."""
@@ -129,11 +152,16 @@ class LayerGradientsView(QObject):
         self._timer = QTimer(self, singleShot=True, interval=1000 // FPS_LIMIT)
         self._timer.timeout.connect(self.refresh)
         training = window.training
-        training.runner.frame.connect(self._timer.start)
-        training.runner.trainer_changed.connect(self._timer.start)
-        window.document.evaluated.connect(lambda _ev: self._timer.start())
-        training.plots.bottom.currentChanged.connect(lambda _i: self._timer.start())
+        training.runner.frame.connect(self.soon)
+        training.runner.trainer_changed.connect(self.soon)
+        window.document.evaluated.connect(lambda _ev: self.soon())
+        training.plots.bottom.currentChanged.connect(lambda _i: self.soon())
         widget.per_neuron.toggled.connect(lambda _on: self.refresh())
+
+    def soon(self):
+        """Throttled, not debounced: training frames keep coming, and each one must not put it off."""
+        if not self._timer.isActive():
+            self._timer.start()
 
     def refresh(self):
         if not self.widget.isVisible():

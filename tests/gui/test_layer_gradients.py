@@ -25,6 +25,8 @@ def test_layers_tab_shows_the_vanishing_gradient(main_window, qtbot):
     for _ in range(3):
         win.training.runner.step_epoch()
     win.layer_gradients_view.refresh()
+    w.over_epochs.setChecked(True)
+    assert w.line_plot.isVisible() and not w.bar_plot.isVisible()
     curve = w.curves["layer 1"]
     xs, ys = curve.getData()
     assert list(xs) == [1, 2, 3] and np.all(ys < w.curves["layer 7"].getData()[1])
