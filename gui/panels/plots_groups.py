@@ -26,7 +26,7 @@ class LayerGradients(QWidget):
         self.bar_plot.getPlotItem().invertY(True)
         self.bars = pg.BarGraphItem(x0=[0], y=[0], width=[0], height=0.7)
         self.bar_plot.addItem(self.bars)
-        self.line_plot = make_plot("Gradient size ‖dJ/dW‖ per layer over epochs", "layer_gradients_epochs", "epoch")
+        self.line_plot = make_plot("‖dJ/dW‖ per layer over epochs", "layer_gradients_epochs", "epoch")
         self.line_plot.getPlotItem().addLegend(offset=(-4, 4), labelTextColor="#222",
                                                brush=pg.mkBrush(255, 255, 255, 200))
         self.per_neuron = QCheckBox("Per neuron")
@@ -132,6 +132,9 @@ class LayerGradients(QWidget):
             ok = rows[:, j] > 0  # a log axis cannot draw a zero
             self.curves[name].setPen(pg.mkPen(tuple(int(c) for c in colors[j]), width=2))
             self.curves[name].setData(np.asarray(epochs, dtype=float)[ok], rows[ok, j])
+        legend = self.line_plot.getPlotItem().legend
+        if legend is not None:  # many layers: the legend in columns, so it leaves the lines in view
+            legend.setColumnCount(1 if len(names) <= 3 else 2 if len(names) <= 8 else 3)
         place_legend(self.line_plot)
 
 
