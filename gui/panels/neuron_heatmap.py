@@ -22,7 +22,7 @@ from .plots_common import diverging_lut, make_plot
 from .training_runner import trained_values
 
 MAX_HZ = 10
-SIDE = 170  # pixels: a picture, not a plot to read numbers from
+SIDE = 140  # pixels: a picture, not a plot to read numbers from
 
 
 class NeuronHeatmap(QWidget):
