@@ -13,10 +13,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from graphcore import lessons  # noqa: E402
+from graphcore.network import NetworkSpec, build_network  # noqa: E402
 from gui.insert_dialogs import NetworkDialog, open_dialog  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 
-ROUNDS = 9
+ROUNDS = 5
 
 
 def timed_insert(win, hidden: str) -> tuple[float, float]:
@@ -44,12 +45,12 @@ def main():
     for into in ("empty graph", "xor lesson"):
         if into == "xor lesson":
             win.files.open(str(lessons.path_of("xor_network")), ask=False)
-        for hidden, shape in (("10", "2 → 10 → 1"), ("32, 32", "2 → 32 → 32 → 1")):
+        for hidden, shape in (("10", "2 → 10 → 1"), ("16, 16", "2 → 16 → 16 → 1")):
             times = [timed_insert(win, hidden) for _ in range(ROUNDS)]
-            boxes = {"10": 116, "32, 32": 2 + 32 * 8 + 32 * 34 + 34 + 2}[hidden]
+            boxes = len(build_network(NetworkSpec(hidden=[int(h) for h in hidden.split(",")])))
             wall, cpu = [t[0] for t in times], [t[1] for t in times]
             print(f"| {shape} | {into} | {boxes} | {statistics.median(wall) * 1e3:.0f} | "
-                  f"{statistics.median(cpu) * 1e3:.0f} | {max(wall) * 1e3:.0f} |")
+                  f"{statistics.median(cpu) * 1e3:.0f} | {max(wall) * 1e3:.0f} |", flush=True)
     win.document.undo_stack.setClean()
     win.close()
 
