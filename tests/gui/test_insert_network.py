@@ -47,7 +47,9 @@ def test_second_network_shares_the_inputs_and_keeps_the_cost(main_window):
 def test_bad_shape_is_one_line_in_the_dialog_and_nothing_changes(main_window):
     win = main_window
     before = fileformat.dumps(win.document.graph)
-    dialog = open_dialog(win, NetworkDialog)
+    win.actions_by_name["insert_network"].trigger()  # Insert ▸ Network…
+    dialog = win.insert_dialog
+    assert isinstance(dialog, NetworkDialog) and dialog.isVisible()
     dialog.hidden.setText("10, ten")
     dialog.insert()
     assert dialog.isVisible() and dialog.message.text() == "layer size 'ten' is not a whole number"
@@ -74,19 +76,12 @@ def test_expression_is_dropped_as_a_group(main_window):
 
 def test_bad_expression_is_one_line_naming_the_column(main_window):
     win = main_window
-    dialog = open_dialog(win, ExpressionDialog)
+    win.actions_by_name["insert_expression"].trigger()  # Insert ▸ Expression…
+    dialog = win.insert_dialog
+    assert isinstance(dialog, ExpressionDialog)
     dialog.expression.setText("sigmoid(w1*x1 +)")
     dialog.insert()
     assert dialog.message.text().startswith("col ") and "\n" not in dialog.message.text()
     assert dialog.isVisible() and dialog.expression.text() == "sigmoid(w1*x1 +)"
     assert len(win.document.graph) == 0
 
-
-def test_insert_menu_opens_the_dialogs(main_window):
-    win = main_window
-    win.actions_by_name["insert_network"].trigger()
-    assert isinstance(win.insert_dialog, NetworkDialog) and win.insert_dialog.isVisible()
-    win.insert_dialog.close()
-    win.actions_by_name["insert_expression"].trigger()
-    assert isinstance(win.insert_dialog, ExpressionDialog)
-    win.insert_dialog.close()

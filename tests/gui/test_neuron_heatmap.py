@@ -18,7 +18,7 @@ def open_xor(win, tmp_path):
     return win.document.graph
 
 
-def test_selecting_a_neuron_s_box_shows_its_output_over_the_plane(main_window, tmp_path):
+def test_selecting_a_neuron_s_box_shows_its_output_over_the_plane(main_window, tmp_path, qtbot):
     win = main_window
     g = open_xor(win, tmp_path)
     w = win.neuron_heatmap
@@ -33,12 +33,7 @@ def test_selecting_a_neuron_s_box_shows_its_output_over_the_plane(main_window, t
     assert not w.isVisible()
     win.select_nodes(["y"])
     assert not w.isVisible()
-
-
-def test_the_picture_follows_training(main_window, tmp_path, qtbot):
-    win = main_window
-    open_xor(win, tmp_path)
-    win.select_nodes(["h1_2"])
+    win.select_nodes(["h1_2"])  # it follows training
     before = win.neuron_heatmap.map.values.copy()
     win.training.runner.train()
     qtbot.waitUntil(lambda: win.training.runner.state != "running", timeout=10000)

@@ -50,13 +50,8 @@ def test_xor_at_group_level_in_twelve_steps_with_the_engine_s_numbers(xor_window
     into = [e for e in g.edges() if e.src == "x1" and e.dst in ov.highlight]
     assert into and all(ov.edge_grads[e] == step.downstream[0][0].short for e in into)
     assert not c.questions()  # a Jacobian is read, not quizzed
-
-
-def test_level_box_again_and_a_graph_without_groups(xor_window):
-    win, c = xor_window, xor_window.stepper
-    win.stepper_panel.level.setCurrentIndex(1)
     group_steps = len(c)
-    win.stepper_panel.level.setCurrentIndex(0)
+    win.stepper_panel.level.setCurrentIndex(0)  # Level: box again
     assert not c.at_group_level and len(c) > 100 > group_steps
     win.stepper_panel.level.setCurrentIndex(1)
     win.files.new()
