@@ -39,3 +39,13 @@ def test_layers_tab_bars_per_neuron_and_over_epochs(main_window, qtbot, tmp_path
     win.files.open(str(lessons.path_of("logistic_regression")), ask=False)  # no groups: says how to get some
     win.layer_gradients_view.refresh()
     assert w.names == [] and "Insert ▸ Network" in w.caption.text()
+
+
+def test_readme_figure_tool_draws_a_trained_network(tmp_path):
+    from gui.panels.layers_screenshot import main
+    g = build_network(NetworkSpec(["x1", "x2"], [2, 2], ["sigmoid"], "sigmoid_bce", name="small"))
+    g.set_meta("dataset", SIMPLE)
+    g.set_meta("training", {"optimizer": "sgd", "lr": 0.1, "epochs": 4, "batch_size": None, "seed": 0})
+    fileformat.save(g, tmp_path / "small.graph.json")
+    assert main([str(tmp_path / "small.graph.json"), str(tmp_path / "out.png"), "--size", "320x200"]) == 0
+    assert (tmp_path / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
