@@ -23,7 +23,8 @@ def xor_window(stepper_window, tmp_path):
 
 def test_xor_at_group_level_in_twelve_steps_with_the_engine_s_numbers(xor_window):
     win, c = xor_window, xor_window.stepper
-    win.stepper_panel.level.setCurrentIndex(1)  # Level: group
+    win.step_by_group_action.trigger()  # Step ▸ Step by Group: the panel's Level follows
+    assert win.stepper_panel.level.currentData() == "group"
     win.stepper_panel.mode.setCurrentIndex(1)  # one sample
     win.stepper_panel.sample_spin.setValue(5)
     assert c.at_group_level and len(c) <= 12
