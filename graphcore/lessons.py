@@ -139,10 +139,34 @@ LESSONS = {f.__name__: f for f in (logistic_regression, ng_computation_graph, si
                                    circle_network, relu_bump, spiral3_softmax)}
 
 
+def _deep_narrow(activation: str, name: str) -> Graph:
+    """2 → six hidden layers of 4 → 1 sigmoid, bce, on ``simple``; grouped by layer (Insert ▸
+    Network's names). Plain SGD with momentum, so a step is as small as its gradient: with
+    sigmoid (σ′ ≤ ¼) dJ/dW shrinks about tenfold per layer back from the output and the
+    first layers barely move; the relu twin's does not shrink and it learns."""
+    from .network import NetworkSpec, build_network
+    g = build_network(NetworkSpec(["x1", "x2"], [4] * 6, [activation], "sigmoid_bce", seed=3, name=name))
+    g.set_meta("dataset", _generated("simple"))
+    g.set_meta("training", {"optimizer": "momentum", "lr": 0.1, "epochs": 150, "batch_size": None, "seed": 0})
+    return g
+
+
+def vanishing_gradients() -> Graph:
+    return _deep_narrow("sigmoid", "vanishing gradients")
+
+
+def vanishing_gradients_relu() -> Graph:
+    return _deep_narrow("relu", "vanishing gradients (relu)")
+
+
+LESSONS.update({f.__name__: f for f in (vanishing_gradients, vanishing_gradients_relu)})
+
+
 # Each classifier lesson's goal (the README's table): the training accuracy to reach, and
 # whether it must be exceeded rather than met. Keyed by the graph name the lesson gives.
 GOALS = {"logistic regression": (1.0, False), "xor network": (0.95, False), "circle network": (0.95, False),
          "two relus make a bump": (0.95, False), "spiral3 softmax classifier": (0.9, True)}
+GOALS["vanishing gradients (relu)"] = (0.95, False)  # its sigmoid twin has none: it is not meant to learn
 
 
 def goal_of(graph: Graph) -> dict | None:

@@ -69,6 +69,12 @@ class MainWindow(QMainWindow):
         install_landscape(self)  # Loss landscape and Optimizer race docks; sets self.landscape, self.race
         from .group_actions import install_groups
         install_groups(self)  # Graph ▸ Group (Ctrl+G), Ungroup, Collapse/Expand; the breadcrumb
+        from .insert_dialogs import install_insert_menu
+        install_insert_menu(self)  # Insert ▸ Network…, Expression…
+        from .panels.plots_groups import install_layer_gradients
+        install_layer_gradients(self)  # the Plots' "Layers" tab: ‖dJ/dW‖ per layer, over the epochs
+        from .panels.neuron_heatmap import install_neuron_heatmap
+        install_neuron_heatmap(self)  # a neuron's output over the input plane, in the inspector
         self._arrange_docks()
         self._connect()
         self._update_title()

@@ -179,8 +179,8 @@ class NodeItem(QGraphicsItem):
         body = QRectF(0, 0, WIDTH, self.height)
         header_color = style.KIND_COLORS[self.kind]
         selected = self.isSelected()
-        if lod < 0.25:  # zoomed far out: a plain block is all the eye can see
-            painter.fillRect(body, header_color)
+        if lod < 0.25:  # zoomed far out: a plain block is all the eye can see (the stepped one in its colour)
+            painter.fillRect(body, QColor(CURRENT_COLOR) if self.current else header_color)
             return
         painter.setRenderHint(painter.RenderHint.Antialiasing)
         border = QPen(style.SELECTED, 2.5) if selected else QPen(QColor("#B8BEC7"), 1)

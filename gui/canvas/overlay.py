@@ -17,6 +17,7 @@ DONE_COLOR = "#009E73"
 @dataclass
 class CanvasOverlay:
     current: str | None = None                        # the box being stepped: highlighted
+    highlight: set[str] = field(default_factory=set)   # more boxes drawn as current (a group's, stepped as one)
     done: set[str] = field(default_factory=set)        # boxes already done in this phase: marked
     # Arrow labels, keyed by graphcore Edge: forward value text, and gradient text once backprop reached it.
     edge_values: dict = field(default_factory=dict)

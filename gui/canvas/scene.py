@@ -206,9 +206,10 @@ class GraphScene(QGraphicsScene):
         for nid, item in self.node_items.items():
             item.set_value_hidden(ov.known_values is not None and nid not in ov.known_values)
             badge = ov.badges.get(nid, "")
-            if (item.current, item.done, item.badge) != (nid == ov.current, nid in ov.done, badge):
+            current = nid == ov.current or nid in ov.highlight
+            if (item.current, item.done, item.badge) != (current, nid in ov.done, badge):
                 item.prepareGeometryChange()
-                item.current, item.done, item.badge = nid == ov.current, nid in ov.done, badge
+                item.current, item.done, item.badge = current, nid in ov.done, badge
                 item.update()
         for e, item in self.edge_items.items():
             item.set_labels(str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, "")),

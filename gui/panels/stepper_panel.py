@@ -58,6 +58,15 @@ class StepperPanel(QWidget):
                                     "plot picks one too")
         row.addWidget(self.mode)
         row.addWidget(self.sample_spin)
+        self.level = QComboBox()
+        self.level.setObjectName("StepLevel")
+        self.level.addItem("Level: box", "box")
+        self.level.addItem("Level: group", "group")
+        self.level.setToolTip("Box: every box is a step. Group: each group (a layer, a neuron) is one step "
+                              "forward (its output vector) and one backward (its Jacobian, downstream = Jᵀ · "
+                              "upstream); a graph without groups steps box by box")
+        self.level.currentIndexChanged.connect(lambda _i: controller.set_level(self.level.currentData()))
+        row.addWidget(self.level)
         row.addStretch(1)
         lay.addLayout(row)
 
@@ -220,7 +229,11 @@ class StepperPanel(QWidget):
 
     def _ready_html(self) -> str:
         seq = self.controller.sequence
-        return (f"<p>{len(seq)} steps: every box forward, then backward from the cost.</p>"
+        if hasattr(seq, "summary"):  # group level
+            return (f"<p>{html.escape(seq.summary())}</p><p>{html.escape(seq.describe_numbers())}.</p>"
+                    "<p>Step forward (F10) or Play (F9).</p>")
+        flat = " (the graph has no groups, so box by box)" if self.controller.level == "group" else ""
+        return (f"<p>{len(seq)} steps{flat}: every box forward, then backward from the cost.</p>"
                 f"<p>{html.escape(seq.describe_numbers())}.</p><p>Step forward (F10) or Play (F9).</p>")
 
     def _step_html(self, step, reveal: bool) -> str:

@@ -18,7 +18,8 @@ def test_lessons_in_the_course_order():
 
 def test_a_lesson_appears_only_when_its_example_file_exists(tmp_path):
     for lesson in course.lessons():
-        shutil.copy(lesson.example_path(), tmp_path)
+        if lesson.key != "vanishing_gradients":  # installed now (graphcore.lessons): left out here
+            shutil.copy(lesson.example_path(), tmp_path)
     assert "vanishing_gradients" not in [lesson.key for lesson in course.lessons(tmp_path)]
     shutil.copy(course.EXAMPLES / "x_squared.graph.json", tmp_path / "vanishing_gradients.graph.json")
     assert [lesson.key for lesson in course.lessons(tmp_path)][-1] == "vanishing_gradients"
