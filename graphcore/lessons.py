@@ -148,7 +148,7 @@ def _deep_narrow(activation: str, name: str) -> Graph:
     g = build_network(NetworkSpec(["x1", "x2"], [4] * 6, [activation], "sigmoid_bce", seed=3, name=name))
     g.set_meta("dataset", _generated("simple"))
     g.set_meta("training", {"optimizer": "momentum", "lr": 0.1, "epochs": 150, "batch_size": None, "seed": 0})
-    return g
+    return collapsed_layers(g)
 
 
 def vanishing_gradients() -> Graph:
