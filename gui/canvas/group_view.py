@@ -244,7 +244,7 @@ class GroupLayer(QObject):
         pressed, self._pressed = self._pressed, {}
         for name, start in pressed.items():
             item = self.collapsed.get(name)
-            if item is None:
+            if item is None or name not in self.groups:
                 continue
             dx, dy = item.x() - start.x(), item.y() - start.y()
             if snap:
@@ -261,14 +261,17 @@ class GroupLayer(QObject):
     def selected_members(self) -> list[str]:
         out = []
         for name, item in self.collapsed.items():
-            if item.isSelected():
+            # a group can be gone before its item is (an undo takes the groups out, then the
+            # boxes, and each removal may ask for the selection before the next refresh)
+            if item.isSelected() and name in self.groups:
                 out += self.groups.get(name).members
         return out
 
     def selected_group(self, picked_only: bool = False) -> str | None:
         """The one group the selection means: a collapsed group or a frame selected (the outermost),
         or else (unless ``picked_only``) the smallest group holding every selected box."""
-        picked = [n for n, it in list(self.collapsed.items()) + list(self.frames.items()) if it.isSelected()]
+        picked = [n for n, it in list(self.collapsed.items()) + list(self.frames.items())
+                  if it.isSelected() and n in self.groups]
         outer = [n for n in picked if not any(self._inside(n, o) for o in picked if o != n)]
         if len(outer) == 1:
             return outer[0]
