@@ -72,6 +72,7 @@ class TrainingView(QObject):
         self.window = window
         self.document = doc = window.document
         self.runner = TrainingRunner(doc, self)
+        self.runner.wants_box_grads = self.wants_box_grads
         self.panel = TrainingPanel(self.runner)
         self.data_panel = DataPanel(doc)
         self.plots = PlotsPanel()
@@ -87,6 +88,8 @@ class TrainingView(QObject):
         self.runner.failed.connect(self._on_failed)
         doc.changed.connect(self._schedule)
         doc.evaluated.connect(lambda _ev: self._schedule())
+        # After the window has shown the evaluation: a run keeps its J and epoch in view between frames.
+        doc.evaluated.connect(lambda _ev: QTimer.singleShot(0, self, self._show_live_cost))
         window.scene.selectionChanged.connect(self._on_selection)
         b = self.plots.boundary
         b.add_point.connect(lambda x, y, c: self.data_panel.add_point(x, y, c, b.axes))
@@ -156,6 +159,11 @@ class TrainingView(QObject):
             self.plots.gradients.set_selected(self.window.scene.selected_nodes())
         self._paint_edges(g, keys, mags)
 
+    def wants_box_grads(self) -> bool:
+        """Whether something on screen draws each Variable's |dJ/dv| (else training skips it)."""
+        gradients = self.plots.bottom.currentWidget() is self.plots.gradients and self.plots.isVisible()
+        return gradients or self.panel.edge_widths.isChecked()
+
     def _choose_top_tab(self, g):
         kind = "curve" if curve_input(g) is not None else "boundary"
         if kind != self._last_kind:
@@ -179,8 +187,8 @@ class TrainingView(QObject):
 
     def _variable_gradients(self, t):
         """|dJ/dv| per Variable: the Trainer's last epoch, else one evaluation at the current values."""
-        if t is not None and len(t.history) and len(t.history.row_epochs):
-            h = t.history
+        h = t.history if t is not None else None
+        if h is not None and len(h) and len(h.row_epochs) and np.isfinite(h.box_grads[-1]).all():
             return (list(h.var_keys), h.box_grads[-1],
                     f"epoch {int(h.row_epochs[-1])}: mean |dJ/dv| over the samples of its last batch")
         ev = self.document.evaluation

@@ -9,6 +9,11 @@ runs optimizer steps until SLICE_MS have passed, then returns to the event loop,
 handles clicks and repaints before the next slice. Plots are told to redraw by a
 separate timer, at most FPS_LIMIT times a second, only when something new happened.
 
+Speed (``set_speed``): a number of epochs per second paces the run (a slice stops at the
+epoch the clock allows, and the next slice waits for the next one); None runs as fast as
+the machine allows, and then the frames are spaced so that drawing them takes at most
+MAX_SPEED_UI_SHARE of the time: a frame that cost 40 ms to draw waits ~300 ms for the next.
+
 The learner's graph is the truth: while training, parameter values are written into it
 at the plot rate (so the canvas and inspector follow live); when the run pauses, stops
 or ends, one undo step records old → new values ("Train 120 epochs"); that step is on the
@@ -35,6 +40,7 @@ from .training_commands import SetValuesCommand, TrainRunCommand, parameter_valu
 
 SLICE_MS = 25  # longest stretch of epochs before the window gets the thread back (click latency ≤ ~25 ms + a frame)
 FRAME_MS = 1000 // FPS_LIMIT
+MAX_SPEED_UI_SHARE = 0.12  # at "max", the share of the time the window may spend drawing and answering events
 STATES = ("idle", "running", "paused", "stopped", "done", "failed")
 
 
@@ -56,6 +62,12 @@ class TrainingRunner(QObject):
         self.message = ""
         self.epochs_per_second = 0.0
         self.live_values = True  # write parameters into the graph while training
+        self.speed: float | None = None  # epochs per second; None: as fast as possible
+        self.wants_box_grads = lambda: True  # whether a visible plot shows each Variable's |dJ/dv|
+        self._pace = (0.0, 0)  # (time, epoch) the speed counts from
+        self._outside = 0.0  # seconds spent outside slices (drawing, events) since the last frame
+        self._slice_end = None
+        self._last_frame = (0.0, 0.0)  # (time of the last frame, time outside slices in the cycle before it)
         self._target = 0
         self._signature = None
         self._start_values: dict | None = None
@@ -161,8 +173,20 @@ class TrainingRunner(QObject):
         self._open_command()
         t.status = "running"
         self._set_state("running")
+        self._restart_clock()
         self._slice.start()
         self._frame.start()
+
+    def set_speed(self, speed: float | None):
+        """Epochs per second (None: as fast as possible); a running run changes pace at once."""
+        self.speed = None if speed is None else float(speed)
+        self._restart_clock()
+
+    def _restart_clock(self):
+        now = time.perf_counter()
+        self._pace = (now, self.trainer.epoch if self.trainer is not None else 0)
+        self._slice_end, self._outside, self._last_frame = None, 0.0, (now, 0.0)
+        self._slice.setInterval(0)
 
     def pause(self):
         if self.state != "running":
@@ -257,10 +281,15 @@ class TrainingRunner(QObject):
 
     def _run_slice(self):
         t = self.trainer
-        deadline = time.perf_counter() + SLICE_MS / 1000
+        now = time.perf_counter()
+        if self._slice_end is not None:
+            self._outside += now - self._slice_end
+        deadline = now + SLICE_MS / 1000
+        t.box_grads = bool(self.wants_box_grads())
+        limit = self._paced_limit(now)
         # Optimizer steps, not whole epochs, until SLICE_MS have passed: an epoch of a million
         # points in small batches is thousands of steps, and a click must not wait for them all.
-        while t.epoch < self._target:
+        while t.epoch < limit:
             t.step_batch()
             self._new = True
             if t.status == "failed":
@@ -268,10 +297,27 @@ class TrainingRunner(QObject):
             t.status = "running"  # step_batch leaves a run "paused" between steps
             if time.perf_counter() >= deadline:
                 break
-        self._rate.append((time.perf_counter(), t.epoch))
+        self._slice_end = time.perf_counter()
+        self._rate.append((self._slice_end, t.epoch))
         self._after_epochs()
         if self.state == "running" and t.epoch >= self._target:
             self._halt("done")
+        elif self.state == "running" and self.speed is not None:
+            self._slice.setInterval(self._wait_ms(t.epoch))
+
+    def _paced_limit(self, now: float) -> int:
+        """The epoch this slice may train up to: the target, or at a set speed the clock's epoch
+        (the first epoch at once, then one every 1/speed seconds)."""
+        if self.speed is None:
+            return self._target
+        t0, e0 = self._pace
+        return min(self._target, e0 + 1 + int((now - t0) * self.speed))
+
+    def _wait_ms(self, epoch: int) -> int:
+        """Milliseconds until the clock allows the epoch after ``epoch`` (0 if it already does)."""
+        t0, e0 = self._pace
+        due = t0 + (epoch - e0) / self.speed
+        return max(0, min(1000, int(1000 * (due - time.perf_counter()))))
 
     def _after_epochs(self):
         t = self.trainer
@@ -304,10 +350,22 @@ class TrainingRunner(QObject):
         self.frame.emit()
 
     def _emit_frame(self):
-        if self._new:
+        if self._new and self._frame_due():
             self._new = False
             self._write_live()
             self.frame.emit()
+
+    def _frame_due(self) -> bool:
+        """At max speed, whether enough training time has passed for the drawing of the last
+        frames to stay under MAX_SPEED_UI_SHARE of the time; at a set speed, always."""
+        now = time.perf_counter()
+        if self.speed is not None:
+            return True
+        last, cost = self._last_frame
+        if now - last < cost / MAX_SPEED_UI_SHARE:
+            return False
+        self._last_frame, self._outside = (now, self._outside), 0.0
+        return True
 
     def _write_live(self):
         t = self.trainer
