@@ -24,6 +24,7 @@ from .plots_common import FPS_LIMIT
 from .plots_cost import CostPlot
 from .plots_derivative import DerivativePlot
 from .plots_gradients import GradientBars, ParameterHistory, box_gradients
+from .replay_timeline import ReplayTimeline
 from .stable_size import scrolling
 from .training_panel import TrainingPanel
 from .training_runner import TrainingRunner, trained_values
@@ -79,6 +80,9 @@ class TrainingView(QObject):
         self._overlay_painted = False
         self._last_kind = None
         self.boundary_error = ""
+        self.replay = None  # the replay.Snapshot on show, set by the timeline; None: live
+        self.timeline = ReplayTimeline(self)
+        self.panel.add_timeline(self.timeline)
         self._idle = QTimer(self, singleShot=True, interval=1000 // FPS_LIMIT)
         self._idle.timeout.connect(self.refresh)
 
@@ -188,9 +192,10 @@ class TrainingView(QObject):
     def _variable_gradients(self, t):
         """|dJ/dv| per Variable: the Trainer's last epoch, else one evaluation at the current values."""
         h = t.history if t is not None else None
-        if h is not None and len(h) and len(h.row_epochs) and np.isfinite(h.box_grads[-1]).all():
-            return (list(h.var_keys), h.box_grads[-1],
-                    f"epoch {int(h.row_epochs[-1])}: mean |dJ/dv| over the samples of its last batch")
+        row = _history_row(h, None if self.replay is None else self.replay.epoch)
+        if row is not None and np.isfinite(h.box_grads[row]).all():
+            return (list(h.var_keys), h.box_grads[row],
+                    f"epoch {int(h.row_epochs[row])}: mean |dJ/dv| over the samples of its last batch")
         ev = self.document.evaluation
         if ev is None or ev.grads is None:
             return [], np.zeros(0), "no gradients yet: the graph needs a cost J that can be evaluated"
@@ -231,6 +236,16 @@ class TrainingView(QObject):
         if stepper_panel is None or plot.test_mask is None or plot.test_mask[row]:
             return
         stepper_panel.select_sample(int(np.sum(~plot.test_mask[:row])))
+
+
+def _history_row(history, epoch: int | None) -> int | None:
+    """The History row of ``epoch`` (None: the last row); None if it keeps no such row."""
+    if history is None or not len(history.row_epochs):
+        return None
+    if epoch is None:
+        return len(history.row_epochs) - 1
+    i = int(np.searchsorted(history.row_epochs, epoch))
+    return i if i < len(history.row_epochs) and history.row_epochs[i] == epoch else None
 
 
 def edge_widths(graph, keys: list[str], mags) -> dict:

@@ -138,6 +138,7 @@ class TrainingPanel(QWidget):
         lay.addLayout(buttons)
         lay.addLayout(reset_row)
         lay.addWidget(self.progress)
+        self._timeline_at = lay.count()  # the replay timeline goes under the progress (add_timeline)
         lay.addWidget(self.figures)
         lay.addWidget(self.error)
         lay.addWidget(self.edge_widths)
@@ -154,6 +155,9 @@ class TrainingPanel(QWidget):
         self.read_settings()
         self._apply_speed()
         self._on_state(runner.state)
+
+    def add_timeline(self, timeline):
+        self.layout().insertWidget(self._timeline_at, timeline)
 
     def _apply_speed(self, *_):
         self.speed.set_epochs(self.epochs.value())

@@ -64,6 +64,8 @@ class TrainingRunner(QObject):
         self.live_values = True  # write parameters into the graph while training
         self.speed: float | None = None  # epochs per second; None: as fast as possible
         self.wants_box_grads = lambda: True  # whether a visible plot shows each Variable's |dJ/dv|
+        self.before_action: list = []  # called before Train, a step or a reset (a replay goes back to live)
+        self.run_start: dict | None = None  # the parameters the Trainer started from ("Restart from the same start")
         self._pace = (0.0, 0)  # (time, epoch) the speed counts from
         self._outside = 0.0  # seconds spent outside slices (drawing, events) since the last frame
         self._slice_end = None
@@ -102,6 +104,7 @@ class TrainingRunner(QObject):
         self.message = ""
         try:
             self.trainer = Trainer(self.document.graph, self.document.dataset())
+            self.run_start = trained_values(self.trainer)
         except GraphError as exc:
             self._report(str(exc), list(exc.nodes))
         except (OSError, ValueError) as exc:  # a data file that cannot be read as it stands
@@ -158,6 +161,7 @@ class TrainingRunner(QObject):
     # --- actions -------------------------------------------------------------------------
     def train(self):
         """Train to the run's target: ``epochs`` more (a paused run carries on to its old target)."""
+        self._before_action()
         if self._refused():
             return
         t = self.ensure_trainer()
@@ -208,6 +212,7 @@ class TrainingRunner(QObject):
 
     def reset_parameters(self, seed: int = 0):
         """Re-initialise the parameters (``initial_values``) as one undo step; a new run starts."""
+        self._before_action()
         if self.state == "running":
             self._halt("paused")
         g = self.document.graph
@@ -225,7 +230,41 @@ class TrainingRunner(QObject):
         self.frame.emit()
 
     # --- running ------------------------------------------------------------------------
+    def restart_same_start(self):
+        """Train again from the parameters and the shuffling seed the last run started from."""
+        self._before_action()
+        if self.state == "running":
+            self._halt("paused")
+        g = self.document.graph
+        start = {p: v for p, v in (self.run_start or {}).items() if p in g}
+        if not start:
+            self._report("Nothing to restart: train first", [])
+            return
+        old = parameter_values(g, list(start))
+        if old != start:
+            refused = self.document.push(SetValuesCommand(g, old, start, "Restart from the same start"))
+            if refused:
+                self._report(refused, [])
+                return
+        self._build()
+        self.train()
+
+    def _before_action(self):
+        for hook in self.before_action:
+            hook()
+
+    def show_values(self, values: dict):
+        """Write parameter values into the graph without an undo step, the Trainer staying current
+        (a replay shows an epoch's values; live values while training)."""
+        self._write(values)
+
+    @property
+    def writing(self) -> bool:
+        """Whether the graph event under way is the runner's own write."""
+        return self._writing
+
     def _step(self, action, text: str):
+        self._before_action()
         if self.state == "running":
             self._halt("paused")
         if self._refused():
