@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QSlider, QWidget
 
 from graphcore import replay
 from graphcore.errors import GraphError
 
 from .plots_common import TEST_COLOR
+from .stable_size import MessageLabel
 from .training_runner import trained_values
 
 REPLAY_STYLE = "background: #FFE9A8; color: #222; padding: 2px 4px; border-radius: 3px"
@@ -46,7 +47,7 @@ class ReplayTimeline(QWidget):
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setObjectName("replay_slider")
         self.slider.setToolTip("Drag to see any epoch of the run: the canvas, the boundary and the plots follow")
-        self.label = QLabel("")
+        self.label = MessageLabel(lines=2)  # never widens the dock: "epoch k of N — replay", cost, accuracy
         self.label.setObjectName("replay_label")
         self.label.setTextFormat(Qt.PlainText)
         self.live_button = QPushButton("Back to live")
@@ -106,7 +107,7 @@ class ReplayTimeline(QWidget):
             text += f"   cost {entry['cost']:.4g}" if entry["cost"] is not None else ""
             text += f"   accuracy {entry['accuracy']:.0%}" if entry["accuracy"] is not None else ""
         if not s.exact:
-            text += f"\n{s.note}"
+            text += f" — {s.note}"
         self.label.setStyleSheet(REPLAY_STYLE)
         self.label.setText(text)
 
@@ -137,6 +138,8 @@ class ReplayTimeline(QWidget):
         self.shown, self._trainer, self._touched = snap, t, set()
         self._write_silently(dict(zip(t.param_ids, map(float, snap.params), strict=True)), keep_trainer=True)
         self.view.replay = snap
+        self.view.window.show_message(f"Replay of epoch {k}: Back to live, Train or any edit returns to the "
+                                      "trained values", 8000)
         self._place_markers(snap.epoch)
         self.sync()
         self.view._schedule()  # one redraw after a drag settles, not one per epoch passed

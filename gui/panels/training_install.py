@@ -27,7 +27,7 @@ from .plots_gradients import GradientBars, ParameterHistory, box_gradients
 from .replay_timeline import ReplayTimeline
 from .stable_size import scrolling
 from .training_panel import TrainingPanel
-from .training_runner import TrainingRunner, trained_values
+from .training_runner import TrainingRunner
 
 MAX_EDGE_WIDTH = 5.0  # the arrow with the largest |dJ/dv| is drawn this many times wider
 
@@ -136,9 +136,12 @@ class TrainingView(QObject):
     def refresh(self):
         """Redraw every visible plot from the graph, its data set and the Trainer's history."""
         self._idle.stop()
+        if self.runner.slice_in_flight:  # the worker thread is writing the history: a moment later
+            self._idle.start()
+            return
         g = self.document.graph
         t = self.current_trainer()
-        params = trained_values(t) if t is not None and self.runner.state == "running" else None
+        params = self.runner.live_params() if t is not None and self.runner.state == "running" else None
         try:
             ds = self.document.dataset()
         except (GraphError, OSError, ValueError):

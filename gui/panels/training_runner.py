@@ -9,11 +9,6 @@ runs optimizer steps until SLICE_MS have passed, then returns to the event loop,
 handles clicks and repaints before the next slice. Plots are told to redraw by a
 separate timer, at most FPS_LIMIT times a second, only when something new happened.
 
-Speed (``set_speed``): a number of epochs per second paces the run (a slice stops at the
-epoch the clock allows, and the next slice waits for the next one); None runs as fast as
-the machine allows, and then the frames are spaced so that drawing them takes at most
-MAX_SPEED_UI_SHARE of the time: a frame that cost 40 ms to draw waits ~300 ms for the next.
-
 The learner's graph is the truth: while training, parameter values are written into it
 at the plot rate (so the canvas and inspector follow live); when the run pauses, stops
 or ends, one undo step records old → new values ("Train 120 epochs"); that step is on the
@@ -36,11 +31,12 @@ from graphcore.errors import DivergenceError, GraphError, NonFiniteError
 from graphcore.training import Trainer, initial_values
 
 from .plots_common import FPS_LIMIT
+from .training_pace import PaceClock
+from .training_worker import POLL_MS, OffloadedSlices, StepWorker
 from .training_commands import SetValuesCommand, TrainRunCommand, parameter_values
 
 SLICE_MS = 25  # longest stretch of epochs before the window gets the thread back (click latency ≤ ~25 ms + a frame)
 FRAME_MS = 1000 // FPS_LIMIT
-MAX_SPEED_UI_SHARE = 0.12  # at "max", the share of the time the window may spend drawing and answering events
 STATES = ("idle", "running", "paused", "stopped", "done", "failed")
 
 
@@ -48,7 +44,7 @@ def trained_values(t: Trainer) -> dict[str, float]:
     return {p: float(v) for p, v in zip(t.param_ids, t.params, strict=True)}
 
 
-class TrainingRunner(QObject):
+class TrainingRunner(PaceClock, OffloadedSlices, QObject):
     state_changed = Signal(str)
     frame = Signal()  # something new to draw; at most FPS_LIMIT times a second
     failed = Signal(str, list)  # message, boxes to select
@@ -70,6 +66,9 @@ class TrainingRunner(QObject):
         self._outside = 0.0  # seconds spent outside slices (drawing, events) since the last frame
         self._slice_end = None
         self._last_frame = (0.0, 0.0)  # (time of the last frame, time outside slices in the cycle before it)
+        self._worker = StepWorker()
+        self.offloading = False  # the slices run on the worker thread (a huge batch)
+        self._seen: dict | None = None  # the parameters after the last offloaded slice
         self._target = 0
         self._signature = None
         self._start_values: dict | None = None
@@ -139,6 +138,7 @@ class TrainingRunner(QObject):
 
     def _apply_settings_live(self) -> bool:
         """Carry new settings of the same optimizer into the running Trainer."""
+        self._worker.collect()  # not while a slice on the worker thread uses them
         t = self.trainer
         block = dict(self.document.graph.meta.get("training") or {})
         if block.get("optimizer", "sgd") != t.optimizer_name or self._signature[0] != self.document.graph.version:
@@ -180,17 +180,6 @@ class TrainingRunner(QObject):
         self._restart_clock()
         self._slice.start()
         self._frame.start()
-
-    def set_speed(self, speed: float | None):
-        """Epochs per second (None: as fast as possible); a running run changes pace at once."""
-        self.speed = None if speed is None else float(speed)
-        self._restart_clock()
-
-    def _restart_clock(self):
-        now = time.perf_counter()
-        self._pace = (now, self.trainer.epoch if self.trainer is not None else 0)
-        self._slice_end, self._outside, self._last_frame = None, 0.0, (now, 0.0)
-        self._slice.setInterval(0)
 
     def pause(self):
         if self.state != "running":
@@ -300,6 +289,7 @@ class TrainingRunner(QObject):
             return
         self._slice.stop()
         self._frame.stop()
+        self._worker.collect()
         t = self.trainer
         if t is not None:
             cmd.new = trained_values(t)
@@ -320,22 +310,48 @@ class TrainingRunner(QObject):
 
     def _run_slice(self):
         t = self.trainer
+        if self._worker.in_flight:  # a slice on the worker thread (training_worker.py)
+            if not self._worker.done():
+                return
+            self._worker.collect()
+            self._seen = trained_values(t)
+            self._end_slice(t)
+            if self.state != "running":
+                return
+            drawn = time.perf_counter()
+            self._emit_frame()  # between slices: the only moment a frame may read the Trainer
+            self._outside += time.perf_counter() - drawn
         now = time.perf_counter()
-        if self._slice_end is not None:
+        if self._slice_end is not None and not self.offloading:
             self._outside += now - self._slice_end
         deadline = now + SLICE_MS / 1000
         t.box_grads = bool(self.wants_box_grads())
         limit = self._paced_limit(now)
-        # Optimizer steps, not whole epochs, until SLICE_MS have passed: an epoch of a million
-        # points in small batches is thousands of steps, and a click must not wait for them all.
+        self.offloading = self._worker.wanted(t, SLICE_MS / 1000)
+        if self.offloading and t.epoch < limit:
+            self._worker.submit(lambda: self._steps(t, limit, deadline))
+            self._slice.setInterval(POLL_MS)
+            return
+        self._steps(t, limit, deadline)
+        self._end_slice(t)
+
+    def _steps(self, t: Trainer, limit: int, deadline: float):
+        """Optimizer steps, not whole epochs, until SLICE_MS have passed: an epoch of a million
+        points in small batches is thousands of steps, and a click must not wait for them all."""
+        start, n = time.perf_counter(), 0
         while t.epoch < limit:
             t.step_batch()
+            n += 1
             self._new = True
             if t.status == "failed":
                 break
             t.status = "running"  # step_batch leaves a run "paused" between steps
             if time.perf_counter() >= deadline:
                 break
+        if n:
+            self._worker.step_seconds = (time.perf_counter() - start) / n
+
+    def _end_slice(self, t: Trainer):
         self._slice_end = time.perf_counter()
         self._rate.append((self._slice_end, t.epoch))
         self._after_epochs()
@@ -343,20 +359,6 @@ class TrainingRunner(QObject):
             self._halt("done")
         elif self.state == "running" and self.speed is not None:
             self._slice.setInterval(self._wait_ms(t.epoch))
-
-    def _paced_limit(self, now: float) -> int:
-        """The epoch this slice may train up to: the target, or at a set speed the clock's epoch
-        (the first epoch at once, then one every 1/speed seconds)."""
-        if self.speed is None:
-            return self._target
-        t0, e0 = self._pace
-        return min(self._target, e0 + 1 + int((now - t0) * self.speed))
-
-    def _wait_ms(self, epoch: int) -> int:
-        """Milliseconds until the clock allows the epoch after ``epoch`` (0 if it already does)."""
-        t0, e0 = self._pace
-        due = t0 + (epoch - e0) / self.speed
-        return max(0, min(1000, int(1000 * (due - time.perf_counter()))))
 
     def _after_epochs(self):
         t = self.trainer
@@ -381,6 +383,11 @@ class TrainingRunner(QObject):
     def _halt(self, state: str):
         self._slice.stop()
         self._frame.stop()
+        if self._worker.in_flight:  # the slice under way ends first (at most one step)
+            self._worker.collect()
+            self._after_epochs()
+            if self.state == "failed":
+                return
         t = self.trainer
         if t is not None and t.status == "running":
             t.status = "paused" if state == "paused" else state
@@ -389,26 +396,18 @@ class TrainingRunner(QObject):
         self.frame.emit()
 
     def _emit_frame(self):
+        if self.slice_in_flight:
+            return  # drawn when the slice ends (_run_slice), when the Trainer is whole
         if self._new and self._frame_due():
             self._new = False
             self._write_live()
             self.frame.emit()
 
-    def _frame_due(self) -> bool:
-        """At max speed, whether enough training time has passed for the drawing of the last
-        frames to stay under MAX_SPEED_UI_SHARE of the time; at a set speed, always."""
-        now = time.perf_counter()
-        if self.speed is not None:
-            return True
-        last, cost = self._last_frame
-        if now - last < cost / MAX_SPEED_UI_SHARE:
-            return False
-        self._last_frame, self._outside = (now, self._outside), 0.0
-        return True
-
     def _write_live(self):
         t = self.trainer
-        if self.live_values and t is not None:
+        # Offloaded (a huge data set), values are written at the end only: each write would
+        # re-evaluate the graph on every point, on the GUI thread.
+        if self.live_values and t is not None and not self.offloading:
             self._write(trained_values(t))
 
     def _write(self, values: dict):
@@ -422,6 +421,7 @@ class TrainingRunner(QObject):
 
     def _commit(self, text: str | None = None, only_if_untouched: bool = False):
         """One undo step from the values before the run to the trained ones."""
+        self._worker.collect()
         t, old = self.trainer, self._start_values
         cmd, self._command = self._command, None
         self._start_values = None
@@ -488,4 +488,5 @@ class TrainingRunner(QObject):
     def shutdown(self):
         self._slice.stop()
         self._frame.stop()
+        self._worker.shutdown()
         self._unsubscribe()
