@@ -1,6 +1,8 @@
 """How long a click waits while the window trains on a million points (issue #20 item 6).
 
-    python benchmarks/bench_click_latency.py [N]    # N training points, default 1,000,000
+    python benchmarks/bench_click_latency.py [N] [--no-worker]    # N training points, default 1,000,000
+
+``--no-worker`` keeps every step on the GUI thread (as before the worker), for comparison.
 
 The xor network lesson with N generated points, full batch, speed "max", the Plots dock
 shown. Once the run is under way, a scripted harness posts an event to the window's event
@@ -89,7 +91,12 @@ def measure(n: int) -> dict:
 
 
 if __name__ == "__main__":
-    r = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
-    print(f"n={r['n']:,}: {r['clicks']} scripted clicks while training; wait median {r['median_ms']:.0f} ms, "
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if "--no-worker" in sys.argv:
+        from gui.panels.training_worker import StepWorker
+        StepWorker.wanted = lambda self, trainer, slice_seconds: False
+    r = measure(int(args[0]) if args else 1_000_000)
+    where = "GUI thread only" if "--no-worker" in sys.argv else "worker thread for long steps"
+    print(f"{where}, n={r['n']:,}: {r['clicks']} scripted clicks while training; wait median {r['median_ms']:.0f} ms, "
           f"90th percentile {r['p90_ms']:.0f} ms, largest {r['max_ms']:.0f} ms; "
           f"{r['epochs']} epochs in {r['seconds']:.0f} s; opening took {r['open_s']:.1f} s")
