@@ -120,8 +120,8 @@ if __name__ == "__main__":
     out.write_text(
         "# Training in the window vs headless\n\n"
         f"`python benchmarks/bench_window_training.py` (Qt offscreen, {sys.platform}, {os.cpu_count()} cores, "
-        "shared; best of 3 runs each). The xor network lesson (2 → 10 relu → 1 sigmoid, full batch, "
-        "SGD with momentum), speed "
+        f"shared: load average {os.getloadavg()[0]:.1f} at the end; best of 3 runs each). "
+        "The xor network lesson (2 → 10 relu → 1 sigmoid, full batch, SGD with momentum), speed "
         "\"max\"; sustained: the epochs/s from 10 % to 90 % of the run. The window runs the Trainer in "
         "25 ms slices on the GUI thread; frames (decision boundary "
         "100×100, the bottom tab's plot, parameter values on the canvas, J and the epoch in the status bar) "

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from graphcore.boundary import boundary_axes, curve_input, decision_boundary
 from graphcore.errors import GraphError
+from graphcore.training import mean_abs
 
 from ..canvas.overlay import CanvasOverlay
 from .data_panel import DataPanel
@@ -81,6 +82,7 @@ class TrainingView(QObject):
         self._last_kind = None
         self.boundary_error = ""
         self.replay = None  # the replay.Snapshot on show, set by the timeline; None: live
+        self._eval_mags = (None, None)  # (an evaluation, its mean |dJ/dv| per Variable)
         self.timeline = ReplayTimeline(self)
         self.panel.add_timeline(self.timeline)
         self._idle = QTimer(self, singleShot=True, interval=1000 // FPS_LIMIT)
@@ -159,7 +161,9 @@ class TrainingView(QObject):
         labels = {n: g.label(n) for n in g.nodes()}
         if shown is self.plots.parameters:
             self.plots.parameters.set_history(history, labels)
-        keys, mags, caption = self._variable_gradients(t)
+        # Only when drawn: from an evaluation on a million points this is ~100 numpy passes.
+        needed = shown is self.plots.gradients or self.panel.edge_widths.isChecked()
+        keys, mags, caption = self._variable_gradients(t) if needed else ([], np.zeros(0), "")
         if shown is self.plots.gradients:
             boxes, values = box_gradients(g, keys, mags) if keys else ([], [])
             self.plots.gradients.set_gradients(boxes, values, [labels.get(b, b) for b in boxes], caption)
@@ -202,8 +206,9 @@ class TrainingView(QObject):
         ev = self.document.evaluation
         if ev is None or ev.grads is None:
             return [], np.zeros(0), "no gradients yet: the graph needs a cost J that can be evaluated"
-        mags = [0.0 if gr is None else float(np.mean(np.abs(gr))) for gr in ev.grads]
-        return list(ev.plan.keys), np.array(mags), "one evaluation at the current values: mean |dJ/dv| over samples"
+        if self._eval_mags[0] is not ev:  # once per evaluation, not once per frame
+            self._eval_mags = (ev, mean_abs(ev.grads))
+        return list(ev.plan.keys), self._eval_mags[1], "one evaluation at the current values: mean |dJ/dv| over samples"
 
     def _paint_edges(self, g, keys, mags):
         stepper = getattr(self.window, "stepper", None)
