@@ -24,7 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("BACKPROP_STUDIO_DATA_DIR", tempfile.mkdtemp(prefix="bench-data-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QEvent, QObject  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.bench_window_training import xor_graph  # noqa: E402
@@ -51,6 +51,17 @@ class Probe(QObject):
         return super().event(ev)
 
 
+def run_until(done):
+    """The window's own event loop (it sleeps when idle and lets go of Python's lock, as
+    app.exec() does: a busy processEvents() loop would hold the lock and starve the worker)."""
+    loop = QEventLoop()
+    check = QTimer(interval=20)
+    check.timeout.connect(lambda: loop.quit() if done() else None)
+    check.start()
+    loop.exec()
+    check.stop()
+
+
 def measure(n: int) -> dict:
     from gui.app import make_app
     from gui.main_window import MainWindow
@@ -70,17 +81,16 @@ def measure(n: int) -> dict:
         app.processEvents()
     opened = time.perf_counter() - t0
     tv.panel.train_button.click()
-    while tv.runner.trainer is None or tv.runner.trainer.epoch < 1:  # the first epoch done
-        app.processEvents()
+    run_until(lambda: tv.runner.trainer is not None and tv.runner.trainer.epoch >= 1)  # the first epoch done
+    start_epoch = tv.runner.trainer.epoch
     probe = Probe()
     # The clicks come from another thread, as the X server's would, every 50 ms whatever the
     # window is doing; postEvent is thread-safe. A click posted during a long turn waits for it.
     poster = threading.Thread(target=lambda: [(probe.post(), time.sleep(PROBE_EVERY_S))
                                               for _ in range(int(PROBE_FOR_S / PROBE_EVERY_S))])
     poster.start()
-    while poster.is_alive() or probe.posted:
-        app.processEvents()
-    epochs = tv.runner.trainer.epoch
+    run_until(lambda: not poster.is_alive() and not probe.posted)
+    epochs = tv.runner.trainer.epoch - start_epoch
     tv.runner.pause()
     win.document.undo_stack.setClean()
     win.close()
