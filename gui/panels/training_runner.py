@@ -8,6 +8,10 @@ are never touched from two threads, and nothing has to be copied or locked. Each
 runs optimizer steps until SLICE_MS have passed, then returns to the event loop, which
 handles clicks and repaints before the next slice. Plots are told to redraw by a
 separate timer, at most FPS_LIMIT times a second, only when something new happened.
+The exception is a batch so large that one step outlasts a slice (a million points):
+there each array operation is long and lets go of the GIL, so the slice runs on one
+worker thread and the window draws between slices (training_worker.py). The pace and
+the frame spacing at "max" are in training_pace.py.
 
 The learner's graph is the truth: while training, parameter values are written into it
 at the plot rate (so the canvas and inspector follow live); when the run pauses, stops
