@@ -316,6 +316,7 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         t = self.trainer
         if self._worker.in_flight:  # a slice on the worker thread (training_worker.py)
             if not self._worker.done():
+                self._slice.setInterval(POLL_MS)  # a change of speed meanwhile set it to 0
                 return
             self._worker.collect()
             self._seen = trained_values(t)
