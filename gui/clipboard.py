@@ -26,6 +26,7 @@ def fragment(graph, node_ids) -> dict:
     doc["name"] = "fragment"
     for key in ("loss", "output", "threshold", "dataset", "training", "groups"):  # groups: would name boxes left out
         doc.pop(key, None)
+    doc.pop("lesson", None)  # an exercise's lesson names boxes left out; a pasted copy of a locked box is free
     return doc
 
 

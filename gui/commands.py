@@ -4,11 +4,19 @@ methods only (the scene follows the Graph's events; no command touches an item).
 ``Document.push`` applies a command once itself, so that a change the model refuses
 (a cycle, a taken port) never reaches the undo stack; the stack's own first ``redo``
 is then skipped.
+
+Locks (graphcore.exercise) are enforced here, once for every path: each command names
+the boxes it changes in ``touched()``; ``apply`` refuses a change to a locked box with
+``LockedError`` (one line naming the box by its label), and an undo or redo that would
+change one does nothing, tells ``on_refused`` and is dropped from the stack (obsolete). A
+change that would leave one of the exercise's tasks unable to run (its box deleted, the
+data set removed) is taken back and refused the same way, so a saved file always opens.
 """
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
+from graphcore.exercise import LockedError, broken_task, lock_refusal, task_problems
 from graphcore.graph import Edge, Graph
 
 BATCH_ABOVE = 40  # changes to more boxes than this are announced as one reset event
@@ -19,20 +27,46 @@ class GraphCommand(QUndoCommand):
         super().__init__(text)
         self.graph = graph
         self._skip_redo = False
+        self.on_refused = None  # called with the one-line refusal of a locked undo or redo
+
+    def touched(self) -> set[str]:
+        """The boxes this command changes (their record, position or the arrows into them)."""
+        return set()
+
+    def _refusal(self) -> str | None:
+        return lock_refusal(self.graph, self.touched())
 
     def apply(self):
         """First application, outside the stack; raises GraphError when refused."""
+        refusal = self._refusal()
+        if refusal:
+            raise LockedError(refusal)
+        before = task_problems(self.graph)
         self.do()
+        broken = broken_task(self.graph, before)
+        if broken:  # e.g. deleting the box a task asks about: taken back, so the file still opens
+            self.undo_it()
+            raise LockedError(broken)
         self._skip_redo = True
+
+    def _refused_on_stack(self) -> bool:
+        refusal = self._refusal()
+        if refusal:
+            self.setObsolete(True)  # the stack drops it: it can neither be undone nor redone now
+            if self.on_refused is not None:
+                self.on_refused(refusal)
+        return bool(refusal)
 
     def redo(self):
         if self._skip_redo:
             self._skip_redo = False
             return
-        self.do()
+        if not self._refused_on_stack():
+            self.do()
 
     def undo(self):
-        self.undo_it()
+        if not self._refused_on_stack():
+            self.undo_it()
 
     def do(self):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -77,6 +111,12 @@ class RemoveCommand(GraphCommand):
         super().__init__(graph, f"Delete {graph.box_name(nodes[0])}" if one else f"Delete {n} item{'s' * (n != 1)}")
         self.nodes = [n for n in graph.nodes() if n in set(nodes)]
         self.edges = [e for e in edges if e.src not in self.nodes and e.dst not in self.nodes]
+        # The boxes fed by a removed box or arrow lose an input arrow: they change too.
+        self._touched = set(self.nodes) | {e.dst for e in self.edges} | {
+            e.dst for e in graph.edges() if e.src in set(self.nodes)}
+
+    def touched(self) -> set[str]:
+        return self._touched
 
     def do(self):
         g = self.graph
@@ -119,6 +159,9 @@ class ConnectCommand(GraphCommand):
         self.detach = detach  # an arrow being re-plugged from elsewhere
         self.replaced = None
 
+    def touched(self) -> set[str]:
+        return {self.edge.dst} | ({self.detach.dst} if self.detach is not None else set())
+
     def do(self):
         g, e = self.graph, self.edge
         # Where the arrows taken out stood in the file's order, to put them back there.
@@ -154,6 +197,9 @@ class DisconnectCommand(GraphCommand):
         super().__init__(graph, f"Disconnect {graph.box_name(edge.src)} → {graph.box_name(edge.dst)}")
         self.edge = edge
 
+    def touched(self) -> set[str]:
+        return {self.edge.dst}
+
     def do(self):
         self.at = _index(self.graph, self.edge)
         self.graph.disconnect(self.edge.dst, self.edge.port)
@@ -169,6 +215,9 @@ class MoveCommand(GraphCommand):
     def __init__(self, graph, old: dict, new: dict, text="Move"):
         super().__init__(graph, text if len(new) != 1 or text != "Move" else f"Move {graph.box_name(next(iter(new)))}")
         self.old, self.new = old, new
+
+    def touched(self) -> set[str]:
+        return {n for n in set(self.new) | set(self.old) if self.new.get(n) != self.old.get(n)}  # only boxes that move
 
     def _place(self, positions):
         with _maybe_batch(self.graph, len(positions)):
@@ -188,6 +237,9 @@ class _SetCommand(GraphCommand):
     def __init__(self, graph, node, old, new, text):
         super().__init__(graph, text)
         self.node, self.old, self.new = node, old, new
+
+    def touched(self) -> set[str]:
+        return {self.node}
 
     def do(self):
         self.set(self.new)

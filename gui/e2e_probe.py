@@ -75,7 +75,20 @@ def snapshot(win) -> dict:
         "training": {"state": runner.state, "epoch": runner.trainer.epoch if runner.trainer else 0},
         "stepper": {"index": win.stepper.index, "steps": len(win.stepper)},
         "replay": _replay(win),
+        "lessons": _lessons(win),
     }
+
+
+def _lessons(win) -> dict:
+    """The course (gui/lessons): start page up, the tour's step (None: no tour), the open lesson."""
+    lessons = getattr(win, "lessons", None)
+    if lessons is None:
+        return {}
+    tour = lessons.tour
+    return {"start_page": lessons.start_page_shown, "lesson": lessons.key,
+            "tour": tour.index if tour is not None and tour.isVisible() else None,
+            "tour_hole": [*_xy(win.mapToGlobal(tour.hole.topLeft())), *_xy(win.mapToGlobal(tour.hole.bottomRight()))]
+            if tour is not None and tour.isVisible() and not tour.hole.isEmpty() else None}
 
 
 def _replay(win) -> dict:

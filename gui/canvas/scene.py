@@ -11,12 +11,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsTextItem
 
+from graphcore.exercise import lesson_of
+
 from .. import commands as C
 from . import style
 from .edge_item import EdgeItem, curve
 from .inline_editor import InlineEditor
 from .node_item import FOOTER, HEADER, WIDTH, NodeItem
-from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay
+from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .port_item import PortItem
 
 GRID = 20.0
@@ -143,15 +145,36 @@ class GraphScene(QGraphicsScene):
         for item in self.node_items.values():
             item.set_data_columns(columns)
 
+    def sync_positions(self):
+        """Every box back where the model has it (after a refused move: the items had moved)."""
+        for nid, item in self.node_items.items():
+            if nid in self.graph.layout and (item.x(), item.y()) != self.graph.layout[nid]:
+                item.setPos(*self.graph.layout[nid])
+
+    def _hidden_now(self) -> set[str]:
+        lesson = lesson_of(self.graph)
+        return lesson.hidden_now() if lesson is not None else set()
+
+    def _show_exercise(self) -> set[str]:
+        """Padlocks on an exercise's locked boxes; returns the boxes whose values show "?"."""
+        lesson = lesson_of(self.graph)
+        locks, hidden = (lesson.locks, lesson.hidden_now()) if lesson is not None else (set(), set())
+        for nid, item in self.node_items.items():
+            item.set_exercise(nid in locks, nid in hidden)
+        return hidden
+
     def show_evaluation(self, ev):
         plan = ev.plan
         self._show_feeds()
         ignored = set(plan.ignored)
+        hidden = self._show_exercise()
         for nid, item in self.node_items.items():
             item.error = False
             item.set_ignored(nid in ignored)
             keys = self.graph.variable_keys(nid)
-            if nid in ignored:
+            if nid in hidden:
+                item.set_value_text("?")
+            elif nid in ignored:
                 item.set_value_text("")
             elif nid in plan.incomplete:
                 item.set_value_text("incomplete")
@@ -164,6 +187,7 @@ class GraphScene(QGraphicsScene):
 
     def show_failure(self, message, nodes):
         self._show_feeds()
+        self._show_exercise()
         for nid, item in self.node_items.items():
             item.error = nid in nodes
             item.set_ignored(False)
@@ -174,7 +198,7 @@ class GraphScene(QGraphicsScene):
     def set_overlay(self, overlay: CanvasOverlay | None):
         """Paint a step-through or training overlay over the graph (None clears it)."""
         self.overlay = overlay
-        ov = overlay or CanvasOverlay(legend=False)
+        ov = masked_overlay(overlay or CanvasOverlay(legend=False), self._hidden_now())  # an exercise's "?"s
         for nid, item in self.node_items.items():
             item.set_value_hidden(ov.known_values is not None and nid not in ov.known_values)
             badge = ov.badges.get(nid, "")
