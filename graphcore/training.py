@@ -264,12 +264,19 @@ class Trainer:
     "failed" and a ``DivergenceError`` naming the box that blew up first (see the
     module's docstring); False lets such a run go on (the exported scripts' parity
     tests train wild settings on purpose).
+
+    ``box_grads=False`` skips each Variable's mean |dJ/dv| (the History's ``box_grads``
+    rows hold nan); the parameters, costs and accuracy are the same bit for bit.
     """
 
     def __init__(self, graph, dataset=None, *, optimizer=None, lr=None, epochs=None, batch_size=None,
-                 seed=None, options=None, callback=None, stop_on_divergence=True):
+                 seed=None, options=None, callback=None, stop_on_divergence=True, box_grads=True):
         self.graph = graph
         self.stop_on_divergence = bool(stop_on_divergence)
+        # Each Variable's |dJ/dv| costs a backward pass through every box (2.5× an epoch at
+        # n = 1,000); off, history rows hold nan there. The window turns it on only while a
+        # plot that shows it is visible; it may be switched at any time.
+        self.box_grads = bool(box_grads)
         self.plan = compile_graph(graph)
         learner.refuse_training(graph)  # a learner Function with a ✘ verdict is not trained with
         if not self.plan.has_loss:
@@ -300,6 +307,7 @@ class Trainer:
         self.callback = callback
         self.params = np.array([graph.value(p) for p in self.param_ids], dtype=float)
         self.history = History(self.param_ids, self.plan.keys)
+        self._no_box = np.full(len(self.plan.keys), np.nan)  # a row's |dJ/dv| when not measured
         self._restart()
 
     def _restart(self):
@@ -353,7 +361,7 @@ class Trainer:
             data = {k: v[idx] for k, v in data.items()}
         # A step needs only the parameters' gradients; every box's gradient size is wanted once
         # an epoch, from its last batch, and only when the history keeps that epoch's row.
-        record = last and self.history.records(self.epoch + 1)
+        record = last and self.box_grads and self.history.records(self.epoch + 1)
         t0 = time.perf_counter()
         try:
             ev = self.plan.run(data, self.params, grads="all" if record else "params")
@@ -379,7 +387,7 @@ class Trainer:
         self._correct += correct
         self._counted += counted
         if last:
-            self._box = mean_abs(ev.grads) if record else None
+            self._box = mean_abs(ev.grads) if record else self._no_box
         self._elapsed += time.perf_counter() - t0
         if last:
             return ev.cost, self._finish_epoch()

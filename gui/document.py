@@ -77,6 +77,7 @@ class Document(QObject):
         self._dirty = False
         self._dataset_key = None
         self._dataset = None
+        self.before_edit: list = []  # called before a command applies or a save (a replay puts the trained values back)
         self._timer = QTimer(self, singleShot=True, interval=EVAL_DELAY_MS)
         self._timer.timeout.connect(self.evaluate_now)
         self.graph.subscribe(self._on_event)
@@ -108,6 +109,7 @@ class Document(QObject):
 
     def push(self, command) -> str | None:
         """Apply a command and put it on the undo stack; returns the model's refusal message, if any."""
+        self._before_edit()
         try:
             command.apply()
         except LockedError as exc:
@@ -118,6 +120,10 @@ class Document(QObject):
         command.on_refused = self.refused.emit  # a locked undo or redo says so too
         self.undo_stack.push(command)
         return None
+
+    def _before_edit(self):
+        for hook in self.before_edit:
+            hook()
 
     def _on_event(self, event):
         self.changed.emit()
@@ -160,6 +166,7 @@ class Document(QObject):
     def save(self, path: str | None = None):
         """Write the graph to ``path``. Saved into another folder, a CSV data set's relative
         path is rebased so that the new file still finds its data (SPEC §3: relative to the file)."""
+        self._before_edit()
         path = path or self.path
         block = rebased_dataset(self.graph.meta.get("dataset"), self.graph.source_path, path)
         if block is None:

@@ -75,6 +75,7 @@ def snapshot(win) -> dict:
         "quick_search_open": bool(qs is not None and qs.isVisible()),
         "training": {"state": runner.state, "epoch": runner.trainer.epoch if runner.trainer else 0},
         "stepper": {"index": win.stepper.index, "steps": len(win.stepper)},
+        "replay": _replay(win),
         "lessons": _lessons(win),
         "groups": _groups(win, at),
     }
@@ -103,6 +104,17 @@ def _groups(win, at) -> dict:
                               "center": at(r.center()), "title": at(QPointF(r.center().x(), r.top() + 12)),
                               "button": at(button)}
     return out
+
+
+def _replay(win) -> dict:
+    """The speed choice and the replay timeline: where they are and what they say."""
+    tl, speed = win.training.timeline, win.training.panel.speed
+    s = tl.slider
+
+    def rect(w) -> list[int]:
+        return _xy(w.mapToGlobal(QPoint(0, 0))) + _xy(w.mapToGlobal(QPoint(w.width(), w.height())))
+    return {"slider": rect(s), "value": s.value(), "maximum": s.maximum(), "label": tl.label.text(),
+            "speed": rect(speed), "speed_text": speed.currentText(), "shown": tl.shown is not None}
 
 
 def install(win, path: str) -> QTimer:

@@ -1,7 +1,13 @@
 """Fixtures shared by every test folder that opens a window."""
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# A window trains a lesson at a pace that lasts ~15 s to watch (gui/panels/training_speed.py);
+# the tests, and the windows they start as subprocesses, train as fast as they can.
+os.environ.setdefault("BACKPROP_STUDIO_SPEED", "max")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from graphcore.boundary import boundary_axes, curve_input, decision_boundary
 from graphcore.errors import GraphError
+from graphcore.training import mean_abs
 
 from ..canvas.overlay import CanvasOverlay
 from .data_panel import DataPanel
@@ -24,9 +25,10 @@ from .plots_common import FPS_LIMIT
 from .plots_cost import CostPlot
 from .plots_derivative import DerivativePlot
 from .plots_gradients import GradientBars, ParameterHistory, box_gradients
+from .replay_timeline import ReplayTimeline
 from .stable_size import scrolling
 from .training_panel import TrainingPanel
-from .training_runner import TrainingRunner, trained_values
+from .training_runner import TrainingRunner
 
 MAX_EDGE_WIDTH = 5.0  # the arrow with the largest |dJ/dv| is drawn this many times wider
 
@@ -72,12 +74,17 @@ class TrainingView(QObject):
         self.window = window
         self.document = doc = window.document
         self.runner = TrainingRunner(doc, self)
+        self.runner.wants_box_grads = self.wants_box_grads
         self.panel = TrainingPanel(self.runner)
         self.data_panel = DataPanel(doc)
         self.plots = PlotsPanel()
         self._overlay_painted = False
         self._last_kind = None
         self.boundary_error = ""
+        self.replay = None  # the replay.Snapshot on show, set by the timeline; None: live
+        self._eval_mags = (None, None)  # (an evaluation, its mean |dJ/dv| per Variable)
+        self.timeline = ReplayTimeline(self)
+        self.panel.add_timeline(self.timeline)
         self._idle = QTimer(self, singleShot=True, interval=1000 // FPS_LIMIT)
         self._idle.timeout.connect(self.refresh)
 
@@ -87,6 +94,8 @@ class TrainingView(QObject):
         self.runner.failed.connect(self._on_failed)
         doc.changed.connect(self._schedule)
         doc.evaluated.connect(lambda _ev: self._schedule())
+        # After the window has shown the evaluation: a run keeps its J and epoch in view between frames.
+        doc.evaluated.connect(lambda _ev: QTimer.singleShot(0, self, self._show_live_cost))
         window.scene.selectionChanged.connect(self._on_selection)
         b = self.plots.boundary
         b.add_point.connect(lambda x, y, c: self.data_panel.add_point(x, y, c, b.axes))
@@ -129,9 +138,12 @@ class TrainingView(QObject):
     def refresh(self):
         """Redraw every visible plot from the graph, its data set and the Trainer's history."""
         self._idle.stop()
+        if self.runner.slice_in_flight:  # the worker thread is writing the history: a moment later
+            self._idle.start()
+            return
         g = self.document.graph
         t = self.current_trainer()
-        params = trained_values(t) if t is not None and self.runner.state == "running" else None
+        params = self.runner.live_params() if t is not None and self.runner.state == "running" else None
         try:
             ds = self.document.dataset()
         except (GraphError, OSError, ValueError):
@@ -149,12 +161,19 @@ class TrainingView(QObject):
         labels = {n: g.label(n) for n in g.nodes()}
         if shown is self.plots.parameters:
             self.plots.parameters.set_history(history, labels)
-        keys, mags, caption = self._variable_gradients(t)
+        # Only when drawn: from an evaluation on a million points this is ~100 numpy passes.
+        needed = shown is self.plots.gradients or self.panel.edge_widths.isChecked()
+        keys, mags, caption = self._variable_gradients(t) if needed else ([], np.zeros(0), "")
         if shown is self.plots.gradients:
             boxes, values = box_gradients(g, keys, mags) if keys else ([], [])
             self.plots.gradients.set_gradients(boxes, values, [labels.get(b, b) for b in boxes], caption)
             self.plots.gradients.set_selected(self.window.scene.selected_nodes())
         self._paint_edges(g, keys, mags)
+
+    def wants_box_grads(self) -> bool:
+        """Whether something on screen draws each Variable's |dJ/dv| (else training skips it)."""
+        gradients = self.plots.bottom.currentWidget() is self.plots.gradients and self.plots.isVisible()
+        return gradients or self.panel.edge_widths.isChecked()
 
     def _choose_top_tab(self, g):
         kind = "curve" if curve_input(g) is not None else "boundary"
@@ -179,15 +198,17 @@ class TrainingView(QObject):
 
     def _variable_gradients(self, t):
         """|dJ/dv| per Variable: the Trainer's last epoch, else one evaluation at the current values."""
-        if t is not None and len(t.history) and len(t.history.row_epochs):
-            h = t.history
-            return (list(h.var_keys), h.box_grads[-1],
-                    f"epoch {int(h.row_epochs[-1])}: mean |dJ/dv| over the samples of its last batch")
+        h = t.history if t is not None else None
+        row = _history_row(h, None if self.replay is None else self.replay.epoch)
+        if row is not None and np.isfinite(h.box_grads[row]).all():
+            return (list(h.var_keys), h.box_grads[row],
+                    f"epoch {int(h.row_epochs[row])}: mean |dJ/dv| over the samples of its last batch")
         ev = self.document.evaluation
         if ev is None or ev.grads is None:
             return [], np.zeros(0), "no gradients yet: the graph needs a cost J that can be evaluated"
-        mags = [0.0 if gr is None else float(np.mean(np.abs(gr))) for gr in ev.grads]
-        return list(ev.plan.keys), np.array(mags), "one evaluation at the current values: mean |dJ/dv| over samples"
+        if self._eval_mags[0] is not ev:  # once per evaluation, not once per frame
+            self._eval_mags = (ev, mean_abs(ev.grads))
+        return list(ev.plan.keys), self._eval_mags[1], "one evaluation at the current values: mean |dJ/dv| over samples"
 
     def _paint_edges(self, g, keys, mags):
         stepper = getattr(self.window, "stepper", None)
@@ -223,6 +244,16 @@ class TrainingView(QObject):
         if stepper_panel is None or plot.test_mask is None or plot.test_mask[row]:
             return
         stepper_panel.select_sample(int(np.sum(~plot.test_mask[:row])))
+
+
+def _history_row(history, epoch: int | None) -> int | None:
+    """The History row of ``epoch`` (None: the last row); None if it keeps no such row."""
+    if history is None or not len(history.row_epochs):
+        return None
+    if epoch is None:
+        return len(history.row_epochs) - 1
+    i = int(np.searchsorted(history.row_epochs, epoch))
+    return i if i < len(history.row_epochs) and history.row_epochs[i] == epoch else None
 
 
 def edge_widths(graph, keys: list[str], mags) -> dict:

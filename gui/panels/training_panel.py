@@ -17,6 +17,7 @@ from gui.commands import SetMetaCommand
 
 from .settings_fields import LARGEST, SMALLEST_POSITIVE, NumberSpinBox, keep_untouched
 from .stable_size import ElidedLabel, MessageLabel
+from .training_speed import SpeedChoice
 
 # Options shown per optimizer (torch's names), with their spin-box steps.
 OPTION_SPECS = {
@@ -76,12 +77,16 @@ class TrainingPanel(QWidget):
             form.addRow(label, spin)
             spin.valueChanged.connect(self._write_settings)
         form.addRow("Epochs", self.epochs)
+        self.speed = SpeedChoice()
+        form.addRow("Speed", self.speed)
         form.addRow("Batch size", self.batch_size)
         form.addRow("Shuffle seed", self.seed)
         for w in (self.lr, self.epochs, self.batch_size, self.seed):
             w.valueChanged.connect(self._write_settings)
         self.optimizer.currentIndexChanged.connect(self._write_settings)
         self.epochs.valueChanged.connect(lambda _n: self.refresh_progress())  # "epoch 0 / 200" says what Train does
+        self.epochs.valueChanged.connect(self._apply_speed)
+        self.speed.currentIndexChanged.connect(self._apply_speed)
 
         self.train_button = QPushButton("Train")
         self.pause_button = QPushButton("Pause")
@@ -133,6 +138,7 @@ class TrainingPanel(QWidget):
         lay.addLayout(buttons)
         lay.addLayout(reset_row)
         lay.addWidget(self.progress)
+        self._timeline_at = lay.count()  # the replay timeline goes under the progress (add_timeline)
         lay.addWidget(self.figures)
         lay.addWidget(self.error)
         lay.addWidget(self.edge_widths)
@@ -147,7 +153,15 @@ class TrainingPanel(QWidget):
             lambda ev: self.read_settings() if ev.kind == "reset" or (ev.kind, ev.key) == ("graph_changed", "training")
             else None)
         self.read_settings()
+        self._apply_speed()
         self._on_state(runner.state)
+
+    def add_timeline(self, timeline):
+        self.layout().insertWidget(self._timeline_at, timeline)
+
+    def _apply_speed(self, *_):
+        self.speed.set_epochs(self.epochs.value())
+        self.runner.set_speed(self.speed.speed())
 
     # --- settings <-> the graph's training block --------------------------------------------
     def read_settings(self):

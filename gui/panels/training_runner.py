@@ -8,6 +8,10 @@ are never touched from two threads, and nothing has to be copied or locked. Each
 runs optimizer steps until SLICE_MS have passed, then returns to the event loop, which
 handles clicks and repaints before the next slice. Plots are told to redraw by a
 separate timer, at most FPS_LIMIT times a second, only when something new happened.
+The exception is a batch so large that one step outlasts a slice (a million points):
+there each array operation is long and lets go of the GIL, so the slice runs on one
+worker thread and the window draws between slices (training_worker.py). The pace and
+the frame spacing at "max" are in training_pace.py.
 
 The learner's graph is the truth: while training, parameter values are written into it
 at the plot rate (so the canvas and inspector follow live); when the run pauses, stops
@@ -32,6 +36,8 @@ from graphcore.errors import DivergenceError, GraphError, NonFiniteError
 from graphcore.training import Trainer, initial_values
 
 from .plots_common import FPS_LIMIT
+from .training_pace import PaceClock
+from .training_worker import POLL_MS, OffloadedSlices, StepWorker
 from .training_commands import SetValuesCommand, TrainRunCommand, parameter_values
 
 SLICE_MS = 25  # longest stretch of epochs before the window gets the thread back (click latency ≤ ~25 ms + a frame)
@@ -43,7 +49,7 @@ def trained_values(t: Trainer) -> dict[str, float]:
     return {p: float(v) for p, v in zip(t.param_ids, t.params, strict=True)}
 
 
-class TrainingRunner(QObject):
+class TrainingRunner(PaceClock, OffloadedSlices, QObject):
     state_changed = Signal(str)
     frame = Signal()  # something new to draw; at most FPS_LIMIT times a second
     failed = Signal(str, list)  # message, boxes to select
@@ -57,6 +63,17 @@ class TrainingRunner(QObject):
         self.message = ""
         self.epochs_per_second = 0.0
         self.live_values = True  # write parameters into the graph while training
+        self.speed: float | None = None  # epochs per second; None: as fast as possible
+        self.wants_box_grads = lambda: True  # whether a visible plot shows each Variable's |dJ/dv|
+        self.before_action: list = []  # called before Train, a step or a reset (a replay goes back to live)
+        self.run_start: dict | None = None  # the parameters the Trainer started from ("Restart from the same start")
+        self._pace = (0.0, 0)  # (time, epoch) the speed counts from
+        self._outside = 0.0  # seconds spent outside slices (drawing, events) since the last frame
+        self._slice_end = None
+        self._last_frame = (0.0, 0.0)  # (time of the last frame, time outside slices in the cycle before it)
+        self._worker = StepWorker()
+        self.offloading = False  # the slices run on the worker thread (a huge batch)
+        self._seen: dict | None = None  # the parameters after the last offloaded slice
         self._target = 0
         self._signature = None
         self._start_values: dict | None = None
@@ -91,6 +108,7 @@ class TrainingRunner(QObject):
         self.message = ""
         try:
             self.trainer = Trainer(self.document.graph, self.document.dataset())
+            self.run_start = trained_values(self.trainer)
         except GraphError as exc:
             self._report(str(exc), list(exc.nodes))
         except (OSError, ValueError) as exc:  # a data file that cannot be read as it stands
@@ -125,6 +143,7 @@ class TrainingRunner(QObject):
 
     def _apply_settings_live(self) -> bool:
         """Carry new settings of the same optimizer into the running Trainer."""
+        self._worker.collect()  # not while a slice on the worker thread uses them
         t = self.trainer
         block = dict(self.document.graph.meta.get("training") or {})
         if block.get("optimizer", "sgd") != t.optimizer_name or self._signature[0] != self.document.graph.version:
@@ -147,6 +166,7 @@ class TrainingRunner(QObject):
     # --- actions -------------------------------------------------------------------------
     def train(self):
         """Train to the run's target: ``epochs`` more (a paused run carries on to its old target)."""
+        self._before_action()
         if self._refused():
             return
         t = self.ensure_trainer()
@@ -162,6 +182,7 @@ class TrainingRunner(QObject):
         self._open_command()
         t.status = "running"
         self._set_state("running")
+        self._restart_clock()
         self._slice.start()
         self._frame.start()
 
@@ -185,6 +206,7 @@ class TrainingRunner(QObject):
 
     def reset_parameters(self, seed: int = 0):
         """Re-initialise the parameters (``initial_values``) as one undo step; a new run starts."""
+        self._before_action()
         if self.state == "running":
             self._halt("paused")
         g = self.document.graph
@@ -202,7 +224,41 @@ class TrainingRunner(QObject):
         self.frame.emit()
 
     # --- running ------------------------------------------------------------------------
+    def restart_same_start(self):
+        """Train again from the parameters and the shuffling seed the last run started from."""
+        self._before_action()
+        if self.state == "running":
+            self._halt("paused")
+        g = self.document.graph
+        start = {p: v for p, v in (self.run_start or {}).items() if p in g}
+        if not start:
+            self._report("Nothing to restart: train first", [])
+            return
+        old = parameter_values(g, list(start))
+        if old != start:
+            refused = self.document.push(SetValuesCommand(g, old, start, "Restart from the same start"))
+            if refused:
+                self._report(refused, [])
+                return
+        self._build()
+        self.train()
+
+    def _before_action(self):
+        for hook in self.before_action:
+            hook()
+
+    def show_values(self, values: dict):
+        """Write parameter values into the graph without an undo step, the Trainer staying current
+        (a replay shows an epoch's values; live values while training)."""
+        self._write(values)
+
+    @property
+    def writing(self) -> bool:
+        """Whether the graph event under way is the runner's own write."""
+        return self._writing
+
     def _step(self, action, text: str):
+        self._before_action()
         if self.state == "running":
             self._halt("paused")
         if self._refused():
@@ -238,6 +294,7 @@ class TrainingRunner(QObject):
             return
         self._slice.stop()
         self._frame.stop()
+        self._worker.collect()
         t = self.trainer
         if t is not None:
             cmd.new = trained_values(t)
@@ -258,21 +315,56 @@ class TrainingRunner(QObject):
 
     def _run_slice(self):
         t = self.trainer
-        deadline = time.perf_counter() + SLICE_MS / 1000
-        # Optimizer steps, not whole epochs, until SLICE_MS have passed: an epoch of a million
-        # points in small batches is thousands of steps, and a click must not wait for them all.
-        while t.epoch < self._target:
+        if self._worker.in_flight:  # a slice on the worker thread (training_worker.py)
+            if not self._worker.done():
+                self._slice.setInterval(POLL_MS)  # a change of speed meanwhile set it to 0
+                return
+            self._worker.collect()
+            self._seen = trained_values(t)
+            self._end_slice(t)
+            if self.state != "running":
+                return
+            drawn = time.perf_counter()
+            self._emit_frame()  # between slices: the only moment a frame may read the Trainer
+            self._outside += time.perf_counter() - drawn
+        now = time.perf_counter()
+        if self._slice_end is not None and not self.offloading:
+            self._outside += now - self._slice_end
+        deadline = now + SLICE_MS / 1000
+        t.box_grads = bool(self.wants_box_grads())
+        limit = self._paced_limit(now)
+        self.offloading = self._worker.wanted(t, SLICE_MS / 1000)
+        if self.offloading and t.epoch < limit:
+            self._worker.submit(lambda: self._steps(t, limit, deadline))
+            self._slice.setInterval(POLL_MS)
+            return
+        self._steps(t, limit, deadline)
+        self._end_slice(t)
+
+    def _steps(self, t: Trainer, limit: int, deadline: float):
+        """Optimizer steps, not whole epochs, until SLICE_MS have passed: an epoch of a million
+        points in small batches is thousands of steps, and a click must not wait for them all."""
+        start, n = time.perf_counter(), 0
+        while t.epoch < limit:
             t.step_batch()
+            n += 1
             self._new = True
             if t.status == "failed":
                 break
             t.status = "running"  # step_batch leaves a run "paused" between steps
             if time.perf_counter() >= deadline:
                 break
-        self._rate.append((time.perf_counter(), t.epoch))
+        if n:
+            self._worker.step_seconds = (time.perf_counter() - start) / n
+
+    def _end_slice(self, t: Trainer):
+        self._slice_end = time.perf_counter()
+        self._rate.append((self._slice_end, t.epoch))
         self._after_epochs()
         if self.state == "running" and t.epoch >= self._target:
             self._halt("done")
+        elif self.state == "running" and self.speed is not None:
+            self._slice.setInterval(self._wait_ms(t.epoch))
 
     def _after_epochs(self):
         t = self.trainer
@@ -297,6 +389,11 @@ class TrainingRunner(QObject):
     def _halt(self, state: str):
         self._slice.stop()
         self._frame.stop()
+        if self._worker.in_flight:  # the slice under way ends first (at most one step)
+            self._worker.collect()
+            self._after_epochs()
+            if self.state == "failed":
+                return
         t = self.trainer
         if t is not None and t.status == "running":
             t.status = "paused" if state == "paused" else state
@@ -305,14 +402,18 @@ class TrainingRunner(QObject):
         self.frame.emit()
 
     def _emit_frame(self):
-        if self._new:
+        if self.slice_in_flight:
+            return  # drawn when the slice ends (_run_slice), when the Trainer is whole
+        if self._new and self._frame_due():
             self._new = False
             self._write_live()
             self.frame.emit()
 
     def _write_live(self):
         t = self.trainer
-        if self.live_values and t is not None:
+        # Offloaded (a huge data set), values are written at the end only: each write would
+        # re-evaluate the graph on every point, on the GUI thread.
+        if self.live_values and t is not None and not self.offloading:
             self._write(trained_values(t))
 
     def _write(self, values: dict):
@@ -326,6 +427,7 @@ class TrainingRunner(QObject):
 
     def _commit(self, text: str | None = None, only_if_untouched: bool = False):
         """One undo step from the values before the run to the trained ones."""
+        self._worker.collect()
         t, old = self.trainer, self._start_values
         cmd, self._command = self._command, None
         self._start_values = None
@@ -396,4 +498,5 @@ class TrainingRunner(QObject):
     def shutdown(self):
         self._slice.stop()
         self._frame.stop()
+        self._worker.shutdown()
         self._unsubscribe()

@@ -29,6 +29,7 @@ def main(argv=None) -> int:
     panel, runner = win.training.panel, win.training.runner
     if args.epochs is not None:
         panel.epochs.setValue(args.epochs)
+    panel.speed.setCurrentIndex(panel.speed.findData(None))  # max: a picture, not a lesson to watch
     panel.train_button.click()
     start = time.monotonic()
     while runner.state == "running" and time.monotonic() - start < 120:

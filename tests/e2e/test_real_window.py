@@ -157,7 +157,13 @@ def test_train_xor_two_seconds_then_pause(studio, tmp_path):
     assert epoch > 0
     time.sleep(0.5)
     assert s.wait(lambda st: True, "another look")["training"]["epoch"] == epoch  # really paused
-    trained = saved(s)
+    # The replay slider, dragged with the mouse from its handle (right end) to a fifth of the way.
+    x0, y0, x1, y1 = s.probe()["replay"]["slider"]
+    s.drag([x1 - 6, (y0 + y1) // 2], [x0 + (x1 - x0) // 5, (y0 + y1) // 2])
+    shown = s.wait(lambda st: st["replay"]["shown"], "the replay of an earlier epoch")["replay"]
+    assert 0 < shown["value"] < epoch and f"of {epoch} — replay" in shown["label"]
+    trained = saved(s)  # Save puts the trained values back first
+    assert not s.wait(lambda st: True, "another look")["replay"]["shown"]
     params = [n for n in start.nodes() if start.op(n) == "parameter"]
     assert any(trained.value(n) != start.value(n) for n in params)
     s.assert_alive()
