@@ -24,16 +24,8 @@ EVAL_DELAY_MS = 120
 def replace_contents(graph: Graph, source: Graph):
     """Make ``graph`` a copy of ``source`` (boxes, arrows, meta, layout, groups), announced as one reset."""
     with graph.batch():
-        graph.clear()
-        for nid in source.nodes():
-            rec = source.node(nid)
-            graph.add_node(rec["op"], nid, label=rec.get("label"), value=rec.get("value"),
-                           column=rec.get("column"), attrs=rec.get("attrs"), pos=source.layout.get(nid))
-        for e in source.edges():
-            graph.connect(e.src, e.dst, e.port, e.out)
-        for key in Graph.META_KEYS:
-            graph.set_meta(key, source.meta.get(key) if key != "threshold" else source.meta.get(key, 0.5))
-        graph.source_path = source.source_path
+        graph.assign(source)  # copies of what the loader already checked: no box is checked twice
+        graph.meta.setdefault("threshold", 0.5)
         groups_of(graph).load(groups_of(source).to_list())  # the file's groups (or none): replace the old ones
 
 
@@ -52,6 +44,13 @@ def rebased_dataset(block, old_file: str | None, new_file: str) -> dict | None:
     except ValueError:  # another drive (Windows): only an absolute path reaches it
         ref = target
     return {**block, "csv": ref.replace(os.sep, "/")}
+
+
+def needs_evaluation(event) -> bool:
+    """Whether an edit can change a number: moving boxes (one, or a whole auto-layout) cannot."""
+    if event.kind == "node_moved":
+        return False
+    return event.kind != "reset" or event.changes is None or event.changes.needs_evaluation
 
 
 class Document(QObject):
@@ -113,7 +112,8 @@ class Document(QObject):
 
     def _on_event(self, event):
         self.changed.emit()
-        self.schedule_evaluation()
+        if needs_evaluation(event):
+            self.schedule_evaluation()
 
     # --- files -------------------------------------------------------------------------
     def new(self):

@@ -56,7 +56,8 @@ class EdgeItem(QGraphicsPathItem):
             self.update()
 
     def paint(self, painter, option, widget=None):
-        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        far = option.levelOfDetailFromTransform(painter.worldTransform()) < 0.25
+        painter.setRenderHint(painter.RenderHint.Antialiasing, not far)  # far out: thousands of curves, no smoothing
         color = style.EDGE_HOVER if (self.hover or self.isSelected()) else style.EDGE
         w = 2.0 * max(0.3, min(self.width_factor, 6.0))
         if self.isSelected():

@@ -122,6 +122,12 @@ class NodeItem(QGraphicsItem):
             self.value_text = text
             self.update()
 
+    def set_error(self, flag: bool):
+        """Outline the box the last evaluation failed at (repainted only when that changes)."""
+        if flag != self.error:
+            self.error = flag
+            self.update()
+
     def set_value_hidden(self, hidden: bool):
         if hidden != self.value_hidden:
             self.value_hidden = hidden

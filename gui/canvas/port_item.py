@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from . import style
 
 RADIUS = 5.5
+LOD_HIDDEN = 0.25  # as NodeItem.paint's plain-block zoom
 
 
 class PortItem(QGraphicsItem):
@@ -35,6 +36,8 @@ class PortItem(QGraphicsItem):
         return self.scenePos()
 
     def paint(self, painter, option, widget=None):
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < LOD_HIDDEN:
+            return  # zoomed far out the box is a plain block (NodeItem.paint): a dot would not show
         color = style.UNWIRED if self.unwired else style.EDGE
         if self.hover:
             color = style.EDGE_HOVER

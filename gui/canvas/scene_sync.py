@@ -1,0 +1,90 @@
+"""Keeping the canvas in step with the Graph at the cost of what changed.
+
+``EdgeIndex`` finds the arrows at a box without reading every arrow (moving one box of
+10,000 redraws its own arrows only). ``apply_changes`` answers the ``reset`` that ends a
+``Graph.batch()`` — a paste, a delete of many boxes, an auto-layout, their undo — by
+touching the items of the boxes and arrows the batch touched, not by rebuilding the scene.
+"""
+from __future__ import annotations
+
+# A batch touching more than this share of the boxes is a new graph (File ▸ Open): one
+# rebuild is cheaper than reconciling item by item.
+REBUILD_SHARE = 0.6
+
+
+class EdgeIndex:
+    """Box id → the Edges of the scene's arrow items that start or end there."""
+
+    def __init__(self):
+        self._at: dict[str, set] = {}
+
+    def add(self, edge):
+        self._at.setdefault(edge.src, set()).add(edge)
+        self._at.setdefault(edge.dst, set()).add(edge)
+
+    def discard(self, edge):
+        for nid in (edge.src, edge.dst):
+            edges = self._at.get(nid)
+            if edges is not None:
+                edges.discard(edge)
+                if not edges:
+                    del self._at[nid]
+
+    def at(self, nid) -> set:
+        return self._at.get(nid, set())
+
+    def clear(self):
+        self._at.clear()
+
+
+def apply_changes(scene, changes) -> bool:
+    """Bring the scene's items up to date after a batch; False when only a rebuild will do
+    (unknown extent, or most of the graph changed)."""
+    graph = scene.graph
+    if changes is None or changes.everything or len(changes.nodes) > REBUILD_SHARE * max(len(graph), len(scene.node_items), 1):
+        return False
+    if changes.kinds <= {"node_moved"}:  # an auto-layout, an align, a drag of many boxes
+        for nid in changes.nodes:
+            _place(scene, nid)
+        return True
+    for nid in changes.nodes:
+        _sync_node(scene, nid)
+    touched = set(changes.nodes)
+    for edge in changes.edges:
+        if edge.src not in touched and edge.dst not in touched:
+            _sync_edge(scene, edge)
+    return True
+
+
+def _place(scene, nid):
+    item = scene.node_items.get(nid)
+    pos = scene.graph.layout.get(nid)
+    if item is not None and pos is not None and (item.x(), item.y()) != tuple(pos):
+        item.setPos(*pos)
+
+
+def _sync_node(scene, nid):
+    graph = scene.graph
+    item = scene.node_items.get(nid)
+    for edge in list(scene.edge_index.at(nid)):  # re-made below from the model's own arrows
+        scene.remove_edge_item(edge)
+    if nid not in graph:
+        if item is not None:
+            scene.removeItem(scene.node_items.pop(nid))
+        return
+    if item is None:
+        scene._add_node_item(nid)
+    else:
+        item.refresh()  # op, label, value and ports read again: the id may be a new box
+        _place(scene, nid)
+    for edge in graph.arrows_at(nid):
+        if edge not in scene.edge_items:
+            scene._add_edge_item(edge)
+
+
+def _sync_edge(scene, edge):
+    present = scene.graph.edge_into(edge.dst, edge.port) == edge
+    if present and edge not in scene.edge_items:
+        scene._add_edge_item(edge)
+    elif not present and edge in scene.edge_items:
+        scene.remove_edge_item(edge)
