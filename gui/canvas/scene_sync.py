@@ -40,13 +40,14 @@ class EdgeIndex:
 def apply_changes(scene, changes) -> bool:
     """Bring the scene's items up to date after a batch; False when only a rebuild will do
     (unknown extent, or most of the graph changed)."""
-    graph = scene.graph
-    if changes is None or changes.everything or len(changes.nodes) > REBUILD_SHARE * max(len(graph), len(scene.node_items), 1):
+    if changes is None or changes.everything:
         return False
     if changes.kinds <= {"node_moved"}:  # an auto-layout, an align, a drag of many boxes
         for nid in changes.nodes:
             _place(scene, nid)
         return True
+    if len(changes.nodes) > REBUILD_SHARE * max(len(scene.graph), len(scene.node_items), 1):
+        return False
     for nid in changes.nodes:
         _sync_node(scene, nid)
     touched = set(changes.nodes)
