@@ -104,6 +104,7 @@ class Plan:
         ignored = ignored_boxes(g, order)
         self.ignored = [n for n in order if n in ignored]
         skipped: set[str] = set(ignored)
+        into = g.edge_into
         for node in order:
             op, fn, attrs, keys = info[node]
             if node in ignored:
@@ -115,7 +116,7 @@ class Plan:
             if op in F.SOURCE_OPS:
                 self.sources.append(Source(node, op, self.slot_of[node], g.column(node), g.value(node)))
                 continue
-            edges = g.inputs_of(node)
+            edges = [into(node, p) for p in range(fn.n_inputs(attrs))]  # g.inputs_of, attrs resolved once
             missing = [p for p, e in enumerate(edges) if e is None]
             if missing:
                 self.unwired[node] = missing
@@ -266,15 +267,19 @@ class Plan:
 
     def forward(self, values: list):
         for step in self.steps:
-            xs = [values[i] for i in step.ins]
-            try:
-                outs = F.run_forward(step.fn, xs, step.attrs)
-            except DomainError as exc:
-                raise DomainError(f"box '{self.graph.box_name(step.node)}' ({step.op}): {exc}", [step.node]) from None
-            for slot, out in zip(step.outs, outs):
-                if not np.all(np.isfinite(out)):
-                    raise NonFiniteError(self._nonfinite_message(step, xs, out, "forward"), [step.node], "forward")
-                values[slot] = out
+            self.forward_step(step, values)
+
+    def forward_step(self, step: Step, values: list):
+        """One box forward: its outputs into ``values``, or the exact error naming it."""
+        xs = [values[i] for i in step.ins]
+        try:
+            outs = F.run_forward(step.fn, xs, step.attrs)
+        except DomainError as exc:
+            raise DomainError(f"box '{self.graph.box_name(step.node)}' ({step.op}): {exc}", [step.node]) from None
+        for slot, out in zip(step.outs, outs):
+            if not np.all(np.isfinite(out)):
+                raise NonFiniteError(self._nonfinite_message(step, xs, out, "forward"), [step.node], "forward")
+            values[slot] = out
 
     def backpropagate(self, values: list, wanted: list[bool] | None = None) -> list:
         """dJ/dv for every Variable v the cost depends on (None for the others); with

@@ -291,12 +291,8 @@ class Graph:
 
     def inputs_of(self, node_id: str) -> list[Edge | None]:
         """The arrow into each input port of a box (None where the port is unwired)."""
-        slots: list[Edge | None] = [None] * self.n_inputs(node_id)
-        for _, _, data in self._g.in_edges(node_id, data=True):
-            e = data["edge"]
-            if e.port < len(slots):
-                slots[e.port] = e
-        return slots
+        into = self._into
+        return [into.get((node_id, p)) for p in range(self.n_inputs(node_id))]
 
     def upstream_of(self, node_ids) -> set[str]:
         """Every box whose value reaches one of ``node_ids`` along arrows (those boxes excluded)."""
@@ -356,7 +352,7 @@ class Graph:
 
     def _data(self, node_id: str) -> dict:
         try:
-            return self._g.nodes[node_id]["box"]
+            return self._g._node[node_id]["box"]  # networkx's own node dict: no view made per call
         except KeyError:
             raise UnknownNodeError(f"no box '{node_id}' in the graph", [node_id]) from None
 

@@ -13,7 +13,7 @@ import os
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from graphcore import datasets, engine, fileformat
+from graphcore import datasets, engine, fileformat, incremental
 from graphcore.errors import GraphError
 from graphcore.graph import Graph
 from graphcore.groups import groups_of
@@ -70,6 +70,9 @@ class Document(QObject):
         self.plan = None                  # the partial plan of the last evaluation
         self.error: str | None = None
         self._dirty = False
+        self.moved_only = False  # the last change only moved boxes
+        self._changes = incremental.ChangeLog()  # what the next evaluation must compute anew
+        self._evaluated_on = None  # the data set the last evaluation read
         self._dataset_key = None
         self._dataset = None
         self._timer = QTimer(self, singleShot=True, interval=EVAL_DELAY_MS)
@@ -111,6 +114,10 @@ class Document(QObject):
         return None
 
     def _on_event(self, event):
+        # Read by followers of ``changed`` that a move leaves as they were (the plots).
+        self.moved_only = event.kind == "node_moved" or (
+            event.kind == "reset" and event.changes is not None and event.changes.kinds <= {"node_moved"})
+        self._changes.note(event)
         self.changed.emit()
         if needs_evaluation(event):
             self.schedule_evaluation()
@@ -196,11 +203,15 @@ class Document(QObject):
     def evaluate_now(self):
         """Forward and backward on the partial plan; never raises."""
         self._timer.stop()
+        changed = self._changes.take()
         try:
             self.plan = engine.compile_graph(self.graph, partial=True)
             ds = self.dataset()
             data = ds.train() if ds is not None else None
-            self.evaluation = self.plan.run(data)
+            if ds is not self._evaluated_on:  # another data set: nothing computed before holds
+                changed, self._evaluated_on = None, ds
+            # only the boxes downstream of the edit, when that can be told; else all of them
+            self.evaluation = incremental.rerun(self.plan, self.evaluation, changed, data) or self.plan.run(data)
             self.error = None
         except GraphError as exc:
             self.evaluation, self.error = None, str(exc)
