@@ -233,20 +233,21 @@ class Plan:
         return values, m
 
     def run(self, data: dict | None = None, params=None, backward: bool = True,
-            grads: str = "all") -> "Evaluation":
+            grads: str = "all", fast: bool = True) -> "Evaluation":
         """Forward over every sample at once, then (if the graph names a loss) backward.
 
         ``grads="all"``: dJ/dv for every Variable the cost depends on. ``grads="params"``:
         only what a training step needs — dJ/dv for the Variables on a path from a
         parameter to the cost (``param_dependent``), None for the others (data columns,
         constants and what they alone feed). Values and parameter gradients are the same
-        bit for bit either way."""
+        bit for bit either way. ``fast=False`` skips the fast path: for one run of a large
+        plan, generating and compiling its kernel costs more than the loop (the same numbers)."""
         if grads not in ("all", "params"):
             raise ValueError(f"grads must be 'all' or 'params', not {grads!r}")
         if data is not self._labels_checked:  # a full-batch run passes the same table every step
             labels.check(self.graph, data, self.label_feeds)
             self._labels_checked = data
-        ev = fastpath.run(self, data, params, backward, grads)  # same numbers, compiled (fastpath.py)
+        ev = fastpath.run(self, data, params, backward, grads) if fast else None  # same numbers (fastpath.py)
         if ev is not None:
             return ev
         values, m = self.feed(data, params)  # the reference loop: also gives the exact error

@@ -19,6 +19,9 @@ from graphcore.graph import Graph
 from graphcore.groups import groups_of
 
 EVAL_DELAY_MS = 120
+# A plan of more boxes than this is evaluated by the engine's loop: the window runs a new plan
+# once or twice (then incrementally), and generating a 10,000-box kernel costs more than that.
+KERNEL_BELOW = 2000
 
 
 def replace_contents(graph: Graph, source: Graph):
@@ -211,7 +214,8 @@ class Document(QObject):
             if ds is not self._evaluated_on:  # another data set: nothing computed before holds
                 changed, self._evaluated_on = None, ds
             # only the boxes downstream of the edit, when that can be told; else all of them
-            self.evaluation = incremental.rerun(self.plan, self.evaluation, changed, data) or self.plan.run(data)
+            self.evaluation = incremental.rerun(self.plan, self.evaluation, changed, data) or \
+                self.plan.run(data, fast=len(self.plan.steps) < KERNEL_BELOW)
             self.error = None
         except GraphError as exc:
             self.evaluation, self.error = None, str(exc)

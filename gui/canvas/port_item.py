@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtGui import QBrush, QColor, QCursor, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
 
 RADIUS = 5.5
+_CROSS: list = []  # one cursor shared by every port, made with the first (a QCursor needs the app)
 LOD_HIDDEN = 0.25  # as NodeItem.paint's plain-block zoom
 
 
@@ -21,7 +22,9 @@ class PortItem(QGraphicsItem):
         self.unwired = False
         self.hover = False
         self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CrossCursor)
+        if not _CROSS:
+            _CROSS.append(QCursor(Qt.CrossCursor))
+        self.setCursor(_CROSS[0])
         self.setToolTip(f"{'input' if is_input else 'output'} {index}: {name}")
 
     @property
