@@ -387,10 +387,16 @@ def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
     roots = [r for r in roots if r in graph]
     if not roots:
         return set()
+    # Asked by the plan, the plots' axes and the canvas after each edit: kept while the
+    # structure (the graph's cached topological order, a new list after any change) and roots stay.
+    stamp = (graph._topo_cache, tuple(roots))
+    kept = graph.__dict__.get("_ignored_cache")
+    if kept is not None and kept[0][0] is stamp[0] and stamp[0] is not None and kept[0][1] == stamp[1]:
+        return set(kept[1])
     needed = graph.upstream_of(roots).union(roots)
-    if len(needed) == len(graph):
-        return set()
-    return {n for n in (graph.nodes() if order is None else order) if n not in needed}
+    ignored = set() if len(needed) == len(graph) else {n for n in graph.nodes() if n not in needed}
+    graph.__dict__["_ignored_cache"] = (stamp, frozenset(ignored))
+    return ignored
 
 
 def compile_graph(graph: Graph, partial: bool = False) -> Plan:

@@ -31,7 +31,7 @@ class ChangeLog:
         if self._boxes is None:
             return
         kind = event.kind
-        if kind in ("node_added", "node_changed", "node_removed"):
+        if kind in ("node_added", "node_removed") or (kind == "node_changed" and event.key != "label"):
             self._boxes.add(event.node)
         elif kind in ("edge_added", "edge_removed"):
             self._boxes.add(event.edge.dst)

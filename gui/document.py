@@ -51,8 +51,8 @@ def rebased_dataset(block, old_file: str | None, new_file: str) -> dict | None:
 
 def needs_evaluation(event) -> bool:
     """Whether an edit can change a number: moving boxes (one, or a whole auto-layout) cannot."""
-    if event.kind == "node_moved":
-        return False
+    if event.kind == "node_moved" or (event.kind == "node_changed" and event.key == "label"):
+        return False  # where a box stands and what it is called change no number
     return event.kind != "reset" or event.changes is None or event.changes.needs_evaluation
 
 

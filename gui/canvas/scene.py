@@ -18,7 +18,7 @@ from .inline_editor import InlineEditor
 from .node_item import FOOTER, HEADER, WIDTH, NodeItem
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay
 from .port_item import PortItem
-from .scene_sync import EdgeIndex, apply_changes
+from .scene_sync import EdgeIndex, apply_changes, show_values
 
 GRID = 20.0
 
@@ -155,22 +155,8 @@ class GraphScene(QGraphicsScene):
             item.set_data_columns(columns)
 
     def show_evaluation(self, ev):
-        plan = ev.plan
         self._show_feeds()
-        ignored = set(plan.ignored)
-        for nid, item in self.node_items.items():
-            item.set_error(False)
-            item.set_ignored(nid in ignored)
-            keys = self.graph.variable_keys(nid)
-            if nid in ignored:
-                item.set_value_text("")
-            elif nid in plan.incomplete:
-                item.set_value_text("incomplete")
-            elif all(k in plan.slot_of and ev.values[plan.slot_of[k]] is not None for k in keys):
-                item.set_value_text(", ".join(style.format_value(ev.value(k)) for k in keys))
-            else:
-                item.set_value_text("")
-            item.set_unwired(plan.unwired.get(nid, []))
+        show_values(self, ev)  # scene_sync: only boxes whose numbers are new are written again
 
     def show_failure(self, message, nodes):
         self._show_feeds()
@@ -178,6 +164,7 @@ class GraphScene(QGraphicsScene):
             item.set_error(nid in nodes)
             item.set_ignored(False)
             item.set_value_text("")
+            item.shown_values = None
 
     # --- overlay ---------------------------------------------------------------------------
     def set_overlay(self, overlay: CanvasOverlay | None):

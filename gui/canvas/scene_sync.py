@@ -57,6 +57,38 @@ def apply_changes(scene, changes) -> bool:
     return True
 
 
+def show_values(scene, ev):
+    """Each box's footer from an evaluation. A box whose Variables are the very objects it
+    showed last time (an incremental evaluation kept them) keeps its text: after an edit of
+    one box in 10,000, only the boxes downstream of it are formatted again."""
+    from . import style
+
+    plan = ev.plan
+    ignored, incomplete = set(plan.ignored), set(plan.incomplete)
+    slots: dict[str, list[int]] = {}
+    for slot, owner in enumerate(plan.owner):
+        slots.setdefault(owner, []).append(slot)
+    for nid, item in scene.node_items.items():
+        item.set_error(False)
+        item.set_ignored(nid in ignored)
+        item.set_unwired(plan.unwired.get(nid, []))
+        values = [ev.values[s] for s in slots.get(nid, ())]
+        if nid in ignored:
+            shown, text = None, ""
+        elif nid in incomplete:
+            shown, text = None, "incomplete"
+        elif values and all(v is not None for v in values):
+            shown = values
+            before = getattr(item, "shown_values", None)
+            if before is not None and len(before) == len(values) and all(a is b for a, b in zip(before, values)):
+                continue
+            text = ", ".join(style.format_value(v) for v in values)
+        else:
+            shown, text = None, ""
+        item.shown_values = shown
+        item.set_value_text(text)
+
+
 def _place(scene, nid):
     item = scene.node_items.get(nid)
     pos = scene.graph.layout.get(nid)
