@@ -18,7 +18,7 @@ from .inline_editor import InlineEditor
 from .node_item import FOOTER, HEADER, WIDTH, NodeItem
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay
 from .port_item import PortItem
-from .scene_sync import EdgeIndex, apply_changes, show_values
+from .scene_sync import EdgeIndex, apply_changes, one_selection_signal, show_values
 
 GRID = 20.0
 
@@ -53,7 +53,9 @@ class GraphScene(QGraphicsScene):
     def _on_event(self, ev):
         k = ev.kind
         if k == "reset":
-            if apply_changes(self, ev.changes):
+            with one_selection_signal(self):
+                done = apply_changes(self, ev.changes)
+            if done:
                 self._refresh_loss_marks()
                 if self.overlay is not None:
                     self.set_overlay(self.overlay)
@@ -87,8 +89,9 @@ class GraphScene(QGraphicsScene):
     def rebuild(self):
         if self._wire is not None:
             self._cancel_wire()
-        for item in list(self.node_items.values()) + list(self.edge_items.values()):
-            self.removeItem(item)
+        with one_selection_signal(self):
+            for item in list(self.node_items.values()) + list(self.edge_items.values()):
+                self.removeItem(item)
         self.node_items.clear()
         self.edge_items.clear()
         self.edge_index.clear()

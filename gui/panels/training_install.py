@@ -211,11 +211,11 @@ class TrainingView(QObject):
     def _on_selection(self):
         try:
             selected = self.window.scene.selected_nodes()
-        except RuntimeError:  # the scene is being torn down with the window
+            self.plots.gradients.set_selected(selected)
+            if len(selected) == 1:
+                self.plots.parameters.show_parameter(selected[0])
+        except RuntimeError:  # the scene is torn down with the window (a selected scene says so), plots first
             return
-        self.plots.gradients.set_selected(selected)
-        if len(selected) == 1:
-            self.plots.parameters.show_parameter(selected[0])
 
     def _on_sample(self, row: int):
         """A click on a training point picks that sample in the step-through, if there is one."""

@@ -126,3 +126,14 @@ def test_values_after_edits_equal_a_fresh_window(main_window, qtbot):
     assert win.document.evaluation.cost == fresh.document.evaluation.cost
     fresh.document.undo_stack.setClean()
     fresh.close()
+
+
+def test_new_over_a_selected_graph_is_one_selection_signal(main_window):
+    """File ▸ New (or Open) over 10,000 selected boxes took minutes: each removed item was a signal."""
+    win = main_window
+    open_random(win, 200, seed=6)
+    win.edit.select_all()
+    signals = []
+    win.scene.selectionChanged.connect(lambda: signals.append(1))
+    win.files.new()
+    assert signals == [1] and not win.scene.node_items and not win.scene.selectedItems()
