@@ -25,6 +25,8 @@ VERBS = {
     "steps": ("steps_cmd", "the step-through of forward and backward as a worked-example transcript"),
     "function": ("function_cmd", "check your own Function's local derivative: yours vs symbolic vs central "
                                  "difference"),
+    "grade": ("grade_cmd", "check a learner's saved file against an exercise's tasks and locks (exit 0 all done, "
+                           "1 some not)"),
     "race": ("race_cmd", "optimizers side by side from the same start: each one's path, final cost, epochs to goal"),
 }
 

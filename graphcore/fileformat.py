@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from . import functions as F
-from . import learner, limits, paths
+from . import exercise, learner, limits, paths
 from .errors import FileFormatError, GraphError
 from .graph import ID_RE, Graph
 from .groups import groups_of, has_groups
@@ -26,7 +26,7 @@ VERSION = 1
 NODE_KEYS = {"id", "op", "label", "value", "column", "attrs"}
 EDGE_KEYS = {"src", "dst", "port", "out"}
 TOP_KEYS = {"format", "version", "name", "nodes", "edges", "loss", "output", "threshold",
-            "dataset", "training", "layout", "groups", "functions"}
+            "dataset", "training", "layout", "groups", "functions", "lesson"}
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 MAX_BYTES = limits.MAX_GRAPH_BYTES
 MAX_WHOLE = limits.MAX_WHOLE
@@ -148,6 +148,11 @@ def _build(doc: dict, name: str, nodes: list, edges: list) -> Graph:
                 groups_of(g).load(doc["groups"])
             except GraphError as exc:
                 _fail(f"'groups': {exc}", exc.nodes)
+    if doc.get("lesson") is not None:  # optional (docs/FILE_FORMAT_LESSONS.md): after every box
+        try:
+            exercise.set_lesson(g, exercise.read_block(doc["lesson"], g))
+        except GraphError as exc:
+            _fail(f"'lesson': {exc}", exc.nodes)
     g.version = 0
     g.values_version = 0
     return g
@@ -350,6 +355,8 @@ def to_dict(g: Graph) -> dict:
                          if nid in g.layout}
     if has_groups(g):
         doc["groups"] = groups_of(g).to_list()
+    if exercise.lesson_of(g) is not None:
+        doc["lesson"] = exercise.to_record(exercise.lesson_of(g), g)
     return doc
 
 

@@ -188,6 +188,26 @@ class Groups:
             raise
         self._parents = None
 
+    def set_members(self, name: str, members) -> Group:
+        """A group's boxes changed in place (same name, place and state), checked as ``add``."""
+        items = list(self._groups.items())
+        at = [k for k, _ in items].index(self.get(name).name)
+        old = self._groups.pop(name)
+        try:
+            group = self._checked(name, members, old.collapsed)
+        except GroupError:
+            self._groups = dict(items)
+            raise
+        items[at] = (name, group)
+        self._groups = dict(items)
+        self._announce()
+        return group
+
+    def replace(self, records) -> None:
+        """``load``, announced: an undo puts a snapshot of the groups back."""
+        self.load(records)
+        self._announce()
+
     def _checked(self, name, members, collapsed) -> Group:
         self._check_name(name)
         where = f"group '{name}'"

@@ -16,6 +16,9 @@ import numpy as np
 from . import fileformat
 from .builder import GraphBuilder, mlp
 from .graph import Graph
+from .group_layout import layout_groups
+from .groups import groups_of
+from .layout import apply_layout
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
@@ -83,16 +86,28 @@ def x_squared() -> Graph:
     return b.graph
 
 
+def collapsed_layers(g: Graph) -> Graph:
+    """A network as a learner first meets it: each layer one collapsed box (its neurons
+    collapsed inside it, one column), laid out with groups as units (graphcore.group_layout)."""
+    groups = groups_of(g)
+    for name in groups.names():
+        groups.set_collapsed(name, True)
+    apply_layout(g, layout_groups(g))
+    return g
+
+
 def xor_network() -> Graph:
-    """2 → 10 relu → 1 sigmoid, binary cross-entropy, on xor (n = 100)."""
-    return mlp(["x1", "x2"], [10], "relu", "bce", seed=0, name="xor network", dataset=_generated("xor"),
-               training={"optimizer": "momentum", "lr": 0.1, "epochs": 500, "batch_size": None, "seed": 0})
+    """2 → 10 relu → 1 sigmoid, binary cross-entropy, on xor (n = 100); one group per layer."""
+    return collapsed_layers(mlp(
+        ["x1", "x2"], [10], "relu", "bce", seed=0, name="xor network", dataset=_generated("xor"), groups=True,
+        training={"optimizer": "momentum", "lr": 0.1, "epochs": 500, "batch_size": None, "seed": 0}))
 
 
 def circle_network() -> Graph:
-    """2 → 10 relu → 1 sigmoid, binary cross-entropy, on circle (n = 100)."""
-    return mlp(["x1", "x2"], [10], "relu", "bce", seed=0, name="circle network", dataset=_generated("circle"),
-               training={"optimizer": "momentum", "lr": 0.1, "epochs": 800, "batch_size": None, "seed": 0})
+    """2 → 10 relu → 1 sigmoid, binary cross-entropy, on circle (n = 100); one group per layer."""
+    return collapsed_layers(mlp(
+        ["x1", "x2"], [10], "relu", "bce", seed=0, name="circle network", dataset=_generated("circle"),
+        groups=True, training={"optimizer": "momentum", "lr": 0.1, "epochs": 800, "batch_size": None, "seed": 0}))
 
 
 def relu_bump() -> Graph:
@@ -113,20 +128,45 @@ def relu_bump() -> Graph:
 
 
 def spiral3_softmax() -> Graph:
-    """A three-class softmax classifier on spiral3: 2 → 16 relu → 3 logits, cross-entropy."""
-    return mlp(["x1", "x2"], [16], "relu", "cross_entropy", classes=3, seed=0, name="spiral3 softmax classifier",
-               dataset=_generated("spiral3", 150),
-               training={"optimizer": "adam", "lr": 0.05, "epochs": 1200, "batch_size": None, "seed": 0})
+    """A three-class softmax classifier on spiral3: 2 → 16 relu → 3 logits, cross-entropy; one group per layer."""
+    return collapsed_layers(mlp(
+        ["x1", "x2"], [16], "relu", "cross_entropy", classes=3, seed=0, name="spiral3 softmax classifier",
+        dataset=_generated("spiral3", 150), groups=True,
+        training={"optimizer": "adam", "lr": 0.05, "epochs": 1200, "batch_size": None, "seed": 0}))
 
 
 LESSONS = {f.__name__: f for f in (logistic_regression, ng_computation_graph, sin2x, x_squared, xor_network,
                                    circle_network, relu_bump, spiral3_softmax)}
 
 
+def _deep_narrow(activation: str, name: str) -> Graph:
+    """2 → six hidden layers of 4 → 1 sigmoid, bce, on ``simple``; grouped by layer (Insert ▸
+    Network's names). Plain SGD with momentum, so a step is as small as its gradient: with
+    sigmoid (σ′ ≤ ¼) dJ/dW shrinks about tenfold per layer back from the output and the
+    first layers barely move; the relu twin's does not shrink and it learns."""
+    from .network import NetworkSpec, build_network
+    g = build_network(NetworkSpec(["x1", "x2"], [4] * 6, [activation], "sigmoid_bce", seed=3, name=name))
+    g.set_meta("dataset", _generated("simple"))
+    g.set_meta("training", {"optimizer": "momentum", "lr": 0.1, "epochs": 150, "batch_size": None, "seed": 0})
+    return collapsed_layers(g)
+
+
+def vanishing_gradients() -> Graph:
+    return _deep_narrow("sigmoid", "vanishing gradients")
+
+
+def vanishing_gradients_relu() -> Graph:
+    return _deep_narrow("relu", "vanishing gradients (relu)")
+
+
+LESSONS.update({f.__name__: f for f in (vanishing_gradients, vanishing_gradients_relu)})
+
+
 # Each classifier lesson's goal (the README's table): the training accuracy to reach, and
 # whether it must be exceeded rather than met. Keyed by the graph name the lesson gives.
 GOALS = {"logistic regression": (1.0, False), "xor network": (0.95, False), "circle network": (0.95, False),
          "two relus make a bump": (0.95, False), "spiral3 softmax classifier": (0.9, True)}
+GOALS["vanishing gradients (relu)"] = (0.95, False)  # its sigmoid twin has none: it is not meant to learn
 
 
 def goal_of(graph: Graph) -> dict | None:

@@ -22,6 +22,9 @@ MAX_EPOCHS = 10_000_000         # epochs of one training run (file, flag or wind
 MAX_CLASS_LABEL = MAX_PORTS - 1  # a class label y names one of at most MAX_PORTS classes
 MAX_WHOLE = 2**31 - 1            # whole-number settings the window shows in spin boxes (seeds, batch size)
 MAX_FUNCTIONS = 100             # learner Functions in one file or library
+MAX_LESSON_TASKS = 100          # tasks in an exercise's lesson block
+MAX_LESSON_TEXT = 100_000       # characters of a lesson's text (Markdown)
+MAX_TASK_POINTS = 1_000         # random points a build_expression task compares at
 SCREENSHOT_MAX_PIXELS = 8192 * 8192  # width × height of a --screenshot image
 SCREENSHOT_MAX_SIDE = 8192      # either side of a --screenshot image
 
@@ -42,6 +45,9 @@ ALL = {
     "epochs": MAX_EPOCHS,
     "seeds and batch size": MAX_WHOLE,
     "learner Functions per file": MAX_FUNCTIONS,
+    "lesson tasks": MAX_LESSON_TASKS,
+    "lesson text length": MAX_LESSON_TEXT,
+    "build_expression points": MAX_TASK_POINTS,
     "screenshot pixels": SCREENSHOT_MAX_PIXELS,
 }
 

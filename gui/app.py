@@ -152,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     crash.install()
     win = MainWindow(args.file)
     win.resize(1400, 860)
+    if not args.file and len(win.document.graph) == 0:
+        win.lessons.show_start_page()  # no file given (and nothing recovered): the course is the way in
     win.show()
     probe = os.environ.get("BACKPROP_STUDIO_E2E_PROBE")
     if probe:  # test hook for tests/e2e: see gui/e2e_probe.py

@@ -1,7 +1,7 @@
 """Copy and paste between windows: the selection as a fragment of the graph file format.
 
 The fragment is a complete, valid graph document (SPEC §3) holding the copied boxes,
-the arrows between them and their positions, under its own MIME type (and as plain
+the arrows between them, their positions and the groups copied whole, under its own MIME type (and as plain
 text, so it can be pasted into a text editor and back). Pasting validates it with the
 file loader, so a foreign clipboard never reaches the model unchecked.
 """
@@ -24,8 +24,11 @@ def fragment(graph, node_ids) -> dict:
     doc["edges"] = [e for e in doc["edges"] if e["src"] in ids and e["dst"] in ids]
     doc["layout"] = {k: v for k, v in doc.get("layout", {}).items() if k in ids}
     doc["name"] = "fragment"
-    for key in ("loss", "output", "threshold", "dataset", "training", "groups"):  # groups: would name boxes left out
+    # Only the groups copied whole travel along: one partly copied would name boxes left out.
+    doc["groups"] = [grp for grp in doc.get("groups", []) if ids.issuperset(grp["members"])]
+    for key in ("loss", "output", "threshold", "dataset", "training") + (("groups",) * (not doc["groups"])):
         doc.pop(key, None)
+    doc.pop("lesson", None)  # an exercise's lesson names boxes left out; a pasted copy of a locked box is free
     return doc
 
 

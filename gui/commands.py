@@ -4,12 +4,21 @@ methods only (the scene follows the Graph's events; no command touches an item).
 ``Document.push`` applies a command once itself, so that a change the model refuses
 (a cycle, a taken port) never reaches the undo stack; the stack's own first ``redo``
 is then skipped.
+
+Locks (graphcore.exercise) are enforced here, once for every path: each command names
+the boxes it changes in ``touched()``; ``apply`` refuses a change to a locked box with
+``LockedError`` (one line naming the box by its label), and an undo or redo that would
+change one does nothing, tells ``on_refused`` and is dropped from the stack (obsolete). A
+change that would leave one of the exercise's tasks unable to run (its box deleted, the
+data set removed) is taken back and refused the same way, so a saved file always opens.
 """
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
+from graphcore.exercise import LockedError, broken_task, lock_refusal, task_problems
 from graphcore.graph import Edge, Graph
+from graphcore.groups import groups_of, has_groups
 
 BATCH_ABOVE = 40  # changes to more boxes than this are announced as one reset event
 
@@ -19,20 +28,46 @@ class GraphCommand(QUndoCommand):
         super().__init__(text)
         self.graph = graph
         self._skip_redo = False
+        self.on_refused = None  # called with the one-line refusal of a locked undo or redo
+
+    def touched(self) -> set[str]:
+        """The boxes this command changes (their record, position or the arrows into them)."""
+        return set()
+
+    def _refusal(self) -> str | None:
+        return lock_refusal(self.graph, self.touched())
 
     def apply(self):
         """First application, outside the stack; raises GraphError when refused."""
+        refusal = self._refusal()
+        if refusal:
+            raise LockedError(refusal)
+        before = task_problems(self.graph)
         self.do()
+        broken = broken_task(self.graph, before)
+        if broken:  # e.g. deleting the box a task asks about: taken back, so the file still opens
+            self.undo_it()
+            raise LockedError(broken)
         self._skip_redo = True
+
+    def _refused_on_stack(self) -> bool:
+        refusal = self._refusal()
+        if refusal:
+            self.setObsolete(True)  # the stack drops it: it can neither be undone nor redone now
+            if self.on_refused is not None:
+                self.on_refused(refusal)
+        return bool(refusal)
 
     def redo(self):
         if self._skip_redo:
             self._skip_redo = False
             return
-        self.do()
+        if not self._refused_on_stack():
+            self.do()
 
     def undo(self):
-        self.undo_it()
+        if not self._refused_on_stack():
+            self.undo_it()
 
     def do(self):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -78,6 +113,12 @@ class RemoveCommand(GraphCommand):
         chosen = set(nodes)
         self.nodes = [n for n in graph.nodes() if n in chosen]
         self.edges = [e for e in edges if e.src not in self.nodes and e.dst not in self.nodes]
+        # The boxes fed by a removed box or arrow lose an input arrow: they change too.
+        self._touched = set(self.nodes) | {e.dst for e in self.edges} | {
+            e.dst for e in graph.edges() if e.src in set(self.nodes)}
+
+    def touched(self) -> set[str]:
+        return self._touched
 
     def do(self):
         g = self.graph
@@ -86,6 +127,7 @@ class RemoveCommand(GraphCommand):
                      if isinstance(g.meta.get(k), str) and g.meta[k].split(":")[0] in self.nodes}
         self.records, self.removed_edges = [], []
         self.at = {n: i for i, n in enumerate(g.nodes())} | {e: i for i, e in enumerate(g.edges())}
+        self.groups = groups_of(g).to_list() if has_groups(g) else None  # removed boxes leave their groups
         with _maybe_batch(g, len(self.nodes)):
             for e in self.edges:
                 self.removed_edges.append(g.disconnect(e.dst, e.port))
@@ -100,6 +142,8 @@ class RemoveCommand(GraphCommand):
     def undo_it(self):
         with _maybe_batch(self.graph, len(self.records)):
             _restore(self.graph, self.records, self.removed_edges, self.layout, self.meta, self.at)
+        if self.groups is not None:  # the boxes back in their groups, as in the file before
+            groups_of(self.graph).replace(self.groups)
 
 
 class _NoBatch:
@@ -122,6 +166,9 @@ class ConnectCommand(GraphCommand):
         self.edge = Edge(src, dst, port, out)
         self.detach = detach  # an arrow being re-plugged from elsewhere
         self.replaced = None
+
+    def touched(self) -> set[str]:
+        return {self.edge.dst} | ({self.detach.dst} if self.detach is not None else set())
 
     def do(self):
         g, e = self.graph, self.edge
@@ -158,6 +205,9 @@ class DisconnectCommand(GraphCommand):
         super().__init__(graph, f"Disconnect {graph.box_name(edge.src)} → {graph.box_name(edge.dst)}")
         self.edge = edge
 
+    def touched(self) -> set[str]:
+        return {self.edge.dst}
+
     def do(self):
         self.at = _index(self.graph, self.edge)
         self.graph.disconnect(self.edge.dst, self.edge.port)
@@ -173,6 +223,9 @@ class MoveCommand(GraphCommand):
     def __init__(self, graph, old: dict, new: dict, text="Move"):
         super().__init__(graph, text if len(new) != 1 or text != "Move" else f"Move {graph.box_name(next(iter(new)))}")
         self.old, self.new = old, new
+
+    def touched(self) -> set[str]:
+        return {n for n in set(self.new) | set(self.old) if self.new.get(n) != self.old.get(n)}  # only boxes that move
 
     def _place(self, positions):
         with _maybe_batch(self.graph, len(positions)):
@@ -192,6 +245,9 @@ class _SetCommand(GraphCommand):
     def __init__(self, graph, node, old, new, text):
         super().__init__(graph, text)
         self.node, self.old, self.new = node, old, new
+
+    def touched(self) -> set[str]:
+        return {self.node}
 
     def do(self):
         self.set(self.new)
@@ -253,8 +309,10 @@ class SetMetaCommand(GraphCommand):
 class InsertFragmentCommand(GraphCommand):
     """Paste or duplicate: add a fragment's boxes and inner arrows under fresh ids."""
 
-    def __init__(self, graph, nodes: list[dict], edges: list[dict], positions: dict, text="Paste"):
+    def __init__(self, graph, nodes: list[dict], edges: list[dict], positions: dict, text="Paste",
+                 groups: list[dict] | None = None):
         super().__init__(graph, text)
+        self.groups = groups or []  # the fragment's groups: made again around the new boxes
         self.rename: dict[str, str] = {}
         taken = set(graph.nodes())
         for nd in nodes:
@@ -278,6 +336,11 @@ class InsertFragmentCommand(GraphCommand):
                            attrs=nd.get("attrs"), pos=self.positions.get(nd["id"]))
             for ed in self.edges:
                 g.connect(self.rename[ed["src"]], self.rename[ed["dst"]], ed["port"], ed.get("out", 0))
+            if self.groups:
+                from .group_commands import free_name
+                for rec in self.groups:
+                    groups_of(g).add(free_name(g, rec["name"]), [self.rename[m] for m in rec["members"]],
+                                     bool(rec.get("collapsed")))
 
     def undo_it(self):
         g = self.graph

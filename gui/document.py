@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoStack
 
 from graphcore import datasets, engine, fileformat, incremental
 from graphcore.errors import GraphError
+from graphcore.exercise import LockedError, lesson_of, set_lesson
 from graphcore.graph import Graph
 from graphcore.groups import groups_of
 
@@ -30,6 +31,8 @@ def replace_contents(graph: Graph, source: Graph):
         graph.assign(source)  # copies of what the loader already checked: no box is checked twice
         graph.meta.setdefault("threshold", 0.5)
         groups_of(graph).load(groups_of(source).to_list())  # the file's groups (or none): replace the old ones
+        lesson = lesson_of(source)
+        set_lesson(graph, lesson.copy() if lesson is not None else None)  # an exercise's tasks and locks
 
 
 def rebased_dataset(block, old_file: str | None, new_file: str) -> dict | None:
@@ -62,6 +65,7 @@ class Document(QObject):
     evaluation_failed = Signal(str, list)  # message, boxes to point at
     dirty_changed = Signal(bool)
     file_changed = Signal(str)            # the path (or "" for a new graph)
+    refused = Signal(str)                 # a change refused by the exercise's locks (one line)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -111,8 +115,12 @@ class Document(QObject):
         """Apply a command and put it on the undo stack; returns the model's refusal message, if any."""
         try:
             command.apply()
+        except LockedError as exc:
+            self.refused.emit(str(exc))  # the window's status bar, whichever widget asked
+            return str(exc)
         except GraphError as exc:
             return str(exc)
+        command.on_refused = self.refused.emit  # a locked undo or redo says so too
         self.undo_stack.push(command)
         return None
 
@@ -182,6 +190,14 @@ class Document(QObject):
 
     def dumps(self) -> str:
         return fileformat.dumps(self.graph)
+
+    def set_task_done(self, task_id: str, done: bool = True):
+        """The Lesson panel's word that a task is (no longer) done: the values it reveals show."""
+        lesson = lesson_of(self.graph)
+        if lesson is None:
+            return
+        (lesson.done.add if done else lesson.done.discard)(task_id)
+        self.evaluate_now()  # the canvas and the inspector redraw with the new "?"s
 
     # --- data and evaluation -------------------------------------------------------------
     def dataset(self):

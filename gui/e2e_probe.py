@@ -42,6 +42,7 @@ def snapshot(win) -> dict:
             "in": [at(p.scenePos()) for p in item.inputs],
             "out": [at(p.scenePos()) for p in item.outputs],
             "visible": vp.contains(view.mapFromScene(r.center())),
+            "shown": item.isVisible(),  # False: inside a collapsed group, or outside the group drilled into
         }
     tree = win.palette_panel.tree
     palette = {}
@@ -74,7 +75,34 @@ def snapshot(win) -> dict:
         "quick_search_open": bool(qs is not None and qs.isVisible()),
         "training": {"state": runner.state, "epoch": runner.trainer.epoch if runner.trainer else 0},
         "stepper": {"index": win.stepper.index, "steps": len(win.stepper)},
+        "lessons": _lessons(win),
+        "groups": _groups(win, at),
     }
+
+
+def _lessons(win) -> dict:
+    """The course (gui/lessons): start page up, the tour's step (None: no tour), the open lesson."""
+    lessons = getattr(win, "lessons", None)
+    if lessons is None:
+        return {}
+    tour = lessons.tour
+    return {"start_page": lessons.start_page_shown, "lesson": lessons.key,
+            "tour": tour.index if tour is not None and tour.isVisible() else None,
+            "tour_hole": [*_xy(win.mapToGlobal(tour.hole.topLeft())), *_xy(win.mapToGlobal(tour.hole.bottomRight()))]
+            if tour is not None and tour.isVisible() and not tour.hole.isEmpty() else None}
+
+
+def _groups(win, at) -> dict:
+    """Each group's state and, where it shows, its title bar, its +/− button and its centre."""
+    layer = win.scene.group_layer
+    out = {"focus": layer.focus, "names": layer.groups.names(), "shown": {}}
+    for name, item in list(layer.collapsed.items()) + list(layer.frames.items()):
+        r = item.sceneBoundingRect() if name in layer.collapsed else item.rect
+        button = item.mapToScene(item.button_rect().center())
+        out["shown"][name] = {"collapsed": name in layer.collapsed, "selected": item.isSelected(),
+                              "center": at(r.center()), "title": at(QPointF(r.center().x(), r.top() + 12)),
+                              "button": at(button)}
+    return out
 
 
 def install(win, path: str) -> QTimer:

@@ -6,6 +6,8 @@ from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QApplication
 
 from graphcore import functions as F
+from graphcore.group_layout import layout_groups
+from graphcore.groups import has_groups
 from graphcore.layout import compute_layout
 
 from . import clipboard
@@ -41,7 +43,7 @@ class EditActions:
         if self.scene.snap:
             x, y = round(x / 20) * 20, round(y / 20) * 20
         cmd = C.AddNodeCommand(self.graph, op, (x, y), **fields)
-        err = self.doc.push(cmd)
+        err = self.scene.group_layer.push_inside(cmd, lambda: [cmd.node_id])
         if err:
             self.window.show_message(err)
             return None
@@ -102,8 +104,9 @@ class EditActions:
         for i, nd in enumerate(doc["nodes"]):
             x, y = layout.get(nd["id"], (20.0 * i, 20.0 * i))
             positions[nd["id"]] = (x + PASTE_OFFSET, y + PASTE_OFFSET)
-        cmd = C.InsertFragmentCommand(self.graph, doc["nodes"], doc.get("edges", []), positions, text)
-        err = self.doc.push(cmd)
+        cmd = C.InsertFragmentCommand(self.graph, doc["nodes"], doc.get("edges", []), positions, text,
+                                      groups=doc.get("groups"))
+        err = self.scene.group_layer.push_inside(cmd, lambda: cmd.new_ids)
         if err:
             self.window.show_message(err)
             return []
@@ -122,11 +125,16 @@ class EditActions:
         try:
             for item in list(scene.node_items.values()) + list(scene.edge_items.values()):
                 item.setSelected(True)
+            for item in scene.group_layer.visible_items():  # collapsed groups and frames: what shows
+                item.setSelected(True)
         finally:
             scene.blockSignals(False)
         scene.selectionChanged.emit()
 
     def rename(self):
+        group = self.scene.group_layer.selected_group(picked_only=True)
+        if group is not None:  # a collapsed group or a frame picked: F2 names the group
+            return self.scene.group_layer.edit_name(group)
         nodes = self.scene.selected_nodes()
         if len(nodes) == 1:
             self.window.view.ensureVisible(self.scene.node_items[nodes[0]])
@@ -140,11 +148,14 @@ class EditActions:
         g = self.graph
         if not len(g):
             return
-        pos = compute_layout(g)
-        xs = [p[0] for p in g.layout.values()] or [0]
-        ys = [p[1] for p in g.layout.values()] or [0]
-        ox, oy = min(xs), (min(ys) + max(ys)) / 2
-        new = {n: (round(x + ox), round(y + oy)) for n, (x, y) in pos.items()}
+        if has_groups(g):  # groups as units, at the level shown (graphcore.group_layout)
+            new = layout_groups(g, self.scene.group_layer.focus)
+        else:
+            pos = compute_layout(g)
+            xs = [p[0] for p in g.layout.values()] or [0]
+            ys = [p[1] for p in g.layout.values()] or [0]
+            ox, oy = min(xs), (min(ys) + max(ys)) / 2
+            new = {n: (round(x + ox), round(y + oy)) for n, (x, y) in pos.items()}
         old = {n: g.layout.get(n, (0.0, 0.0)) for n in new}
         if any(old[n] != new[n] for n in new):
             self.doc.push(C.MoveCommand(g, old, new, "Auto-layout"))

@@ -10,6 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QUndoView
 
+from graphcore.exercise import cost_is_hidden
+
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView
 from .code_export import CodeExport
@@ -61,6 +63,18 @@ class MainWindow(QMainWindow):
         install_training(self)  # Data, Train and Plots docks, Train menu; sets self.training
         from .panels.my_functions import install_my_functions
         install_my_functions(self)  # Functions ▸ New Function…, the palette's "My Functions"
+        from .lessons.install import install_lessons
+        install_lessons(self)  # the start page, the Lesson dock, Help ▸ Lessons / Tour / F1; sets self.lessons
+        from .panels.landscape_install import install_landscape
+        install_landscape(self)  # Loss landscape and Optimizer race docks; sets self.landscape, self.race
+        from .group_actions import install_groups
+        install_groups(self)  # Graph ▸ Group (Ctrl+G), Ungroup, Collapse/Expand; the breadcrumb
+        from .insert_dialogs import install_insert_menu
+        install_insert_menu(self)  # Insert ▸ Network…, Expression…
+        from .panels.plots_groups import install_layer_gradients
+        install_layer_gradients(self)  # the Plots' "Layers" tab: ‖dJ/dW‖ per layer, over the epochs
+        from .panels.neuron_heatmap import install_neuron_heatmap
+        install_neuron_heatmap(self)  # a neuron's output over the input plane, in the inspector
         self._arrange_docks()
         self._connect()
         self._update_title()
@@ -101,12 +115,13 @@ class MainWindow(QMainWindow):
         if train is not None:
             self.addDockWidget(Qt.RightDockWidgetArea, train)
             self.splitDockWidget(self.inspector_dock, train, Qt.Vertical)
-        bottom = [d for d in (plots, stepper) if d is not None]
+        landscape, race = getattr(self, "landscape_dock", None), getattr(self, "race_dock", None)
+        bottom = [d for d in (plots, stepper, landscape, race) if d is not None]
         for dock in bottom:
             self.addDockWidget(Qt.BottomDockWidgetArea, dock)
         for dock in bottom[1:]:
             self.tabifyDockWidget(bottom[0], dock)
-        known = {self.palette_dock, self.inspector_dock, data, train, plots, stepper}
+        known = {self.palette_dock, self.inspector_dock, data, train, *bottom}
         for dock in [d for d in everything if d not in known]:  # the History, and any other panel
             self.addDockWidget(Qt.RightDockWidgetArea, dock)
             self.tabifyDockWidget(self.inspector_dock, dock)
@@ -155,6 +170,7 @@ class MainWindow(QMainWindow):
 
     def select_nodes(self, ids):
         ids = set(ids)
+        extra = self.scene.group_layer.reveal(ids)  # boxes hidden in a group: open it, or pick the group
         # One selectionChanged for the lot: each item's own would make selecting n boxes (a paste) O(n²).
         self.scene.blockSignals(True)
         try:
@@ -163,6 +179,8 @@ class MainWindow(QMainWindow):
                 item = self.scene.node_items.get(nid)
                 if item is not None:
                     item.setSelected(True)
+            for item in extra:
+                item.setSelected(True)
         finally:
             self.scene.blockSignals(False)
         self.scene.selectionChanged.emit()
@@ -185,6 +203,8 @@ class MainWindow(QMainWindow):
         doc.evaluated.connect(self._show_cost)
         doc.evaluation_failed.connect(self._show_eval_error)
         self.scene.message.connect(self.show_message)
+        doc.refused.connect(self.show_message)  # an exercise's locked box: one line naming it
+        doc.refused.connect(lambda _text: self.scene.sync_positions())  # a refused drag: the boxes go back
         self.scene.selectionChanged.connect(self._selection_changed)
         self.scene.quick_search_requested.connect(lambda pos, port: self.open_quick_search(pos, "", port))
         self.view.quick_search_requested.connect(lambda pos, text: self.open_quick_search(pos, text))
@@ -202,7 +222,9 @@ class MainWindow(QMainWindow):
     def _raise_bottom_panel_now(self):
         from graphcore.boundary import curve_input
         plots, stepper = getattr(self, "plots_dock", None), getattr(self, "stepper_dock", None)
-        if plots is None or stepper is None or self.tabifiedDockWidgets(plots) != [stepper]:
+        behind = [d for d in self.tabifiedDockWidgets(plots) if d not in
+                  (getattr(self, "landscape_dock", None), getattr(self, "race_dock", None))] if plots else []
+        if plots is None or stepper is None or behind != [stepper]:
             return  # the learner arranged the docks their own way
         g = self.document.graph
         (plots if g.meta.get("dataset") or curve_input(g) is not None else stepper).raise_()
@@ -230,7 +252,9 @@ class MainWindow(QMainWindow):
         plan = ev.plan
         if self._cost_hidden:
             return
-        if ev.cost is not None:
+        if ev.cost is not None and cost_is_hidden(self.document.graph):
+            self.cost_label.setText("cost J = ?   (hidden until its task is done)")
+        elif ev.cost is not None:
             self.cost_label.setText(f"cost J = {ev.cost:.6g}" + (f"   (m = {ev.m})" if ev.m else ""))
         elif n := sum(len(v) for nid, v in plan.unwired.items() if nid not in plan.ignored):
             self.cost_label.setText(f"{n} unwired port{'s' * (n != 1)}")

@@ -6,6 +6,9 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtCore import Qt
 
+from graphcore import course
+
+from .exercise_dialog import save_as_exercise
 from .file_actions import examples
 from .plain_text import safe_text
 
@@ -48,6 +51,8 @@ def build(win):
     win.examples_menu = lessons
     a["save"] = _action(win, "File", "&Save", files.save, QKeySequence.Save, "Save the graph", True)
     a["save_as"] = _action(win, "File", "Save &As…", files.save_as, QKeySequence.SaveAs)
+    a["save_exercise"] = _action(win, "File", "Save as Exer&cise…", lambda: save_as_exercise(win),
+                                 tip="Write an exercise file: this graph with text, tasks, locks and hidden values")
     win.menu("File").addSeparator()
     export_menu = win.menu("File").addMenu("E&xport")
     a["export_image"] = _submenu_action(win, export_menu, "Canvas as PNG/SVG…", files.export_image_dialog)
@@ -132,11 +137,12 @@ def _fill_recent(win, menu):
 
 
 def _fill_examples(win, menu):
-    """The lessons in assets/examples, listed as they are when the menu opens."""
+    """The lessons in assets/examples, listed as they are when the menu opens, in the course's order."""
     menu.clear()
-    found = examples()
+    found = sorted(examples(), key=course.example_order)
     if not found:
         menu.addAction("(no lessons installed)").setEnabled(False)
     for path in found:
-        act = menu.addAction(path.name.removesuffix(".graph.json").replace("_", " "))
+        act = menu.addAction(course.title_for_example(path))  # what the lesson teaches, not its file name
+        act.setToolTip(path.name)
         act.triggered.connect(lambda checked=False, p=str(path): win.files.open(p))

@@ -16,3 +16,17 @@ def app_dirs(tmp_path, monkeypatch):
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
     return data
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_clipboard_at_exit():
+    """Offscreen Qt 6.11 deletes a copied QMimeData after Python has shut down, which crashes
+    the exit (exit 139 after a test that copied boxes); the app empties it at exit
+    (gui/app.py), and so does the test session."""
+    yield
+    import sys
+    if "PySide6.QtWidgets" in sys.modules:
+        from PySide6.QtWidgets import QApplication
+        app = QApplication.instance()
+        if app is not None:
+            app.clipboard().clear()

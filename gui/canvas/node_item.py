@@ -57,6 +57,18 @@ def input_note(node_id: str, column, value, columns) -> str:
     return f"column {col} missing"
 
 
+def draw_padlock(painter, centre: QPointF):
+    """A small white padlock (shackle and body) centred at ``centre``: the box is locked."""
+    painter.save()
+    painter.setPen(QPen(QColor("white"), 1.6))
+    painter.setBrush(Qt.NoBrush)
+    painter.drawArc(QRectF(centre.x() - 3.5, centre.y() - 7, 7, 8), 0, 180 * 16)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(QColor("white"))
+    painter.drawRoundedRect(QRectF(centre.x() - 5, centre.y() - 2.5, 10, 8), 1.5, 1.5)
+    painter.restore()
+
+
 class NodeItem(QGraphicsItem):
     def __init__(self, scene, node_id: str):
         super().__init__()
@@ -73,6 +85,8 @@ class NodeItem(QGraphicsItem):
         self.error = False
         self.ignored = False  # the cost J does not depend on this box: the engine leaves it out
         self.data_columns = None  # set by the scene from the document's data set
+        self.locked = False  # an exercise's locked box: drawn with a padlock (the commands refuse changes)
+        self.hidden_value = False  # an exercise's hidden value: "?" until its task is done
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
@@ -134,6 +148,11 @@ class NodeItem(QGraphicsItem):
             self.value_hidden = hidden
             self.update()
 
+    def set_exercise(self, locked: bool, hidden: bool):
+        if (locked, hidden) != (self.locked, self.hidden_value):
+            self.locked, self.hidden_value = locked, hidden
+            self.update()
+
     def set_ignored(self, flag: bool):
         """Grey the box out, with the hint in its footer and tooltip, while J does not depend on it."""
         if flag != self.ignored:
@@ -169,8 +188,8 @@ class NodeItem(QGraphicsItem):
         body = QRectF(0, 0, WIDTH, self.height)
         header_color = style.KIND_COLORS[self.kind]
         selected = self.isSelected()
-        if lod < 0.25:  # zoomed far out: a plain block is all the eye can see
-            painter.fillRect(body, header_color)
+        if lod < 0.25:  # zoomed far out: a plain block is all the eye can see (the stepped one in its colour)
+            painter.fillRect(body, QColor(CURRENT_COLOR) if self.current else header_color)
             return
         painter.setRenderHint(painter.RenderHint.Antialiasing)
         border = QPen(style.SELECTED, 2.5) if selected else QPen(QColor("#B8BEC7"), 1)
@@ -190,8 +209,11 @@ class NodeItem(QGraphicsItem):
         painter.setFont(GLYPH_FONT)
         painter.drawText(QRectF(8, 0, 56, HEADER), Qt.AlignVCenter | Qt.AlignLeft, style.glyph(self.op))
         painter.setFont(LABEL_FONT)
-        label = painter.fontMetrics().elidedText(self.label, Qt.ElideRight, int(WIDTH - 70))
-        painter.drawText(QRectF(60, 0, WIDTH - 68, HEADER), Qt.AlignVCenter | Qt.AlignRight, label)
+        room = 18 if self.locked else 0
+        label = painter.fontMetrics().elidedText(self.label, Qt.ElideRight, int(WIDTH - 70 - room))
+        painter.drawText(QRectF(60, 0, WIDTH - 68 - room, HEADER), Qt.AlignVCenter | Qt.AlignRight, label)
+        if self.locked:
+            draw_padlock(painter, QPointF(WIDTH - 16, HEADER / 2))
         if lod < 0.4:
             return
         painter.setFont(PORT_FONT)
@@ -218,7 +240,7 @@ class NodeItem(QGraphicsItem):
         else:
             painter.setFont(VALUE_FONT)
             painter.setPen(style.TEXT)
-            text = "?" if self.value_hidden else self.value_text or "…"
+            text = "?" if self.value_hidden or self.hidden_value else self.value_text or "…"
             painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignLeft, text)
         if self.is_loss:
             painter.setPen(QColor("#8F3F5F"))
@@ -247,6 +269,8 @@ class NodeItem(QGraphicsItem):
 
     def _source_note(self) -> str:
         if self.op == "input":
+            if self.hidden_value and self.source_value is not None:
+                return "value ?"
             return input_note(self.node_id, self.column, self.source_value, self.data_columns)
         if self.op == "parameter":
             return "trainable"

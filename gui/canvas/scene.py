@@ -11,12 +11,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsTextItem
 
+from graphcore.exercise import lesson_of
+
 from .. import commands as C
 from . import style
 from .edge_item import EdgeItem, curve
 from .inline_editor import InlineEditor
 from .node_item import FOOTER, HEADER, WIDTH, NodeItem
-from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay
+from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .port_item import PortItem
 from .scene_sync import EdgeIndex, apply_changes, one_selection_signal, show_values
 
@@ -47,7 +49,10 @@ class GraphScene(QGraphicsScene):
         self.graph.subscribe(self._on_event)
         document.evaluated.connect(self.show_evaluation)
         document.evaluation_failed.connect(self.show_failure)
+        from .group_view import GroupLayer
+        self.group_layer = GroupLayer(self)  # collapsed groups, frames, drill-in; follows the graph after us
         self.rebuild()
+        self.group_layer.refresh()
 
     # --- model → items -------------------------------------------------------------------
     def _on_event(self, ev):
@@ -143,7 +148,9 @@ class GraphScene(QGraphicsScene):
                 item.update()
 
     def node_item_moved(self, item: NodeItem):
-        for e in self.edge_index.at(item.node_id):
+        nid = item.node_id
+        self.group_layer.box_moved(nid)
+        for e in self.edge_index.at(nid):
             self.edge_items[e].update_path()
 
     # --- evaluation ------------------------------------------------------------------------
@@ -157,12 +164,31 @@ class GraphScene(QGraphicsScene):
         for item in self.node_items.values():
             item.set_data_columns(columns)
 
+    def sync_positions(self):
+        """Every box back where the model has it (after a refused move: the items had moved)."""
+        for nid, item in self.node_items.items():
+            if nid in self.graph.layout and (item.x(), item.y()) != self.graph.layout[nid]:
+                item.setPos(*self.graph.layout[nid])
+
+    def _hidden_now(self) -> set[str]:
+        lesson = lesson_of(self.graph)
+        return lesson.hidden_now() if lesson is not None else set()
+
+    def _show_exercise(self) -> set[str]:
+        """Padlocks on an exercise's locked boxes; returns the boxes whose values show "?"."""
+        lesson = lesson_of(self.graph)
+        locks, hidden = (lesson.locks, lesson.hidden_now()) if lesson is not None else (set(), set())
+        for nid, item in self.node_items.items():
+            item.set_exercise(nid in locks, nid in hidden)
+        return hidden
+
     def show_evaluation(self, ev):
         self._show_feeds()
-        show_values(self, ev)  # scene_sync: only boxes whose numbers are new are written again
+        show_values(self, ev, self._show_exercise())  # scene_sync: only boxes whose numbers are new
 
     def show_failure(self, message, nodes):
         self._show_feeds()
+        self._show_exercise()
         for nid, item in self.node_items.items():
             item.set_error(nid in nodes)
             item.set_ignored(False)
@@ -173,17 +199,19 @@ class GraphScene(QGraphicsScene):
     def set_overlay(self, overlay: CanvasOverlay | None):
         """Paint a step-through or training overlay over the graph (None clears it)."""
         self.overlay = overlay
-        ov = overlay or CanvasOverlay(legend=False)
+        ov = masked_overlay(overlay or CanvasOverlay(legend=False), self._hidden_now())  # an exercise's "?"s
         for nid, item in self.node_items.items():
             item.set_value_hidden(ov.known_values is not None and nid not in ov.known_values)
             badge = ov.badges.get(nid, "")
-            if (item.current, item.done, item.badge) != (nid == ov.current, nid in ov.done, badge):
+            current = nid == ov.current or nid in ov.highlight
+            if (item.current, item.done, item.badge) != (current, nid in ov.done, badge):
                 item.prepareGeometryChange()
-                item.current, item.done, item.badge = nid == ov.current, nid in ov.done, badge
+                item.current, item.done, item.badge = current, nid in ov.done, badge
                 item.update()
         for e, item in self.edge_items.items():
             item.set_labels(str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, "")),
                             float(ov.edge_widths.get(e, 1.0)))
+        self.group_layer.show_overlay(ov)  # a step inside a collapsed group lights the group up
         self.update()
 
     def drawForeground(self, painter, rect):
@@ -253,6 +281,7 @@ class GraphScene(QGraphicsScene):
         super().mousePressEvent(event)
         if event.button() == Qt.LeftButton:
             self._press_positions = {nid: (it.x(), it.y()) for nid, it in self.node_items.items() if it.isSelected()}
+            self.group_layer.note_press()
 
     def mouseMoveEvent(self, event):
         if self._wire is not None:
@@ -267,7 +296,7 @@ class GraphScene(QGraphicsScene):
             event.accept()
             return
         super().mouseReleaseEvent(event)
-        if event.button() == Qt.LeftButton and self._press_positions:
+        if event.button() == Qt.LeftButton and (self._press_positions or self.group_layer.pressed):
             self._commit_move()
 
     def mouseDoubleClickEvent(self, event):
@@ -300,12 +329,13 @@ class GraphScene(QGraphicsScene):
                 x, y = round(x / GRID) * GRID, round(y / GRID) * GRID
             new[nid] = (x, y)
         moved = {n for n in new if old[n] != new[n]}
-        if not moved:
+        group_old, group_new = self.group_layer.take_moves(GRID if self.snap else None)  # collapsed groups dragged
+        if not moved and not group_new:
             for n in new:  # dropped back where it started after snapping
                 self.node_items[n].setPos(*old[n])
             return
-        before = {n: self.graph.layout.get(n, old[n]) for n in moved}
-        self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved}))
+        before = {n: self.graph.layout.get(n, old[n]) for n in moved} | group_old
+        self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved} | group_new))
 
     def _start_wire(self, port: PortItem):
         detach = None
@@ -420,15 +450,19 @@ class GraphScene(QGraphicsScene):
         return self._open_editor(nid, self.graph.label(nid), 2, commit)
 
     def selected_nodes(self) -> list[str]:
-        return [nid for nid, it in self.node_items.items() if it.isSelected()]
+        """Selected boxes, with every box of a selected collapsed group (it stands for them)."""
+        ids = [nid for nid, it in self.node_items.items() if it.isSelected()]
+        inner = self.group_layer.selected_members()
+        return list(dict.fromkeys(ids + inner)) if inner else ids
 
     def selected_edges(self) -> list:
         return [e for e, it in self.edge_items.items() if it.isSelected()]
 
     def items_rect(self) -> QRectF:
-        rect = QRectF()
+        rect = self.group_layer.items_rect()
         for it in self.node_items.values():
-            rect = rect.united(it.sceneBoundingRect())
+            if it.isVisible():  # boxes inside a collapsed group or outside the group drilled into: not shown
+                rect = rect.united(it.sceneBoundingRect())
         return rect
 
 

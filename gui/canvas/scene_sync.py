@@ -74,7 +74,7 @@ def apply_changes(scene, changes) -> bool:
     return True
 
 
-def show_values(scene, ev):
+def show_values(scene, ev, hidden=frozenset()):
     """Each box's footer from an evaluation. A box whose Variables are the very objects it
     showed last time (an incremental evaluation kept them) keeps its text: after an edit of
     one box in 10,000, only the boxes downstream of it are formatted again."""
@@ -90,7 +90,9 @@ def show_values(scene, ev):
         item.set_ignored(nid in ignored)
         item.set_unwired(plan.unwired.get(nid, []))
         values = [ev.values[s] for s in slots.get(nid, ())]
-        if nid in ignored:
+        if nid in hidden:  # an exercise asks the learner for this value
+            shown, text = None, "?"
+        elif nid in ignored:
             shown, text = None, ""
         elif nid in incomplete:
             shown, text = None, "incomplete"

@@ -127,6 +127,12 @@ class GraphView(QGraphicsView):
             self._space = True
             self.viewport().setCursor(Qt.OpenHandCursor)
             return
+        layer = getattr(scene, "group_layer", None)  # groups: Enter opens the one selected, Esc goes out
+        if layer is not None and event.key() in (Qt.Key_Return, Qt.Key_Enter) and layer.open_selected():
+            return
+        if layer is not None and event.key() == Qt.Key_Escape and layer.focus is not None:
+            layer.go_out()
+            return
         if event.key() == Qt.Key_Tab:
             self.quick_search_requested.emit(self.cursor_scene_pos(), "")
             return

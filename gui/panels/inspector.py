@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QHBoxLayout, QVBoxLayout, QWidget
 
 from graphcore import functions as F
+from graphcore.exercise import cost_is_hidden, lesson_of
 
 from .. import commands as C
 from ..canvas.node_item import IGNORED_HINT
@@ -124,6 +125,8 @@ class InspectorPanel(QWidget):
             self.title.setText("Nothing selected" if not self.doc.error else "Nothing selected")
             cost = self.doc.evaluation.cost if self.doc.evaluation is not None else None
             text = f"cost J = {format_number(cost)}" if cost is not None else (self.doc.error or "")
+            if cost is not None and cost_is_hidden(g):
+                text = "cost J = ?   (hidden until its task is done)"
             loss = g.meta.get("loss")
             loss = loss.split(":")[0] if isinstance(loss, str) else None
             if self._stepping is not None and cost is not None and loss not in self._stepping.known_values:
@@ -134,10 +137,13 @@ class InspectorPanel(QWidget):
         op = g.op(nid)
         fn = F.get(op)
         # box_name: the label, with the id only when another box shares the label
-        self.title.setText(f"<b>{escaped(g.box_name(nid))}</b> &nbsp; <span style='color:#6B7280'>{op}</span>")
+        lesson = lesson_of(g)
+        locked = lesson is not None and nid in lesson.locks
+        lock = " &nbsp; <span style='color:#B42318'>locked by the exercise</span>" if locked else ""
+        self.title.setText(f"<b>{escaped(g.box_name(nid))}</b> &nbsp; <span style='color:#6B7280'>{op}</span>{lock}")
         self.formula.setText(F.describe(op))
         self._field("label", g.node(nid).get("label") or "", lambda t: C.RenameCommand(g, nid, t.strip()))
-        if op in F.SOURCE_OPS:
+        if op in F.SOURCE_OPS and not (lesson is not None and nid in lesson.hidden_now()):  # hidden: no "value" field
             v = g.value(nid)
             self._field("value", "" if v is None else repr(v), lambda t: C.SetValueCommand(g, nid, _number(t, op)))
         if op == "input":
@@ -168,6 +174,9 @@ class InspectorPanel(QWidget):
                 vals = [NOT_YET]
             if step.known_grads is None or owner not in step.known_grads:
                 grads = [NOT_YET]
+        lesson = lesson_of(self.doc.graph)
+        if vals and lesson is not None and owner in lesson.hidden_now():  # the exercise hides it for now
+            vals = grads = ["? (hidden until its task is done)"]
         self.value_label.setText("\n".join(vals) or (IGNORED_HINT if ignored else "not evaluated"))
         self.grad_label.setText("\n".join(grads) or "— (no cost J on this path)")
         self.form.addRow("value v", self.value_label)

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSlider, QSpinBox, QTextBrowser,
                                QToolButton, QVBoxLayout, QWidget)
 
+from graphcore.exercise import lesson_of
+
 from ..canvas.overlay import BACKWARD_COLOR, CURRENT_COLOR, DONE_COLOR, FORWARD_COLOR
 from ..stepper.controller import StepperController
 from ..stepper.quiz import step_lines, tolerance_text
@@ -23,6 +25,17 @@ def _legend_html() -> str:
     items = ((FORWARD_COLOR, "forward value"), (BACKWARD_COLOR, "gradient dJ/dv"),
              (CURRENT_COLOR, "current box"), (DONE_COLOR, "done in this phase"))
     return "&nbsp;&nbsp;".join(f"<span style='color:{c}; font-size:14px'>■</span>&nbsp;{t}" for c, t in items)
+
+
+HIDDEN_STEP = "  (this step's numbers are hidden by the exercise until its task is done)"
+
+
+def hides_numbers(graph, step) -> bool:
+    """Does this step show a number of a box the exercise hides (its own, or an input's)?"""
+    lesson = lesson_of(graph)
+    hidden = lesson.hidden_now() if lesson is not None else set()
+    boxes = {step.node} | {str(key).split(":")[0] for _, key, _, _ in step.inputs}
+    return bool(hidden & boxes)
 
 
 class StepperPanel(QWidget):
@@ -45,6 +58,15 @@ class StepperPanel(QWidget):
                                     "plot picks one too")
         row.addWidget(self.mode)
         row.addWidget(self.sample_spin)
+        self.level = QComboBox()
+        self.level.setObjectName("StepLevel")
+        self.level.addItem("Level: box", "box")
+        self.level.addItem("Level: group", "group")
+        self.level.setToolTip("Box: every box is a step. Group: each group (a layer, a neuron) is one step "
+                              "forward (its output vector) and one backward (its Jacobian, downstream = Jᵀ · "
+                              "upstream); a graph without groups steps box by box")
+        self.level.currentIndexChanged.connect(lambda _i: controller.set_level(self.level.currentData()))
+        row.addWidget(self.level)
         row.addStretch(1)
         lay.addLayout(row)
 
@@ -207,12 +229,19 @@ class StepperPanel(QWidget):
 
     def _ready_html(self) -> str:
         seq = self.controller.sequence
-        return (f"<p>{len(seq)} steps: every box forward, then backward from the cost.</p>"
+        if hasattr(seq, "summary"):  # group level
+            return (f"<p>{html.escape(seq.summary())}</p><p>{html.escape(seq.describe_numbers())}.</p>"
+                    "<p>Step forward (F10) or Play (F9).</p>")
+        flat = " (the graph has no groups, so box by box)" if self.controller.level == "group" else ""
+        return (f"<p>{len(seq)} steps{flat}: every box forward, then backward from the cost.</p>"
                 f"<p>{html.escape(seq.describe_numbers())}.</p><p>Step forward (F10) or Play (F9).</p>")
 
     def _step_html(self, step, reveal: bool) -> str:
         out = []
-        for i, line in enumerate(step_lines(step, reveal)):
+        lines = step_lines(step, reveal)
+        if hides_numbers(self.controller._graph_source(), step):
+            lines = lines[:1] + [HIDDEN_STEP]
+        for i, line in enumerate(lines):
             text = html.escape(line)
             if i == 0:
                 color = FORWARD_COLOR if step.phase == "forward" else BACKWARD_COLOR

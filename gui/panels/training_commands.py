@@ -16,6 +16,9 @@ class SetValuesCommand(GraphCommand):
         super().__init__(graph, text)
         self.old, self.new = dict(old), dict(new)
 
+    def touched(self) -> set[str]:
+        return set(self.old) | set(self.new)
+
     def do(self):
         self.graph.set_values(self.new)
 

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from shiboken6 import isValid
 
 from graphcore import learner, optim
+from graphcore.exercise import lock_refusal
 from graphcore.errors import DivergenceError, GraphError, NonFiniteError
 from graphcore.training import Trainer, initial_values
 
@@ -357,7 +358,11 @@ class TrainingRunner(QObject):
         refusal = learner.train_refusal(self.document.graph)
         if refusal:
             self._report(*refusal)
-        return bool(refusal)
+            return True
+        locked = lock_refusal(self.document.graph, self.document.graph.parameters())  # a step would change it
+        if locked:
+            self._report(f"Train refuses: {locked}", [])
+        return bool(locked)
     def _close_command(self, cmd: TrainRunCommand, t: Trainer, old: dict, new: dict, text, only_if_untouched):
         """The run ended: its step (pushed at the start) now holds the values it ended with."""
         cmd.stop_run = None

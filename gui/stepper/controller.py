@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from graphcore import stepthrough
 from graphcore.errors import GraphError
 
+from . import group_level
 from .overlay_builder import overlay_at
 from .quiz import Grade, Quiz, questions, step_lines
 
@@ -35,6 +36,7 @@ class StepperController(QObject):
         self.edges: list = []
         self.index = -1
         self.sample: int | None = None
+        self.level = "box"  # or "group": each top-level group one step (group_level)
         self.error: str = ""
         self.stale = True
         self._built_from = None
@@ -65,7 +67,7 @@ class StepperController(QObject):
             data = self._data_source()
             if data is None:
                 self.sample = None
-            seq = stepthrough.build(graph, data, self.sample)
+            seq = self._build(graph, data)
         except GraphError as exc:
             self.sequence, self.error = None, str(exc)
             self.index = -1
@@ -83,6 +85,24 @@ class StepperController(QObject):
         self.sequence_changed.emit()
         self.changed.emit()
         return True
+
+    def _build(self, graph, data):
+        if self.level == "group" and group_level.available(graph):
+            return group_level.build(graph, data, self.sample)
+        return stepthrough.build(graph, data, self.sample)
+
+    def set_level(self, level: str):
+        """Step box by box, or group by group (a graph without groups steps box by box)."""
+        if level not in group_level.LEVELS:
+            raise ValueError(f"level must be one of {group_level.LEVELS}")
+        if level != self.level:
+            self.level = level
+            self.index = -1
+            self.refresh()
+
+    @property
+    def at_group_level(self) -> bool:
+        return isinstance(self.sequence, group_level.GroupLevelSequence)
 
     def ensure(self) -> bool:
         # Also stale when the graph changed and its evaluation (debounced) has not said so yet.
@@ -124,6 +144,9 @@ class StepperController(QObject):
         return questions(self.current())
 
     def overlay(self):
+        if self.at_group_level:
+            return group_level.group_overlay_at(self.sequence, self._graph_source(), self.index,
+                                                reveal=not self.pending)
         return overlay_at(self.sequence, self.edges, self.index, reveal=not self.pending)
 
     def text(self) -> str:

@@ -38,6 +38,12 @@ def install_stepper(window) -> StepperController:
     quiz.setCheckable(True)
     quiz.toggled.connect(panel.quiz_check.setChecked)
     panel.quiz_check.toggled.connect(quiz.setChecked)
+    by_group = menu.addAction("Step by &Group")  # the panel's Level box, from the menu
+    by_group.setCheckable(True)
+    by_group.setStatusTip("Each group (a layer) one step forward and one backward (its Jacobian)")
+    by_group.toggled.connect(lambda on: panel.level.setCurrentIndex(1 if on else 0))
+    panel.level.currentIndexChanged.connect(lambda i: by_group.setChecked(i == 1))
+    window.step_by_group_action = by_group
     menu.addAction(dock.toggleViewAction())
 
     toolbar = window.toolbar

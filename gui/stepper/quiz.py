@@ -38,7 +38,7 @@ def questions(step) -> list[Question]:
     """What a step asks in quiz mode. Forward: the box's output, when it is one number (one
     sample, or no data set; a batch mean is not worked out by hand); sources only hold their
     value. Backward: the downstream gradient for each input port (as a mean over the batch)."""
-    if step is None:
+    if step is None or not hasattr(step, "ports"):  # a group's step (its Jacobian) is read, not quizzed
         return []
     if step.phase == "backward":
         return [Question(f"dJ/d{p.name}", p.downstream.mean) for p in step.ports]

@@ -34,7 +34,8 @@ def die_with_parent():
 
 class Studio:
     def __init__(self, display: str, home: Path, path):
-        self.display, self.home, self.path = display, Path(home), Path(path)
+        self.display, self.home = display, Path(home)
+        self.path = Path(path) if path is not None else None  # None: no file, the window opens on the course
         self.home.mkdir(parents=True, exist_ok=True)
         self.probe_path = self.home / "probe.json"
         self.probe_path.unlink(missing_ok=True)
@@ -50,7 +51,8 @@ class Studio:
         self.stderr_path = self.home / "stderr.txt"
         with open(self.stderr_path, "wb") as err:
             # The real entry point: the same main() the backprop-studio console script runs.
-            self.proc = subprocess.Popen([sys.executable, "-m", "gui.app", str(self.path)], env=env, cwd=self.home,
+            file = [str(self.path)] if self.path is not None else []
+            self.proc = subprocess.Popen([sys.executable, "-m", "gui.app", *file], env=env, cwd=self.home,
                                          stdout=subprocess.DEVNULL, stderr=err, preexec_fn=die_with_parent)
         self.last = {}
 
@@ -95,8 +97,8 @@ class Studio:
             time.sleep(0.03)
 
     def wait_ready(self):
-        self.wait(lambda s: s.get("boxes") and s["active"], "the window to open with its boxes, focused",
-                  timeout=60)
+        self.wait(lambda s: (s.get("boxes") if self.path is not None else s.get("lessons", {}).get("start_page"))
+                  and s["active"], "the window to open with its boxes (or its start page), focused", timeout=60)
 
     def box(self, nid: str) -> dict:
         return self.probe()["boxes"][nid]

@@ -9,6 +9,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from graphcore import course
 from gui import file_actions
 from tests.gui.helpers import drop_from_palette
 
@@ -115,7 +116,8 @@ def test_recent_files_menu_reopens(main_window, tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", [p.name.removesuffix(".graph.json") for p in file_actions.examples()])
 def test_every_lesson_in_the_examples_menu_opens_and_evaluates(main_window, name):
     win = main_window
-    _menu_action(win.examples_menu, name.replace("_", " ")).trigger()
+    title = course.title_for_example(file_actions.EXAMPLES_DIR / f"{name}.graph.json")  # the lesson's, not the file's
+    _menu_action(win.examples_menu, title).trigger()
     doc = win.document
     assert doc.path and doc.path.endswith(f"{name}.graph.json")
     doc.evaluate_now()
@@ -127,7 +129,9 @@ def test_every_lesson_in_the_examples_menu_opens_and_evaluates(main_window, name
 
 def test_examples_menu_holds_the_eight_lessons():
     names = {p.name for p in file_actions.examples()}
-    assert len(names) == 8 and {"ng_computation_graph.graph.json", "spiral3_softmax.graph.json"} <= names
+    from graphcore import lessons  # every lesson the code builds, the vanishing-gradient pair included
+    assert names == {f"{name}.graph.json" for name in lessons.LESSONS}
+    assert {"ng_computation_graph.graph.json", "vanishing_gradients_relu.graph.json"} <= names
 
 
 def test_autosave_writes_a_recovery_copy_only_of_unsaved_work(main_window):
@@ -147,8 +151,8 @@ def test_default_dock_arrangement(main_window):
     assert area(win.palette_dock) == area(win.data_dock) == Qt.LeftDockWidgetArea
     assert area(win.inspector_dock) == area(win.training_dock) == Qt.RightDockWidgetArea
     assert area(win.plots_dock) == area(win.stepper_dock) == Qt.BottomDockWidgetArea
-    assert win.tabifiedDockWidgets(win.inspector_dock) == [win.history_dock]
-    assert win.tabifiedDockWidgets(win.plots_dock) == [win.stepper_dock]
+    assert win.tabifiedDockWidgets(win.inspector_dock) == [win.history_dock, win.lessons.dock]  # Lesson: gui/lessons
+    assert win.tabifiedDockWidgets(win.plots_dock) == [win.stepper_dock, win.landscape_dock, win.race_dock]
     # The palette is the tall one on the left; the canvas is wider than either side column.
     assert win.palette_dock.height() > 0.4 * win.data_dock.height()
     assert win.view.width() > max(win.palette_dock.width(), win.inspector_dock.width())

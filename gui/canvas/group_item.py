@@ -1,0 +1,256 @@
+"""How a group looks on the canvas: collapsed, one box with its boundary ports; expanded,
+a frame with a title around its boxes.
+
+Both draw what the group layer (group_view.py) hands them; a group has no position of
+its own: the collapsed box stands at the top-left of its boxes, the frame around them.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem
+
+from graphcore.group_layout import FOOTER, GROUP_ROW, GROUP_WIDTH, HEADER
+
+from . import style
+from .node_item import LABEL_FONT, PORT_FONT, VALUE_FONT
+from .overlay import CURRENT_COLOR
+from .port_item import RADIUS
+
+GROUP_COLOR = QColor("#3D4E6B")
+FRAME_COLOR = QColor("#7D8CA8")
+BUTTON = 18.0  # the +/− square in a title bar
+
+
+class GroupPort(QGraphicsItem):
+    """A boundary port aⱼ or bᵢ: where the crossing arrows meet a collapsed group (no wiring here)."""
+
+    def __init__(self, parent, is_input: bool, name: str, variable: str, tip: str):
+        super().__init__(parent)
+        self.is_input, self.name, self.variable = is_input, name, variable
+        self.setToolTip(tip)
+
+    def boundingRect(self) -> QRectF:
+        r = RADIUS + 2
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def paint(self, painter, option, widget=None):
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        painter.setPen(QPen(style.EDGE, 1.4))
+        painter.setBrush(QBrush(QColor("#FFFFFF") if self.is_input else style.EDGE))
+        painter.drawEllipse(QRectF(-RADIUS, -RADIUS, 2 * RADIUS, 2 * RADIUS))
+
+
+class CollapsedGroupItem(QGraphicsItem):
+    """A collapsed group: its name, a₁…aₙ on the left, b₁…bₖ with their values on the right."""
+
+    def __init__(self, layer, name: str):
+        super().__init__()
+        self.layer = layer
+        self.name = name
+        self.inputs: list[GroupPort] = []
+        self.outputs: list[GroupPort] = []
+        self.value_texts: list[str] = []
+        self.labels: dict[str, str] = {}
+        self._by_variable: dict[tuple[bool, str], GroupPort] = {}
+        self.n_boxes = 0
+        self.current = False  # the step-through's current box is inside
+        self.values_hidden: list[bool] = []  # per output: not computed yet in the step-through
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setZValue(2)
+
+    def set_ports(self, ports, labels: dict[str, str], n_boxes: int):
+        """(Re)make the port dots when the group's boundary changed."""
+        ins = [(p.name, p.variable) for p in ports.inputs]
+        outs = [(p.name, p.variable) for p in ports.outputs]
+        self.n_boxes = n_boxes
+        self.labels = labels
+        if ins == [(p.name, p.variable) for p in self.inputs] and outs == [(p.name, p.variable) for p in self.outputs]:
+            return
+        for p in self.inputs + self.outputs:
+            p.setParentItem(None)
+            if p.scene() is not None:
+                p.scene().removeItem(p)
+        self.prepareGeometryChange()
+        self.inputs = [GroupPort(self, True, n, v, f"input {n} = {labels[v]}") for n, v in ins]
+        self.outputs = [GroupPort(self, False, n, v, f"output {n} = {labels[v]}") for n, v in outs]
+        for i, p in enumerate(self.inputs):
+            p.setPos(0, HEADER + GROUP_ROW * (i + 0.5))
+        for i, p in enumerate(self.outputs):
+            p.setPos(GROUP_WIDTH, HEADER + GROUP_ROW * (i + 0.5))
+        self.value_texts = [""] * len(self.outputs)
+        self._by_variable = {}
+        self.setToolTip(f"group '{self.name}': {n_boxes} boxes as one Function — "
+                        "double-click (or Enter) to open it, + to expand it in place")
+
+    def port_for(self, variable: str, is_input: bool) -> GroupPort | None:
+        if len(self._by_variable) != len(self.inputs) + len(self.outputs):  # ports remade: index them again
+            self._by_variable = {(p.is_input, p.variable): p for p in self.inputs + self.outputs}
+        return self._by_variable.get((is_input, variable))
+
+    @property
+    def height(self) -> float:
+        return HEADER + GROUP_ROW * max(len(self.inputs), len(self.outputs), 1) + FOOTER
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-4, -4, GROUP_WIDTH + 8, self.height + 8)
+
+    def shape(self):
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(0, 0, GROUP_WIDTH, self.height), 7, 7)
+        return path
+
+    def button_rect(self) -> QRectF:
+        return QRectF(6, (HEADER - BUTTON) / 2, BUTTON, BUTTON)
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionHasChanged:
+            self.layer.group_item_moved(self)
+        return super().itemChange(change, value)
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.LeftButton and self.button_rect().contains(event.pos()):
+            self.layer.set_collapsed(self.name, False)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event):
+        self.layer.drill_in(self.name)
+        event.accept()
+
+    def contextMenuEvent(self, event):
+        self.layer.group_menu(self.name).exec(event.screenPos())
+        event.accept()
+
+    def paint(self, painter, option, widget=None):
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        body = QRectF(0, 0, GROUP_WIDTH, self.height)
+        if lod < 0.25:
+            painter.fillRect(body, GROUP_COLOR)
+            return
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        border = QPen(style.SELECTED, 2.5) if self.isSelected() else QPen(GROUP_COLOR, 1.5)
+        painter.setPen(QPen(QColor(CURRENT_COLOR), 4) if self.current else border)
+        painter.setBrush(QBrush(style.BODY))
+        painter.drawRoundedRect(body, 7, 7)
+        # A second edge just inside: a group reads as a stack of boxes, not as one Function box.
+        painter.setPen(QPen(QColor("#C9D1DE"), 1))
+        painter.drawRoundedRect(body.adjusted(3, 3, -3, -3), 5, 5)
+        head = QPainterPath()
+        head.setFillRule(Qt.WindingFill)
+        head.addRoundedRect(QRectF(0, 0, GROUP_WIDTH, HEADER), 7, 7)
+        head.addRect(QRectF(0, HEADER / 2, GROUP_WIDTH, HEADER / 2))
+        painter.fillPath(head.simplified(), GROUP_COLOR)
+        _draw_button(painter, self.button_rect(), "+")
+        painter.setPen(QColor("white"))
+        painter.setFont(LABEL_FONT)
+        title = painter.fontMetrics().elidedText(self.name, Qt.ElideRight, int(GROUP_WIDTH - 36))
+        painter.drawText(QRectF(30, 0, GROUP_WIDTH - 36, HEADER), Qt.AlignVCenter | Qt.AlignLeft, title)
+        if lod < 0.4:
+            return
+        painter.setFont(PORT_FONT)
+        half = GROUP_WIDTH / 2
+        for p in self.inputs:
+            painter.setPen(style.MUTED)
+            text = painter.fontMetrics().elidedText(f"{p.name} {self.labels[p.variable]}", Qt.ElideRight,
+                                                    int(half - 12))
+            painter.drawText(QRectF(10, p.y() - GROUP_ROW / 2, half - 12, GROUP_ROW), Qt.AlignVCenter, text)
+        hidden = self.values_hidden + [False] * (len(self.outputs) - len(self.values_hidden))
+        for p, value, unknown in zip(self.outputs, self.value_texts, hidden, strict=False):
+            value = "?" if unknown else value
+            painter.setPen(style.TEXT)
+            text = painter.fontMetrics().elidedText(f"{value}  {p.name}" if value else p.name, Qt.ElideLeft,
+                                                    int(half - 10))
+            painter.drawText(QRectF(half, p.y() - GROUP_ROW / 2, half - 10, GROUP_ROW),
+                             Qt.AlignVCenter | Qt.AlignRight, text)
+        y = self.height - FOOTER
+        painter.setPen(QPen(QColor("#E3E6EA"), 1))
+        painter.drawLine(QPointF(6, y), QPointF(GROUP_WIDTH - 6, y))
+        painter.setFont(VALUE_FONT)
+        painter.setPen(style.MUTED)
+        painter.drawText(QRectF(8, y, GROUP_WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignLeft,
+                         f"{self.n_boxes} boxes")
+
+
+class GroupFrameItem(QGraphicsItem):
+    """An expanded group: a frame around its boxes; its title bar selects, moves and collapses it."""
+
+    def __init__(self, layer, name: str, depth: int):
+        super().__init__()
+        self.layer = layer
+        self.name = name
+        self.rect = QRectF()
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable)
+        self.setZValue(-1 + 0.01 * depth)  # behind boxes and arrows; inner frames over outer ones
+
+    def set_rect(self, rect: QRectF):
+        if rect != self.rect or self.pos() != QPointF(0, 0):
+            self.prepareGeometryChange()
+            self.rect = QRectF(rect)
+            self.setPos(0, 0)
+
+    def title_rect(self) -> QRectF:
+        from graphcore.group_layout import FRAME_TITLE
+        return QRectF(self.rect.left(), self.rect.top(), self.rect.width(), FRAME_TITLE - 4)
+
+    def button_rect(self) -> QRectF:
+        t = self.title_rect()
+        return QRectF(t.left() + 6, t.center().y() - BUTTON / 2, BUTTON, BUTTON)
+
+    def boundingRect(self) -> QRectF:
+        return self.rect.adjusted(-3, -3, 3, 3)
+
+    def shape(self):
+        path = QPainterPath()  # only the title bar: a press inside the frame still draws a rubber band
+        path.addRect(self.title_rect())
+        return path
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.LeftButton and self.button_rect().contains(event.pos()):
+            self.layer.set_collapsed(self.name, True)
+            event.accept()
+            return
+        if event.button() == Qt.LeftButton and not event.modifiers() & Qt.ControlModifier:
+            self.layer.select_group(self.name)  # the group moves as one: its boxes come along
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        super().mouseReleaseEvent(event)
+        if self.isSelected() and not event.modifiers() & Qt.ControlModifier:
+            self.layer.select_group(self.name)  # a plain click keeps the whole group selected
+
+    def mouseDoubleClickEvent(self, event):
+        self.layer.edit_name(self.name)
+        event.accept()
+
+    def contextMenuEvent(self, event):
+        self.layer.group_menu(self.name).exec(event.screenPos())
+        event.accept()
+
+    def paint(self, painter, option, widget=None):
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        selected = self.isSelected()
+        painter.setPen(QPen(style.SELECTED if selected else FRAME_COLOR, 2.0 if selected else 1.3, Qt.DashLine))
+        painter.setBrush(QColor(61, 78, 107, 14))
+        painter.drawRoundedRect(self.rect, 10, 10)
+        title = self.title_rect()
+        bar = QPainterPath()
+        bar.addRoundedRect(title, 10, 10)
+        painter.fillPath(bar, QColor(61, 78, 107, 40))
+        _draw_button(painter, self.button_rect(), "−", dark=True)
+        painter.setFont(LABEL_FONT)
+        painter.setPen(GROUP_COLOR)
+        text = painter.fontMetrics().elidedText(self.name, Qt.ElideRight, int(max(20.0, title.width() - 40)))
+        painter.drawText(title.adjusted(30, 0, -8, 0), Qt.AlignVCenter | Qt.AlignLeft, text)
+
+
+def _draw_button(painter, rect: QRectF, sign: str, dark: bool = False):
+    painter.setPen(QPen(QColor("white") if not dark else GROUP_COLOR, 1.2))
+    painter.setBrush(QColor(255, 255, 255, 40) if not dark else QColor(255, 255, 255, 200))
+    painter.drawRoundedRect(rect, 3, 3)
+    c = rect.center()
+    painter.drawLine(QPointF(c.x() - 4.5, c.y()), QPointF(c.x() + 4.5, c.y()))
+    if sign == "+":
+        painter.drawLine(QPointF(c.x(), c.y() - 4.5), QPointF(c.x(), c.y() + 4.5))
