@@ -104,6 +104,7 @@ class Plan:
         ignored = ignored_boxes(g, order)
         self.ignored = [n for n in order if n in ignored]
         skipped: set[str] = set(ignored)
+        into = g.edge_into
         for node in order:
             op, fn, attrs, keys = info[node]
             if node in ignored:
@@ -115,7 +116,7 @@ class Plan:
             if op in F.SOURCE_OPS:
                 self.sources.append(Source(node, op, self.slot_of[node], g.column(node), g.value(node)))
                 continue
-            edges = g.inputs_of(node)
+            edges = [into(node, p) for p in range(fn.n_inputs(attrs))]  # g.inputs_of, attrs resolved once
             missing = [p for p, e in enumerate(edges) if e is None]
             if missing:
                 self.unwired[node] = missing
@@ -232,20 +233,21 @@ class Plan:
         return values, m
 
     def run(self, data: dict | None = None, params=None, backward: bool = True,
-            grads: str = "all") -> "Evaluation":
+            grads: str = "all", fast: bool = True) -> "Evaluation":
         """Forward over every sample at once, then (if the graph names a loss) backward.
 
         ``grads="all"``: dJ/dv for every Variable the cost depends on. ``grads="params"``:
         only what a training step needs — dJ/dv for the Variables on a path from a
         parameter to the cost (``param_dependent``), None for the others (data columns,
         constants and what they alone feed). Values and parameter gradients are the same
-        bit for bit either way."""
+        bit for bit either way. ``fast=False`` skips the fast path: for one run of a large
+        plan, generating and compiling its kernel costs more than the loop (the same numbers)."""
         if grads not in ("all", "params"):
             raise ValueError(f"grads must be 'all' or 'params', not {grads!r}")
         if data is not self._labels_checked:  # a full-batch run passes the same table every step
             labels.check(self.graph, data, self.label_feeds)
             self._labels_checked = data
-        ev = fastpath.run(self, data, params, backward, grads)  # same numbers, compiled (fastpath.py)
+        ev = fastpath.run(self, data, params, backward, grads) if fast else None  # same numbers (fastpath.py)
         if ev is not None:
             return ev
         values, m = self.feed(data, params)  # the reference loop: also gives the exact error
@@ -266,15 +268,19 @@ class Plan:
 
     def forward(self, values: list):
         for step in self.steps:
-            xs = [values[i] for i in step.ins]
-            try:
-                outs = F.run_forward(step.fn, xs, step.attrs)
-            except DomainError as exc:
-                raise DomainError(f"box '{self.graph.box_name(step.node)}' ({step.op}): {exc}", [step.node]) from None
-            for slot, out in zip(step.outs, outs):
-                if not np.all(np.isfinite(out)):
-                    raise NonFiniteError(self._nonfinite_message(step, xs, out, "forward"), [step.node], "forward")
-                values[slot] = out
+            self.forward_step(step, values)
+
+    def forward_step(self, step: Step, values: list):
+        """One box forward: its outputs into ``values``, or the exact error naming it."""
+        xs = [values[i] for i in step.ins]
+        try:
+            outs = F.run_forward(step.fn, xs, step.attrs)
+        except DomainError as exc:
+            raise DomainError(f"box '{self.graph.box_name(step.node)}' ({step.op}): {exc}", [step.node]) from None
+        for slot, out in zip(step.outs, outs):
+            if not np.all(np.isfinite(out)):
+                raise NonFiniteError(self._nonfinite_message(step, xs, out, "forward"), [step.node], "forward")
+            values[slot] = out
 
     def backpropagate(self, values: list, wanted: list[bool] | None = None) -> list:
         """dJ/dv for every Variable v the cost depends on (None for the others); with
@@ -381,10 +387,16 @@ def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
     roots = [r for r in roots if r in graph]
     if not roots:
         return set()
+    # Asked by the plan, the plots' axes and the canvas after each edit: kept while the
+    # structure (the graph's cached topological order, a new list after any change) and roots stay.
+    stamp = (graph._topo_cache, tuple(roots))
+    kept = graph.__dict__.get("_ignored_cache")
+    if kept is not None and kept[0][0] is stamp[0] and stamp[0] is not None and kept[0][1] == stamp[1]:
+        return set(kept[1])
     needed = graph.upstream_of(roots).union(roots)
-    if len(needed) == len(graph):
-        return set()
-    return {n for n in (graph.nodes() if order is None else order) if n not in needed}
+    ignored = set() if len(needed) == len(graph) else {n for n in graph.nodes() if n not in needed}
+    graph.__dict__["_ignored_cache"] = (stamp, frozenset(ignored))
+    return ignored
 
 
 def compile_graph(graph: Graph, partial: bool = False) -> Plan:

@@ -12,9 +12,10 @@ bumps ``values_version`` only.
 from __future__ import annotations
 
 import copy
+import heapq
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import networkx as nx
@@ -53,6 +54,40 @@ class GraphEvent:
     node: str | None = None
     edge: Edge | None = None
     key: str | None = None  # which field changed, for node_changed / graph_changed
+    # On a ``reset`` that ends a ``batch()``: what the batch touched, so a follower can
+    # update only that (None on a reset of unknown extent).
+    changes: "BatchChanges | None" = None
+
+
+@dataclass
+class BatchChanges:
+    """What one ``Graph.batch()`` touched: boxes, arrows and meta keys, and whether any change
+    was structural (moves and labels are not: the plan stays, nothing needs evaluating)."""
+
+    nodes: set = field(default_factory=set)
+    edges: set = field(default_factory=set)
+    meta: set = field(default_factory=set)
+    kinds: set = field(default_factory=set)
+    structural: bool = False
+    values: bool = False  # a source's value changed (evaluation needed, plan kept)
+    everything: bool = False  # the batch replaced the whole graph (``assign``): follow it as a new one
+
+    def record(self, event: "GraphEvent", structural: bool):
+        self.kinds.add(event.kind)
+        if event.node is not None:
+            self.nodes.add(event.node)
+        if event.edge is not None:
+            self.edges.add(event.edge)
+        if event.kind == "graph_changed":
+            self.meta.add(event.key)
+        self.structural |= structural
+        self.values |= event.key == "value"
+        self.everything |= event.kind == "reset"
+
+    @property
+    def needs_evaluation(self) -> bool:
+        """Whether the numbers can differ after this batch (not after moves and renames alone)."""
+        return self.everything or self.structural or self.values or bool(self.meta - {"name"})
 
 
 def value_label(value: float) -> str:
@@ -107,6 +142,32 @@ def _checked_column(column, node_id: str, name: str | None = None) -> str:
 PORT_RE = re.compile(r"0|[1-9][0-9]*")  # ASCII digits only: 'L: 0', 'L:-0' and 'L:٠' are no port
 
 
+def _lexicographic_topological(order: dict, edges: dict) -> list[str]:
+    """The topological order that breaks ties by insertion order (what networkx's
+    lexicographical sort gives, in plain dicts). When the insertion order already is
+    topological — a file written in order, a graph built forwards — it is the answer, and
+    checking that costs one pass over the arrows."""
+    index = {n: i for i, n in enumerate(order)}
+    if all(index[e.src] < index[e.dst] for e in edges):
+        return list(order)
+    waiting = dict.fromkeys(order, 0)
+    succ: dict[str, list[str]] = {n: [] for n in order}
+    for e in edges:
+        waiting[e.dst] += 1
+        succ[e.src].append(e.dst)
+    ready = [index[n] for n, k in waiting.items() if k == 0]
+    heapq.heapify(ready)
+    names, out = list(order), []
+    while ready:
+        n = names[heapq.heappop(ready)]
+        out.append(n)
+        for m in succ[n]:
+            waiting[m] -= 1
+            if not waiting[m]:
+                heapq.heappush(ready, index[m])
+    return out
+
+
 def _insert_at(order: dict, key, at: int | None) -> dict:
     """Append ``key`` to an insertion-ordered dict, or put it at index ``at`` (O(n), undo only)."""
     if at is None or at >= len(order):
@@ -141,7 +202,8 @@ class Graph:
         self.source_path: str | None = None  # where the file came from (for relative CSV paths)
         self._subscribers: list[Callable[[GraphEvent], None]] = []
         self._batch_depth = 0
-        self._batched = False
+        self._batched: BatchChanges | None = None
+        self._topo_cache: list[str] | None = None
 
     # --- change events ---------------------------------------------------------------
     def subscribe(self, callback: Callable[[GraphEvent], None]) -> Callable[[], None]:
@@ -152,10 +214,13 @@ class Graph:
     def _emit(self, event: GraphEvent, structural: bool = True):
         if structural:
             self.version += 1
+            self._topo_cache = None
         else:
             self.values_version += 1
         if self._batch_depth:
-            self._batched = True
+            if self._batched is None:
+                self._batched = BatchChanges()
+            self._batched.record(event, structural)
             return
         for cb in list(self._subscribers):
             cb(event)
@@ -168,9 +233,9 @@ class Graph:
             yield self
         finally:
             self._batch_depth -= 1
-            if not self._batch_depth and self._batched:
-                self._batched = False
-                self._emit(GraphEvent("reset"))
+            if not self._batch_depth and self._batched is not None:
+                changes, self._batched = self._batched, None
+                self._emit(GraphEvent("reset", changes=changes), structural=changes.structural)
 
     # --- reading ---------------------------------------------------------------------
     def __contains__(self, node_id: str) -> bool:
@@ -226,12 +291,8 @@ class Graph:
 
     def inputs_of(self, node_id: str) -> list[Edge | None]:
         """The arrow into each input port of a box (None where the port is unwired)."""
-        slots: list[Edge | None] = [None] * self.n_inputs(node_id)
-        for _, _, data in self._g.in_edges(node_id, data=True):
-            e = data["edge"]
-            if e.port < len(slots):
-                slots[e.port] = e
-        return slots
+        into = self._into
+        return [into.get((node_id, p)) for p in range(self.n_inputs(node_id))]
 
     def upstream_of(self, node_ids) -> set[str]:
         """Every box whose value reaches one of ``node_ids`` along arrows (those boxes excluded)."""
@@ -248,6 +309,13 @@ class Graph:
         """Arrows leaving a box, in the graph's edge order."""
         return [e for e in self._edge_order if e.src == node_id]
 
+    def arrows_at(self, node_id: str) -> list[Edge]:
+        """Every arrow into or out of a box, in no particular order: costs its own arrows only
+        (``outputs_of`` keeps the file's order and reads them all)."""
+        g = self._g
+        return [d["edge"] for _, _, d in g.in_edges(node_id, data=True)] + \
+            [d["edge"] for _, _, d in g.out_edges(node_id, data=True)]
+
     def edge_into(self, dst: str, port: int) -> Edge | None:
         return self._into.get((dst, port))
 
@@ -263,9 +331,11 @@ class Graph:
         return [n for n in self._order if self.op(n) == "input"]
 
     def topological_order(self) -> list[str]:
-        """Boxes in an order where every box comes after its inputs; ties by insertion order."""
-        rank = {n: i for i, n in enumerate(self._order)}
-        return list(nx.lexicographical_topological_sort(self._g, key=rank.__getitem__))
+        """Boxes in an order where every box comes after its inputs; ties by insertion order.
+        Kept until the structure changes (the plan, the layout and the step-through all ask)."""
+        if self._topo_cache is None:
+            self._topo_cache = _lexicographic_topological(self._order, self._edge_order)
+        return list(self._topo_cache)
 
     def unique_id(self, base: str) -> str:
         base = re.sub(r"\W", "_", base) or "box"
@@ -282,7 +352,7 @@ class Graph:
 
     def _data(self, node_id: str) -> dict:
         try:
-            return self._g.nodes[node_id]["box"]
+            return self._g._node[node_id]["box"]  # networkx's own node dict: no view made per call
         except KeyError:
             raise UnknownNodeError(f"no box '{node_id}' in the graph", [node_id]) from None
 
@@ -332,7 +402,7 @@ class Graph:
     def remove_node(self, node_id: str) -> tuple[dict, list[Edge]]:
         """Remove a box and its arrows; returns (record, arrows) so it can be put back."""
         record = self.node(node_id)
-        attached = [e for e in self._edge_order if node_id in (e.src, e.dst)]
+        attached = self.arrows_at(node_id)  # its own arrows only: clearing 10,000 boxes stays linear
         for e in attached:
             self.disconnect(e.dst, e.port)
         self._g.remove_node(node_id)
@@ -534,6 +604,25 @@ class Graph:
         g = from_dict(to_dict(self))
         g.source_path = self.source_path
         return g
+
+    def assign(self, source: "Graph"):
+        """Become a copy of ``source`` (boxes, arrows, order, ranks, layout, meta, source
+        path; not its subscribers nor its groups) in one ``reset``. ``source`` was checked
+        when it was built, so nothing is checked again: opening 10,000 boxes costs copies."""
+        g = nx.MultiDiGraph()
+        g.add_nodes_from((n, {"box": copy.deepcopy(d["box"])}) for n, d in source._g.nodes(data=True))
+        g.add_edges_from((e.src, e.dst, e.port, {"edge": e}) for e in source._edge_order)
+        self._g = g
+        self._order = dict(source._order)
+        self._edge_order = dict(source._edge_order)
+        self._into = dict(source._into)
+        self._rank = dict(source._rank)
+        self._next_rank = source._next_rank
+        self._next_suffix = dict(source._next_suffix)
+        self.layout = dict(source.layout)
+        self.meta = copy.deepcopy(source.meta)
+        self.source_path = source.source_path
+        self._emit(GraphEvent("reset"))
 
     def clear(self):
         with self.batch():

@@ -13,28 +13,23 @@ import os
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from graphcore import datasets, engine, fileformat
+from graphcore import datasets, engine, fileformat, incremental
 from graphcore.errors import GraphError
 from graphcore.exercise import LockedError, lesson_of, set_lesson
 from graphcore.graph import Graph
 from graphcore.groups import groups_of
 
 EVAL_DELAY_MS = 120
+# A plan of more boxes than this is evaluated by the engine's loop: the window runs a new plan
+# once or twice (then incrementally), and generating a 10,000-box kernel costs more than that.
+KERNEL_BELOW = 2000
 
 
 def replace_contents(graph: Graph, source: Graph):
     """Make ``graph`` a copy of ``source`` (boxes, arrows, meta, layout, groups), announced as one reset."""
     with graph.batch():
-        graph.clear()
-        for nid in source.nodes():
-            rec = source.node(nid)
-            graph.add_node(rec["op"], nid, label=rec.get("label"), value=rec.get("value"),
-                           column=rec.get("column"), attrs=rec.get("attrs"), pos=source.layout.get(nid))
-        for e in source.edges():
-            graph.connect(e.src, e.dst, e.port, e.out)
-        for key in Graph.META_KEYS:
-            graph.set_meta(key, source.meta.get(key) if key != "threshold" else source.meta.get(key, 0.5))
-        graph.source_path = source.source_path
+        graph.assign(source)  # copies of what the loader already checked: no box is checked twice
+        graph.meta.setdefault("threshold", 0.5)
         groups_of(graph).load(groups_of(source).to_list())  # the file's groups (or none): replace the old ones
         lesson = lesson_of(source)
         set_lesson(graph, lesson.copy() if lesson is not None else None)  # an exercise's tasks and locks
@@ -57,6 +52,13 @@ def rebased_dataset(block, old_file: str | None, new_file: str) -> dict | None:
     return {**block, "csv": ref.replace(os.sep, "/")}
 
 
+def needs_evaluation(event) -> bool:
+    """Whether an edit can change a number: moving boxes (one, or a whole auto-layout) cannot."""
+    if event.kind == "node_moved" or (event.kind == "node_changed" and event.key == "label"):
+        return False  # where a box stands and what it is called change no number
+    return event.kind != "reset" or event.changes is None or event.changes.needs_evaluation
+
+
 class Document(QObject):
     changed = Signal()                    # the model changed (any event)
     evaluated = Signal(object)            # an engine.Evaluation
@@ -75,6 +77,9 @@ class Document(QObject):
         self.plan = None                  # the partial plan of the last evaluation
         self.error: str | None = None
         self._dirty = False
+        self.moved_only = False  # the last change only moved boxes
+        self._changes = incremental.ChangeLog()  # what the next evaluation must compute anew
+        self._evaluated_on = None  # the data set the last evaluation read
         self._dataset_key = None
         self._dataset = None
         self.before_edit: list = []  # called before a command applies or a save (a replay puts the trained values back)
@@ -126,8 +131,13 @@ class Document(QObject):
             hook()
 
     def _on_event(self, event):
+        # Read by followers of ``changed`` that a move leaves as they were (the plots).
+        self.moved_only = event.kind == "node_moved" or (
+            event.kind == "reset" and event.changes is not None and event.changes.kinds <= {"node_moved"})
+        self._changes.note(event)
         self.changed.emit()
-        self.schedule_evaluation()
+        if needs_evaluation(event):
+            self.schedule_evaluation()
 
     # --- files -------------------------------------------------------------------------
     def new(self):
@@ -219,11 +229,16 @@ class Document(QObject):
     def evaluate_now(self):
         """Forward and backward on the partial plan; never raises."""
         self._timer.stop()
+        changed = self._changes.take()
         try:
             self.plan = engine.compile_graph(self.graph, partial=True)
             ds = self.dataset()
             data = ds.train() if ds is not None else None
-            self.evaluation = self.plan.run(data)
+            if ds is not self._evaluated_on:  # another data set: nothing computed before holds
+                changed, self._evaluated_on = None, ds
+            # only the boxes downstream of the edit, when that can be told; else all of them
+            self.evaluation = incremental.rerun(self.plan, self.evaluation, changed, data) or \
+                self.plan.run(data, fast=len(self.plan.steps) < KERNEL_BELOW)
             self.error = None
         except GraphError as exc:
             self.evaluation, self.error = None, str(exc)

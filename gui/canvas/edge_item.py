@@ -9,6 +9,7 @@ from .overlay import BACKWARD_COLOR, FORWARD_COLOR
 from . import style
 
 LABEL_FONT = QFont("Sans Serif", 8, QFont.DemiBold)
+_FAR, _FAR_SELECTED = QPen(style.EDGE, 0), QPen(style.EDGE_HOVER, 0)
 
 
 def curve(a: QPointF, b: QPointF) -> QPainterPath:
@@ -56,6 +57,11 @@ class EdgeItem(QGraphicsPathItem):
             self.update()
 
     def paint(self, painter, option, widget=None):
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.25:
+            # zoomed far out (a whole big graph in view): a hairline, no smoothing, no labels
+            painter.setPen(_FAR_SELECTED if self.isSelected() else _FAR)
+            painter.drawPath(self.path())
+            return
         painter.setRenderHint(painter.RenderHint.Antialiasing)
         color = style.EDGE_HOVER if (self.hover or self.isSelected()) else style.EDGE
         w = 2.0 * max(0.3, min(self.width_factor, 6.0))

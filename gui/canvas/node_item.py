@@ -41,6 +41,7 @@ def hint_font(text: str = IGNORED_HINT) -> QFont:
     font.setPointSizeF(6.0)
     return font
 IGNORED_OPACITY = 0.45
+_MOVED = QGraphicsItem.ItemPositionHasChanged  # looked up once: itemChange is called very often
 
 
 def input_note(node_id: str, column, value, columns) -> str:
@@ -136,6 +137,12 @@ class NodeItem(QGraphicsItem):
             self.value_text = text
             self.update()
 
+    def set_error(self, flag: bool):
+        """Outline the box the last evaluation failed at (repainted only when that changes)."""
+        if flag != self.error:
+            self.error = flag
+            self.update()
+
     def set_value_hidden(self, hidden: bool):
         if hidden != self.value_hidden:
             self.value_hidden = hidden
@@ -169,9 +176,11 @@ class NodeItem(QGraphicsItem):
         return path
 
     def itemChange(self, change, value):
-        if change == QGraphicsItem.ItemPositionHasChanged:
+        # Asked ~14 times per box as it is made (flags, tooltip, ports, scene...): the base
+        # class returns ``value`` unchanged, so skip the call back into it.
+        if change == _MOVED:
             self.graph_scene.node_item_moved(self)
-        return super().itemChange(change, value)
+        return value
 
     # --- painting ----------------------------------------------------------------------
     def paint(self, painter, option: QStyleOptionGraphicsItem, widget=None):

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtGui import QBrush, QColor, QCursor, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
 
 RADIUS = 5.5
+_CROSS: list = []  # one cursor shared by every port, made with the first (a QCursor needs the app)
+LOD_HIDDEN = 0.25  # as NodeItem.paint's plain-block zoom
 
 
 class PortItem(QGraphicsItem):
@@ -20,7 +22,9 @@ class PortItem(QGraphicsItem):
         self.unwired = False
         self.hover = False
         self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CrossCursor)
+        if not _CROSS:
+            _CROSS.append(QCursor(Qt.CrossCursor))
+        self.setCursor(_CROSS[0])
         self.setToolTip(f"{'input' if is_input else 'output'} {index}: {name}")
 
     @property
@@ -35,6 +39,8 @@ class PortItem(QGraphicsItem):
         return self.scenePos()
 
     def paint(self, painter, option, widget=None):
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < LOD_HIDDEN:
+            return  # zoomed far out the box is a plain block (NodeItem.paint): a dot would not show
         color = style.UNWIRED if self.unwired else style.EDGE
         if self.hover:
             color = style.EDGE_HOVER

@@ -20,6 +20,7 @@ from .inline_editor import InlineEditor
 from .node_item import FOOTER, HEADER, WIDTH, NodeItem
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .port_item import PortItem
+from .scene_sync import EdgeIndex, apply_changes, one_selection_signal, show_values
 
 GRID = 20.0
 
@@ -35,6 +36,7 @@ class GraphScene(QGraphicsScene):
         self.setItemIndexMethod(QGraphicsScene.NoIndex)  # boxes move a lot; an index costs more than it saves
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict = {}
+        self.edge_index = EdgeIndex()  # box → its arrows' items: a move redraws those only
         self.overlay: CanvasOverlay | None = None
         self.snap = True
         self.inline_editor = None
@@ -56,7 +58,14 @@ class GraphScene(QGraphicsScene):
     def _on_event(self, ev):
         k = ev.kind
         if k == "reset":
-            self.rebuild()
+            with one_selection_signal(self):
+                done = apply_changes(self, ev.changes)
+            if done:
+                self._refresh_loss_marks()
+                if self.overlay is not None:
+                    self.set_overlay(self.overlay)
+            else:
+                self.rebuild()
         elif k == "node_added":
             self._add_node_item(ev.node)
         elif k == "node_removed":
@@ -78,19 +87,19 @@ class GraphScene(QGraphicsScene):
             self._add_edge_item(ev.edge)
             self._refresh_loss_marks()
         elif k == "edge_removed":
-            item = self.edge_items.pop(ev.edge, None)
-            if item is not None:
-                self.removeItem(item)
+            self.remove_edge_item(ev.edge)
         elif k == "graph_changed":
             self._refresh_loss_marks()
 
     def rebuild(self):
         if self._wire is not None:
             self._cancel_wire()
-        for item in list(self.node_items.values()) + list(self.edge_items.values()):
-            self.removeItem(item)
+        with one_selection_signal(self):
+            for item in list(self.node_items.values()) + list(self.edge_items.values()):
+                self.removeItem(item)
         self.node_items.clear()
         self.edge_items.clear()
+        self.edge_index.clear()
         for nid in self.graph.nodes():
             self._add_node_item(nid)
         for e in self.graph.edges():
@@ -114,13 +123,20 @@ class GraphScene(QGraphicsScene):
             return
         item = EdgeItem(e, src.outputs[e.out], dst.inputs[e.port])
         self.edge_items[e] = item
+        self.edge_index.add(e)
         self.addItem(item)
 
+    def remove_edge_item(self, e):
+        item = self.edge_items.pop(e, None)
+        self.edge_index.discard(e)
+        if item is not None:
+            self.removeItem(item)
+
     def _rewire_node(self, nid):
-        for e in [e for e in self.edge_items if nid in (e.src, e.dst)]:
-            self.removeItem(self.edge_items.pop(e))
-        for e in self.graph.edges():
-            if nid in (e.src, e.dst) and e not in self.edge_items:
+        for e in list(self.edge_index.at(nid)):
+            self.remove_edge_item(e)
+        for e in self.graph.arrows_at(nid):
+            if e not in self.edge_items:
                 self._add_edge_item(e)
 
     def _refresh_loss_marks(self):
@@ -134,9 +150,8 @@ class GraphScene(QGraphicsScene):
     def node_item_moved(self, item: NodeItem):
         nid = item.node_id
         self.group_layer.box_moved(nid)
-        for e, edge_item in self.edge_items.items():
-            if e.src == nid or e.dst == nid:
-                edge_item.update_path()
+        for e in self.edge_index.at(nid):
+            self.edge_items[e].update_path()
 
     # --- evaluation ------------------------------------------------------------------------
     def _show_feeds(self):
@@ -168,35 +183,17 @@ class GraphScene(QGraphicsScene):
         return hidden
 
     def show_evaluation(self, ev):
-        plan = ev.plan
         self._show_feeds()
-        ignored = set(plan.ignored)
-        hidden = self._show_exercise()
-        for nid, item in self.node_items.items():
-            item.error = False
-            item.set_ignored(nid in ignored)
-            keys = self.graph.variable_keys(nid)
-            if nid in hidden:
-                item.set_value_text("?")
-            elif nid in ignored:
-                item.set_value_text("")
-            elif nid in plan.incomplete:
-                item.set_value_text("incomplete")
-            elif all(k in plan.slot_of and ev.values[plan.slot_of[k]] is not None for k in keys):
-                item.set_value_text(", ".join(style.format_value(ev.value(k)) for k in keys))
-            else:
-                item.set_value_text("")
-            item.set_unwired(plan.unwired.get(nid, []))
-            item.update()
+        show_values(self, ev, self._show_exercise())  # scene_sync: only boxes whose numbers are new
 
     def show_failure(self, message, nodes):
         self._show_feeds()
         self._show_exercise()
         for nid, item in self.node_items.items():
-            item.error = nid in nodes
+            item.set_error(nid in nodes)
             item.set_ignored(False)
             item.set_value_text("")
-            item.update()
+            item.shown_values = None
 
     # --- overlay ---------------------------------------------------------------------------
     def set_overlay(self, overlay: CanvasOverlay | None):

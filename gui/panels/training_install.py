@@ -92,7 +92,7 @@ class TrainingView(QObject):
         self.runner.frame.connect(self._show_live_cost)
         self.runner.trainer_changed.connect(self._schedule)
         self.runner.failed.connect(self._on_failed)
-        doc.changed.connect(self._schedule)
+        doc.changed.connect(lambda: None if doc.moved_only else self._schedule())  # moves change no plot
         doc.evaluated.connect(lambda _ev: self._schedule())
         # After the window has shown the evaluation: a run keeps its J and epoch in view between frames.
         doc.evaluated.connect(lambda _ev: QTimer.singleShot(0, self, self._show_live_cost))
@@ -158,15 +158,14 @@ class TrainingView(QObject):
         # Hidden tabs keep their old picture; a tab shown later is redrawn then (see __init__).
         if shown is self.plots.cost:
             self.plots.cost.set_history(history)
-        labels = {n: g.label(n) for n in g.nodes()}
         if shown is self.plots.parameters:
-            self.plots.parameters.set_history(history, labels)
-        # Only when drawn: from an evaluation on a million points this is ~100 numpy passes.
-        needed = shown is self.plots.gradients or self.panel.edge_widths.isChecked()
-        keys, mags, caption = self._variable_gradients(t) if needed else ([], np.zeros(0), "")
+            self.plots.parameters.set_history(history, {n: g.label(n) for n in g.nodes()})
+        # |dJ/dv| of every Variable only for what shows it: 10,000 boxes' means are no free lunch
+        wanted = shown is self.plots.gradients or self.panel.edge_widths.isChecked()
+        keys, mags, caption = self._variable_gradients(t) if wanted else ([], None, "")
         if shown is self.plots.gradients:
             boxes, values = box_gradients(g, keys, mags) if keys else ([], [])
-            self.plots.gradients.set_gradients(boxes, values, [labels.get(b, b) for b in boxes], caption)
+            self.plots.gradients.set_gradients(boxes, values, [g.label(b) if b in g else b for b in boxes], caption)
             self.plots.gradients.set_selected(self.window.scene.selected_nodes())
         self._paint_edges(g, keys, mags)
 
@@ -231,11 +230,11 @@ class TrainingView(QObject):
     def _on_selection(self):
         try:
             selected = self.window.scene.selected_nodes()
-        except RuntimeError:  # the scene is being torn down with the window
+            self.plots.gradients.set_selected(selected)
+            if len(selected) == 1:
+                self.plots.parameters.show_parameter(selected[0])
+        except RuntimeError:  # the scene is torn down with the window (a selected scene says so), plots first
             return
-        self.plots.gradients.set_selected(selected)
-        if len(selected) == 1:
-            self.plots.parameters.show_parameter(selected[0])
 
     def _on_sample(self, row: int):
         """A click on a training point picks that sample in the step-through, if there is one."""

@@ -1,0 +1,142 @@
+"""Keeping the canvas in step with the Graph at the cost of what changed.
+
+``EdgeIndex`` finds the arrows at a box without reading every arrow (moving one box of
+10,000 redraws its own arrows only). ``apply_changes`` answers the ``reset`` that ends a
+``Graph.batch()`` — a paste, a delete of many boxes, an auto-layout, their undo — by
+touching the items of the boxes and arrows the batch touched, not by rebuilding the scene.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+@contextmanager
+def one_selection_signal(scene):
+    """Items removed or added meanwhile say nothing; then one selectionChanged if the selection
+    changed. Qt announces every selected item removed on its own, and each announcement asks
+    for the whole selection again: clearing 10,000 selected boxes took minutes."""
+    before = len(scene.selectedItems())
+    blocked = scene.blockSignals(True)
+    try:
+        yield
+    finally:
+        scene.blockSignals(blocked)
+    if not blocked and len(scene.selectedItems()) != before:
+        scene.selectionChanged.emit()
+
+
+# A batch touching more than this share of the boxes is a new graph (File ▸ Open): one
+# rebuild is cheaper than reconciling item by item.
+REBUILD_SHARE = 0.6
+
+
+class EdgeIndex:
+    """Box id → the Edges of the scene's arrow items that start or end there."""
+
+    def __init__(self):
+        self._at: dict[str, set] = {}
+
+    def add(self, edge):
+        self._at.setdefault(edge.src, set()).add(edge)
+        self._at.setdefault(edge.dst, set()).add(edge)
+
+    def discard(self, edge):
+        for nid in (edge.src, edge.dst):
+            edges = self._at.get(nid)
+            if edges is not None:
+                edges.discard(edge)
+                if not edges:
+                    del self._at[nid]
+
+    def at(self, nid) -> set:
+        return self._at.get(nid, set())
+
+    def clear(self):
+        self._at.clear()
+
+
+def apply_changes(scene, changes) -> bool:
+    """Bring the scene's items up to date after a batch; False when only a rebuild will do
+    (unknown extent, or most of the graph changed)."""
+    if changes is None or changes.everything:
+        return False
+    if changes.kinds <= {"node_moved"}:  # an auto-layout, an align, a drag of many boxes
+        for nid in changes.nodes:
+            _place(scene, nid)
+        return True
+    if len(changes.nodes) > REBUILD_SHARE * max(len(scene.graph), len(scene.node_items), 1):
+        return False
+    for nid in changes.nodes:
+        _sync_node(scene, nid)
+    touched = set(changes.nodes)
+    for edge in changes.edges:
+        if edge.src not in touched and edge.dst not in touched:
+            _sync_edge(scene, edge)
+    return True
+
+
+def show_values(scene, ev, hidden=frozenset()):
+    """Each box's footer from an evaluation. A box whose Variables are the very objects it
+    showed last time (an incremental evaluation kept them) keeps its text: after an edit of
+    one box in 10,000, only the boxes downstream of it are formatted again."""
+    from . import style
+
+    plan = ev.plan
+    ignored, incomplete = set(plan.ignored), set(plan.incomplete)
+    slots: dict[str, list[int]] = {}
+    for slot, owner in enumerate(plan.owner):
+        slots.setdefault(owner, []).append(slot)
+    for nid, item in scene.node_items.items():
+        item.set_error(False)
+        item.set_ignored(nid in ignored)
+        item.set_unwired(plan.unwired.get(nid, []))
+        values = [ev.values[s] for s in slots.get(nid, ())]
+        if nid in hidden:  # an exercise asks the learner for this value
+            shown, text = None, "?"
+        elif nid in ignored:
+            shown, text = None, ""
+        elif nid in incomplete:
+            shown, text = None, "incomplete"
+        elif values and all(v is not None for v in values):
+            shown = values
+            before = getattr(item, "shown_values", None)
+            if before is not None and len(before) == len(values) and all(a is b for a, b in zip(before, values)):
+                continue
+            text = ", ".join(style.format_value(v) for v in values)
+        else:
+            shown, text = None, ""
+        item.shown_values = shown
+        item.set_value_text(text)
+
+
+def _place(scene, nid):
+    item = scene.node_items.get(nid)
+    pos = scene.graph.layout.get(nid)
+    if item is not None and pos is not None and (item.x(), item.y()) != tuple(pos):
+        item.setPos(*pos)
+
+
+def _sync_node(scene, nid):
+    graph = scene.graph
+    item = scene.node_items.get(nid)
+    for edge in list(scene.edge_index.at(nid)):  # re-made below from the model's own arrows
+        scene.remove_edge_item(edge)
+    if nid not in graph:
+        if item is not None:
+            scene.removeItem(scene.node_items.pop(nid))
+        return
+    if item is None:
+        scene._add_node_item(nid)
+    else:
+        item.refresh()  # op, label, value and ports read again: the id may be a new box
+        _place(scene, nid)
+    for edge in graph.arrows_at(nid):
+        if edge not in scene.edge_items:
+            scene._add_edge_item(edge)
+
+
+def _sync_edge(scene, edge):
+    present = scene.graph.edge_into(edge.dst, edge.port) == edge
+    if present and edge not in scene.edge_items:
+        scene._add_edge_item(edge)
+    elif not present and edge in scene.edge_items:
+        scene.remove_edge_item(edge)
