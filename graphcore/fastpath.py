@@ -39,7 +39,7 @@ import string
 
 import numpy as np
 
-from . import engine, formula
+from . import engine, formula, fusion
 from . import functions as F
 
 ENABLED = True  # tests flip this to compare with the reference loop
@@ -150,12 +150,11 @@ class _Emitter:
         the sources' gradients — every downstream gradient is local × upstream (printed
         for each template), so a nan or inf anywhere reaches a source's gradient."""
         plan = self.plan
-        for i, step in enumerate(plan.steps):
-            self._forward(i, step)
+        self._forward_all()
         text, fwd = self._functions(self.ops, "_f", "V")
         covered = {slot for st in plan.steps for port, slot in enumerate(st.ins)
                    if propagates(st.op, st.attrs, port)}
-        outs = [o for st in plan.steps for o in st.outs if o not in covered]
+        outs = [o for st in self._tested_steps() for o in st.outs if o not in covered]
         self.ops = []
         self._backward()
         btext, bwd = self._functions(self.ops, "_b", "V, G")
@@ -203,6 +202,14 @@ class _Emitter:
             parts.append("\n".join(head + ["    " + ln for ln in lines] + tail) + "\n")
         return parts, names
 
+    def _forward_all(self):
+        for i, step in enumerate(self.plan.steps):
+            self._forward(i, step)
+
+    def _tested_steps(self):
+        """The steps whose outputs the forward's one test looks at (fusion tests its blocks itself)."""
+        return self.plan.steps
+
     def _template(self, step, in_vec):
         return _templates(step.op, step.attrs)
 
@@ -234,40 +241,46 @@ class _Emitter:
         self.ops.append(([f"g{ls} = " + (f"_full(v{ls}.shape, 1.0 / v{ls}.size)" if self.vec[ls] else "_A(1.0)")],
                          [f"v{ls}"], [f"g{ls}"]))
         self.reached.add(ls)
+        self._backward_all()
+
+    def _backward_all(self):
+        for i, step in reversed(list(enumerate(self.plan.steps))):
+            self._backward_step(i, step)
+
+    def _backward_step(self, i: int, step):
         wanted = self.wanted
-        for i, step in reversed(list(enumerate(plan.steps))):
-            if not step.on_loss_path or (wanted is not None and not wanted[step.outs[0]]):
-                continue
-            in_vec = tuple(bool(self.vec[s]) for s in step.ins)
-            tpl = self._template(step, in_vec)
-            lines: list[str] = []
-            reads = [f"g{s}" for s in step.ins if s in self.reached]  # sums already under way
-            if tpl is not None:
-                o = step.outs[0]
-                subst = {f"x{p}": f"v{s}" for p, s in enumerate(step.ins)} | {"o": f"v{o}", "u": f"g{o}"}
-                vec_of = {f"x{p}": bool(self.vec[s]) for p, s in enumerate(step.ins)}
-                vec_of |= {"o": bool(self.vec[o]), "u": bool(self.vec[o])}
-                for port, slot in enumerate(step.ins):
-                    if wanted is not None and not wanted[slot]:
-                        continue
-                    d = tpl[1][port]
-                    d_vec = any(vec_of[n] for n in _placeholders(d))
-                    reads += [subst[n] for n in _placeholders(d)]
-                    if self.vec[slot] and not d_vec:
-                        reads.append(f"v{slot}")  # _reduce_to reads the value's shape
-                    lines.append(self._accumulate(slot, self._reduced(d, subst, d_vec, slot)))
-            else:
-                reads += [f"v{s}" for s in step.ins] + [f"v{o}" for o in step.outs]
-                reads += [f"g{o}" for o in step.outs if o in self.reached]
-                self.ns[f"_B{i}"] = functools.partial(_generic_downstream, step.fn, step.attrs)
-                xs = ", ".join(f"v{s}" for s in step.ins)
-                outs = ", ".join(f"v{o}" for o in step.outs)
-                ups = ", ".join(f"g{o}" if o in self.reached else f"_zeros_like(v{o})" for o in step.outs)
-                lines.append(f"_d = _B{i}(({xs},), ({outs},), ({ups},))")
-                for port, slot in enumerate(step.ins):
-                    if wanted is None or wanted[slot]:
-                        lines.append(self._accumulate(slot, f"_reduce_to(_d[{port}], v{slot})"))
-            self.ops.append((lines, reads, [f"g{s}" for s in step.ins if wanted is None or wanted[s]]))
+        if not step.on_loss_path or (wanted is not None and not wanted[step.outs[0]]):
+            return
+        in_vec = tuple(bool(self.vec[s]) for s in step.ins)
+        tpl = self._template(step, in_vec)
+        lines: list[str] = []
+        reads = [f"g{s}" for s in step.ins if s in self.reached]  # sums already under way
+        if tpl is not None:
+            o = step.outs[0]
+            subst = {f"x{p}": f"v{s}" for p, s in enumerate(step.ins)} | {"o": f"v{o}", "u": f"g{o}"}
+            vec_of = {f"x{p}": bool(self.vec[s]) for p, s in enumerate(step.ins)}
+            vec_of |= {"o": bool(self.vec[o]), "u": bool(self.vec[o])}
+            for port, slot in enumerate(step.ins):
+                if wanted is not None and not wanted[slot]:
+                    continue
+                d = tpl[1][port]
+                d_vec = any(vec_of[n] for n in _placeholders(d))
+                reads += [subst[n] for n in _placeholders(d)]
+                if self.vec[slot] and not d_vec:
+                    reads.append(f"v{slot}")  # _reduce_to reads the value's shape
+                lines.append(self._accumulate(slot, self._reduced(d, subst, d_vec, slot)))
+        else:
+            reads += [f"v{s}" for s in step.ins] + [f"v{o}" for o in step.outs]
+            reads += [f"g{o}" for o in step.outs if o in self.reached]
+            self.ns[f"_B{i}"] = functools.partial(_generic_downstream, step.fn, step.attrs)
+            xs = ", ".join(f"v{s}" for s in step.ins)
+            outs = ", ".join(f"v{o}" for o in step.outs)
+            ups = ", ".join(f"g{o}" if o in self.reached else f"_zeros_like(v{o})" for o in step.outs)
+            lines.append(f"_d = _B{i}(({xs},), ({outs},), ({ups},))")
+            for port, slot in enumerate(step.ins):
+                if wanted is None or wanted[slot]:
+                    lines.append(self._accumulate(slot, f"_reduce_to(_d[{port}], v{slot})"))
+        self.ops.append((lines, reads, [f"g{s}" for s in step.ins if wanted is None or wanted[s]]))
 
     def _reduced(self, tpl: str, subst: dict, d_vec: bool, slot: int) -> str:
         """engine.reduce_to, decided here from the shapes: a scalar's gradient is the sum over samples."""
@@ -430,6 +443,9 @@ class FastPlan:
         self.columns = [s.column or s.node for s in plan.sources]
         self.nodes = [s.node for s in plan.sources]
         self.param_pos = [i for i, k in enumerate(self.kinds) if k == _PARAM]  # in param_ids order
+        self.input_pos = [i for i, k in enumerate(self.kinds) if k == _INPUT]
+        self.other_pos = [i for i, k in enumerate(self.kinds) if k != _INPUT]
+        self._lean: frozenset | None = None  # positions of the parameters inside fused blocks
         self.kernels: dict[tuple[bool, ...], object] = {}
         self._snapshot: list | None = None
         self._snapshot_version = None
@@ -449,75 +465,85 @@ class FastPlan:
         fed = self._feed(data, params)
         return None if fed is None else fed[:2]
 
-    def _feed(self, data, params):
-        """(values, m, shape signature) — the signature None when a value given in ``params``
-        is not a plain scalar (run() then looks at every shape)."""
+    def _feed(self, data, params, lean: frozenset = frozenset()):
+        """(values, m, shape signature, parameter vector) — the signature None when a value given
+        in ``params`` is not a plain scalar (run() then looks at every shape); the vector (the
+        parameters in param_ids order) None unless ``params`` came as one, whole. With that
+        vector, the parameters at the positions in ``lean`` are left None (a fused kernel reads
+        them from the vector)."""
         plan, S = self.plan, list(self._graph_values())
-        m = None
+        m = arr = None
         vec = [False] * len(S)
         plain = True
         if params is not None and not isinstance(params, dict):
-            arr = None
             if isinstance(params, np.ndarray) and params.ndim == 1 and params.dtype.kind in "fiu":
                 arr = np.array(params, dtype=float)  # a copy: this run's values are its own
             if arr is not None:
+                if len(arr) != len(self.param_pos):
+                    lean = frozenset()
                 for pos, i in zip(self.param_pos, range(len(arr)), strict=False):  # as zip(param_ids, params)
-                    S[pos] = arr[i, ...]  # a 0-d view: as np.asarray(params[i]) but cheaper
+                    # a 0-d view: as np.asarray(params[i]) but cheaper
+                    S[pos] = None if pos in lean else arr[i, ...]
             else:
                 for pos, v in zip(self.param_pos, params, strict=False):
                     S[pos] = v = _A(v)
                     plain = plain and v.ndim == 0
             params = None
-        for i, kind in enumerate(self.kinds):
-            if kind == _INPUT:
-                src = plan.sources[i]
-                if params is not None and src.node in params:
-                    S[i] = v = _A(params[src.node])
-                    plain = False
-                elif data is not None and self.columns[i] in data:
-                    v = _A(data[self.columns[i]])
-                    if v.ndim != 1 or (m is not None and len(v) != m) or len(v) == 0:
-                        return None
-                    m = len(v)
-                    S[i] = v
-                    vec[i] = True
-                elif src.value is not None and (data is None or src.column is None):
-                    S[i] = _A(src.value)
-                else:
-                    return None
-            elif params is not None and self.nodes[i] in params:
-                S[i] = _A(params[self.nodes[i]])
+        for i in self.input_pos:
+            src = plan.sources[i]
+            if params is not None and src.node in params:
+                S[i] = v = _A(params[src.node])
                 plain = False
-        return S, m, (tuple(vec) if plain else None)
+            elif data is not None and self.columns[i] in data:
+                v = _A(data[self.columns[i]])
+                if v.ndim != 1 or (m is not None and len(v) != m) or len(v) == 0:
+                    return None
+                m = len(v)
+                S[i] = v
+                vec[i] = True
+            elif src.value is not None and (data is None or src.column is None):
+                S[i] = _A(src.value)
+            else:
+                return None
+        if params is not None:
+            for i in self.other_pos:
+                if self.nodes[i] in params:
+                    S[i] = _A(params[self.nodes[i]])
+                    plain = False
+        if arr is not None and len(arr) != len(self.param_pos):
+            arr = None
+        return S, m, (tuple(vec) if plain else None), arr
 
     def run(self, data, params, backward: bool, grads: str = "all"):
         plan = self.plan
         if plan.version != self.graph.version:
             return None  # a stale plan: the reference says what it says
-        fed = self._feed(data, params)
+        fuse = fusion.wanted(plan)
+        fed = self._feed(data, params, self._lean_positions() if fuse else frozenset())
         if fed is None:
             return None
-        S, m, sig = fed
+        S, m, sig, theta = fed
         if sig is None:
             lengths = {len(v) for v in S if v.ndim}
             if any(v.ndim > 1 for v in S) or len(lengths) > 1:
                 return None
             sig = tuple(bool(v.ndim) for v in S)
-        kernel = self.kernels.get((sig, grads))
-        if kernel is None:
+        backward = backward and plan.loss_slot is not None
+        result = self._run_fused(S, sig, grads, backward, theta) if fuse else None
+        if result is None:
+            if theta is not None:
+                for pos, i in zip(self.param_pos, range(len(theta)), strict=True):
+                    if S[pos] is None:
+                        S[pos] = theta[i, ...]  # the parameters a fused kernel would have read from theta
+            kernel = self._kernel((sig, grads), build_kernel, plan, sig, grads)
             try:
-                kernel = build_kernel(plan, sig, grads)
-            except Exception:  # noqa: BLE001 — never worse than the reference: use it
-                kernel = _no_kernel
-            self.kernels[(sig, grads)] = kernel
-        try:
-            with np.errstate(all="ignore"):
-                result = kernel(S, backward and plan.loss_slot is not None)
-        except Exception:  # noqa: BLE001 — the reference loop raises the precise error
-            return None
+                with np.errstate(all="ignore"):
+                    result = kernel(S, backward)
+            except Exception:  # noqa: BLE001 — the reference loop raises the precise error
+                return None
         if result is None:
             return None
-        values, grads = result
+        values, grads = result[:2]
         ev = engine.Evaluation(plan, values, None, None, m)
         if plan.loss_slot is not None:
             loss = values[plan.loss_slot]
@@ -528,7 +554,42 @@ class FastPlan:
                 return None  # the reference loop names the box
             if grads is not None:
                 ev.grads = grads
+                if len(result) > 2:
+                    ev.__dict__["_param_grads"] = result[2]  # dJ/dθ in param_ids order, as one vector
         return ev
+
+    def _kernel(self, key, make, *args):
+        kernel = self.kernels.get(key)
+        if kernel is None:
+            try:
+                kernel = make(*args)
+            except Exception:  # noqa: BLE001 — never worse than the reference (or the unfused kernel): use it
+                kernel = _no_kernel
+            self.kernels[key] = kernel
+        return kernel
+
+    def _lean_positions(self) -> frozenset:
+        if self._lean is None:
+            slots = {w for b in fusion.blocks(self.plan) for u in b.units for w in [*u.ws, u.bias] if w is not None}
+            self._lean = frozenset(i for i in self.param_pos if self.plan.sources[i].slot in slots)
+        return self._lean
+
+    def _run_fused(self, S, sig, grads, backward, theta):
+        """The kernel with the dense blocks as matrices (fusion.py); None when the plan has no
+        block, this shape cannot use them (the unfused kernel runs), or a value is not finite."""
+        found = fusion.blocks(self.plan)
+        if not found or any(sig[i] for i in self.param_pos):
+            return None
+        kernel = self._kernel((sig, grads, "fused"), fusion_kernel.build, self.plan, sig, grads, found)
+        if kernel is _no_kernel:
+            return None
+        if theta is None:
+            theta = np.array([S[i] for i in self.param_pos], dtype=float)  # 0-d arrays, every one given
+        try:
+            with np.errstate(all="ignore"):
+                return kernel(S, backward, theta)
+        except Exception:  # noqa: BLE001 — the unfused kernel, then the reference loop, say what is wrong
+            return None
 
 
 def _frozen(value) -> np.ndarray:
@@ -545,10 +606,15 @@ def _no_kernel(S, backward):
 def build_kernel(plan: engine.Plan, source_vec: tuple[bool, ...], grads: str = "all") -> Kernel:
     """Made once per plan and shape. The cyclic garbage collector is paused meanwhile: the
     many small strings made here would set it off again and again over a growing heap."""
+    return paused_gc(Kernel, plan, source_vec, grads)
+
+
+def paused_gc(make, *args):
+    """``make(*args)`` with the cyclic garbage collector paused (see build_kernel)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return Kernel(plan, source_vec, grads)
+        return make(*args)
     finally:
         if was_enabled:
             gc.enable()
@@ -562,3 +628,6 @@ def run(plan: engine.Plan, data, params, backward: bool, grads: str = "all"):
     if fast is None:
         fast = plan.__dict__["_fast"] = FastPlan(plan)
     return fast.run(data, params, backward, grads)
+
+
+from . import fusion_kernel  # noqa: E402 — it builds on the emitter above

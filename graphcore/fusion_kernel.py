@@ -1,0 +1,229 @@
+"""The fast path's kernel with the dense blocks (fusion.py) written as matrix operations.
+
+The same generated straight-line code as fastpath.py for every box outside a block; at the
+place of a block's first box, instead of its products and sums, a few lines over matrices
+of shape (units × samples):
+
+    X = stack(x₁ … xₙ)          (or the previous block's H, when it is only read here)
+    Z = W·X + b                  W, b taken from the parameter vector by position
+    H = act(Z)                   the activation's printed template, elementwise as for one column
+    h₁, …, h_J = H               the rows are the activation boxes' values
+
+and backward, at the same place in reverse order:
+
+    dH = stack(dJ/dh₁ …)         (or the next block's Wᵀ·dZ)
+    dZ = act'(Z) × dH            the template's downstream, elementwise
+    dJ/dW = dZ·Xᵀ,  dJ/db = row sums of dZ,  dJ/dX = Wᵀ·dZ   (the last only when wanted)
+
+The parameters' gradients go straight into one vector in ``plan.param_ids`` order (what a
+training step reads); the interior boxes' values and gradients are left for
+``fusion.Filler`` to compute when read. The block's matrices are kept in the value list
+after the plan's own slots (``v<n+…>``), so the chunking of fastpath.py carries them from
+the forward functions to the backward ones.
+
+Numbers: a matmul sums the products in its own order, so values and gradients equal the
+box-by-box ones to rounding (relative 1e-12 of the terms' size), not bit for bit; the
+errors are the reference's: a non-finite Z, H or gradient sends the run to the reference
+loop, which names the box.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import fastpath, fusion
+from .fastpath import LONG, _Emitter, _ShapeMismatch, _all_finite, _put
+
+
+class NotFusable(Exception):
+    """This shape signature cannot run the blocks as matrices (an input is not per-sample)."""
+
+
+def _finite(*mats) -> bool:
+    """One test for a few matrices: Σ x² over each is finite only if every x is (as fastpath._all_finite)."""
+    if mats[0].shape[-1] < LONG:  # by the number of samples, as fastpath._all_finite decides
+        return all(np.isfinite(a).all() for a in mats)
+    total = 0.0
+    for a in mats:
+        flat = a.ravel()
+        total += np.dot(flat, flat)
+    return bool(np.isfinite(total))
+
+
+class FusedEmitter(_Emitter):
+    def __init__(self, plan, source_vec, grads, found: list[fusion.Block]):
+        super().__init__(plan, source_vec, grads)
+        self.blocks = found
+        self.n = len(plan.keys)
+        self.extra: dict[tuple, int] = {}  # (matrix, block) -> its slot after the plan's own
+        self.at = {b.first: k for k, b in enumerate(found)}
+        self.fused_steps = set().union(*(b.steps for b in found))
+        self.pos = {s: k for k, s in enumerate(plan.param_slots)}
+        self.ns.update({"_stack": np.stack, "_dot": np.dot, "_zeros": np.zeros, "_finite": _finite,
+                        "_rowsum": functools.partial(np.add.reduce, axis=1)})
+        self.P, self.PG = self._m("P"), self._m("PG")
+
+    def _m(self, name: str, k: int | None = None) -> str:
+        """The name of a matrix (or the parameter vectors) in the value list."""
+        key = (name, k)
+        if key not in self.extra:
+            self.extra[key] = self.n + len(self.extra)
+        return f"v{self.extra[key]}"
+
+    # --- forward ----------------------------------------------------------------------------
+    def _forward_all(self):
+        for i, step in enumerate(self.plan.steps):
+            if i in self.at:
+                self._block_forward(self.at[i])
+            elif i not in self.fused_steps:
+                self._forward(i, step)
+
+    def _tested_steps(self):
+        return [st for i, st in enumerate(self.plan.steps) if i not in self.fused_steps]
+
+    def _block_forward(self, k: int):
+        b, steps = self.blocks[k], self.plan.steps
+        if not all(self.vec[x] for x in b.xs):
+            raise NotFusable()
+        X, W, Z, H = (self._m(n, k) for n in "XWZH")
+        self.ns[f"_WI{k}"] = np.array([[self.pos[w] for w in row] for row in b.w_table()], dtype=np.intp)
+        lines, reads = [], [self.P]
+        if b.chain is not None:
+            X = self._m("H", self.blocks.index(b.chain))
+            reads.append(X)
+        else:
+            lines.append(f"{X} = _stack(({', '.join(f'v{x}' for x in b.xs)},))")
+            reads += [f"v{x}" for x in b.xs]
+        lines += [f"{W} = {self.P}[_WI{k}]", f"{Z} = _dot({W}, {X})"]
+        if b.units[0].bias is not None:
+            self.ns[f"_BI{k}"] = np.array([[self.pos[u.bias]] for u in b.units], dtype=np.intp)
+            lines.append(f"{Z} += {self.P}[_BI{k}]")
+        if b.act_op is not None:
+            lines.append(f"{H} = {fastpath._templates(b.act_op, b.act_attrs)[0].format(x0=Z)}")
+        else:
+            lines.append(f"{H} = {Z}")
+        lines.append(f"if not _finite({Z}, {H}): raise _Mismatch()")
+        outs = fusion.out_slots(b, steps)
+        lines.append(f"{', '.join(f'v{o}' for o in outs)}, = {H}")
+        for o in outs:
+            self.vec[o] = True
+        self.ops.append((lines, reads, [X, W, Z, H] + [f"v{o}" for o in outs]))
+
+    # --- backward ---------------------------------------------------------------------------
+    def _backward_all(self):
+        self.ops.append(([f"{self.PG} = _zeros({len(self.plan.param_slots)})"], [], [self.PG]))
+        for i, step in reversed(list(enumerate(self.plan.steps))):
+            if i in self.at:
+                self._block_backward(self.at[i])
+            elif i not in self.fused_steps:
+                self._backward_step(i, step)
+
+    def _block_backward(self, k: int):
+        b, wanted = self.blocks[k], self.wanted
+        X, W, Z, H = (self._m(n, k) for n in "XWZH")
+        if b.chain is not None:
+            X = self._m("H", self.blocks.index(b.chain))
+        dH, dZ, gW, dX = (self._m(n, k) for n in ("dH", "dZ", "gW", "dX"))
+        lines, reads, writes = [], [X, W, Z, H, self.PG], [dH, dZ, gW, self.PG]
+        if b.feeds_chain:
+            after = next(j for j, c in enumerate(self.blocks) if c.chain is b)
+            lines.append(f"{dH} = {self._m('dX', after)}")
+            reads.append(self._m("dX", after))
+        else:
+            outs = fusion.out_slots(b, self.plan.steps)
+            if not all(o in self.reached for o in outs):
+                raise NotFusable()
+            lines.append(f"{dH} = _stack(({', '.join(f'g{o}' for o in outs)},))")
+            reads += [f"g{o}" for o in outs]
+        if b.act_op is not None:
+            down = fastpath._templates(b.act_op, b.act_attrs)[1][0]
+            lines.append(f"{dZ} = {down.format(x0=Z, o=H, u=dH)}")
+        else:
+            lines.append(f"{dZ} = {dH}")
+        self.ns[f"_WF{k}"] = self.ns[f"_WI{k}"].ravel()
+        lines += [f"{gW} = _dot({dZ}, {X}.T)", f"{self.PG}[_WF{k}] = {gW}.ravel()"]
+        if b.units[0].bias is not None:
+            self.ns[f"_BF{k}"] = self.ns[f"_BI{k}"].ravel()
+            lines.append(f"{self.PG}[_BF{k}] = _rowsum({dZ})")
+        if b.chain is not None or any(wanted is None or wanted[x] for x in b.xs):
+            lines.append(f"{dX} = _dot({W}.T, {dZ})")
+            writes.append(dX)
+            if b.chain is None:
+                for r, x in enumerate(b.xs):
+                    if wanted is None or wanted[x]:
+                        if x in self.reached:
+                            reads.append(f"g{x}")
+                        lines.append(self._accumulate(x, f"{dX}[{r}]"))
+                        writes.append(f"g{x}")
+        self.ops.append((lines, reads, writes))
+
+
+class FusedKernel:
+    """One compiled plan with its blocks as matrices, for one shape signature."""
+
+    def __init__(self, plan, source_vec, grads: str, found: list[fusion.Block]):
+        em = FusedEmitter(plan, source_vec, grads, found)
+        texts, fwd, bwd, outs, checked = em.emit()
+        for text in texts:
+            exec(compile(text, "<graphcore.fusion kernel>", "exec"), em.ns)  # noqa: S102 — from slot numbers
+        self.plan, self.blocks = plan, found
+        self.forward = [em.ns[n] for n in fwd]
+        self.backward = [em.ns[n] for n in bwd]
+        self.n, self.n_all = em.n, em.n + len(em.extra)
+        self.extra = dict(em.extra)
+        self.src_slots = tuple(s.slot for s in plan.sources)
+        self.out_vec = [o for o in outs if em.vec[o]]
+        self.out_sca = [o for o in outs if not em.vec[o]]
+        self.grad_vec = [s for s in checked if em.vec[s]]
+        self.grad_sca = [s for s in checked if not em.vec[s]]
+        in_blocks = {w for b in found for u in b.units for w in [*u.ws, u.bias] if w is not None}
+        self.loose = [(k, s) for k, s in enumerate(plan.param_slots) if s not in in_blocks]
+
+    def __call__(self, S: list, backward: bool, theta: np.ndarray):
+        V = [None] * self.n_all
+        _put(V, self.src_slots, S)
+        V[self.extra[("P", None)]] = theta
+        for f in self.forward:
+            f(V)
+        if not _all_finite(V, self.out_vec, self.out_sca):
+            return None
+        G = None
+        pg = None
+        if backward:
+            G = [None] * self.n
+            for f in self.backward:
+                f(V, G)
+            if not _all_finite(G, self.grad_vec, self.grad_sca):
+                return None
+            pg = V[self.extra[("PG", None)]]
+            for k, s in self.loose:
+                if G[s] is not None:
+                    pg[k] = G[s]
+            if not np.isfinite(pg).all():
+                return None
+        mats = {key: V[slot] for key, slot in self.extra.items() if key[1] is not None}
+        mats["PG"] = pg
+        values = fusion.SlotList(V[:self.n], None)
+        grads = None if G is None else fusion.SlotList(G, None)
+        filler = fusion.Filler(self.plan, self.blocks, mats, theta, values, grads)
+        values._fill = filler.fill_values
+        if grads is not None:
+            grads._fill = filler.fill_grads
+        return values, grads, pg
+
+
+def build(plan, source_vec, grads: str, found) -> FusedKernel:
+    try:
+        return fastpath.paused_gc(FusedKernel, plan, source_vec, grads, found)
+    except NotFusable:
+        raise
+    except _ShapeMismatch:
+        raise NotFusable() from None
+
+
+def kernel_source(plan, source_vec: tuple[bool, ...], grads: str = "all") -> str:
+    """The generated source of a fused kernel (for tests and reading)."""
+    em = FusedEmitter(plan, source_vec, grads, fusion.blocks(plan))
+    texts, *_ = em.emit()
+    return "\n".join(texts)
