@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,7 +75,7 @@ class Plan:
         self.unwired: dict[str, list[int]] = {}  # box -> its own unwired input ports
         # The fast path runs dense layers as matrices (fusion.py); False (or GRAPHCORE_FUSE=0) runs
         # every box on its own, bit for bit the reference loop's numbers.
-        self.fuse = True
+        self.fuse = os.environ.get("GRAPHCORE_FUSE", "1") != "0"
         # The cyclic garbage collector is paused meanwhile (as when fastpath builds a kernel):
         # the many small objects made here would set it off again and again over a large heap.
         was_enabled = gc.isenabled()

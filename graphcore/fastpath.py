@@ -446,18 +446,27 @@ class FastPlan:
         self.input_pos = [i for i, k in enumerate(self.kinds) if k == _INPUT]
         self.other_pos = [i for i, k in enumerate(self.kinds) if k != _INPUT]
         self._lean: frozenset | None = None  # positions of the parameters inside fused blocks
+        self._lean_snapshot: list | None = None
+        self._pairs = [(pos, i) for i, pos in enumerate(self.param_pos)]
+        self._loose: list | None = None
         self.kernels: dict[tuple[bool, ...], object] = {}
         self._snapshot: list | None = None
         self._snapshot_version = None
 
-    def _graph_values(self) -> list:
-        """Source values from the graph, re-read only when a value changed."""
+    def _graph_values(self, lean: frozenset = frozenset()) -> list:
+        """Source values from the graph, re-read only when a value changed (None at the
+        positions in ``lean``: the parameters a fused kernel reads from its vector)."""
         vv = (self.graph.version, self.graph.values_version)
         if self._snapshot_version != vv:
             self._snapshot = [_frozen(self.graph.value(n)) if k != _INPUT else None
                               for n, k in zip(self.nodes, self.kinds, strict=True)]
             self._snapshot_version = vv
-        return self._snapshot
+            self._lean_snapshot = None
+        if not lean:
+            return self._snapshot
+        if self._lean_snapshot is None:
+            self._lean_snapshot = [None if i in lean else v for i, v in enumerate(self._snapshot)]
+        return self._lean_snapshot
 
     def feed(self, data, params) -> tuple[list, int | None] | None:
         """Source values in ``plan.sources`` order and m, as Plan.feed gives them; None when
@@ -471,19 +480,20 @@ class FastPlan:
         parameters in param_ids order) None unless ``params`` came as one, whole. With that
         vector, the parameters at the positions in ``lean`` are left None (a fused kernel reads
         them from the vector)."""
-        plan, S = self.plan, list(self._graph_values())
+        plan = self.plan
         m = arr = None
-        vec = [False] * len(S)
         plain = True
+        if isinstance(params, np.ndarray) and params.ndim == 1 and params.dtype.kind in "fiu":
+            arr = np.array(params, dtype=float)  # a copy: this run's values are its own
+        if arr is None or len(arr) != len(self.param_pos):
+            lean = frozenset()  # the parameters come one by one
+        S = list(self._graph_values(lean))
+        vec = [False] * len(S)
         if params is not None and not isinstance(params, dict):
-            if isinstance(params, np.ndarray) and params.ndim == 1 and params.dtype.kind in "fiu":
-                arr = np.array(params, dtype=float)  # a copy: this run's values are its own
             if arr is not None:
-                if len(arr) != len(self.param_pos):
-                    lean = frozenset()
-                for pos, i in zip(self.param_pos, range(len(arr)), strict=False):  # as zip(param_ids, params)
-                    # a 0-d view: as np.asarray(params[i]) but cheaper
-                    S[pos] = None if pos in lean else arr[i, ...]
+                pairs = self._pairs if not lean else self._loose_pairs(lean)
+                for pos, i in pairs[:len(arr)]:  # as zip(param_ids, params)
+                    S[pos] = arr[i, ...]  # a 0-d view: as np.asarray(params[i]) but cheaper
             else:
                 for pos, v in zip(self.param_pos, params, strict=False):
                     S[pos] = v = _A(v)
@@ -568,6 +578,11 @@ class FastPlan:
             self.kernels[key] = kernel
         return kernel
 
+    def _loose_pairs(self, lean: frozenset) -> list:
+        if self._loose is None:
+            self._loose = [(pos, i) for pos, i in self._pairs if pos not in lean]
+        return self._loose
+
     def _lean_positions(self) -> frozenset:
         if self._lean is None:
             slots = {w for b in fusion.blocks(self.plan) for u in b.units for w in [*u.ws, u.bias] if w is not None}
@@ -578,7 +593,7 @@ class FastPlan:
         """The kernel with the dense blocks as matrices (fusion.py); None when the plan has no
         block, this shape cannot use them (the unfused kernel runs), or a value is not finite."""
         found = fusion.blocks(self.plan)
-        if not found or any(sig[i] for i in self.param_pos):
+        if not found:
             return None
         kernel = self._kernel((sig, grads, "fused"), fusion_kernel.build, self.plan, sig, grads, found)
         if kernel is _no_kernel:

@@ -5,9 +5,8 @@ input (the input xᵢ times a weight parameter wⱼᵢ), a tree of ``add`` boxes
 products and a bias parameter bⱼ into the pre-activation zⱼ, and often one activation box
 hⱼ = act(zⱼ). When several units read the same inputs, that is z = W·x + b: here such
 *blocks* are recognised in a compiled plan (by the shape of the wiring alone — the engine
-never reads groups, graphcore/groups.py), and fusion_kernel.py writes each block as one
-matmul forward and two backward (dZ·Xᵀ for the weights, Wᵀ·dZ for the inputs) instead of
-a line per box.
+never reads groups, graphcore/groups.py), and fusion_kernel.py writes each block as a few
+array operations instead of a line per box, adding in the boxes' own order (bit for bit).
 
 What makes a unit (every condition checked, else the boxes run one by one as before):
 
@@ -15,8 +14,9 @@ What makes a unit (every condition checked, else the boxes run one by one as bef
 * each weight and the bias are parameter boxes read by that one box only, and every
   product, partial sum and the pre-activation is read by exactly one box (its place in
   the tree), none of them the graph's cost J or output;
-* the inputs are distinct, and a block's units read the same set of inputs and end in
-  the same activation (or none), every box on the path to J when the graph names one.
+* the inputs are distinct, and a block's units add the same inputs in the same order
+  (the same tree) and end in the same activation (or none), every box on the path to J
+  when the graph names one.
 
 The learner still sees, steps and exports scalar boxes. A fused run leaves the interior
 Variables (products, partial sums, z, and the weights' own values and gradients) out of
@@ -26,7 +26,6 @@ needs the cost and dJ/dθ never pays for them.
 """
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -34,13 +33,13 @@ import numpy as np
 
 from . import functions as F
 
-ENABLED = True  # a process-wide switch; GRAPHCORE_FUSE=0 in the environment and Plan.fuse do the same
+ENABLED = True  # a process-wide switch; Plan.fuse (False when GRAPHCORE_FUSE=0 at compile time) per plan
 _ADD, _MUL = F.CATALOGUE["add"], F.CATALOGUE["mul"]
 
 
 def wanted(plan) -> bool:
     """Whether this plan's fast path fuses its blocks (``GRAPHCORE_FUSE=0`` or ``plan.fuse = False``: not)."""
-    return ENABLED and plan.fuse and os.environ.get("GRAPHCORE_FUSE", "1") != "0"
+    return ENABLED and plan.fuse
 
 
 @dataclass
@@ -51,11 +50,15 @@ class Unit:
     bias: int | None
     steps: list[int]  # step indices of the products and sums (the root included)
     act: int | None = None  # step index of the activation
+    # The sum as the boxes do it, in postfix: ("x", slot) a product, ("b",) the bias, ("+",)
+    # an add of the two before — so the block adds in the very order the boxes do.
+    prog: list[tuple] = field(default_factory=list)
+    prod: dict[int, int] = field(default_factory=dict)  # input slot -> step index of its product
 
 
 @dataclass
 class Block:
-    """J units over the same n inputs: Z = W·X + b (J × m), H = act(Z)."""
+    """J units over the same n inputs: Z = W·X + b (J × m, summed as the boxes sum), H = act(Z)."""
 
     units: list[Unit]
     xs: list[int]  # the n input slots, in the order of X's rows
@@ -108,27 +111,37 @@ def find_blocks(plan) -> list[Block]:
 def _parse_unit(root: int, ctx) -> Unit | None:
     steps, producer, readers, params, special = ctx
     unit = Unit(root, [], [], None, [root])
-    stack = list(reversed(steps[root].ins))  # depth first, port 0 first: the products in reading order
+    # depth first, port 0 first; a sum is written after its two terms (postfix)
+    stack: list[tuple[int, bool]] = [(steps[root].outs[0], True)]
+    first = True
     while stack:
-        s = stack.pop()
-        if s in special or len(readers[s]) != 1:
+        s, expand = stack.pop()
+        if not expand:
+            unit.prog.append(("+",))
+            continue
+        if not first and (s in special or len(readers[s]) != 1):
             return None
-        if s in params:
+        if s in params and not first:
             if unit.bias is not None:
                 return None
             unit.bias = s
+            unit.prog.append(("b",))
             continue
         p = producer.get(s)
         if p is None:
             return None
         st = steps[p]
         if st.fn is _ADD:
-            stack.extend(reversed(st.ins))
-        elif st.fn is _MUL and _product(st, unit, params, readers):
-            pass
+            stack.append((s, False))
+            stack.extend((i, True) for i in reversed(st.ins))
+        elif not first and st.fn is _MUL and _product(st, unit, params, readers):
+            unit.prog.append(("x", unit.xs[-1]))
+            unit.prod[unit.xs[-1]] = p
         else:
             return None
-        unit.steps.append(p)
+        if not first:
+            unit.steps.append(p)
+        first = False
     if not unit.xs or len(set(unit.xs)) != len(unit.xs):
         return None
     return unit
@@ -170,11 +183,10 @@ def _group(plan, units: list[Unit], ctx) -> list[Block]:
     by_key: dict[tuple, list[Unit]] = defaultdict(list)
     for u in sorted(units, key=lambda u: u.root):
         act = steps[u.act] if u.act is not None else None
-        key = (frozenset(u.xs), act.op if act else None, repr(sorted(act.attrs.items())) if act else "",
-               u.bias is None)
+        key = (tuple(u.prog), act.op if act else None, repr(sorted(act.attrs.items())) if act else "")
         by_key[key].append(u)
     found = []
-    for (_, act_op, _, _), group in by_key.items():
+    for (_, act_op, _), group in by_key.items():
         block = Block(group, list(group[0].xs), act_op, dict(steps[group[0].act].attrs) if act_op else {})
         for u in group:
             block.steps.update(u.steps)
@@ -205,9 +217,9 @@ def _chain(found: list[Block], ctx) -> list[Block]:
             if a.first >= b.first or a.feeds_chain:
                 continue
             outs = out_slots(a, steps)
-            if (set(outs) == set(b.xs) and not special.intersection(outs)
+            if (outs == b.xs and not special.intersection(outs)
                     and all(r in b.steps for o in outs for r in readers[o])):
-                b.xs, b.chain, a.feeds_chain = list(outs), a, True
+                b.chain, a.feeds_chain = a, True
                 break
     return found
 
@@ -267,57 +279,49 @@ class SlotList(list):
 
 
 class Filler:
-    """Computes the interior Variables of a fused run from its blocks' matrices, box by box
-    with the catalogue's kernels (the reference's numbers for every product and partial
-    sum; each z is its row of the matmul, as the activation read it)."""
+    """Computes the interior Variables of a fused run from its blocks' matrices.
+
+    Values: every weight and bias from the parameter vector, then every product xᵢ·wⱼᵢ and
+    partial sum in the plan's order, with the very operation the box does (the reference's
+    numbers); each z is its row of the matmul, as the activation read it. Gradients: a tree
+    of ``add`` boxes passes dJ/dz on unchanged, so every product and partial sum of unit j
+    has dJ/dz_j, row j of dZ; the weights' and biases' come from the gradient vector."""
 
     def __init__(self, plan, fused: list[Block], mats: dict, theta: np.ndarray, values, grads):
         self.plan, self.fused, self.mats, self.theta = plan, fused, mats, theta
         self.values, self.grads = values, grads
+        self.pos = {s: k for k, s in enumerate(plan.param_slots)}
 
     def fill_values(self):
-        plan, V = self.plan, self.values
-        pos = {s: k for k, s in enumerate(plan.param_slots)}
+        steps, V, pos = self.plan.steps, self.values, self.pos
         for k, b in enumerate(self.fused):
             Z = self.mats[("Z", k)]
             for j, u in enumerate(b.units):
-                for w in [*u.ws, *([u.bias] if u.bias is not None else [])]:
+                for w in _own_params(u):
                     list.__setitem__(V, w, self.theta[pos[w], ...])  # a 0-d view, as the feed gives
-                list.__setitem__(V, plan.steps[u.root].outs[0], Z[j])
+                list.__setitem__(V, steps[u.root].outs[0], Z[j])
             for i in sorted(s for u in b.units for s in u.steps if s != u.root):
-                st = plan.steps[i]
-                out = F.run_forward(st.fn, [V[s] for s in st.ins], st.attrs)[0]
-                list.__setitem__(V, st.outs[0], out)
+                a, c = steps[i].ins
+                x, y = list.__getitem__(V, a), list.__getitem__(V, c)
+                list.__setitem__(V, steps[i].outs[0], x + y if steps[i].fn is _ADD else x * y)
 
     def fill_grads(self):
-        if isinstance(self.values, SlotList):
-            self.values.complete()
-        plan, V, G = self.plan, self.values, self.grads
+        steps, G, pos = self.plan.steps, self.grads, self.pos
         pg = self.mats.get("PG")
-        pos = {s: k for k, s in enumerate(plan.param_slots)}
         for k, b in enumerate(self.fused):
             dZ = self.mats.get(("dZ", k))
             if dZ is None:
                 continue
-            interior = {plan.steps[i].outs[0] for u in b.units for i in u.steps if i != u.root}
             for j, u in enumerate(b.units):
-                list.__setitem__(G, plan.steps[u.root].outs[0], dZ[j])
-                for w in [*u.ws, *([u.bias] if u.bias is not None else [])]:
+                for i in u.steps:
+                    list.__setitem__(G, steps[i].outs[0], dZ[j])
+                for w in _own_params(u):
                     list.__setitem__(G, w, pg[pos[w], ...])
             dX = self.mats.get(("dX", k))
             if b.chain is not None and dX is not None:  # the previous block's outputs: dJ/dh is Wᵀ·dZ here
                 for r, x in enumerate(b.xs):
                     list.__setitem__(G, x, dX[r])
-            for i in sorted((s for u in b.units for s in u.steps), reverse=True):
-                st = plan.steps[i]
-                ups = [list.__getitem__(G, st.outs[0])]
-                xs = [V[s] for s in st.ins]
-                local = F.run_local(st.fn, xs, [V[st.outs[0]]], st.attrs)
-                for s, d in zip(st.ins, F.downstream(st.fn, local, ups), strict=True):
-                    if s in interior:
-                        list.__setitem__(G, s, _reduce(d, V[s]))
 
 
-def _reduce(d, value):
-    from .engine import reduce_to
-    return reduce_to(d, value)
+def _own_params(u: Unit) -> list[int]:
+    return u.ws + ([u.bias] if u.bias is not None else [])

@@ -1,30 +1,31 @@
-"""The fast path's kernel with the dense blocks (fusion.py) written as matrix operations.
+"""The fast path's kernel with the dense blocks (fusion.py) written as array operations.
 
 The same generated straight-line code as fastpath.py for every box outside a block; at the
-place of a block's first box, instead of its products and sums, a few lines over matrices
-of shape (units × samples):
+place of a block's first box, instead of its products and sums, a few lines over arrays of
+shape (units × samples):
 
-    X = stack(x₁ … xₙ)          (or the previous block's H, when it is only read here)
-    Z = W·X + b                  W, b taken from the parameter vector by position
-    H = act(Z)                   the activation's printed template, elementwise as for one column
-    h₁, …, h_J = H               the rows are the activation boxes' values
+    X = stack(x₁ … xₙ)            (or the previous block's H, when it is only read there)
+    PR = W[:, :, None] * X         every product wⱼᵢ·xᵢ at once (W, b from the parameter vector)
+    Z = the sums of PR and b       in the units' own order (a chain: one reduction)
+    H = act(Z)                     the activation's printed template, elementwise
+    h₁, …, h_J = H                 the rows are the activation boxes' values
 
 and backward, at the same place in reverse order:
 
-    dH = stack(dJ/dh₁ …)         (or the next block's Wᵀ·dZ)
-    dZ = act'(Z) × dH            the template's downstream, elementwise
-    dJ/dW = dZ·Xᵀ,  dJ/db = row sums of dZ,  dJ/dX = Wᵀ·dZ   (the last only when wanted)
+    dH = stack(dJ/dh₁ …)           (or the next block's dJ/dX)
+    dZ = act'(Z) × dH              the template's downstream, elementwise
+    dJ/dW = Σ over samples of dZ·X, dJ/db = row sums of dZ, dJ/dX = Σⱼ wⱼ·dzⱼ (when wanted)
 
-The parameters' gradients go straight into one vector in ``plan.param_ids`` order (what a
-training step reads); the interior boxes' values and gradients are left for
-``fusion.Filler`` to compute when read. The block's matrices are kept in the value list
-after the plan's own slots (``v<n+…>``), so the chunking of fastpath.py carries them from
-the forward functions to the backward ones.
-
-Numbers: a matmul sums the products in its own order, so values and gradients equal the
-box-by-box ones to rounding (relative 1e-12 of the terms' size), not bit for bit; the
-errors are the reference's: a non-finite Z, H or gradient sends the run to the reference
-loop, which names the box.
+Every sum is taken in the order the boxes take it (numpy's pairwise sum over the samples,
+the add tree's order, the readers' order for dJ/dx), so the numbers are the box-by-box
+ones bit for bit; only when the inputs' readers come in different orders does dJ/dX fall
+back to one matmul Wᵀ·dZ (equal to rounding, 1e-12 of the size). The parameters'
+gradients go straight into one vector in ``plan.param_ids`` order (what a training step
+reads); the interior boxes' values and gradients are left for ``fusion.Filler``. The
+block's arrays are kept in the value list after the plan's own slots (``v<n+…>``), so the
+chunking of fastpath.py carries them from the forward functions to the backward ones. A
+non-finite Z, H or gradient sends the run on (unfused kernel, then reference loop), which
+names the box.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ import functools
 import numpy as np
 
 from . import fastpath, fusion
-from .fastpath import LONG, _Emitter, _ShapeMismatch, _all_finite, _put
+from .fastpath import _Emitter, _ShapeMismatch, _all_finite, _put
 
 
 class NotFusable(Exception):
@@ -41,18 +42,23 @@ class NotFusable(Exception):
 
 
 def _finite(*mats) -> bool:
-    """One test for a few matrices: Σ x² over each is finite only if every x is (as fastpath._all_finite)."""
-    if mats[0].shape[-1] < LONG:  # by the number of samples, as fastpath._all_finite decides
-        return all(np.isfinite(a).all() for a in mats)
+    """One test for a few matrices: Σ x² over each is finite only if every x is (nan and ±inf
+    survive the products and the sum). Beyond |x| ≈ 1e154 the squares overflow and the test
+    says "not finite" for finite numbers: then the unfused kernel runs — slower, never different."""
     total = 0.0
     for a in mats:
         flat = a.ravel()
-        total += np.dot(flat, flat)
-    return bool(np.isfinite(total))
+        total += _dot(flat, flat)
+    return total - total == 0.0
+
+
+_dot = np.dot
 
 
 class FusedEmitter(_Emitter):
     def __init__(self, plan, source_vec, grads, found: list[fusion.Block]):
+        if any(v for v, src in zip(source_vec, plan.sources, strict=True) if src.op == "parameter"):
+            raise NotFusable()  # a parameter given one value per sample: W would not be a matrix
         super().__init__(plan, source_vec, grads)
         self.blocks = found
         self.n = len(plan.keys)
@@ -61,6 +67,7 @@ class FusedEmitter(_Emitter):
         self.fused_steps = set().union(*(b.steps for b in found))
         self.pos = {s: k for k, s in enumerate(plan.param_slots)}
         self.ns.update({"_stack": np.stack, "_dot": np.dot, "_zeros": np.zeros, "_finite": _finite,
+                        "_add_reduce": np.add.reduce,
                         "_rowsum": functools.partial(np.add.reduce, axis=1)})
         self.P, self.PG = self._m("P"), self._m("PG")
 
@@ -95,10 +102,10 @@ class FusedEmitter(_Emitter):
         else:
             lines.append(f"{X} = _stack(({', '.join(f'v{x}' for x in b.xs)},))")
             reads += [f"v{x}" for x in b.xs]
-        lines += [f"{W} = {self.P}[_WI{k}]", f"{Z} = _dot({W}, {X})"]
+        lines += [f"{W} = {self.P}[_WI{k}]"]
         if b.units[0].bias is not None:
             self.ns[f"_BI{k}"] = np.array([[self.pos[u.bias]] for u in b.units], dtype=np.intp)
-            lines.append(f"{Z} += {self.P}[_BI{k}]")
+        lines += self._sums(k, b, X, W, Z)
         if b.act_op is not None:
             lines.append(f"{H} = {fastpath._templates(b.act_op, b.act_attrs)[0].format(x0=Z)}")
         else:
@@ -109,6 +116,38 @@ class FusedEmitter(_Emitter):
         for o in outs:
             self.vec[o] = True
         self.ops.append((lines, reads, [X, W, Z, H] + [f"v{o}" for o in outs]))
+
+    def _sums(self, k: int, b, X: str, W: str, Z: str) -> list[str]:
+        """Z as the boxes add: every product wⱼᵢ·xᵢ at once (J × n × m), then the sums in the
+        units' own order — a chain ((p₁ + p₂) + p₃) … as one reduction over the inputs (numpy
+        adds along that axis in order), any other tree one add per sum box. Same numbers as
+        the boxes, bit for bit."""
+        prods, bias = self._m("PR", k), f"{self.P}[_BI{k}]"
+        lines = [f"{prods} = {W}[:, :, None] * {X}[None, :, :]"]
+        prog = b.units[0].prog
+        n = len(b.xs)
+        chain = [("x", x) for x in b.xs]
+        chain = chain[:2] + [op for x in chain[2:] for op in (x, ("+",))]
+        chain.insert(2, ("+",)) if n > 1 else None
+        if n > 1 and prog[:len(chain)] == chain and prog[len(chain):] in ([], [("b",), ("+",)]):
+            lines.append(f"{Z} = _add_reduce({prods}, axis=1)")
+            if len(prog) > len(chain):
+                lines.append(f"{Z} = {Z} + {bias}")
+            return lines
+        row = {x: r for r, x in enumerate(b.xs)}
+        stack, t = [], 0
+        for op in prog:
+            if op[0] == "x":
+                stack.append(f"{prods}[:, {row[op[1]]}]")
+            elif op[0] == "b":
+                stack.append(bias)
+            else:
+                right, left = stack.pop(), stack.pop()
+                lines.append(f"_t{t} = {left} + {right}")
+                stack.append(f"_t{t}")
+                t += 1
+        lines.append(f"{Z} = {stack.pop()}")
+        return lines
 
     # --- backward ---------------------------------------------------------------------------
     def _backward_all(self):
@@ -142,12 +181,14 @@ class FusedEmitter(_Emitter):
         else:
             lines.append(f"{dZ} = {dH}")
         self.ns[f"_WF{k}"] = self.ns[f"_WI{k}"].ravel()
-        lines += [f"{gW} = _dot({dZ}, {X}.T)", f"{self.PG}[_WF{k}] = {gW}.ravel()"]
+        # each weight's gradient as its box sums it: Σ over the samples of xᵢ·dzⱼ (the same pairwise sum)
+        lines += [f"{gW} = _add_reduce({dZ}[:, None, :] * {X}[None, :, :], axis=2)",
+                  f"{self.PG}[_WF{k}] = {gW}.ravel()"]
         if b.units[0].bias is not None:
             self.ns[f"_BF{k}"] = self.ns[f"_BI{k}"].ravel()
             lines.append(f"{self.PG}[_BF{k}] = _rowsum({dZ})")
         if b.chain is not None or any(wanted is None or wanted[x] for x in b.xs):
-            lines.append(f"{dX} = _dot({W}.T, {dZ})")
+            lines += self._input_grads(b, W, dZ, dX)
             writes.append(dX)
             if b.chain is None:
                 for r, x in enumerate(b.xs):
@@ -157,6 +198,19 @@ class FusedEmitter(_Emitter):
                         lines.append(self._accumulate(x, f"{dX}[{r}]"))
                         writes.append(f"g{x}")
         self.ops.append((lines, reads, writes))
+
+
+    def _input_grads(self, b, W: str, dZ: str, dX: str) -> list[str]:
+        """dJ/dX: Σⱼ wⱼᵢ·dzⱼ added in the order the boxes' backward adds them (the products that
+        read xᵢ, last first) — bit for bit the boxes' sum when that order is the same for every
+        input and nothing else reads them; else one matmul Wᵀ·dZ (equal to rounding)."""
+        orders = {tuple(sorted(range(len(b.units)), key=lambda j: -b.units[j].prod[x])) for x in b.xs}
+        if len(orders) != 1:
+            return [f"{dX} = _dot({W}.T, {dZ})"]
+        order = orders.pop()
+        lines = [f"{dX} = {W}[{order[0]}, :, None] * {dZ}[{order[0]}]"]
+        lines += [f"{dX} += {W}[{j}, :, None] * {dZ}[{j}]" for j in order[1:]]
+        return lines
 
 
 class FusedKernel:
