@@ -34,6 +34,7 @@ import functools
 import numpy as np
 
 from . import fastpath, fusion
+from . import functions as F
 from .fastpath import _Emitter, _ShapeMismatch, _all_finite, _put
 
 
@@ -70,6 +71,11 @@ class FusedEmitter(_Emitter):
                         "_add_reduce": np.add.reduce,
                         "_rowsum": functools.partial(np.add.reduce, axis=1)})
         self.P, self.PG = self._m("P"), self._m("PG")
+        self.heads = {k: h for k, b in enumerate(found) if (h := _head(plan, b)) is not None}
+        self.head_at = {min(i for i in h if i is not None): k for k, h in self.heads.items()}
+        self.head_steps = {i for h in self.heads.values() for i in h if i is not None}
+        self.ns.update({"_class_index": F._class_index, "_exp": np.exp, "_log": np.log,
+                        "_take": np.take_along_axis})
 
     def _m(self, name: str, k: int | None = None) -> str:
         """The name of a matrix (or the parameter vectors) in the value list."""
@@ -83,8 +89,30 @@ class FusedEmitter(_Emitter):
         for i, step in enumerate(self.plan.steps):
             if i in self.at:
                 self._block_forward(self.at[i])
-            elif i not in self.fused_steps:
+            elif i in self.head_at:
+                self._head_forward(self.head_at[i])
+            elif i not in self.fused_steps and i not in self.head_steps:
                 self._forward(i, step)
+
+    def _head_forward(self, k: int):
+        """cross_entropy (and the softmax output) over a block's logits as they lie in Z: the
+        catalogue's kernels' operations, on the same array, without stacking the rows again."""
+        ce, sm = (self.plan.steps[i] if i is not None else None for i in self.heads[k])
+        Z, y, K = self._m("Z", k), ce.ins[-1], len(ce.ins) - 1
+        if not self.vec[y]:
+            raise NotFusable()
+        YI, ZM, E, TOT, S = (self._m(n, k) for n in ("YI", "ZM", "E", "TOT", "S"))
+        lines = [f"{YI} = _class_index(v{y}, {K})", f"{ZM} = {Z}.max(axis=0)", f"{E} = _exp({Z} - {ZM})",
+                 f"{TOT} = {E}.sum(axis=0)", f"{S} = {E} / {TOT}",
+                 f"v{ce.outs[0]} = {ZM} + _log({TOT}) - _take({Z}, {YI}[None, ...], axis=0)[0]"]
+        writes = [YI, ZM, E, TOT, S, f"v{ce.outs[0]}"]
+        self.vec[ce.outs[0]] = True
+        if sm is not None:
+            lines.append(f"{', '.join(f'v{o}' for o in sm.outs)}, = {S}")
+            writes += [f"v{o}" for o in sm.outs]
+            for o in sm.outs:
+                self.vec[o] = True
+        self.ops.append((lines, [Z, f"v{y}"], writes))
 
     def _tested_steps(self):
         return [st for i, st in enumerate(self.plan.steps) if i not in self.fused_steps]
@@ -152,11 +180,27 @@ class FusedEmitter(_Emitter):
     # --- backward ---------------------------------------------------------------------------
     def _backward_all(self):
         self.ops.append(([f"{self.PG} = _zeros({len(self.plan.param_slots)})"], [], [self.PG]))
+        ce_at = {h[0]: k for k, h in self.heads.items()}
         for i, step in reversed(list(enumerate(self.plan.steps))):
             if i in self.at:
                 self._block_backward(self.at[i])
+            elif i in ce_at:
+                self._head_backward(ce_at[i], step)
             elif i not in self.fused_steps:
                 self._backward_step(i, step)
+
+    def _head_backward(self, k: int, ce):
+        """dJ/dz for the logits: (softmax − [i = y]) × dJ/dL, as the catalogue's local derivative."""
+        y, K, dH = ce.ins[-1], len(ce.ins) - 1, self._m("dH", k)
+        self.ns[f"_AR{k}"] = np.arange(K)[:, None]
+        S, YI = self._m("S", k), self._m("YI", k)
+        lines = [f"{dH} = ({S} - ({YI} == _AR{k})) * g{ce.outs[0]}"]
+        writes = [dH]
+        if self.wanted is None or self.wanted[y]:
+            lines.append(self._accumulate(y, f"_zeros_like(v{y})"))
+            writes.append(f"g{y}")
+        self.ops.append((lines, [S, YI, f"g{ce.outs[0]}", f"v{y}"] + ([f"g{y}"] if y in self.reached else []),
+                         writes))
 
     def _block_backward(self, k: int):
         b, wanted = self.blocks[k], self.wanted
@@ -165,7 +209,9 @@ class FusedEmitter(_Emitter):
             X = self._m("H", self.blocks.index(b.chain))
         dH, dZ, gW, dX = (self._m(n, k) for n in ("dH", "dZ", "gW", "dX"))
         lines, reads, writes = [], [X, W, Z, H, self.PG], [dH, dZ, gW, self.PG]
-        if b.feeds_chain:
+        if k in self.heads:
+            reads.append(dH)  # made by the head's backward, just before
+        elif b.feeds_chain:
             after = next(j for j, c in enumerate(self.blocks) if c.chain is b)
             lines.append(f"{dH} = {self._m('dX', after)}")
             reads.append(self._m("dX", after))
@@ -211,6 +257,28 @@ class FusedEmitter(_Emitter):
         lines = [f"{dX} = {W}[{order[0]}, :, None] * {dZ}[{order[0]}]"]
         lines += [f"{dX} += {W}[{j}, :, None] * {dZ}[{j}]" for j in order[1:]]
         return lines
+
+
+def _head(plan, b: fusion.Block):
+    """(cross_entropy step, softmax step or None) reading the block's outputs, in order, as
+    their only readers on the path to J — with its class labels a data column checked by
+    ``labels`` — else None."""
+    if b.act_op is not None or b.feeds_chain:
+        return None
+    outs = fusion.out_slots(b, plan.steps)
+    label_boxes = {feed[0] for feed in plan.label_feeds}
+    ce = sm = None
+    for i, st in enumerate(plan.steps):
+        if st.op == "cross_entropy" and st.ins[:-1] == outs and st.node in label_boxes and st.on_loss_path:
+            ce = i
+        elif st.op == "softmax" and st.ins == outs and not st.on_loss_path:
+            sm = i
+    if ce is None:
+        return None
+    for i, st in enumerate(plan.steps):
+        if i not in (ce, sm) and st.on_loss_path and set(st.ins).intersection(outs) and i not in b.steps:
+            return None  # another reader sends a gradient back to the logits
+    return ce, sm
 
 
 class FusedKernel:
