@@ -138,7 +138,8 @@ class FusedEmitter(_Emitter):
             lines.append(f"{H} = {fastpath._templates(b.act_op, b.act_attrs)[0].format(x0=Z)}")
         else:
             lines.append(f"{H} = {Z}")
-        lines.append(f"if not _finite({Z}, {H}): raise _Mismatch()")
+        # a finite z gives a finite h for these, so z alone is tested
+        lines.append(f"if not _finite({Z}{'' if b.act_op in _BOUNDED else f', {H}'}): raise _Mismatch()")
         outs = fusion.out_slots(b, steps)
         lines.append(f"{', '.join(f'v{o}' for o in outs)}, = {H}")
         for o in outs:
@@ -259,6 +260,27 @@ class FusedEmitter(_Emitter):
         return lines
 
 
+_BOUNDED = (None, "relu", "sigmoid", "tanh", "identity")
+
+
+class _Mats:
+    """A fused run's arrays by (name, block), read from its value list only when the Filler asks."""
+
+    __slots__ = ("V", "extra", "pg")
+
+    def __init__(self, V, extra, pg):
+        self.V, self.extra, self.pg = V, extra, pg
+
+    def get(self, key, default=None):
+        if key == "PG":
+            return self.pg
+        slot = self.extra.get(key)
+        return default if slot is None else self.V[slot]
+
+    def __getitem__(self, key):
+        return self.V[self.extra[key]]
+
+
 def _head(plan, b: fusion.Block):
     """(cross_entropy step, softmax step or None) reading the block's outputs, in order, as
     their only readers on the path to J — with its class labels a data column checked by
@@ -324,8 +346,7 @@ class FusedKernel:
                     pg[k] = G[s]
             if not np.isfinite(pg).all():
                 return None
-        mats = {key: V[slot] for key, slot in self.extra.items() if key[1] is not None}
-        mats["PG"] = pg
+        mats = _Mats(V, self.extra, pg)
         values = fusion.SlotList(V[:self.n], None)
         grads = None if G is None else fusion.SlotList(G, None)
         filler = fusion.Filler(self.plan, self.blocks, mats, theta, values, grads)

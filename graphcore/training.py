@@ -369,8 +369,8 @@ class Trainer:
             before = self.params.copy()
             with np.errstate(over="ignore", invalid="ignore"):  # checked just below
                 self.opt.step(self.params, grads)
-            bad = np.flatnonzero(~np.isfinite(self.params))
-            if bad.size:
+            bad = () if np.isfinite(self.params).all() else np.flatnonzero(~np.isfinite(self.params))
+            if len(bad):
                 p, v = self.param_ids[bad[0]], self.params[bad[0]]
                 self.params = before
                 raise NonFiniteError(f"update: parameter '{self.graph.box_name(p)}' became {v} after the "
