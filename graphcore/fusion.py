@@ -290,7 +290,14 @@ class Filler:
     def __init__(self, plan, fused: list[Block], mats: dict, theta: np.ndarray, values, grads):
         self.plan, self.fused, self.mats, self.theta = plan, fused, mats, theta
         self.values, self.grads = values, grads
-        self.pos = {s: k for k, s in enumerate(plan.param_slots)}
+
+    @property
+    def pos(self) -> dict[int, int]:
+        """Parameter slot -> its place in the vector (made when first filling, not per run)."""
+        pos = self.plan.__dict__.get("_param_pos")
+        if pos is None:
+            pos = self.plan.__dict__["_param_pos"] = {s: k for k, s in enumerate(self.plan.param_slots)}
+        return pos
 
     def fill_values(self):
         steps, V, pos = self.plan.steps, self.values, self.pos

@@ -16,6 +16,11 @@ and backward, at the same place in reverse order:
     dZ = act'(Z) × dH              the template's downstream, elementwise
     dJ/dW = Σ over samples of dZ·X, dJ/db = row sums of dZ, dJ/dX = Σⱼ wⱼ·dzⱼ (when wanted)
 
+A block of logits read by a ``cross_entropy`` box (and the ``softmax`` output box) as their
+only readers on the path to J, its labels the data set's checked ``y`` column, is a *head*:
+the loss and the softmax are computed from Z as it lies (the catalogue's operations, on
+the same array), and dJ/dZ = (softmax − [i = y]) × dJ/dL goes straight to the block.
+
 Every sum is taken in the order the boxes take it (numpy's pairwise sum over the samples,
 the add tree's order, the readers' order for dJ/dx), so the numbers are the box-by-box
 ones bit for bit; only when the inputs' readers come in different orders does dJ/dX fall
