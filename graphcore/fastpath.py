@@ -150,11 +150,12 @@ class _Emitter:
         the sources' gradients — every downstream gradient is local × upstream (printed
         for each template), so a nan or inf anywhere reaches a source's gradient."""
         plan = self.plan
-        self._forward_all()
+        for i, step in enumerate(plan.steps):
+            self._forward(i, step)
         text, fwd = self._functions(self.ops, "_f", "V")
         covered = {slot for st in plan.steps for port, slot in enumerate(st.ins)
                    if propagates(st.op, st.attrs, port)}
-        outs = [o for st in self._tested_steps() for o in st.outs if o not in covered]
+        outs = [o for st in plan.steps for o in st.outs if o not in covered]
         self.ops = []
         self._backward()
         btext, bwd = self._functions(self.ops, "_b", "V, G")
@@ -202,13 +203,9 @@ class _Emitter:
             parts.append("\n".join(head + ["    " + ln for ln in lines] + tail) + "\n")
         return parts, names
 
-    def _forward_all(self):
-        for i, step in enumerate(self.plan.steps):
-            self._forward(i, step)
-
-    def _tested_steps(self):
-        """The steps whose outputs the forward's one test looks at (fusion tests its blocks itself)."""
-        return self.plan.steps
+    def _replaced(self, i: int, step) -> bool:
+        """Whether a subclass wrote this step's backward itself (fusion_kernel.py: a dense block)."""
+        return False
 
     def _template(self, step, in_vec):
         return _templates(step.op, step.attrs)
@@ -241,46 +238,42 @@ class _Emitter:
         self.ops.append(([f"g{ls} = " + (f"_full(v{ls}.shape, 1.0 / v{ls}.size)" if self.vec[ls] else "_A(1.0)")],
                          [f"v{ls}"], [f"g{ls}"]))
         self.reached.add(ls)
-        self._backward_all()
-
-    def _backward_all(self):
-        for i, step in reversed(list(enumerate(self.plan.steps))):
-            self._backward_step(i, step)
-
-    def _backward_step(self, i: int, step):
         wanted = self.wanted
-        if not step.on_loss_path or (wanted is not None and not wanted[step.outs[0]]):
-            return
-        in_vec = tuple(bool(self.vec[s]) for s in step.ins)
-        tpl = self._template(step, in_vec)
-        lines: list[str] = []
-        reads = [f"g{s}" for s in step.ins if s in self.reached]  # sums already under way
-        if tpl is not None:
-            o = step.outs[0]
-            subst = {f"x{p}": f"v{s}" for p, s in enumerate(step.ins)} | {"o": f"v{o}", "u": f"g{o}"}
-            vec_of = {f"x{p}": bool(self.vec[s]) for p, s in enumerate(step.ins)}
-            vec_of |= {"o": bool(self.vec[o]), "u": bool(self.vec[o])}
-            for port, slot in enumerate(step.ins):
-                if wanted is not None and not wanted[slot]:
-                    continue
-                d = tpl[1][port]
-                d_vec = any(vec_of[n] for n in _placeholders(d))
-                reads += [subst[n] for n in _placeholders(d)]
-                if self.vec[slot] and not d_vec:
-                    reads.append(f"v{slot}")  # _reduce_to reads the value's shape
-                lines.append(self._accumulate(slot, self._reduced(d, subst, d_vec, slot)))
-        else:
-            reads += [f"v{s}" for s in step.ins] + [f"v{o}" for o in step.outs]
-            reads += [f"g{o}" for o in step.outs if o in self.reached]
-            self.ns[f"_B{i}"] = functools.partial(_generic_downstream, step.fn, step.attrs)
-            xs = ", ".join(f"v{s}" for s in step.ins)
-            outs = ", ".join(f"v{o}" for o in step.outs)
-            ups = ", ".join(f"g{o}" if o in self.reached else f"_zeros_like(v{o})" for o in step.outs)
-            lines.append(f"_d = _B{i}(({xs},), ({outs},), ({ups},))")
-            for port, slot in enumerate(step.ins):
-                if wanted is None or wanted[slot]:
-                    lines.append(self._accumulate(slot, f"_reduce_to(_d[{port}], v{slot})"))
-        self.ops.append((lines, reads, [f"g{s}" for s in step.ins if wanted is None or wanted[s]]))
+        for i, step in reversed(list(enumerate(plan.steps))):
+            if self._replaced(i, step):
+                continue
+            if not step.on_loss_path or (wanted is not None and not wanted[step.outs[0]]):
+                continue
+            in_vec = tuple(bool(self.vec[s]) for s in step.ins)
+            tpl = self._template(step, in_vec)
+            lines: list[str] = []
+            reads = [f"g{s}" for s in step.ins if s in self.reached]  # sums already under way
+            if tpl is not None:
+                o = step.outs[0]
+                subst = {f"x{p}": f"v{s}" for p, s in enumerate(step.ins)} | {"o": f"v{o}", "u": f"g{o}"}
+                vec_of = {f"x{p}": bool(self.vec[s]) for p, s in enumerate(step.ins)}
+                vec_of |= {"o": bool(self.vec[o]), "u": bool(self.vec[o])}
+                for port, slot in enumerate(step.ins):
+                    if wanted is not None and not wanted[slot]:
+                        continue
+                    d = tpl[1][port]
+                    d_vec = any(vec_of[n] for n in _placeholders(d))
+                    reads += [subst[n] for n in _placeholders(d)]
+                    if self.vec[slot] and not d_vec:
+                        reads.append(f"v{slot}")  # _reduce_to reads the value's shape
+                    lines.append(self._accumulate(slot, self._reduced(d, subst, d_vec, slot)))
+            else:
+                reads += [f"v{s}" for s in step.ins] + [f"v{o}" for o in step.outs]
+                reads += [f"g{o}" for o in step.outs if o in self.reached]
+                self.ns[f"_B{i}"] = functools.partial(_generic_downstream, step.fn, step.attrs)
+                xs = ", ".join(f"v{s}" for s in step.ins)
+                outs = ", ".join(f"v{o}" for o in step.outs)
+                ups = ", ".join(f"g{o}" if o in self.reached else f"_zeros_like(v{o})" for o in step.outs)
+                lines.append(f"_d = _B{i}(({xs},), ({outs},), ({ups},))")
+                for port, slot in enumerate(step.ins):
+                    if wanted is None or wanted[slot]:
+                        lines.append(self._accumulate(slot, f"_reduce_to(_d[{port}], v{slot})"))
+            self.ops.append((lines, reads, [f"g{s}" for s in step.ins if wanted is None or wanted[s]]))
 
     def _reduced(self, tpl: str, subst: dict, d_vec: bool, slot: int) -> str:
         """engine.reduce_to, decided here from the shapes: a scalar's gradient is the sum over samples."""

@@ -79,6 +79,8 @@ class FusedEmitter(_Emitter):
         self.heads = {k: h for k, b in enumerate(found) if (h := _head(plan, b)) is not None}
         self.head_at = {min(i for i in h if i is not None): k for k, h in self.heads.items()}
         self.head_steps = {i for h in self.heads.values() for i in h if i is not None}
+        self.ce_at = {h[0]: k for k, h in self.heads.items()}
+        self._began = False
         self.ns.update({"_class_index": F._class_index, "_exp": np.exp, "_log": np.log,
                         "_take": np.take_along_axis})
 
@@ -89,15 +91,20 @@ class FusedEmitter(_Emitter):
             self.extra[key] = self.n + len(self.extra)
         return f"v{self.extra[key]}"
 
+    def emit(self):
+        texts, fwd, bwd, outs, grads = super().emit()
+        # the blocks test their own arrays; their interior Variables are not made by this kernel
+        inside = {o for i in self.fused_steps for o in self.plan.steps[i].outs}
+        return texts, fwd, bwd, [o for o in outs if o not in inside], grads
+
     # --- forward ----------------------------------------------------------------------------
-    def _forward_all(self):
-        for i, step in enumerate(self.plan.steps):
-            if i in self.at:
-                self._block_forward(self.at[i])
-            elif i in self.head_at:
-                self._head_forward(self.head_at[i])
-            elif i not in self.fused_steps and i not in self.head_steps:
-                self._forward(i, step)
+    def _forward(self, i: int, step):
+        if i in self.at:
+            self._block_forward(self.at[i])
+        elif i in self.head_at:
+            self._head_forward(self.head_at[i])
+        elif i not in self.fused_steps and i not in self.head_steps:
+            super()._forward(i, step)
 
     def _head_forward(self, k: int):
         """cross_entropy (and the softmax output) over a block's logits as they lie in Z: the
@@ -118,9 +125,6 @@ class FusedEmitter(_Emitter):
             for o in sm.outs:
                 self.vec[o] = True
         self.ops.append((lines, [Z, f"v{y}"], writes))
-
-    def _tested_steps(self):
-        return [st for i, st in enumerate(self.plan.steps) if i not in self.fused_steps]
 
     def _block_forward(self, k: int):
         b, steps = self.blocks[k], self.plan.steps
@@ -184,16 +188,15 @@ class FusedEmitter(_Emitter):
         return lines
 
     # --- backward ---------------------------------------------------------------------------
-    def _backward_all(self):
-        self.ops.append(([f"{self.PG} = _zeros({len(self.plan.param_slots)})"], [], [self.PG]))
-        ce_at = {h[0]: k for k, h in self.heads.items()}
-        for i, step in reversed(list(enumerate(self.plan.steps))):
-            if i in self.at:
-                self._block_backward(self.at[i])
-            elif i in ce_at:
-                self._head_backward(ce_at[i], step)
-            elif i not in self.fused_steps:
-                self._backward_step(i, step)
+    def _replaced(self, i: int, step) -> bool:
+        if not self._began:  # the first step backward: the gradient vector starts at zero
+            self._began = True
+            self.ops.append(([f"{self.PG} = _zeros({len(self.plan.param_slots)})"], [], [self.PG]))
+        if i in self.at:
+            self._block_backward(self.at[i])
+        elif i in self.ce_at:
+            self._head_backward(self.ce_at[i], step)
+        return i in self.fused_steps or i in self.ce_at
 
     def _head_backward(self, k: int, ce):
         """dJ/dz for the logits: (softmax − [i = y]) × dJ/dL, as the catalogue's local derivative."""
