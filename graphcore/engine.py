@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,6 +73,9 @@ class Plan:
         self.incomplete: list[str] = []  # boxes left out because a port upstream is unwired
         self.ignored: list[str] = []  # boxes neither J nor the output depends on: not evaluated
         self.unwired: dict[str, list[int]] = {}  # box -> its own unwired input ports
+        # The fast path runs dense layers as matrices (fusion.py); False (or GRAPHCORE_FUSE=0) runs
+        # every box on its own, bit for bit the reference loop's numbers.
+        self.fuse = os.environ.get("GRAPHCORE_FUSE", "1") != "0"
         # The cyclic garbage collector is paused meanwhile (as when fastpath builds a kernel):
         # the many small objects made here would set it off again and again over a large heap.
         was_enabled = gc.isenabled()
@@ -372,6 +376,9 @@ class Evaluation:
     @property
     def param_grads(self) -> np.ndarray:
         """dJ/dθ for each parameter, in ``plan.param_ids`` order (0 where J does not depend on it)."""
+        fused = self.__dict__.get("_param_grads")  # a fused run made them as one vector (fusion_kernel.py)
+        if fused is not None and self.grads is not None:
+            return fused.copy()
         g = self.grads or [None] * len(self.values)
         return np.array([float(g[s]) if g[s] is not None else 0.0 for s in self.plan.param_slots])
 

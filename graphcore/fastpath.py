@@ -39,7 +39,7 @@ import string
 
 import numpy as np
 
-from . import engine, formula
+from . import engine, formula, fusion
 from . import functions as F
 
 ENABLED = True  # tests flip this to compare with the reference loop
@@ -203,6 +203,10 @@ class _Emitter:
             parts.append("\n".join(head + ["    " + ln for ln in lines] + tail) + "\n")
         return parts, names
 
+    def _replaced(self, i: int, step) -> bool:
+        """Whether a subclass wrote this step's backward itself (fusion_kernel.py: a dense block)."""
+        return False
+
     def _template(self, step, in_vec):
         return _templates(step.op, step.attrs)
 
@@ -236,6 +240,8 @@ class _Emitter:
         self.reached.add(ls)
         wanted = self.wanted
         for i, step in reversed(list(enumerate(plan.steps))):
+            if self._replaced(i, step):
+                continue
             if not step.on_loss_path or (wanted is not None and not wanted[step.outs[0]]):
                 continue
             in_vec = tuple(bool(self.vec[s]) for s in step.ins)
@@ -430,18 +436,30 @@ class FastPlan:
         self.columns = [s.column or s.node for s in plan.sources]
         self.nodes = [s.node for s in plan.sources]
         self.param_pos = [i for i, k in enumerate(self.kinds) if k == _PARAM]  # in param_ids order
+        self.input_pos = [i for i, k in enumerate(self.kinds) if k == _INPUT]
+        self.other_pos = [i for i, k in enumerate(self.kinds) if k != _INPUT]
+        self._lean: frozenset | None = None  # positions of the parameters inside fused blocks
+        self._lean_snapshot: list | None = None
+        self._pairs = [(pos, i) for i, pos in enumerate(self.param_pos)]
+        self._loose: list | None = None
         self.kernels: dict[tuple[bool, ...], object] = {}
         self._snapshot: list | None = None
         self._snapshot_version = None
 
-    def _graph_values(self) -> list:
-        """Source values from the graph, re-read only when a value changed."""
+    def _graph_values(self, lean: frozenset = frozenset()) -> list:
+        """Source values from the graph, re-read only when a value changed (None at the
+        positions in ``lean``: the parameters a fused kernel reads from its vector)."""
         vv = (self.graph.version, self.graph.values_version)
         if self._snapshot_version != vv:
             self._snapshot = [_frozen(self.graph.value(n)) if k != _INPUT else None
                               for n, k in zip(self.nodes, self.kinds, strict=True)]
             self._snapshot_version = vv
-        return self._snapshot
+            self._lean_snapshot = None
+        if not lean:
+            return self._snapshot
+        if self._lean_snapshot is None:
+            self._lean_snapshot = [None if i in lean else v for i, v in enumerate(self._snapshot)]
+        return self._lean_snapshot
 
     def feed(self, data, params) -> tuple[list, int | None] | None:
         """Source values in ``plan.sources`` order and m, as Plan.feed gives them; None when
@@ -449,75 +467,86 @@ class FastPlan:
         fed = self._feed(data, params)
         return None if fed is None else fed[:2]
 
-    def _feed(self, data, params):
-        """(values, m, shape signature) — the signature None when a value given in ``params``
-        is not a plain scalar (run() then looks at every shape)."""
-        plan, S = self.plan, list(self._graph_values())
-        m = None
-        vec = [False] * len(S)
+    def _feed(self, data, params, lean: frozenset = frozenset()):
+        """(values, m, shape signature, parameter vector) — the signature None when a value given
+        in ``params`` is not a plain scalar (run() then looks at every shape); the vector (the
+        parameters in param_ids order) None unless ``params`` came as one, whole. With that
+        vector, the parameters at the positions in ``lean`` are left None (a fused kernel reads
+        them from the vector)."""
+        plan = self.plan
+        m = arr = None
         plain = True
+        if isinstance(params, np.ndarray) and params.ndim == 1 and params.dtype.kind in "fiu":
+            arr = np.array(params, dtype=float)  # a copy: this run's values are its own
+        if arr is None or len(arr) != len(self.param_pos):
+            lean = frozenset()  # the parameters come one by one
+        S = list(self._graph_values(lean))
+        vec = [False] * len(S)
         if params is not None and not isinstance(params, dict):
-            arr = None
-            if isinstance(params, np.ndarray) and params.ndim == 1 and params.dtype.kind in "fiu":
-                arr = np.array(params, dtype=float)  # a copy: this run's values are its own
             if arr is not None:
-                for pos, i in zip(self.param_pos, range(len(arr)), strict=False):  # as zip(param_ids, params)
+                pairs = self._pairs if not lean else self._loose_pairs(lean)
+                for pos, i in pairs[:len(arr)]:  # as zip(param_ids, params)
                     S[pos] = arr[i, ...]  # a 0-d view: as np.asarray(params[i]) but cheaper
             else:
                 for pos, v in zip(self.param_pos, params, strict=False):
                     S[pos] = v = _A(v)
                     plain = plain and v.ndim == 0
             params = None
-        for i, kind in enumerate(self.kinds):
-            if kind == _INPUT:
-                src = plan.sources[i]
-                if params is not None and src.node in params:
-                    S[i] = v = _A(params[src.node])
-                    plain = False
-                elif data is not None and self.columns[i] in data:
-                    v = _A(data[self.columns[i]])
-                    if v.ndim != 1 or (m is not None and len(v) != m) or len(v) == 0:
-                        return None
-                    m = len(v)
-                    S[i] = v
-                    vec[i] = True
-                elif src.value is not None and (data is None or src.column is None):
-                    S[i] = _A(src.value)
-                else:
-                    return None
-            elif params is not None and self.nodes[i] in params:
-                S[i] = _A(params[self.nodes[i]])
+        for i in self.input_pos:
+            src = plan.sources[i]
+            if params is not None and src.node in params:
+                S[i] = v = _A(params[src.node])
                 plain = False
-        return S, m, (tuple(vec) if plain else None)
+            elif data is not None and self.columns[i] in data:
+                v = _A(data[self.columns[i]])
+                if v.ndim != 1 or (m is not None and len(v) != m) or len(v) == 0:
+                    return None
+                m = len(v)
+                S[i] = v
+                vec[i] = True
+            elif src.value is not None and (data is None or src.column is None):
+                S[i] = _A(src.value)
+            else:
+                return None
+        if params is not None:
+            for i in self.other_pos:
+                if self.nodes[i] in params:
+                    S[i] = _A(params[self.nodes[i]])
+                    plain = False
+        if arr is not None and len(arr) != len(self.param_pos):
+            arr = None
+        return S, m, (tuple(vec) if plain else None), arr
 
     def run(self, data, params, backward: bool, grads: str = "all"):
         plan = self.plan
         if plan.version != self.graph.version:
             return None  # a stale plan: the reference says what it says
-        fed = self._feed(data, params)
+        fuse = fusion.wanted(plan)
+        fed = self._feed(data, params, self._lean_positions() if fuse else frozenset())
         if fed is None:
             return None
-        S, m, sig = fed
+        S, m, sig, theta = fed
         if sig is None:
             lengths = {len(v) for v in S if v.ndim}
             if any(v.ndim > 1 for v in S) or len(lengths) > 1:
                 return None
             sig = tuple(bool(v.ndim) for v in S)
-        kernel = self.kernels.get((sig, grads))
-        if kernel is None:
+        backward = backward and plan.loss_slot is not None
+        result = self._run_fused(S, sig, grads, backward, theta) if fuse else None
+        if result is None:
+            if theta is not None:
+                for pos, i in zip(self.param_pos, range(len(theta)), strict=True):
+                    if S[pos] is None:
+                        S[pos] = theta[i, ...]  # the parameters a fused kernel would have read from theta
+            kernel = self._kernel((sig, grads), build_kernel, plan, sig, grads)
             try:
-                kernel = build_kernel(plan, sig, grads)
-            except Exception:  # noqa: BLE001 — never worse than the reference: use it
-                kernel = _no_kernel
-            self.kernels[(sig, grads)] = kernel
-        try:
-            with np.errstate(all="ignore"):
-                result = kernel(S, backward and plan.loss_slot is not None)
-        except Exception:  # noqa: BLE001 — the reference loop raises the precise error
-            return None
+                with np.errstate(all="ignore"):
+                    result = kernel(S, backward)
+            except Exception:  # noqa: BLE001 — the reference loop raises the precise error
+                return None
         if result is None:
             return None
-        values, grads = result
+        values, grads = result[:2]
         ev = engine.Evaluation(plan, values, None, None, m)
         if plan.loss_slot is not None:
             loss = values[plan.loss_slot]
@@ -528,7 +557,47 @@ class FastPlan:
                 return None  # the reference loop names the box
             if grads is not None:
                 ev.grads = grads
+                if len(result) > 2:
+                    ev.__dict__["_param_grads"] = result[2]  # dJ/dθ in param_ids order, as one vector
         return ev
+
+    def _kernel(self, key, make, *args):
+        kernel = self.kernels.get(key)
+        if kernel is None:
+            try:
+                kernel = make(*args)
+            except Exception:  # noqa: BLE001 — never worse than the reference (or the unfused kernel): use it
+                kernel = _no_kernel
+            self.kernels[key] = kernel
+        return kernel
+
+    def _loose_pairs(self, lean: frozenset) -> list:
+        if self._loose is None:
+            self._loose = [(pos, i) for pos, i in self._pairs if pos not in lean]
+        return self._loose
+
+    def _lean_positions(self) -> frozenset:
+        if self._lean is None:
+            slots = {w for b in fusion.blocks(self.plan) for u in b.units for w in [*u.ws, u.bias] if w is not None}
+            self._lean = frozenset(i for i in self.param_pos if self.plan.sources[i].slot in slots)
+        return self._lean
+
+    def _run_fused(self, S, sig, grads, backward, theta):
+        """The kernel with the dense blocks as matrices (fusion.py); None when the plan has no
+        block, this shape cannot use them (the unfused kernel runs), or a value is not finite."""
+        found = fusion.blocks(self.plan)
+        if not found:
+            return None
+        kernel = self._kernel((sig, grads, "fused"), fusion_kernel.build, self.plan, sig, grads, found)
+        if kernel is _no_kernel:
+            return None
+        if theta is None:
+            theta = np.array([S[i] for i in self.param_pos], dtype=float)  # 0-d arrays, every one given
+        try:
+            with np.errstate(all="ignore"):
+                return kernel(S, backward, theta)
+        except Exception:  # noqa: BLE001 — the unfused kernel, then the reference loop, say what is wrong
+            return None
 
 
 def _frozen(value) -> np.ndarray:
@@ -545,10 +614,15 @@ def _no_kernel(S, backward):
 def build_kernel(plan: engine.Plan, source_vec: tuple[bool, ...], grads: str = "all") -> Kernel:
     """Made once per plan and shape. The cyclic garbage collector is paused meanwhile: the
     many small strings made here would set it off again and again over a growing heap."""
+    return paused_gc(Kernel, plan, source_vec, grads)
+
+
+def paused_gc(make, *args):
+    """``make(*args)`` with the cyclic garbage collector paused (see build_kernel)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return Kernel(plan, source_vec, grads)
+        return make(*args)
     finally:
         if was_enabled:
             gc.enable()
@@ -562,3 +636,6 @@ def run(plan: engine.Plan, data, params, backward: bool, grads: str = "all"):
     if fast is None:
         fast = plan.__dict__["_fast"] = FastPlan(plan)
     return fast.run(data, params, backward, grads)
+
+
+from . import fusion_kernel  # noqa: E402 — it builds on the emitter above

@@ -116,7 +116,8 @@ class History:
     ``test_accuracy``, ``time`` (seconds since the run started); nan where there is
     nothing to measure. Per-parameter and per-Variable rows (``params``: values after
     the epoch; ``grads``: the mean over the epoch's batches of dJ/dθ; ``box_grads``:
-    each Variable's mean |dJ/dv| on the epoch's last batch, columns ``var_keys``) are
+    each Variable's mean |dJ/dv| on the epoch's last batch, columns ``var_keys``, nan when
+    the Trainer does not track them) are
     kept for every epoch up to ``max_rows`` and then thinned to every 2nd, 4th, ...
     epoch (``row_epochs`` says which), so a 10,000-epoch run keeps memory bounded.
     """
@@ -259,6 +260,11 @@ class Trainer:
     are used only with the block's own optimizer. The Trainer holds its own compiled
     plan: after the graph's structure changes, make a new Trainer.
 
+    ``track`` chooses the per-epoch bookkeeping (``TRACKABLE``): None measures everything,
+    as the window's plots read it; ``("accuracy", "test")`` is what ``graphcore train``'s
+    JSON needs; ``()`` only the cost, parameters and their gradients. Untracked figures are
+    nan in the history (``accuracy`` None in its entries); the training itself is the same.
+
     With ``stop_on_divergence`` (the default) a run whose epoch cost exceeds
     max(10 × the first epoch's cost, the first epoch's cost + 10) stops with status
     "failed" and a ``DivergenceError`` naming the box that blew up first (see the
@@ -270,13 +276,10 @@ class Trainer:
     """
 
     def __init__(self, graph, dataset=None, *, optimizer=None, lr=None, epochs=None, batch_size=None,
-                 seed=None, options=None, callback=None, stop_on_divergence=True, box_grads=True):
+                 seed=None, options=None, callback=None, stop_on_divergence=True, track=None):
         self.graph = graph
+        self.track = _tracked(track)
         self.stop_on_divergence = bool(stop_on_divergence)
-        # Each Variable's |dJ/dv| costs a backward pass through every box (2.5× an epoch at
-        # n = 1,000); off, history rows hold nan there. The window turns it on only while a
-        # plot that shows it is visible; it may be switched at any time.
-        self.box_grads = bool(box_grads)
         self.plan = compile_graph(graph)
         learner.refuse_training(graph)  # a learner Function with a ✘ verdict is not trained with
         if not self.plan.has_loss:
@@ -307,8 +310,19 @@ class Trainer:
         self.callback = callback
         self.params = np.array([graph.value(p) for p in self.param_ids], dtype=float)
         self.history = History(self.param_ids, self.plan.keys)
-        self._no_box = np.full(len(self.plan.keys), np.nan)  # a row's |dJ/dv| when not measured
+        self._no_box = np.full(len(self.plan.keys), np.nan)  # a row's box_grads when they are not tracked
         self._restart()
+
+    # Each Variable's |dJ/dv| costs a backward pass through every box (2.5× an epoch at
+    # n = 1,000); untracked, history rows hold nan there. The window turns it on only while a
+    # plot that shows it is visible; it may be switched at any time (from the next epoch).
+    @property
+    def box_grads(self) -> bool:
+        return "box_grads" in self.track
+
+    @box_grads.setter
+    def box_grads(self, on: bool):
+        self.track = self.track | {"box_grads"} if on else self.track - {"box_grads"}
 
     def _restart(self):
         self.epoch = 0
@@ -361,7 +375,7 @@ class Trainer:
             data = {k: v[idx] for k, v in data.items()}
         # A step needs only the parameters' gradients; every box's gradient size is wanted once
         # an epoch, from its last batch, and only when the history keeps that epoch's row.
-        record = last and self.box_grads and self.history.records(self.epoch + 1)
+        record = last and "box_grads" in self.track and self.history.records(self.epoch + 1)
         t0 = time.perf_counter()
         try:
             ev = self.plan.run(data, self.params, grads="all" if record else "params")
@@ -369,8 +383,8 @@ class Trainer:
             before = self.params.copy()
             with np.errstate(over="ignore", invalid="ignore"):  # checked just below
                 self.opt.step(self.params, grads)
-            bad = np.flatnonzero(~np.isfinite(self.params))
-            if bad.size:
+            bad = () if np.isfinite(self.params).all() else np.flatnonzero(~np.isfinite(self.params))
+            if len(bad):
                 p, v = self.param_ids[bad[0]], self.params[bad[0]]
                 self.params = before
                 raise NonFiniteError(f"update: parameter '{self.graph.box_name(p)}' became {v} after the "
@@ -383,9 +397,10 @@ class Trainer:
         self._cost_sum += ev.cost
         self._n_batches += 1
         self._grad_sum += grads
-        correct, counted = self._score(ev, data)
-        self._correct += correct
-        self._counted += counted
+        if "accuracy" in self.track:
+            correct, counted = self._score(ev, data)
+            self._correct += correct
+            self._counted += counted
         if last:
             self._box = mean_abs(ev.grads) if record else self._no_box
         self._elapsed += time.perf_counter() - t0
@@ -404,7 +419,9 @@ class Trainer:
 
     def _finish_epoch(self) -> bool:
         try:
-            test_cost, test_acc = self.measure(self.test_data) if self.test_data is not None else (None, None)
+            test_cost, test_acc = None, None
+            if self.test_data is not None and "test" in self.track:
+                test_cost, test_acc = self.measure(self.test_data)
         except GraphError as exc:
             self._fail(exc)
             return False
@@ -586,6 +603,23 @@ class Trainer:
         start = initial_values(self.graph, seed)
         self.params = np.array([start[p] for p in self.param_ids], dtype=float)
         self._restart()
+
+
+TRACKABLE = ("box_grads", "accuracy", "test")
+
+
+def _tracked(track) -> frozenset:
+    """What the per-epoch bookkeeping measures: None for everything (what the window's plots
+    have always read), else a selection of TRACKABLE — ``box_grads`` (each Variable's mean
+    |dJ/dv|, an extra backward over every box once an epoch), ``accuracy`` (on the training
+    points) and ``test`` (cost and accuracy on the test points, a forward over them)."""
+    if track is None:
+        return frozenset(TRACKABLE)
+    chosen = frozenset([track] if isinstance(track, str) else track)
+    unknown = sorted(chosen - set(TRACKABLE))
+    if unknown:
+        raise ValueError(f"track: unknown {', '.join(map(repr, unknown))} (choose from {', '.join(TRACKABLE)})")
+    return chosen
 
 
 def _whole(v, what: str, lo: int) -> int:

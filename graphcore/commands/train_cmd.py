@@ -62,7 +62,8 @@ def run(args) -> int:
     dataset = datasets.for_graph(graph, args.data)
     trainer = Trainer(graph, dataset, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
                       batch_size=args.batch_size, seed=args.seed,
-                      stop_on_divergence=not args.no_divergence_stop)
+                      stop_on_divergence=not args.no_divergence_stop,
+                      track=("accuracy", "test"))  # what the JSON holds: no per-box gradient sizes
     bar = ProgressBar(trainer.epochs, "epochs")
 
     def follow(t):

@@ -62,6 +62,7 @@ def test_a_graph_naming_no_cost_and_no_output_ignores_nothing():
 def test_the_fast_path_gives_the_reference_loop_numbers_bit_for_bit():
     g = xor_with_strays()
     plan = compile_graph(g)
+    plan.fuse = False  # bit for bit: the unfused kernel (the fused one is tested in tests/fusion)
     data = datasets.for_graph(g).train()
     fast = plan.run(data)
     fastpath.ENABLED = False

@@ -1,0 +1,380 @@
+"""The fast path's kernel with the dense blocks (fusion.py) written as array operations.
+
+The same generated straight-line code as fastpath.py for every box outside a block; at the
+place of a block's first box, instead of its products and sums, a few lines over arrays of
+shape (units × samples):
+
+    X = stack(x₁ … xₙ)            (or the previous block's H, when it is only read there)
+    PR = W[:, :, None] * X         every product wⱼᵢ·xᵢ at once (W, b from the parameter vector)
+    Z = the sums of PR and b       in the units' own order (a chain: one reduction)
+    H = act(Z)                     the activation's printed template, elementwise
+    h₁, …, h_J = H                 the rows are the activation boxes' values
+
+and backward, at the same place in reverse order:
+
+    dH = stack(dJ/dh₁ …)           (or the next block's dJ/dX)
+    dZ = act'(Z) × dH              the template's downstream, elementwise
+    dJ/dW = Σ over samples of dZ·X, dJ/db = row sums of dZ, dJ/dX = Σⱼ wⱼ·dzⱼ (when wanted)
+
+A block of logits read by a ``cross_entropy`` box (and the ``softmax`` output box) as their
+only readers on the path to J, its labels the data set's checked ``y`` column, is a *head*:
+the loss and the softmax are computed from Z as it lies (the catalogue's operations, on
+the same array), and dJ/dZ = (softmax − [i = y]) × dJ/dL goes straight to the block.
+
+Every sum is taken in the order the boxes take it (numpy's pairwise sum over the samples,
+the add tree's order, the readers' order for dJ/dx), so the numbers are the box-by-box
+ones bit for bit; only when the inputs' readers come in different orders does dJ/dX fall
+back to one matmul Wᵀ·dZ (equal to rounding, 1e-12 of the size). The parameters'
+gradients go straight into one vector in ``plan.param_ids`` order (what a training step
+reads); the interior boxes' values and gradients are left for ``fusion.Filler``. The
+block's arrays are kept in the value list after the plan's own slots (``v<n+…>``), so the
+chunking of fastpath.py carries them from the forward functions to the backward ones. A
+non-finite Z, H or gradient sends the run on (unfused kernel, then reference loop), which
+names the box.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import fastpath, fusion
+from . import functions as F
+from .fastpath import _Emitter, _ShapeMismatch, _all_finite, _put
+
+
+class NotFusable(Exception):
+    """This shape signature cannot run the blocks as matrices (an input is not per-sample)."""
+
+
+def _finite(*mats) -> bool:
+    """One test for a few matrices: Σ x² over each is finite only if every x is (nan and ±inf
+    survive the products and the sum). Beyond |x| ≈ 1e154 the squares overflow and the test
+    says "not finite" for finite numbers: then the unfused kernel runs — slower, never different."""
+    total = 0.0
+    for a in mats:
+        flat = a.ravel()
+        total += _dot(flat, flat)
+    return total - total == 0.0
+
+
+_dot = np.dot
+
+
+class FusedEmitter(_Emitter):
+    def __init__(self, plan, source_vec, grads, found: list[fusion.Block]):
+        if any(v for v, src in zip(source_vec, plan.sources, strict=True) if src.op == "parameter"):
+            raise NotFusable()  # a parameter given one value per sample: W would not be a matrix
+        super().__init__(plan, source_vec, grads)
+        self.blocks = found
+        self.n = len(plan.keys)
+        self.extra: dict[tuple, int] = {}  # (matrix, block) -> its slot after the plan's own
+        self.at = {b.first: k for k, b in enumerate(found)}
+        self.fused_steps = set().union(*(b.steps for b in found))
+        self.pos = {s: k for k, s in enumerate(plan.param_slots)}
+        self.ns.update({"_stack": np.stack, "_dot": np.dot, "_zeros": np.zeros, "_finite": _finite,
+                        "_add_reduce": np.add.reduce,
+                        "_rowsum": functools.partial(np.add.reduce, axis=1)})
+        self.P, self.PG = self._m("P"), self._m("PG")
+        self.heads = {k: h for k, b in enumerate(found) if (h := _head(plan, b)) is not None}
+        self.head_at = {min(i for i in h if i is not None): k for k, h in self.heads.items()}
+        self.head_steps = {i for h in self.heads.values() for i in h if i is not None}
+        self.ce_at = {h[0]: k for k, h in self.heads.items()}
+        self._began = False
+        self.ns.update({"_class_index": F._class_index, "_exp": np.exp, "_log": np.log,
+                        "_take": np.take_along_axis})
+
+    def _m(self, name: str, k: int | None = None) -> str:
+        """The name of a matrix (or the parameter vectors) in the value list."""
+        key = (name, k)
+        if key not in self.extra:
+            self.extra[key] = self.n + len(self.extra)
+        return f"v{self.extra[key]}"
+
+    def emit(self):
+        texts, fwd, bwd, outs, grads = super().emit()
+        # the blocks test their own arrays; their interior Variables are not made by this kernel
+        inside = {o for i in self.fused_steps for o in self.plan.steps[i].outs}
+        return texts, fwd, bwd, [o for o in outs if o not in inside], grads
+
+    # --- forward ----------------------------------------------------------------------------
+    def _forward(self, i: int, step):
+        if i in self.at:
+            self._block_forward(self.at[i])
+        elif i in self.head_at:
+            self._head_forward(self.head_at[i])
+        elif i not in self.fused_steps and i not in self.head_steps:
+            super()._forward(i, step)
+
+    def _head_forward(self, k: int):
+        """cross_entropy (and the softmax output) over a block's logits as they lie in Z: the
+        catalogue's kernels' operations, on the same array, without stacking the rows again."""
+        ce, sm = (self.plan.steps[i] if i is not None else None for i in self.heads[k])
+        Z, y, K = self._m("Z", k), ce.ins[-1], len(ce.ins) - 1
+        if not self.vec[y]:
+            raise NotFusable()
+        YI, ZM, E, TOT, S = (self._m(n, k) for n in ("YI", "ZM", "E", "TOT", "S"))
+        lines = [f"{YI} = _class_index(v{y}, {K})", f"{ZM} = {Z}.max(axis=0)", f"{E} = _exp({Z} - {ZM})",
+                 f"{TOT} = {E}.sum(axis=0)", f"{S} = {E} / {TOT}",
+                 f"v{ce.outs[0]} = {ZM} + _log({TOT}) - _take({Z}, {YI}[None, ...], axis=0)[0]"]
+        writes = [YI, ZM, E, TOT, S, f"v{ce.outs[0]}"]
+        self.vec[ce.outs[0]] = True
+        if sm is not None:
+            lines.append(f"{', '.join(f'v{o}' for o in sm.outs)}, = {S}")
+            writes += [f"v{o}" for o in sm.outs]
+            for o in sm.outs:
+                self.vec[o] = True
+        self.ops.append((lines, [Z, f"v{y}"], writes))
+
+    def _block_forward(self, k: int):
+        b, steps = self.blocks[k], self.plan.steps
+        if not all(self.vec[x] for x in b.xs):
+            raise NotFusable()
+        X, W, Z, H = (self._m(n, k) for n in "XWZH")
+        self.ns[f"_WI{k}"] = np.array([[self.pos[w] for w in row] for row in b.w_table()], dtype=np.intp)
+        lines, reads = [], [self.P]
+        if b.chain is not None:
+            X = self._m("H", self.blocks.index(b.chain))
+            reads.append(X)
+        else:
+            lines.append(f"{X} = _stack(({', '.join(f'v{x}' for x in b.xs)},))")
+            reads += [f"v{x}" for x in b.xs]
+        lines += [f"{W} = {self.P}[_WI{k}]"]
+        if b.units[0].bias is not None:
+            self.ns[f"_BI{k}"] = np.array([[self.pos[u.bias]] for u in b.units], dtype=np.intp)
+        lines += self._sums(k, b, X, W, Z)
+        if b.act_op is not None:
+            lines.append(f"{H} = {fastpath._templates(b.act_op, b.act_attrs)[0].format(x0=Z)}")
+        else:
+            lines.append(f"{H} = {Z}")
+        # a finite z gives a finite h for these, so z alone is tested
+        lines.append(f"if not _finite({Z}{'' if b.act_op in _BOUNDED else f', {H}'}): raise _Mismatch()")
+        outs = fusion.out_slots(b, steps)
+        lines.append(f"{', '.join(f'v{o}' for o in outs)}, = {H}")
+        for o in outs:
+            self.vec[o] = True
+        self.ops.append((lines, reads, [X, W, Z, H] + [f"v{o}" for o in outs]))
+
+    def _sums(self, k: int, b, X: str, W: str, Z: str) -> list[str]:
+        """Z as the boxes add: every product wⱼᵢ·xᵢ at once (J × n × m), then the sums in the
+        units' own order — a chain ((p₁ + p₂) + p₃) … as one reduction over the inputs (numpy
+        adds along that axis in order), any other tree one add per sum box. Same numbers as
+        the boxes, bit for bit."""
+        prods, bias = self._m("PR", k), f"{self.P}[_BI{k}]"
+        lines = [f"{prods} = {W}[:, :, None] * {X}[None, :, :]"]
+        prog = b.units[0].prog
+        n = len(b.xs)
+        chain = [("x", x) for x in b.xs]
+        chain = chain[:2] + [op for x in chain[2:] for op in (x, ("+",))]
+        chain.insert(2, ("+",)) if n > 1 else None
+        if n > 1 and prog[:len(chain)] == chain and prog[len(chain):] in ([], [("b",), ("+",)]):
+            lines.append(f"{Z} = _add_reduce({prods}, axis=1)")
+            if len(prog) > len(chain):
+                lines.append(f"{Z} = {Z} + {bias}")
+            return lines
+        row = {x: r for r, x in enumerate(b.xs)}
+        stack, t = [], 0
+        for op in prog:
+            if op[0] == "x":
+                stack.append(f"{prods}[:, {row[op[1]]}]")
+            elif op[0] == "b":
+                stack.append(bias)
+            else:
+                right, left = stack.pop(), stack.pop()
+                lines.append(f"_t{t} = {left} + {right}")
+                stack.append(f"_t{t}")
+                t += 1
+        lines.append(f"{Z} = {stack.pop()}")
+        return lines
+
+    # --- backward ---------------------------------------------------------------------------
+    def _replaced(self, i: int, step) -> bool:
+        if not self._began:  # the first step backward: the gradient vector starts at zero
+            self._began = True
+            self.ops.append(([f"{self.PG} = _zeros({len(self.plan.param_slots)})"], [], [self.PG]))
+        if i in self.at:
+            self._block_backward(self.at[i])
+        elif i in self.ce_at:
+            self._head_backward(self.ce_at[i], step)
+        return i in self.fused_steps or i in self.ce_at
+
+    def _head_backward(self, k: int, ce):
+        """dJ/dz for the logits: (softmax − [i = y]) × dJ/dL, as the catalogue's local derivative."""
+        y, K, dH = ce.ins[-1], len(ce.ins) - 1, self._m("dH", k)
+        self.ns[f"_AR{k}"] = np.arange(K)[:, None]
+        S, YI = self._m("S", k), self._m("YI", k)
+        lines = [f"{dH} = ({S} - ({YI} == _AR{k})) * g{ce.outs[0]}"]
+        writes = [dH]
+        if self.wanted is None or self.wanted[y]:
+            lines.append(self._accumulate(y, f"_zeros_like(v{y})"))
+            writes.append(f"g{y}")
+        self.ops.append((lines, [S, YI, f"g{ce.outs[0]}", f"v{y}"] + ([f"g{y}"] if y in self.reached else []),
+                         writes))
+
+    def _block_backward(self, k: int):
+        b, wanted = self.blocks[k], self.wanted
+        X, W, Z, H = (self._m(n, k) for n in "XWZH")
+        if b.chain is not None:
+            X = self._m("H", self.blocks.index(b.chain))
+        dH, dZ, gW, dX = (self._m(n, k) for n in ("dH", "dZ", "gW", "dX"))
+        lines, reads, writes = [], [X, W, Z, H, self.PG], [dH, dZ, gW, self.PG]
+        if k in self.heads:
+            reads.append(dH)  # made by the head's backward, just before
+        elif b.feeds_chain:
+            after = next(j for j, c in enumerate(self.blocks) if c.chain is b)
+            lines.append(f"{dH} = {self._m('dX', after)}")
+            reads.append(self._m("dX", after))
+        else:
+            outs = fusion.out_slots(b, self.plan.steps)
+            if not all(o in self.reached for o in outs):
+                raise NotFusable()
+            lines.append(f"{dH} = _stack(({', '.join(f'g{o}' for o in outs)},))")
+            reads += [f"g{o}" for o in outs]
+        if b.act_op is not None:
+            down = fastpath._templates(b.act_op, b.act_attrs)[1][0]
+            lines.append(f"{dZ} = {down.format(x0=Z, o=H, u=dH)}")
+        else:
+            lines.append(f"{dZ} = {dH}")
+        self.ns[f"_WF{k}"] = self.ns[f"_WI{k}"].ravel()
+        # each weight's gradient as its box sums it: Σ over the samples of xᵢ·dzⱼ (the same pairwise sum)
+        lines += [f"{gW} = _add_reduce({dZ}[:, None, :] * {X}[None, :, :], axis=2)",
+                  f"{self.PG}[_WF{k}] = {gW}.ravel()"]
+        if b.units[0].bias is not None:
+            self.ns[f"_BF{k}"] = self.ns[f"_BI{k}"].ravel()
+            lines.append(f"{self.PG}[_BF{k}] = _rowsum({dZ})")
+        if b.chain is not None or any(wanted is None or wanted[x] for x in b.xs):
+            lines += self._input_grads(b, W, dZ, dX)
+            writes.append(dX)
+            if b.chain is None:
+                for r, x in enumerate(b.xs):
+                    if wanted is None or wanted[x]:
+                        if x in self.reached:
+                            reads.append(f"g{x}")
+                        lines.append(self._accumulate(x, f"{dX}[{r}]"))
+                        writes.append(f"g{x}")
+        self.ops.append((lines, reads, writes))
+
+
+    def _input_grads(self, b, W: str, dZ: str, dX: str) -> list[str]:
+        """dJ/dX: Σⱼ wⱼᵢ·dzⱼ added in the order the boxes' backward adds them (the products that
+        read xᵢ, last first) — bit for bit the boxes' sum when that order is the same for every
+        input and nothing else reads them; else one matmul Wᵀ·dZ (equal to rounding)."""
+        orders = {tuple(sorted(range(len(b.units)), key=lambda j: -b.units[j].prod[x])) for x in b.xs}
+        if len(orders) != 1:
+            return [f"{dX} = _dot({W}.T, {dZ})"]
+        order = orders.pop()
+        lines = [f"{dX} = {W}[{order[0]}, :, None] * {dZ}[{order[0]}]"]
+        lines += [f"{dX} += {W}[{j}, :, None] * {dZ}[{j}]" for j in order[1:]]
+        return lines
+
+
+_BOUNDED = (None, "relu", "sigmoid", "tanh", "identity")
+
+
+class _Mats:
+    """A fused run's arrays by (name, block), read from its value list only when the Filler asks."""
+
+    __slots__ = ("V", "extra", "pg")
+
+    def __init__(self, V, extra, pg):
+        self.V, self.extra, self.pg = V, extra, pg
+
+    def get(self, key, default=None):
+        if key == "PG":
+            return self.pg
+        slot = self.extra.get(key)
+        return default if slot is None else self.V[slot]
+
+    def __getitem__(self, key):
+        return self.V[self.extra[key]]
+
+
+def _head(plan, b: fusion.Block):
+    """(cross_entropy step, softmax step or None) reading the block's outputs, in order, as
+    their only readers on the path to J — with its class labels a data column checked by
+    ``labels`` — else None."""
+    if b.act_op is not None or b.feeds_chain:
+        return None
+    outs = fusion.out_slots(b, plan.steps)
+    label_boxes = {feed[0] for feed in plan.label_feeds}
+    ce = sm = None
+    for i, st in enumerate(plan.steps):
+        if st.op == "cross_entropy" and st.ins[:-1] == outs and st.node in label_boxes and st.on_loss_path:
+            ce = i
+        elif st.op == "softmax" and st.ins == outs and not st.on_loss_path:
+            sm = i
+    if ce is None:
+        return None
+    for i, st in enumerate(plan.steps):
+        if i not in (ce, sm) and st.on_loss_path and set(st.ins).intersection(outs) and i not in b.steps:
+            return None  # another reader sends a gradient back to the logits
+    return ce, sm
+
+
+class FusedKernel:
+    """One compiled plan with its blocks as matrices, for one shape signature."""
+
+    def __init__(self, plan, source_vec, grads: str, found: list[fusion.Block]):
+        em = FusedEmitter(plan, source_vec, grads, found)
+        texts, fwd, bwd, outs, checked = em.emit()
+        for text in texts:
+            exec(compile(text, "<graphcore.fusion kernel>", "exec"), em.ns)  # noqa: S102 — from slot numbers
+        self.plan, self.blocks = plan, found
+        self.forward = [em.ns[n] for n in fwd]
+        self.backward = [em.ns[n] for n in bwd]
+        self.n, self.n_all = em.n, em.n + len(em.extra)
+        self.extra = dict(em.extra)
+        self.src_slots = tuple(s.slot for s in plan.sources)
+        self.out_vec = [o for o in outs if em.vec[o]]
+        self.out_sca = [o for o in outs if not em.vec[o]]
+        self.grad_vec = [s for s in checked if em.vec[s]]
+        self.grad_sca = [s for s in checked if not em.vec[s]]
+        in_blocks = {w for b in found for u in b.units for w in [*u.ws, u.bias] if w is not None}
+        self.loose = [(k, s) for k, s in enumerate(plan.param_slots) if s not in in_blocks]
+
+    def __call__(self, S: list, backward: bool, theta: np.ndarray):
+        V = [None] * self.n_all
+        _put(V, self.src_slots, S)
+        V[self.extra[("P", None)]] = theta
+        for f in self.forward:
+            f(V)
+        if not _all_finite(V, self.out_vec, self.out_sca):
+            return None
+        G = None
+        pg = None
+        if backward:
+            G = [None] * self.n
+            for f in self.backward:
+                f(V, G)
+            if not _all_finite(G, self.grad_vec, self.grad_sca):
+                return None
+            pg = V[self.extra[("PG", None)]]
+            for k, s in self.loose:
+                if G[s] is not None:
+                    pg[k] = G[s]
+            if not np.isfinite(pg).all():
+                return None
+        mats = _Mats(V, self.extra, pg)
+        values = fusion.SlotList(V[:self.n], None)
+        grads = None if G is None else fusion.SlotList(G, None)
+        filler = fusion.Filler(self.plan, self.blocks, mats, theta, values, grads)
+        values._fill = filler.fill_values
+        if grads is not None:
+            grads._fill = filler.fill_grads
+        return values, grads, pg
+
+
+def build(plan, source_vec, grads: str, found) -> FusedKernel:
+    try:
+        return fastpath.paused_gc(FusedKernel, plan, source_vec, grads, found)
+    except NotFusable:
+        raise
+    except _ShapeMismatch:
+        raise NotFusable() from None
+
+
+def kernel_source(plan, source_vec: tuple[bool, ...], grads: str = "all") -> str:
+    """The generated source of a fused kernel (for tests and reading)."""
+    em = FusedEmitter(plan, source_vec, grads, fusion.blocks(plan))
+    texts, *_ = em.emit()
+    return "\n".join(texts)

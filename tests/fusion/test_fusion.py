@@ -1,0 +1,175 @@
+"""Dense layers run as matrices (graphcore/fusion.py, fusion_kernel.py): which graphs fuse,
+and that a fused run gives the reference loop's numbers — to 1e-12 of each Variable's size
+by contract, bit for bit where the block adds in the boxes' order (every lesson and every
+network graphcore.builder makes) — every box's value and gradient included."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
+
+from graphcore import builder, datasets, engine, fastpath, fileformat, fusion, fusion_kernel
+from graphcore.errors import NonFiniteError
+from graphcore.randgraph import random_graph
+from graphcore.training import Trainer
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "assets" / "examples").glob("*.graph.json"))
+RTOL = 1e-12
+
+
+def reference(plan, data, params=None, grads="all"):
+    old, fastpath.ENABLED = fastpath.ENABLED, False
+    try:
+        return plan.run(data, params, grads=grads)
+    finally:
+        fastpath.ENABLED = old
+
+
+def assert_close(a, b, what=""):
+    """Each Variable to 1e-12 of its own size (a matmul sums in another order than the boxes)."""
+    assert len(a) == len(b)
+    for k, (x, y) in enumerate(zip(a, b, strict=True)):
+        assert (x is None) == (y is None), (what, k)
+        if x is None:
+            continue
+        assert np.shape(x) == np.shape(y), (what, k)
+        scale = max(float(np.max(np.abs(y), initial=0.0)), 1e-300)
+        assert float(np.max(np.abs(np.asarray(x) - y))) <= RTOL * scale, (what, k)
+
+
+def assert_identical(a, b):
+    assert a.cost == b.cost
+    for x, y in zip([*a.values, *a.grads], [*b.values, *b.grads], strict=True):
+        assert (x is None and y is None) or (np.array_equal(x, y) and np.shape(x) == np.shape(y))
+
+
+def assert_run_matches(plan, data, params=None):
+    """To 1e-12 always; bit for bit when the block adds in the boxes' order (every network the
+    builder makes: the products' sums, the weights' sums over samples and dJ/dx in that order)."""
+    for grads in ("all", "params"):
+        fused, ref = plan.run(data, params, grads=grads), reference(plan, data, params, grads)
+        assert_identical(fused, ref)
+        assert abs(fused.cost - ref.cost) <= RTOL * abs(ref.cost)
+        assert_close(fused.values, ref.values, "values")
+        assert_close(fused.grads, ref.grads, f"grads={grads}")
+        np.testing.assert_allclose(fused.param_grads, ref.param_grads, rtol=0,
+                                   atol=RTOL * max(1.0, np.max(np.abs(ref.param_grads), initial=0.0)))
+
+
+def mul_slots(plan):
+    return [st.outs[0] for st in plan.steps if st.op == "mul"]
+
+
+def signature(plan):
+    return tuple(s.op == "input" for s in plan.sources)
+
+
+def test_a_2_10_1_network_compiles_into_matrix_blocks():
+    g = builder.mlp(["x1", "x2"], [10], "relu", "bce")
+    plan = engine.compile_graph(g)
+    blocks = fusion.blocks(plan)
+    assert [(len(b.units), len(b.xs), b.act_op) for b in blocks] == [(10, 2, "relu"), (1, 10, "sigmoid")]
+    assert blocks[1].chain is blocks[0]  # the output layer reads the hidden layer's H as it is
+    src = fusion_kernel.kernel_source(plan, signature(plan))
+    assert src.count("[:, :, None] * ") == 2  # per layer, every product wⱼᵢ·xᵢ in one array operation
+    for slot in mul_slots(plan) + [st.outs[0] for st in plan.steps if st.op == "add"]:
+        assert not re.search(rf"\bv{slot}\b", src), f"a line for box {plan.keys[slot]}"
+
+
+def test_a_graph_with_no_dense_structure_compiles_as_today():
+    g, data = random_graph(60, seed=1, with_data=True, m=30)  # every Function of the catalogue, no layer
+    plan = engine.compile_graph(g)
+    assert fusion.blocks(plan) == []
+    ev = plan.run(data)
+    assert type(ev.values) is list and "_param_grads" not in ev.__dict__  # the unfused kernel ran
+    plan.fuse = False
+    same = plan.run(data)
+    assert ev.cost == same.cost
+    for a, b in zip(ev.grads, same.grads, strict=True):
+        assert (a is None and b is None) or np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name.split(".")[0])
+def test_fused_equals_the_reference_on_every_lesson(path):
+    g = fileformat.load(path)
+    plan = engine.compile_graph(g)
+    data = datasets.for_graph(g).train() if g.meta.get("dataset") else None
+    assert_run_matches(plan, data)
+
+
+def test_box_values_and_gradients_are_filled_in_from_the_blocks_when_read():
+    g = builder.mlp(["x1", "x2"], [4], "tanh", "bce", seed=3)
+    plan = engine.compile_graph(g)
+    data = datasets.generate("xor", 50, 0, 0.0, 0.0).columns
+    ev = plan.run(data)
+    products = mul_slots(plan)
+    assert all(list.__getitem__(ev.values, s) is None for s in products)  # not computed by the run itself
+    assert all(list.__getitem__(ev.grads, s) is None for s in products)
+    ref = reference(plan, data)
+    inputs = {src.slot for src in plan.sources if src.op == "input"}
+    for st in plan.steps:
+        if st.op == "mul" and inputs.intersection(st.ins):  # xᵢ·wⱼᵢ from the data: the box's own product
+            np.testing.assert_array_equal(ev.values[st.outs[0]], ref.values[st.outs[0]])
+    assert_close([ev.values[s] for s in products], [ref.values[s] for s in products])
+    assert_close([ev.grads[s] for s in products], [ref.grads[s] for s in products])
+    steps = engine.trace(ev)  # the step-through reads every box
+    assert len(steps) == len(engine.trace(ref))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n_in=hs.integers(1, 3), hidden=hs.lists(hs.integers(1, 5), min_size=1, max_size=2),
+       activation=hs.sampled_from(builder.ACTIVATIONS), loss=hs.sampled_from(builder.LOSSES),
+       seed=hs.integers(0, 10_000), m=hs.integers(1, 40))
+def test_fused_equals_the_reference_on_random_mlps(n_in, hidden, activation, loss, seed, m):
+    inputs = [f"x{i + 1}" for i in range(n_in)]
+    g = builder.mlp(inputs, hidden, activation, loss, classes=3, seed=seed)
+    plan = engine.compile_graph(g)
+    rng = np.random.default_rng(seed)
+    data = {x: rng.normal(size=m) for x in inputs}
+    data["y"] = rng.integers(0, 3 if loss == "cross_entropy" else 2, m).astype(float)
+    theta = rng.normal(size=len(plan.param_ids))
+    assert_run_matches(plan, data, theta)
+
+
+def test_the_switches_run_unfused(monkeypatch):
+    g = builder.mlp(["x1", "x2"], [3], "relu", "bce")
+    data = datasets.generate("xor", 20, 0, 0.0, 0.0).columns
+    plan = engine.compile_graph(g)
+    assert plan.fuse and isinstance(plan.run(data).values, fusion.SlotList)
+    plan.fuse = False
+    assert type(plan.run(data).values) is list
+    monkeypatch.setenv("GRAPHCORE_FUSE", "0")
+    g2 = builder.mlp(["x1", "x2"], [3], "relu", "bce")
+    assert not engine.compile_graph(g2).fuse
+
+
+def test_a_non_finite_value_is_named_as_the_reference_names_it():
+    g = builder.mlp(["x1", "x2"], [3], "relu", "bce")
+    plan = engine.compile_graph(g)
+    data = datasets.generate("xor", 20, 0, 0.0, 0.0).columns
+    theta = np.full(len(plan.param_ids), 1e200)
+    with pytest.raises(NonFiniteError) as fused:
+        plan.run(data, theta)
+    with pytest.raises(NonFiniteError) as ref:
+        reference(plan, data, theta)
+    assert str(fused.value) == str(ref.value) and fused.value.nodes == ref.value.nodes
+
+
+def test_training_with_less_bookkeeping_trains_the_same():
+    g = builder.mlp(["x1", "x2"], [5], "relu", "bce", dataset={"generator": "xor", "n": 60, "seed": 0})
+    full = Trainer(g, optimizer="sgd", lr=0.5)
+    lean = Trainer(builder.mlp(["x1", "x2"], [5], "relu", "bce", dataset={"generator": "xor", "n": 60, "seed": 0}),
+                   optimizer="sgd", lr=0.5, track=())
+    full.train(6)
+    lean.train(6)
+    np.testing.assert_array_equal(full.params, lean.params)  # the same steps, bit for bit
+    np.testing.assert_array_equal(full.history.cost, lean.history.cost)
+    assert np.isnan(lean.history.accuracy).all() and not np.isnan(full.history.accuracy).any()
+    assert np.isnan(lean.history.box_grads).all() and np.isfinite(full.history.box_grads).all()
+    assert lean.history.last()["accuracy"] is None
+    with pytest.raises(ValueError, match="unknown 'plots'"):
+        Trainer(g, track=("plots",))
