@@ -170,17 +170,7 @@ def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str =
         if groups:
             layer_groups.append((f"layer {layer}", [n for boxes in units_boxes for n in boxes]))
             layer_groups.extend((f"neuron {layer}.{u}", boxes) for u, boxes in enumerate(units_boxes, start=1))
-    mid = tallest / 2
-    y = b.input("y", "y", label="y", at=(col, mid + 1))
-    if loss == "cross_entropy":
-        b.box("softmax", *prev, id="p", label="softmax", attrs={"k": n_out}, at=(col, mid - 1.5))
-        b.box("cross_entropy", *prev, y, id="L", label="L", attrs={"k": n_out}, at=(col + 1, mid))
-        b.meta(loss="L", output="p")
-    else:
-        b.box(loss, prev[0], y, id="L", label="L", at=(col + 1, mid))
-        b.meta(loss="L", output=prev[0])
-        if loss == "bce_logits":
-            b.meta(threshold=0.0)
+    add_head(b, prev, loss, n_out, col, tallest / 2)
     if dataset is not None:
         b.meta(dataset=dataset)
     if training is not None:
@@ -192,3 +182,19 @@ def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str =
         for group_name, boxes in layer_groups:
             groups_of(g).add(group_name, boxes)
     return g
+
+
+def add_head(b: GraphBuilder, outs: list[str], loss: str, n_out: int, col: float, mid: float,
+             softmax_label: str = "softmax"):
+    """The label y and the cost J (box "L") after the last layer's outputs; the output box
+    ("p", the softmax, for cross-entropy) is what the decision boundary reads."""
+    y = b.input("y", "y", label="y", at=(col, mid + 1))
+    if loss == "cross_entropy":
+        b.box("softmax", *outs, id="p", label=softmax_label, attrs={"k": n_out}, at=(col, mid - 1.5))
+        b.box("cross_entropy", *outs, y, id="L", label="L", attrs={"k": n_out}, at=(col + 1, mid))
+        b.meta(loss="L", output="p")
+    else:
+        b.box(loss, outs[0], y, id="L", label="L", at=(col + 1, mid))
+        b.meta(loss="L", output=outs[0])
+        if loss == "bce_logits":
+            b.meta(threshold=0.0)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .builder import ACTIVATIONS, GraphBuilder, neuron, sub
+from .builder import ACTIVATIONS, GraphBuilder, add_head, neuron, sub
 from .errors import BadAttributeError
 from .graph import Graph
 from .groups import groups_of
@@ -119,7 +119,7 @@ def build_network(spec: NetworkSpec) -> Graph:
         prev, col = outs, last_col + 1
         layer_groups.append((f"layer {layer}", [n for boxes in unit_boxes for n in boxes], True))
         layer_groups += [(f"neuron {layer}.{u}", boxes, False) for u, boxes in enumerate(unit_boxes, start=1)]
-    _add_head(b, prev, loss, n_out, col, tallest / 2)
+    add_head(b, prev, loss, n_out, col, tallest / 2, softmax_label="ŷ")
     g = b.graph
     g.set_values(initial_values(g, spec.seed))
     for name, boxes, collapsed in layer_groups:
@@ -146,13 +146,3 @@ def _name_layer(g: Graph, layer: int, unit_boxes: list[list[str]], inputs: list[
             elif box == "z":  # the linear output unit
                 g.set_label(box, f"z{layer}[{unit}]")
 
-
-def _add_head(b: GraphBuilder, outs: list[str], loss: str, n_out: int, col: int, mid: float):
-    y = b.input("y", "y", label="y", at=(col, mid + 1))
-    if loss == "cross_entropy":
-        b.box("softmax", *outs, id="p", label="ŷ", attrs={"k": n_out}, at=(col, mid - 1.5))
-        b.box("cross_entropy", *outs, y, id="L", label="L", attrs={"k": n_out}, at=(col + 1, mid))
-        b.meta(loss="L", output="p")
-    else:
-        b.box(loss, outs[0], y, id="L", label="L", at=(col + 1, mid))
-        b.meta(loss="L", output=outs[0])

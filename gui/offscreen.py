@@ -25,3 +25,17 @@ def offscreen_window(graph: str, size: str = "1400x860", **window_options):
     win.show()
     app.processEvents()
     return app, win
+
+
+def save_and_close(app, win, out: str) -> int:
+    """Fit the canvas, let the last throttled paints land, save the grab to OUT and close the
+    window without asking to save (the scripts' edits are not the learner's); prints OUT."""
+    win.view.fit()
+    for _ in range(5):
+        app.processEvents()
+    win.grab().save(out)
+    win.document.undo_stack.setClean()
+    win.document.set_dirty(False)
+    win.close()
+    print(out)
+    return 0

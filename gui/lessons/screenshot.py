@@ -20,7 +20,7 @@ def main(argv=None) -> int:
     p.add_argument("--answer", action="append", default=[], metavar="TASK=VALUE")
     p.add_argument("--size", default="1400x860")
     args = p.parse_args(argv)
-    from gui.offscreen import offscreen_window
+    from gui.offscreen import offscreen_window, save_and_close
 
     app, win = offscreen_window(None, args.size)
     if args.what == "start":
@@ -37,15 +37,7 @@ def main(argv=None) -> int:
         row.answer.setText(value)
         row.check_button.click()
     win.lessons.checker.wait_idle()
-    win.view.fit()
-    for _ in range(5):
-        app.processEvents()
-    win.grab().save(args.out)
-    win.document.undo_stack.setClean()
-    win.document.set_dirty(False)
-    win.close()
-    print(args.out)
-    return 0
+    return save_and_close(app, win, args.out)
 
 
 if __name__ == "__main__":

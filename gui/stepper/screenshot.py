@@ -21,7 +21,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     from PySide6.QtWidgets import QDockWidget
 
-    from gui.offscreen import offscreen_window
+    from gui.offscreen import offscreen_window, save_and_close
 
     app, win = offscreen_window(args.graph, args.size)
     for dock in win.findChildren(QDockWidget):
@@ -40,15 +40,7 @@ def main(argv=None) -> int:
         if not ctrl.step_forward():
             print(f"no {phase} step at box '{box}'", file=sys.stderr)
             return 2
-    win.view.fit()
-    for _ in range(5):
-        app.processEvents()
-    win.grab().save(args.out)
-    win.document.undo_stack.setClean()
-    win.document.set_dirty(False)
-    win.close()
-    print(args.out)
-    return 0
+    return save_and_close(app, win, args.out)
 
 
 if __name__ == "__main__":
