@@ -33,6 +33,21 @@ ON_PLANE = 1e-9  # relative distance from the plane below which a point is on it
 MODE_TEXT = {"pair": "Two parameters", "path": "Main directions of the training path"}
 
 
+# A grid costs (points × grid cells) forward runs: past this many training points the
+# landscape is drawn over an evenly spaced sample of them (a million points would take
+# minutes and gigabytes in the worker), and says so.
+MAX_POINTS = 5_000
+
+
+def sampled(data: dict | None) -> tuple[dict | None, str]:
+    """The training points the grid uses, and a note when they are a sample."""
+    m = len(next(iter(data.values()))) if data else 0
+    if m <= MAX_POINTS:
+        return data, ""
+    rows = np.linspace(0, m - 1, MAX_POINTS).round().astype(int)
+    return {c: np.asarray(v)[rows] for c, v in data.items()}, f" (over {MAX_POINTS:,} of the {m:,} training points)"
+
+
 def distinct(lo: float, hi: float) -> tuple[str, str]:
     """Both ends of a range written with the fewest digits (4 to 12) that tell them apart."""
     for digits in range(4, 13):
@@ -53,6 +68,7 @@ class LandscapePanel(QWidget):
         self.message = ""
         self._serial = 0
         self._stale = True
+        self._sample_note = ""  # " (over 5,000 of the … training points)" when the grid uses a sample
         self._start = None  # the current run's parameters before its first step
         self._trajectory = None  # epochs × P, plan order, of the last run seen
         self._ids: list[str] = []  # parameters listed in the two choosers
@@ -241,7 +257,7 @@ class LandscapePanel(QWidget):
             ds = self.document.dataset()
         except (GraphError, OSError, ValueError) as exc:
             raise GraphError(f"cannot read the data set: {exc}") from None
-        data = ds.train() if ds is not None else None
+        data, self._sample_note = sampled(ds.train() if ds is not None else None)
         if self.mode.currentData() == "pair":
             return freeze(self._serial, g, data, "pair", p1=self.x_choice.currentData(),
                           p2=self.y_choice.currentData(), span=self.span.value())
@@ -260,7 +276,7 @@ class LandscapePanel(QWidget):
         if ls.explained is not None:
             text += (f"; the directions hold {100 * ls.explained[0]:.0f} % and {100 * ls.explained[1]:.0f} % "
                      "of the path's spread")
-        self._say(text + ". Click to move the parameters there.")
+        self._say(text + self._sample_note + ". Click to move the parameters there.")
         self._draw()
 
     def _on_failed(self, serial: int, message: str):

@@ -191,3 +191,13 @@ def test_a_worker_process_that_dies_is_one_line_and_the_next_grid_starts_a_new_o
     worker.submit(freeze(3, g, None, "pair", p1="a", p2="b", span=0.5, resolution=5))
     assert worker.wait(20_000) and got[-1][0] == 3 and got[-1][1].J.shape == (5, 5)
     assert landscape_worker.server() is not server
+
+
+def test_a_million_points_are_sampled_for_the_grid_and_it_says_so():
+    from gui.panels.landscape_panel import MAX_POINTS, sampled
+    big = {"x1": np.arange(1_000_000, dtype=float), "y": np.zeros(1_000_000)}
+    data, note = sampled(big)
+    assert len(data["x1"]) == MAX_POINTS and data["x1"][0] == 0 and data["x1"][-1] == 999_999
+    assert "5,000 of the 1,000,000" in note
+    small = {"x1": np.arange(100.0)}
+    assert sampled(small) == (small, "") and sampled(None) == (None, "")
