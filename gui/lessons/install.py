@@ -42,6 +42,7 @@ class LessonController(QObject):
         self.stack.addWidget(view)
         self.stack.addWidget(self.start_page)
         win.setCentralWidget(self.stack)
+        view.setFocus()  # inside a stack the canvas is no longer first in line: keys (Tab, Delete) go to it
         self.checker = LessonChecker(lambda: self.doc.graph, self)
         self._raise_later = QTimer(self, singleShot=True, interval=0)
         self._raise_later.timeout.connect(self._raise_dock_now)
@@ -69,6 +70,7 @@ class LessonController(QObject):
 
     def show_canvas(self):
         self.stack.setCurrentWidget(self.win.view)
+        self.win.view.setFocus()
         self._give_room_back()
 
     def _make_room(self):

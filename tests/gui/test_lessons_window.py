@@ -207,3 +207,14 @@ def test_an_exercise_file_shows_its_lesson_as_plain_text_and_reveals_on_done(qtb
     _settle(win)
     assert panel.rows["p"].done and exercise.lesson_of(win.document.graph).hidden_now() == set()
     assert exercise.lesson_of(win.document.graph).answers == {"p": 6.0} and win.document.dirty  # saved for the grader
+
+
+def test_the_canvas_has_the_keys_when_a_graph_opens(main_window, qtbot):
+    """The canvas sits in a stack with the start page; Tab (quick search) and Delete must still
+    reach it first, not the palette's filter (found by the real-window Tab test)."""
+    from PySide6.QtWidgets import QApplication
+    win = main_window
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    assert QApplication.focusWidget() is win.view
