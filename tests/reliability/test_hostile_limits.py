@@ -117,7 +117,9 @@ def test_the_thousand_softmax_file_is_refused_by_the_arrow_limit_quickly():
         fileformat.loads(text)
     parse = time.perf_counter()
     json.loads(text)
-    assert parse - t0 < 3 * (time.perf_counter() - parse)  # about the time parsing the JSON takes
+    # About the time parsing the JSON takes (ratio ~1 here); the margin is wide because the suite
+    # runs beside other heavy tests: the bug this guards took 300× (332 s).
+    assert parse - t0 < 10 * (time.perf_counter() - parse)
 
 
 # --- item 4: the symbolic step is bounded by the expression's size ---------------------------
