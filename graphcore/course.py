@@ -143,6 +143,12 @@ def tasks_of(lesson: CourseLesson) -> list:
     return [parse_task(dict(rec), i) for i, rec in enumerate(lesson.tasks)]
 
 
+def lesson_for_example(path) -> CourseLesson | None:
+    """The first lesson whose own graph is this example file (None: a file of no lesson)."""
+    stem = Path(path).name.removesuffix(".graph.json")
+    return next((lesson for lesson in COURSE if lesson.example == stem), None)
+
+
 def title_for_example(path) -> str:
     """What File ▸ Examples calls a file: the first lesson that opens it (or mentions it),
     else its name without the suffix."""

@@ -145,4 +145,15 @@ def _fill_examples(win, menu):
     for path in found:
         act = menu.addAction(course.title_for_example(path))  # what the lesson teaches, not its file name
         act.setToolTip(path.name)
-        act.triggered.connect(lambda checked=False, p=str(path): win.files.open(p))
+        act.triggered.connect(lambda checked=False, p=str(path): _open_example(win, p))
+
+
+def _open_example(win, path: str):
+    """A lesson's own file opens as that lesson (an unsaved copy with its Lesson panel, so Save
+    never writes over the course's file); any other example opens as a file."""
+    lesson = course.lesson_for_example(path)
+    lessons = getattr(win, "lessons", None)
+    if lesson is not None and lessons is not None:
+        lessons.open_lesson(lesson.key)
+    else:
+        win.files.open(path)
