@@ -35,7 +35,8 @@ def xor_graph(n: int):
 
 def headless(n: int, epochs: int, box_grads: bool = True) -> float:
     from graphcore.training import Trainer
-    t = Trainer(xor_graph(n), epochs=epochs, box_grads=box_grads)
+    t = Trainer(xor_graph(n), epochs=epochs)
+    t.box_grads = box_grads  # what the window sets from the visible plots
     start = time.perf_counter()
     t.train()
     assert t.epoch == epochs, t.error
@@ -127,6 +128,6 @@ if __name__ == "__main__":
         "100×100, the bottom tab's plot, parameter values on the canvas, J and the epoch in the status bar) "
         "are spaced so that drawing takes at most 12 % of the time. Each Variable's |dJ/dv| is measured "
         "only while the Gradients tab (or the arrow widths) shows it: with the Cost tab the window skips it, "
-        "and is compared with a headless Trainer(box_grads=False); with the Gradients tab both measure it.\n\n"
+        "and is compared with a headless Trainer with box_grads = False; with the Gradients tab both measure it.\n\n"
         + table + "\n",
         encoding="utf-8")

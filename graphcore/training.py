@@ -271,8 +271,9 @@ class Trainer:
     module's docstring); False lets such a run go on (the exported scripts' parity
     tests train wild settings on purpose).
 
-    ``box_grads=False`` skips each Variable's mean |dJ/dv| (the History's ``box_grads``
-    rows hold nan); the parameters, costs and accuracy are the same bit for bit.
+    ``track`` chooses the per-epoch bookkeeping (see ``_tracked``); ``trainer.box_grads =
+    False`` skips each Variable's mean |dJ/dv| (the History's ``box_grads`` rows hold nan);
+    the parameters, costs and accuracy are the same bit for bit.
     """
 
     def __init__(self, graph, dataset=None, *, optimizer=None, lr=None, epochs=None, batch_size=None,
