@@ -155,7 +155,7 @@ def table(n, rows, compile_ms) -> str:
 
 def write_section(text: str, command: str):
     out = Path(__file__).with_name("RESULTS.md")
-    head = "## The window at scale (bench_window_scale.py)"
+    head = "## 11. The window at scale (bench_window_scale.py)"
     body = f"{head}\n\n`{command}`\n\n{text}\n"
     old = out.read_text(encoding="utf-8") if out.exists() else ""
     if head in old:
