@@ -67,6 +67,34 @@ class DataPanel(QWidget):
         self.document = document
         self._reading = False
 
+        lay = QVBoxLayout(self)
+        lay.addLayout(self._build_source_form())
+        lay.addLayout(self._build_buttons())
+        self.info = plain_label()
+        self.info.setObjectName("data_info")
+        self.info.setWordWrap(True)
+        lay.addWidget(self.info)
+        self.mapping_box = QGroupBox("Columns → input boxes")
+        self.mapping = QFormLayout(self.mapping_box)
+        self.column_combos: dict[str, QComboBox] = {}
+        lay.addWidget(self.mapping_box)
+        self.error = plain_label()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #B00020")
+        lay.addWidget(self.error)
+        hint = QLabel("On the boundary plot, a left click adds a point of the chosen class; "
+                      "a right click on a point removes it.")
+        hint.setObjectName("data_hint")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #666")
+        lay.addWidget(hint)
+        lay.addStretch(1)
+        # Only changes that concern the data: not the parameter values written live while training.
+        document.graph.subscribe(self._on_graph_event)
+        self.refresh()
+
+    def _build_source_form(self) -> QFormLayout:
+        """Where the points come from, and a generator's settings."""
         self.source = QComboBox()
         self.source.setObjectName("data_source")
         self.source.addItem("none (own values)", NO_SOURCE)
@@ -87,47 +115,25 @@ class DataPanel(QWidget):
             w.setKeyboardTracking(False)
             w.valueChanged.connect(self._write_block)
         self.source.activated.connect(self._on_source)
-        self.regenerate = QPushButton("Regenerate")
-        self.regenerate.setObjectName("regenerate_button")
-        self.regenerate.setToolTip("Draw new points: the next seed")
-        self.regenerate.clicked.connect(lambda: self.seed.setValue(self.seed.value() + 1))
-        self.load_csv = QPushButton("Load CSV…")
-        self.load_csv.clicked.connect(self.choose_csv)
         form = QFormLayout()
         form.addRow("Data set", self.source)
         form.addRow("Points", self.n)
         form.addRow("Noise σ", self.noise)
         form.addRow("Seed", self.seed)
         form.addRow("Test share", self.test_share)
+        return form
+
+    def _build_buttons(self) -> QHBoxLayout:
+        self.regenerate = QPushButton("Regenerate")
+        self.regenerate.setObjectName("regenerate_button")
+        self.regenerate.setToolTip("Draw new points: the next seed")
+        self.regenerate.clicked.connect(lambda: self.seed.setValue(self.seed.value() + 1))
+        self.load_csv = QPushButton("Load CSV…")
+        self.load_csv.clicked.connect(self.choose_csv)
         buttons = QHBoxLayout()
         buttons.addWidget(self.regenerate)
         buttons.addWidget(self.load_csv)
-
-        self.mapping_box = QGroupBox("Columns → input boxes")
-        self.mapping = QFormLayout(self.mapping_box)
-        self.column_combos: dict[str, QComboBox] = {}
-        self.info = plain_label()
-        self.info.setObjectName("data_info")
-        self.info.setWordWrap(True)
-        self.error = plain_label()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #B00020")
-        hint = QLabel("On the boundary plot, a left click adds a point of the chosen class; "
-                      "a right click on a point removes it.")
-        hint.setObjectName("data_hint")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #666")
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addLayout(buttons)
-        lay.addWidget(self.info)
-        lay.addWidget(self.mapping_box)
-        lay.addWidget(self.error)
-        lay.addWidget(hint)
-        lay.addStretch(1)
-        # Only changes that concern the data: not the parameter values written live while training.
-        document.graph.subscribe(self._on_graph_event)
-        self.refresh()
+        return buttons
 
     def _on_graph_event(self, ev):
         g = self.document.graph

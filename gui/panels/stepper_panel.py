@@ -45,8 +45,28 @@ class StepperPanel(QWidget):
         self.setObjectName("StepperPanel")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
+        sample_row = self._build_sample_row(controller)
+        lay.addLayout(sample_row)
+        lay.addLayout(self._build_transport(controller, sample_row))
+        lay.addLayout(self._build_timeline(controller))
+        self.legend = QLabel(_legend_html())
+        self.legend.setTextFormat(Qt.RichText)
+        lay.addWidget(self.legend)
+        self.message = MessageLabel(lines=2)
+        self.message.setStyleSheet("color: #B00020;")
+        self.message.hide()
+        lay.addWidget(self.message)
+        lay.addWidget(self._build_chain(), 1)
+        lay.addWidget(self._build_quiz())
+        self.answer_edits: list[QLineEdit] = []
+        self._form_for = None
+        self._connect(controller)
+        self._syncing = False
+        self._on_sequence()
+        self.update_view()
 
-        # Which sample the numbers are for.
+    def _build_sample_row(self, controller) -> QHBoxLayout:
+        """Which sample the numbers are for, and the Level (box or group)."""
         row = QHBoxLayout()
         row.addWidget(QLabel("Numbers for:"))
         self.mode = QComboBox()
@@ -68,13 +88,12 @@ class StepperPanel(QWidget):
         self.level.currentIndexChanged.connect(lambda _i: controller.set_level(self.level.currentData()))
         row.addWidget(self.level)
         row.addStretch(1)
-        lay.addLayout(row)
+        return row
 
-        # Transport: buttons from the controller's actions, speed, timeline. Stepping on one
-        # row, the jumps to the backward pass on the sample row, so the dock fits under a
-        # laptop's canvas.
+    def _build_transport(self, controller, sample_row) -> QHBoxLayout:
+        """Buttons from the controller's actions: stepping on one row, the jumps to the backward
+        pass on the sample row, so the dock fits under a laptop's canvas."""
         row = QHBoxLayout()
-        sample_row = lay.itemAt(0).layout()
         self.buttons = {}
         for key in TRANSPORT:
             b = QToolButton()
@@ -83,8 +102,9 @@ class StepperPanel(QWidget):
             (sample_row if key.endswith("backward") else row).addWidget(b)
             self.buttons[key] = b
         row.addStretch(1)
-        lay.addLayout(row)
+        return row
 
+    def _build_timeline(self, controller) -> QHBoxLayout:
         row = QHBoxLayout()
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setToolTip("Timeline: drag to any step")
@@ -100,18 +120,10 @@ class StepperPanel(QWidget):
         row.addWidget(self.slider, 1)
         row.addWidget(self.position)
         row.addWidget(self.speed)
-        lay.addLayout(row)
+        return row
 
-        self.legend = QLabel(_legend_html())
-        self.legend.setTextFormat(Qt.RichText)
-        lay.addWidget(self.legend)
-
-        self.message = MessageLabel(lines=2)
-        self.message.setStyleSheet("color: #B00020;")
-        self.message.hide()
-        lay.addWidget(self.message)
-
-        # The chain rule for the current step.
+    def _build_chain(self) -> QTextBrowser:
+        """The chain rule for the current step."""
         self.chain = QTextBrowser()
         self.chain.setObjectName("ChainRule")
         mono = QFontDatabase.systemFont(QFontDatabase.FixedFont)
@@ -119,9 +131,9 @@ class StepperPanel(QWidget):
         self.chain.setFont(mono)
         self.chain.setLineWrapMode(QTextBrowser.NoWrap)
         self.chain.setMinimumHeight(80)  # it gives way to a message or the quiz; the dock keeps its size
-        lay.addWidget(self.chain, 1)
+        return self.chain
 
-        # Quiz mode.
+    def _build_quiz(self) -> QGroupBox:
         self.quiz_box = QGroupBox("Quiz")
         q = QVBoxLayout(self.quiz_box)
         self.quiz_check = QCheckBox("Quiz me: type what each step computes before it is shown")
@@ -144,10 +156,9 @@ class StepperPanel(QWidget):
         q.addWidget(self.quiz_result)
         q.addWidget(self.tally)
         self.quiz_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
-        lay.addWidget(self.quiz_box)
-        self.answer_edits: list[QLineEdit] = []
-        self._form_for = None
+        return self.quiz_box
 
+    def _connect(self, controller):
         self.mode.currentIndexChanged.connect(self._on_mode)
         self.sample_spin.valueChanged.connect(self._on_sample)
         self.slider.valueChanged.connect(self._on_slider)
@@ -158,9 +169,6 @@ class StepperPanel(QWidget):
         controller.changed.connect(self.update_view)
         controller.sequence_changed.connect(self._on_sequence)
         controller.failed.connect(self._on_failed)
-        self._syncing = False
-        self._on_sequence()
-        self.update_view()
 
     # --- the sample -----------------------------------------------------------------------
     def select_sample(self, i: int | None):
