@@ -42,8 +42,8 @@ class CodeExport:
     def export_to(self, target: str, path: str) -> bool:
         """Write the script atomically; any failure is said in a dialog and nothing is written."""
         win = self.window
-        runner = getattr(getattr(win, "training", None), "runner", None)
-        if runner is not None and runner.state == "running":
+        runner = win.training.runner
+        if runner.state == "running":
             runner.pause()  # export the values of one finished step, not of a step under way
         try:
             text = export(win.document.graph, target)

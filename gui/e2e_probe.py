@@ -61,7 +61,7 @@ def snapshot(win) -> dict:
              "current": i == bar.currentIndex()}
             for bar in win.findChildren(QTabBar) if bar.isVisible() and not bar.visibleRegion().isEmpty()
             for i in range(bar.count())]
-    qs = getattr(win, "quick_search", None)
+    qs = win.quick_search
     runner = win.training.runner
     return {
         "pid": os.getpid(), "title": win.windowTitle(), "dirty": win.document.dirty,
@@ -83,9 +83,7 @@ def snapshot(win) -> dict:
 
 def _lessons(win) -> dict:
     """The course (gui/lessons): start page up, the tour's step (None: no tour), the open lesson."""
-    lessons = getattr(win, "lessons", None)
-    if lessons is None:
-        return {}
+    lessons = win.lessons
     tour = lessons.tour
     return {"start_page": lessons.start_page_shown, "lesson": lessons.key,
             "tour": tour.index if tour is not None and tour.isVisible() else None,

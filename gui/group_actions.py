@@ -51,9 +51,9 @@ class GroupActions:
             self.layer.drill_in(name)
 
 
-def install_groups(win):
-    """Menus, shortcuts and the breadcrumb; sets ``win.group_actions``."""
-    acts = win.group_actions = GroupActions(win)
+def install_groups(win) -> tuple[GroupActions, Breadcrumb]:
+    """Menus, shortcuts and the breadcrumb; returns the actions and the breadcrumb."""
+    acts = GroupActions(win)
     layer = win.scene.group_layer
     menu = win.menu("Graph")
     menu.addSeparator()
@@ -79,6 +79,7 @@ def install_groups(win):
     out.triggered.connect(lambda checked=False: layer.go_out())
     win.menu("View").addAction(out)
     win.actions_by_name["go_out"] = out
-    win.breadcrumb = Breadcrumb(win.view, layer, lambda: win.document.graph.meta.get("name"))
+    breadcrumb = Breadcrumb(win.view, layer, lambda: win.document.graph.meta.get("name"))
     layer.focus_changed.connect(win.view.fit)
     win.document.file_changed.connect(lambda path: layer.focus is not None and layer.set_focus(None))
+    return acts, breadcrumb

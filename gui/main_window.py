@@ -2,12 +2,16 @@
 
 Integration points for the other panels (docs/ARCHITECTURE.md): ``document``, ``scene``,
 ``view``, ``add_dock``, ``menu(name)``, ``toolbar``, ``select_nodes``, ``show_message``.
+The window's parts (docks, panels, the stepper, training, ...) are declared on the class and
+built in one place, ``_build_parts``: each install function returns what it builds.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QUndoView
 
 from graphcore.exercise import cost_is_hidden
@@ -23,10 +27,57 @@ from .panels.palette import PalettePanel
 from .panels.quick_search import QuickSearch, compatible_ops
 from .plain_text import plain_label
 
+if TYPE_CHECKING:  # the parts' types; their modules are imported when the parts are built
+    from graphcore.learner_library import Library
+
+    from .canvas.breadcrumb import Breadcrumb
+    from .group_actions import GroupActions
+    from .lessons.install import LessonController
+    from .panels.landscape_panel import LandscapePanel
+    from .panels.neuron_heatmap import NeuronHeatmap, NeuronHeatmapView
+    from .panels.plots_groups import LayerGradients, LayerGradientsView
+    from .panels.race_panel import RacePanel
+    from .panels.stepper_panel import StepperPanel
+    from .panels.training_install import TrainingView
+    from .stepper.controller import StepperController
+
 MENUS = ("File", "Edit", "View", "Graph", "Step", "Train", "Help")
 
 
 class MainWindow(QMainWindow):
+    # --- the window's parts: every one built in _build_parts / _build_fixed_docks ----------
+    palette_panel: PalettePanel
+    palette_dock: QDockWidget
+    inspector: InspectorPanel
+    inspector_dock: QDockWidget
+    history: QUndoView
+    history_dock: QDockWidget
+    actions_by_name: dict[str, QAction]  # menu actions by name (installs add theirs)
+    recent_menu: QMenu
+    examples_menu: QMenu
+    align_menu: QMenu
+    snap_action: QAction
+    stepper: StepperController
+    stepper_panel: StepperPanel
+    stepper_dock: QDockWidget
+    step_by_group_action: QAction
+    training: TrainingView  # its runner, panel, data panel and plots
+    data_dock: QDockWidget
+    training_dock: QDockWidget
+    plots_dock: QDockWidget
+    function_library: Library
+    lessons: LessonController
+    landscape: LandscapePanel
+    race: RacePanel
+    landscape_dock: QDockWidget
+    race_dock: QDockWidget
+    group_actions: GroupActions
+    breadcrumb: Breadcrumb
+    layer_gradients: LayerGradients
+    layer_gradients_view: LayerGradientsView
+    neuron_heatmap: NeuronHeatmap
+    neuron_heatmap_view: NeuronHeatmapView
+
     def __init__(self, path: str | None = None, offer_recovery: bool = True, remember_settings: bool = True):
         super().__init__()
         self.setObjectName("MainWindow")
@@ -47,34 +98,10 @@ class MainWindow(QMainWindow):
         self.cost_label = plain_label()
         self.cost_label.setObjectName("CostLabel")
         self._cost_hidden = False
+        self._point_at_failure = False  # Evaluate Now: a failure selects the box it names
         self.statusBar().addPermanentWidget(self.cost_label)
-        self.palette_panel = PalettePanel()
-        self.palette_dock = self.add_dock("Functions", self.palette_panel, Qt.LeftDockWidgetArea)
-        self.inspector = InspectorPanel(self)
-        self.inspector_dock = self.add_dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
-        self.history = QUndoView(self.document.undo_stack)
-        self.history.setEmptyLabel(self.document.base_label)
-        self.history_dock = self.add_dock("History", self.history, Qt.RightDockWidgetArea)
-        from . import window_menus
-        window_menus.build(self)
-        from .stepper.install import install_stepper
-        install_stepper(self)  # step-through dock, Step menu, toolbar buttons; sets self.stepper
-        from .panels.training_install import install_training
-        install_training(self)  # Data, Train and Plots docks, Train menu; sets self.training
-        from .panels.my_functions import install_my_functions
-        install_my_functions(self)  # Functions ▸ New Function…, the palette's "My Functions"
-        from .lessons.install import install_lessons
-        install_lessons(self)  # the start page, the Lesson dock, Help ▸ Lessons / Tour / F1; sets self.lessons
-        from .panels.landscape_install import install_landscape
-        install_landscape(self)  # Loss landscape and Optimizer race docks; sets self.landscape, self.race
-        from .group_actions import install_groups
-        install_groups(self)  # Graph ▸ Group (Ctrl+G), Ungroup, Collapse/Expand; the breadcrumb
-        from .insert_dialogs import install_insert_menu
-        install_insert_menu(self)  # Insert ▸ Network…, Expression…
-        from .panels.plots_groups import install_layer_gradients
-        install_layer_gradients(self)  # the Plots' "Layers" tab: ‖dJ/dW‖ per layer, over the epochs
-        from .panels.neuron_heatmap import install_neuron_heatmap
-        install_neuron_heatmap(self)  # a neuron's output over the input plane, in the inspector
+        self._build_fixed_docks()
+        self._build_parts()
         self._arrange_docks()
         self._connect()
         self._update_title()
@@ -83,6 +110,48 @@ class MainWindow(QMainWindow):
             self.files.open(path, ask=False)
         elif offer_recovery:
             self.files.offer_recovery()
+
+    # --- building the parts -------------------------------------------------------------
+    def _build_fixed_docks(self):
+        self.palette_panel = PalettePanel()
+        self.palette_dock = self.add_dock("Functions", self.palette_panel, Qt.LeftDockWidgetArea)
+        self.inspector = InspectorPanel(self)
+        self.inspector_dock = self.add_dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
+        self.history = QUndoView(self.document.undo_stack)
+        self.history.setEmptyLabel(self.document.base_label)
+        self.history_dock = self.add_dock("History", self.history, Qt.RightDockWidgetArea)
+
+    def _build_parts(self):
+        """Menus and every panel, in the order their menus and docks appear; a part built
+        later may use one built earlier."""
+        from . import window_menus
+        menus = window_menus.build(self)  # File, Edit, View, Graph; the toolbar's first buttons
+        self.actions_by_name, self.snap_action = menus.actions, menus.snap_action
+        self.recent_menu, self.examples_menu, self.align_menu = menus.recent_menu, menus.examples_menu, menus.align_menu
+        from .stepper.install import install_stepper
+        stepping = install_stepper(self)  # step-through dock, Step menu, toolbar buttons
+        self.stepper, self.stepper_panel, self.stepper_dock = stepping.controller, stepping.panel, stepping.dock
+        self.step_by_group_action = stepping.by_group_action
+        from .panels.training_install import install_training
+        self.training, self.data_dock, self.training_dock, self.plots_dock = \
+            install_training(self, self.stepper)  # Data, Train and Plots docks, Train menu
+        from .panels.my_functions import install_my_functions
+        self.function_library = install_my_functions(self)  # Functions ▸ New Function…, "My Functions"
+        from .lessons.install import install_lessons
+        self.lessons = install_lessons(self)  # the start page, the Lesson dock, Help ▸ Lessons / Tour / F1
+        from .panels.landscape_install import install_landscape
+        self.landscape, self.race, self.landscape_dock, self.race_dock = \
+            install_landscape(self, self.training.runner)  # Loss landscape and Optimizer race docks
+        from .group_actions import install_groups
+        self.group_actions, self.breadcrumb = install_groups(self)  # Graph ▸ Group (Ctrl+G), …; the breadcrumb
+        from .insert_dialogs import install_insert_menu
+        install_insert_menu(self)  # Insert ▸ Network…, Expression…
+        from .panels.plots_groups import install_layer_gradients
+        self.layer_gradients_view = install_layer_gradients(self)  # the Plots' "Layers" tab: ‖dJ/dW‖ per layer
+        self.layer_gradients = self.layer_gradients_view.widget
+        from .panels.neuron_heatmap import install_neuron_heatmap
+        self.neuron_heatmap_view = install_neuron_heatmap(self)  # a neuron's output over the input plane
+        self.neuron_heatmap = self.neuron_heatmap_view.widget
 
     # --- integration points -----------------------------------------------------------
     def add_dock(self, title: str, widget, area=Qt.RightDockWidgetArea) -> QDockWidget:
@@ -102,21 +171,17 @@ class MainWindow(QMainWindow):
         with the step-through tabbed behind them. The canvas keeps the middle."""
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
-        data, train = getattr(self, "data_dock", None), getattr(self, "training_dock", None)
-        plots, stepper = getattr(self, "plots_dock", None), getattr(self, "stepper_dock", None)
+        data, train = self.data_dock, self.training_dock
         everything = self.findChildren(QDockWidget)
         for dock in everything:  # start from nothing: moving docks between areas leaves stray tab bars
             self.removeDockWidget(dock)
         self.addDockWidget(Qt.LeftDockWidgetArea, self.palette_dock)
         self.addDockWidget(Qt.RightDockWidgetArea, self.inspector_dock)
-        if data is not None:
-            self.addDockWidget(Qt.LeftDockWidgetArea, data)
-            self.splitDockWidget(self.palette_dock, data, Qt.Vertical)
-        if train is not None:
-            self.addDockWidget(Qt.RightDockWidgetArea, train)
-            self.splitDockWidget(self.inspector_dock, train, Qt.Vertical)
-        landscape, race = getattr(self, "landscape_dock", None), getattr(self, "race_dock", None)
-        bottom = [d for d in (plots, stepper, landscape, race) if d is not None]
+        self.addDockWidget(Qt.LeftDockWidgetArea, data)
+        self.splitDockWidget(self.palette_dock, data, Qt.Vertical)
+        self.addDockWidget(Qt.RightDockWidgetArea, train)
+        self.splitDockWidget(self.inspector_dock, train, Qt.Vertical)
+        bottom = [self.plots_dock, self.stepper_dock, self.landscape_dock, self.race_dock]
         for dock in bottom:
             self.addDockWidget(Qt.BottomDockWidgetArea, dock)
         for dock in bottom[1:]:
@@ -127,19 +192,15 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self.inspector_dock, dock)
         for dock in everything:
             dock.show()
-        for dock in [self.inspector_dock, self.palette_dock, *bottom[:1]]:
+        for dock in [self.inspector_dock, self.palette_dock, bottom[0]]:
             dock.raise_()
         self._sized = False  # default dock sizes are set once the window has its size (showEvent)
 
     def _default_sizes(self):
-        data, train = getattr(self, "data_dock", None), getattr(self, "training_dock", None)
-        bottom = [d for d in (getattr(self, "plots_dock", None), getattr(self, "stepper_dock", None)) if d]
         self.resizeDocks([self.palette_dock, self.inspector_dock], [270, 290], Qt.Horizontal)
-        self.resizeDocks([self.palette_dock] + ([data] if data else []), [360, 420][:1 + bool(data)], Qt.Vertical)
-        if train is not None:
-            self.resizeDocks([self.inspector_dock, train], [330, 430], Qt.Vertical)
-        if bottom:
-            self.resizeDocks(bottom[:1], [max(240, int(self.height() * 0.34))], Qt.Vertical)
+        self.resizeDocks([self.palette_dock, self.data_dock], [360, 420], Qt.Vertical)
+        self.resizeDocks([self.inspector_dock, self.training_dock], [330, 430], Qt.Vertical)
+        self.resizeDocks([self.plots_dock], [max(240, int(self.height() * 0.34))], Qt.Vertical)
 
     def reset_layout(self):
         """View ▸ Reset layout: every panel back where a new learner finds it, at its default
@@ -221,10 +282,9 @@ class MainWindow(QMainWindow):
 
     def _raise_bottom_panel_now(self):
         from graphcore.boundary import curve_input
-        plots, stepper = getattr(self, "plots_dock", None), getattr(self, "stepper_dock", None)
-        behind = [d for d in self.tabifiedDockWidgets(plots) if d not in
-                  (getattr(self, "landscape_dock", None), getattr(self, "race_dock", None))] if plots else []
-        if plots is None or stepper is None or behind != [stepper]:
+        plots, stepper = self.plots_dock, self.stepper_dock
+        behind = [d for d in self.tabifiedDockWidgets(plots) if d not in (self.landscape_dock, self.race_dock)]
+        if behind != [stepper]:
             return  # the learner arranged the docks their own way
         g = self.document.graph
         (plots if g.meta.get("dataset") or curve_input(g) is not None else stepper).raise_()
@@ -270,7 +330,7 @@ class MainWindow(QMainWindow):
     def _show_eval_error(self, message, nodes):
         self.cost_label.setText("cannot evaluate")
         self.show_message(message, 10000)
-        if getattr(self, "_point_at_failure", False) and nodes:
+        if self._point_at_failure and nodes:
             self.select_nodes(nodes)
 
     def evaluate_now(self):

@@ -1,10 +1,12 @@
 """The window's menus, shortcuts and toolbar (kept apart so main_window.py stays short)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu
 
 from graphcore import course
 
@@ -38,17 +40,34 @@ def _submenu_action(win, menu, text, slot, tip=None):
     return act
 
 
-def build(win):
-    files, edit, view = win.files, win.edit, win.view
-    win.actions_by_name = a = {}
+@dataclass
+class MenuParts:
+    """What the menus build that the window reads later."""
+    actions: dict[str, QAction]  # by name, for tests, the tour and other installs (they add theirs)
+    recent_menu: QMenu
+    examples_menu: QMenu
+    align_menu: QMenu
+    snap_action: QAction
+
+
+def build(win) -> MenuParts:
+    a: dict[str, QAction] = {}
+    recent, examples_menu = _build_file(win, a)
+    _build_edit(win, a)
+    _build_view(win, a)
+    align, snap = _build_graph(win, a)
+    _action(win, "Help", "&About Backprop Studio", win.about)
+    return MenuParts(a, recent, examples_menu, align, snap)
+
+
+def _build_file(win, a) -> tuple[QMenu, QMenu]:
+    files = win.files
     a["new"] = _action(win, "File", "&New", files.new, QKeySequence.New, "Start a new graph", True)
     a["open"] = _action(win, "File", "&Open…", files.open_dialog, QKeySequence.Open, "Open a graph file", True)
     recent = win.menu("File").addMenu("Open &Recent")
     recent.aboutToShow.connect(lambda: _fill_recent(win, recent))
-    win.recent_menu = recent
     lessons = win.menu("File").addMenu("&Examples")
     lessons.aboutToShow.connect(lambda: _fill_examples(win, lessons))
-    win.examples_menu = lessons
     a["save"] = _action(win, "File", "&Save", files.save, QKeySequence.Save, "Save the graph", True)
     a["save_as"] = _action(win, "File", "Save &As…", files.save_as, QKeySequence.SaveAs)
     a["save_exercise"] = _action(win, "File", "Save as Exer&cise…", lambda: save_as_exercise(win),
@@ -65,8 +84,11 @@ def build(win):
     win.menu("File").addSeparator()
     a["quit"] = _action(win, "File", "&Quit", win.close, QKeySequence.Quit)
     win.toolbar.addSeparator()
+    return recent, lessons
 
-    stack = win.document.undo_stack
+
+def _build_edit(win, a):
+    edit, stack = win.edit, win.document.undo_stack
     undo = stack.createUndoAction(win, "&Undo")
     undo.setShortcut(QKeySequence.Undo)
     redo = stack.createRedoAction(win, "&Redo")
@@ -91,6 +113,9 @@ def build(win):
     a["select_all"] = _action(win, "Edit", "Select &All", edit.select_all, QKeySequence.SelectAll)
     a["rename"] = _action(win, "Edit", "&Rename", edit.rename, "F2", "Rename the selected box")
 
+
+def _build_view(win, a):
+    view = win.view
     a["fit"] = _action(win, "View", "&Fit Graph in View", view.fit, "F", "Fit the whole graph in view", True)
     a["zoom_in"] = _action(win, "View", "Zoom &In", lambda: view.zoom_by(1.25), QKeySequence.ZoomIn)
     a["zoom_out"] = _action(win, "View", "Zoom &Out", lambda: view.zoom_by(0.8), QKeySequence.ZoomOut)
@@ -98,10 +123,12 @@ def build(win):
                                 "Put every panel back where it started, at its first size")
     win.menu("View").addSeparator()
 
+
+def _build_graph(win, a) -> tuple[QMenu, QAction]:
+    edit, view = win.edit, win.view
     a["layout"] = _action(win, "Graph", "&Auto-layout", edit.auto_layout, "Ctrl+L",
                           "Arrange the boxes left to right, layer by layer", True)
     align = win.menu("Graph").addMenu("Ali&gn")
-    win.align_menu = align
     for how, text in (("left", "Left edges"), ("top", "Top edges"), ("hcenter", "Centres in a column"),
                       ("vcenter", "Centres in a row")):
         act = QAction(text, win)
@@ -117,12 +144,11 @@ def build(win):
     snap = QAction("Snap to &Grid", win, checkable=True, checked=True)
     snap.toggled.connect(lambda on: setattr(win.scene, "snap", on))
     win.menu("Graph").addAction(snap)
-    win.snap_action = snap
     a["quick_search"] = _action(win, "Graph", "Add Function…",
                                 lambda: win.open_quick_search(view.cursor_scene_pos()), None,
                                 "Search Functions (Tab on the canvas)")
     win.toolbar.addSeparator()
-    _action(win, "Help", "&About Backprop Studio", win.about)
+    return align, snap
 
 
 def _fill_recent(win, menu):
@@ -152,8 +178,7 @@ def _open_example(win, path: str):
     """A lesson's own file opens as that lesson (an unsaved copy with its Lesson panel, so Save
     never writes over the course's file); any other example opens as a file."""
     lesson = course.lesson_for_example(path)
-    lessons = getattr(win, "lessons", None)
-    if lesson is not None and lessons is not None:
-        lessons.open_lesson(lesson.key)
+    if lesson is not None:
+        win.lessons.open_lesson(lesson.key)
     else:
         win.files.open(path)

@@ -1,6 +1,6 @@
 """The course inside the window: the start page in place of the canvas, the Lesson dock,
 Help ▸ Lessons / Tour / Help on the selected box (F1). ``install_lessons(window)`` sets
-``window.lessons`` (a LessonController)."""
+returns the LessonController, which the window keeps as ``window.lessons``."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -204,8 +204,8 @@ class LessonController(QObject):
             return
         if self.dock.width() < 340:
             self.win.resizeDocks([self.dock], [360], Qt.Horizontal)
-        train = getattr(self.win, "training_dock", None)
-        if train is not None and self.win.dockWidgetArea(train) == self.win.dockWidgetArea(self.dock) \
+        train = self.win.training_dock
+        if self.win.dockWidgetArea(train) == self.win.dockWidgetArea(self.dock) \
                 and self.dock.height() < 480:
             self.win.resizeDocks([self.dock, train], [540, 260], Qt.Vertical)
 
@@ -257,7 +257,7 @@ class LessonController(QObject):
 
 
 def install_lessons(win) -> LessonController:
-    win.lessons = controller = LessonController(win)
+    controller = LessonController(win)
     help_menu = win.menu("Help")
     first = help_menu.actions()[0] if help_menu.actions() else None
     actions = []

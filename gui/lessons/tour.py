@@ -30,17 +30,29 @@ def _widget_rect(win, widget) -> QRect:
     return QRect(widget.mapTo(win, QPoint(0, 0)), widget.size())
 
 
-def _dock(name):
-    return lambda win: _widget_rect(win, getattr(win, name, None))
+def _dock(part: Callable):
+    """``part``: window → one of its docks."""
+    return lambda win: _widget_rect(win, part(win))
 
 
-def _raise(name):
+def _raise(part: Callable):
     def prepare(win):
-        dock = getattr(win, name, None)
-        if dock is not None:
-            dock.show()
-            dock.raise_()
+        dock = part(win)
+        dock.show()
+        dock.raise_()
     return prepare
+
+
+def _palette(win):
+    return win.palette_dock
+
+
+def _stepper(win):
+    return win.stepper_dock
+
+
+def _train(win):
+    return win.training_dock
 
 
 def _canvas(win) -> QRect:
@@ -63,7 +75,7 @@ STEPS = (
     TourStep("The Functions",
              "Every box you can use. Sources (input, parameter, constant) make Variables; the rest "
              "are Functions. Drag one onto the canvas, or double-click it.",
-             _dock("palette_dock"), _raise("palette_dock")),
+             _dock(_palette), _raise(_palette)),
     TourStep("The canvas",
              "Your computation graph: boxes are Functions, arrows are Variables. Double-click an "
              "empty spot or press Tab to search for a Function; the value on each box updates as "
@@ -78,11 +90,11 @@ STEPS = (
              "Step ▶ (F10) runs forward one box at a time, then backward: each box multiplies "
              "the upstream derivative by its local derivative and sends the downstream derivative "
              "to its inputs. Quiz mode asks you first.",
-             _dock("stepper_dock"), _raise("stepper_dock")),
+             _dock(_stepper), _raise(_stepper)),
     TourStep("Train",
              "Choose an optimizer and a learning rate, then Train (F5): gradient descent moves every "
              "parameter against its gradient, and the Plots show the cost J falling.",
-             _dock("training_dock"), _raise("training_dock")),
+             _dock(_train), _raise(_train)),
 )
 
 

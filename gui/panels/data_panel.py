@@ -66,7 +66,7 @@ class DataPanel(QWidget):
         self.setObjectName("data_panel")
         self.document = document
         self._reading = False
-
+        self._mapping_key = None  # the input boxes and columns the mapping rows were built for
         lay = QVBoxLayout(self)
         lay.addLayout(self._build_source_form())
         lay.addLayout(self._build_buttons())
@@ -203,7 +203,7 @@ class DataPanel(QWidget):
         inputs = g.inputs()
         columns = ds.features + (["y"] if "y" in ds.columns else []) if ds is not None else []
         wanted = [(nid, tuple(columns)) for nid in inputs]
-        if getattr(self, "_mapping_key", None) != wanted:
+        if self._mapping_key != wanted:
             self._mapping_key = wanted
             while self.mapping.rowCount():
                 self.mapping.removeRow(0)

@@ -58,7 +58,7 @@ def distinct(lo: float, hi: float) -> tuple[str, str]:
 
 
 class LandscapePanel(QWidget):
-    def __init__(self, window, parent=None):
+    def __init__(self, window, runner, parent=None):
         super().__init__(parent)
         self.setObjectName("landscape_panel")
         self.window = window
@@ -86,12 +86,10 @@ class LandscapePanel(QWidget):
         self._build()
         self.document.changed.connect(self._follow.start)
         window.scene.selectionChanged.connect(self._on_selection)
-        runner = getattr(getattr(window, "training", None), "runner", None)
         self.runner = runner
-        if runner is not None:
-            runner.frame.connect(self._follow_run)
-            runner.trainer_changed.connect(self._on_trainer)
-            runner.state_changed.connect(lambda _s: self._schedule())
+        runner.frame.connect(self._follow_run)
+        runner.trainer_changed.connect(self._on_trainer)
+        runner.state_changed.connect(lambda _s: self._schedule())
         self._fill_choices()
 
     def _build(self):

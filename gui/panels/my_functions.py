@@ -117,11 +117,10 @@ def remove_from_library(win, name: str):
     win.show_message(f"{name} removed from your library{note}")
 
 
-def load_library(win):
+def load_library(win) -> Library:
     """The learner's library, listed under My Functions; a file it cannot read is reported in
     one line and left untouched, and the window carries on without it."""
     library = Library(data_dir() / LIBRARY_FILE)
-    win.function_library = library
     try:
         notes = library.load()
     except GraphError as exc:
@@ -130,11 +129,12 @@ def load_library(win):
         show_function(win, fn)
     if notes:
         win.show_message(f"Your library of Functions: {notes[0]}", 30_000)  # said at start-up: stays a while
+    return library
 
 
-def install_my_functions(win):
+def install_my_functions(win) -> Library:
     """The Functions menu, and the palette's "My Functions" group: the learner's library and
-    the open graph's own."""
+    the open graph's own. Returns the library (the window keeps it as ``function_library``)."""
     from PySide6.QtGui import QAction
 
     act = QAction("&New Function…", win)
@@ -146,10 +146,11 @@ def install_my_functions(win):
     def show_used():
         for fn in learner.used_by(win.document.graph):
             show_function(win, fn)
-    load_library(win)
+    library = load_library(win)
     win.palette_panel.remove_requested.connect(lambda name: remove_from_library(win, name))
     win.document.file_changed.connect(lambda path: show_used())
     show_used()
+    return library
 
 
 def open_dialog(win) -> NewFunctionDialog:

@@ -106,11 +106,9 @@ class NeuronHeatmapView(QObject):
         self.widget.show_map(m, graph)
 
 
-def install_neuron_heatmap(window) -> NeuronHeatmap:
-    """The picture under the inspector's fields."""
+def install_neuron_heatmap(window) -> NeuronHeatmapView:
+    """The picture under the inspector's fields (its widget: the view's ``widget``)."""
     widget = NeuronHeatmap()
     lay = window.inspector.layout()
     lay.insertWidget(lay.count() - 1, widget)  # above the stretch at the end
-    window.neuron_heatmap = widget
-    window.neuron_heatmap_view = NeuronHeatmapView(window, widget)
-    return widget
+    return NeuronHeatmapView(window, widget)

@@ -174,10 +174,8 @@ class LayerGradientsView(QObject):
                                t.history if t is not None else None)
 
 
-def install_layer_gradients(window) -> LayerGradients:
-    """The "Layers" tab beside Cost, Gradients and Parameters."""
+def install_layer_gradients(window) -> LayerGradientsView:
+    """The "Layers" tab beside Cost, Gradients and Parameters (its widget: the view's ``widget``)."""
     widget = LayerGradients()
     window.training.plots.bottom.addTab(widget, "Layers")
-    window.layer_gradients = widget
-    window.layer_gradients_view = LayerGradientsView(window, widget)
-    return widget
+    return LayerGradientsView(window, widget)

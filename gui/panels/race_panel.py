@@ -32,10 +32,11 @@ COLUMNS = ("Optimizer", "Epochs to goal", "Final J", "Status")  # each lr is bes
 
 
 class RacePanel(QWidget):
-    def __init__(self, window, parent=None):
+    def __init__(self, window, landscape, parent=None):
         super().__init__(parent)
         self.setObjectName("race_panel")
         self.window = window
+        self.landscape = landscape  # the LandscapePanel: it draws each racer's path
         self.document = window.document
         self.thread: RaceThread | None = None
         self.view = None  # the last RaceView
@@ -203,9 +204,7 @@ class RacePanel(QWidget):
             curve.setData(np.arange(1, len(r.costs) + 1)[ok], r.costs[ok])
         place_legend(self.cost_plot)
         self._fill_table(view)
-        landscape = getattr(self.window, "landscape", None)
-        if landscape is not None:
-            landscape.set_race([(r.optimizer, r.title, r.params) for r in view.racers])
+        self.landscape.set_race([(r.optimizer, r.title, r.params) for r in view.racers])
 
     def _fill_table(self, view):
         self.table.setRowCount(len(view.racers))

@@ -247,7 +247,7 @@ class StepperPanel(QWidget):
     def _step_html(self, step, reveal: bool) -> str:
         out = []
         lines = step_lines(step, reveal)
-        if hides_numbers(self.controller._graph_source(), step):
+        if hides_numbers(self.controller.graph, step):
             lines = lines[:1] + [HIDDEN_STEP]
         for i, line in enumerate(lines):
             text = html.escape(line)

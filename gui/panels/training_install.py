@@ -2,17 +2,20 @@
 
 Uses only the MainWindow integration points in docs/ARCHITECTURE.md (``document``,
 ``scene.set_overlay``, ``add_dock``, ``menu("Train")``, ``toolbar``, ``select_nodes``,
-``show_message``). Sets ``window.training`` (the ``TrainingView`` below).
+``show_message``) and the stepper it is given. Returns ``TrainingParts``: the window keeps
+them (``window.training`` is the ``TrainingView`` below).
 
 The plots redraw from one place, ``TrainingView.refresh``: on the runner's frames while
 training (≤ FPS_LIMIT a second) and, when idle, a frame after the graph last changed.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from graphcore.boundary import boundary_axes, curve_input, decision_boundary
 from graphcore.errors import GraphError
@@ -69,9 +72,10 @@ class PlotsPanel(QWidget):
 
 
 class TrainingView(QObject):
-    def __init__(self, window):
+    def __init__(self, window, stepper):
         super().__init__(window)
         self.window = window
+        self.stepper = stepper  # a StepperController: it owns the canvas overlay while stepping
         self.document = doc = window.document
         self.runner = TrainingRunner(doc, self)
         self.runner.wants_box_grads = self.wants_box_grads
@@ -131,7 +135,7 @@ class TrainingView(QObject):
     # --- what the plots show ---------------------------------------------------------------
     def current_trainer(self):
         r = self.runner
-        if r.trainer is not None and (r.state == "running" or r._signature == r._graph_signature()):
+        if r.trainer is not None and (r.state == "running" or r.trainer_is_current):
             return r.trainer
         return None
 
@@ -210,8 +214,7 @@ class TrainingView(QObject):
         return list(ev.plan.keys), self._eval_mags[1], "one evaluation at the current values: mean |dJ/dv| over samples"
 
     def _paint_edges(self, g, keys, mags):
-        stepper = getattr(self.window, "stepper", None)
-        if stepper is not None and getattr(stepper, "index", -1) >= 0:
+        if self.stepper.index >= 0:
             return  # the step-through owns the overlay while stepping
         if not self.panel.edge_widths.isChecked() or not keys:
             if self._overlay_painted:
@@ -238,11 +241,10 @@ class TrainingView(QObject):
 
     def _on_sample(self, row: int):
         """A click on a training point picks that sample in the step-through, if there is one."""
-        stepper_panel = getattr(self.window, "stepper_panel", None)
         plot = self.plots.boundary
-        if stepper_panel is None or plot.test_mask is None or plot.test_mask[row]:
+        if plot.test_mask is None or plot.test_mask[row]:
             return
-        stepper_panel.select_sample(int(np.sum(~plot.test_mask[:row])))
+        self.stepper.select_sample(int(np.sum(~plot.test_mask[:row])))
 
 
 def _history_row(history, epoch: int | None) -> int | None:
@@ -268,14 +270,20 @@ def edge_widths(graph, keys: list[str], mags) -> dict:
     return {e: 1.0 + (MAX_EDGE_WIDTH - 1.0) * float(np.sqrt(v / top)) for e, v in per_edge.items()}
 
 
-def install_training(window) -> TrainingView:
-    view = TrainingView(window)
-    window.training = view
+class TrainingParts(NamedTuple):
+    view: TrainingView
+    data_dock: QDockWidget
+    training_dock: QDockWidget
+    plots_dock: QDockWidget
+
+
+def install_training(window, stepper) -> TrainingParts:
+    view = TrainingView(window, stepper)
     window.installEventFilter(view)
-    window.data_dock = window.add_dock("Data", scrolling(view.data_panel), Qt.LeftDockWidgetArea)
-    window.training_dock = window.add_dock("Train", scrolling(view.panel), Qt.RightDockWidgetArea)
-    window.plots_dock = window.add_dock("Plots", view.plots, Qt.RightDockWidgetArea)
-    window.plots_dock.dockLocationChanged.connect(view.plots.follow_dock_area)
+    data_dock = window.add_dock("Data", scrolling(view.data_panel), Qt.LeftDockWidgetArea)
+    training_dock = window.add_dock("Train", scrolling(view.panel), Qt.RightDockWidgetArea)
+    plots_dock = window.add_dock("Plots", view.plots, Qt.RightDockWidgetArea)
+    plots_dock.dockLocationChanged.connect(view.plots.follow_dock_area)
     r = view.runner
     menu = window.menu("Train")
     actions = {}
@@ -293,7 +301,7 @@ def install_training(window) -> TrainingView:
         menu.addAction(a)
         actions[key] = a
     menu.addSeparator()
-    for dock in (window.data_dock, window.training_dock, window.plots_dock):
+    for dock in (data_dock, training_dock, plots_dock):
         menu.addAction(dock.toggleViewAction())
     window.toolbar.addSeparator()
     for key in ("train", "pause", "step_epoch"):
@@ -301,11 +309,10 @@ def install_training(window) -> TrainingView:
 
     def on_state(state):
         if state == "running":
-            window.training_dock.raise_()  # Pause and the progress stay in view
-            stepper = getattr(window, "stepper", None)
-            if stepper is not None and stepper.index >= 0:
+            training_dock.raise_()  # Pause and the progress stay in view
+            if stepper.index >= 0:
                 stepper.reset()  # training ends the step-through: its numbers would be stale at once
-            window.plots_dock.show()
+            plots_dock.show()
         actions["pause"].setEnabled(state == "running")
         actions["train"].setEnabled(state != "running")
         actions["stop"].setEnabled(state in ("running", "paused"))
@@ -313,4 +320,4 @@ def install_training(window) -> TrainingView:
     on_state(r.state)
     view.actions = actions
     QTimer.singleShot(0, view.refresh)
-    return view
+    return TrainingParts(view, data_dock, training_dock, plots_dock)

@@ -49,6 +49,11 @@ class StepperController(QObject):
         self.timer.timeout.connect(self._tick)
         self.actions = self._make_actions()
 
+    @property
+    def graph(self):
+        """The graph being stepped (as the window holds it now)."""
+        return self._graph_source()
+
     # --- the sequence ---------------------------------------------------------------
     def invalidate(self):
         """The graph or its data changed: the next look rebuilds the sequence."""

@@ -1,20 +1,35 @@
-"""``install_stepper(window)``: the step-through dock, the Step menu and toolbar buttons.
+"""``install_stepper(window) -> StepperParts``: the step-through dock, the Step menu and toolbar buttons.
 
 Uses only the MainWindow integration points in docs/ARCHITECTURE.md: ``document``,
-``scene.set_overlay``, ``add_dock``, ``menu("Step")``, ``toolbar``, ``select_nodes``,
-``show_message``. Sets ``window.stepper`` (the controller) and ``window.stepper_panel``;
-the decision-boundary plot calls ``window.stepper.select_sample(i)`` on a click.
+``scene.set_overlay``, ``inspector``, ``add_dock``, ``menu("Step")``, ``toolbar``,
+``select_nodes``, ``show_message``, ``hide_cost``. The window keeps what it returns
+(``window.stepper`` is the controller); the decision-boundary plot calls
+``stepper_panel.select_sample(i)`` on a click.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget
 
 from ..panels.stable_size import scrolling
 from ..panels.stepper_panel import StepperPanel
 from .controller import StepperController
 
+JUMPS = ("step_forward", "step_back", "play", "start_forward", "end_forward", "start_backward", "end_backward")
 
-def install_stepper(window) -> StepperController:
+
+@dataclass
+class StepperParts:
+    controller: StepperController
+    panel: StepperPanel
+    dock: QDockWidget
+    by_group_action: QAction  # Step ▸ Step by Group
+
+
+def install_stepper(window) -> StepperParts:
     doc = window.document
 
     def data():
@@ -25,7 +40,25 @@ def install_stepper(window) -> StepperController:
     panel = StepperPanel(controller)
     dock = window.add_dock("Step through backprop", scrolling(panel), Qt.RightDockWidgetArea)
     dock.setObjectName("StepperDock")
+    by_group = _build_menu(window, controller, panel, dock)
+    toolbar = window.toolbar
+    toolbar.addSeparator()
+    for key in ("step_back", "play", "step_forward"):
+        toolbar.addAction(controller.actions[key])
+    _follow_document(window, controller, dock)
 
+    def bring_forward():
+        dock.show()
+        dock.raise_()  # tabbed behind the Plots by default: the chain-rule panel must be seen
+
+    for key in JUMPS:
+        controller.actions[key].triggered.connect(lambda *_: bring_forward())
+    return StepperParts(controller, panel, dock, by_group)
+
+
+def _build_menu(window, controller, panel, dock) -> QAction:
+    """The Step menu: the controller's actions, Quiz mode and Step by Group (both kept in step
+    with the panel's own boxes); returns Step by Group."""
     menu = window.menu("Step")
     for key in ("step_forward", "step_back", "play", None, "start_forward", "end_forward",
                 "start_backward", "end_backward"):
@@ -43,14 +76,13 @@ def install_stepper(window) -> StepperController:
     by_group.setStatusTip("Each group (a layer) one step forward and one backward (its Jacobian)")
     by_group.toggled.connect(lambda on: panel.level.setCurrentIndex(1 if on else 0))
     panel.level.currentIndexChanged.connect(lambda i: by_group.setChecked(i == 1))
-    window.step_by_group_action = by_group
     menu.addAction(dock.toggleViewAction())
+    return by_group
 
-    toolbar = window.toolbar
-    toolbar.addSeparator()
-    for key in ("step_back", "play", "step_forward"):
-        toolbar.addAction(controller.actions[key])
 
+def _follow_document(window, controller, dock):
+    """Paint the step on the canvas, and rebuild or end the steps as the graph and dock change."""
+    doc = window.document
     state = {"painted": False}
 
     def repaint():
@@ -83,26 +115,13 @@ def install_stepper(window) -> StepperController:
             else:  # nobody is looking at the steps: do not leave old numbers on the canvas
                 controller.reset()
 
-    controller.changed.connect(repaint)
-
     def on_visibility(_visible):
         # Closing the dock ends the step-through: its numbers and legend leave the canvas.
         # (A dock tabbed behind another is only out of sight, not closed: stepping goes on.)
         QTimer.singleShot(0, dock, lambda: dock.isHidden() and controller.index >= 0 and controller.reset())
 
+    controller.changed.connect(repaint)
     dock.visibilityChanged.connect(on_visibility)
     controller.failed.connect(on_failed)
     doc.evaluated.connect(lambda _ev: on_model_changed())
     doc.evaluation_failed.connect(lambda *_: on_model_changed())
-    def bring_forward():
-        dock.show()
-        dock.raise_()  # tabbed behind the Plots by default: the chain-rule panel must be seen
-
-    for key in ("step_forward", "step_back", "play", "start_forward", "end_forward", "start_backward",
-                "end_backward"):
-        controller.actions[key].triggered.connect(lambda *_: bring_forward())
-
-    window.stepper = controller
-    window.stepper_panel = panel
-    window.stepper_dock = dock
-    return controller
