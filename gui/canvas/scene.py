@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsTextItem
 
 from graphcore.exercise import lesson_of
+from graphcore.graph import VariableRef
 
 from .. import commands as C
 from . import style
@@ -140,8 +141,7 @@ class GraphScene(QGraphicsScene):
                 self._add_edge_item(e)
 
     def _refresh_loss_marks(self):
-        ref = self.graph.meta.get("loss")
-        loss = ref.split(":")[0] if isinstance(ref, str) else None
+        loss = VariableRef.box_of(self.graph.meta.get("loss"))
         for nid, item in self.node_items.items():
             if item.is_loss != (nid == loss):
                 item.is_loss = nid == loss

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 
+from graphcore.graph import VariableRef
+
 from ..panels.stable_size import scrolling
 from ..panels.stepper_panel import StepperPanel
 from .controller import StepperController
@@ -61,7 +63,7 @@ def install_stepper(window) -> StepperController:
             window.inspector.show_step_through(overlay)
             state["painted"] = True
             loss = doc.graph.meta.get("loss")
-            loss = loss.split(":")[0] if isinstance(loss, str) else None
+            loss = VariableRef.box_of(loss)
             window.hide_cost(overlay.known_values is not None and loss not in overlay.known_values)
         elif state["painted"]:
             window.scene.set_overlay(None)
