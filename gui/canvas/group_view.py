@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, QTimer, Signal
 from PySide6.QtWidgets import QMenu
 
-from graphcore.graph import VariableRef
+from graphcore.graph import EventKind, VariableRef
 from graphcore.group_layout import FRAME_PAD, FRAME_TITLE, GROUP_WIDTH, collapsed_origin, layout_groups
 from graphcore.groups import groups_of
 
@@ -26,7 +26,7 @@ from .group_item import CollapsedGroupItem, GroupFrameItem
 from .inline_editor import InlineEditor
 from .node_item import WIDTH
 
-STRUCTURAL = {"reset", "node_added", "node_removed", "edge_added", "edge_removed", "graph_changed"}
+STRUCTURAL = set(EventKind) - {EventKind.NODE_CHANGED, EventKind.NODE_MOVED}
 
 
 def short_value(v) -> str:
@@ -63,9 +63,9 @@ class GroupLayer(QObject):
 
     # --- model → items ----------------------------------------------------------------------
     def _on_event(self, ev):
-        if ev.kind in STRUCTURAL or (ev.kind == "node_changed" and ev.key in ("attrs", "label")):
+        if ev.kind in STRUCTURAL or (ev.kind is EventKind.NODE_CHANGED and ev.key in ("attrs", "label")):
             self.refresh()
-        elif ev.kind == "node_moved":
+        elif ev.kind is EventKind.NODE_MOVED:
             self._timer.start()  # a drag of many boxes: one refresh when it is done
 
     def refresh(self):

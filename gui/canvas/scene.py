@@ -21,7 +21,8 @@ from .inline_editor import InlineEditor
 from .node_item import FOOTER, HEADER, WIDTH, NodeItem
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .port_item import PortItem
-from .scene_sync import EdgeIndex, apply_changes, one_selection_signal, show_values
+from .scene_events import follow
+from .scene_sync import EdgeIndex, one_selection_signal, show_values
 
 GRID = 20.0
 
@@ -57,40 +58,7 @@ class GraphScene(QGraphicsScene):
 
     # --- model → items -------------------------------------------------------------------
     def _on_event(self, ev):
-        k = ev.kind
-        if k == "reset":
-            with one_selection_signal(self):
-                done = apply_changes(self, ev.changes)
-            if done:
-                self._refresh_loss_marks()
-                if self.overlay is not None:
-                    self.set_overlay(self.overlay)
-            else:
-                self.rebuild()
-        elif k == "node_added":
-            self._add_node_item(ev.node)
-        elif k == "node_removed":
-            item = self.node_items.pop(ev.node, None)
-            if item is not None:
-                self.removeItem(item)
-        elif k == "node_changed":
-            item = self.node_items.get(ev.node)
-            if item is not None:
-                item.refresh()
-                if ev.key == "attrs":
-                    self._rewire_node(ev.node)
-        elif k == "node_moved":
-            item = self.node_items.get(ev.node)
-            pos = self.graph.layout.get(ev.node)
-            if item is not None and pos is not None and (item.x(), item.y()) != tuple(pos):
-                item.setPos(*pos)
-        elif k == "edge_added":
-            self._add_edge_item(ev.edge)
-            self._refresh_loss_marks()
-        elif k == "edge_removed":
-            self.remove_edge_item(ev.edge)
-        elif k == "graph_changed":
-            self._refresh_loss_marks()
+        follow(self, ev)
 
     def rebuild(self):
         if self._wire is not None:

@@ -67,3 +67,8 @@ def test_event_kinds_are_typed_and_still_equal_their_text():
     assert GraphEvent("graph_changed", key="groups").kind is EventKind.GRAPH_CHANGED
     with pytest.raises(ValueError):
         GraphEvent("node_moevd")
+
+
+def test_the_change_log_follows_every_kind():
+    from graphcore.incremental import ChangeLog
+    assert set(ChangeLog._FOLLOW) == set(EventKind)
