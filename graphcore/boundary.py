@@ -21,6 +21,7 @@ from . import functions as F
 from .engine import Plan, compile_graph, ignored_boxes
 from .errors import DataError, EvaluationError
 from .graph import Graph
+from .variable_ref import VariableRef
 
 DEFAULT_RESOLUTION = 100
 
@@ -194,7 +195,7 @@ def function_curve(graph: Graph, x_id: str | None = None, *, x0: float | None = 
         raise EvaluationError("the graph names no output or loss box to plot as f(x)")
     plan = compile_graph(graph)
     node, port = graph.check_variable_ref(key)
-    slot = plan.slot_of[node if graph.n_outputs(node) == 1 else f"{node}:{port}"]
+    slot = plan.slot_of[VariableRef.of_output(node, port, graph.n_outputs(node)).key]
     x0 = float(graph.value(x_id) if x0 is None else x0)
     if params is None or isinstance(params, dict):
         base = dict(params or {})

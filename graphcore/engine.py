@@ -35,6 +35,7 @@ from . import labels
 from .errors import (DataError, DomainError, MissingDataError, NonFiniteError,
                      UnwiredPortError)
 from .graph import Graph
+from .variable_ref import VariableRef
 
 
 @dataclass
@@ -98,7 +99,7 @@ class Plan:
             fn = F.get(op)
             attrs = g.attrs(node)
             n_out = fn.n_outputs(attrs)
-            keys = [node] if n_out == 1 else [f"{node}:{k}" for k in range(n_out)]
+            keys = VariableRef.keys_of(node, n_out)
             info[node] = (op, fn, attrs, keys)
             for key in keys:
                 self.slot_of[key] = len(self.keys)
@@ -149,7 +150,7 @@ class Plan:
     def _key(self, node: str, out: int) -> str:
         info = self.__dict__.get("_info")
         keys = info[node][3] if info and node in info else self.graph.variable_keys(node)
-        return node if len(keys) == 1 else f"{node}:{out}"
+        return VariableRef.of_output(node, out, len(keys)).key
 
     def _ref_slot(self, ref, skipped) -> int | None:
         if not ref:
@@ -165,7 +166,7 @@ class Plan:
         node, port = self.graph.check_variable_ref(ref, "output")
         if node in skipped:
             return []
-        if self.graph.op(node) == "softmax" and ":" not in ref:
+        if self.graph.op(node) == "softmax" and VariableRef.parse(ref).out is None:  # named whole: every output
             return [self.slot_of[k] for k in self.graph.variable_keys(node)]
         return [self.slot_of[self._key(node, port)]]
 
@@ -262,7 +263,7 @@ class Plan:
                 loss = values[self.loss_slot]
                 ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
                 if not np.isfinite(ev.cost):  # every sample finite, but their mean overflowed
-                    node = self.keys[self.loss_slot].split(":")[0]
+                    node = VariableRef.box_of(self.keys[self.loss_slot])
                     raise NonFiniteError(f"forward: the cost J, the mean of box '{self.graph.box_name(node)}' "
                                          f"over {loss.size} samples, "
                                          f"overflowed to {ev.cost}", [node], "forward")
@@ -322,8 +323,8 @@ class Plan:
 
     def _key_name(self, key: str) -> str:
         """A Variable for a message: its box's name, and ``:k`` for output k of a multi-output box."""
-        node, _, port = key.partition(":")
-        return self.graph.box_name(node) + (f":{port}" if port else "")
+        node, out = VariableRef.parse(key)
+        return self.graph.box_name(node) + ("" if out is None else f":{out}")
 
     def predict(self, ev: "Evaluation", threshold: float | None = None) -> np.ndarray | None:
         """Class predictions from the graph's output: argmax over a softmax, else a threshold."""
@@ -389,7 +390,7 @@ def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
 
     The one place this rule lives: the plan, the trainer, the exports, the CLI and the
     window (which greys these boxes: "not connected to J — ignored") all follow it."""
-    roots = [ref.split(":")[0] for ref in (graph.meta.get("loss"), graph.meta.get("output"))
+    roots = [VariableRef.box_of(ref) for ref in (graph.meta.get("loss"), graph.meta.get("output"))
              if isinstance(ref, str) and ref]
     roots = [r for r in roots if r in graph]
     if not roots:

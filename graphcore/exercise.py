@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from . import limits
 from .errors import GraphError
 from .tasks import Task, TaskError, parse_task, static_problem, task_label
+from .variable_ref import VariableRef
 
 LESSON_VERSION = 1
 LESSON_KEYS = {"version", "title", "text", "tasks", "locks", "hidden", "answers"}
@@ -105,7 +106,7 @@ def broken_task(graph, before: dict[str, str]) -> str | None:
 def cost_is_hidden(graph) -> bool:
     """Is the cost J's box one of the values the exercise hides for now?"""
     lesson, loss = lesson_of(graph), graph.meta.get("loss")
-    return lesson is not None and isinstance(loss, str) and loss.split(":")[0] in lesson.hidden_now()
+    return lesson is not None and VariableRef.box_of(loss) in lesson.hidden_now()
 
 
 # --- the lesson block ----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from . import exercise, learner, limits, paths
 from .errors import FileFormatError, GraphError
 from .graph import ID_RE, Graph
 from .groups import groups_of, has_groups
+from .node_record import NodeRecord
 
 FORMAT = "backprop-studio.graph"
 VERSION = 1
@@ -193,8 +194,7 @@ def _add_node(g: Graph, node, i: int):
     if len(node.get("column") or "") > limits.MAX_COLUMN_CHARS:
         _fail(f"{where}: " + limits.too_long("the column name", len(node["column"]), limits.MAX_COLUMN_CHARS), [nid])
     try:
-        g.add_node(node["op"], nid, label=node.get("label"), value=node.get("value"),
-                   column=node.get("column"), attrs=node.get("attrs"))
+        g.add_record(NodeRecord.from_dict(node))
     except GraphError as exc:
         _fail(f"{where}: {exc}", [nid])
 
@@ -330,12 +330,7 @@ def to_dict(g: Graph) -> dict:
     """The file document, with node and edge order kept stable so files diff well."""
     nodes = []
     for nid in g.nodes():
-        rec = g.node(nid)
-        d = {"id": nid, "op": rec["op"]}
-        for key in ("label", "value", "column", "attrs"):
-            if key in rec:
-                d[key] = rec[key]
-        nodes.append(d)
+        nodes.append(g.record(nid).to_dict())
     doc = {"format": FORMAT, "version": VERSION, "name": g.meta.get("name") or "untitled",
            "nodes": nodes, "edges": [e.to_dict() for e in g.edges()]}
     for key in ("loss", "output"):

@@ -12,19 +12,25 @@ bumps ``values_version`` only.
 from __future__ import annotations
 
 import copy
-import heapq
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 import networkx as nx
 import numpy as np
 
 from . import functions as F
-from . import limits
+from .box_fields import checked_column, checked_label, finite_number, value_label, writes_value
 from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, PortError,
                      PortTakenError, UnknownNodeError)
+from .events import BatchChanges, EventKind, GraphEvent
+from .graph_order import insert_at, lexicographic_topological, reorder_for
+from .node_record import NodeRecord, Removal
+from .variable_ref import PORT_RE, VariableRef, check_ref
+
+__all__ = ["Graph", "Edge", "GraphEvent", "EventKind", "BatchChanges", "NodeRecord", "Removal", "VariableRef",
+           "ID_RE", "PORT_RE", "value_label"]
 
 ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -43,139 +49,6 @@ class Edge:
         if self.out:
             d["out"] = self.out
         return d
-
-
-@dataclass
-class GraphEvent:
-    """One change to the graph. ``kind`` is one of: node_added, node_removed,
-    node_changed, node_moved, edge_added, edge_removed, graph_changed, reset."""
-
-    kind: str
-    node: str | None = None
-    edge: Edge | None = None
-    key: str | None = None  # which field changed, for node_changed / graph_changed
-    # On a ``reset`` that ends a ``batch()``: what the batch touched, so a follower can
-    # update only that (None on a reset of unknown extent).
-    changes: "BatchChanges | None" = None
-
-
-@dataclass
-class BatchChanges:
-    """What one ``Graph.batch()`` touched: boxes, arrows and meta keys, and whether any change
-    was structural (moves and labels are not: the plan stays, nothing needs evaluating)."""
-
-    nodes: set = field(default_factory=set)
-    edges: set = field(default_factory=set)
-    meta: set = field(default_factory=set)
-    kinds: set = field(default_factory=set)
-    structural: bool = False
-    values: bool = False  # a source's value changed (evaluation needed, plan kept)
-    everything: bool = False  # the batch replaced the whole graph (``assign``): follow it as a new one
-
-    def record(self, event: "GraphEvent", structural: bool):
-        self.kinds.add(event.kind)
-        if event.node is not None:
-            self.nodes.add(event.node)
-        if event.edge is not None:
-            self.edges.add(event.edge)
-        if event.kind == "graph_changed":
-            self.meta.add(event.key)
-        self.structural |= structural
-        self.values |= event.key == "value"
-        self.everything |= event.kind == "reset"
-
-    @property
-    def needs_evaluation(self) -> bool:
-        """Whether the numbers can differ after this batch (not after moves and renames alone)."""
-        return self.everything or self.structural or self.values or bool(self.meta - {"name"})
-
-
-def value_label(value: float) -> str:
-    """A number written as a box's label: 3 for 3.0, six significant digits at most."""
-    return format(float(value), ".6g")
-
-
-def _writes_value(label, value: float) -> bool:
-    """Whether a label is just the value written out (the default a constant keeps in step with)."""
-    if not isinstance(label, str):
-        return False
-    if label.strip() == value_label(value):
-        return True
-    try:
-        return float(label) == value
-    except ValueError:
-        return False
-
-
-def _finite_number(value, what: str, node: str, graph: "Graph | None" = None) -> float:
-    """``value`` as a float; refused with a message naming the box (by label, given the graph it is in)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        name = graph.box_name(node) if graph is not None else node
-        raise BadAttributeError(f"box '{name}': {what} must be a number, not {value!r}", [node])
-    value = float(value)
-    if not np.isfinite(value):
-        name = graph.box_name(node) if graph is not None else node
-        raise BadAttributeError(f"box '{name}': {what} must be finite, not {value!r}", [node])
-    return value
-
-
-def _checked_label(label, node_id: str) -> str:
-    if not isinstance(label, str):
-        raise BadAttributeError(f"box '{node_id}': label must be text", [node_id])
-    if len(label) > limits.MAX_LABEL_CHARS:
-        raise BadAttributeError(f"box '{node_id}': " + limits.too_long("the label", len(label), limits.MAX_LABEL_CHARS),
-                                [node_id])
-    return label
-
-
-def _checked_column(column, node_id: str, name: str | None = None) -> str:
-    """``name``: how the message names the box (its label once it exists; the file's id while loading)."""
-    name = node_id if name is None else name
-    if not isinstance(column, str) or not column:
-        raise BadAttributeError(f"box '{name}': column must be a non-empty name", [node_id])
-    if len(column) > limits.MAX_COLUMN_CHARS:
-        raise BadAttributeError(f"box '{name}': " + limits.too_long("the column name", len(column),
-                                                                      limits.MAX_COLUMN_CHARS), [node_id])
-    return column
-
-
-PORT_RE = re.compile(r"0|[1-9][0-9]*")  # ASCII digits only: 'L: 0', 'L:-0' and 'L:٠' are no port
-
-
-def _lexicographic_topological(order: dict, edges: dict) -> list[str]:
-    """The topological order that breaks ties by insertion order (what networkx's
-    lexicographical sort gives, in plain dicts). When the insertion order already is
-    topological — a file written in order, a graph built forwards — it is the answer, and
-    checking that costs one pass over the arrows."""
-    index = {n: i for i, n in enumerate(order)}
-    if all(index[e.src] < index[e.dst] for e in edges):
-        return list(order)
-    waiting = dict.fromkeys(order, 0)
-    succ: dict[str, list[str]] = {n: [] for n in order}
-    for e in edges:
-        waiting[e.dst] += 1
-        succ[e.src].append(e.dst)
-    ready = [index[n] for n, k in waiting.items() if k == 0]
-    heapq.heapify(ready)
-    names, out = list(order), []
-    while ready:
-        n = names[heapq.heappop(ready)]
-        out.append(n)
-        for m in succ[n]:
-            waiting[m] -= 1
-            if not waiting[m]:
-                heapq.heappush(ready, index[m])
-    return out
-
-
-def _insert_at(order: dict, key, at: int | None) -> dict:
-    """Append ``key`` to an insertion-ordered dict, or put it at index ``at`` (O(n), undo only)."""
-    if at is None or at >= len(order):
-        order[key] = None
-        return order
-    keys = list(order)
-    keys.insert(max(at, 0), key)
-    return dict.fromkeys(keys)
 
 
 class Graph:
@@ -235,7 +108,7 @@ class Graph:
             self._batch_depth -= 1
             if not self._batch_depth and self._batched is not None:
                 changes, self._batched = self._batched, None
-                self._emit(GraphEvent("reset", changes=changes), structural=changes.structural)
+                self._emit(GraphEvent(EventKind.RESET, changes=changes), structural=changes.structural)
 
     # --- reading ---------------------------------------------------------------------
     def __contains__(self, node_id: str) -> bool:
@@ -321,8 +194,7 @@ class Graph:
 
     def variable_keys(self, node_id: str) -> list[str]:
         """Names of the Variables a box outputs: ``id`` or ``id:k`` for multi-output boxes."""
-        n = self.n_outputs(node_id)
-        return [node_id] if n == 1 else [f"{node_id}:{k}" for k in range(n)]
+        return VariableRef.keys_of(node_id, self.n_outputs(node_id))
 
     def parameters(self) -> list[str]:
         return [n for n in self._order if self.op(n) == "parameter"]
@@ -334,7 +206,7 @@ class Graph:
         """Boxes in an order where every box comes after its inputs; ties by insertion order.
         Kept until the structure changes (the plan, the layout and the step-through all ask)."""
         if self._topo_cache is None:
-            self._topo_cache = _lexicographic_topological(self._order, self._edge_order)
+            self._topo_cache = lexicographic_topological(self._order, self._edge_order)
         return list(self._topo_cache)
 
     def unique_id(self, base: str) -> str:
@@ -378,30 +250,40 @@ class Graph:
         if attrs:
             record["attrs"] = {k: resolved[k] for k in attrs}
         if label is not None:
-            record["label"] = _checked_label(label, node_id)
+            record["label"] = checked_label(label, node_id)
         if op in ("parameter", "constant") and value is None:
             raise BadAttributeError(f"box '{node_id}': a {op} needs a value", [node_id])
         if value is not None:
             if op not in F.SOURCE_OPS:
                 raise BadAttributeError(f"box '{node_id}': only input, parameter and constant boxes take a value",
                                         [node_id])
-            record["value"] = _finite_number(value, "value", node_id)
+            record["value"] = finite_number(value, "value", node_id)
         if column is not None:
             if op != "input":
                 raise BadAttributeError(f"box '{node_id}': only input boxes take a column", [node_id])
-            record["column"] = _checked_column(column, node_id)
+            record["column"] = checked_column(column, node_id)
         self._g.add_node(node_id, box=record)
-        self._order = _insert_at(self._order, node_id, at)
+        self._order = insert_at(self._order, node_id, at)
         self._rank[node_id] = self._next_rank
         self._next_rank += 1
         if pos is not None:
             self.layout[node_id] = (float(pos[0]), float(pos[1]))
-        self._emit(GraphEvent("node_added", node=node_id))
+        self._emit(GraphEvent(EventKind.NODE_ADDED, node=node_id))
         return node_id
 
-    def remove_node(self, node_id: str) -> tuple[dict, list[Edge]]:
-        """Remove a box and its arrows; returns (record, arrows) so it can be put back."""
-        record = self.node(node_id)
+    def add_record(self, rec: NodeRecord, at: int | None = None) -> str:
+        """Add the box ``rec`` describes (checked as ``add_node``): undo, paste, a loaded file."""
+        return self.add_node(rec.op, rec.id, label=rec.label, value=rec.value, column=rec.column,
+                             attrs=rec.attrs, pos=rec.pos, at=at)
+
+    def record(self, node_id: str) -> NodeRecord:
+        """The box as a ``NodeRecord``: its fields and position (a copy)."""
+        return NodeRecord.from_dict(self._data(node_id), node_id, self.layout.get(node_id))
+
+    def remove_node(self, node_id: str) -> Removal:
+        """Remove a box and its arrows; returns ``Removal(record, arrows, cleared)`` so it can be
+        put back — ``cleared``: the graph's loss or output that named the box (now None)."""
+        record = self.record(node_id)
         attached = self.arrows_at(node_id)  # its own arrows only: clearing 10,000 boxes stays linear
         for e in attached:
             self.disconnect(e.dst, e.port)
@@ -409,12 +291,12 @@ class Graph:
         del self._order[node_id]
         del self._rank[node_id]
         self.layout.pop(node_id, None)
-        for key in ("loss", "output"):
-            ref = self.meta.get(key)
-            if isinstance(ref, str) and ref.split(":")[0] == node_id:
-                self.meta[key] = None
-        self._emit(GraphEvent("node_removed", node=node_id))
-        return record, attached
+        cleared = {key: self.meta[key] for key in ("loss", "output")
+                   if VariableRef.box_of(self.meta.get(key)) == node_id}
+        for key in cleared:
+            self.meta[key] = None
+        self._emit(GraphEvent(EventKind.NODE_REMOVED, node=node_id))
+        return Removal(record, attached, cleared)
 
     def connect(self, src: str, dst: str, port: int, out: int = 0, *, replace: bool = False,
                 at: int | None = None) -> Edge | None:
@@ -436,7 +318,10 @@ class Graph:
         if src == dst:
             raise CycleError(f"arrow {self.box_name(src)} → {self.box_name(dst)} would make a cycle: "
                              "a box cannot feed itself", [src, dst])
-        reorder = self._reorder_for(src, dst)  # raises CycleError
+        reorder = reorder_for(self._rank, self._g, src, dst)
+        if reorder is None:
+            a, b = self.box_name(src), self.box_name(dst)
+            raise CycleError(f"arrow {a} → {b} would make a cycle: '{b}' already feeds '{a}'", [src, dst])
         old = self.edge_into(dst, port)
         if old is not None:
             if not replace:
@@ -446,43 +331,10 @@ class Graph:
         self._rank.update(reorder)
         edge = Edge(src, dst, port, out)
         self._g.add_edge(src, dst, key=port, edge=edge)
-        self._edge_order = _insert_at(self._edge_order, edge, at)
+        self._edge_order = insert_at(self._edge_order, edge, at)
         self._into[(dst, port)] = edge
-        self._emit(GraphEvent("edge_added", edge=edge))
+        self._emit(GraphEvent(EventKind.EDGE_ADDED, edge=edge))
         return old
-
-    def _reorder_for(self, src: str, dst: str) -> dict[str, int]:
-        """New ranks that keep the topological order once ``src → dst`` is added (Pearce–Kelly).
-
-        Nothing to do when src already ranks before dst. Otherwise a cycle would need a path
-        dst → … → src, which can only pass through boxes ranked at most rank[src]: search
-        forward from dst among those (finding src means a cycle), backward from src among
-        boxes ranked at least rank[dst], and hand the ranks of both sets out again with
-        src's ancestors first."""
-        rank = self._rank
-        lo, hi = rank[dst], rank[src]
-        if hi < lo:
-            return {}
-        ahead = self._reach(dst, self._g.successors, lambda r: r <= hi, stop=src)
-        if ahead is None:
-            a, b = self.box_name(src), self.box_name(dst)
-            raise CycleError(f"arrow {a} → {b} would make a cycle: '{b}' already feeds '{a}'", [src, dst])
-        behind = self._reach(src, self._g.predecessors, lambda r: r >= lo)
-        moved = sorted(behind, key=rank.__getitem__) + sorted(ahead, key=rank.__getitem__)
-        slots = sorted(rank[n] for n in moved)
-        return dict(zip(moved, slots))
-
-    def _reach(self, start: str, step, keep, stop: str | None = None) -> list[str] | None:
-        """Boxes reachable from ``start`` by ``step`` whose rank passes ``keep``; None if ``stop`` is reached."""
-        seen, todo = {start}, [start]
-        while todo:
-            for nxt in step(todo.pop()):
-                if nxt == stop:
-                    return None
-                if nxt not in seen and keep(self._rank[nxt]):
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return list(seen)
 
     def disconnect(self, dst: str, port: int) -> Edge:
         """Remove the arrow into input ``port`` of ``dst``; returns it."""
@@ -492,18 +344,18 @@ class Graph:
         self._g.remove_edge(edge.src, dst, key=port)
         del self._edge_order[edge]
         del self._into[(dst, port)]
-        self._emit(GraphEvent("edge_removed", edge=edge))
+        self._emit(GraphEvent(EventKind.EDGE_REMOVED, edge=edge))
         return edge
 
     def set_label(self, node_id: str, label: str | None):
         d = self._data(node_id)
         if label is not None:
-            _checked_label(label, node_id)
+            checked_label(label, node_id)
         if label:
             d["label"] = label
         else:
             d.pop("label", None)
-        self._emit(GraphEvent("node_changed", node=node_id, key="label"), structural=False)
+        self._emit(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="label"), structural=False)
 
     rename = set_label
 
@@ -518,12 +370,12 @@ class Graph:
             d.pop("value", None)
         else:
             old = d.get("value")
-            d["value"] = _finite_number(value, "value", node_id, self)
-            if d["op"] == "constant" and old is not None and _writes_value(d.get("label"), old):
+            d["value"] = finite_number(value, "value", node_id, self)
+            if d["op"] == "constant" and old is not None and writes_value(d.get("label"), old):
                 # a constant labelled by its value ("3") keeps saying its value, not a stale one
                 d["label"] = value_label(d["value"])
-                self._emit(GraphEvent("node_changed", node=node_id, key="label"), structural=False)
-        self._emit(GraphEvent("node_changed", node=node_id, key="value"), structural=d["op"] == "input")
+                self._emit(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="label"), structural=False)
+        self._emit(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="value"), structural=d["op"] == "input")
 
     def set_values(self, values: dict[str, float]):
         """Set many parameter values at once (after training) with one event each."""
@@ -535,10 +387,10 @@ class Graph:
         if d["op"] != "input":
             raise BadAttributeError(f"box '{self.box_name(node_id)}': only input boxes take a column", [node_id])
         if column:
-            d["column"] = _checked_column(str(column), node_id, self.box_name(node_id))
+            d["column"] = checked_column(str(column), node_id, self.box_name(node_id))
         else:
             d.pop("column", None)
-        self._emit(GraphEvent("node_changed", node=node_id, key="column"))
+        self._emit(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="column"))
 
     def set_attr(self, node_id: str, key: str, value):
         """Set one attribute (slope, exponent, k). Changing k re-shapes the ports: arrows
@@ -560,12 +412,12 @@ class Graph:
         d["attrs"] = {k: resolved[k] for k in new}
         if not d["attrs"]:
             del d["attrs"]
-        self._emit(GraphEvent("node_changed", node=node_id, key="attrs"))
+        self._emit(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="attrs"))
 
     def move(self, node_id: str, x: float, y: float):
         self._require(node_id)
         self.layout[node_id] = (float(x), float(y))
-        self._emit(GraphEvent("node_moved", node=node_id), structural=False)
+        self._emit(GraphEvent(EventKind.NODE_MOVED, node=node_id), structural=False)
 
     def set_meta(self, key: str, value):
         """Set a graph-level field: name, loss, output, threshold, dataset, training."""
@@ -579,24 +431,11 @@ class Graph:
                 raise BadAttributeError(f"the threshold must be a finite number, not {value!r}")
             value = float(value)
         self.meta[key] = copy.deepcopy(value)
-        self._emit(GraphEvent("graph_changed", key=key), structural=key in ("loss", "output", "dataset"))
+        self._emit(GraphEvent(EventKind.GRAPH_CHANGED, key=key), structural=key in ("loss", "output", "dataset"))
 
     def check_variable_ref(self, ref, what: str = "reference") -> tuple[str, int]:
         """Parse ``id`` or ``id:k`` into (box, output port), checking both exist."""
-        if not isinstance(ref, str):
-            raise BadAttributeError(f"{what} must name a box, not {ref!r}")
-        node, _, k = ref.partition(":")
-        if node not in self._g:
-            raise UnknownNodeError(f"{what} names no box '{node}'", [node])
-        try:
-            if k and not PORT_RE.fullmatch(k):
-                raise ValueError(k)
-            port = int(k) if k else 0
-        except ValueError:
-            raise BadAttributeError(f"{what} '{ref}': output port must be a number", [node]) from None
-        if not 0 <= port < self.n_outputs(node):
-            raise PortError(f"{what} '{ref}': box '{node}' has no output {port}", [node])
-        return node, port
+        return check_ref(self, ref, what)
 
     # --- whole-graph helpers ---------------------------------------------------------
     def copy(self) -> "Graph":
@@ -622,7 +461,7 @@ class Graph:
         self.layout = dict(source.layout)
         self.meta = copy.deepcopy(source.meta)
         self.source_path = source.source_path
-        self._emit(GraphEvent("reset"))
+        self._emit(GraphEvent(EventKind.RESET))
 
     def clear(self):
         with self.batch():

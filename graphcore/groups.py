@@ -25,7 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import GraphError
-from .graph import Graph, GraphEvent
+from .graph import EventKind, Graph, GraphEvent
+from .variable_ref import VariableRef
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 GROUP_KEYS = {"name", "members", "collapsed"}
@@ -243,11 +244,11 @@ class Groups:
     def _announce(self):
         self._parents = None
         # Not structural: the engine evaluates the flat graph whatever the groups are.
-        self.graph._emit(GraphEvent("graph_changed", key="groups"), structural=False)
+        self.graph._emit(GraphEvent(EventKind.GRAPH_CHANGED, key="groups"), structural=False)
 
     def _follow(self, event: GraphEvent):
         """A removed box leaves its groups; a group left empty goes (``reset``: after a batch)."""
-        if event.kind not in ("node_removed", "reset"):
+        if event.kind not in (EventKind.NODE_REMOVED, EventKind.RESET):
             return
         self._parents = None
         for name in list(self._groups):
@@ -284,12 +285,12 @@ def boundary_ports(graph: Graph, inside: set[str]) -> Ports:
         ref = graph.meta.get(key)
         if not isinstance(ref, str):
             continue
-        node, _, k = ref.partition(":")
-        if node in inside:
-            if k or graph.n_outputs(node) == 1:
-                outs.add((node, int(k or 0)))
+        var = VariableRef.parse(ref)
+        if var.node in inside:
+            if var.out is not None or graph.n_outputs(var.node) == 1:
+                outs.add((var.node, var.port))
             else:  # a softmax named whole: all its outputs
-                outs.update((node, j) for j in range(graph.n_outputs(node)))
+                outs.update((var.node, j) for j in range(graph.n_outputs(var.node)))
 
     def ports(pairs, letter):
         ordered = sorted(pairs, key=lambda p: (rank[p[0]], p[1]))
@@ -310,7 +311,7 @@ def topological_rank(graph: Graph) -> dict[str, int]:
 
 
 def _variable_key(graph: Graph, box: str, out: int) -> str:
-    return box if graph.n_outputs(box) == 1 else f"{box}:{out}"
+    return VariableRef.of_output(box, out, graph.n_outputs(box)).key
 
 
 def check_no_cycle_outside(graph: Graph, name: str, inside: set[str]):

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import labels
 from .engine import Evaluation, Plan
+from .events import EventKind
 
 # graph_changed keys that leave every number as it was
 _NEUTRAL_META = {"name", "groups", "threshold", "training"}
@@ -28,22 +29,33 @@ class ChangeLog:
         self._boxes: set | None = None  # nothing evaluated yet: everything is new
 
     def note(self, event):
-        if self._boxes is None:
-            return
-        kind = event.kind
-        if kind in ("node_added", "node_removed") or (kind == "node_changed" and event.key != "label"):
+        if self._boxes is not None:
+            self._FOLLOW[event.kind](self, event)
+
+    def _box(self, event):
+        if event.kind is not EventKind.NODE_CHANGED or event.key != "label":  # a label changes no number
             self._boxes.add(event.node)
-        elif kind in ("edge_added", "edge_removed"):
-            self._boxes.add(event.edge.dst)
-        elif kind == "graph_changed":
-            if event.key not in _NEUTRAL_META:
-                self._boxes = None
-        elif kind == "reset":
-            ch = event.changes
-            if ch is None or ch.everything or ch.meta - _NEUTRAL_META:
-                self._boxes = None
-            else:
-                self._boxes |= ch.nodes | {e.dst for e in ch.edges}
+
+    def _arrow(self, event):
+        self._boxes.add(event.edge.dst)
+
+    def _meta(self, event):
+        if event.key not in _NEUTRAL_META:
+            self._boxes = None
+
+    def _reset(self, event):
+        ch = event.changes
+        if ch is None or ch.everything or ch.meta - _NEUTRAL_META:
+            self._boxes = None
+        else:
+            self._boxes |= ch.nodes | {e.dst for e in ch.edges}
+
+    def _moved(self, event):
+        pass  # where a box stands changes no number
+
+    _FOLLOW = {EventKind.NODE_ADDED: _box, EventKind.NODE_REMOVED: _box, EventKind.NODE_CHANGED: _box,
+               EventKind.NODE_MOVED: _moved, EventKind.EDGE_ADDED: _arrow, EventKind.EDGE_REMOVED: _arrow,
+               EventKind.GRAPH_CHANGED: _meta, EventKind.RESET: _reset}
 
     def take(self) -> set | None:
         boxes, self._boxes = self._boxes, set()

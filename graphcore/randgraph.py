@@ -28,6 +28,7 @@ import numpy as np
 
 from . import functions as F
 from .graph import Graph
+from .variable_ref import VariableRef
 
 MARGIN = 0.05  # distance from a kink or a tie
 BOUND = 30.0  # every value stays within ±BOUND
@@ -251,7 +252,7 @@ class _Builder:
             self._wire(key, node, port)
         depends = any(k in self.batch_dependent for k in ins) or (
             fn.reduces and any(self.val[k].ndim for k in ins))
-        keys = [node] if len(outs) == 1 else [f"{node}:{i}" for i in range(len(outs))]
+        keys = VariableRef.keys_of(node, len(outs))
         for i, (key, o) in enumerate(zip(keys, outs)):
             self._new_var(key, (node, i), o)
             if depends:
@@ -259,7 +260,7 @@ class _Builder:
         if len(outs) > 1:
             if self.rng.random() < 0.3:  # leave some softmax outputs unread: their dJ/dv is 0
                 for i in range(1, len(outs)):
-                    self._consume(f"{node}:{i}")
+                    self._consume(keys[i])
 
     def choose_inputs(self, op: str, n_in: int, attrs: dict) -> list[str]:
         r = self.rng
@@ -315,7 +316,7 @@ class _Builder:
             self._new_var(node, (node, 0), np.asarray(v.mean()) if op == "mean" else v)
             root = node
         node, out = self.src[root]
-        return node if g.n_outputs(node) == 1 else f"{node}:{out}"
+        return VariableRef.of_output(node, out, g.n_outputs(node)).key
 
 
 # A step makes at most two tries at wiring a box, each adding at most 5 sources or

@@ -27,6 +27,7 @@ from . import functions as F
 from .engine import Evaluation, StepEvent, compile_graph, trace
 from .errors import DataError
 from .graph import Graph
+from .variable_ref import VariableRef
 
 
 # --- numbers as shown -------------------------------------------------------------------
@@ -323,12 +324,12 @@ def from_evaluation(ev: Evaluation, sample: int | None = None) -> StepSequence:
 # --- building the presentation ---------------------------------------------------------------
 def display_name(graph: Graph, key: str) -> str:
     """A Variable's name for the learner: its box's label (or id), and the output port's name."""
-    node, _, port = key.partition(":")
+    node, out = VariableRef.parse(key)
     base = graph.label(node) if node in graph else node
     base = base or node
-    if port:
+    if out is not None:
         names = graph.function(node).output_names(graph.attrs(node))
-        base = f"{base}.{names[int(port)]}"
+        base = f"{base}.{names[out]}"
     return base
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import limits
 from .errors import GraphError
+from .variable_ref import VariableRef
 
 KINDS = ("predict_gradient", "cost_below", "accuracy_at_least", "build_expression", "fix_derivative")
 
@@ -149,7 +150,7 @@ def static_problem(task: Task, graph) -> str | None:
         if box not in graph:
             return f"'reveals' names no box '{box}'"
     if task.kind == "predict_gradient":
-        box = p["box"].split(":")[0]
+        box = VariableRef.box_of(p["box"])
         if box not in graph:
             return f"no box '{p['box']}' to predict the gradient of"
         if p["box"] not in graph.variable_keys(box):
@@ -206,7 +207,7 @@ def prediction_target(task: Task, graph) -> tuple[float, str]:
     """The engine's dJ/d· a predict_gradient task asks for, and the box's name; raises GraphError."""
     from .engine import compile_graph
     key = task.params["box"]
-    name = graph.box_name(key.split(":")[0])
+    name = graph.box_name(VariableRef.box_of(key))
     grad = compile_graph(graph).run(_data(graph)).grad(key)
     if grad is None or np.ndim(grad) != 0:
         raise GraphError(f"dJ/d{name} is one number per sample, not one number")

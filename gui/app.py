@@ -77,6 +77,7 @@ def screenshot(file: str, out: str, size: str = "1400x860") -> int:
     """Open, lay out, evaluate and render the window offscreen to ``out``; exit code as the CLI's."""
     from graphcore import fileformat, paths
     from graphcore.errors import GraphError
+    from graphcore.graph import VariableRef
     from graphcore.layout import compute_layout
     from graphcore.paths import write_failure
     from .file_actions import load_for_window
@@ -112,9 +113,9 @@ def screenshot(file: str, out: str, size: str = "1400x860") -> int:
     win.show()
     app.processEvents()
     win.document.evaluate_now()
-    loss = g.meta.get("loss")
-    if isinstance(loss, str) and loss.split(":")[0] in g:
-        win.select_nodes([loss.split(":")[0]])  # the inspector shows the cost J's value and gradient
+    loss = VariableRef.box_of(g.meta.get("loss"))
+    if loss is not None and loss in g:
+        win.select_nodes([loss])  # the inspector shows the cost J's value and gradient
     win.view.fit()
     app.processEvents()
     win.view.fit()  # again, now that the docks have their final sizes

@@ -17,7 +17,7 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand
 
 from graphcore.exercise import LockedError, broken_task, lock_refusal, task_problems
-from graphcore.graph import Edge, Graph
+from graphcore.graph import Edge, Graph, NodeRecord
 from graphcore.groups import groups_of, has_groups
 
 BATCH_ABOVE = 40  # changes to more boxes than this are announced as one reset event
@@ -89,13 +89,12 @@ class AddNodeCommand(GraphCommand):
         self.graph.remove_node(self.node_id)
 
 
-def _restore(graph: Graph, records: list, edges: list[Edge], layout: dict, meta: dict, at: dict | None = None):
+def _restore(graph: Graph, records: list[NodeRecord], edges: list[Edge], meta: dict, at: dict | None = None):
     # Put boxes and arrows back at their old places in the file's order (lowest first), so
     # that undo gives back exactly the file that was there before.
     at = at or {}
-    for nid, rec in sorted(records, key=lambda r: at.get(r[0], 1 << 60)):
-        graph.add_node(rec["op"], nid, label=rec.get("label"), value=rec.get("value"), column=rec.get("column"),
-                       attrs=rec.get("attrs"), pos=layout.get(nid), at=at.get(nid))
+    for rec in sorted(records, key=lambda r: at.get(r.id, 1 << 60)):
+        graph.add_record(rec, at=at.get(rec.id))
     for e in sorted(edges, key=lambda e: at.get(e, 1 << 60)):
         if graph.edge_into(e.dst, e.port) is None:
             graph.connect(e.src, e.dst, e.port, e.out, at=at.get(e))
@@ -122,10 +121,7 @@ class RemoveCommand(GraphCommand):
 
     def do(self):
         g = self.graph
-        self.layout = {n: g.layout[n] for n in self.nodes if n in g.layout}
-        self.meta = {k: g.meta[k] for k in ("loss", "output")
-                     if isinstance(g.meta.get(k), str) and g.meta[k].split(":")[0] in self.nodes}
-        self.records, self.removed_edges = [], []
+        self.records, self.removed_edges, self.meta = [], [], {}
         self.at = {n: i for i, n in enumerate(g.nodes())} | {e: i for i, e in enumerate(g.edges())}
         self.groups = groups_of(g).to_list() if has_groups(g) else None  # removed boxes leave their groups
         with _maybe_batch(g, len(self.nodes)):
@@ -133,15 +129,16 @@ class RemoveCommand(GraphCommand):
                 self.removed_edges.append(g.disconnect(e.dst, e.port))
             seen = set(self.removed_edges)  # a set beside the list: deleting 10,000 boxes stays linear
             for nid in self.nodes:
-                rec, attached = g.remove_node(nid)
-                self.records.append((nid, rec))
+                rec, attached, cleared = g.remove_node(nid)
+                self.records.append(rec)
+                self.meta.update(cleared)  # the cost J or output it was: named again on undo
                 fresh = [e for e in attached if e not in seen]
                 seen.update(fresh)
                 self.removed_edges += fresh
 
     def undo_it(self):
         with _maybe_batch(self.graph, len(self.records)):
-            _restore(self.graph, self.records, self.removed_edges, self.layout, self.meta, self.at)
+            _restore(self.graph, self.records, self.removed_edges, self.meta, self.at)
         if self.groups is not None:  # the boxes back in their groups, as in the file before
             groups_of(self.graph).replace(self.groups)
 
@@ -332,8 +329,7 @@ class InsertFragmentCommand(GraphCommand):
         with _maybe_batch(g, len(self.nodes)):
             for nd in self.nodes:
                 nid = self.rename[nd["id"]]
-                g.add_node(nd["op"], nid, label=nd.get("label"), value=nd.get("value"), column=nd.get("column"),
-                           attrs=nd.get("attrs"), pos=self.positions.get(nd["id"]))
+                g.add_record(NodeRecord.from_dict(nd, nid, self.positions.get(nd["id"])))
             for ed in self.edges:
                 g.connect(self.rename[ed["src"]], self.rename[ed["dst"]], ed["port"], ed.get("out", 0))
             if self.groups:

@@ -16,7 +16,7 @@ from PySide6.QtGui import QUndoStack
 from graphcore import datasets, engine, fileformat, incremental
 from graphcore.errors import GraphError
 from graphcore.exercise import LockedError, lesson_of, set_lesson
-from graphcore.graph import Graph
+from graphcore.graph import EventKind, Graph
 from graphcore.groups import groups_of
 
 EVAL_DELAY_MS = 120
@@ -54,9 +54,9 @@ def rebased_dataset(block, old_file: str | None, new_file: str) -> dict | None:
 
 def needs_evaluation(event) -> bool:
     """Whether an edit can change a number: moving boxes (one, or a whole auto-layout) cannot."""
-    if event.kind == "node_moved" or (event.kind == "node_changed" and event.key == "label"):
+    if event.kind is EventKind.NODE_MOVED or (event.kind is EventKind.NODE_CHANGED and event.key == "label"):
         return False  # where a box stands and what it is called change no number
-    return event.kind != "reset" or event.changes is None or event.changes.needs_evaluation
+    return event.kind is not EventKind.RESET or event.changes is None or event.changes.needs_evaluation
 
 
 class Document(QObject):
@@ -132,8 +132,8 @@ class Document(QObject):
 
     def _on_event(self, event):
         # Read by followers of ``changed`` that a move leaves as they were (the plots).
-        self.moved_only = event.kind == "node_moved" or (
-            event.kind == "reset" and event.changes is not None and event.changes.kinds <= {"node_moved"})
+        self.moved_only = event.kind is EventKind.NODE_MOVED or (
+            event.kind is EventKind.RESET and event.changes is not None and event.changes.moves_only)
         self._changes.note(event)
         self.changed.emit()
         if needs_evaluation(event):

@@ -9,7 +9,7 @@ become the graph's. Undo takes all of it out again — boxes, arrows, groups and
 from __future__ import annotations
 
 from graphcore import fileformat
-from graphcore.graph import Graph
+from graphcore.graph import Graph, VariableRef
 from graphcore.groups import groups_of
 
 from .commands import InsertFragmentCommand, _maybe_batch
@@ -35,8 +35,8 @@ class InsertGroupedCommand(InsertFragmentCommand):
     def _renamed(self, ref):
         if not isinstance(ref, str):
             return None
-        node, sep, out = ref.partition(":")
-        return self.rename.get(node, node) + sep + out
+        var = VariableRef.parse(ref)
+        return var.renamed(self.rename.get(var.node, var.node)).key
 
     @property
     def group_names(self) -> list[str]:

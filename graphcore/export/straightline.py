@@ -33,6 +33,7 @@ from .. import formula
 from .. import functions as F
 from ..engine import Plan, compile_graph
 from ..errors import MissingDataError
+from ..variable_ref import VariableRef
 from .naming import Namer, comment_text, module_names
 
 # The catalogue's own helpers, copied by source so the script computes what the app does;
@@ -97,7 +98,7 @@ def assign_names(plan: Plan, reserved=()) -> Names:
     for key, node in zip(plan.keys, plan.owner):
         label = g.label(node)
         if key != node:  # output k of a multi-output box
-            k = key.rpartition(":")[2]
+            k = VariableRef.parse(key).out
             names.value[key] = names.namer.take(f"{label}_{k}", f"{node}_{k}", f"{g.op(node)}_{k}")
         else:
             names.value[key] = names.namer.take(label, node, g.op(node))

@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, QTimer, Signal
 from PySide6.QtWidgets import QMenu
 
+from graphcore.graph import EventKind, VariableRef
 from graphcore.group_layout import FRAME_PAD, FRAME_TITLE, GROUP_WIDTH, collapsed_origin, layout_groups
 from graphcore.groups import groups_of
 
@@ -25,7 +26,7 @@ from .group_item import CollapsedGroupItem, GroupFrameItem
 from .inline_editor import InlineEditor
 from .node_item import WIDTH
 
-STRUCTURAL = {"reset", "node_added", "node_removed", "edge_added", "edge_removed", "graph_changed"}
+STRUCTURAL = set(EventKind) - {EventKind.NODE_CHANGED, EventKind.NODE_MOVED}
 
 
 def short_value(v) -> str:
@@ -62,9 +63,9 @@ class GroupLayer(QObject):
 
     # --- model → items ----------------------------------------------------------------------
     def _on_event(self, ev):
-        if ev.kind in STRUCTURAL or (ev.kind == "node_changed" and ev.key in ("attrs", "label")):
+        if ev.kind in STRUCTURAL or (ev.kind is EventKind.NODE_CHANGED and ev.key in ("attrs", "label")):
             self.refresh()
-        elif ev.kind == "node_moved":
+        elif ev.kind is EventKind.NODE_MOVED:
             self._timer.start()  # a drag of many boxes: one refresh when it is done
 
     def refresh(self):
@@ -148,7 +149,7 @@ class GroupLayer(QObject):
         for e, item in self.scene.edge_items.items():
             s, d = self.rep.get(e.src), self.rep.get(e.dst)
             src = dst = None
-            var = e.src if self.graph.n_outputs(e.src) == 1 else f"{e.src}:{e.out}"
+            var = VariableRef.of_output(e.src, e.out, self.graph.n_outputs(e.src)).key
             if s is None and d is not None and (True, var) in self.stubs:  # from outside the group drilled into
                 src, s = self.stubs[(True, var)].port, "\1"
             if d is None and s is not None and (False, var) in self.stubs:  # to outside it
@@ -203,7 +204,7 @@ class GroupLayer(QObject):
         known = ov.known_values  # a step-through shows only what it has computed so far
         for name, item in self.collapsed.items():
             current = bool(stepped) and not stepped.isdisjoint(self.groups.get(name).members)
-            hidden = [known is not None and p.variable.split(":")[0] not in known for p in item.outputs]
+            hidden = [known is not None and VariableRef.box_of(p.variable) not in known for p in item.outputs]
             if (current, hidden) != (item.current, item.values_hidden):
                 item.current, item.values_hidden = current, hidden
                 item.update()

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsTextItem
 
 from graphcore.exercise import lesson_of
+from graphcore.graph import VariableRef
 
 from .. import commands as C
 from . import style
@@ -20,7 +21,8 @@ from .inline_editor import InlineEditor
 from .node_item import FOOTER, HEADER, WIDTH, NodeItem
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .port_item import PortItem
-from .scene_sync import EdgeIndex, apply_changes, one_selection_signal, show_values
+from .scene_events import follow
+from .scene_sync import EdgeIndex, one_selection_signal, show_values
 
 GRID = 20.0
 
@@ -56,40 +58,7 @@ class GraphScene(QGraphicsScene):
 
     # --- model → items -------------------------------------------------------------------
     def _on_event(self, ev):
-        k = ev.kind
-        if k == "reset":
-            with one_selection_signal(self):
-                done = apply_changes(self, ev.changes)
-            if done:
-                self._refresh_loss_marks()
-                if self.overlay is not None:
-                    self.set_overlay(self.overlay)
-            else:
-                self.rebuild()
-        elif k == "node_added":
-            self._add_node_item(ev.node)
-        elif k == "node_removed":
-            item = self.node_items.pop(ev.node, None)
-            if item is not None:
-                self.removeItem(item)
-        elif k == "node_changed":
-            item = self.node_items.get(ev.node)
-            if item is not None:
-                item.refresh()
-                if ev.key == "attrs":
-                    self._rewire_node(ev.node)
-        elif k == "node_moved":
-            item = self.node_items.get(ev.node)
-            pos = self.graph.layout.get(ev.node)
-            if item is not None and pos is not None and (item.x(), item.y()) != tuple(pos):
-                item.setPos(*pos)
-        elif k == "edge_added":
-            self._add_edge_item(ev.edge)
-            self._refresh_loss_marks()
-        elif k == "edge_removed":
-            self.remove_edge_item(ev.edge)
-        elif k == "graph_changed":
-            self._refresh_loss_marks()
+        follow(self, ev)
 
     def rebuild(self):
         if self._wire is not None:
@@ -140,8 +109,7 @@ class GraphScene(QGraphicsScene):
                 self._add_edge_item(e)
 
     def _refresh_loss_marks(self):
-        ref = self.graph.meta.get("loss")
-        loss = ref.split(":")[0] if isinstance(ref, str) else None
+        loss = VariableRef.box_of(self.graph.meta.get("loss"))
         for nid, item in self.node_items.items():
             if item.is_loss != (nid == loss):
                 item.is_loss = nid == loss

@@ -59,9 +59,9 @@ def apply_changes(scene, changes) -> bool:
     (unknown extent, or most of the graph changed)."""
     if changes is None or changes.everything:
         return False
-    if changes.kinds <= {"node_moved"}:  # an auto-layout, an align, a drag of many boxes
+    if changes.moves_only:  # an auto-layout, an align, a drag of many boxes
         for nid in changes.nodes:
-            _place(scene, nid)
+            place(scene, nid)
         return True
     if len(changes.nodes) > REBUILD_SHARE * max(len(scene.graph), len(scene.node_items), 1):
         return False
@@ -108,7 +108,8 @@ def show_values(scene, ev, hidden=frozenset()):
         item.set_value_text(text)
 
 
-def _place(scene, nid):
+def place(scene, nid):
+    """The box's item where the graph's layout puts it."""
     item = scene.node_items.get(nid)
     pos = scene.graph.layout.get(nid)
     if item is not None and pos is not None and (item.x(), item.y()) != tuple(pos):
@@ -128,7 +129,7 @@ def _sync_node(scene, nid):
         scene._add_node_item(nid)
     else:
         item.refresh()  # op, label, value and ports read again: the id may be a new box
-        _place(scene, nid)
+        place(scene, nid)
     for edge in graph.arrows_at(nid):
         if edge not in scene.edge_items:
             scene._add_edge_item(edge)

@@ -27,7 +27,7 @@ _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lesson-check")
 
 def snapshot(graph) -> tuple:
     """What the checks need of the live graph, as plain copies (window thread: cheap)."""
-    return ([(nid, graph.node(nid)) for nid in graph.nodes()], graph.edges(),
+    return ([graph.record(nid) for nid in graph.nodes()], graph.edges(),
             copy.deepcopy({key: graph.meta.get(key) for key in Graph.META_KEYS}))
 
 
@@ -36,9 +36,8 @@ def rebuild(snap) -> Graph:
     nodes, edges, meta = snap
     g = Graph()
     with g.batch():
-        for nid, rec in nodes:
-            g.add_node(rec["op"], nid, label=rec.get("label"), value=rec.get("value"), column=rec.get("column"),
-                       attrs=rec.get("attrs"))
+        for rec in nodes:
+            g.add_record(rec)
         for e in edges:
             g.connect(e.src, e.dst, e.port, e.out)
         for key, value in meta.items():

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
 
 from graphcore import datasets, fileformat
 from graphcore.errors import GraphError
+from graphcore.graph import EventKind
 from graphcore.labels import classes
 from gui.commands import SetColumnCommand, SetMetaCommand
 from gui.plain_text import plain_label
@@ -137,9 +138,10 @@ class DataPanel(QWidget):
 
     def _on_graph_event(self, ev):
         g = self.document.graph
-        if ev.kind in ("reset", "node_added", "node_removed") or (ev.kind == "graph_changed" and ev.key == "dataset") \
-                or (ev.kind == "node_changed" and ev.key in ("column", "label")) \
-                or (ev.kind == "node_changed" and ev.key == "value" and ev.node in g and g.op(ev.node) == "input"):
+        K = EventKind
+        if ev.kind in (K.RESET, K.NODE_ADDED, K.NODE_REMOVED) or (ev.kind is K.GRAPH_CHANGED and ev.key == "dataset") \
+                or (ev.kind is K.NODE_CHANGED and ev.key in ("column", "label")) \
+                or (ev.kind is K.NODE_CHANGED and ev.key == "value" and ev.node in g and g.op(ev.node) == "input"):
             self.refresh()
 
     # --- reading the graph -------------------------------------------------------------------

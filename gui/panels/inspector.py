@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QHBox
 
 from graphcore import functions as F
 from graphcore.exercise import cost_is_hidden, lesson_of
+from graphcore.graph import VariableRef
 
 from .. import commands as C
 from ..canvas.node_item import IGNORED_HINT
@@ -128,7 +129,7 @@ class InspectorPanel(QWidget):
             if cost is not None and cost_is_hidden(g):
                 text = "cost J = ?   (hidden until its task is done)"
             loss = g.meta.get("loss")
-            loss = loss.split(":")[0] if isinstance(loss, str) else None
+            loss = VariableRef.box_of(loss)
             if self._stepping is not None and cost is not None and loss not in self._stepping.known_values:
                 text = "cost J = ?   (step-through)"  # as in the status bar: J is not computed yet
             self.formula.setText(self._live_cost or text)
@@ -166,7 +167,7 @@ class InspectorPanel(QWidget):
                 vals.append(prefix + summary(ev.value(k)))
                 g = ev.grad(k)
                 grads.append(prefix + (summary(g) if g is not None else "—"))
-        owner = keys[0].split(":")[0] if keys and isinstance(keys[0], str) else None
+        owner = VariableRef.box_of(keys[0]) if keys else None
         ignored = ev is not None and owner in ev.plan.ignored
         step = self._stepping
         if step is not None and vals:  # the step-through has not computed these yet: no spoilers

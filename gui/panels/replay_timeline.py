@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QSlider, QWidget
 
 from graphcore import replay
 from graphcore.errors import GraphError
+from graphcore.graph import EventKind
 
 from .plots_common import TEST_COLOR
 from .stable_size import MessageLabel
@@ -174,11 +175,11 @@ class ReplayTimeline(QWidget):
     def _on_graph_event(self, event):
         if self.shown is None or self._writing or self.runner.writing:
             return
-        if event.kind == "reset":  # another file: nothing of the run to put back
+        if event.kind is EventKind.RESET:  # another file: nothing of the run to put back
             self._drop()
             QTimer.singleShot(0, self, self.sync)
             return
-        if event.node is not None and (event.kind == "node_removed" or event.key == "value"):
+        if event.node is not None and (event.kind is EventKind.NODE_REMOVED or event.key == "value"):
             self._touched.add(event.node)
         QTimer.singleShot(0, self, self._after_outside_change)
 

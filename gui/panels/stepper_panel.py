@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QToolButton, QVBoxLayout, QWidget)
 
 from graphcore.exercise import lesson_of
+from graphcore.graph import VariableRef
 
 from ..canvas.overlay import BACKWARD_COLOR, CURRENT_COLOR, DONE_COLOR, FORWARD_COLOR
 from ..stepper.controller import StepperController
@@ -34,7 +35,7 @@ def hides_numbers(graph, step) -> bool:
     """Does this step show a number of a box the exercise hides (its own, or an input's)?"""
     lesson = lesson_of(graph)
     hidden = lesson.hidden_now() if lesson is not None else set()
-    boxes = {step.node} | {str(key).split(":")[0] for _, key, _, _ in step.inputs}
+    boxes = {step.node} | {VariableRef.box_of(str(key)) for _, key, _, _ in step.inputs}
     return bool(hidden & boxes)
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDockWidget, QSplitter, QTabWidget, QVBoxLayout, Q
 
 from graphcore.boundary import boundary_axes, curve_input, decision_boundary
 from graphcore.errors import GraphError
+from graphcore.graph import VariableRef
 from graphcore.training import mean_abs
 
 from ..canvas.overlay import CanvasOverlay
@@ -262,7 +263,7 @@ def edge_widths(graph, keys: list[str], mags) -> dict:
     m = dict(zip(keys, np.asarray(mags, dtype=float), strict=True))
     per_edge = {}
     for e in graph.edges():
-        key = e.src if graph.n_outputs(e.src) == 1 else f"{e.src}:{e.out}"
+        key = VariableRef.of_output(e.src, e.out, graph.n_outputs(e.src)).key
         per_edge[e] = m.get(key, 0.0)
     top = max(per_edge.values(), default=0.0)
     if not top > 0:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from graphcore import limits, optim
+from graphcore.graph import EventKind
 from gui.commands import SetMetaCommand
 
 from .settings_fields import LARGEST, SMALLEST_POSITIVE, NumberSpinBox, keep_untouched
@@ -150,8 +151,8 @@ class TrainingPanel(QWidget):
         runner.failed.connect(lambda msg, _nodes: self.error.setText(msg))
         runner.trainer_changed.connect(self.refresh_progress)
         self.document.graph.subscribe(
-            lambda ev: self.read_settings() if ev.kind == "reset" or (ev.kind, ev.key) == ("graph_changed", "training")
-            else None)
+            lambda ev: self.read_settings() if ev.kind is EventKind.RESET
+            or (ev.kind, ev.key) == (EventKind.GRAPH_CHANGED, "training") else None)
         self.read_settings()
         self._apply_speed()
         self._on_state(runner.state)

@@ -33,6 +33,7 @@ from shiboken6 import isValid
 from graphcore import learner, optim
 from graphcore.exercise import lock_refusal
 from graphcore.errors import DivergenceError, GraphError, NonFiniteError
+from graphcore.graph import EventKind
 from graphcore.training import Trainer, initial_values
 
 from .plots_common import FPS_LIMIT
@@ -127,7 +128,7 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
     def _on_graph_event(self, event):
         if self._writing or self.trainer is None:
             return
-        if event.kind == "graph_changed" and event.key == "training" and self._apply_settings_live():
+        if event.kind is EventKind.GRAPH_CHANGED and event.key == "training" and self._apply_settings_live():
             self._signature = self._graph_signature()
             return
         if self.state == "running":

@@ -12,6 +12,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from graphcore import group_steps
+from graphcore.graph import VariableRef
 from graphcore.groups import groups_of, has_groups
 
 from ..canvas.overlay import CanvasOverlay
@@ -66,7 +67,7 @@ def available(graph) -> bool:
 
 
 def _key(graph, edge) -> str:
-    return edge.src if graph.n_outputs(edge.src) == 1 else f"{edge.src}:{edge.out}"
+    return VariableRef.of_output(edge.src, edge.out, graph.n_outputs(edge.src)).key
 
 
 def group_overlay_at(seq: GroupLevelSequence | None, graph, index: int, reveal: bool = True) -> CanvasOverlay:

@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget
 
+from graphcore.graph import VariableRef
+
 from ..panels.stable_size import scrolling
 from ..panels.stepper_panel import StepperPanel
 from .controller import StepperController
@@ -93,7 +95,7 @@ def _follow_document(window, controller, dock):
             window.inspector.show_step_through(overlay)
             state["painted"] = True
             loss = doc.graph.meta.get("loss")
-            loss = loss.split(":")[0] if isinstance(loss, str) else None
+            loss = VariableRef.box_of(loss)
             window.hide_cost(overlay.known_values is not None and loss not in overlay.known_values)
         elif state["painted"]:
             window.scene.set_overlay(None)

@@ -9,7 +9,7 @@ from graphcore import fileformat
 from graphcore.engine import compile_graph
 from graphcore.errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, GraphError,
                               PortError, PortTakenError, UnknownFunctionError, UnknownNodeError)
-from graphcore.graph import Edge, Graph
+from graphcore.graph import Edge, Graph, NodeRecord
 
 
 def chain():
@@ -181,10 +181,10 @@ def test_same_source_into_both_ports_fans_out_gradient_twice():
 
 def test_remove_node_returns_what_puts_it_back():
     g = chain()
-    rec, edges = g.remove_node("m")
-    assert rec == {"op": "mul"} and set(edges) == {Edge("a", "m", 0), Edge("b", "m", 1), Edge("m", "s", 0)}
-    assert "m" not in g and g.edges() == []
-    g.add_node(rec["op"], "m")
+    rec, edges, cleared = g.remove_node("m")
+    assert rec == NodeRecord("m", "mul") and set(edges) == {Edge("a", "m", 0), Edge("b", "m", 1), Edge("m", "s", 0)}
+    assert "m" not in g and g.edges() == [] and cleared == {}
+    g.add_record(rec)
     for e in edges:
         g.connect(e.src, e.dst, e.port, e.out)
     assert fileformat.dumps(g) != "" and len(g.edges()) == 3

@@ -56,9 +56,9 @@ def test_every_edit_matches_a_full_evaluation(seed=0):
     w.evaluate(used)
     victim = next(n for n in reversed(g.topological_order()) if g.op(n) not in ("parameter", "input", "constant")
                   and g.outputs_of(n))
-    record, edges = g.remove_node(victim)                   # a delete: what it fed becomes incomplete
+    record, edges, _ = g.remove_node(victim)                # a delete: what it fed becomes incomplete
     w.evaluate(used)
-    g.add_node(record["op"], victim, label=record.get("label"), attrs=record.get("attrs"))
+    g.add_record(record)
     for e in edges:                                        # its undo
         g.connect(e.src, e.dst, e.port, e.out)
     w.evaluate(used)
