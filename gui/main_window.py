@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         window_menus.build(self)
         from .stepper.install import install_stepper
         install_stepper(self)  # step-through dock, Step menu, toolbar buttons; sets self.stepper
-        from .panels.training_install import install_training
+        from .training.install import install_training
         install_training(self)  # Data, Train and Plots docks, Train menu; sets self.training
         from .panels.my_functions import install_my_functions
         install_my_functions(self)  # Functions ▸ New Function…, the palette's "My Functions"

@@ -28,7 +28,7 @@ from graphcore.errors import GraphError
 
 from .plots_common import TEST_COLOR
 from .stable_size import MessageLabel
-from .training_runner import trained_values
+from ..training.runner import trained_values
 
 REPLAY_STYLE = "background: #FFE9A8; color: #222; padding: 2px 4px; border-radius: 3px"
 
