@@ -103,7 +103,7 @@ def measure(n: int) -> dict:
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if "--no-worker" in sys.argv:
-        from gui.panels.training_worker import StepWorker
+        from gui.training.worker import StepWorker
         StepWorker.wanted = lambda self, trainer, slice_seconds: False
     r = measure(int(args[0]) if args else 1_000_000)
     where = "GUI thread only" if "--no-worker" in sys.argv else "worker thread for long steps"

@@ -38,18 +38,16 @@ from __future__ import annotations
 
 import math
 import time
+from typing import NamedTuple
 
 import numpy as np
 
-from . import datasets, labels, learner, optim
+from . import datasets, divergence, labels, learner, optim
 from .engine import compile_graph
 from .errors import DivergenceError, EvaluationError, GraphError, NonFiniteError
-
-DEFAULT_EPOCHS = 100
-STATUSES = ("ready", "running", "paused", "stopped", "done", "failed")
-_BLOCK_KEYS = ("optimizer", "lr", "epochs", "batch_size", "seed")
-DIVERGE_FACTOR, DIVERGE_MARGIN = 10.0, 10.0  # the cost limit: max(10 × c1, c1 + 10)
-BLOWUP_GROWTH = 1e3  # a box "blew up" when its largest |value| grew more than this many times
+from .param_init import init_scales, initial_values  # noqa: F401 - their old home
+from .train_history import STACK_MAX, History, mean_abs  # noqa: F401 - their old home
+from .train_settings import DEFAULT_EPOCHS, Settings, Status, whole  # noqa: F401 - DEFAULT_EPOCHS: its old home
 
 
 def trainable(plan) -> bool:
@@ -57,254 +55,70 @@ def trainable(plan) -> bool:
     return plan.has_loss and plan.param_dependent[plan.loss_slot]
 
 
-# --- parameter initialisation -------------------------------------------------------------
-def init_scales(graph) -> dict[str, float]:
-    """The spread of each parameter's random start, by the role the graph gives it:
-
-    * a weight (it feeds a ``mul`` box) gets 1/√fan_in, where fan_in counts the ``mul``
-      boxes summed (through ``add``/``sub`` boxes) into the same pre-activation;
-    * a bias (it feeds only ``add``/``sub`` boxes) starts at 0;
-    * any other parameter gets 1.
-    """
-    scales = {}
-    for p in graph.parameters():
-        ops = {graph.op(e.dst) for e in graph.outputs_of(p)}
-        if "mul" in ops:
-            mul = next(e.dst for e in graph.outputs_of(p) if graph.op(e.dst) == "mul")
-            scales[p] = 1.0 / math.sqrt(_fan_in(graph, mul))
-        elif ops and ops <= {"add", "sub"}:
-            scales[p] = 0.0
-        else:
-            scales[p] = 1.0
-    return scales
+class Prepared(NamedTuple):
+    plan: object
+    settings: Settings
+    dataset: datasets.Dataset | None
 
 
-def _fan_in(graph, mul: str) -> int:
-    top = mul  # climb the chain of sums the product flows into
-    while True:
-        outs = graph.outputs_of(top)
-        if len(outs) == 1 and graph.op(outs[0].dst) in ("add", "sub"):
-            top = outs[0].dst
-        else:
-            break
-    count, stack, seen = 0, [top], set()
-    while stack:  # count the products feeding that sum
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        if graph.op(node) == "mul":
-            count += 1
-        elif graph.op(node) in ("add", "sub"):
-            stack.extend(e.src for e in graph.inputs_of(node) if e is not None)
-    return max(count, 1)
-
-
-def initial_values(graph, seed: int = 0) -> dict[str, float]:
-    """Random starting values: ``default_rng(seed).standard_normal(P)``, one draw per
-    parameter in graph order, times that parameter's ``init_scales`` spread."""
-    scales = init_scales(graph)
-    z = np.random.default_rng(seed).standard_normal(len(scales))
-    return {p: float(zi * s) + 0.0 for zi, (p, s) in zip(z, scales.items(), strict=True)}
-
-
-# --- the record of a run ---------------------------------------------------------------------
-class History:
-    """Per-epoch record of a run, in preallocated numpy arrays that grow by doubling.
-
-    Scalars for every epoch: ``epochs``, ``cost``, ``accuracy``, ``test_cost``,
-    ``test_accuracy``, ``time`` (seconds since the run started); nan where there is
-    nothing to measure. Per-parameter and per-Variable rows (``params``: values after
-    the epoch; ``grads``: the mean over the epoch's batches of dJ/dθ; ``box_grads``:
-    each Variable's mean |dJ/dv| on the epoch's last batch, columns ``var_keys``, nan when
-    the Trainer does not track them) are
-    kept for every epoch up to ``max_rows`` and then thinned to every 2nd, 4th, ...
-    epoch (``row_epochs`` says which), so a 10,000-epoch run keeps memory bounded.
-    """
-
-    SCALARS = ("cost", "accuracy", "test_cost", "test_accuracy", "time")
-
-    def __init__(self, param_ids: list[str], var_keys: list[str], max_rows: int = 2048):
-        self.param_ids = list(param_ids)
-        self.var_keys = list(var_keys)
-        self.max_rows = max_rows
-        self.clear()
-
-    def clear(self):
-        cap = 64
-        self._n = 0
-        self._epoch = np.zeros(cap, dtype=np.int64)
-        self._scalars = np.full((cap, len(self.SCALARS)), np.nan)
-        self._rows = 0
-        self._stride = 1
-        rows = min(cap, self.max_rows)
-        self._row_epoch = np.zeros(rows, dtype=np.int64)
-        self._params = np.zeros((rows, len(self.param_ids)))
-        self._grads = np.zeros((rows, len(self.param_ids)))
-        self._box = np.zeros((rows, len(self.var_keys)))
-
-    def __len__(self) -> int:
-        return self._n
-
-    def records(self, epoch: int) -> bool:
-        """Whether ``append(epoch, ...)`` will keep a row (params, grads, box_grads) for it."""
-        if epoch % self._stride:
-            return False
-        return self._rows < self.max_rows or epoch % (2 * self._stride) == 0
-
-    def append(self, epoch: int, scalars: dict, params, grads, box_grads):
-        if self._n == len(self._epoch):
-            self._epoch = _grow(self._epoch)
-            self._scalars = _grow(self._scalars, np.nan)
-        self._epoch[self._n] = epoch
-        self._scalars[self._n] = [np.nan if scalars.get(k) is None else scalars[k] for k in self.SCALARS]
-        self._n += 1
-        if epoch % self._stride:
-            return
-        if self._rows == self.max_rows:  # thin out: keep every other row, record half as often
-            keep = np.flatnonzero(self._row_epoch[:self._rows] % (2 * self._stride) == 0)
-            for a in (self._row_epoch, self._params, self._grads, self._box):
-                a[:len(keep)] = a[keep]
-            self._rows, self._stride = len(keep), 2 * self._stride
-            if epoch % self._stride:
-                return
-        if self._rows == len(self._row_epoch):
-            cap = self.max_rows
-            self._row_epoch, self._params = _grow(self._row_epoch, 0, cap), _grow(self._params, 0, cap)
-            self._grads, self._box = _grow(self._grads, 0, cap), _grow(self._box, 0, cap)
-        r = self._rows
-        self._row_epoch[r], self._params[r], self._grads[r], self._box[r] = epoch, params, grads, box_grads
-        self._rows += 1
-
-    # --- reading (views, no copies) ----------------------------------------------------
-    @property
-    def epochs(self) -> np.ndarray:
-        return self._epoch[:self._n]
-
-    def scalar(self, name: str) -> np.ndarray:
-        return self._scalars[:self._n, self.SCALARS.index(name)]
-
-    cost = property(lambda self: self.scalar("cost"))
-    accuracy = property(lambda self: self.scalar("accuracy"))
-    test_cost = property(lambda self: self.scalar("test_cost"))
-    test_accuracy = property(lambda self: self.scalar("test_accuracy"))
-    time = property(lambda self: self.scalar("time"))
-    row_epochs = property(lambda self: self._row_epoch[:self._rows])
-    params = property(lambda self: self._params[:self._rows])
-    grads = property(lambda self: self._grads[:self._rows])
-    box_grads = property(lambda self: self._box[:self._rows])
-
-    def param(self, node: str) -> np.ndarray:
-        """A parameter's value after each recorded epoch (see ``row_epochs``)."""
-        return self.params[:, self.param_ids.index(node)]
-
-    def grad(self, node: str) -> np.ndarray:
-        return self.grads[:, self.param_ids.index(node)]
-
-    def box_grad(self, key: str) -> np.ndarray:
-        return self.box_grads[:, self.var_keys.index(key)]
-
-    def entry(self, i: int) -> dict:
-        """Epoch row ``i`` as SPEC §6 wants it (plus test figures when there are test points)."""
-        s = dict(zip(self.SCALARS, self._scalars[i], strict=True))
-        d = {"epoch": int(self._epoch[i]), "cost": _num(s["cost"]), "accuracy": _num(s["accuracy"])}
-        if not math.isnan(s["test_cost"]):
-            d["test_cost"], d["test_accuracy"] = _num(s["test_cost"]), _num(s["test_accuracy"])
-        return d
-
-    def entries(self) -> list[dict]:
-        return [self.entry(i) for i in range(self._n)]
-
-    def last(self) -> dict | None:
-        return self.entry(self._n - 1) if self._n else None
-
-
-STACK_MAX = 2048  # samples up to which mean_abs stacks the per-sample gradients into one array
-
-
-def mean_abs(grads: list) -> np.ndarray:
-    """Each Variable's mean |dJ/dv| (0 where there is none): ``float(np.mean(np.abs(g)))``
-    for each, the same numbers, but in a few numpy calls over all per-sample gradients at once."""
-    out = np.zeros(len(grads))
-    vec = [i for i, g in enumerate(grads) if g is not None and g.ndim]
-    sca = [i for i, g in enumerate(grads) if g is not None and not g.ndim]
-    if vec:
-        rows = [grads[i] for i in vec]
-        if len(rows[0]) <= STACK_MAX and len({len(r) for r in rows}) == 1:
-            stacked = np.stack(rows)
-            out[vec] = np.abs(stacked, out=stacked).mean(axis=1)  # row by row, as np.mean of each
-        else:  # long arrays: a call per array costs little next to the arithmetic; no big copy
-            out[vec] = [float(np.mean(np.abs(r))) for r in rows]
-    if sca:
-        out[sca] = np.abs(np.array([grads[i] for i in sca], dtype=float))
-    return out
-
-
-def _grow(a: np.ndarray, fill=0, cap: int | None = None) -> np.ndarray:
-    size = 2 * len(a) if cap is None else min(2 * len(a), cap)
-    b = np.full((size,) + a.shape[1:], fill, dtype=a.dtype)
-    b[:len(a)] = a
-    return b
-
-
-def _num(v):
-    return None if v is None or math.isnan(v) else float(v)
+def prepare(graph, dataset=None, settings: Settings | None = None, **overrides) -> Prepared:
+    """What a run of ``graph`` is made of, checked in the Trainer's order: a learner Function
+    with a ✘ verdict, no loss, nothing to train, the settings (``Settings.of(graph,
+    **overrides)`` unless given), the data set (default: the graph's), its labels. The
+    exported scripts read the same, so they train as ``graphcore train`` does."""
+    plan = compile_graph(graph)
+    learner.refuse_training(graph)  # a learner Function with a ✘ verdict is not trained with
+    if not plan.has_loss:
+        raise EvaluationError("the graph names no loss: choose the box whose value is the cost J to train")
+    if not trainable(plan):  # else every epoch would change nothing
+        raise EvaluationError("nothing to train: the cost J depends on no parameter box "
+                              "(add one, or turn an input or constant into a parameter)")
+    if settings is None:
+        settings = Settings.of(graph, **overrides)
+    elif any(v is not None for v in overrides.values()):
+        raise TypeError("prepare: give settings or overrides, not both")
+    dataset = dataset if dataset is not None else datasets.for_graph(graph)
+    labels.check(graph, dataset.columns if dataset is not None else None, plan.label_feeds)
+    return Prepared(plan, settings, dataset)
 
 
 # --- the trainer -----------------------------------------------------------------------------
 class Trainer:
     """Trains the graph's parameters on its data set. See docs/ARCHITECTURE.md.
 
-    Settings not given come from the graph's ``training`` block, then torch's defaults
-    (``optim.DEFAULTS``; 100 epochs, full batch, seed 0). The block's optimizer options
-    are used only with the block's own optimizer. The Trainer holds its own compiled
-    plan: after the graph's structure changes, make a new Trainer.
+    ``settings`` (a ``Settings``), else ``Settings.of(graph, optimizer=, lr=, ...)``: the
+    arguments, then the graph's ``training`` block, then torch's defaults. ``apply`` carries
+    new settings of the same optimizer and seed into the run. The Trainer holds its own
+    compiled plan: after the graph's structure changes, make a new Trainer.
+
+    Its ``status`` (a ``Status``) changes only through its methods: ``train`` (runs in the
+    calling thread), or ``start`` then ``advance`` a step at a time (the window's time
+    slices), ``pause``, ``stop``, ``step_batch``.
 
     ``track`` chooses the per-epoch bookkeeping (``TRACKABLE``): None measures everything,
     as the window's plots read it; ``("accuracy", "test")`` is what ``graphcore train``'s
     JSON needs; ``()`` only the cost, parameters and their gradients. Untracked figures are
     nan in the history (``accuracy`` None in its entries); the training itself is the same.
+    ``trainer.box_grads = False`` skips each Variable's mean |dJ/dv| from the next step.
 
     With ``stop_on_divergence`` (the default) a run whose epoch cost exceeds
     max(10 × the first epoch's cost, the first epoch's cost + 10) stops with status
     "failed" and a ``DivergenceError`` naming the box that blew up first (see the
     module's docstring); False lets such a run go on (the exported scripts' parity
     tests train wild settings on purpose).
-
-    ``track`` chooses the per-epoch bookkeeping (see ``_tracked``); ``trainer.box_grads =
-    False`` skips each Variable's mean |dJ/dv| (the History's ``box_grads`` rows hold nan);
-    the parameters, costs and accuracy are the same bit for bit.
     """
 
-    def __init__(self, graph, dataset=None, *, optimizer=None, lr=None, epochs=None, batch_size=None,
-                 seed=None, options=None, callback=None, stop_on_divergence=True, track=None):
+    def __init__(self, graph, dataset=None, *, settings: Settings | None = None, optimizer=None, lr=None,
+                 epochs=None, batch_size=None, seed=None, options=None, callback=None,
+                 stop_on_divergence=True, track=None):
         self.graph = graph
         self.track = _tracked(track)
         self.stop_on_divergence = bool(stop_on_divergence)
-        self.plan = compile_graph(graph)
-        learner.refuse_training(graph)  # a learner Function with a ✘ verdict is not trained with
-        if not self.plan.has_loss:
-            raise EvaluationError("the graph names no loss: choose the box whose value is the cost J to train")
-        if not trainable(self.plan):  # else every epoch would change nothing
-            raise EvaluationError("nothing to train: the cost J depends on no parameter box "
-                                  "(add one, or turn an input or constant into a parameter)")
-        block = dict(graph.meta.get("training") or {})
-        block_opt = block.get("optimizer", "sgd")
-        self.optimizer_name = optimizer or block_opt
-        opts = {k: v for k, v in block.items() if k not in _BLOCK_KEYS} if self.optimizer_name == block_opt else {}
-        opts.update(options or {})
-        self.options = opts
-        self.lr = lr if lr is not None else block.get("lr")
-        self.epochs = _whole(epochs if epochs is not None else block.get("epochs", DEFAULT_EPOCHS), "epochs", 0)
-        self.batch_size = batch_size if batch_size is not None else block.get("batch_size")
-        if self.batch_size is not None:
-            self.batch_size = _whole(self.batch_size, "batch size", 1)
-        self.seed = _whole(seed if seed is not None else block.get("seed", 0), "seed", 0)
+        self.plan, self.settings, self.dataset = prepare(
+            graph, dataset, settings, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size,
+            seed=seed, options=options)
         self.param_ids: list[str] = list(self.plan.param_ids)
-        self.opt = optim.make(self.optimizer_name, len(self.param_ids), self.lr, opts)
-        self.lr = self.opt.hp["lr"]
-        self.dataset = dataset if dataset is not None else datasets.for_graph(graph)
-        labels.check(graph, self.dataset.columns if self.dataset is not None else None, self.plan.label_feeds)
+        self.opt = optim.Optimizer(self.settings.optimizer, len(self.param_ids), **self.settings.hp)
         self.train_data = self.dataset.train() if self.dataset is not None else None
         self.test_data = self.dataset.test() if self.dataset is not None else None
         self.n_train = _rows(self.train_data)
@@ -327,14 +141,15 @@ class Trainer:
 
     def _restart(self):
         self.epoch = 0
-        self.status = "ready"
+        self._status = Status.READY
         self.error: GraphError | None = None
         self.history.clear()
         self.opt.reset()
         self._rng = np.random.default_rng(self.seed)
         self._batches: list = []  # index arrays (or None for the full batch) still to run this epoch
         self._target = 0
-        self._request = None
+        self._request: Status | None = None  # a pause or stop asked of the train() loop under way
+        self._looping = False  # train() is running its loop (in this thread or another)
         self._elapsed = 0.0
         self._start_params = self.params.copy()  # for naming the box that blew up, if the run diverges
         self._clear_epoch()
@@ -343,18 +158,34 @@ class Trainer:
         self._cost_sum, self._n_batches, self._correct, self._counted = 0.0, 0, 0, 0
         self._grad_sum = np.zeros(len(self.param_ids))
 
-    # --- settings as the graph file writes them -------------------------------------------
+    # --- settings and status (read-only: they change through the methods below) ----------
+    optimizer_name = property(lambda self: self.settings.optimizer)
+    lr = property(lambda self: self.settings.lr)
+    options = property(lambda self: self.settings.options)
+    epochs = property(lambda self: self.settings.epochs)
+    batch_size = property(lambda self: self.settings.batch_size)
+    seed = property(lambda self: self.settings.seed)
+    status = property(lambda self: self._status, doc="a Status: ready, running, paused, stopped, done, failed")
+    target = property(lambda self: self._target, doc="the epoch the run under way (or paused) ends at")
+
     @property
     def full_batch(self) -> bool:
         return self.n_train is None or self.batch_size is None or self.batch_size >= self.n_train
 
-    def settings(self) -> dict:
-        """The training block this run uses (for ``-o`` and the window)."""
-        d = {"optimizer": self.optimizer_name, "lr": self.lr, "epochs": self.epochs,
-             "batch_size": self.batch_size, "seed": self.seed}
-        d.update(self.options)
-        return d
+    def apply(self, settings: Settings) -> bool:
+        """Carry ``settings`` into this run (lr, options and batch size from the next step, the
+        target moved by the change of epochs); False, changing nothing, when they are another
+        run's (``Settings.same_run``: another optimizer or shuffling seed)."""
+        if not self.settings.same_run(settings):
+            return False
+        self._target += settings.epochs - self.settings.epochs
+        self.settings = settings
+        self.opt.hp = dict(settings.hp)
+        if self._status is Status.RUNNING and self._target <= self.epoch:
+            self._status = Status.DONE  # fewer epochs than already run: the run has reached its end
+        return True
 
+    # --- stepping -----------------------------------------------------------------------
     # --- stepping -----------------------------------------------------------------------
     def _start_epoch(self):
         if self.full_batch:
@@ -437,80 +268,32 @@ class Trainer:
             self.callback(self)
         return True
 
-    # --- divergence ------------------------------------------------------------------------
+
+    # --- divergence (graphcore/divergence.py) --------------------------------------------
     def divergence_limit(self) -> float | None:
         """The epoch cost above which the run counts as diverged (None before the first epoch)."""
-        if not len(self.history):
-            return None
-        c1 = float(self.history.cost[0])
-        return max(DIVERGE_FACTOR * c1, c1 + DIVERGE_MARGIN)
+        return divergence.cost_limit(self.history)
 
     def _diverged(self) -> bool:
-        limit = self.divergence_limit()
-        return limit is not None and len(self.history) > 1 and float(self.history.cost[-1]) > limit
+        return divergence.diverged(self.history)
 
     def _divergence_error(self) -> DivergenceError:
-        costs = self.history.cost
-        n = len(costs) - 1
-        rose = (f"training diverged: the cost J rose from {costs[0]:.4g} (epoch 1) to {costs[-1]:.4g} "
-                f"(epoch {self.epoch}) in {n} epoch{'s' if n != 1 else ''} at lr {self.lr:g} "
-                f"({optim.TITLES.get(self.optimizer_name, self.optimizer_name)})")
-        node, why = self._blown_up_box()
-        return DivergenceError(f"{rose}; {why}; try a smaller learning rate", [node] if node else [])
-
-    def _blown_up_box(self) -> tuple[str | None, str]:
-        """(box, what happened to it): the first box, in topological order, whose largest
-        |value| grew more than BLOWUP_GROWTH× since training started; else the loss box."""
-        data = self.train_data
-        try:
-            start = self.plan.run(data, self._start_params, backward=False).values
-            now = self.plan.run(data, self.params, backward=False).values
-        except NonFiniteError as exc:  # the last step took a box past the float range
-            box = exc.nodes[0] if exc.nodes else None
-            if not box:
-                return None, str(exc)
-            return box, f"box '{self.graph.box_name(box)}' ({self.graph.op(box)}) blew up: {exc}"
-        except GraphError as exc:
-            return None, str(exc)
-        for key, a, b in zip(self.plan.keys, start, now, strict=True):
-            if a is None or b is None or not np.size(b):
-                continue
-            was, big = float(np.max(np.abs(a))), float(np.max(np.abs(b)))
-            if big > BLOWUP_GROWTH * max(was, 1.0):
-                box = self.plan.owner[self.plan.slot_of[key]]
-                return box, (f"box '{self.graph.box_name(box)}' ({self.graph.op(box)}) blew up first: "
-                             f"its largest |value| grew from {was:.3g} to {big:.3g}")
-        loss = self.plan.keys[self.plan.loss_slot]
-        box = self.plan.owner[self.plan.loss_slot]
-        return box, self._saturation(box, now[self.plan.slot_of[loss]])
-
-    def _saturation(self, box: str, loss) -> str:
-        op = self.graph.op(box)
-        loss = np.asarray(loss, dtype=float)
-        if op != "bce":  # no clamp to saturate at: say what the loss box holds
-            return (f"no box grew 1000×; the loss box '{self.graph.box_name(box)}' ({op}) reaches "
-                    f"{np.max(np.abs(loss)):.3g} per sample")
-        head = f"no box grew 1000×: the loss box '{self.graph.box_name(box)}' (bce) saturated"
-        at_clamp = int(np.sum(loss >= 100.0 - 1e-9))
-        if at_clamp:
-            return (f"{head}: {at_clamp} of {loss.size} samples sit at its clamp of 100 "
-                    f"(σ at exactly 0 or 1 for a wrong label, as in PyTorch)")
-        return (f"{head}: σ near 0 or 1 for wrong labels, up to {np.max(loss):.3g} per sample "
-                f"(100 at its clamp, as in PyTorch)")
+        return divergence.divergence_error(self, self._start_params)
 
     def _fail(self, exc: GraphError):
-        self.status = "failed"
+        self._status = Status.FAILED
         self.error = exc
         self._batches = []
 
+    # --- running --------------------------------------------------------------------------
     def step_batch(self) -> float:
         """One optimizer step on the next batch (starting an epoch if none is under way);
-        returns the batch's cost before the step (nan if the run failed)."""
-        if self.status == "failed":
+        returns the batch's cost before the step (nan if the run failed). Leaves the run paused."""
+        if self._status is Status.FAILED:
             return math.nan
         cost, ended = self._step()
-        if self.status != "failed":
-            self.status = "paused"
+        if self._status is not Status.FAILED:
+            self._status = Status.PAUSED
         if not ended and self.callback is not None:
             self.callback(self)
         return cost
@@ -527,45 +310,79 @@ class Trainer:
             if ended:
                 return self.history.last()
 
+    def start(self, epochs: int | None = None) -> bool:
+        """Set the run going ("running") towards its target: ``epochs`` more (default: the
+        settings' epochs), or a paused run's old target. False, changing nothing, for a failed
+        run or one with nothing to do. Then ``advance`` steps it, or ``train`` runs it."""
+        if self._status is Status.FAILED:
+            return False
+        if self._status is not Status.PAUSED or epochs is not None or self._target <= self.epoch:
+            self._target = self.epoch + whole(self.epochs if epochs is None else epochs, "epochs", 0)
+        self._request = None
+        if self._target <= self.epoch:
+            return False
+        self._status = Status.RUNNING
+        return True
+
+    def advance(self) -> float:
+        """One optimizer step of a started run; "done" once the target's epoch ends. Returns the
+        batch's cost before the step (nan when the run is not running or failed)."""
+        if self._status is not Status.RUNNING:
+            return math.nan
+        cost, ended = self._step()
+        if not ended and self.callback is not None:
+            self.callback(self)
+        if self._status is Status.RUNNING and self.epoch >= self._target:
+            self._status = Status.DONE
+        return cost
+
     def train(self, epochs: int | None = None) -> dict:
         """Train until ``epochs`` more epochs are done (default: the run's ``epochs``), or
         until paused, stopped or failed. A paused run continues to its old target. Never
         raises a GraphError: see ``status`` and ``error``. Returns ``result()``."""
-        if self.status == "failed":
+        if self._status is Status.FAILED:
             return self.result()
-        if self.status != "paused" or epochs is not None or self._target <= self.epoch:
-            self._target = self.epoch + _whole(self.epochs if epochs is None else epochs, "epochs", 0)
-        self._request = None
-        self.status = "running"
-        while self.epoch < self._target:
-            if self._request:
-                self.status, self._request = self._request, None
-                return self.result()
-            self._step()
-            if self.status == "failed":
-                return self.result()
-        self.status = "done"
+        if self.start(epochs):
+            self._looping = True
+            try:
+                while self.epoch < self._target:
+                    if self._request:
+                        self._settle(self._request)
+                        return self.result()
+                    self._step()
+                    if self._status is Status.FAILED:
+                        return self.result()
+            finally:
+                self._looping = False
+        self._status = Status.DONE
         return self.result()
 
     def pause(self):
-        """Stop after the batch under way; ``resume()`` or ``train()`` carries on."""
-        if self.status == "running":
-            self._request = "paused"
-        elif self.status in ("ready", "stopped", "done"):
-            self.status = "paused"
+        """Stop after the batch under way (at once when no ``train()`` loop runs); ``resume()``,
+        ``train()`` or ``start()`` carries on to the old target."""
+        if self._status is Status.RUNNING and self._looping:
+            self._request = Status.PAUSED
+        elif self._status in (Status.READY, Status.RUNNING, Status.STOPPED, Status.DONE):
+            self._settle(Status.PAUSED)
 
     def resume(self) -> dict:
         """Carry on a paused run to its target, in the calling thread."""
-        if self.status == "paused":
+        if self._status is Status.PAUSED:
             return self.train()
         return self.result()
 
     def stop(self):
-        """End the run after the batch under way; ``train()`` would start a new target."""
-        if self.status == "running":
-            self._request = "stopped"
-        elif self.status in ("ready", "paused"):
-            self.status = "stopped"
+        """End the run after the batch under way (at once when no ``train()`` loop runs);
+        ``train()`` would start a new target."""
+        if self._status is Status.RUNNING and self._looping:
+            self._request = Status.STOPPED
+        elif self._status in (Status.READY, Status.RUNNING, Status.PAUSED):
+            self._settle(Status.STOPPED)
+
+    def _settle(self, status: Status):
+        self._status, self._request = status, None
+        if status is Status.STOPPED:
+            self._target = self.epoch  # a stopped run has reached its end
 
     # --- measuring -----------------------------------------------------------------------
     def measure(self, data) -> tuple[float, float | None]:
@@ -589,7 +406,7 @@ class Trainer:
                 out["test_cost"], out["test_accuracy"] = self.measure(self.test_data)
             except GraphError:
                 out["test_cost"], out["test_accuracy"] = None, None
-        out.update({"status": self.status, "error": str(self.error) if self.error else None,
+        out.update({"status": self._status.value, "error": str(self.error) if self.error else None,
                     "seconds": round(self._elapsed, 6)})
         return out
 
@@ -622,11 +439,6 @@ def _tracked(track) -> frozenset:
         raise ValueError(f"track: unknown {', '.join(map(repr, unknown))} (choose from {', '.join(TRACKABLE)})")
     return chosen
 
-
-def _whole(v, what: str, lo: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-        raise EvaluationError(f"training: {what} must be a whole number ≥ {lo}, not {v!r}")
-    return int(v)
 
 
 def _rows(data) -> int | None:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # the parts' types; their modules are imported when the parts
     from .panels.plots_groups import LayerGradients, LayerGradientsView
     from .panels.race_panel import RacePanel
     from .panels.stepper_panel import StepperPanel
-    from .panels.training_install import TrainingView
+    from .training.install import TrainingView
     from .stepper.controller import StepperController
 
 MENUS = ("File", "Edit", "View", "Graph", "Step", "Train", "Help")
@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
         stepping = install_stepper(self)  # step-through dock, Step menu, toolbar buttons
         self.stepper, self.stepper_panel, self.stepper_dock = stepping.controller, stepping.panel, stepping.dock
         self.step_by_group_action = stepping.by_group_action
-        from .panels.training_install import install_training
+        from .training.install import install_training
         self.training, self.data_dock, self.training_dock, self.plots_dock = \
             install_training(self, self.stepper)  # Data, Train and Plots docks, Train menu
         from .panels.my_functions import install_my_functions

@@ -9,36 +9,25 @@ app's data set; if it does not reproduce it exactly, the points are written inst
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
 
 import numpy as np
 
 from .. import datasets
 from ..graph import Graph
+from ..train_settings import Settings
 from .naming import comment_text
 
 
-@dataclass
-class Settings:
-    """How the graph trains: the Trainer's own resolution of the graph's training block."""
-
-    optimizer: str
-    hp: dict
-    epochs: int
-    batch_size: int | None
-    seed: int
-
-
 def training_settings(graph: Graph) -> tuple[Settings | None, datasets.Dataset | None]:
-    """(settings, data set) exactly as ``graphcore.training.Trainer`` resolves them;
-    settings is None for a graph that names no loss or whose cost depends on no
-    parameter (nothing to train)."""
+    """(settings, data set) exactly as ``graphcore.training.Trainer`` resolves and checks them
+    (``training.prepare``); settings is None for a graph that names no loss or whose cost
+    depends on no parameter (nothing to train)."""
     from ..engine import compile_graph
-    from ..training import Trainer, trainable
+    from ..training import prepare, trainable
     if not graph.meta.get("loss") or not trainable(compile_graph(graph)):
         return None, datasets.for_graph(graph)
-    t = Trainer(graph)
-    return Settings(t.optimizer_name, dict(t.opt.hp), t.epochs, t.batch_size, t.seed), t.dataset
+    run = prepare(graph)
+    return run.settings, run.dataset
 
 
 def _split_mask_source() -> str:

@@ -26,7 +26,7 @@ from ..plain_text import plain_label
 from .landscape_view import LandscapePlot
 from .landscape_jobs import freeze
 from .landscape_worker import GridWorker
-from .training_commands import SetValuesCommand, parameter_values
+from ..training.commands import SetValuesCommand, parameter_values
 
 DEBOUNCE_MS = 250
 ON_PLANE = 1e-9  # relative distance from the plane below which a point is on it

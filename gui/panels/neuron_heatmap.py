@@ -19,7 +19,7 @@ from graphcore.neuron_map import neuron_map, neuron_of
 
 from ..plain_text import plain_label
 from .plots_common import diverging_lut, make_plot
-from .training_runner import trained_values
+from ..training.runner import trained_values
 
 MAX_HZ = 10
 SIDE = 140  # pixels: a picture, not a plot to read numbers from

@@ -29,7 +29,7 @@ from graphcore.graph import EventKind
 
 from .plots_common import TEST_COLOR
 from .stable_size import MessageLabel
-from .training_runner import trained_values
+from ..training.runner import trained_values
 
 REPLAY_STYLE = "background: #FFE9A8; color: #222; padding: 2px 4px; border-radius: 3px"
 

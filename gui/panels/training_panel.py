@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from graphcore import limits, optim
 from graphcore.graph import EventKind
+from graphcore.train_settings import BLOCK_KEYS, DEFAULT_EPOCHS, Status
 from gui.commands import SetMetaCommand
 
 from .settings_fields import LARGEST, SMALLEST_POSITIVE, NumberSpinBox, keep_untouched
@@ -34,6 +35,15 @@ OPTIONS_OF = {"sgd": ("momentum", "weight_decay"), "momentum": ("momentum", "wei
               "adam": ("beta1", "beta2", "eps", "weight_decay")}
 
 
+def _whole_spin(lo: int, hi: int, tip: str = "") -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(lo, hi)
+    spin.setKeyboardTracking(False)
+    if tip:
+        spin.setToolTip(tip)
+    return spin
+
+
 def _spin(key: str, step: float) -> QDoubleSpinBox:
     # The file format's range, not a "sensible" one: the field must show what a file holds.
     # β₁ and β₂ are < 1; the other options are any number ≥ 0.
@@ -47,25 +57,35 @@ class TrainingPanel(QWidget):
         self.runner = runner
         self.document = runner.document
         self._reading = False
+        form = self._settings_form()
+        buttons, reset_row = self._run_buttons()
+        self._progress_widgets()
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addLayout(buttons)
+        lay.addLayout(reset_row)
+        lay.addWidget(self.progress)
+        self._timeline_at = lay.count()  # the replay timeline goes under the progress (add_timeline)
+        lay.addWidget(self.figures)
+        lay.addWidget(self.error)
+        lay.addWidget(self.edge_widths)
+        lay.addWidget(self.live_values)
+        lay.addStretch(1)
+        self._follow(runner)
 
+    def _settings_form(self) -> QFormLayout:
+        """Optimizer, learning rate, its options, epochs, speed, batch size, seed: each edit one undo step."""
         self.optimizer = QComboBox()
         for name in optim.NAMES:
             self.optimizer.addItem(optim.TITLES[name], name)
         self.lr = NumberSpinBox(SMALLEST_POSITIVE, LARGEST, 0.01)
         self.lr.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.lr.setToolTip("Learning rate: the size of each gradient descent step")
-        self.epochs = QSpinBox()
-        self.epochs.setRange(0, limits.MAX_EPOCHS)
-        self.epochs.setKeyboardTracking(False)
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(0, limits.MAX_WHOLE)
+        self.epochs = _whole_spin(0, limits.MAX_EPOCHS)
+        self.batch_size = _whole_spin(0, limits.MAX_WHOLE, "Points per optimizer step (full batch: all training "
+                                                            "points, one step per epoch)")
         self.batch_size.setSpecialValueText("full batch")
-        self.batch_size.setKeyboardTracking(False)
-        self.batch_size.setToolTip("Points per optimizer step (full batch: all training points, one step per epoch)")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, limits.MAX_WHOLE)
-        self.seed.setKeyboardTracking(False)
-        self.seed.setToolTip("Seed of the batch shuffling")
+        self.seed = _whole_spin(0, limits.MAX_WHOLE, "Seed of the batch shuffling")
         form = QFormLayout()
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Learning rate", self.lr)
@@ -88,27 +108,25 @@ class TrainingPanel(QWidget):
         self.epochs.valueChanged.connect(lambda _n: self.refresh_progress())  # "epoch 0 / 200" says what Train does
         self.epochs.valueChanged.connect(self._apply_speed)
         self.speed.currentIndexChanged.connect(self._apply_speed)
+        return form
 
-        self.train_button = QPushButton("Train")
-        self.pause_button = QPushButton("Pause")
-        self.stop_button = QPushButton("Stop")
-        self.step_batch_button = QPushButton("Step one batch")
-        self.step_epoch_button = QPushButton("Step one epoch")
-        self.reset_button = QPushButton("Reset parameters")
+    def _run_buttons(self) -> tuple[QGridLayout, QHBoxLayout]:
+        """Train, Pause, Stop, the two steps, and Reset parameters with its seed."""
+        runner = self.runner
         self.reset_seed = QSpinBox()
         self.reset_seed.setRange(0, 2**31 - 1)
         self.reset_seed.setPrefix("seed ")
         self.reset_seed.setToolTip("Re-initialise every parameter at random with this seed (weights ~ N(0, 1/fan_in))")
-        for b, name in ((self.train_button, "train"), (self.pause_button, "pause"), (self.stop_button, "stop"),
-                        (self.step_batch_button, "step_batch"), (self.step_epoch_button, "step_epoch"),
-                        (self.reset_button, "reset")):
+        made = {}
+        for name, text, slot in (("train", "Train", runner.train), ("pause", "Pause", runner.pause),
+                                 ("stop", "Stop", runner.stop), ("step_batch", "Step one batch", runner.step_batch),
+                                 ("step_epoch", "Step one epoch", runner.step_epoch),
+                                 ("reset", "Reset parameters",
+                                  lambda: runner.reset_parameters(self.reset_seed.value()))):
+            made[name] = b = QPushButton(text)
             b.setObjectName(f"{name}_button")
-        self.train_button.clicked.connect(runner.train)
-        self.pause_button.clicked.connect(runner.pause)
-        self.stop_button.clicked.connect(runner.stop)
-        self.step_batch_button.clicked.connect(runner.step_batch)
-        self.step_epoch_button.clicked.connect(runner.step_epoch)
-        self.reset_button.clicked.connect(lambda: runner.reset_parameters(self.reset_seed.value()))
+            b.clicked.connect(slot)
+            setattr(self, f"{name}_button", b)
         buttons = QGridLayout()
         buttons.addWidget(self.train_button, 0, 0)
         buttons.addWidget(self.pause_button, 0, 1)
@@ -118,7 +136,9 @@ class TrainingPanel(QWidget):
         reset_row = QHBoxLayout()
         reset_row.addWidget(self.reset_button, 1)
         reset_row.addWidget(self.reset_seed)
+        return buttons, reset_row
 
+    def _progress_widgets(self):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setRange(0, 1)
@@ -132,20 +152,10 @@ class TrainingPanel(QWidget):
         self.edge_widths.setObjectName("edge_widths_toggle")
         self.live_values = QCheckBox("Show parameter values live")
         self.live_values.setChecked(True)
-        self.live_values.toggled.connect(lambda on: setattr(runner, "live_values", on))
+        self.live_values.toggled.connect(lambda on: setattr(self.runner, "live_values", on))
 
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addLayout(buttons)
-        lay.addLayout(reset_row)
-        lay.addWidget(self.progress)
-        self._timeline_at = lay.count()  # the replay timeline goes under the progress (add_timeline)
-        lay.addWidget(self.figures)
-        lay.addWidget(self.error)
-        lay.addWidget(self.edge_widths)
-        lay.addWidget(self.live_values)
-        lay.addStretch(1)
-
+    def _follow(self, runner):
+        """Show the runner's state and progress, and the graph's training block as it changes."""
         runner.state_changed.connect(self._on_state)
         runner.frame.connect(self.refresh_progress)
         runner.failed.connect(lambda msg, _nodes: self.error.setText(msg))
@@ -176,7 +186,7 @@ class TrainingPanel(QWidget):
         try:
             self.optimizer.setCurrentIndex(max(self.optimizer.findData(name), 0))
             self.lr.setValue(hp["lr"])
-            self.epochs.setValue(int(block.get("epochs", 100)))
+            self.epochs.setValue(int(block.get("epochs", DEFAULT_EPOCHS)))
             self.batch_size.setValue(int(block.get("batch_size") or 0))
             self.seed.setValue(int(block.get("seed", 0)))
             values = dict(hp)
@@ -218,7 +228,7 @@ class TrainingPanel(QWidget):
         block = keep_untouched(self.settings_block(), self._shown, old)
         if self.optimizer.currentData() != old.get("optimizer", "sgd"):
             # A different optimizer starts from its own defaults (and torch's default lr if none was set).
-            block = {k: block[k] for k in ("optimizer", "lr", "epochs", "batch_size", "seed")}
+            block = {k: block[k] for k in BLOCK_KEYS}
         if block == old:
             return
         refused = self.document.push(SetMetaCommand(self.document.graph, "training", block, "Change training settings"))
@@ -228,14 +238,15 @@ class TrainingPanel(QWidget):
 
     # --- state and progress -----------------------------------------------------------------
     def _on_state(self, state: str):
-        running = state == "running"
+        running = state == Status.RUNNING
         self.train_button.setEnabled(not running)
-        self.train_button.setText("Resume" if state == "paused" and self.runner.target > self._epoch() else "Train")
+        resumes = state == Status.PAUSED and self.runner.target > self._epoch()
+        self.train_button.setText("Resume" if resumes else "Train")
         self.pause_button.setEnabled(running)
-        self.stop_button.setEnabled(state in ("running", "paused"))
-        if state == "running":
+        self.stop_button.setEnabled(state in (Status.RUNNING, Status.PAUSED))
+        if state == Status.RUNNING:
             self.error.setText("")
-        elif state == "failed" or self.runner.message:
+        elif state == Status.FAILED or self.runner.message:
             self.error.setText(self.runner.message)
         self.refresh_progress()
 
@@ -253,7 +264,7 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, target)
         self.progress.setValue(epoch)
         rate = self.runner.epochs_per_second
-        rate_text = f"  ·  {rate:,.0f} epochs/s" if self.runner.state == "running" and rate > 0 else ""
+        rate_text = f"  ·  {rate:,.0f} epochs/s" if self.runner.state == Status.RUNNING and rate > 0 else ""
         self.progress.setFormat(f"epoch {epoch} / {target}{rate_text}")
         last = t.history.last() if t is not None and len(t.history) else None
         if last is None:

@@ -24,7 +24,7 @@ def test_snapshot_places_boxes_ports_and_buttons_on_screen(main_window):
     button = win.training.panel.train_button
     centre = button.mapToGlobal(button.rect().center())
     assert train[0]["center"] == [centre.x(), centre.y()]
-    assert state["editor_open"] is False and state["training"]["state"] == "idle"
+    assert state["editor_open"] is False and state["training"]["state"] == "ready"
 
 
 def test_install_writes_the_file_again_and_again(main_window, qtbot, tmp_path):

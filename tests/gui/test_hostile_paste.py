@@ -90,7 +90,7 @@ def test_a_training_slice_ends_on_time_not_at_the_end_of_an_epoch(main_window, t
     than a slice: the slice hands the thread back mid-epoch (it ran whole epochs, so a
     click waited for all 20,000 steps)."""
     from graphcore import fileformat, lessons
-    from gui.panels.training_runner import SLICE_MS
+    from gui.training.runner import SLICE_MS
 
     g = lessons.LESSONS["logistic_regression"]()
     block = dict(g.meta["dataset"], n=200_000)
@@ -102,8 +102,7 @@ def test_a_training_slice_ends_on_time_not_at_the_end_of_an_epoch(main_window, t
     runner = main_window.training.runner
     t = runner.ensure_trainer()
     start = t.params.copy()
-    runner._target = t.epoch + t.epochs
-    t.status = "running"
+    assert t.start()  # towards t.epochs epochs, as Train does
     runner._set_state("running")
     t0 = time.perf_counter()
     runner._run_slice()

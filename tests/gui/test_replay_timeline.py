@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from graphcore import fileformat
 from graphcore.training import Trainer
 from gui.commands import RenameCommand
-from gui.panels.training_runner import trained_values
+from gui.training.runner import trained_values
 
 from tests.gui.training_helpers import lesson_path, open_lesson
 

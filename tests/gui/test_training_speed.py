@@ -2,7 +2,7 @@
 import pytest
 
 from gui.document import Document
-from gui.panels.training_runner import TrainingRunner
+from gui.training.runner import TrainingRunner
 from gui.panels.training_speed import SpeedChoice, lesson_pace, speed_from_env
 
 
@@ -34,12 +34,12 @@ def test_the_choice_follows_the_epochs_and_starts_as_the_environment_says(qtbot,
 
 def test_a_set_speed_lets_a_slice_train_only_the_epochs_the_clock_allows(qtbot):
     runner = TrainingRunner(Document())
-    runner._target = 1000
+    target = 1000
     runner.set_speed(5)
     t0, e0 = runner._pace
-    assert runner._paced_limit(t0) == e0 + 1  # the first epoch at once
-    assert runner._paced_limit(t0 + 1.0) == e0 + 6  # then five a second
-    assert runner._paced_limit(t0 + 1e6) == 1000  # never past the run's target
+    assert runner._paced_limit(t0, target) == e0 + 1  # the first epoch at once
+    assert runner._paced_limit(t0 + 1.0, target) == e0 + 6  # then five a second
+    assert runner._paced_limit(t0 + 1e6, target) == 1000  # never past the run's target
     runner.set_speed(None)
-    assert runner._paced_limit(t0) == 1000
+    assert runner._paced_limit(t0, target) == 1000
     runner.shutdown()

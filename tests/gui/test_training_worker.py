@@ -4,8 +4,8 @@ from PySide6.QtCore import Qt
 
 from graphcore import fileformat
 from graphcore.training import Trainer
-from gui.panels import training_worker
-from gui.panels.training_runner import trained_values
+from gui.training import worker as training_worker
+from gui.training.runner import trained_values
 
 from tests.gui.training_helpers import lesson_path, open_lesson
 

@@ -16,7 +16,7 @@ from graphcore import functions as F
 from graphcore.layout import compute_layout
 from gui import commands as C
 from gui.document import Document
-from gui.panels.training_commands import SetValuesCommand
+from gui.training.commands import SetValuesCommand
 
 OPS = ["parameter", "constant", "input", "add", "mul", "sin", "exp", "softmax", "cross_entropy", "leaky_relu",
        "pow", "mean", "sigmoid"]

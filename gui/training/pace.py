@@ -14,7 +14,7 @@ MAX_SPEED_UI_SHARE = 0.12  # at "max", the share of the time the window may spen
 
 
 class PaceClock:
-    """Mixed into TrainingRunner: uses its ``speed``, ``trainer``, ``_target`` and ``_slice`` timer."""
+    """Mixed into TrainingRunner: uses its ``speed``, ``trainer`` and ``_slice`` timer."""
 
     def set_speed(self, speed: float | None):
         """Epochs per second (None: as fast as possible); a running run changes pace at once."""
@@ -27,13 +27,13 @@ class PaceClock:
         self._slice_end, self._outside, self._last_frame = None, 0.0, (now, 0.0)
         self._slice.setInterval(0)
 
-    def _paced_limit(self, now: float) -> int:
-        """The epoch this slice may train up to: the target, or at a set speed the clock's epoch
+    def _paced_limit(self, now: float, target: int) -> int:
+        """The epoch this slice may train up to: the run's target, or at a set speed the clock's epoch
         (the first epoch at once, then one every 1/speed seconds)."""
         if self.speed is None:
-            return self._target
+            return target
         t0, e0 = self._pace
-        return min(self._target, e0 + 1 + int((now - t0) * self.speed))
+        return min(target, e0 + 1 + int((now - t0) * self.speed))
 
     def _wait_ms(self, epoch: int) -> int:
         """Milliseconds until the clock allows the epoch after ``epoch`` (0 if it already does)."""

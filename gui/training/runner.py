@@ -1,4 +1,8 @@
-"""Runs a graphcore Trainer inside the window without freezing it.
+"""Runs a graphcore Trainer inside the window without freezing it: the runner only schedules.
+
+The run itself — its settings, status, target epoch, history — lives in the Trainer and
+changes through its methods (``start``, ``advance``, ``pause``, ``stop``, ``apply``); the
+runner decides when those are called and tells the window (signals).
 
 Why short timer slices on the GUI thread rather than a worker thread: the engine is
 many small numpy calls, which hold the GIL for most of their time, so a worker would
@@ -10,17 +14,14 @@ handles clicks and repaints before the next slice. Plots are told to redraw by a
 separate timer, at most FPS_LIMIT times a second, only when something new happened.
 The exception is a batch so large that one step outlasts a slice (a million points):
 there each array operation is long and lets go of the GIL, so the slice runs on one
-worker thread and the window draws between slices (training_worker.py). The pace and
-the frame spacing at "max" are in training_pace.py.
+worker thread and the window draws between slices (worker.py). The pace and the frame
+spacing at "max" are in pace.py; how a run reaches the graph and the undo stack in
+undo_steps.py.
 
-The learner's graph is the truth: while training, parameter values are written into it
-at the plot rate (so the canvas and inspector follow live); when the run pauses, stops
-or ends, one undo step records old → new values ("Train 120 epochs"); that step is on the
-undo stack from the run's start, so Ctrl+Z during a run stops it and restores exactly the
-values before it (and redo those it stopped at), never the edit before it. Any other change
-to the graph makes the Trainer stale: it is rebuilt from the graph on the next action.
-A change to the training block only (learning rate, epochs, batch size, options of the
-same optimizer) is applied to the running Trainer, so its history carries on.
+Any change to the graph other than the runner's own makes the Trainer stale: it is rebuilt
+from the graph on the next action. A change to the training block only (learning rate,
+epochs, batch size, options of the same optimizer) is applied to the Trainer
+(``Trainer.apply``), so its history carries on.
 """
 from __future__ import annotations
 
@@ -28,30 +29,38 @@ import collections
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from shiboken6 import isValid
 
-from graphcore import learner, optim
-from graphcore.exercise import lock_refusal
+from graphcore import learner
 from graphcore.errors import DivergenceError, GraphError, NonFiniteError
+from graphcore.exercise import lock_refusal
 from graphcore.graph import EventKind
-from graphcore.training import Trainer, initial_values
+from graphcore.param_init import initial_values
+from graphcore.train_settings import Settings, Status
+from graphcore.training import Trainer
 
-from .plots_common import FPS_LIMIT
-from .training_pace import PaceClock
-from .training_worker import POLL_MS, OffloadedSlices, StepWorker
-from .training_commands import SetValuesCommand, TrainRunCommand, parameter_values
+from ..panels.plots_common import FPS_LIMIT
+from .commands import SetValuesCommand, parameter_values
+from .pace import PaceClock
+from .undo_steps import RunUndoSteps, trained_values
+from .worker import POLL_MS, OffloadedSlices, StepWorker
+
+__all__ = ["SLICE_MS", "TrainingRunner", "trained_values"]
 
 SLICE_MS = 25  # longest stretch of epochs before the window gets the thread back (click latency ≤ ~25 ms + a frame)
 FRAME_MS = 1000 // FPS_LIMIT
-STATES = ("idle", "running", "paused", "stopped", "done", "failed")
 
 
-def trained_values(t: Trainer) -> dict[str, float]:
-    return {p: float(v) for p, v in zip(t.param_ids, t.params, strict=True)}
+def failure_message(t: Trainer) -> str:
+    """The status bar's line for a failed run."""
+    err = t.error
+    if isinstance(err, DivergenceError):  # the diverging epoch itself ran to its end
+        return f"Training stopped after epoch {t.epoch}: {err}"
+    what = "a non-finite value" if isinstance(err, NonFiniteError) else "an error"
+    return f"Training stopped at epoch {t.epoch + 1} on {what}: {err}"
 
 
-class TrainingRunner(PaceClock, OffloadedSlices, QObject):
-    state_changed = Signal(str)
+class TrainingRunner(PaceClock, OffloadedSlices, RunUndoSteps, QObject):
+    state_changed = Signal(str)  # a Status word
     frame = Signal()  # something new to draw; at most FPS_LIMIT times a second
     failed = Signal(str, list)  # message, boxes to select
     trainer_changed = Signal()  # a new Trainer (fresh history)
@@ -60,7 +69,7 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         super().__init__(parent)
         self.document = document
         self.trainer: Trainer | None = None
-        self.state = "idle"
+        self.state = Status.READY  # the Trainer's status as last shown (failed, or stopped, without one)
         self.message = ""
         self.epochs_per_second = 0.0
         self.live_values = True  # write parameters into the graph while training
@@ -75,13 +84,8 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         self._worker = StepWorker()
         self.offloading = False  # the slices run on the worker thread (a huge batch)
         self._seen: dict | None = None  # the parameters after the last offloaded slice
-        self._target = 0
         self._signature = None
-        self._start_values: dict | None = None
-        self._start_epoch = 0
-        self._command: TrainRunCommand | None = None  # the running Train's undo step
-        self._last_written: dict | None = None  # the values the graph shows for the run
-        self._writing = False
+        self._init_undo_steps()
         self._new = False
         self._rate = collections.deque(maxlen=32)  # (time, epoch) samples for epochs/s
         self._slice = QTimer(self, interval=0)
@@ -89,6 +93,11 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         self._frame = QTimer(self, interval=FRAME_MS)
         self._frame.timeout.connect(self._emit_frame)
         self._unsubscribe = document.graph.subscribe(self._on_graph_event)
+
+    @property
+    def target(self) -> int:
+        """The epoch the run under way (or paused) ends at; 0 before a run."""
+        return self.trainer.target if self.trainer is not None else 0
 
     # --- the trainer -----------------------------------------------------------------------
     def _graph_signature(self):
@@ -108,6 +117,13 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
             self._build()
         return self.trainer
 
+    def current_trainer(self) -> Trainer | None:
+        """The Trainer if it still describes the graph (or is running), else None: the plots'."""
+        t = self.trainer
+        if t is not None and (self.state == Status.RUNNING or self._signature == self._graph_signature()):
+            return t
+        return None
+
     def _build(self):
         self.trainer = None
         self.message = ""
@@ -119,10 +135,9 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         except (OSError, ValueError) as exc:  # a data file that cannot be read as it stands
             self._report(f"cannot train: {exc}", [])
         self._signature = self._graph_signature()
-        self._target = 0
         self._rate.clear()
         self.epochs_per_second = 0.0
-        self._set_state("idle" if self.trainer is not None else "failed")
+        self._set_state(Status.READY if self.trainer is not None else Status.FAILED)
         self.trainer_changed.emit()
 
     def _on_graph_event(self, event):
@@ -131,42 +146,36 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         if event.kind is EventKind.GRAPH_CHANGED and event.key == "training" and self._apply_settings_live():
             self._signature = self._graph_signature()
             return
-        if self.state == "running":
+        if self.state == Status.RUNNING:
             # Someone else changed the graph mid-run (an edit, an undo): finish the run
             # cleanly once that change is complete, then start afresh from the graph.
-            self._slice.stop()
-            self._frame.stop()
+            self._stop_timers()
             QTimer.singleShot(0, self._interrupted)
 
     def _interrupted(self):
         self._commit(only_if_untouched=True)
+        self._drop_trainer("Training stopped: the graph changed")
+
+    def _drop_trainer(self, message: str):
         self.trainer = None
-        self.message = "Training stopped: the graph changed"
-        self._set_state("stopped")
+        self.message = message
+        self._set_state(Status.STOPPED)
         self.trainer_changed.emit()
         self.frame.emit()
 
     def _apply_settings_live(self) -> bool:
-        """Carry new settings of the same optimizer into the running Trainer."""
+        """Carry new settings of the same optimizer and seed into the Trainer; False: a new run."""
         self._worker.collect()  # not while a slice on the worker thread uses them
-        t = self.trainer
-        block = dict(self.document.graph.meta.get("training") or {})
-        if block.get("optimizer", "sgd") != t.optimizer_name or self._signature[0] != self.document.graph.version:
+        g, t = self.document.graph, self.trainer
+        if (g.meta.get("training") or {}).get("optimizer", "sgd") != t.optimizer_name \
+                or self._signature[0] != g.version:
             return False
         try:
-            options = {k: v for k, v in block.items() if k not in ("optimizer", "lr", "epochs", "batch_size", "seed")}
-            hp = optim.settings(t.optimizer_name, block.get("lr"), options)
+            settings = Settings.of(g)
         except GraphError as exc:
             self._report(str(exc), [])
             return True  # keep the old settings; the message says why
-        if block.get("seed", 0) != t.seed:
-            return False  # a new shuffling seed is a new run
-        t.opt.hp, t.lr, t.options = hp, hp["lr"], options
-        old_epochs, t.epochs = t.epochs, int(block.get("epochs", t.epochs))
-        self._target += t.epochs - old_epochs
-        bs = block.get("batch_size")
-        t.batch_size = int(bs) if bs is not None else None
-        return True
+        return t.apply(settings)
 
     # --- actions -------------------------------------------------------------------------
     def train(self):
@@ -175,32 +184,28 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         if self._refused():
             return
         t = self.ensure_trainer()
-        if t is None or t.status == "failed":
+        if t is None or t.status == Status.FAILED:
             return
-        if self.state != "paused" or self._target <= t.epoch:
-            self._target = t.epoch + t.epochs
-        if self._target <= t.epoch:
+        if not t.start():
             self.message = "Nothing to do: the number of epochs is 0"
             self.frame.emit()
             return
         self._begin()
         self._open_command()
-        t.status = "running"
-        self._set_state("running")
+        self._set_state(Status.RUNNING)
         self._restart_clock()
         self._slice.start()
         self._frame.start()
 
     def pause(self):
-        if self.state != "running":
+        if self.state != Status.RUNNING:
             return
-        self._halt("paused")
+        self._halt(Status.PAUSED)
 
     def stop(self):
-        if self.state not in ("running", "paused"):
+        if self.state not in (Status.RUNNING, Status.PAUSED):
             return
-        self._halt("stopped")
-        self._target = self.trainer.epoch if self.trainer else 0
+        self._halt(Status.STOPPED)
 
     def step_batch(self):
         """One optimizer step on the next batch; the run is left paused."""
@@ -209,11 +214,30 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
     def step_epoch(self):
         self._step(lambda t: t.run_epoch(), "Step one epoch")
 
+    def _step(self, action, text: str):
+        self._before_action()
+        if self.state == Status.RUNNING:
+            self._halt(Status.PAUSED)
+        if self._refused():
+            return
+        t = self.ensure_trainer()
+        if t is None or t.status == Status.FAILED:
+            return
+        self._begin()
+        action(t)
+        t.pause()  # a step leaves the run paused: Resume carries on to its target
+        self._rate.clear()
+        self._after_epochs()
+        if self.state != Status.FAILED:
+            self._commit(text=text)
+            self._set_state(Status.PAUSED)
+        self.frame.emit()
+
     def reset_parameters(self, seed: int = 0):
         """Re-initialise the parameters (``initial_values``) as one undo step; a new run starts."""
         self._before_action()
-        if self.state == "running":
-            self._halt("paused")
+        if self.state == Status.RUNNING:
+            self._halt(Status.PAUSED)
         g = self.document.graph
         try:
             new = initial_values(g, seed)
@@ -228,12 +252,11 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         self._build()
         self.frame.emit()
 
-    # --- running ------------------------------------------------------------------------
     def restart_same_start(self):
         """Train again from the parameters and the shuffling seed the last run started from."""
         self._before_action()
-        if self.state == "running":
-            self._halt("paused")
+        if self.state == Status.RUNNING:
+            self._halt(Status.PAUSED)
         g = self.document.graph
         start = {p: v for p, v in (self.run_start or {}).items() if p in g}
         if not start:
@@ -252,82 +275,28 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         for hook in self.before_action:
             hook()
 
-    def show_values(self, values: dict):
-        """Write parameter values into the graph without an undo step, the Trainer staying current
-        (a replay shows an epoch's values; live values while training)."""
-        self._write(values)
+    def _refused(self) -> bool:
+        """A learner Function whose local derivative fails its check is not trained with."""
+        refusal = learner.train_refusal(self.document.graph)
+        if refusal:
+            self._report(*refusal)
+            return True
+        locked = lock_refusal(self.document.graph, self.document.graph.parameters())  # a step would change it
+        if locked:
+            self._report(f"Train refuses: {locked}", [])
+        return bool(locked)
 
-    @property
-    def writing(self) -> bool:
-        """Whether the graph event under way is the runner's own write."""
-        return self._writing
-
-    def _step(self, action, text: str):
-        self._before_action()
-        if self.state == "running":
-            self._halt("paused")
-        if self._refused():
-            return
-        t = self.ensure_trainer()
-        if t is None or t.status == "failed":
-            return
-        self._begin()
-        action(t)
-        self._rate.clear()
-        self._after_epochs()
-        if self.state != "failed":
-            self._commit(text=text)
-            self._set_state("paused")
-        self.frame.emit()
-
-    def _open_command(self):
-        g = self.document.graph
-        cmd = TrainRunCommand(g, self._start_values, "Train (running)", self._stop_for_undo)
-        self._writing = True
-        try:
-            refused = self.document.push(cmd)
-        finally:
-            self._writing = False
-        self._signature = self._graph_signature()
-        self._command = None if refused else cmd
-        self._last_written = None
-
-    def _stop_for_undo(self, cmd: TrainRunCommand):
-        """Ctrl+Z reached the running Train's step: stop the run; redo gives back where it stopped."""
-        cmd.stop_run = None
-        if cmd is not self._command:
-            return
-        self._slice.stop()
-        self._frame.stop()
-        self._worker.collect()
-        t = self.trainer
-        if t is not None:
-            cmd.new = trained_values(t)
-            n = t.epoch - self._start_epoch
-            cmd.setText(f"Train {n} epoch{'s' if n != 1 else ''}")
-        self._command, self._start_values, self.trainer = None, None, None
-        self.message = "Training stopped: undone"
-        self._set_state("stopped")
-        self.trainer_changed.emit()
-        self.frame.emit()
-
-    def _begin(self):
-        t = self.trainer
-        if self._start_values is None:
-            self._start_values = parameter_values(self.document.graph, t.param_ids)
-            self._start_epoch = t.epoch
-        self._rate.append((time.perf_counter(), t.epoch))
-
+    # --- running ------------------------------------------------------------------------
     def _run_slice(self):
         t = self.trainer
-        if self._worker.in_flight:  # a slice on the worker thread (training_worker.py)
+        if self._worker.in_flight:  # a slice on the worker thread (worker.py)
             if not self._worker.done():
                 self._slice.setInterval(POLL_MS)  # a change of speed meanwhile set it to 0
                 return
             self._worker.collect()
             self._seen = trained_values(t)
             self._end_slice(t)
-            if self.state != "running":
+            if self.state != Status.RUNNING:
                 return
             drawn = time.perf_counter()
             self._emit_frame()  # between slices: the only moment a frame may read the Trainer
@@ -337,7 +306,7 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
             self._outside += now - self._slice_end
         deadline = now + SLICE_MS / 1000
         t.box_grads = bool(self.wants_box_grads())
-        limit = self._paced_limit(now)
+        limit = self._paced_limit(now, t.target)
         self.offloading = self._worker.wanted(t, SLICE_MS / 1000)
         if self.offloading and t.epoch < limit:
             self._worker.submit(lambda: self._steps(t, limit, deadline))
@@ -351,13 +320,10 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         points in small batches is thousands of steps, and a click must not wait for them all."""
         start, n = time.perf_counter(), 0
         while t.epoch < limit:
-            t.step_batch()
+            t.advance()
             n += 1
             self._new = True
-            if t.status == "failed":
-                break
-            t.status = "running"  # step_batch leaves a run "paused" between steps
-            if time.perf_counter() >= deadline:
+            if t.status != Status.RUNNING or time.perf_counter() >= deadline:  # failed, done, or time's up
                 break
         if n:
             self._worker.step_seconds = (time.perf_counter() - start) / n
@@ -366,9 +332,9 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         self._slice_end = time.perf_counter()
         self._rate.append((self._slice_end, t.epoch))
         self._after_epochs()
-        if self.state == "running" and t.epoch >= self._target:
-            self._halt("done")
-        elif self.state == "running" and self.speed is not None:
+        if self.state == Status.RUNNING and t.status == Status.DONE:
+            self._halt(Status.DONE)
+        elif self.state == Status.RUNNING and self.speed is not None:
             self._slice.setInterval(self._wait_ms(t.epoch))
 
     def _after_epochs(self):
@@ -377,34 +343,33 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
             (t0, e0), (t1, e1) = self._rate[0], self._rate[-1]
             if t1 > t0:
                 self.epochs_per_second = (e1 - e0) / (t1 - t0)
-        if t.status == "failed":
-            self._slice.stop()
-            self._frame.stop()
+        if t.status == Status.FAILED:
+            self._stop_timers()
             self._commit(text="Train (stopped on an error)")
-            err = t.error
-            if isinstance(err, DivergenceError):  # the diverging epoch itself ran to its end
-                text = f"Training stopped after epoch {t.epoch}: {err}"
-            else:
-                what = "a non-finite value" if isinstance(err, NonFiniteError) else "an error"
-                text = f"Training stopped at epoch {t.epoch + 1} on {what}: {err}"
-            self._report(text, list(err.nodes if err else []))
-            self._set_state("failed")
+            self._report(failure_message(t), list(t.error.nodes if t.error else []))
+            self._set_state(Status.FAILED)
             self.frame.emit()
 
-    def _halt(self, state: str):
-        self._slice.stop()
-        self._frame.stop()
+    def _halt(self, state: Status):
+        """End the slices: the Trainer is paused, stopped or done; the run becomes its undo step."""
+        self._stop_timers()
         if self._worker.in_flight:  # the slice under way ends first (at most one step)
             self._worker.collect()
             self._after_epochs()
-            if self.state == "failed":
+            if self.state == Status.FAILED:
                 return
         t = self.trainer
-        if t is not None and t.status == "running":
-            t.status = "paused" if state == "paused" else state
+        if t is not None and state == Status.PAUSED:
+            t.pause()
+        elif t is not None and state == Status.STOPPED:
+            t.stop()
         self._commit()
         self._set_state(state)
         self.frame.emit()
+
+    def _stop_timers(self):
+        self._slice.stop()
+        self._frame.stop()
 
     def _emit_frame(self):
         if self.slice_in_flight:
@@ -421,87 +386,19 @@ class TrainingRunner(PaceClock, OffloadedSlices, QObject):
         if self.live_values and t is not None and not self.offloading:
             self._write(trained_values(t))
 
-    def _write(self, values: dict):
-        self._last_written = dict(values)
-        self._writing = True
-        try:
-            self.document.graph.set_values(values)
-        finally:
-            self._writing = False
-        self._signature = self._graph_signature()
-
-    def _commit(self, text: str | None = None, only_if_untouched: bool = False):
-        """One undo step from the values before the run to the trained ones."""
-        self._worker.collect()
-        t, old = self.trainer, self._start_values
-        cmd, self._command = self._command, None
-        self._start_values = None
-        if t is None or old is None:
-            return
-        new = trained_values(t)
-        g = self.document.graph
-        if cmd is not None:
-            self._close_command(cmd, t, old, new, text, only_if_untouched)
-            return
-        if only_if_untouched:
-            live = parameter_values(g, [p for p in t.param_ids if p in g])
-            if any(p not in g for p in t.param_ids) or any(live[p] != old.get(p) and live[p] != new[p] for p in live):
-                return
-        if new == old:
-            return
-        n = t.epoch - self._start_epoch
-        text = text or f"Train {n} epoch{'s' if n != 1 else ''}"
-        self._writing = True
-        try:
-            refused = self.document.push(SetValuesCommand(g, old, new, text))
-        finally:
-            self._writing = False
-        self._signature = self._graph_signature()
-        if refused:
-            self._report(refused, [])
-
-    def _refused(self) -> bool:
-        """A learner Function whose local derivative fails its check is not trained with."""
-        refusal = learner.train_refusal(self.document.graph)
-        if refusal:
-            self._report(*refusal)
-            return True
-        locked = lock_refusal(self.document.graph, self.document.graph.parameters())  # a step would change it
-        if locked:
-            self._report(f"Train refuses: {locked}", [])
-        return bool(locked)
-    def _close_command(self, cmd: TrainRunCommand, t: Trainer, old: dict, new: dict, text, only_if_untouched):
-        """The run ended: its step (pushed at the start) now holds the values it ended with."""
-        cmd.stop_run = None
-        if not isValid(cmd):  # the undo stack was cleared (New, Open): nothing to record
-            return
-        if only_if_untouched:
-            # Another change stopped the run: the step ends at what the graph showed before it.
-            new = self._last_written or old
-        else:
-            self._write(new)
-        cmd.new = dict(new)
-        n = t.epoch - self._start_epoch
-        cmd.setText(text or f"Train {n} epoch{'s' if n != 1 else ''}")
-        self._signature = self._graph_signature()
-
     def _report(self, message: str, nodes: list):
         self.message = message
         self.failed.emit(message, nodes)
 
-    def _set_state(self, state: str):
-        if state == "running":
+    def _set_state(self, state):
+        state = Status(state)
+        if state == Status.RUNNING:
             self.message = ""
         if state != self.state:
             self.state = state
             self.state_changed.emit(state)
 
-    @property
-    def target(self) -> int:
-        return self._target
-
     def shutdown(self):
-        self._slice.stop()
-        self._frame.stop()
+        self._stop_timers()
         self._worker.shutdown()
         self._unsubscribe()

@@ -20,19 +20,20 @@ from PySide6.QtWidgets import QDockWidget, QSplitter, QTabWidget, QVBoxLayout, Q
 from graphcore.boundary import boundary_axes, curve_input, decision_boundary
 from graphcore.errors import GraphError
 from graphcore.graph import VariableRef
-from graphcore.training import mean_abs
+from graphcore.train_history import mean_abs
+from graphcore.train_settings import Status
 
 from ..canvas.overlay import CanvasOverlay
-from .data_panel import DataPanel
-from .plots_boundary import BoundaryPlot
-from .plots_common import FPS_LIMIT
-from .plots_cost import CostPlot
-from .plots_derivative import DerivativePlot
-from .plots_gradients import GradientBars, ParameterHistory, box_gradients
-from .replay_timeline import ReplayTimeline
-from .stable_size import scrolling
-from .training_panel import TrainingPanel
-from .training_runner import TrainingRunner
+from ..panels.data_panel import DataPanel
+from ..panels.plots_boundary import BoundaryPlot
+from ..panels.plots_common import FPS_LIMIT
+from ..panels.plots_cost import CostPlot
+from ..panels.plots_derivative import DerivativePlot
+from ..panels.plots_gradients import GradientBars, ParameterHistory, box_gradients
+from ..panels.replay_timeline import ReplayTimeline
+from ..panels.stable_size import scrolling
+from ..panels.training_panel import TrainingPanel
+from .runner import TrainingRunner
 
 MAX_EDGE_WIDTH = 5.0  # the arrow with the largest |dJ/dv| is drawn this many times wider
 
@@ -119,26 +120,23 @@ class TrainingView(QObject):
             return False
         # Closing the window mid-run: pause first, so the run becomes an undo step and the
         # window's "unsaved changes" question covers the trained values.
-        if obj is self.window and event.type() == QEvent.Close and self.runner.state == "running":
+        if obj is self.window and event.type() == QEvent.Close and self.runner.state == Status.RUNNING:
             self.runner.pause()
         return False
 
     def _show_live_cost(self):
         t = self.runner.trainer
-        last = t.history.last() if t is not None and self.runner.state == "running" and len(t.history) else None
+        last = t.history.last() if t is not None and self.runner.state == Status.RUNNING and len(t.history) else None
         if last is not None and last["cost"] is not None:
             self.window.show_training_cost(last["cost"], t.epoch)
 
     def _schedule(self):
-        if self.runner.state != "running":
+        if self.runner.state != Status.RUNNING:
             self._idle.start()
 
     # --- what the plots show ---------------------------------------------------------------
     def current_trainer(self):
-        r = self.runner
-        if r.trainer is not None and (r.state == "running" or r.trainer_is_current):
-            return r.trainer
-        return None
+        return self.runner.current_trainer()
 
     def refresh(self):
         """Redraw every visible plot from the graph, its data set and the Trainer's history."""
@@ -148,7 +146,7 @@ class TrainingView(QObject):
             return
         g = self.document.graph
         t = self.current_trainer()
-        params = self.runner.live_params() if t is not None and self.runner.state == "running" else None
+        params = self.runner.live_params() if t is not None and self.runner.state == Status.RUNNING else None
         try:
             ds = self.document.dataset()
         except (GraphError, OSError, ValueError):
@@ -309,14 +307,14 @@ def install_training(window, stepper) -> TrainingParts:
         window.toolbar.addAction(actions[key])
 
     def on_state(state):
-        if state == "running":
+        if state == Status.RUNNING:
             training_dock.raise_()  # Pause and the progress stay in view
             if stepper.index >= 0:
                 stepper.reset()  # training ends the step-through: its numbers would be stale at once
             plots_dock.show()
-        actions["pause"].setEnabled(state == "running")
-        actions["train"].setEnabled(state != "running")
-        actions["stop"].setEnabled(state in ("running", "paused"))
+        actions["pause"].setEnabled(state == Status.RUNNING)
+        actions["train"].setEnabled(state != Status.RUNNING)
+        actions["stop"].setEnabled(state in (Status.RUNNING, Status.PAUSED))
     r.state_changed.connect(on_state)
     on_state(r.state)
     view.actions = actions

@@ -1,6 +1,6 @@
 """Picture of the window after training a lesson (the README's decision-boundary screenshot).
 
-    python -m gui.panels.training_screenshot GRAPH OUT.png [--epochs N] [--size 1400x860]
+    python -m gui.training.screenshot GRAPH OUT.png [--epochs N] [--size 1400x860]
 
 Renders the real MainWindow offscreen, presses Train (the graph's own settings; --epochs
 overrides how many), waits until the run ends, and saves the grab. Settings and autosave
@@ -12,9 +12,11 @@ import argparse
 import sys
 import time
 
+from graphcore.train_settings import Status
+
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m gui.panels.training_screenshot")
+    p = argparse.ArgumentParser(prog="python -m gui.training.screenshot")
     p.add_argument("graph")
     p.add_argument("out")
     p.add_argument("--epochs", type=int, help="epochs to train (default: the graph's training block)")
@@ -32,10 +34,10 @@ def main(argv=None) -> int:
     panel.speed.setCurrentIndex(panel.speed.findData(None))  # max: a picture, not a lesson to watch
     panel.train_button.click()
     start = time.monotonic()
-    while runner.state == "running" and time.monotonic() - start < 120:
+    while runner.state == Status.RUNNING and time.monotonic() - start < 120:
         QTest.qWait(20)
     trainer = runner.trainer
-    if trainer is None or trainer.status == "failed":
+    if trainer is None or trainer.status == Status.FAILED:
         print(f"training failed: {runner.message}", file=sys.stderr)
         return 1
     win.view.fit()
