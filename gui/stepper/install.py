@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from ..panels.stable_size import scrolling
 from ..panels.stepper_panel import StepperPanel
 from .controller import StepperController
+from .drill_in import install_drill_in
 
 
 def install_stepper(window) -> StepperController:
@@ -105,4 +106,5 @@ def install_stepper(window) -> StepperController:
     window.stepper = controller
     window.stepper_panel = panel
     window.stepper_dock = dock
+    install_drill_in(window, controller, panel)  # stepping inside a group follows the canvas's drill-in
     return controller
