@@ -14,6 +14,7 @@ from graphcore.builder import ACTIVATIONS
 from graphcore.errors import GraphError
 from graphcore.expr import from_expr
 from graphcore.groups import groups_of
+from graphcore.lessons import collapsed_layers
 from graphcore.network import HEADS, MAX_UNITS, NetworkSpec, build_network
 
 from .insert_grouped import insert_piece
@@ -117,7 +118,7 @@ class NetworkDialog(_InsertDialog):
 
     def make(self):
         spec = self.spec()
-        piece = build_network(spec)
+        piece = collapsed_layers(build_network(spec))  # as the network lessons open: one box per layer
         if _dataset(self.window) is None:
             for n in piece.inputs():
                 piece.set_value(n, LABEL_VALUE if piece.column(n) == "y" else INPUT_VALUE)

@@ -72,3 +72,20 @@ def test_the_cli_steps_inside_and_refuses_what_it_cannot(tmp_path, capsys):
     assert "needs --level group" in capsys.readouterr().err
     with pytest.raises(GroupError):
         group_steps.units(xor_grouped(), "layer 9")
+
+
+def test_a_group_the_cost_does_not_depend_on_takes_no_step():
+    """A piece beside the network that the cost J does not read (a second network inserted
+    with its own loss) is ignored by the engine: its group gets no step, and does not refuse
+    the whole step-through."""
+    g = xor_grouped()
+    g.add_node("parameter", "sw", value=0.5)
+    g.add_node("mul", "sm")
+    g.connect("x1", "sm", 0)
+    g.connect("sw", "sm", 1)
+    groups_of(g).add("stray", ["sw", "sm"])
+    data = datasets.for_graph(g).train()
+    for inside in (None, "layer 1"):
+        seq = group_steps.build(g, data, 3, inside=inside)
+        assert "stray" not in [_unit(s) for s in seq.steps] and "sm" not in [_unit(s) for s in seq.steps]
+    assert len(group_steps.build(g, data, 3)) == 12
