@@ -5,7 +5,7 @@ to go out) is stepping inside it: the controller's ``inside`` follows the learne
 focus. The other way round, the canvas follows the step: while stepping, it shows the
 level that holds the current step (inside a group for its parts, out at the top for the
 layer after it) — without that move counting as the learner's drill-in. The Step inside
-and Step out actions go in the Step menu and beside the panel's Level box.
+and Step out actions go in the Step menu and on the panel's stepping row.
 """
 from __future__ import annotations
 
@@ -38,13 +38,14 @@ def install_drill_in(window, controller, panel):
     before = window.stepper_dock.toggleViewAction()
     for key in ("step_inside", "step_out"):
         menu.insertAction(before, controller.actions[key])
-    row = _row_holding(panel, panel.level)
+    after = panel.buttons.get("end_forward")  # on the stepping row, which has room to spare
+    row = _row_holding(panel, after) if after is not None else None
     buttons = []
     if row is not None:
         for key in ("step_inside", "step_out"):
             button = QToolButton(panel)
             button.setDefaultAction(controller.actions[key])
-            row.insertWidget(row.indexOf(panel.level) + 1 + (key == "step_out"), button)
+            row.insertWidget(row.indexOf(after) + 1 + (key == "step_out"), button)
             panel.buttons[key] = button
             buttons.append(button)
 

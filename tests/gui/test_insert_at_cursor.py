@@ -5,6 +5,7 @@ from PySide6.QtGui import QContextMenuEvent
 
 from graphcore import fileformat
 from graphcore.group_layout import box_size
+from graphcore.groups import groups_of
 from graphcore.placement import MARGIN, footprint
 from gui.insert_dialogs import ExpressionDialog, NetworkDialog, open_dialog
 
@@ -28,6 +29,10 @@ def test_the_network_goes_where_the_canvas_was_clicked_in_one_undo_step(main_win
     g = win.document.graph
     assert _top_left(g, dialog.inserted.new_ids) == (dialog.at[0], dialog.at[1])
     assert len(g) == 116 and win.document.undo_stack.count() == 1
+    groups = groups_of(g)  # laid out as the lessons open: one collapsed box per layer, side by side
+    assert all(groups.get(n).collapsed for n in groups.names())
+    assert len(footprint(g)) == 2 + 3 + 1  # two layers; x₁, x₂, y; the loss
+    assert g.layout["L"][0] - dialog.at[0] < 1200
     win.document.undo_stack.undo()
     assert len(g) == 0
 
