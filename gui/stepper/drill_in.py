@@ -31,6 +31,7 @@ def install_drill_in(window, controller, panel):
                 layer.set_focus(target)
             finally:
                 following["now"] = False
+        _bring_into_view(window, layer, step)
 
     layer.focus_changed.connect(learner_moved)
     controller.changed.connect(follow_step)
@@ -56,6 +57,22 @@ def install_drill_in(window, controller, panel):
     controller.sequence_changed.connect(show_buttons)
     show_buttons()
     controller.set_inside(layer.focus)
+
+
+READABLE = 0.7  # inside a group, the zoom at which a box's title and numbers can be read
+
+
+def _bring_into_view(window, layer, step):
+    """The current step's box (or group) in view; inside a group, at a zoom that can be read
+    (a layer's column of neurons fitted whole is too small for that)."""
+    name = getattr(step, "group", None)
+    item = (layer.collapsed.get(name) or layer.frames.get(name)) if name else window.scene.node_items.get(step.node)
+    if item is None or not item.isVisible():
+        return
+    view = window.view
+    if layer.focus is not None and view.zoom < READABLE:
+        view.zoom_by(READABLE / view.zoom)
+    view.ensureVisible(item, 40, 40)
 
 
 def _row_holding(panel, widget) -> QHBoxLayout | None:

@@ -8,6 +8,7 @@ from graphcore import datasets, fileformat
 from graphcore.builder import mlp
 from graphcore.engine import compile_graph
 from graphcore.stepthrough import sample_data
+from gui.stepper.drill_in import READABLE
 
 XOR = {"generator": "xor", "n": 100, "seed": 0, "noise": 0.0, "test_fraction": 0.0}
 
@@ -40,6 +41,9 @@ def test_step_inside_a_layer_walks_its_neurons_then_goes_on_at_group_level(xor_a
     c.actions["step_inside"].trigger()
     assert c.inside == "layer 1" and _unit(c.current()) == "neuron 1.1" and c.current().phase == "forward"
     assert layer.focus == "layer 1"  # the canvas went in with the step: the breadcrumb shows it
+    assert win.view.zoom >= READABLE - 1e-9  # a column of ten neurons fitted whole is too small to read
+    shown = layer.collapsed.get("neuron 1.1") or layer.frames["neuron 1.1"]
+    assert win.view.visible_rect().intersects(shown.sceneBoundingRect())
     assert "neuron 1.1" in win.stepper_panel.chain_text()
     for k in range(1, 11):
         step = c.current()
