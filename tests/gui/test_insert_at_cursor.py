@@ -18,7 +18,7 @@ def _top_left(graph, ids):
     return min(p[0] for p in pts), min(p[1] for p in pts)
 
 
-def test_the_network_goes_where_the_canvas_was_clicked_in_one_undo_step(main_window):
+def test_the_network_goes_where_the_canvas_was_clicked_and_never_over_a_box(main_window):
     win = main_window
     win.document.graph.set_meta("dataset", XOR)
     win.view.last_click = win.view.visible_rect().center() + QPointF(-120, -80)
@@ -35,11 +35,7 @@ def test_the_network_goes_where_the_canvas_was_clicked_in_one_undo_step(main_win
     assert g.layout["L"][0] - dialog.at[0] < 1200
     win.document.undo_stack.undo()
     assert len(g) == 0
-
-
-def test_clicked_on_a_box_the_expression_goes_beside_it_not_over_it(main_window):
-    win = main_window
-    win.document.graph.set_meta("dataset", XOR)
+    # clicked on a box: the piece goes beside it, not over it
     open_dialog(win, NetworkDialog, QPointF(0, 0)).insert()
     g = win.document.graph
     before = footprint(g) + [-MARGIN, -MARGIN, MARGIN, MARGIN]
@@ -57,17 +53,13 @@ def test_clicked_on_a_box_the_expression_goes_beside_it_not_over_it(main_window)
     assert win.document.undo_stack.count() == 2
 
 
-def test_with_no_click_the_piece_goes_to_the_middle_of_the_view(main_window):
+def test_no_click_is_the_middle_of_the_view_and_a_right_click_offers_insert_here(main_window):
     win = main_window
     win.view.last_click = None
     centre = win.view.visible_rect().center()
     assert win.view.drop_point(AWAY) == centre
     win.view.last_click = centre + QPointF(1e6, 0)  # clicked long ago, since scrolled out of view
     assert win.view.drop_point(AWAY) == centre
-
-
-def test_right_click_on_the_empty_canvas_offers_insert_here(main_window, qtbot):
-    win = main_window
     spot = win.view.viewport().rect().center()
     event = QContextMenuEvent(QContextMenuEvent.Mouse, spot, win.view.viewport().mapToGlobal(spot))
     win.view.contextMenuEvent(event)

@@ -31,7 +31,7 @@ def _unit(step):
     return getattr(step, "group", None) or step.node
 
 
-def test_step_inside_a_layer_walks_its_neurons_then_goes_on_at_group_level(xor_at_group_level):
+def test_step_inside_walks_a_layer_s_neurons_and_the_canvas_s_drill_in_goes_down_to_boxes(xor_at_group_level):
     win, ev = xor_at_group_level
     c, layer = win.stepper, win.scene.group_layer
     names = [_unit(s) for s in c.sequence.steps]
@@ -61,11 +61,7 @@ def test_step_inside_a_layer_walks_its_neurons_then_goes_on_at_group_level(xor_a
     c.actions["step_out"].trigger()  # the layer is one step again, at the same place
     assert c.inside is None and _unit(c.current()) == "layer 1" and c.current().phase == "backward"
     assert layer.focus is None
-
-
-def test_opening_a_group_on_the_canvas_steps_inside_it_down_to_its_boxes(xor_at_group_level):
-    win, ev = xor_at_group_level
-    c, layer = win.stepper, win.scene.group_layer
+    # the learner opens the layer on the canvas, then a neuron in it: down to its boxes
     c.go_to(0)  # x1, forward
     layer.drill_in("layer 1")  # the learner double-clicks the layer
     assert c.inside == "layer 1" and _unit(c.current()) == "neuron 1.1" and layer.focus == "layer 1"
