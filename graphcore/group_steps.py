@@ -10,6 +10,11 @@ downstream = Jᵀ · upstream worked out: dJ/daⱼ = Σᵢ ∂bᵢ/∂aⱼ × dJ
 is stepped exactly as at box level (``stepthrough._present``), except that gradient
 contributions that came back from inside a group are summed and named by that group.
 
+Stepping *inside* a group (``inside``, the learner's drill-in): that group and the groups
+around it are opened — their child groups become the units, their own boxes step one by
+one, in place (forward among the forward steps, backward among the backward ones), and
+the steps go on at group level after them.
+
 Order: forward in the topological order of the units (each group taken as one node;
 should grouping ever make that order cyclic, by each unit's first box), backward in
 the reverse order from the cost, then the sources receiving their gradients, as at box
@@ -27,7 +32,7 @@ import numpy as np
 from .engine import Evaluation, compile_graph, reduce_to, trace
 from .errors import DataError
 from .graph import Graph
-from .groups import groups_of
+from .groups import GroupError, groups_of
 from .jacobian import group_jacobian
 from . import stepthrough as box_level
 from .stepthrough import (ChainRuleStep, Shown, StepSequence, Term, _num, _present, display_name, fmt,
@@ -96,26 +101,63 @@ class GroupSequence:
     m: int | None
     cost: float | None
     graph_name: str = ""
+    inside: str | None = None  # the group stepped inside (box by box), if any
 
     def __len__(self) -> int:
         return len(self.steps)
 
 
-def build(graph: Graph, data: dict | None = None, sample: int | None = None) -> GroupSequence:
-    """Evaluate once (one sample, or the batch) and lay out the group-level steps."""
+def build(graph: Graph, data: dict | None = None, sample: int | None = None,
+          inside: str | None = None) -> GroupSequence:
+    """Evaluate once (one sample, or the batch) and lay out the group-level steps;
+    ``inside``: the group stepped inside (``opened``)."""
     if sample is not None:
         if data is None:
             raise DataError("the graph has no data set, so there are no samples to choose from: "
                             "its input boxes' values are used")
         data = sample_data(data, sample)
-    return from_evaluation(compile_graph(graph).run(data), sample)
+    opened(graph, inside)  # an unknown group is refused before the evaluation
+    return from_evaluation(compile_graph(graph).run(data), sample, inside)
 
 
-def from_evaluation(ev: Evaluation, sample: int | None = None) -> GroupSequence:
+def opened(graph: Graph, inside: str | None) -> list[str]:
+    """The groups opened to step inside ``inside``: it and the groups around it, outermost first."""
+    groups = groups_of(graph)
+    if inside is None:
+        return []
+    if inside not in groups:
+        raise GroupError(f"there is no group '{inside}' to step inside")
+    path, g = [], inside
+    while g is not None:
+        path.insert(0, g)
+        g = groups.parent(g)
+    return path
+
+
+def units(graph: Graph, inside: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """The groups stepped as one unit, and box → its unit group (a box in none steps alone).
+
+    Without ``inside``: the top-level groups. Inside a group, the groups opened on the way
+    to it step box by box: their child groups are units, their own boxes step alone."""
+    groups, open_ = groups_of(graph), set(opened(graph, inside))
+    out: list[str] = []
+
+    def visit(container):
+        for child in groups.children(container):
+            if child in open_:
+                visit(child)
+            else:
+                out.append(child)
+    visit(None)
+    return out, {box: g for g in out for box in groups.members(g)}
+
+
+def from_evaluation(ev: Evaluation, sample: int | None = None, inside: str | None = None) -> GroupSequence:
     graph, plan = ev.plan.graph, ev.plan
     groups = groups_of(graph)
-    top = groups.children(None)
-    unit_of = {box: g for g in top for box in groups.members(g)}  # box -> its top-level group
+    top, unit_of = units(graph, inside)
+    left_out = set(plan.incomplete).union(plan.ignored)  # not evaluated: no step, as at box level
+    top = [g for g in top if not left_out.issuperset(groups.members(g))]
     m = 1 if sample is not None else ev.m
     events = trace(ev)
     box_events = {(e.phase, e.node): e for e in events if e.node not in unit_of}
@@ -147,7 +189,7 @@ def from_evaluation(ev: Evaluation, sample: int | None = None) -> GroupSequence:
             step = _present(graph, payload, i, len(items), m)
             step.contributions = _merged_contributions(graph, payload, unit_of)
             steps.append(step)
-    return GroupSequence(steps, sample, m, ev.cost, graph.meta.get("name", ""))
+    return GroupSequence(steps, sample, m, ev.cost, graph.meta.get("name", ""), inside)
 
 
 def _unit_order(graph: Graph, top: list[str], unit_of: dict) -> list[str]:
@@ -246,7 +288,8 @@ def transcript(seq: GroupSequence) -> str:
         numbers = f"numbers for the whole batch of m = {seq.m}: means over the samples"
     else:
         numbers = "numbers from the input boxes' values"
-    lines = [f"Step-through of {seq.graph_name or 'the graph'} at group level — {numbers}", ""]
+    where = f", inside group {seq.inside} box by box" if seq.inside else ""
+    lines = [f"Step-through of {seq.graph_name or 'the graph'} at group level{where} — {numbers}", ""]
     for i, step in enumerate(seq.steps):
         if i == 0:
             lines += ["— forward: every group and every box outside a group, in topological order —", ""]
@@ -276,7 +319,10 @@ def steps_json(seq: GroupSequence) -> dict:
             d["downstream"] = {p: _num(dn) for (p, *_), (dn, _) in zip(st.inputs, st.downstream)}
         out.append(d)
     cost = seq.cost if seq.cost is not None and np.isfinite(seq.cost) else None
-    return {"sample": seq.sample, "m": seq.m, "cost": cost, "level": "group", "steps": out}
+    doc = {"sample": seq.sample, "m": seq.m, "cost": cost, "level": "group", "steps": out}
+    if seq.inside is not None:
+        doc["inside"] = seq.inside
+    return doc
 
 
 def _box_json(step: ChainRuleStep, seq: GroupSequence) -> dict:

@@ -14,6 +14,7 @@ from graphcore.builder import ACTIVATIONS
 from graphcore.errors import GraphError
 from graphcore.expr import from_expr
 from graphcore.groups import groups_of
+from graphcore.lessons import collapsed_layers
 from graphcore.network import HEADS, MAX_UNITS, NetworkSpec, build_network
 
 from .insert_grouped import insert_piece
@@ -56,6 +57,7 @@ class _InsertDialog(QDialog):
         lay.addWidget(self.message)
         lay.addWidget(buttons)
         self.inserted = None  # the InsertGroupedCommand, once done
+        self.at = None  # scene (x, y) where the piece goes (open_dialog: the cursor); None: beside the graph
 
     def insert(self):
         try:
@@ -63,7 +65,7 @@ class _InsertDialog(QDialog):
         except GraphError as exc:
             self.message.setText(str(exc))
             return
-        cmd = insert_piece(self.window, piece, text)
+        cmd = insert_piece(self.window, piece, text, self.at)
         if cmd is None:
             self.message.setText(self.window.statusBar().currentMessage())
             return
@@ -116,7 +118,7 @@ class NetworkDialog(_InsertDialog):
 
     def make(self):
         spec = self.spec()
-        piece = build_network(spec)
+        piece = collapsed_layers(build_network(spec))  # as the network lessons open: one box per layer
         if _dataset(self.window) is None:
             for n in piece.inputs():
                 piece.set_value(n, LABEL_VALUE if piece.column(n) == "y" else INPUT_VALUE)
@@ -145,8 +147,12 @@ class ExpressionDialog(_InsertDialog):
         return piece, f"Insert {name}"
 
 
-def open_dialog(window, kind) -> _InsertDialog:
+def open_dialog(window, kind, at=None) -> _InsertDialog:
+    """Show the dialog; what it makes goes at ``at`` (a scene point; default: the canvas's
+    drop point — under the mouse, the last click, or the middle of the view)."""
     dialog = kind(window)
+    point = at if at is not None else window.view.drop_point()
+    dialog.at = (point.x(), point.y())
     dialog.setAttribute(Qt.WA_DeleteOnClose)
     dialog.show()
     window.insert_dialog = dialog
@@ -168,3 +174,16 @@ def install_insert_menu(window):
         act.triggered.connect(lambda checked=False, k=kind: open_dialog(window, k))
         menu.addAction(act)
         window.actions_by_name[key] = act
+    window.view.background_menu_requested.connect(lambda at, screen: _background_menu(window, at, screen))
+
+
+def _background_menu(window, at, screen):
+    """Right-click on the empty canvas: insert a network or an expression right there."""
+    from PySide6.QtWidgets import QMenu
+
+    menu = QMenu(window)
+    menu.setAttribute(Qt.WA_DeleteOnClose)
+    for text, kind in (("Insert &Network here…", NetworkDialog), ("Insert &Expression here…", ExpressionDialog)):
+        menu.addAction(text).triggered.connect(lambda checked=False, k=kind: open_dialog(window, k, at))
+    window.background_menu = menu
+    menu.popup(screen)  # popup, not exec: no modal loop

@@ -11,6 +11,7 @@ from __future__ import annotations
 from graphcore import fileformat
 from graphcore.graph import Graph, VariableRef
 from graphcore.groups import groups_of
+from graphcore.placement import free_offset
 
 from .commands import InsertFragmentCommand, _maybe_batch
 
@@ -90,12 +91,13 @@ def _unique_names(graph: Graph, records: list[dict]) -> list[dict]:
 
 
 def offset_for(graph: Graph, piece: Graph, at=None) -> tuple[float, float]:
-    """Where the piece goes: its top-left at ``at`` (x, y) if given, else right of the boxes
-    already there (top edges level), else where it was built."""
+    """Where the piece goes: its top-left at ``at`` (x, y) if given — or the nearest free spot
+    right/down of it, so that it covers no box (graphcore.placement) — else right of the
+    boxes already there (top edges level), else where it was built."""
+    if at is not None:
+        return free_offset(graph, piece, at, skip=shared_inputs(graph, piece))
     xs = [p[0] for p in piece.layout.values()] or [0.0]
     ys = [p[1] for p in piece.layout.values()] or [0.0]
-    if at is not None:
-        return at[0] - min(xs), at[1] - min(ys)
     if not graph.layout:
         return 0.0, 0.0
     right = max(p[0] for p in graph.layout.values())
@@ -103,8 +105,20 @@ def offset_for(graph: Graph, piece: Graph, at=None) -> tuple[float, float]:
     return right + GAP - min(xs), top - min(ys)
 
 
+def _selection_rect(window):
+    """What the inserted piece covers on the canvas (its boxes or groups, selected)."""
+    from PySide6.QtCore import QRectF
+
+    rect = QRectF()
+    for item in window.scene.selectedItems():
+        rect = rect.united(item.sceneBoundingRect())
+    return rect
+
+
 def insert_piece(window, piece: Graph, text: str, at=None) -> InsertGroupedCommand | None:
-    """Insert ``piece`` into the window's graph (one undo step), select it and bring it into view."""
+    """Insert ``piece`` into the window's graph (one undo step) with its top-left at ``at``
+    (scene x, y; None: right of the graph), select it, and show all of it (the view stays
+    put when it already does)."""
     graph = window.document.graph
     cmd = InsertGroupedCommand(graph, piece, offset_for(graph, piece, at), text)
     err = window.document.push(cmd)
@@ -112,7 +126,8 @@ def insert_piece(window, piece: Graph, text: str, at=None) -> InsertGroupedComma
         window.show_message(f"Cannot insert: {err}")
         return None
     window.select_nodes(cmd.new_ids)
-    window.view.fit()
+    if at is None or not window.view.visible_rect().contains(_selection_rect(window)):
+        window.view.fit()
     if cmd.roles:
         note = "it is the graph's cost J now"
     else:

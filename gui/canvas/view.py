@@ -1,9 +1,9 @@
 """GraphView: the canvas widget — zoom around the cursor, pan, rubber band, drops, quick search keys."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QPen
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QCursor, QPainter, QPen
+from PySide6.QtWidgets import QApplication, QFrame, QGraphicsView
 
 from . import style
 
@@ -14,6 +14,7 @@ MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
 class GraphView(QGraphicsView):
     op_dropped = Signal(str, QPointF)           # a Function dragged from the palette, at a scene position
     quick_search_requested = Signal(QPointF, str)  # scene position, text typed so far
+    background_menu_requested = Signal(QPointF, QPoint)  # right-click on the empty canvas: scene, screen
 
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)
@@ -32,6 +33,7 @@ class GraphView(QGraphicsView):
         self._pan_from = None
         self._space = False
         self._autofit = False
+        self.last_click: QPointF | None = None  # scene point of the last press: where the learner points
 
     # --- zoom and pan -----------------------------------------------------------------
     @property
@@ -84,6 +86,7 @@ class GraphView(QGraphicsView):
             self.centerOn(rect.center())
 
     def mousePressEvent(self, event):
+        self.last_click = self.mapToScene(event.position().toPoint())
         if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.ClosedHandCursor)
@@ -157,6 +160,28 @@ class GraphView(QGraphicsView):
         if not self.viewport().rect().contains(p):
             p = self.viewport().rect().center()
         return self.mapToScene(p)
+
+    def visible_rect(self) -> QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def drop_point(self, pointer: QPoint | None = None) -> QPointF:
+        """Where a piece inserted from a menu goes: under the mouse if it is on the canvas (the
+        menu opened by its key), else where the learner last clicked the canvas if that is
+        still in view, else the middle of the view. ``pointer``: a screen point (default: the mouse)."""
+        vp = self.viewport()
+        pointer = QCursor.pos() if pointer is None else pointer
+        if QApplication.widgetAt(pointer) is vp:
+            return self.mapToScene(vp.mapFromGlobal(pointer))
+        visible = self.visible_rect()
+        if self.last_click is not None and visible.contains(self.last_click):
+            return QPointF(self.last_click)
+        return visible.center()
+
+    def contextMenuEvent(self, event):
+        super().contextMenuEvent(event)  # a group's menu first
+        if not event.isAccepted() and self.itemAt(event.pos()) is None:
+            self.background_menu_requested.emit(self.mapToScene(event.pos()), event.globalPos())
+            event.accept()
 
     # --- drops from the palette ------------------------------------------------------
     def dragEnterEvent(self, event):

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from graphcore import stepthrough
 from graphcore.errors import GraphError
+from graphcore.groups import groups_of
 
 from . import group_level
 from .overlay_builder import overlay_at
@@ -37,6 +38,7 @@ class StepperController(QObject):
         self.index = -1
         self.sample: int | None = None
         self.level = "box"  # or "group": each top-level group one step (group_level)
+        self.inside: str | None = None  # at group level: the group stepped inside (the canvas's drill-in)
         self.error: str = ""
         self.stale = True
         self._built_from = None
@@ -93,7 +95,9 @@ class StepperController(QObject):
 
     def _build(self, graph, data):
         if self.level == "group" and group_level.available(graph):
-            return group_level.build(graph, data, self.sample)
+            if self.inside is not None and self.inside not in groups_of(graph):
+                self.inside = None  # the group is gone (ungrouped, renamed, another file)
+            return group_level.build(graph, data, self.sample, self.inside)
         return stepthrough.build(graph, data, self.sample)
 
     def set_level(self, level: str):
@@ -104,6 +108,47 @@ class StepperController(QObject):
             self.level = level
             self.index = -1
             self.refresh()
+
+    def set_inside(self, name: str | None):
+        """At group level, step inside group ``name`` (None: the top level): its parts step one
+        by one in place. While stepping, the place is kept: a step that is now opened goes to its
+        first part, a part whose group is closed to that group's step, and a step outside the
+        group opened to the group's first step of this phase."""
+        if name == self.inside:
+            return
+        self.inside = name
+        if self.level != "group":
+            return  # kept for when the learner steps at group level
+        if not self.at_group_level or self.stale:
+            self.invalidate()
+            return
+        cur = self.current()
+        was = (cur.phase, set(self.sequence.boxes_of(cur))) if cur is not None else None
+        if self.refresh() and was is not None:
+            self.go_to(self._place(*was))
+
+    def _place(self, phase: str, boxes: set) -> int:
+        """Where the step on ``boxes`` is now: the first step of this phase on the same boxes
+        (those inside the group opened), else the opened group's first step; any phase if none."""
+        steps = self.sequence.steps
+        inside = set(groups_of(self._graph_source()).members(self.inside)) if self.inside else set()
+        want = (boxes & inside if self.inside else boxes) or inside
+        for phases in ({phase}, {"forward", "backward"}):
+            for i, s in enumerate(steps):
+                if s.phase in phases and not want.isdisjoint(self.sequence.boxes_of(s)):
+                    return i
+        return self.index
+
+    def step_inside(self):
+        """The current step is a group's: step through its parts (Ctrl+Down)."""
+        step = self.current()
+        if self.at_group_level and getattr(step, "group", None) is not None:
+            self.set_inside(step.group)
+
+    def step_out(self):
+        """Close the group stepped inside: its parts are one step again (Ctrl+Up)."""
+        if self.at_group_level and self.inside is not None:
+            self.set_inside(groups_of(self._graph_source()).parent(self.inside))
 
     @property
     def at_group_level(self) -> bool:
@@ -267,6 +312,9 @@ class StepperController(QObject):
             ("start_backward", "Start of backward", "Jump to the first backward step (the seed at the cost)",
              ["Ctrl+Shift+End"], self.start_backward),
             ("end_backward", "End of backward", "Jump to the last backward step", ["Ctrl+End"], self.end_backward),
+            ("step_inside", "Step inside ⤵", "Step through the current group's parts, then on at group level",
+             ["Ctrl+Down"], self.step_inside),
+            ("step_out", "Step out ⤴", "Step the group opened as one step again", ["Ctrl+Up"], self.step_out),
         ]
         actions = {}
         for key, text, tip, shortcuts, slot in spec:
@@ -276,7 +324,13 @@ class StepperController(QObject):
             a.setStatusTip(tip)
             a.triggered.connect(lambda _=False, f=slot: f())
             actions[key] = a
+        self.changed.connect(self._sync_inside_actions)
         return actions
+
+    def _sync_inside_actions(self):
+        self.actions["step_inside"].setEnabled(self.at_group_level and getattr(self.current(), "group", None)
+                                               is not None)
+        self.actions["step_out"].setEnabled(self.at_group_level and self.inside is not None)
 
     def _sync_play_action(self):
         if hasattr(self, "actions"):

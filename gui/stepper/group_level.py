@@ -26,6 +26,9 @@ class GroupLevelSequence:
         self.inner = seq
         self.steps = seq.steps
         self.sample, self.m, self.cost = seq.sample, seq.m, seq.cost
+        self.inside = seq.inside
+        self.opened = group_steps.opened(graph, seq.inside)  # outermost first
+        self._groups = groups_of(graph)
         self.members = {s.group: list(groups_of(graph).members(s.group))
                         for s in seq.steps if isinstance(s, group_steps.GroupStep)}
 
@@ -51,15 +54,26 @@ class GroupLevelSequence:
 
     def summary(self) -> str:
         n = len(self.members)
+        where = (f" Stepping inside {self.inside}: what it holds steps one by one, in place."
+                 if self.inside else " Step inside (Ctrl+Down) a group's step, or open a group on the canvas, "
+                 "to step through what it holds.")
         return (f"{len(self)} steps at group level: each of the {n} group{'s' * (n != 1)} is one step forward "
-                "(its output vector) and one backward (its Jacobian); boxes outside groups step one by one.")
+                "(its output vector) and one backward (its Jacobian); boxes outside groups step one by one."
+                + where)
 
     def boxes_of(self, step) -> list[str]:
         return self.members.get(step.group, []) if isinstance(step, group_steps.GroupStep) else [step.node]
 
+    def container_of(self, step) -> str | None:
+        """The group the canvas must be inside to show ``step`` (None: the top level)."""
+        if isinstance(step, group_steps.GroupStep):
+            return self._groups.parent(step.group)
+        holding = [g for g in self.opened if step.node in set(self._groups.members(g))]
+        return holding[-1] if holding else None
 
-def build(graph, data, sample) -> GroupLevelSequence:
-    return GroupLevelSequence(group_steps.build(graph, data, sample), graph)
+
+def build(graph, data, sample, inside: str | None = None) -> GroupLevelSequence:
+    return GroupLevelSequence(group_steps.build(graph, data, sample, inside), graph)
 
 
 def available(graph) -> bool:

@@ -19,6 +19,7 @@ from graphcore.graph import VariableRef
 from ..panels.stable_size import scrolling
 from ..panels.stepper_panel import StepperPanel
 from .controller import StepperController
+from .drill_in import install_drill_in
 
 JUMPS = ("step_forward", "step_back", "play", "start_forward", "end_forward", "start_backward", "end_backward")
 
@@ -55,6 +56,7 @@ def install_stepper(window) -> StepperParts:
 
     for key in JUMPS:
         controller.actions[key].triggered.connect(lambda *_: bring_forward())
+    install_drill_in(window, controller, panel, dock)  # stepping inside a group follows the canvas's drill-in
     return StepperParts(controller, panel, dock, by_group)
 
 

@@ -50,6 +50,9 @@ def questions(step) -> list[Question]:
 def step_lines(step, reveal: bool) -> list[str]:
     """The chain-rule panel's lines; an open forward question shows "?" for the output's number."""
     lines = step.lines(reveal)
+    if getattr(step, "group", None) is not None:  # a group's step (group level): it can be opened
+        lines = lines + [f"  inside:    {step.members} boxes — Step inside (Ctrl+Down) steps through them, "
+                         "then on at group level"]
     if reveal or step.phase != "forward" or not questions(step):
         return lines
     tails = [f" = {v.text}" for _, _, v in step.outputs]
