@@ -42,6 +42,13 @@ def run_window(tmp_path, *argv) -> list[dict]:
     return [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
 
 
+def run_each(tmp_path, file, cases) -> list[dict]:
+    """Several (mode, path) cases in one window on FILE (one start-up): a result per case."""
+    results = run_window(tmp_path, "each", file, json.dumps([[mode, str(path)] for mode, path in cases]))
+    assert len(results) == len(cases), results
+    return results
+
+
 def bad_copy(tmp_path, **training) -> Path:
     doc = json.loads(SMALL.read_text(encoding="utf-8"))
     doc.setdefault("training", {}).update(training)
@@ -72,23 +79,17 @@ def test_a_failed_open_over_a_saved_file_changes_nothing(tmp_path, training):
 
 
 # --- case 2: the window never reads a FIFO, a device or a folder ----------------------------
-@pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
-def test_opening_what_is_not_a_file_is_refused_at_once(tmp_path, kind):
-    if kind == "fifo":
-        path = tmp_path / "pipe"
-        os.mkfifo(path)
-    elif kind == "folder":
-        path = tmp_path / "sub"
-        path.mkdir()
-    else:
-        path = make_device(tmp_path)
-    (opened,) = run_window(tmp_path, "open", path)
-    assert not opened["ok"]
-    assert opened["boxes"] == opened["before"]["boxes"]
-    assert len(opened["warnings"]) == 1 and "\n" not in opened["warnings"][0]
-    assert {"fifo": "pipe", "folder": "folder", "device": "device"}[kind] in opened["warnings"][0]
-    if kind == "fifo":
-        assert stat.S_ISFIFO(os.lstat(path).st_mode)
+def test_opening_what_is_not_a_file_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "sub").mkdir()
+    paths = {"fifo": tmp_path / "pipe", "folder": tmp_path / "sub", "device": make_device(tmp_path)}
+    results = run_each(tmp_path, SMALL, [("open", p) for p in paths.values()])
+    for (kind, path), opened in zip(paths.items(), results):
+        assert not opened["ok"], kind
+        assert opened["boxes"] == opened["before"]["boxes"], kind
+        assert len(opened["warnings"]) == 1 and "\n" not in opened["warnings"][0], (kind, opened["warnings"])
+        assert {"fifo": "pipe", "folder": "folder", "device": "device"}[kind] in opened["warnings"][0]
+    assert stat.S_ISFIFO(os.lstat(paths["fifo"]).st_mode)
 
 
 # --- case 5: a field shows the value the file holds and never rewrites an untouched one -----------
@@ -122,44 +123,49 @@ def test_undo_while_training_stops_the_run_and_restores_the_values_before_it(tmp
 
 
 # --- case 8: exports are written atomically and say when they fail ------------------------------
-@pytest.mark.parametrize("mode", ["export", "export-plot"])
-@pytest.mark.parametrize("suffix", ["svg", "png"])
-def test_an_export_on_a_full_disk_says_so_and_keeps_the_old_file(tmpfs, tmp_path, mode, suffix):
-    out = tmpfs / f"picture.{suffix}"
-    out.write_bytes(b"the old picture")
+EXPORT_MODES = ("export", "export-plot")
+
+
+def test_an_export_on_a_full_disk_says_so_and_keeps_the_old_file(tmpfs, tmp_path):
+    outs = {(mode, suffix): tmpfs / f"{mode}.{suffix}" for mode in EXPORT_MODES for suffix in ("svg", "png")}
+    for out in outs.values():
+        out.write_bytes(b"the old picture")
     fill(tmpfs)
-    (r,) = run_window(tmp_path, mode, SMALL, out)
-    assert len(r["warnings"]) == 1 and "No space left" in r["warnings"][0], r["warnings"]
-    assert out.read_bytes() == b"the old picture"
-    assert sorted(os.listdir(tmpfs)) == ["filler", out.name]  # no temporary or 0-byte file left
-    if mode == "export":
-        assert not r["ok"] and "Exported" not in r["status"]
+    results = run_each(tmp_path, SMALL, [(mode, out) for (mode, _), out in outs.items()])
+    for ((mode, suffix), out), r in zip(outs.items(), results):
+        assert len(r["warnings"]) == 1 and "No space left" in r["warnings"][0], (mode, suffix, r["warnings"])
+        assert out.read_bytes() == b"the old picture", (mode, suffix)
+        if mode == "export":
+            assert not r["ok"] and "Exported" not in r["status"], (suffix, r["status"])
+    # no temporary or 0-byte file left
+    assert sorted(os.listdir(tmpfs)) == sorted(["filler", *(out.name for out in outs.values())])
 
 
-@pytest.mark.parametrize("mode", ["export", "export-plot", "export-code"])
-def test_an_export_over_a_fifo_is_refused_and_through_a_symlink_reaches_its_target(tmp_path, mode):
-    suffix = ".py" if mode == "export-code" else ".svg"
-    pipe = tmp_path / f"pipe{suffix}"
-    os.mkfifo(pipe)
-    (r,) = run_window(tmp_path, mode, SMALL, pipe)
-    assert len(r["warnings"]) == 1 and "pipe (FIFO)" in r["warnings"][0]
-    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
-    target = tmp_path / f"target{suffix}"
-    target.write_text("old", encoding="utf-8")
-    link = tmp_path / f"link{suffix}"
-    link.symlink_to(target)
-    (r,) = run_window(tmp_path, mode, SMALL, link)
-    assert r["warnings"] == [] and link.is_symlink()
-    written = target.read_text(encoding="utf-8").lstrip()
-    # a whole SVG document, or a whole script
-    assert written.startswith("<") if suffix == ".svg" else compile(written, "export", "exec") is not None
+def test_an_export_over_a_fifo_is_refused_and_through_a_symlink_reaches_its_target(tmp_path):
+    modes = {"export": ".svg", "export-plot": ".svg", "export-code": ".py"}
+    pipes, links, targets = {}, {}, {}
+    for mode, suffix in modes.items():
+        pipes[mode] = tmp_path / f"pipe-{mode}{suffix}"
+        os.mkfifo(pipes[mode])
+        targets[mode] = tmp_path / f"target-{mode}{suffix}"
+        targets[mode].write_text("old", encoding="utf-8")
+        links[mode] = tmp_path / f"link-{mode}{suffix}"
+        links[mode].symlink_to(targets[mode])
+    results = run_each(tmp_path, SMALL, [(m, pipes[m]) for m in modes] + [(m, links[m]) for m in modes])
+    for mode, r in zip(modes, results[:3]):
+        assert len(r["warnings"]) == 1 and "pipe (FIFO)" in r["warnings"][0], (mode, r["warnings"])
+        assert stat.S_ISFIFO(os.lstat(pipes[mode]).st_mode), mode
+    for (mode, suffix), r in zip(modes.items(), results[3:]):
+        assert r["warnings"] == [] and links[mode].is_symlink(), (mode, r["warnings"])
+        written = targets[mode].read_text(encoding="utf-8").lstrip()
+        # a whole SVG document, or a whole script
+        assert written.startswith("<") if suffix == ".svg" else compile(written, "export", "exec") is not None
 
 
-@pytest.mark.parametrize("mode", ["export", "export-code"])
-def test_an_export_onto_a_device_is_refused_and_the_device_kept(tmp_path, mode):
+def test_an_export_onto_a_device_is_refused_and_the_device_kept(tmp_path):
     dev = make_device(tmp_path)
-    (r,) = run_window(tmp_path, mode, SMALL, dev)
-    assert len(r["warnings"]) == 1 and "device" in r["warnings"][0], r["warnings"]
+    for mode, r in zip(("export", "export-code"), run_each(tmp_path, SMALL, [("export", dev), ("export-code", dev)])):
+        assert len(r["warnings"]) == 1 and "device" in r["warnings"][0], (mode, r["warnings"])
     assert stat.S_ISCHR(os.lstat(dev).st_mode)  # still the device, not replaced by a file
 
 
@@ -264,16 +270,17 @@ def make_target(tmp_path, kind) -> Path:
 SAVE_REFUSALS = {"fifo": "pipe (FIFO)", "folder": "folder", "device": "device", "missing folder": "does not exist"}
 
 
-@pytest.mark.parametrize("kind", SAVE_REFUSALS)
-def test_save_as_onto_what_is_not_a_file_is_refused_and_left_alone(tmp_path, kind):
-    target = make_target(tmp_path, kind)
-    mode = os.lstat(target).st_mode if os.path.lexists(target) else None
-    (r,) = run_window(tmp_path, "save-as", SMALL, target)
-    assert not r["ok"] and len(r["warnings"]) == 1 and SAVE_REFUSALS[kind] in r["warnings"][0], r["warnings"]
-    assert "\n" not in r["warnings"][0] and ".tmp" not in r["warnings"][0]
-    assert r["path"] == str(SMALL)  # the window still belongs to the file it opened
-    if mode is not None:
-        assert os.lstat(target).st_mode == mode  # still a FIFO, a folder, a device
+def test_save_as_onto_what_is_not_a_file_is_refused_and_left_alone(tmp_path):
+    targets = {kind: make_target(tmp_path, kind) for kind in SAVE_REFUSALS}
+    modes = {kind: os.lstat(t).st_mode if os.path.lexists(t) else None for kind, t in targets.items()}
+    results = run_each(tmp_path, SMALL, [("save-as", t) for t in targets.values()])
+    for (kind, target), r in zip(targets.items(), results):
+        warning = r["warnings"]
+        assert not r["ok"] and len(warning) == 1 and SAVE_REFUSALS[kind] in warning[0], (kind, warning)
+        assert "\n" not in warning[0] and ".tmp" not in warning[0], kind
+        assert r["path"] == str(SMALL), kind  # the window still belongs to the file it opened
+        if modes[kind] is not None:
+            assert os.lstat(target).st_mode == modes[kind], kind  # still a FIFO, a folder, a device
     assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
 
 

@@ -12,6 +12,10 @@ the window's own actions, reports each result as one JSON line on stdout, and qu
     python window_files_driver.py export-plot FILE OUT open FILE, export the cost plot to OUT
     python window_files_driver.py copy-quit FILE       Select All, Copy, Quit
     python window_files_driver.py click-point FILE OUT click a point into the data set, Save As OUT
+    python window_files_driver.py each FILE CASES      open FILE, then each [mode, path] of the JSON list
+                                                       CASES in the same window (open, save-as, export,
+                                                       export-plot, export-code): one start-up for many
+                                                       refusals, each reported as its own line
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox  # noqa: E4
 from gui import app, commands  # noqa: E402
 
 WARNINGS: list[str] = []
+KEEP_OPEN = False  # "each": the next case goes on in the same window
 
 
 def say(kind: str, **fields):
@@ -58,6 +63,8 @@ def state(win) -> dict:
 
 
 def finish(win):
+    if KEEP_OPEN:
+        return
     win.document.undo_stack.setClean()
     win.document.set_dirty(False)
     win.close()
@@ -204,6 +211,24 @@ def export_code(file: str, out: str):
     finish(win)
 
 
+def each(file: str, cases: str):
+    """Every case in one window, each with its own warnings; the window quits after the last."""
+    global KEEP_OPEN
+    KEEP_OPEN = True
+    for mode, path in json.loads(cases):
+        WARNINGS.clear()
+        if mode == "open":
+            open_path(path)
+        else:
+            ACTIONS[mode](file, path)
+    KEEP_OPEN = False
+    finish(window())
+
+
+ACTIONS = {"save-as": save_as, "export": export, "settings": settings, "undo-train": undo_train,
+           "export-plot": export_plot, "export-code": export_code, "copy-quit": copy_quit,
+           "click-point": click_point, "each": each}
+
 if __name__ == "__main__":
     app.make_app()  # the QApplication main() will reuse, so timers can be set before it runs
     mode, *rest = sys.argv[1:]
@@ -213,8 +238,5 @@ if __name__ == "__main__":
     if mode == "open":
         QTimer.singleShot(0, lambda: open_path(*rest))
         sys.exit(app.main([]))
-    action = {"save-as": save_as, "export": export, "settings": settings, "undo-train": undo_train,
-              "export-plot": export_plot, "export-code": export_code, "copy-quit": copy_quit,
-              "click-point": click_point}[mode]
-    QTimer.singleShot(0, lambda: action(*rest))
+    QTimer.singleShot(0, lambda: ACTIONS[mode](*rest))
     sys.exit(app.main([rest[0]]))
