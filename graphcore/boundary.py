@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import feed_rule
 from . import functions as F
 from .engine import Plan, compile_graph, ignored_boxes
 from .errors import DataError, EvaluationError
@@ -51,8 +52,8 @@ def input_columns(graph: Graph) -> list[str]:
     cols: list[str] = []
     ignored = ignored_boxes(graph)
     for node in (n for n in graph.inputs() if n not in ignored):
-        col = graph.column(node) or node
-        if col != "y" and col not in cols and (graph.column(node) or graph.value(node) is None):
+        col = feed_rule.column_name(node, graph.column(node))
+        if col != "y" and col not in cols and feed_rule.reads_data(graph.column(node), graph.value(node)):
             cols.append(col)
     return cols
 
@@ -110,8 +111,8 @@ def _fill_columns(plan: Plan, columns: dict | None, grid_cols: dict, m: int) -> 
     for src in plan.sources:
         if src.op != "input":
             continue
-        col = src.column or src.node
-        if col in data or (src.value is not None and src.column is None):
+        how, col = src.feed(data)
+        if how in (feed_rule.COLUMN, feed_rule.VALUE):
             continue
         held = 0.0
         if col != "y" and columns is not None and col in columns and len(columns[col]):

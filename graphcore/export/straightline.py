@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import formula
+from .. import feed_rule, formula
 from .. import functions as F
 from ..engine import Plan, compile_graph
 from ..errors import MissingDataError
@@ -107,17 +107,17 @@ def assign_names(plan: Plan, reserved=()) -> Names:
 
 def input_reads(plan: Plan, columns) -> dict[str, str | None]:
     """For each input box: the data column it reads, or None when it uses its value
-    (the engine's rule: a column present in the data wins; else the value, if any)."""
+    (the plan's feed rule, feed_rule.input_feed)."""
     out = {}
     for src in plan.sources:
         if src.op != "input":
             continue
-        col = src.column or src.node
-        if columns is not None and col in columns:
+        how, col = src.feed(columns)
+        if how == feed_rule.COLUMN:
             out[src.node] = col
-        elif src.value is not None and (columns is None or src.column is None):
+        elif how == feed_rule.VALUE:
             out[src.node] = None
-        elif columns is not None:
+        elif how == feed_rule.MISSING:
             raise MissingDataError(f"input box '{plan.graph.box_name(src.node)}': the data set has no column "
                                    f"'{col}'", [src.node])
         else:  # the engine's wording: there is no data set at all

@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QP
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from graphcore import functions as F
+from graphcore.feed_rule import COLUMN, NO_DATA, VALUE, input_feed
 
 from ..canvas.overlay import CURRENT_COLOR, DONE_COLOR
 from . import style
@@ -47,12 +48,12 @@ _MOVED = QGraphicsItem.ItemPositionHasChanged  # looked up once: itemChange is c
 def input_note(node_id: str, column, value, columns) -> str:
     """What feeds an input box, by the engine's rule: its data column when the data set has
     it, else its own value (no data set, or no column named), else the missing column."""
-    col = column or node_id
-    if columns is not None and col in columns:
+    how, col = input_feed(node_id, column, value, columns)
+    if how == COLUMN:
         return f"column {col}"
-    if value is not None and (columns is None or column is None):
+    if how == VALUE:
         return f"value {style.format_value(value)}"
-    if columns is None:
+    if how == NO_DATA:
         return "no data set, no value"
     return f"column {col} missing"
 
