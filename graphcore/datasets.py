@@ -351,8 +351,7 @@ def write_csv(ds: Dataset, path: str | os.PathLike | None = None) -> str:
         lines.append(",".join(repr(float(a[i])) for a in arrays))
     text = "\n".join(lines) + "\n"
     if path is not None:
-        from .fileformat import atomic_write
-        atomic_write(path, text)
+        paths.atomic_write(path, text)
     return text
 
 

@@ -178,6 +178,15 @@ def _insert_at(order: dict, key, at: int | None) -> dict:
     return dict.fromkeys(keys)
 
 
+# Graph.copy's round trip (fileformat's to_dict, then from_dict), set by copy_through.
+_ROUND_TRIP: list[Callable[["Graph"], "Graph"]] = []
+
+
+def copy_through(round_trip: Callable[["Graph"], "Graph"]):
+    """How Graph.copy copies: fileformat.py registers its round trip here."""
+    _ROUND_TRIP[:] = [round_trip]
+
+
 class Graph:
     META_KEYS = ("name", "loss", "output", "threshold", "dataset", "training")
 
@@ -600,8 +609,10 @@ class Graph:
 
     # --- whole-graph helpers ---------------------------------------------------------
     def copy(self) -> "Graph":
-        from .fileformat import from_dict, to_dict
-        g = from_dict(to_dict(self))
+        """A copy carrying all a file carries (groups, a lesson, the learner's Functions): the
+        file format's round trip, which fileformat.py hands over when it is imported (graphcore
+        imports it), so the model never imports the format that reads it."""
+        g = _ROUND_TRIP[0](self)
         g.source_path = self.source_path
         return g
 
