@@ -104,7 +104,7 @@ def run_to(plan: Plan, data: dict, params, slots: list[int]) -> list[np.ndarray]
             for s in slots]
 
 
-def _fill_columns(plan: Plan, columns: dict | None, grid_cols: dict, m: int) -> dict:
+def fill_columns(plan: Plan, columns: dict | None, grid_cols: dict, m: int) -> dict:
     """Grid data: the two axes vary; any other column the graph reads is held at its mean
     (the label at 0, a valid class for every loss) — it only feeds the loss or a fixed input."""
     data = dict(grid_cols)
@@ -140,7 +140,7 @@ def decision_boundary(graph: Graph, params=None, columns: dict[str, np.ndarray] 
     ys = np.linspace(extent[2], extent[3], ny_)
     gx, gy = np.meshgrid(xs, ys)
     m = gx.size
-    data = _fill_columns(plan, columns, {axes[0]: gx.ravel(), axes[1]: gy.ravel()}, m)
+    data = fill_columns(plan, columns, {axes[0]: gx.ravel(), axes[1]: gy.ravel()}, m)
     # An output that reads neither axis (only parameters) is one number: the same everywhere.
     outs = [np.broadcast_to(o, (m,)) for o in run_to(plan, data, params, plan.output_slots)]
     threshold = float(graph.meta.get("threshold", 0.5) or 0.5)

@@ -44,7 +44,7 @@ def _circle(x1, x2):
 RULES = {"simple": _simple, "diag": _diag, "split": _split, "xor": _xor, "circle": _circle}
 
 
-def _ruled(rule):
+def ruled(rule):
     def generate(n: int, rng: np.random.Generator, noise: float):
         pts = rng.random((n, 2))
         # Noise blurs the boundary: the label is read off a jittered copy of the point,
@@ -89,7 +89,7 @@ def _gauss(n: int, rng: np.random.Generator, noise: float):
     return pts[:, 0], pts[:, 1], np.concatenate([np.zeros(sizes[0]), np.ones(sizes[1])])
 
 
-GENERATORS = {**{name: _ruled(rule) for name, rule in RULES.items()},
+GENERATORS = {**{name: ruled(rule) for name, rule in RULES.items()},
               "spiral": _spiral, "gauss": _gauss, "spiral3": _spiral3}
 N_CLASSES = {"spiral3": 3}
 MIN_POINTS = {"spiral": 2, "spiral3": 3, "gauss": 2}  # one point per arm or blob at least

@@ -81,7 +81,7 @@ class FusedEmitter(Emitter):
         self.head_steps = {i for h in self.heads.values() for i in h if i is not None}
         self.ce_at = {h[0]: k for k, h in self.heads.items()}
         self._began = False
-        self.ns.update({"_class_index": F._class_index, "_exp": np.exp, "_log": np.log,
+        self.ns.update({"_class_index": F.class_index, "_exp": np.exp, "_log": np.log,
                         "_take": np.take_along_axis})
 
     def _m(self, name: str, k: int | None = None) -> str:

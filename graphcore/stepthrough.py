@@ -316,7 +316,7 @@ def from_evaluation(ev: Evaluation, sample: int | None = None) -> StepSequence:
     graph = ev.plan.graph
     events = trace(ev)
     m = 1 if sample is not None else ev.m
-    steps = [_present(graph, e, i, len(events), m) for i, e in enumerate(events)]
+    steps = [present_step(graph, e, i, len(events), m) for i, e in enumerate(events)]
     return StepSequence(steps, events, sample, m, ev.cost, graph.meta.get("name", ""))
 
 
@@ -332,7 +332,7 @@ def display_name(graph: Graph, key: str) -> str:
     return base
 
 
-def _present(graph: Graph, e: StepEvent, index: int, total: int, m: int | None) -> ChainRuleStep:
+def present_step(graph: Graph, e: StepEvent, index: int, total: int, m: int | None) -> ChainRuleStep:
     fn = F.get(e.op)
     name = display_name(graph, e.node)
     attrs = graph.attrs(e.node) if e.node in graph else {}
@@ -450,7 +450,7 @@ def transcript(seq: StepSequence) -> str:
     return "\n".join(lines)
 
 
-def _num(s: Shown) -> float | None:
+def json_number(s: Shown) -> float | None:
     """A JSON number; null where a batch mean overflowed (strict JSON has no inf)."""
     return s.mean if np.isfinite(s.mean) else None
 
@@ -460,20 +460,21 @@ def steps_json(seq: StepSequence) -> dict:
     out = []
     for st in seq.steps:
         d = {"phase": st.phase, "node": st.node, "op": st.op, "label": st.name,
-             "inputs": [_num(v) for *_, v in st.inputs], "input_keys": [k for _, k, _, _ in st.inputs],
-             "output": _num(st.outputs[0][2]) if len(st.outputs) == 1 else [_num(v) for *_, v in st.outputs],
+             "inputs": [json_number(v) for *_, v in st.inputs], "input_keys": [k for _, k, _, _ in st.inputs],
+             "output": (json_number(st.outputs[0][2]) if len(st.outputs) == 1
+                        else [json_number(v) for *_, v in st.outputs]),
              "output_keys": [k for k, _, _ in st.outputs],
              "local": {}, "upstream": None, "downstream": {}}
         if st.phase == "backward":
-            ups = [_num(v) for *_, v in st.upstream]
+            ups = [json_number(v) for *_, v in st.upstream]
             d["upstream"] = ups[0] if len(ups) == 1 else ups
             if st.jacobian is not None:
-                d["local"] = {str(p.port): [_num(row[p.port]) for row in st.jacobian] for p in st.ports}
-                d["jacobian"] = [[_num(c) for c in row] for row in st.jacobian]
+                d["local"] = {str(p.port): [json_number(row[p.port]) for row in st.jacobian] for p in st.ports}
+                d["jacobian"] = [[json_number(c) for c in row] for row in st.jacobian]
             else:
-                d["local"] = {str(p.port): _num(p.local) for p in st.ports}
-            d["downstream"] = {str(p.port): _num(p.downstream) for p in st.ports}
-            d["contributions"] = {k: [{"from": t.node, "port": t.port, "value": _num(t.value)} for t in terms]
+                d["local"] = {str(p.port): json_number(p.local) for p in st.ports}
+            d["downstream"] = {str(p.port): json_number(p.downstream) for p in st.ports}
+            d["contributions"] = {k: [{"from": t.node, "port": t.port, "value": json_number(t.value)} for t in terms]
                                   for k, terms in st.contributions.items()}
             d["seed"] = st.is_seed
             if st.gate:

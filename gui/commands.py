@@ -128,7 +128,7 @@ class RemoveCommand(GraphCommand):
         self.records, self.removed_edges = [], []
         self.at = {n: i for i, n in enumerate(g.nodes())} | {e: i for i, e in enumerate(g.edges())}
         self.groups = groups_of(g).to_list() if has_groups(g) else None  # removed boxes leave their groups
-        with _maybe_batch(g, len(self.nodes)):
+        with maybe_batch(g, len(self.nodes)):
             for e in self.edges:
                 self.removed_edges.append(g.disconnect(e.dst, e.port))
             seen = set(self.removed_edges)  # a set beside the list: deleting 10,000 boxes stays linear
@@ -140,7 +140,7 @@ class RemoveCommand(GraphCommand):
                 self.removed_edges += fresh
 
     def undo_it(self):
-        with _maybe_batch(self.graph, len(self.records)):
+        with maybe_batch(self.graph, len(self.records)):
             _restore(self.graph, self.records, self.removed_edges, self.layout, self.meta, self.at)
         if self.groups is not None:  # the boxes back in their groups, as in the file before
             groups_of(self.graph).replace(self.groups)
@@ -154,7 +154,7 @@ class _NoBatch:
         return False
 
 
-def _maybe_batch(graph: Graph, n: int):
+def maybe_batch(graph: Graph, n: int):
     return graph.batch() if n > BATCH_ABOVE else _NoBatch()
 
 
@@ -228,7 +228,7 @@ class MoveCommand(GraphCommand):
         return {n for n in set(self.new) | set(self.old) if self.new.get(n) != self.old.get(n)}  # only boxes that move
 
     def _place(self, positions):
-        with _maybe_batch(self.graph, len(positions)):
+        with maybe_batch(self.graph, len(positions)):
             for nid, (x, y) in positions.items():
                 self.graph.move(nid, x, y)
 
@@ -329,7 +329,7 @@ class InsertFragmentCommand(GraphCommand):
 
     def do(self):
         g = self.graph
-        with _maybe_batch(g, len(self.nodes)):
+        with maybe_batch(g, len(self.nodes)):
             for nd in self.nodes:
                 nid = self.rename[nd["id"]]
                 g.add_node(nd["op"], nid, label=nd.get("label"), value=nd.get("value"), column=nd.get("column"),
@@ -344,6 +344,6 @@ class InsertFragmentCommand(GraphCommand):
 
     def undo_it(self):
         g = self.graph
-        with _maybe_batch(g, len(self.nodes)):
+        with maybe_batch(g, len(self.nodes)):
             for nid in reversed(self.new_ids):
                 g.remove_node(nid)
