@@ -514,8 +514,6 @@ class Graph:
             d.pop("label", None)
         self._emit(GraphEvent("node_changed", node=node_id, key="label"), structural=False)
 
-    rename = set_label
-
     def set_value(self, node_id: str, value: float | None):
         """Set the value of an input, parameter or constant box."""
         d = self._data(node_id)

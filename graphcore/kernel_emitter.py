@@ -139,7 +139,6 @@ class Emitter:
         return text + btext, fwd, bwd, outs, grads  # text: one source per function
 
     def _functions(self, ops: list[tuple], prefix: str, args: str) -> tuple[list[str], list[str]]:
-        chunks, cur = [], []
         chunks, cur, n_lines = [], [], 0
         for op in ops:
             if cur and n_lines + len(op[0]) > CHUNK_LINES:

@@ -22,7 +22,6 @@ KIND_COLORS = {
     "losses": QColor("#8F3F5F"),
 }
 BODY = QColor("#FBFBFC")
-BODY_DARK = QColor("#2B2F36")
 TEXT = QColor("#1E2228")
 MUTED = QColor("#6B7280")
 UNWIRED = QColor("#D55E00")
