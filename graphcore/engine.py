@@ -293,14 +293,16 @@ def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
     return ignored
 
 
-# Per graph, kept here rather than on the Graph (which owns none of it); a graph closed frees them.
+# Per graph, kept here rather than on the Graph (which owns none of it); a graph closed frees it.
 _IGNORED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> (stamp, ignored boxes)
-_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> {partial: Plan}
 
 
 def compile_graph(graph: Graph, partial: bool = False) -> Plan:
     """The graph's plan, reused until its structure changes."""
-    cache = _PLANS.setdefault(graph, {})
+    # Kept on the graph itself: a plan refers to its graph, so a table beside the graph would
+    # keep every graph alive (a WeakKeyDictionary's values are strong) — and with it the names
+    # of the learner's Functions it holds (learner.hold).
+    cache = graph.__dict__.setdefault("_plan_cache", {})
     plan = cache.get(partial)
     if plan is None or plan.version != graph.version:
         plan = cache[partial] = Plan(graph, partial)

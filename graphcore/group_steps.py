@@ -29,8 +29,9 @@ from .errors import DataError
 from .graph import Graph
 from .groups import groups_of
 from .jacobian import group_jacobian
+from .numbers import format_number
 from . import stepthrough as box_level
-from .stepthrough import (ChainRuleStep, Shown, StepSequence, Term, json_number, present_step, display_name, fmt,
+from .stepthrough import (ChainRuleStep, Shown, StepSequence, Term, json_number, present_step, display_name,
                           sample_data)
 
 
@@ -214,7 +215,7 @@ def _worked(column: np.ndarray, up: np.ndarray, d: Shown) -> str:
 
 
 def _factor(x: float) -> str:
-    t = fmt(x)
+    t = format_number(x)
     return f"({t})" if t.startswith("-") else t
 
 
@@ -255,7 +256,7 @@ def transcript(seq: GroupSequence) -> str:
                       "local × upstream for a box —", ""]
         lines += step.lines()
         lines.append("")
-    lines.append(f"cost J = {fmt(seq.cost)}" if seq.cost is not None
+    lines.append(f"cost J = {format_number(seq.cost)}" if seq.cost is not None
                  else "the graph names no loss, so there is no backward pass")
     return "\n".join(lines)
 

@@ -27,17 +27,10 @@ from . import functions as F
 from .engine import Evaluation, StepEvent, compile_graph, trace
 from .errors import DataError
 from .graph import Graph
+from .numbers import format_number
 
 
 # --- numbers as shown -------------------------------------------------------------------
-def fmt(x: float) -> str:
-    """A number the way the panel prints it: 6 significant digits, no "-0"."""
-    x = float(x)
-    if x == 0:
-        return "0"
-    return f"{x:.6g}"
-
-
 @dataclass(frozen=True)
 class Shown:
     """One Variable's value or gradient as shown: a number, or a mean with its spread."""
@@ -64,10 +57,11 @@ class Shown:
     @property
     def text(self) -> str:
         if self.single:
-            return fmt(self.mean)
+            return format_number(self.mean)
         if self.lo == self.hi:
-            return f"{fmt(self.mean)} (each of the {self.count} samples)"
-        return f"{fmt(self.mean)} (mean of {self.count}; sd {fmt(self.sd)}, {fmt(self.lo)} … {fmt(self.hi)})"
+            return f"{format_number(self.mean)} (each of the {self.count} samples)"
+        return (f"{format_number(self.mean)} (mean of {self.count}; sd {format_number(self.sd)}, "
+                f"{format_number(self.lo)} … {format_number(self.hi)})")
 
     @property
     def short(self) -> str:
@@ -76,7 +70,7 @@ class Shown:
 
     def factor(self) -> str:
         """As a factor in a product: negatives in brackets."""
-        t = fmt(self.mean)
+        t = format_number(self.mean)
         return f"({t})" if t.startswith("-") else t
 
 
@@ -363,7 +357,7 @@ def present_step(graph: Graph, e: StepEvent, index: int, total: int, m: int | No
         return step
     local_t = _local_templates(fn, attrs)
     names = {pn: _wrap(n) for pn, n in zip(port_names, in_names)}
-    names.update({a: fmt(v) for a, v in attrs.items()})
+    names.update({a: format_number(v) for a, v in attrs.items()})
     up = step.upstream[0][2]
     for p, (pn, k, n, loc, d) in enumerate(zip(port_names, e.input_keys, in_names, e.local, e.downstream)):
         loc_s, d_s = Shown.of(loc), Shown.of(d)
@@ -391,7 +385,7 @@ def _forward_formulas(e: StepEvent, fn: F.Function, attrs, port_names, in_names)
         nums = f"−ln softmax({', '.join(v.factor() for v in values[:-1])})[{values[-1].factor()}]" if numeric else ""
         return named, nums
     template = forward_template(fn)
-    extra = {a: fmt(v) for a, v in attrs.items()}
+    extra = {a: format_number(v) for a, v in attrs.items()}
     named = _fill(template, {**{p: _wrap(n) for p, n in zip(port_names, in_names)}, **extra})
     if fn.reduces:
         count = np.size(e.inputs[0])
@@ -426,7 +420,8 @@ def _seed_text(name: str, seed, m: int | None) -> str:
     if np.ndim(seed) == 0 or np.size(seed) == 1:
         what = "J is the cost" if name == "J" else f"{name} is the cost J"
         return f"dJ/dJ = 1    ({what}: the seed of backprop)"
-    return f"dJ/d{name}ᵢ = 1/m = {fmt(s.mean)} for each of the m = {s.count} samples, since J = 1/m Σᵢ {name}ᵢ"
+    return (f"dJ/d{name}ᵢ = 1/m = {format_number(s.mean)} for each of the m = {s.count} samples, "
+            f"since J = 1/m Σᵢ {name}ᵢ")
 
 
 # --- the transcript and its JSON -------------------------------------------------------------
@@ -444,7 +439,7 @@ def transcript(seq: StepSequence) -> str:
         lines += step.lines()
         lines.append("")
     if seq.cost is not None:
-        lines.append(f"cost J = {fmt(seq.cost)}")
+        lines.append(f"cost J = {format_number(seq.cost)}")
     else:
         lines.append("the graph names no loss, so there is no backward pass")
     return "\n".join(lines)
