@@ -282,8 +282,8 @@ def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
     if not roots:
         return set()
     # Asked by the plan, the plots' axes and the canvas after each edit: kept while the
-    # structure (graph.version) and the roots stay.
-    stamp = (graph.version, tuple(roots))
+    # structure and the roots stay (a loader resets graph.version to 0: the counts too).
+    stamp = (graph.version, len(graph), len(graph.edges()), tuple(roots))
     kept = _IGNORED.get(graph)
     if kept is not None and kept[0] == stamp:
         return set(kept[1])
