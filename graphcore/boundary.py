@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import feed_rule
 from . import functions as F
 from .engine import Plan, compile_graph, ignored_boxes
 from .errors import DataError, EvaluationError
@@ -52,8 +53,8 @@ def input_columns(graph: Graph) -> list[str]:
     cols: list[str] = []
     ignored = ignored_boxes(graph)
     for node in (n for n in graph.inputs() if n not in ignored):
-        col = graph.column(node) or node
-        if col != "y" and col not in cols and (graph.column(node) or graph.value(node) is None):
+        col = feed_rule.column_name(node, graph.column(node))
+        if col != "y" and col not in cols and feed_rule.reads_data(graph.column(node), graph.value(node)):
             cols.append(col)
     return cols
 
@@ -104,15 +105,15 @@ def run_to(plan: Plan, data: dict, params, slots: list[int]) -> list[np.ndarray]
             for s in slots]
 
 
-def _fill_columns(plan: Plan, columns: dict | None, grid_cols: dict, m: int) -> dict:
+def fill_columns(plan: Plan, columns: dict | None, grid_cols: dict, m: int) -> dict:
     """Grid data: the two axes vary; any other column the graph reads is held at its mean
     (the label at 0, a valid class for every loss) — it only feeds the loss or a fixed input."""
     data = dict(grid_cols)
     for src in plan.sources:
         if src.op != "input":
             continue
-        col = src.column or src.node
-        if col in data or (src.value is not None and src.column is None):
+        how, col = src.feed(data)
+        if how in (feed_rule.COLUMN, feed_rule.VALUE):
             continue
         held = 0.0
         if col != "y" and columns is not None and col in columns and len(columns[col]):
@@ -140,7 +141,7 @@ def decision_boundary(graph: Graph, params=None, columns: dict[str, np.ndarray] 
     ys = np.linspace(extent[2], extent[3], ny_)
     gx, gy = np.meshgrid(xs, ys)
     m = gx.size
-    data = _fill_columns(plan, columns, {axes[0]: gx.ravel(), axes[1]: gy.ravel()}, m)
+    data = fill_columns(plan, columns, {axes[0]: gx.ravel(), axes[1]: gy.ravel()}, m)
     # An output that reads neither axis (only parameters) is one number: the same everywhere.
     outs = [np.broadcast_to(o, (m,)) for o in run_to(plan, data, params, plan.output_slots)]
     threshold = float(graph.meta.get("threshold", 0.5) or 0.5)

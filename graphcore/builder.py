@@ -128,14 +128,7 @@ def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str =
     from .training import initial_values
 
     inputs, hidden = list(inputs), list(hidden)
-    if activation not in ACTIVATIONS:
-        raise BadAttributeError(f"unknown activation '{activation}' (one of {', '.join(ACTIVATIONS)})")
-    if loss not in LOSSES:
-        raise BadAttributeError(f"unknown loss '{loss}' (one of {', '.join(LOSSES)})")
-    if not inputs or any(not isinstance(h, int) or h < 1 for h in hidden):
-        raise BadAttributeError("a network needs at least one input and whole-number layer sizes ≥ 1")
-    if loss == "cross_entropy" and (not isinstance(classes, int) or classes < 2):
-        raise BadAttributeError("cross_entropy needs classes ≥ 2")
+    _check_mlp(inputs, hidden, activation, loss, classes)
     n_out = classes if loss == "cross_entropy" else 1
     sizes = hidden + [n_out]
     fan = [len(inputs)] + hidden
@@ -148,15 +141,8 @@ def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str =
     col = 1
     layer_groups: list[tuple[str, list[str]]] = []  # outer before inner: a one-unit layer nests its neuron
     for layer, (units, fan_in) in enumerate(zip(sizes, fan, strict=False), start=1):
-        last = layer == len(sizes)
+        act, out_id, out_label = _output_unit(loss) if layer == len(sizes) else (activation, None, None)
         row = (tallest - heights[layer - 1]) / 2
-        act, out_id, out_label = activation, None, None
-        if last:
-            act = "sigmoid" if loss == "bce" else None
-            if loss == "bce":
-                out_id, out_label = "p", "ŷ"
-            elif loss in ("bce_logits", "squared_error"):
-                out_id, out_label = "z", "ŷ" if loss == "squared_error" else "z"
         outs, units_boxes = [], []
         for unit in range(1, units + 1):
             before = len(b.graph)
@@ -182,6 +168,26 @@ def mlp(inputs=("x1", "x2"), hidden=(10,), activation: str = "relu", loss: str =
         for group_name, boxes in layer_groups:
             groups_of(g).add(group_name, boxes)
     return g
+
+
+def _check_mlp(inputs: list, hidden: list, activation: str, loss: str, classes):
+    if activation not in ACTIVATIONS:
+        raise BadAttributeError(f"unknown activation '{activation}' (one of {', '.join(ACTIVATIONS)})")
+    if loss not in LOSSES:
+        raise BadAttributeError(f"unknown loss '{loss}' (one of {', '.join(LOSSES)})")
+    if not inputs or any(not isinstance(h, int) or h < 1 for h in hidden):
+        raise BadAttributeError("a network needs at least one input and whole-number layer sizes ≥ 1")
+    if loss == "cross_entropy" and (not isinstance(classes, int) or classes < 2):
+        raise BadAttributeError("cross_entropy needs classes ≥ 2")
+
+
+def _output_unit(loss: str) -> tuple[str | None, str | None, str | None]:
+    """The output layer's (activation, box id, label): what the loss reads."""
+    if loss == "bce":
+        return "sigmoid", "p", "ŷ"
+    if loss in ("bce_logits", "squared_error"):
+        return None, "z", "ŷ" if loss == "squared_error" else "z"
+    return None, None, None  # cross_entropy: logits, one per class
 
 
 def add_head(b: GraphBuilder, outs: list[str], loss: str, n_out: int, col: float, mid: float,

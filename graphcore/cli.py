@@ -13,6 +13,7 @@ import re
 import sys
 
 from . import paths
+from .commands.usage import UsageError
 from .errors import GraphError, one_line, short_path
 
 VERBS = {
@@ -29,10 +30,6 @@ VERBS = {
                            "1 some not)"),
     "race": ("race_cmd", "optimizers side by side from the same start: each one's path, final cost, epochs to goal"),
 }
-
-
-class UsageError(Exception):
-    """A bad command line: exit 2 with one line."""
 
 
 class _Parser(argparse.ArgumentParser):

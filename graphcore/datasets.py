@@ -44,7 +44,7 @@ def _circle(x1, x2):
 RULES = {"simple": _simple, "diag": _diag, "split": _split, "xor": _xor, "circle": _circle}
 
 
-def _ruled(rule):
+def ruled(rule):
     def generate(n: int, rng: np.random.Generator, noise: float):
         pts = rng.random((n, 2))
         # Noise blurs the boundary: the label is read off a jittered copy of the point,
@@ -89,7 +89,7 @@ def _gauss(n: int, rng: np.random.Generator, noise: float):
     return pts[:, 0], pts[:, 1], np.concatenate([np.zeros(sizes[0]), np.ones(sizes[1])])
 
 
-GENERATORS = {**{name: _ruled(rule) for name, rule in RULES.items()},
+GENERATORS = {**{name: ruled(rule) for name, rule in RULES.items()},
               "spiral": _spiral, "gauss": _gauss, "spiral3": _spiral3}
 N_CLASSES = {"spiral3": 3}
 MIN_POINTS = {"spiral": 2, "spiral3": 3, "gauss": 2}  # one point per arm or blob at least
@@ -251,6 +251,22 @@ def _parse(fh, name: str, required: list[str] | None) -> Dataset:
         header = next(reader, None)
     except csv.Error as exc:
         raise DataError(f"{name}: malformed CSV ({exc})") from None
+    header = _checked_header(header, name, required)
+    try:
+        chunks = _read_rows(reader, lines, header, name)
+    except csv.Error as exc:
+        raise DataError(f"{name}: malformed CSV ({exc})") from None
+    if not chunks:
+        raise DataError(f"{name}: no data rows under the header")
+    columns = {}
+    for j, h in enumerate(header):  # one column at a time: the chunks and one column at the peak
+        columns[h] = np.concatenate([c[:, j] for c in chunks])
+    return Dataset(columns)
+
+
+def _checked_header(header: list[str] | None, name: str, required: list[str] | None) -> list[str]:
+    """The column names, stripped; refused when missing, empty, too many, too long, repeated,
+    or without a column the graph reads."""
     if not header or not any(cell.strip() for cell in header):
         raise DataError(f"{name}: line 1: the header row is missing")
     if len(header) > limits.MAX_CSV_COLUMNS:
@@ -272,41 +288,38 @@ def _parse(fh, name: str, required: list[str] | None) -> Dataset:
             found_text = f"found {', '.join(found)}" if all(found) and len(found) <= 20 else \
                 f"the header has {len(header)} column{'s' * (len(header) != 1)}"
             raise DataError(f"{name}: line 1: missing column '{col}' ({found_text})")
+    return header
+
+
+def _read_rows(reader, lines, header: list[str], name: str) -> list[np.ndarray]:
+    """The data rows as float arrays, a chunk of rows each."""
     width = len(header)
     chunk_rows = max(1, CHUNK_CELLS // width)
     chunks: list[np.ndarray] = []
     rows: list[list[str]] = []
     linenos: list[int] = []
     total = 0
-    try:
-        for row in reader:
-            if not row or all(not c.strip() for c in row):
-                continue
-            if len(row) != width:
-                raise DataError(f"{name}: line {reader.line_num}: {len(row)} cells where the header has {width}")
-            if lines.odd_from is not None:  # a line with non-ASCII text or '_': find the cell
-                for j, cell in enumerate(row):
-                    if _cell_problem(cell):
-                        _refuse_cell(name, reader.line_num, header, j, cell)
-                lines.odd_from = None
-            rows.append(row)
-            linenos.append(reader.line_num)
-            total += 1
-            if total > limits.MAX_POINTS:
-                raise DataError(f"{name}: too many data points (more than the limit of {limits.MAX_POINTS:,} rows)")
-            if len(rows) >= chunk_rows:
-                chunks.append(_to_floats(rows, linenos, header, name))
-                rows, linenos = [], []
-    except csv.Error as exc:
-        raise DataError(f"{name}: malformed CSV ({exc})") from None
+    for row in reader:
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) != width:
+            raise DataError(f"{name}: line {reader.line_num}: {len(row)} cells where the header has {width}")
+        if lines.odd_from is not None:  # a line with non-ASCII text or '_': find the cell
+            for j, cell in enumerate(row):
+                if _cell_problem(cell):
+                    _refuse_cell(name, reader.line_num, header, j, cell)
+            lines.odd_from = None
+        rows.append(row)
+        linenos.append(reader.line_num)
+        total += 1
+        if total > limits.MAX_POINTS:
+            raise DataError(f"{name}: too many data points (more than the limit of {limits.MAX_POINTS:,} rows)")
+        if len(rows) >= chunk_rows:
+            chunks.append(_to_floats(rows, linenos, header, name))
+            rows, linenos = [], []
     if rows:
         chunks.append(_to_floats(rows, linenos, header, name))
-    if not chunks:
-        raise DataError(f"{name}: no data rows under the header")
-    columns = {}
-    for j, h in enumerate(header):  # one column at a time: the chunks and one column at the peak
-        columns[h] = np.concatenate([c[:, j] for c in chunks])
-    return Dataset(columns)
+    return chunks
 
 
 def _to_floats(rows: list[list[str]], linenos: list[int], header: list[str], name: str) -> np.ndarray:
@@ -351,8 +364,7 @@ def write_csv(ds: Dataset, path: str | os.PathLike | None = None) -> str:
         lines.append(",".join(repr(float(a[i])) for a in arrays))
     text = "\n".join(lines) + "\n"
     if path is not None:
-        from .fileformat import atomic_write
-        atomic_write(path, text)
+        paths.atomic_write(path, text)
     return text
 
 

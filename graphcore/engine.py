@@ -25,17 +25,19 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import fastpath
+from . import fastpath, feed_rule
 from . import functions as F
 from . import labels
-from .errors import (DataError, DomainError, MissingDataError, NonFiniteError,
-                     UnwiredPortError)
+from .errors import UnwiredPortError
+from .evaluation import Evaluation, Executor, reduce_to  # noqa: F401 — reduce_to: part of the engine's API
 from .graph import Graph
 from .variable_ref import VariableRef
+from .reference_loop import ReferenceLoop, backward_sweep
 
 
 @dataclass
@@ -59,6 +61,11 @@ class Source:
     column: str | None
     value: float | None
 
+    def feed(self, columns) -> tuple[str, str]:
+        """How this input box is fed from data with these ``columns`` (None: no data), and the
+        column it would read: the one rule, feed_rule.input_feed."""
+        return feed_rule.input_feed(self.node, self.column, self.value, columns)
+
 
 class Plan:
     """A Graph compiled for evaluation. Built by ``compile_graph``; read-only afterwards."""
@@ -74,6 +81,9 @@ class Plan:
         self.incomplete: list[str] = []  # boxes left out because a port upstream is unwired
         self.ignored: list[str] = []  # boxes neither J nor the output depends on: not evaluated
         self.unwired: dict[str, list[int]] = {}  # box -> its own unwired input ports
+        self._info: dict[str, tuple] | None = None  # while compiling: each box's op, Function, attrs, keys
+        self.reference: Executor = ReferenceLoop(self)  # the definition of the numbers, and of the errors
+        self._fast: fastpath.FastPlan | None = None  # the compiled kernel, made on the first fast run
         # The fast path runs dense layers as matrices (fusion.py); False (or GRAPHCORE_FUSE=0) runs
         # every box on its own, bit for bit the reference loop's numbers.
         self.fuse = os.environ.get("GRAPHCORE_FUSE", "1") != "0"
@@ -93,7 +103,7 @@ class Plan:
         order = g.topological_order()
         # each box's op, Function, attrs and Variable keys, looked up once (attrs are resolved
         # against the catalogue on every Graph.attrs call)
-        info: dict[str, tuple] = {}
+        info = self._info = {}
         for node in order:
             op = g.op(node)
             fn = F.get(op)
@@ -105,7 +115,6 @@ class Plan:
                 self.slot_of[key] = len(self.keys)
                 self.keys.append(key)
                 self.owner.append(node)
-        self._info = info
         ignored = ignored_boxes(g, order)
         self.ignored = [n for n in order if n in ignored]
         skipped: set[str] = set(ignored)
@@ -145,10 +154,10 @@ class Plan:
         self._mark_loss_path()
         self.label_feeds = labels.feeds(g)  # loss boxes whose class labels run() checks
         self._labels_checked = None
-        del self._info  # only for compiling
+        self._info = None  # only for compiling
 
     def _key(self, node: str, out: int) -> str:
-        info = self.__dict__.get("_info")
+        info = self._info
         keys = info[node][3] if info and node in info else self.graph.variable_keys(node)
         return VariableRef.of_output(node, out, len(keys)).key
 
@@ -197,48 +206,14 @@ class Plan:
     def has_loss(self) -> bool:
         return self.loss_slot is not None
 
+    @functools.cached_property
+    def loss_path_boxes(self) -> frozenset[str]:
+        """The boxes backprop runs through (``Step.on_loss_path``)."""
+        return frozenset(s.node for s in self.steps if s.on_loss_path)
+
     # --- running ---------------------------------------------------------------------
-    def feed(self, data: dict | None, params=None) -> tuple[list, int | None]:
-        """Initial slot values: data columns, input values, parameters and constants.
-
-        ``params`` overrides source values: a sequence in ``param_ids`` order, or a dict
-        by box id (any source box — the derivative check nudges inputs this way too)."""
-        values: list = [None] * len(self.keys)
-        m = None
-        if params is not None and not isinstance(params, dict):
-            params = dict(zip(self.param_ids, params))
-        for src in self.sources:
-            if src.op == "input" and not (params is not None and src.node in params):
-                col = src.column or src.node
-                if data is not None and col in data:
-                    v = np.asarray(data[col], dtype=float)
-                    if v.ndim != 1 or (m is not None and len(v) != m):
-                        raise DataError(f"input box '{self.graph.box_name(src.node)}': column '{col}' must hold "
-                                        "one number per sample "
-                                        f"({m if m is not None else 'a list'}), not shape {v.shape}", [src.node])
-                    m = len(v)
-                    if m == 0:  # the cost is a mean over samples: none would divide by zero
-                        raise MissingDataError(f"input box '{self.graph.box_name(src.node)}': the data set has "
-                                               "no points", [src.node])
-                elif src.value is not None and (data is None or src.column is None):
-                    v = np.asarray(src.value, dtype=float)
-                elif data is not None:
-                    raise MissingDataError(f"input box '{self.graph.box_name(src.node)}': the data set has no "
-                                           f"column '{col}' "
-                                           f"(it has {', '.join(sorted(data)) or 'none'})", [src.node])
-                else:
-                    raise MissingDataError(f"input box '{self.graph.box_name(src.node)}' has no data: "
-                                           "load a data set or give it a value",
-                                           [src.node])
-            elif params is not None and src.node in params:
-                v = np.asarray(params[src.node], dtype=float)
-            else:
-                v = np.asarray(self.graph.value(src.node), dtype=float)
-            values[src.slot] = v
-        return values, m
-
     def run(self, data: dict | None = None, params=None, backward: bool = True,
-            grads: str = "all", fast: bool = True) -> "Evaluation":
+            grads: str = "all", fast: bool = True) -> Evaluation:
         """Forward over every sample at once, then (if the graph names a loss) backward.
 
         ``grads="all"``: dJ/dv for every Variable the cost depends on. ``grads="params"``:
@@ -246,82 +221,41 @@ class Plan:
         parameter to the cost (``param_dependent``), None for the others (data columns,
         constants and what they alone feed). Values and parameter gradients are the same
         bit for bit either way. ``fast=False`` skips the fast path: for one run of a large
-        plan, generating and compiling its kernel costs more than the loop (the same numbers)."""
+        plan, generating and compiling its kernel costs more than the loop (the same numbers).
+
+        Two executors, one interface (evaluation.Executor): the compiled kernel answers None
+        whenever anything is unusual, and the reference loop then runs and raises the exact error."""
         if grads not in ("all", "params"):
             raise ValueError(f"grads must be 'all' or 'params', not {grads!r}")
         if data is not self._labels_checked:  # a full-batch run passes the same table every step
             labels.check(self.graph, data, self.label_feeds)
             self._labels_checked = data
-        ev = fastpath.run(self, data, params, backward, grads) if fast else None  # same numbers (fastpath.py)
-        if ev is not None:
-            return ev
-        values, m = self.feed(data, params)  # the reference loop: also gives the exact error
-        with np.errstate(all="ignore"):
-            self.forward(values)
-            ev = Evaluation(self, values, None, None, m)
-            if self.loss_slot is not None:
-                loss = values[self.loss_slot]
-                ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
-                if not np.isfinite(ev.cost):  # every sample finite, but their mean overflowed
-                    node = VariableRef.box_of(self.keys[self.loss_slot])
-                    raise NonFiniteError(f"forward: the cost J, the mean of box '{self.graph.box_name(node)}' "
-                                         f"over {loss.size} samples, "
-                                         f"overflowed to {ev.cost}", [node], "forward")
-                if backward:
-                    ev.grads = self.backpropagate(values, self.param_dependent if grads == "params" else None)
-        return ev
+        if fast and fastpath.ENABLED:
+            ev = self.fast_path().run(data, params, backward, grads)  # same numbers (fastpath.py)
+            if ev is not None:
+                return ev
+        return self.reference.run(data, params, backward, grads)
 
-    def forward(self, values: list):
-        for step in self.steps:
-            self.forward_step(step, values)
+    def fast_path(self) -> fastpath.FastPlan:
+        """The compiled-kernel executor of this plan (kernels cached inside, per shape)."""
+        if self._fast is None:
+            self._fast = fastpath.FastPlan(self)
+        return self._fast
+
+    # the reference loop's parts, run one by one by incremental.rerun and the boundary's grid
+    def feed(self, data: dict | None, params=None) -> tuple[list, int | None]:
+        """Initial slot values (ReferenceLoop.feed): data columns by the feed rule, parameters, constants."""
+        return self.reference.feed(data, params)
 
     def forward_step(self, step: Step, values: list):
-        """One box forward: its outputs into ``values``, or the exact error naming it."""
-        xs = [values[i] for i in step.ins]
-        try:
-            outs = F.run_forward(step.fn, xs, step.attrs)
-        except DomainError as exc:
-            raise DomainError(f"box '{self.graph.box_name(step.node)}' ({step.op}): {exc}", [step.node]) from None
-        for slot, out in zip(step.outs, outs):
-            if not np.all(np.isfinite(out)):
-                raise NonFiniteError(self._nonfinite_message(step, xs, out, "forward"), [step.node], "forward")
-            values[slot] = out
+        """One box of the reference loop: its outputs into ``values``, or the exact error naming it."""
+        self.reference.forward_step(step, values)
 
     def backpropagate(self, values: list, wanted: list[bool] | None = None) -> list:
-        """dJ/dv for every Variable v the cost depends on (None for the others); with
-        ``wanted`` (a flag per slot), only for the slots flagged."""
-        grads: list = [None] * len(self.keys)
-        loss = values[self.loss_slot]
-        # The seed: J = mean of a per-sample loss, so dJ/dLᵢ = 1/m; a scalar loss is J itself.
-        grads[self.loss_slot] = np.full(loss.shape, 1.0 / loss.size) if loss.ndim else np.asarray(1.0)
-        for step in reversed(self.steps):
-            if not step.on_loss_path or (wanted is not None and not wanted[step.outs[0]]):
-                continue
-            upstream = [grads[o] if grads[o] is not None else np.zeros_like(values[o]) for o in step.outs]
-            xs = [values[i] for i in step.ins]
-            outs = [values[o] for o in step.outs]
-            local = F.run_local(step.fn, xs, outs, step.attrs)
-            for slot, d in zip(step.ins, F.downstream(step.fn, local, upstream)):
-                if wanted is not None and not wanted[slot]:
-                    continue
-                d = reduce_to(d, values[slot])
-                if grads[slot] is not None:  # fan-out: the copy gate sums what comes back
-                    d = grads[slot] + d
-                if not np.all(np.isfinite(d)):
-                    raise NonFiniteError(f"backward: box '{self.graph.box_name(step.node)}' ({step.op}) produced a "
-                                         f"non-finite gradient for '{self._key_name(self.keys[slot])}'",
-                                         [step.node], "backward")
-                grads[slot] = d
-        return grads
+        """The reference loop's backward (ReferenceLoop.backpropagate)."""
+        return self.reference.backpropagate(values, wanted)
 
-    def _nonfinite_message(self, step: Step, xs, out, phase: str) -> str:
-        bad = np.asarray(out)[~np.isfinite(out)].flat[0]
-        where = ""
-        if np.ndim(out):
-            where = f" at sample {int(np.flatnonzero(~np.isfinite(out))[0])}"
-        return f"{phase}: box '{self.graph.box_name(step.node)}' ({step.op}) produced {bad}{where}"
-
-    def _key_name(self, key: str) -> str:
+    def key_name(self, key: str) -> str:
         """A Variable for a message: its box's name, and ``:k`` for output k of a multi-output box."""
         node, out = VariableRef.parse(key)
         return self.graph.box_name(node) + ("" if out is None else f":{out}")
@@ -337,53 +271,6 @@ class Plan:
         return (ev.values[self.output_slots[0]] > t).astype(float)
 
 
-def reduce_to(grad, value) -> np.ndarray:
-    """Undo broadcasting: the gradient of a scalar used for every sample is their sum."""
-    grad = np.asarray(grad, dtype=float)
-    if grad.ndim > np.ndim(value):
-        return np.asarray(grad.sum())
-    if grad.shape != np.shape(value):
-        return np.broadcast_to(grad, np.shape(value)).copy()
-    return grad
-
-
-@dataclass
-class Evaluation:
-    """The result of one run: every Variable's value, and dJ/dv where backprop reached."""
-
-    plan: Plan
-    values: list
-    grads: list | None
-    cost: float | None
-    m: int | None
-
-    def value(self, key: str) -> np.ndarray:
-        return self.values[self.plan.slot_of[key]]
-
-    def grad(self, key: str) -> np.ndarray | None:
-        if self.grads is None:
-            return None
-        return self.grads[self.plan.slot_of[key]]
-
-    def values_dict(self) -> dict[str, np.ndarray]:
-        return {k: v for k, v in zip(self.plan.keys, self.values) if v is not None}
-
-    def grads_dict(self) -> dict[str, np.ndarray]:
-        if self.grads is None:
-            return {}
-        return {k: (g if g is not None else np.zeros_like(v))
-                for k, g, v in zip(self.plan.keys, self.grads, self.values) if v is not None}
-
-    @property
-    def param_grads(self) -> np.ndarray:
-        """dJ/dθ for each parameter, in ``plan.param_ids`` order (0 where J does not depend on it)."""
-        fused = self.__dict__.get("_param_grads")  # a fused run made them as one vector (fusion_kernel.py)
-        if fused is not None and self.grads is not None:
-            return fused.copy()
-        g = self.grads or [None] * len(self.values)
-        return np.array([float(g[s]) if g[s] is not None else 0.0 for s in self.plan.param_slots])
-
-
 def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
     """The boxes the evaluation leaves out: those neither the cost J (``loss``) nor the
     ``output`` depends on, when the graph names either; none when it names neither.
@@ -396,19 +283,26 @@ def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
     if not roots:
         return set()
     # Asked by the plan, the plots' axes and the canvas after each edit: kept while the
-    # structure (the graph's cached topological order, a new list after any change) and roots stay.
-    stamp = (graph._topo_cache, tuple(roots))
-    kept = graph.__dict__.get("_ignored_cache")
-    if kept is not None and kept[0][0] is stamp[0] and stamp[0] is not None and kept[0][1] == stamp[1]:
+    # structure and the roots stay (a loader resets graph.version to 0: the counts too).
+    stamp = (graph.version, len(graph), len(graph.edges()), tuple(roots))
+    kept = _IGNORED.get(graph)
+    if kept is not None and kept[0] == stamp:
         return set(kept[1])
     needed = graph.upstream_of(roots).union(roots)
     ignored = set() if len(needed) == len(graph) else {n for n in graph.nodes() if n not in needed}
-    graph.__dict__["_ignored_cache"] = (stamp, frozenset(ignored))
+    _IGNORED[graph] = (stamp, frozenset(ignored))
     return ignored
+
+
+# Per graph, kept here rather than on the Graph (which owns none of it); a graph closed frees it.
+_IGNORED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> (stamp, ignored boxes)
 
 
 def compile_graph(graph: Graph, partial: bool = False) -> Plan:
     """The graph's plan, reused until its structure changes."""
+    # Kept on the graph itself: a plan refers to its graph, so a table beside the graph would
+    # keep every graph alive (a WeakKeyDictionary's values are strong) — and with it the names
+    # of the learner's Functions it holds (learner.hold).
     cache = graph.__dict__.setdefault("_plan_cache", {})
     plan = cache.get(partial)
     if plan is None or plan.version != graph.version:
@@ -453,6 +347,13 @@ class StepEvent:
 def trace(ev: Evaluation) -> list[StepEvent]:
     """The run as step events: every box forward in topological order, then backward
     from the cost to the sources in reverse order (only boxes the cost depends on)."""
+    events = _forward_events(ev)
+    if ev.grads is not None:
+        events += _backward_events(ev)
+    return events
+
+
+def _forward_events(ev: Evaluation) -> list[StepEvent]:
     plan = ev.plan
     events: list[StepEvent] = []
     step_of = {s.node: s for s in plan.steps}
@@ -466,21 +367,21 @@ def trace(ev: Evaluation) -> list[StepEvent]:
         elif node not in left_out:
             slot = plan.slot_of[node]
             events.append(StepEvent("forward", node, plan.graph.op(node), [], [], [ev.values[slot]], [node]))
-    if ev.grads is None:
-        return events
+    return events
+
+
+def _backward_events(ev: Evaluation) -> list[StepEvent]:
+    """The reference loop's backward walk (reference_loop.backward_sweep) over the finished
+    gradients, each step shown with the terms that came back to its outputs."""
+    plan = ev.plan
+    events: list[StepEvent] = []
     contributions: dict[str, list[Contribution]] = {}
     with np.errstate(all="ignore"):
-        for s in reversed(plan.steps):
-            if not s.on_loss_path:
-                continue
-            xs = [ev.values[i] for i in s.ins]
-            outs = [ev.values[o] for o in s.outs]
-            upstream = [ev.grads[o] if ev.grads[o] is not None else np.zeros_like(ev.values[o]) for o in s.outs]
-            local = F.run_local(s.fn, xs, outs, s.attrs)
-            down = [reduce_to(d, ev.values[i]) for d, i in zip(F.downstream(s.fn, local, upstream), s.ins)]
+        for s, xs, outs, upstream, local, down in backward_sweep(plan, ev.values, ev.grads):
+            down = [reduce_to(d, ev.values[i]) for d, i in zip(down, s.ins)]
             if not s.fn.jacobian:
-                local = [np.broadcast_to(loc, np.broadcast_shapes(np.shape(loc), np.shape(o))) * 1.0
-                         for loc, o in zip(local, [outs[0]] * len(local))]
+                local = [np.broadcast_to(loc, np.broadcast_shapes(np.shape(loc), np.shape(outs[0]))) * 1.0
+                         for loc in local]
             out_keys = [plan.keys[o] for o in s.outs]
             events.append(StepEvent("backward", s.node, s.op, xs, [plan.keys[i] for i in s.ins], outs, out_keys,
                                     local, upstream, down,

@@ -161,7 +161,7 @@ def _softmax(zs):
     return e / e.sum(axis=0)
 
 
-def _class_index(y, k, box="?"):
+def class_index(y, k, box="?"):
     y = np.asarray(y)
     bad = (y != np.round(y)) | (y < 0) | (y > k - 1) | ~np.isfinite(y)
     if np.any(bad):
@@ -204,7 +204,7 @@ def _ce_forward(xs, k):
     # logits and class may be scalars or per-sample: broadcast them together first
     *zs, y = np.broadcast_arrays(*xs[:k + 1])
     z = np.stack(zs)
-    yi = _class_index(y, k)
+    yi = class_index(y, k)
     zmax = z.max(axis=0)
     lse = zmax + np.log(np.exp(z - zmax).sum(axis=0))
     return lse - np.take_along_axis(z, yi[None, ...], axis=0)[0]
@@ -213,7 +213,7 @@ def _ce_forward(xs, k):
 def _ce_local(xs, out, k):
     *zs, y = np.broadcast_arrays(*xs[:k + 1])
     s = _softmax(zs)
-    yi = _class_index(y, k)
+    yi = class_index(y, k)
     return [s[i] - (yi == i) for i in range(k)] + [np.zeros(np.shape(y))]
 
 

@@ -38,9 +38,9 @@ import functools
 
 import numpy as np
 
-from . import fastpath, fusion
+from . import fusion
 from . import functions as F
-from .fastpath import _Emitter, _ShapeMismatch, _all_finite, _put
+from .kernel_emitter import Emitter, ShapeMismatch, all_finite, paused_gc, put, templates
 
 
 class NotFusable(Exception):
@@ -61,7 +61,7 @@ def _finite(*mats) -> bool:
 _dot = np.dot
 
 
-class FusedEmitter(_Emitter):
+class FusedEmitter(Emitter):
     def __init__(self, plan, source_vec, grads, found: list[fusion.Block]):
         if any(v for v, src in zip(source_vec, plan.sources, strict=True) if src.op == "parameter"):
             raise NotFusable()  # a parameter given one value per sample: W would not be a matrix
@@ -81,7 +81,7 @@ class FusedEmitter(_Emitter):
         self.head_steps = {i for h in self.heads.values() for i in h if i is not None}
         self.ce_at = {h[0]: k for k, h in self.heads.items()}
         self._began = False
-        self.ns.update({"_class_index": F._class_index, "_exp": np.exp, "_log": np.log,
+        self.ns.update({"_class_index": F.class_index, "_exp": np.exp, "_log": np.log,
                         "_take": np.take_along_axis})
 
     def _m(self, name: str, k: int | None = None) -> str:
@@ -144,7 +144,7 @@ class FusedEmitter(_Emitter):
             self.ns[f"_BI{k}"] = np.array([[self.pos[u.bias]] for u in b.units], dtype=np.intp)
         lines += self._sums(k, b, X, W, Z)
         if b.act_op is not None:
-            lines.append(f"{H} = {fastpath._templates(b.act_op, b.act_attrs)[0].format(x0=Z)}")
+            lines.append(f"{H} = {templates(b.act_op, b.act_attrs)[0].format(x0=Z)}")
         else:
             lines.append(f"{H} = {Z}")
         # a finite z gives a finite h for these, so z alone is tested
@@ -231,7 +231,7 @@ class FusedEmitter(_Emitter):
             lines.append(f"{dH} = _stack(({', '.join(f'g{o}' for o in outs)},))")
             reads += [f"g{o}" for o in outs]
         if b.act_op is not None:
-            down = fastpath._templates(b.act_op, b.act_attrs)[1][0]
+            down = templates(b.act_op, b.act_attrs)[1][0]
             lines.append(f"{dZ} = {down.format(x0=Z, o=H, u=dH)}")
         else:
             lines.append(f"{dZ} = {dH}")
@@ -334,11 +334,11 @@ class FusedKernel:
 
     def __call__(self, S: list, backward: bool, theta: np.ndarray):
         V = [None] * self.n_all
-        _put(V, self.src_slots, S)
+        put(V, self.src_slots, S)
         V[self.extra[("P", None)]] = theta
         for f in self.forward:
             f(V)
-        if not _all_finite(V, self.out_vec, self.out_sca):
+        if not all_finite(V, self.out_vec, self.out_sca):
             return None
         G = None
         pg = None
@@ -346,7 +346,7 @@ class FusedKernel:
             G = [None] * self.n
             for f in self.backward:
                 f(V, G)
-            if not _all_finite(G, self.grad_vec, self.grad_sca):
+            if not all_finite(G, self.grad_vec, self.grad_sca):
                 return None
             pg = V[self.extra[("PG", None)]]
             for k, s in self.loose:
@@ -366,10 +366,10 @@ class FusedKernel:
 
 def build(plan, source_vec, grads: str, found) -> FusedKernel:
     try:
-        return fastpath.paused_gc(FusedKernel, plan, source_vec, grads, found)
+        return paused_gc(FusedKernel, plan, source_vec, grads, found)
     except NotFusable:
         raise
-    except _ShapeMismatch:
+    except ShapeMismatch:
         raise NotFusable() from None
 
 

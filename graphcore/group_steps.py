@@ -7,7 +7,7 @@ ports a₁…aₙ and its output vector b₁…bₖ; its backward step shows the
 inside already counts through the Jacobian),
 its local Jacobian ∂b/∂a as a matrix with numbers (``jacobian``) and, per input,
 downstream = Jᵀ · upstream worked out: dJ/daⱼ = Σᵢ ∂bᵢ/∂aⱼ × dJ/dbᵢ. A box in no group
-is stepped exactly as at box level (``stepthrough._present``), except that gradient
+is stepped exactly as at box level (``stepthrough.present_step``), except that gradient
 contributions that came back from inside a group are summed and named by that group.
 
 Stepping *inside* a group (``inside``, the learner's drill-in): that group and the groups
@@ -34,8 +34,9 @@ from .errors import DataError
 from .graph import Graph
 from .groups import GroupError, groups_of
 from .jacobian import group_jacobian
+from .numbers import format_number
 from . import stepthrough as box_level
-from .stepthrough import (ChainRuleStep, Shown, StepSequence, Term, _num, _present, display_name, fmt,
+from .stepthrough import (ChainRuleStep, Shown, StepSequence, Term, json_number, present_step, display_name,
                           sample_data)
 
 
@@ -186,7 +187,7 @@ def from_evaluation(ev: Evaluation, sample: int | None = None, inside: str | Non
         if kind == "group":
             steps.append(_group_step(ev, unit, payload, phase, i, len(items), groups.members(unit), came_back))
         else:
-            step = _present(graph, payload, i, len(items), m)
+            step = present_step(graph, payload, i, len(items), m)
             step.contributions = _merged_contributions(graph, payload, unit_of)
             steps.append(step)
     return GroupSequence(steps, sample, m, ev.cost, graph.meta.get("name", ""), inside)
@@ -256,7 +257,7 @@ def _worked(column: np.ndarray, up: np.ndarray, d: Shown) -> str:
 
 
 def _factor(x: float) -> str:
-    t = fmt(x)
+    t = format_number(x)
     return f"({t})" if t.startswith("-") else t
 
 
@@ -298,7 +299,7 @@ def transcript(seq: GroupSequence) -> str:
                       "local × upstream for a box —", ""]
         lines += step.lines()
         lines.append("")
-    lines.append(f"cost J = {fmt(seq.cost)}" if seq.cost is not None
+    lines.append(f"cost J = {format_number(seq.cost)}" if seq.cost is not None
                  else "the graph names no loss, so there is no backward pass")
     return "\n".join(lines)
 
@@ -311,12 +312,12 @@ def steps_json(seq: GroupSequence) -> dict:
             out.append(_box_json(st, seq))
             continue
         d = {"phase": st.phase, "group": st.group, "label": st.group,
-             "inputs": [{"name": p, "variable": k, "label": n, "value": _num(v)} for p, k, n, v in st.inputs],
-             "outputs": [{"name": p, "variable": k, "label": n, "value": _num(v)} for p, k, n, v in st.outputs]}
+             "inputs": [{"name": p, "variable": k, "label": n, "value": json_number(v)} for p, k, n, v in st.inputs],
+             "outputs": [{"name": p, "variable": k, "label": n, "value": json_number(v)} for p, k, n, v in st.outputs]}
         if st.phase == "backward":
-            d["upstream"] = [_num(u) for u in st.upstream]
+            d["upstream"] = [json_number(u) for u in st.upstream]
             d["jacobian"] = st.jacobian
-            d["downstream"] = {p: _num(dn) for (p, *_), (dn, _) in zip(st.inputs, st.downstream)}
+            d["downstream"] = {p: json_number(dn) for (p, *_), (dn, _) in zip(st.inputs, st.downstream)}
         out.append(d)
     cost = seq.cost if seq.cost is not None and np.isfinite(seq.cost) else None
     doc = {"sample": seq.sample, "m": seq.m, "cost": cost, "level": "group", "steps": out}

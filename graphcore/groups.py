@@ -22,6 +22,7 @@ are read and written by ``fileformat`` as the optional top-level ``groups`` bloc
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from .errors import GraphError
@@ -304,10 +305,13 @@ def topological_rank(graph: Graph) -> dict[str, int]:
     """Each box's place in ``graph.topological_order()``, kept until the structure changes
     (ports of many groups are asked for at once: one sort, not one per group)."""
     stamp = (graph.version, len(graph), len(graph.edges()))  # loading resets version to 0: counts too
-    cached = graph.__dict__.get("_group_rank")
+    cached = _RANKS.get(graph)
     if cached is None or cached[0] != stamp:
-        cached = graph.__dict__["_group_rank"] = (stamp, {n: i for i, n in enumerate(graph.topological_order())})
+        cached = _RANKS[graph] = (stamp, {n: i for i, n in enumerate(graph.topological_order())})
     return cached[1]
+
+
+_RANKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> (stamp, rank): beside it, not on it
 
 
 def _variable_key(graph: Graph, box: str, out: int) -> str:

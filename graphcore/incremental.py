@@ -114,13 +114,6 @@ def _rerun(plan: Plan, previous: Evaluation, changed: set, data) -> Evaluation |
     return ev
 
 
-def _loss_path(plan: Plan) -> frozenset:
-    path = plan.__dict__.get("_loss_path_boxes")
-    if path is None:
-        path = plan.__dict__["_loss_path_boxes"] = frozenset(s.node for s in plan.steps if s.on_loss_path)
-    return path
-
-
 def _same_backward(plan: Plan, old_plan: Plan, previous: Evaluation, fresh: set) -> bool:
     """Whether every gradient is what it was: the same cost, the same boxes on its path, and
     no value on that path computed anew."""
@@ -128,6 +121,6 @@ def _same_backward(plan: Plan, old_plan: Plan, previous: Evaluation, fresh: set)
         return False
     if plan.keys[plan.loss_slot] != old_plan.keys[old_plan.loss_slot]:
         return False
-    if _loss_path(plan) != _loss_path(old_plan):
+    if plan.loss_path_boxes != old_plan.loss_path_boxes:
         return False
     return not any(fresh.intersection(s.ins) or fresh.intersection(s.outs) for s in plan.steps if s.on_loss_path)

@@ -25,6 +25,7 @@ import numpy as np
 from . import formula, limits
 from . import functions as F
 from .errors import DomainError, GraphError
+from .numbers import format_number
 
 GROUP = "mine"
 MAX_PORTS = 8
@@ -217,10 +218,6 @@ class Verdict:
                 "central_difference": self.central}
 
 
-def _num(x: float) -> str:
-    return f"{x:.4g}"
-
-
 def check(fn: F.Function, seed: int = 0) -> Verdict:
     """Your local derivative against sympy's derivative of your forward and a central difference,
     at POINTS random points of RANGE where the forward is defined (kinks and ties skipped: there
@@ -255,8 +252,8 @@ def check(fn: F.Function, seed: int = 0) -> Verdict:
             if not (math.isfinite(yours) and _close(yours, symbolic, 1e-6)):
                 at = ", ".join(f"{p} = {x:g}" for p, x in zip(fn.ports, point))
                 which = "" if len(fn.ports) == 1 else f" for {name}"
-                text = (f"at {at} your derivative{which} gives {_num(yours)}, symbolic {_num(symbolic)}, "
-                        f"central difference {_num(central)}")
+                text = (f"at {at} your derivative{which} gives {format_number(yours, 4)}, "
+                        f"symbolic {format_number(symbolic, 4)}, central difference {format_number(central, 4)}")
                 return Verdict(False, text, checked, dict(zip(fn.ports, point)), name, yours, symbolic, central)
         checked += good
     if checked == 0:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .boundary import _fill_columns, boundary_axes, grid_extent, run_to
+from .boundary import fill_columns, boundary_axes, grid_extent, run_to
 from .engine import compile_graph
 from .errors import EvaluationError
 from .graph import Graph
@@ -60,6 +60,6 @@ def neuron_map(graph: Graph, group: str, params=None, columns: dict | None = Non
     xs = np.linspace(extent[0], extent[1], resolution)
     ys = np.linspace(extent[2], extent[3], resolution)
     gx, gy = np.meshgrid(xs, ys)
-    data = _fill_columns(plan, columns, {axes[0]: gx.ravel(), axes[1]: gy.ravel()}, gx.size)
+    data = fill_columns(plan, columns, {axes[0]: gx.ravel(), axes[1]: gy.ravel()}, gx.size)
     (out,) = run_to(plan, data, params, [plan.slot_of[variable]])
     return NeuronMap(group, variable, axes, xs, ys, np.broadcast_to(out, (gx.size,)).reshape(gy.shape))

@@ -11,7 +11,10 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import stat
+import tempfile
+import time
 from pathlib import Path
 
 from .errors import GraphError, short_path
@@ -134,3 +137,89 @@ def cannot_create(exc: OSError) -> bool:
 def write_failure(path, exc: OSError) -> str:
     """One line for a failed write: a PathError already names the path and the reason."""
     return str(exc) if isinstance(exc, PathError) else f"cannot write {short_path(path)}: {exc.strerror or exc}"
+
+
+STALE_SECONDS = 60  # a temporary file this old beside its target was left by a killed save
+
+
+def atomic_write(path: str | os.PathLike, text: str | bytes):
+    """Write to a temporary file beside the target, flush it to disk, then rename over
+    it: a crash or a full disk mid-save leaves the old file whole. The target is ``path``
+    or, for a symlink, the file it points to (the link stays); a folder, a FIFO or a
+    device is refused (``PathError``), never replaced. The file keeps the old
+    file's permission bits (a new one gets 0o666 less the umask, as ``open`` would give
+    it), and temporary files a killed save left beside it are swept up."""
+    target = write_target(path)
+    folder = target.parent
+    mode = _mode_for(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        if cannot_create(exc):
+            # Name the folder, not mkstemp's hidden temporary name.
+            err = PathError(f"cannot write {path}: the folder {folder} does not allow new files "
+                                  f"(a save writes a new file beside the old one); save somewhere else")
+            err.errno = exc.errno
+            raise err from None
+        raise
+    try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600
+            os.fchmod(fd, mode)
+        binary = isinstance(text, bytes)  # an image export
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError) and not isinstance(exc, PathError):
+            err = PathError(f"cannot write {path}: {exc.strerror or exc}")  # one line naming the file
+            err.errno = exc.errno
+            raise err from exc
+        raise
+    _sweep_stale(folder, target.name)
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _sweep_stale(folder: Path, name: str):
+    """Remove ``.NAME.XXXXXXXX.tmp`` files (mkstemp's pattern for this very file) older
+    than STALE_SECONDS: what a save killed before its rename left behind. Nothing else."""
+    pattern = re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
+    cutoff = time.time() - STALE_SECONDS
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass  # gone already, or not ours to remove

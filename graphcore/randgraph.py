@@ -83,9 +83,6 @@ class _Builder:
         self.queue: list[str] = []
 
     # --- bookkeeping --------------------------------------------------------------------
-    def _shape(self):
-        return () if self.m is None else (self.m,)
-
     def _new_var(self, key: str, ref: tuple[str, int], value, reusable: bool = True):
         self.val[key] = np.asarray(value, dtype=float)
         self.src[key] = ref

@@ -28,17 +28,10 @@ from .engine import Evaluation, StepEvent, compile_graph, trace
 from .errors import DataError
 from .graph import Graph
 from .variable_ref import VariableRef
+from .numbers import format_number
 
 
 # --- numbers as shown -------------------------------------------------------------------
-def fmt(x: float) -> str:
-    """A number the way the panel prints it: 6 significant digits, no "-0"."""
-    x = float(x)
-    if x == 0:
-        return "0"
-    return f"{x:.6g}"
-
-
 @dataclass(frozen=True)
 class Shown:
     """One Variable's value or gradient as shown: a number, or a mean with its spread."""
@@ -65,10 +58,11 @@ class Shown:
     @property
     def text(self) -> str:
         if self.single:
-            return fmt(self.mean)
+            return format_number(self.mean)
         if self.lo == self.hi:
-            return f"{fmt(self.mean)} (each of the {self.count} samples)"
-        return f"{fmt(self.mean)} (mean of {self.count}; sd {fmt(self.sd)}, {fmt(self.lo)} … {fmt(self.hi)})"
+            return f"{format_number(self.mean)} (each of the {self.count} samples)"
+        return (f"{format_number(self.mean)} (mean of {self.count}; sd {format_number(self.sd)}, "
+                f"{format_number(self.lo)} … {format_number(self.hi)})")
 
     @property
     def short(self) -> str:
@@ -77,7 +71,7 @@ class Shown:
 
     def factor(self) -> str:
         """As a factor in a product: negatives in brackets."""
-        t = fmt(self.mean)
+        t = format_number(self.mean)
         return f"({t})" if t.startswith("-") else t
 
 
@@ -317,7 +311,7 @@ def from_evaluation(ev: Evaluation, sample: int | None = None) -> StepSequence:
     graph = ev.plan.graph
     events = trace(ev)
     m = 1 if sample is not None else ev.m
-    steps = [_present(graph, e, i, len(events), m) for i, e in enumerate(events)]
+    steps = [present_step(graph, e, i, len(events), m) for i, e in enumerate(events)]
     return StepSequence(steps, events, sample, m, ev.cost, graph.meta.get("name", ""))
 
 
@@ -333,7 +327,7 @@ def display_name(graph: Graph, key: str) -> str:
     return base
 
 
-def _present(graph: Graph, e: StepEvent, index: int, total: int, m: int | None) -> ChainRuleStep:
+def present_step(graph: Graph, e: StepEvent, index: int, total: int, m: int | None) -> ChainRuleStep:
     fn = F.get(e.op)
     name = display_name(graph, e.node)
     attrs = graph.attrs(e.node) if e.node in graph else {}
@@ -364,7 +358,7 @@ def _present(graph: Graph, e: StepEvent, index: int, total: int, m: int | None) 
         return step
     local_t = _local_templates(fn, attrs)
     names = {pn: _wrap(n) for pn, n in zip(port_names, in_names)}
-    names.update({a: fmt(v) for a, v in attrs.items()})
+    names.update({a: format_number(v) for a, v in attrs.items()})
     up = step.upstream[0][2]
     for p, (pn, k, n, loc, d) in enumerate(zip(port_names, e.input_keys, in_names, e.local, e.downstream)):
         loc_s, d_s = Shown.of(loc), Shown.of(d)
@@ -392,7 +386,7 @@ def _forward_formulas(e: StepEvent, fn: F.Function, attrs, port_names, in_names)
         nums = f"−ln softmax({', '.join(v.factor() for v in values[:-1])})[{values[-1].factor()}]" if numeric else ""
         return named, nums
     template = forward_template(fn)
-    extra = {a: fmt(v) for a, v in attrs.items()}
+    extra = {a: format_number(v) for a, v in attrs.items()}
     named = _fill(template, {**{p: _wrap(n) for p, n in zip(port_names, in_names)}, **extra})
     if fn.reduces:
         count = np.size(e.inputs[0])
@@ -427,7 +421,8 @@ def _seed_text(name: str, seed, m: int | None) -> str:
     if np.ndim(seed) == 0 or np.size(seed) == 1:
         what = "J is the cost" if name == "J" else f"{name} is the cost J"
         return f"dJ/dJ = 1    ({what}: the seed of backprop)"
-    return f"dJ/d{name}ᵢ = 1/m = {fmt(s.mean)} for each of the m = {s.count} samples, since J = 1/m Σᵢ {name}ᵢ"
+    return (f"dJ/d{name}ᵢ = 1/m = {format_number(s.mean)} for each of the m = {s.count} samples, "
+            f"since J = 1/m Σᵢ {name}ᵢ")
 
 
 # --- the transcript and its JSON -------------------------------------------------------------
@@ -445,13 +440,13 @@ def transcript(seq: StepSequence) -> str:
         lines += step.lines()
         lines.append("")
     if seq.cost is not None:
-        lines.append(f"cost J = {fmt(seq.cost)}")
+        lines.append(f"cost J = {format_number(seq.cost)}")
     else:
         lines.append("the graph names no loss, so there is no backward pass")
     return "\n".join(lines)
 
 
-def _num(s: Shown) -> float | None:
+def json_number(s: Shown) -> float | None:
     """A JSON number; null where a batch mean overflowed (strict JSON has no inf)."""
     return s.mean if np.isfinite(s.mean) else None
 
@@ -461,20 +456,21 @@ def steps_json(seq: StepSequence) -> dict:
     out = []
     for st in seq.steps:
         d = {"phase": st.phase, "node": st.node, "op": st.op, "label": st.name,
-             "inputs": [_num(v) for *_, v in st.inputs], "input_keys": [k for _, k, _, _ in st.inputs],
-             "output": _num(st.outputs[0][2]) if len(st.outputs) == 1 else [_num(v) for *_, v in st.outputs],
+             "inputs": [json_number(v) for *_, v in st.inputs], "input_keys": [k for _, k, _, _ in st.inputs],
+             "output": (json_number(st.outputs[0][2]) if len(st.outputs) == 1
+                        else [json_number(v) for *_, v in st.outputs]),
              "output_keys": [k for k, _, _ in st.outputs],
              "local": {}, "upstream": None, "downstream": {}}
         if st.phase == "backward":
-            ups = [_num(v) for *_, v in st.upstream]
+            ups = [json_number(v) for *_, v in st.upstream]
             d["upstream"] = ups[0] if len(ups) == 1 else ups
             if st.jacobian is not None:
-                d["local"] = {str(p.port): [_num(row[p.port]) for row in st.jacobian] for p in st.ports}
-                d["jacobian"] = [[_num(c) for c in row] for row in st.jacobian]
+                d["local"] = {str(p.port): [json_number(row[p.port]) for row in st.jacobian] for p in st.ports}
+                d["jacobian"] = [[json_number(c) for c in row] for row in st.jacobian]
             else:
-                d["local"] = {str(p.port): _num(p.local) for p in st.ports}
-            d["downstream"] = {str(p.port): _num(p.downstream) for p in st.ports}
-            d["contributions"] = {k: [{"from": t.node, "port": t.port, "value": _num(t.value)} for t in terms]
+                d["local"] = {str(p.port): json_number(p.local) for p in st.ports}
+            d["downstream"] = {str(p.port): json_number(p.downstream) for p in st.ports}
+            d["contributions"] = {k: [{"from": t.node, "port": t.port, "value": json_number(t.value)} for t in terms]
                                   for k, terms in st.contributions.items()}
             d["seed"] = st.is_seed
             if st.gate:

@@ -124,7 +124,7 @@ class RemoveCommand(GraphCommand):
         self.records, self.removed_edges, self.meta = [], [], {}
         self.at = {n: i for i, n in enumerate(g.nodes())} | {e: i for i, e in enumerate(g.edges())}
         self.groups = groups_of(g).to_list() if has_groups(g) else None  # removed boxes leave their groups
-        with _maybe_batch(g, len(self.nodes)):
+        with maybe_batch(g, len(self.nodes)):
             for e in self.edges:
                 self.removed_edges.append(g.disconnect(e.dst, e.port))
             seen = set(self.removed_edges)  # a set beside the list: deleting 10,000 boxes stays linear
@@ -137,7 +137,7 @@ class RemoveCommand(GraphCommand):
                 self.removed_edges += fresh
 
     def undo_it(self):
-        with _maybe_batch(self.graph, len(self.records)):
+        with maybe_batch(self.graph, len(self.records)):
             _restore(self.graph, self.records, self.removed_edges, self.meta, self.at)
         if self.groups is not None:  # the boxes back in their groups, as in the file before
             groups_of(self.graph).replace(self.groups)
@@ -151,7 +151,7 @@ class _NoBatch:
         return False
 
 
-def _maybe_batch(graph: Graph, n: int):
+def maybe_batch(graph: Graph, n: int):
     return graph.batch() if n > BATCH_ABOVE else _NoBatch()
 
 
@@ -225,7 +225,7 @@ class MoveCommand(GraphCommand):
         return {n for n in set(self.new) | set(self.old) if self.new.get(n) != self.old.get(n)}  # only boxes that move
 
     def _place(self, positions):
-        with _maybe_batch(self.graph, len(positions)):
+        with maybe_batch(self.graph, len(positions)):
             for nid, (x, y) in positions.items():
                 self.graph.move(nid, x, y)
 
@@ -326,7 +326,7 @@ class InsertFragmentCommand(GraphCommand):
 
     def do(self):
         g = self.graph
-        with _maybe_batch(g, len(self.nodes)):
+        with maybe_batch(g, len(self.nodes)):
             for nd in self.nodes:
                 nid = self.rename[nd["id"]]
                 g.add_record(NodeRecord.from_dict(nd, nid, self.positions.get(nd["id"])))
@@ -340,6 +340,6 @@ class InsertFragmentCommand(GraphCommand):
 
     def undo_it(self):
         g = self.graph
-        with _maybe_batch(g, len(self.nodes)):
+        with maybe_batch(g, len(self.nodes)):
             for nid in reversed(self.new_ids):
                 g.remove_node(nid)

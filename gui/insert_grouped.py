@@ -13,7 +13,7 @@ from graphcore.graph import Graph, VariableRef
 from graphcore.groups import groups_of
 from graphcore.placement import free_offset
 
-from .commands import InsertFragmentCommand, _maybe_batch
+from .commands import InsertFragmentCommand, maybe_batch
 
 GAP = 260.0  # pixels between the graph's right edge and a piece placed beside it
 
@@ -46,7 +46,7 @@ class InsertGroupedCommand(InsertFragmentCommand):
     def do(self):
         # A big piece: boxes, arrows, groups and the cost announced as one reset, one redraw
         # (a small one is drawn box by box: a reset would redraw the whole graph around it).
-        with _maybe_batch(self.graph, len(self.nodes)):
+        with maybe_batch(self.graph, len(self.nodes)):
             super().do()
             groups = groups_of(self.graph)
             for rec in self.group_records:
@@ -55,7 +55,7 @@ class InsertGroupedCommand(InsertFragmentCommand):
                 self.graph.set_meta(key, ref)
 
     def undo_it(self):
-        with _maybe_batch(self.graph, len(self.nodes)):
+        with maybe_batch(self.graph, len(self.nodes)):
             for key, ref in self.old_roles.items():
                 self.graph.set_meta(key, ref)
             groups = groups_of(self.graph)

@@ -21,7 +21,7 @@ from .canvas.view import GraphView
 from .code_export import CodeExport
 from .document import Document
 from .edit_actions import EditActions
-from .file_actions import FileActions, examples
+from .file_actions import FileActions
 from .panels.inspector import InspectorPanel
 from .panels.palette import PalettePanel
 from .panels.quick_search import QuickSearch, compatible_ops
@@ -396,6 +396,3 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Backprop Studio",
                           "<b>Backprop Studio</b><br>Build a computation graph of Function boxes and Variable "
                           "arrows, run forward and backprop, and watch gradient descent learn.")
-
-    def show_examples(self):
-        return examples()

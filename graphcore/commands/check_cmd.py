@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import gradcheck, learner
 from ..engine import compile_graph
 from .common import load_data, load_graph, print_json
+from .usage import UsageError
 
 
 def add_arguments(p):
@@ -15,7 +16,6 @@ def add_arguments(p):
 
 def run(args) -> int:
     if not 0 < args.eps < 1:  # also refuses nan and inf
-        from ..cli import UsageError
         raise UsageError(f"graphcore check: error: --eps must be a number between 0 and 1, not {args.eps}")
     graph = load_graph(args.graph)
     data = load_data(graph, args.data)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import datasets, fileformat
 from ..graph import Graph
+from ..numbers import format_number
 
 
 def load_graph(path: str) -> Graph:
@@ -30,10 +31,11 @@ def summary(v) -> str:
     """Short text for a value: the number, or the mean and spread over samples."""
     a = np.asarray(v, dtype=float)
     if a.ndim == 0:
-        return f"{float(a):.6g}"
+        return format_number(a)
     with np.errstate(over="ignore"):  # the mean of values near 1e308 overflows: show inf, warn nobody
         mean = a.mean()
-    return f"mean {mean:.6g} (min {a.min():.4g}, max {a.max():.4g}, m={a.size})"
+    return (f"mean {format_number(mean)} (min {format_number(a.min(), 4)}, max {format_number(a.max(), 4)}, "
+            f"m={a.size})")
 
 
 def print_json(doc):

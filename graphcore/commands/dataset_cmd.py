@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 from .. import datasets
+from .usage import UsageError
 
 
 def add_arguments(p):
@@ -19,7 +20,6 @@ def add_arguments(p):
 
 def run(args) -> int:
     if args.seed < 0:
-        from ..cli import UsageError
         raise UsageError(f"graphcore dataset: error: --seed must be ≥ 0, not {args.seed}")
     ds = datasets.generate(args.name, args.n, args.seed, args.noise)
     if args.output:

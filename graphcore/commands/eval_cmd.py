@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..engine import compile_graph
 from . import groups_report
 from .common import load_data, load_graph, number, print_json, summary
+from .usage import UsageError
 
 
 def add_arguments(p):
@@ -17,7 +18,6 @@ def add_arguments(p):
 
 def run(args) -> int:
     if args.per_sample and not args.groups:
-        from ..cli import UsageError
         raise UsageError("graphcore eval: error: --per-sample goes with --groups (each group's Jacobian per sample)")
     graph = load_graph(args.graph)
     data = load_data(graph, args.data)

@@ -9,6 +9,7 @@ import sys
 
 from ..expr import from_expr
 from ..fileformat import dumps, save
+from .usage import UsageError
 
 
 OPTIONS = ("-h", "--help", "--inputs", "--seed", "-o", "--output")
@@ -37,7 +38,6 @@ def dash_hint(argv: list[str]) -> str | None:
 
 def run(args) -> int:
     if args.seed < 0:  # numpy's own complaint would not name the flag
-        from ..cli import UsageError
         raise UsageError(f"graphcore from-expr: error: --seed must be ≥ 0, not {args.seed}")
     inputs = None if args.inputs is None else [s.strip() for s in args.inputs.split(",") if s.strip()]
     graph = from_expr(args.expr, inputs, seed=args.seed)
@@ -45,7 +45,6 @@ def run(args) -> int:
         used = {n.id for n in ast.walk(ast.parse(args.expr.lstrip(), mode="eval")) if isinstance(n, ast.Name)}
         unused = [name for name in inputs if name not in used]
         if unused:
-            from ..cli import UsageError
             raise UsageError(f"graphcore from-expr: error: --inputs names {', '.join(map(repr, unused))}, "
                              f"which the expression does not use")
     if args.output:

@@ -14,6 +14,7 @@ from .. import datasets, optim
 from ..errors import EvaluationError
 from ..race import Race, check_lrs, check_optimizers
 from .common import load_graph, print_json
+from .usage import UsageError
 
 
 def add_arguments(p):
@@ -31,7 +32,6 @@ def add_arguments(p):
 
 
 def _flags(args) -> tuple[list[str], list | None]:
-    from ..cli import UsageError
 
     def bad(msg):
         return UsageError(f"graphcore race: error: {msg}")

@@ -20,6 +20,7 @@ from ..errors import DivergenceError, NonFiniteError
 from ..progress import ProgressBar
 from ..training import Trainer
 from .common import load_graph, print_json
+from .usage import UsageError
 
 
 SHOWN = 12  # parameters listed in the text output
@@ -40,7 +41,6 @@ def add_arguments(p):
 
 
 def _check_flags(args):
-    from ..cli import UsageError
     bad = None
     if args.epochs is not None and not 0 <= args.epochs <= limits.MAX_EPOCHS:
         bad = f"--epochs must be ≥ 0 and at most {limits.MAX_EPOCHS:,} (the epochs limit), not {args.epochs}"

@@ -38,8 +38,8 @@ def _generator_code(block: dict) -> list[str]:
     name = block["generator"]
     if name in datasets.RULES:
         rule = datasets.RULES[name]
-        funcs = [rule, datasets._ruled]
-        call = f"{datasets._ruled.__name__}({rule.__name__})"
+        funcs = [rule, datasets.ruled]
+        call = f"{datasets.ruled.__name__}({rule.__name__})"
     else:
         funcs = [datasets.GENERATORS[name]]
         call = datasets.GENERATORS[name].__name__

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import formula
+from .. import feed_rule, formula
 from .. import functions as F
 from ..engine import Plan, compile_graph
 from ..errors import MissingDataError
@@ -108,17 +108,17 @@ def assign_names(plan: Plan, reserved=()) -> Names:
 
 def input_reads(plan: Plan, columns) -> dict[str, str | None]:
     """For each input box: the data column it reads, or None when it uses its value
-    (the engine's rule: a column present in the data wins; else the value, if any)."""
+    (the plan's feed rule, feed_rule.input_feed)."""
     out = {}
     for src in plan.sources:
         if src.op != "input":
             continue
-        col = src.column or src.node
-        if columns is not None and col in columns:
+        how, col = src.feed(columns)
+        if how == feed_rule.COLUMN:
             out[src.node] = col
-        elif src.value is not None and (columns is None or src.column is None):
+        elif how == feed_rule.VALUE:
             out[src.node] = None
-        elif columns is not None:
+        elif how == feed_rule.MISSING:
             raise MissingDataError(f"input box '{plan.graph.box_name(src.node)}': the data set has no column "
                                    f"'{col}'", [src.node])
         else:  # the engine's wording: there is no data set at all
@@ -139,7 +139,7 @@ def infer_ndims(plan: Plan, reads: dict) -> dict[str, int]:
     return nd
 
 
-def _tag(node: str, text: str = "") -> str:
+def code_tag(node: str, text: str = "") -> str:
     tag = f"  # [{comment_text(node)}]"
     return tag + (" " + comment_text(text, 70) if text else "")
 
@@ -192,21 +192,22 @@ def emit_forward(plan: Plan, names: Names, reads: dict, check: bool = True) -> l
             what += f", data column {reads[src.node]!r}"
         else:
             code = f"np.asarray({float(src.value)!r}, dtype=float)"
-        lines.append(f"    {n} = {code}" + _tag(src.node, what))
+        lines.append(f"    {n} = {code}" + code_tag(src.node, what))
     for step in plan.steps:
         xs = [v[plan.keys[i]] for i in step.ins]
         outs = [v[plan.keys[o]] for o in step.outs]
         expr = forward_expr(step.op, xs, step.attrs)
         what = step.op + (f" {g.label(step.node)!r}" if g.label(step.node) != step.node else "")
-        lines.append(f"    {', '.join(outs)} = {expr}" + _tag(step.node, what))
+        lines.append(f"    {', '.join(outs)} = {expr}" + code_tag(step.node, what))
     if plan.loss_slot is not None:
         loss_key = plan.keys[plan.loss_slot]
         owner = plan.owner[plan.loss_slot]
         if loss_is_per_sample(plan, reads):
             lines.append(f"    {names.cost} = np.mean({v[loss_key]})"
-                         + _tag(owner, "the cost J: the mean of the loss over the samples"))
+                         + code_tag(owner, "the cost J: the mean of the loss over the samples"))
         else:
-            lines.append(f"    {names.cost} = {v[loss_key]}" + _tag(owner, "the cost J: the loss itself (a scalar)"))
+            lines.append(f"    {names.cost} = {v[loss_key]}"
+                         + code_tag(owner, "the cost J: the loss itself (a scalar)"))
     else:
         lines.append(f"    {names.cost} = None  # the graph names no loss")
     if check and plan.steps:
@@ -224,80 +225,110 @@ def loss_is_per_sample(plan: Plan, reads: dict) -> bool:
 
 def emit_backward(plan: Plan, names: Names, reads: dict, check: bool = True) -> list[str]:
     """``def backward(values)``: dJ/dv for every Variable the cost depends on, by the chain rule."""
-    v = names.value
     nd = infer_ndims(plan, reads)
-    lines: list[str] = []
-    checks: list[tuple[str, str]] = []
     loss_key = plan.keys[plan.loss_slot]
-    loss_owner = plan.owner[plan.loss_slot]
-    d_loss = names.grad_of(loss_key)
-    if nd[loss_key]:
-        lines.append(f"    {d_loss} = np.full(np.shape({v[loss_key]}), 1.0 / np.size({v[loss_key]}))"
-                     + _tag(loss_owner, "the seed: J = mean of the loss, so dJ/dL = 1/m per sample"))
-    else:
-        lines.append(f"    {d_loss} = 1.0" + _tag(loss_owner, "the seed: dJ/dJ = 1"))
+    lines = [_seed_line(plan, names, nd[loss_key])]
     path = [s for s in reversed(plan.steps) if s.on_loss_path]
     # How many gradients flow into each Variable: more than one is fan-out (the copy gate).
     arrivals: dict[str, int] = {}
     for s in path:
         for i in s.ins:
             arrivals[plan.keys[i]] = arrivals.get(plan.keys[i], 0) + 1
-    parts: dict[str, list[str]] = {}
-    has_grad = {loss_key}
+    sums = _GradientSums(plan, names, arrivals, {loss_key})
     for s in path:
-        in_keys = [plan.keys[i] for i in s.ins]
-        out_keys = [plan.keys[o] for o in s.outs]
-        xs, outs = [v[k] for k in in_keys], [v[k] for k in out_keys]
-        ups = [names.grad_of(k) if k in has_grad else None for k in out_keys]
+        lines += _step_backward(plan, names, nd, s, sums)
+    return _backward_function(plan, names, lines, sums, check)
+
+
+def _seed_line(plan: Plan, names: Names, per_sample: int) -> str:
+    v = names.value
+    loss_key = plan.keys[plan.loss_slot]
+    owner = plan.owner[plan.loss_slot]
+    if per_sample:
+        return (f"    {names.grad_of(loss_key)} = np.full(np.shape({v[loss_key]}), 1.0 / np.size({v[loss_key]}))"
+                + code_tag(owner, "the seed: J = mean of the loss, so dJ/dL = 1/m per sample"))
+    return f"    {names.grad_of(loss_key)} = 1.0" + code_tag(owner, "the seed: dJ/dJ = 1")
+
+
+@dataclass
+class _GradientSums:
+    """The copy gate as it is written: which Variables have their gradient yet, and the terms
+    still to be summed for those several boxes read."""
+
+    plan: Plan
+    names: Names
+    arrivals: dict[str, int]
+    has_grad: set[str]
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    checks: list[tuple[str, str]] = field(default_factory=list)  # (box, name) to test for nan/inf
+
+    def add(self, s, key: str, port: int, expr: str, note: str) -> list[str]:
+        """Lines giving ``key`` the term that came back from box ``s``'s ``port``."""
+        names, v = self.names, self.names.value
         port_names = s.fn.input_names(s.attrs)
-        lines.append(f"    # [{comment_text(s.node)}] {comment_text(gate_text(s.fn), 90)}")
-        if s.op == "softmax":
-            down = []
-            for j in range(len(xs)):
-                terms = [f"{ups[i]} * ({outs[i]} * ({1.0 if i == j else 0.0!r} - {outs[j]}))"
-                         for i in range(len(outs)) if ups[i] is not None]
-                down.append(" + ".join(terms))
-        elif s.op == "cross_entropy":
-            k = int(s.attrs["k"])
-            tmp = names.namer.take("s_" + outs[0])
-            lines.append(f"    {tmp} = softmax({', '.join(xs[:k])})" + _tag(s.node, "softmax of the logits"))
-            down = [f"({tmp}[{i}] - ({xs[k]} == {i})) * {ups[0]}" for i in range(k)] + [f"0.0 * {ups[0]}"]
+        if self.arrivals[key] == 1:
+            target = names.grad_of(key)
         else:
-            down = downstream_exprs(s.op, xs, outs[0], ups[0], s.attrs)
-        out_nd = nd[out_keys[0]]
-        consumer = v.get(s.node) or v[out_keys[0]]
-        for port, (key, expr) in enumerate(zip(in_keys, down)):
-            d_nd = nd[key] if s.fn.reduces else out_nd
-            note = f"port {port} ({port_names[port]}): local × upstream"
-            if d_nd > nd[key]:
-                expr = f"np.sum({expr})"
-                note = "broadcast: a scalar's gradient is the sum over the samples"
-            if arrivals[key] == 1:
-                target = names.grad_of(key)
-            else:
-                suffix = f"_{port_names[port]}" if in_keys.count(key) > 1 else ""
-                target = names.namer.take(f"d_{v[key]}_from_{consumer}{suffix}")
-                parts.setdefault(key, []).append(target)
-            lines.append(f"    {target} = {expr}" + _tag(s.node, note))
-            checks.append((s.node, target))
-            if arrivals[key] == 1:
-                has_grad.add(key)
-            elif len(parts[key]) == arrivals[key]:
-                lines.append(f"    {names.grad_of(key)} = {' + '.join(parts[key])}"
-                             + _tag(plan.owner[plan.slot_of[key]], "fan-out: the copy gate sums what came back"))
-                has_grad.add(key)
+            suffix = f"_{port_names[port]}" if [self.plan.keys[i] for i in s.ins].count(key) > 1 else ""
+            consumer = v.get(s.node) or v[self.plan.keys[s.outs[0]]]
+            target = names.namer.take(f"d_{v[key]}_from_{consumer}{suffix}")
+            self.parts.setdefault(key, []).append(target)
+        lines = [f"    {target} = {expr}" + code_tag(s.node, note)]
+        self.checks.append((s.node, target))
+        if self.arrivals[key] == 1:
+            self.has_grad.add(key)
+        elif len(self.parts[key]) == self.arrivals[key]:
+            owner = self.plan.owner[self.plan.slot_of[key]]
+            lines.append(f"    {names.grad_of(key)} = {' + '.join(self.parts[key])}"
+                         + code_tag(owner, "fan-out: the copy gate sums what came back"))
+            self.has_grad.add(key)
+        return lines
+
+
+def _step_backward(plan: Plan, names: Names, nd: dict, s, sums: _GradientSums) -> list[str]:
+    """One box's backward lines: its downstream gradients, local × upstream per input port."""
+    v = names.value
+    in_keys = [plan.keys[i] for i in s.ins]
+    out_keys = [plan.keys[o] for o in s.outs]
+    xs, outs = [v[k] for k in in_keys], [v[k] for k in out_keys]
+    ups = [names.grad_of(k) if k in sums.has_grad else None for k in out_keys]
+    port_names = s.fn.input_names(s.attrs)
+    lines = [f"    # [{comment_text(s.node)}] {comment_text(gate_text(s.fn), 90)}"]
+    if s.op == "softmax":
+        down = [" + ".join(f"{ups[i]} * ({outs[i]} * ({1.0 if i == j else 0.0!r} - {outs[j]}))"
+                           for i in range(len(outs)) if ups[i] is not None) for j in range(len(xs))]
+    elif s.op == "cross_entropy":
+        k = int(s.attrs["k"])
+        tmp = names.namer.take("s_" + outs[0])
+        lines.append(f"    {tmp} = softmax({', '.join(xs[:k])})" + code_tag(s.node, "softmax of the logits"))
+        down = [f"({tmp}[{i}] - ({xs[k]} == {i})) * {ups[0]}" for i in range(k)] + [f"0.0 * {ups[0]}"]
+    else:
+        down = downstream_exprs(s.op, xs, outs[0], ups[0], s.attrs)
+    for port, (key, expr) in enumerate(zip(in_keys, down)):
+        d_nd = nd[key] if s.fn.reduces else nd[out_keys[0]]
+        note = f"port {port} ({port_names[port]}): local × upstream"
+        if d_nd > nd[key]:
+            expr = f"np.sum({expr})"
+            note = "broadcast: a scalar's gradient is the sum over the samples"
+        lines += sums.add(s, key, port, expr, note)
+    return lines
+
+
+def _backward_function(plan: Plan, names: Names, lines: list[str], sums: _GradientSums, check: bool) -> list[str]:
+    """The backward lines inside their function: the Variables they read unpacked first."""
+    v = names.value
     code = "\n".join(line.split("#")[0] for line in lines)
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code))
     used = {k for k in plan.keys if v[k] in words}
-    unpack = [f"    {v[k]} = values[{k!r}]" + _tag(plan.owner[plan.slot_of[k]])
+    unpack = [f"    {v[k]} = values[{k!r}]" + code_tag(plan.owner[plan.slot_of[k]])
               for k in plan.keys if k in used]
     out = ["def backward(values):",
            '    """dJ/dv for every Variable the cost depends on: downstream = local × upstream."""']
     out += unpack + lines
-    if check and checks:
-        pairs = ", ".join(f"({node!r}, {name})" for node, name in checks)
+    if check and sums.checks:
+        pairs = ", ".join(f"({node!r}, {name})" for node, name in sums.checks)
         out.append(f"    check_finite('backward', ({pairs},))")
-    body = ", ".join(f"{k!r}: {names.grad[k]}" for k in plan.keys if k in has_grad)
+    body = ", ".join(f"{k!r}: {names.grad[k]}" for k in plan.keys if k in sums.has_grad)
     out.append(f"    return {{{body}}}")
     return out
 

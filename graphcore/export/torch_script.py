@@ -17,7 +17,7 @@ from ..graph import Graph
 from . import parts
 from .naming import comment_text, module_names
 from .numpy_script import params_lines, settings_lines
-from .straightline import _tag, assign_names, infer_ndims, input_reads, k_port_call
+from .straightline import code_tag, assign_names, infer_ndims, input_reads, k_port_call
 
 HEADER = '''\
 #!/usr/bin/env python3
@@ -205,7 +205,7 @@ def model_lines(graph: Graph, plan, names, reads) -> list[str]:
              "    def __init__(self):", "        super().__init__()"]
     for pid in plan.param_ids:
         lines.append(f"        self.{v[pid]} = nn.Parameter(torch.tensor({float(graph.value(pid))!r}))"
-                     + _tag(pid, graph.label(pid) if graph.label(pid) != pid else "parameter"))
+                     + code_tag(pid, graph.label(pid) if graph.label(pid) != pid else "parameter"))
     lines += ["", "    def forward(self, data):",
               '        """The cost J and every Variable, box by box in topological order."""']
     readers = Counter(reads[s.node] for s in plan.sources if s.op == "input" and reads.get(s.node))
@@ -219,16 +219,17 @@ def model_lines(graph: Graph, plan, names, reads) -> list[str]:
             code = f"data[{col!r}]" + (".clone()" if readers[col] > 1 else "")
         else:
             code = f"torch.tensor({float(src.value)!r}, requires_grad=True)"  # autograd reports dJ/dv, as the app
-        lines.append(f"        {n} = {code}" + _tag(src.node, src.op))
+        lines.append(f"        {n} = {code}" + code_tag(src.node, src.op))
     for step in plan.steps:
         xs = [v[plan.keys[i]] for i in step.ins]
         outs = [v[plan.keys[o]] for o in step.outs]
-        lines.append(f"        {', '.join(outs)} = {torch_expr(step.op, xs, step.attrs)}" + _tag(step.node, step.op))
+        lines.append(f"        {', '.join(outs)} = {torch_expr(step.op, xs, step.attrs)}"
+                     + code_tag(step.node, step.op))
     if plan.loss_slot is not None:
         key = plan.keys[plan.loss_slot]
         per_sample = infer_ndims(plan, reads)[key] == 1
         lines.append(f"        {names.cost} = {'torch.mean(' + v[key] + ')' if per_sample else v[key]}"
-                     + _tag(plan.owner[plan.loss_slot], "the cost J"))
+                     + code_tag(plan.owner[plan.loss_slot], "the cost J"))
     else:
         lines.append(f"        {names.cost} = None  # the graph names no loss")
     ignored = set(plan.ignored)  # boxes the cost does not depend on: never computed

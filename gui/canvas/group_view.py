@@ -33,8 +33,8 @@ def short_value(v) -> str:
     """A port's value in a collapsed group's narrow row: the number, or μ over the samples."""
     arr = np.asarray(v)
     if arr.ndim == 0 or arr.size == 1:
-        return style.format_number(float(arr.reshape(-1)[0]))
-    return f"μ {style.format_number(float(arr.mean()))}" if arr.size else ""
+        return style.short_number(float(arr.reshape(-1)[0]))
+    return f"μ {style.short_number(float(arr.mean()))}" if arr.size else ""
 
 
 def _key(name: str) -> str:

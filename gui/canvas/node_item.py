@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QP
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from graphcore import functions as F
+from graphcore.feed_rule import COLUMN, NO_DATA, VALUE, input_feed
 
 from ..canvas.overlay import CURRENT_COLOR, DONE_COLOR
 from . import style
@@ -47,12 +48,12 @@ _MOVED = QGraphicsItem.ItemPositionHasChanged  # looked up once: itemChange is c
 def input_note(node_id: str, column, value, columns) -> str:
     """What feeds an input box, by the engine's rule: its data column when the data set has
     it, else its own value (no data set, or no column named), else the missing column."""
-    col = column or node_id
-    if columns is not None and col in columns:
+    how, col = input_feed(node_id, column, value, columns)
+    if how == COLUMN:
         return f"column {col}"
-    if value is not None and (columns is None or column is None):
+    if how == VALUE:
         return f"value {style.format_value(value)}"
-    if columns is None:
+    if how == NO_DATA:
         return "no data set, no value"
     return f"column {col} missing"
 
@@ -185,26 +186,33 @@ class NodeItem(QGraphicsItem):
     # --- painting ----------------------------------------------------------------------
     def paint(self, painter, option: QStyleOptionGraphicsItem, widget=None):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        body = QRectF(0, 0, WIDTH, self.height)
-        header_color = style.KIND_COLORS[self.kind]
-        selected = self.isSelected()
         if lod < 0.25:  # zoomed far out: a plain block is all the eye can see (the stepped one in its colour)
-            painter.fillRect(body, QColor(CURRENT_COLOR) if self.current else header_color)
+            painter.fillRect(QRectF(0, 0, WIDTH, self.height),
+                             QColor(CURRENT_COLOR) if self.current else style.KIND_COLORS[self.kind])
             return
         painter.setRenderHint(painter.RenderHint.Antialiasing)
-        border = QPen(style.SELECTED, 2.5) if selected else QPen(QColor("#B8BEC7"), 1)
+        self._paint_frame(painter)
+        if lod < 0.4:
+            return
+        self._paint_ports(painter)
+        self._paint_footer(painter)
+        self._paint_marks(painter)
+
+    def _paint_frame(self, painter):
+        """The body, its border (selected, stepped or at fault), the coloured header: glyph and label."""
+        border = QPen(style.SELECTED, 2.5) if self.isSelected() else QPen(QColor("#B8BEC7"), 1)
         if self.current:
             border = QPen(QColor(CURRENT_COLOR), 4)
         elif self.error:
             border = QPen(style.UNWIRED, 2.5)
         painter.setPen(border)
         painter.setBrush(QBrush(style.BODY))
-        painter.drawRoundedRect(body, 7, 7)
+        painter.drawRoundedRect(QRectF(0, 0, WIDTH, self.height), 7, 7)
         head = QPainterPath()
         head.setFillRule(Qt.WindingFill)
         head.addRoundedRect(QRectF(0, 0, WIDTH, HEADER), 7, 7)
         head.addRect(QRectF(0, HEADER / 2, WIDTH, HEADER / 2))
-        painter.fillPath(head.simplified(), header_color)
+        painter.fillPath(head.simplified(), style.KIND_COLORS[self.kind])
         painter.setPen(QColor("white"))
         painter.setFont(GLYPH_FONT)
         painter.drawText(QRectF(8, 0, 56, HEADER), Qt.AlignVCenter | Qt.AlignLeft, style.glyph(self.op))
@@ -214,8 +222,9 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QRectF(60, 0, WIDTH - 68 - room, HEADER), Qt.AlignVCenter | Qt.AlignRight, label)
         if self.locked:
             draw_padlock(painter, QPointF(WIDTH - 16, HEADER / 2))
-        if lod < 0.4:
-            return
+
+    def _paint_ports(self, painter):
+        """Port names (an unwired input in orange), or a source's note on what feeds it."""
         painter.setFont(PORT_FONT)
         painter.setPen(style.MUTED)
         for p in self.inputs:
@@ -229,6 +238,9 @@ class NodeItem(QGraphicsItem):
         if note:
             note = painter.fontMetrics().elidedText(note, Qt.ElideRight, int(WIDTH - 24))
             painter.drawText(QRectF(10, HEADER, WIDTH - 24, ROW), Qt.AlignVCenter | Qt.AlignLeft, note)
+
+    def _paint_footer(self, painter):
+        """The value row: the value (or "?" when hidden), the ignored hint, "J" on the loss."""
         painter.setPen(QPen(QColor("#E3E6EA"), 1))
         y = self.height - FOOTER
         painter.drawLine(QPointF(6, y), QPointF(WIDTH - 6, y))
@@ -245,6 +257,9 @@ class NodeItem(QGraphicsItem):
         if self.is_loss:
             painter.setPen(QColor("#8F3F5F"))
             painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignRight, "J")
+
+    def _paint_marks(self, painter):
+        """A task's done tick at the corner, the step-through's badge under the box."""
         if self.done:
             painter.setPen(Qt.NoPen)
             painter.setBrush(QColor(DONE_COLOR))

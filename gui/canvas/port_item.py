@@ -35,9 +35,6 @@ class PortItem(QGraphicsItem):
         r = RADIUS + 3
         return QRectF(-r, -r, 2 * r, 2 * r)
 
-    def scene_center(self):
-        return self.scenePos()
-
     def paint(self, painter, option, widget=None):
         if option.levelOfDetailFromTransform(painter.worldTransform()) < LOD_HIDDEN:
             return  # zoomed far out the box is a plain block (NodeItem.paint): a dot would not show

@@ -1,8 +1,12 @@
 """How boxes look: glyph per Function, colour per kind of box, number formatting."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from PySide6.QtGui import QColor
+
+from graphcore.numbers import format_number
 
 GLYPHS = {
     "input": "x", "parameter": "θ", "constant": "c", "identity": "=", "neg": "−x", "inv": "1/x",
@@ -22,7 +26,6 @@ KIND_COLORS = {
     "losses": QColor("#8F3F5F"),
 }
 BODY = QColor("#FBFBFC")
-BODY_DARK = QColor("#2B2F36")
 TEXT = QColor("#1E2228")
 MUTED = QColor("#6B7280")
 UNWIRED = QColor("#D55E00")
@@ -44,13 +47,8 @@ def kind_of(op: str, group: str) -> str:
     return "losses" if group == "losses" else "function"
 
 
-def format_number(v: float) -> str:
-    if v == 0:
-        return "0"
-    a = abs(v)
-    if a >= 1e4 or a < 1e-3:
-        return f"{v:.2e}"
-    return f"{v:.4g}"
+# The canvas's and the inspector's form of graphcore's one formatter: 4 digits, narrow boxes.
+short_number = functools.partial(format_number, digits=4, compact=True)
 
 
 def format_value(v) -> str:
@@ -59,7 +57,7 @@ def format_value(v) -> str:
         return ""
     arr = np.asarray(v)
     if arr.ndim == 0:
-        return format_number(float(arr))
+        return short_number(float(arr))
     if arr.size == 0:
         return "[]"
-    return f"[{arr.size}] μ={format_number(float(arr.mean()))}"
+    return f"[{arr.size}] μ={short_number(float(arr.mean()))}"

@@ -13,7 +13,7 @@ from graphcore.graph import VariableRef
 
 from .. import commands as C
 from ..canvas.node_item import IGNORED_HINT
-from ..canvas.style import format_number
+from ..canvas.style import short_number
 from ..plain_text import escaped, plain_label
 
 
@@ -23,11 +23,11 @@ def summary(v) -> str:
         return "—"
     a = np.asarray(v)
     if a.ndim == 0:
-        return format_number(float(a))
+        return short_number(float(a))
     if a.size == 0:
         return "empty"
-    return (f"{a.size} samples: mean {format_number(float(a.mean()))}\n"
-            f"min {format_number(float(a.min()))}, max {format_number(float(a.max()))}")
+    return (f"{a.size} samples: mean {short_number(float(a.mean()))}\n"
+            f"min {short_number(float(a.min()))}, max {short_number(float(a.max()))}")
 
 
 class InspectorPanel(QWidget):
@@ -97,7 +97,7 @@ class InspectorPanel(QWidget):
 
     def show_training_cost(self, cost: float, epoch: int):
         """During a run the evaluation waits for a quiet moment: the run's J is the live one."""
-        self._live_cost = f"cost J = {format_number(cost)}   (epoch {epoch})"
+        self._live_cost = f"cost J = {short_number(cost)}   (epoch {epoch})"
         if self.node is None and self.edge is None:
             self.formula.setText(self._live_cost)
 
@@ -125,7 +125,7 @@ class InspectorPanel(QWidget):
         else:
             self.title.setText("Nothing selected" if not self.doc.error else "Nothing selected")
             cost = self.doc.evaluation.cost if self.doc.evaluation is not None else None
-            text = f"cost J = {format_number(cost)}" if cost is not None else (self.doc.error or "")
+            text = f"cost J = {short_number(cost)}" if cost is not None else (self.doc.error or "")
             if cost is not None and cost_is_hidden(g):
                 text = "cost J = ?   (hidden until its task is done)"
             loss = g.meta.get("loss")

@@ -286,10 +286,6 @@ class BoundaryPlot(QWidget):
             self.remove_point.emit(i)
 
 
-def legend_labels(plot: BoundaryPlot) -> list[str]:
-    return [label.text for _, label in plot.legend.items]
-
-
 
 def contour_segments(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Marching squares on a (ny, nx) field, vectorised over all cells: the zero level as

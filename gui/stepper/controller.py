@@ -20,8 +20,6 @@ from . import group_level
 from .overlay_builder import overlay_at
 from .quiz import Grade, Quiz, questions, step_lines
 
-SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)  # steps per second
-
 
 class StepperController(QObject):
     changed = Signal()  # index, reveal state or sequence moved: redraw
@@ -172,9 +170,6 @@ class StepperController(QObject):
         """Numbers for training point ``i`` alone (None: the whole batch). The plot calls this on a click."""
         self.sample = None if i is None else int(i)
         self.refresh()
-
-    def select_batch(self):
-        self.select_sample(None)
 
     # --- where we are ---------------------------------------------------------------
     def __len__(self) -> int:

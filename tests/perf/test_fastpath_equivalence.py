@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graphcore import engine, fastpath
+from graphcore import engine, fastpath, kernel_emitter
 from graphcore import functions as F
 from graphcore.errors import EvaluationError, GraphError
 from graphcore.graph import Graph
 from graphcore.randgraph import random_graph
+from graphcore.reference_loop import ReferenceLoop
 
 
 def reference(plan, *args, **kw):
-    """Plan.run with the fast path switched off: the per-box loop of engine.py."""
+    """Plan.run with the fast path switched off: the per-box loop of reference_loop.py."""
     old = fastpath.ENABLED
     fastpath.ENABLED = False
     try:
@@ -27,8 +28,8 @@ def fast(plan, monkeypatch, *args, **kw):
     def no_loop(self, values):
         raise AssertionError("the reference loop ran")
     with monkeypatch.context() as mp:
-        mp.setattr(engine.Plan, "forward", no_loop)
-        mp.setattr(engine.Plan, "backpropagate", no_loop)
+        mp.setattr(ReferenceLoop, "forward", no_loop)
+        mp.setattr(ReferenceLoop, "backpropagate", no_loop)
         return plan.run(*args, **kw)
 
 
@@ -63,8 +64,8 @@ def test_catalogue_is_covered(monkeypatch):
     those two call their catalogue kernels, and the run never falls back to the reference loop."""
     g, data = random_graph(400, 3, with_data=True, m=9)
     plan = engine.compile_graph(g)
-    templated = {s.op for s in plan.steps if fastpath._templates(s.op, s.attrs) is not None}
-    called = {s.op for s in plan.steps if fastpath._templates(s.op, s.attrs) is None}
+    templated = {s.op for s in plan.steps if fastpath.templates(s.op, s.attrs) is not None}
+    called = {s.op for s in plan.steps if fastpath.templates(s.op, s.attrs) is None}
     assert templated == set(F.CATALOGUE) - set(F.SOURCE_OPS) - {"softmax", "cross_entropy"}
     assert called == {"softmax", "cross_entropy"}
     assert_identical(fast(plan, monkeypatch, data), reference(plan, data))
@@ -224,7 +225,7 @@ def test_a_changed_catalogue_entry_changes_the_fast_path_too(monkeypatch):
     """The fast path's lines are printed from the catalogue: change an entry and it follows."""
     changed = F.Function("square", "arithmetic", ("x",), "x * x + 1.0", ("2.0 * x + 0.5",), "x²+1", "2x+½")
     monkeypatch.setitem(F.CATALOGUE, "square", changed)
-    monkeypatch.setattr(fastpath, "_template_cache", {})
+    monkeypatch.setattr(kernel_emitter, "_template_cache", {})
     plan = _chain("square")
     data = {"x": np.array([1.0, 2.0, 3.0])}
     ev = fast(plan, monkeypatch, data)

@@ -15,7 +15,7 @@ import time
 import pytest
 from reliability_docs import lessons
 
-from graphcore import fileformat
+from graphcore import fileformat, paths
 
 
 def lesson_graph(name: str):
@@ -97,7 +97,7 @@ def test_permission_denied_on_the_folder_keeps_the_old_file(saved, monkeypatch):
 
     def mkstemp(*a, **k):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path.parent))
-    monkeypatch.setattr(fileformat.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(paths.tempfile, "mkstemp", mkstemp)
     with pytest.raises(OSError) as info:
         fileformat.save(lesson_graph("the new version"), path)
     # The message names the folder that refuses new files, not mkstemp's hidden temporary name.

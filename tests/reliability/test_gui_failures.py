@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from reliability_docs import RandomChooser, as_bytes, lessons, mutate, render
 
-from graphcore import fileformat
+from graphcore import fileformat, paths
 from gui import crash
 
 FORMAT = "backprop-studio.graph"
@@ -123,7 +123,7 @@ def test_a_failed_save_says_so_and_keeps_the_old_file(window, tmp_path, dialogs,
     else:
         def refuse(*a, **k):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-        monkeypatch.setattr(fileformat.tempfile, "mkstemp", refuse)
+        monkeypatch.setattr(paths.tempfile, "mkstemp", refuse)
         words = "does not allow new files"  # the folder is named, not a hidden temporary file
     assert window.files.save() is False
     kind, title, text = dialogs[-1]

@@ -1,6 +1,6 @@
 """Long runs: 5,000 epochs (past the History's 2,048 kept rows) keep memory flat (the
-History is compact) and a data set of 1,000,000 points trains headless with sane memory. Figures are printed (run with -s),
-never compared with a clock."""
+History is compact) and a data set of 1,000,000 points trains headless with sane memory.
+Figures are printed (run with -s), never compared with a clock."""
 from __future__ import annotations
 
 import json

@@ -84,7 +84,7 @@ def test_opening_what_is_not_a_file_is_refused_at_once(tmp_path):
     (tmp_path / "sub").mkdir()
     paths = {"fifo": tmp_path / "pipe", "folder": tmp_path / "sub", "device": make_device(tmp_path)}
     results = run_each(tmp_path, SMALL, [("open", p) for p in paths.values()])
-    for (kind, path), opened in zip(paths.items(), results):
+    for kind, opened in zip(paths, results):
         assert not opened["ok"], kind
         assert opened["boxes"] == opened["before"]["boxes"], kind
         assert len(opened["warnings"]) == 1 and "\n" not in opened["warnings"][0], (kind, opened["warnings"])
