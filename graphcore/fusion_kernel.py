@@ -80,7 +80,8 @@ class FusedEmitter(_Emitter):
         self.head_steps = {i for h in self.heads.values() for i in h if i is not None}
         self.ce_at = {h[0]: k for k, h in self.heads.items()}
         self._began = False
-        self.ns.update({"_class_rows": fusion_lines.class_rows, "_exp": np.exp, "_log": np.log, "_take": np.take})
+        self.ns.update({"_class_rows": fusion_lines.class_rows, "_exp": np.exp, "_log": np.log, "_take": np.take,
+                        "_sigmoid_2d": fusion_lines.sigmoid_2d})
         self.lazy = self._lazy_outputs()
 
     def _m(self, name: str, k: int | None = None) -> str:
@@ -163,7 +164,7 @@ class FusedEmitter(_Emitter):
             bias = f"{self.P}[_BI{k}]"
         lines += fusion_lines.sums(b, X, rows, W, Z, bias, self._m("PR", k))
         if b.act_op is not None:
-            lines.append(f"{H} = {fastpath._templates(b.act_op, b.act_attrs)[0].format(x0=Z)}")
+            lines.append(f"{H} = {fusion_lines.activation(b.act_op, fastpath._templates(b.act_op, b.act_attrs)[0], Z)}")
         else:
             lines.append(f"{H} = {Z}")
         # a finite z gives a finite h for these, so z alone is tested
@@ -225,7 +226,7 @@ class FusedEmitter(_Emitter):
             reads += [f"g{o}" for o in outs]
         if b.act_op is not None:
             down = fastpath._templates(b.act_op, b.act_attrs)[1][0]
-            lines.append(f"{dZ} = {down.format(x0=Z, o=H, u=dH)}")
+            lines.append(f"{dZ} = {fusion_lines.downstream(b.act_op, down, Z, H, dH)}")
         else:
             lines.append(f"{dZ} = {dH}")
         lines += fusion_lines.weight_grads(k, b, X, rows, dZ, gW, self.PG, self.ns, self.ns[f"_WI{k}"])

@@ -78,6 +78,33 @@ def weight_grads(k: int, block, X: str, rows: list[str] | None, dZ: str, gW: str
     return [f"{gW} = _add_reduce({dZ}[:, None, :] * {X}[None, :, :], axis=2)", f"{PG}[_WF{k}] = {gW}.ravel()"]
 
 
+def activation(op: str, template: str, Z: str) -> str:
+    """H = act(Z): the catalogue's printed template, or the same numbers in fewer passes."""
+    if op == "sigmoid":
+        return f"_sigmoid_2d({Z})"
+    return template.format(x0=Z)
+
+
+def downstream(op: str, template: str, Z: str, H: str, dH: str) -> str:
+    """dZ = act'(Z)·dH from the printed template of the local derivative, or the same numbers
+    in fewer passes."""
+    if op == "relu":  # asfloat(z > 0)·u: u times a boolean is u·1.0 or u·0.0, without the float copy
+        return f"{dH} * ({Z} > 0)"
+    return template.format(x0=Z, o=H, u=dH)
+
+
+def sigmoid_2d(x: np.ndarray) -> np.ndarray:
+    """functions.sigmoid of a (units × samples) array, the same numbers (1/(1+e) or e/(1+e),
+    e = exp(−|x|)) in seven passes instead of nine, three of them in place."""
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + 1.0
+    r = np.where(x >= 0, 1.0, e)
+    np.divide(r, d, out=r)
+    return r
+
+
 def class_rows(y: np.ndarray, k: int):
     """(class of each sample as an int, its flat index into a (k × m) array): the labels of a
     softmax + cross-entropy head. A label that is not a class raises (the unfused run then
