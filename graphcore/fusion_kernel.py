@@ -315,17 +315,19 @@ class FusedKernel:
         self.n, self.n_all = em.n, em.n + len(em.extra)
         self.extra = dict(em.extra)
         self.lazy = frozenset(em.lazy)
-        self.src_slots = tuple(s.slot for s in plan.sources)
         self.out_vec = [o for o in outs if em.vec[o]]
         self.out_sca = [o for o in outs if not em.vec[o]]
         self.grad_vec = [s for s in checked if em.vec[s]]
         self.grad_sca = [s for s in checked if not em.vec[s]]
         in_blocks = {w for b in found for u in b.units for w in [*u.ws, u.bias] if w is not None}
         self.loose = [(k, s) for k, s in enumerate(plan.param_slots) if s not in in_blocks]
+        # the sources put into the value list: not the blocks' parameters (read from θ; filled in when asked)
+        live = [(i, src.slot) for i, src in enumerate(plan.sources) if src.slot not in in_blocks]
+        self.src_pos, self.src_slots = [i for i, _ in live], tuple(slot for _, slot in live)
 
     def __call__(self, S: list, backward: bool, theta: np.ndarray):
         V = [None] * self.n_all
-        _put(V, self.src_slots, S)
+        _put(V, self.src_slots, [S[i] for i in self.src_pos])
         V[self.extra[("P", None)]] = theta
         for f in self.forward:
             f(V)
