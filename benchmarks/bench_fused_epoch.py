@@ -2,6 +2,7 @@
 
     python benchmarks/bench_fused_epoch.py          # prints the tables, writes §12 of benchmarks/RESULTS.md
     python benchmarks/bench_fused_epoch.py --quick  # m = 100 and 1,000 only, fewer rounds, writes nothing
+    python benchmarks/bench_fused_epoch.py --repeat 3  # each figure the median of 3 whole runs
 
 Networks from scalar boxes (graphcore.builder.mlp): 2 → 10 relu → 1 sigmoid with bce on xor,
 and 2 → 16 relu → 3 with softmax and cross-entropy on spiral3; m = 100, 1,000, 10,000.
@@ -198,17 +199,39 @@ def write_section(lines: list[str], path: Path):
     path.write_text(text.rstrip("\n") + "\n\n" + "\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
 
 
+def median_of(runs: list[dict]) -> dict:
+    """Each figure's median over whole runs of the benchmark (a loaded machine varies from run to run)."""
+    out = {}
+    for name in runs[0]:
+        rows: dict[str, dict] = {}
+        for k in runs[0][name][0]:
+            for m in runs[0][name][0][k]:
+                vals = [r[name][0].get(k, {}).get(m) for r in runs]
+                vals = [v for v in vals if v is not None]
+                if vals:
+                    rows.setdefault(k, {})[m] = float(np.median(vals))
+        out[name] = (rows, sorted({n for r in runs for n in r[name][1]}))
+    return out
+
+
 def main(argv=None):
-    quick = "--quick" in (argv if argv is not None else sys.argv[1:])
+    argv = list(argv if argv is not None else sys.argv[1:])
+    quick = "--quick" in argv
+    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 1
     ms = (100, 1000) if quick else (100, 1000, 10000)
-    before = load_average()
-    results = run(ms, rounds=60 if quick else 300, budget_s=5 if quick else 25, with_cli=not quick)
+    runs, loads = [], []
+    for _ in range(repeat):
+        before = load_average()
+        runs.append(run(ms, rounds=60 if quick else 300, budget_s=5 if quick else 25, with_cli=not quick))
+        loads.append(f"{before} / {load_average()}")
+    command = "python benchmarks/bench_fused_epoch.py" + (f" --repeat {repeat}" if repeat > 1 else "")
     lines = [SECTION, "",
-             f"`python benchmarks/bench_fused_epoch.py` on {time.strftime('%Y-%m-%d')} (not part of "
-             "`python -m benchmarks`, which rewrites this file with §1–4 only: put this section back after "
-             f"such a run); 2 CPUs shared with other jobs, load average before / after: {before} / "
-             f"{load_average()}. OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}.", ""]
-    lines += table(results, ms)
+             f"`OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')} {command}` on "
+             f"{time.strftime('%Y-%m-%d')} (not part of `python -m benchmarks`, which rewrites this file with "
+             "§1–4 only: put this section back after such a run); "
+             + (f"each figure the median of {repeat} whole runs; " if repeat > 1 else "")
+             + "2 CPUs shared with other jobs, load average before / after each run: " + "; ".join(loads) + ".", ""]
+    lines += table(median_of(runs), ms)
     print("\n".join(lines))
     if not quick:
         write_section(lines, Path(__file__).with_name("RESULTS.md"))

@@ -236,9 +236,10 @@ class Plan:
                 return ev
         return self.reference.run(data, params, backward, grads)
 
-    def fast_path(self) -> fastpath.FastPlan:
-        """The compiled-kernel executor of this plan (kernels cached inside, per shape)."""
-        if self._fast is None:
+    def fast_path(self, make: bool = True) -> fastpath.FastPlan | None:
+        """The compiled-kernel executor of this plan (kernels cached inside, per shape); with
+        ``make=False``, None until a run has made it."""
+        if self._fast is None and make:
             self._fast = fastpath.FastPlan(self)
         return self._fast
 

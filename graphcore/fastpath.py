@@ -230,6 +230,25 @@ class FastPlan:
                     ev.fused_param_grads = result[2]  # dJ/dθ in param_ids order, as one vector
         return ev
 
+    # --- for epoch_lane.py: a full-batch Trainer's step straight into the fused kernel ------
+    def feed_lean(self, data, params):
+        """``_feed`` with the fused blocks' parameters left to the vector (None when unusual)."""
+        return self._feed(data, params, self._lean_positions())
+
+    def loose_parameters(self) -> list:
+        """(position in the sources, index in θ) of the parameters the kernel reads from the
+        sources (those outside the fused blocks)."""
+        lean = self._lean_positions()
+        return self._loose_pairs(lean) if lean else self._pairs
+
+    def fused_kernel(self, sig):
+        """The fused kernel for this shape and ``grads="params"``, or None."""
+        found = fusion.blocks(self.plan)
+        if not found or sig is None:
+            return None
+        kernel = self._kernel((sig, "params", "fused"), fusion_kernel.build, self.plan, sig, "params", found)
+        return None if kernel is _no_kernel else kernel
+
     def _kernel(self, key, make, *args):
         kernel = self.kernels.get(key)
         if kernel is None:

@@ -238,7 +238,7 @@ class SlotList(list):
     def complete(self) -> "SlotList":
         fill, self._fill = self._fill, None
         if fill is not None:
-            fill()
+            fill(self)  # the list is passed, not held: no cycle, so a run's arrays go when it does
         return self
 
     def __getitem__(self, i):
@@ -287,9 +287,9 @@ class Filler:
     of ``add`` boxes passes dJ/dz on unchanged, so every product and partial sum of unit j
     has dJ/dz_j, row j of dZ; the weights' and biases' come from the gradient vector."""
 
-    def __init__(self, plan, fused: list[Block], mats: dict, theta: np.ndarray, values, grads):
+    def __init__(self, plan, fused: list[Block], mats: dict, theta: np.ndarray, lazy: frozenset = frozenset()):
         self.plan, self.fused, self.mats, self.theta = plan, fused, mats, theta
-        self.values, self.grads = values, grads
+        self.lazy = lazy  # blocks whose outputs the run left in H (only the next block or a head read them)
 
     @property
     def pos(self) -> dict[int, int]:
@@ -299,10 +299,13 @@ class Filler:
             pos = self.plan.__dict__["_param_pos"] = {s: k for k, s in enumerate(self.plan.param_slots)}
         return pos
 
-    def fill_values(self):
-        steps, V, pos = self.plan.steps, self.values, self.pos
+    def fill_values(self, V: SlotList):
+        steps, pos = self.plan.steps, self.pos
         for k, b in enumerate(self.fused):
             Z = self.mats[("Z", k)]
+            if k in self.lazy:
+                for o, h in zip(out_slots(b, steps), self.mats[("H", k)], strict=True):
+                    list.__setitem__(V, o, h)
             for j, u in enumerate(b.units):
                 for w in _own_params(u):
                     list.__setitem__(V, w, self.theta[pos[w], ...])  # a 0-d view, as the feed gives
@@ -312,8 +315,8 @@ class Filler:
                 x, y = list.__getitem__(V, a), list.__getitem__(V, c)
                 list.__setitem__(V, steps[i].outs[0], x + y if steps[i].fn is _ADD else x * y)
 
-    def fill_grads(self):
-        steps, G, pos = self.plan.steps, self.grads, self.pos
+    def fill_grads(self, G: SlotList):
+        steps, pos = self.plan.steps, self.pos
         pg = self.mats.get("PG")
         for k, b in enumerate(self.fused):
             dZ = self.mats.get(("dZ", k))

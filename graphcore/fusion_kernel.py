@@ -38,8 +38,7 @@ import functools
 
 import numpy as np
 
-from . import fusion
-from . import functions as F
+from . import fusion, fusion_lines
 from .kernel_emitter import Emitter, ShapeMismatch, all_finite, paused_gc, put, templates
 
 
@@ -81,8 +80,9 @@ class FusedEmitter(Emitter):
         self.head_steps = {i for h in self.heads.values() for i in h if i is not None}
         self.ce_at = {h[0]: k for k, h in self.heads.items()}
         self._began = False
-        self.ns.update({"_class_index": F.class_index, "_exp": np.exp, "_log": np.log,
-                        "_take": np.take_along_axis})
+        self.ns.update({"_class_rows": fusion_lines.class_rows, "_exp": np.exp, "_log": np.log, "_take": np.take,
+                        "_sigmoid_2d": fusion_lines.sigmoid_2d})
+        self.lazy = self._lazy_outputs()
 
     def _m(self, name: str, k: int | None = None) -> str:
         """The name of a matrix (or the parameter vectors) in the value list."""
@@ -91,11 +91,24 @@ class FusedEmitter(Emitter):
             self.extra[key] = self.n + len(self.extra)
         return f"v{self.extra[key]}"
 
+    def _lazy_outputs(self) -> set[int]:
+        """The blocks whose outputs only the next block or the head reads: their rows are not
+        unpacked into Variables by the run (``fusion.Filler`` does it when they are read)."""
+        steps, inside = self.plan.steps, self.fused_steps | self.head_steps
+        read_outside = {s for i, st in enumerate(steps) if i not in inside for s in st.ins}
+        special = {s for s in [self.plan.loss_slot, *self.plan.output_slots] if s is not None}
+        return {k for k, b in enumerate(self.blocks)
+                if (b.feeds_chain or k in self.heads)
+                and not (read_outside | special).intersection(fusion.out_slots(b, steps))}
+
     def emit(self):
         texts, fwd, bwd, outs, grads = super().emit()
-        # the blocks test their own arrays; their interior Variables are not made by this kernel
-        inside = {o for i in self.fused_steps for o in self.plan.steps[i].outs}
-        return texts, fwd, bwd, [o for o in outs if o not in inside], grads
+        # the blocks test their own arrays; their interior Variables are not made by this kernel. A
+        # head's outputs are finite when its logits are (tested), and the loss is summed into the
+        # cost, which the fast path tests: a nan or inf there makes the cost nan or inf
+        skip = {o for i in self.fused_steps | self.head_steps for o in self.plan.steps[i].outs}
+        skip.add(self.plan.loss_slot)
+        return texts, fwd, bwd, [o for o in outs if o not in skip], grads
 
     # --- forward ----------------------------------------------------------------------------
     def _forward(self, i: int, step):
@@ -114,10 +127,12 @@ class FusedEmitter(Emitter):
         if not self.vec[y]:
             raise NotFusable()
         YI, ZM, E, TOT, S = (self._m(n, k) for n in ("YI", "ZM", "E", "TOT", "S"))
-        lines = [f"{YI} = _class_index(v{y}, {K})", f"{ZM} = {Z}.max(axis=0)", f"{E} = _exp({Z} - {ZM})",
+        YF = self._m("YF", k)
+        # z of each sample's class: by flat index into Z (the same numbers as the kernel's take_along_axis)
+        lines = [f"{YI}, {YF} = _class_rows(v{y}, {K})", f"{ZM} = {Z}.max(axis=0)", f"{E} = _exp({Z} - {ZM})",
                  f"{TOT} = {E}.sum(axis=0)", f"{S} = {E} / {TOT}",
-                 f"v{ce.outs[0]} = {ZM} + _log({TOT}) - _take({Z}, {YI}[None, ...], axis=0)[0]"]
-        writes = [YI, ZM, E, TOT, S, f"v{ce.outs[0]}"]
+                 f"v{ce.outs[0]} = {ZM} + _log({TOT}) - _take({Z}, {YF})"]
+        writes = [YI, YF, ZM, E, TOT, S, f"v{ce.outs[0]}"]
         self.vec[ce.outs[0]] = True
         if sm is not None:
             lines.append(f"{', '.join(f'v{o}' for o in sm.outs)}, = {S}")
@@ -132,60 +147,36 @@ class FusedEmitter(Emitter):
             raise NotFusable()
         X, W, Z, H = (self._m(n, k) for n in "XWZH")
         self.ns[f"_WI{k}"] = np.array([[self.pos[w] for w in row] for row in b.w_table()], dtype=np.intp)
-        lines, reads = [], [self.P]
+        lines, reads, rows = [], [self.P], None
         if b.chain is not None:
             X = self._m("H", self.blocks.index(b.chain))
             reads.append(X)
+        elif fusion_lines.by_rows(b):  # a few inputs (the data's columns): no stacked copy of them
+            rows = [f"v{x}" for x in b.xs]
+            reads += rows
         else:
             lines.append(f"{X} = _stack(({', '.join(f'v{x}' for x in b.xs)},))")
             reads += [f"v{x}" for x in b.xs]
         lines += [f"{W} = {self.P}[_WI{k}]"]
+        bias = None
         if b.units[0].bias is not None:
             self.ns[f"_BI{k}"] = np.array([[self.pos[u.bias]] for u in b.units], dtype=np.intp)
-        lines += self._sums(k, b, X, W, Z)
+            bias = f"{self.P}[_BI{k}]"
+        lines += fusion_lines.sums(b, X, rows, W, Z, bias, self._m("PR", k))
         if b.act_op is not None:
-            lines.append(f"{H} = {templates(b.act_op, b.act_attrs)[0].format(x0=Z)}")
+            lines.append(f"{H} = {fusion_lines.activation(b.act_op, templates(b.act_op, b.act_attrs)[0], Z)}")
         else:
             lines.append(f"{H} = {Z}")
         # a finite z gives a finite h for these, so z alone is tested
         lines.append(f"if not _finite({Z}{'' if b.act_op in _BOUNDED else f', {H}'}): raise _Mismatch()")
         outs = fusion.out_slots(b, steps)
-        lines.append(f"{', '.join(f'v{o}' for o in outs)}, = {H}")
+        writes = [X, W, Z, H] if rows is None else [W, Z, H]
+        if k not in self.lazy:  # else only the next block or the head reads them: filled in when asked for
+            lines.append(f"{', '.join(f'v{o}' for o in outs)}, = {H}")
+            writes += [f"v{o}" for o in outs]
         for o in outs:
             self.vec[o] = True
-        self.ops.append((lines, reads, [X, W, Z, H] + [f"v{o}" for o in outs]))
-
-    def _sums(self, k: int, b, X: str, W: str, Z: str) -> list[str]:
-        """Z as the boxes add: every product wⱼᵢ·xᵢ at once (J × n × m), then the sums in the
-        units' own order — a chain ((p₁ + p₂) + p₃) … as one reduction over the inputs (numpy
-        adds along that axis in order), any other tree one add per sum box. Same numbers as
-        the boxes, bit for bit."""
-        prods, bias = self._m("PR", k), f"{self.P}[_BI{k}]"
-        lines = [f"{prods} = {W}[:, :, None] * {X}[None, :, :]"]
-        prog = b.units[0].prog
-        n = len(b.xs)
-        chain = [("x", x) for x in b.xs]
-        chain = chain[:2] + [op for x in chain[2:] for op in (x, ("+",))]
-        chain.insert(2, ("+",)) if n > 1 else None
-        if n > 1 and prog[:len(chain)] == chain and prog[len(chain):] in ([], [("b",), ("+",)]):
-            lines.append(f"{Z} = _add_reduce({prods}, axis=1)")
-            if len(prog) > len(chain):
-                lines.append(f"{Z} = {Z} + {bias}")
-            return lines
-        row = {x: r for r, x in enumerate(b.xs)}
-        stack, t = [], 0
-        for op in prog:
-            if op[0] == "x":
-                stack.append(f"{prods}[:, {row[op[1]]}]")
-            elif op[0] == "b":
-                stack.append(bias)
-            else:
-                right, left = stack.pop(), stack.pop()
-                lines.append(f"_t{t} = {left} + {right}")
-                stack.append(f"_t{t}")
-                t += 1
-        lines.append(f"{Z} = {stack.pop()}")
-        return lines
+        self.ops.append((lines, reads, writes))
 
     # --- backward ---------------------------------------------------------------------------
     def _replaced(self, i: int, step) -> bool:
@@ -214,10 +205,11 @@ class FusedEmitter(Emitter):
     def _block_backward(self, k: int):
         b, wanted = self.blocks[k], self.wanted
         X, W, Z, H = (self._m(n, k) for n in "XWZH")
+        rows = [f"v{x}" for x in b.xs] if fusion_lines.by_rows(b) else None
         if b.chain is not None:
             X = self._m("H", self.blocks.index(b.chain))
         dH, dZ, gW, dX = (self._m(n, k) for n in ("dH", "dZ", "gW", "dX"))
-        lines, reads, writes = [], [X, W, Z, H, self.PG], [dH, dZ, gW, self.PG]
+        lines, reads, writes = [], [W, Z, H, self.PG] + (rows or [X]), [dH, dZ, self.PG] + ([] if rows else [gW])
         if k in self.heads:
             reads.append(dH)  # made by the head's backward, just before
         elif b.feeds_chain:
@@ -228,17 +220,16 @@ class FusedEmitter(Emitter):
             outs = fusion.out_slots(b, self.plan.steps)
             if not all(o in self.reached for o in outs):
                 raise NotFusable()
-            lines.append(f"{dH} = _stack(({', '.join(f'g{o}' for o in outs)},))")
+            # one unit: its gradient as a 1 × m view, no copy
+            lines.append(f"{dH} = g{outs[0]}[None]" if len(outs) == 1 else
+                         f"{dH} = _stack(({', '.join(f'g{o}' for o in outs)},))")
             reads += [f"g{o}" for o in outs]
         if b.act_op is not None:
             down = templates(b.act_op, b.act_attrs)[1][0]
-            lines.append(f"{dZ} = {down.format(x0=Z, o=H, u=dH)}")
+            lines.append(f"{dZ} = {fusion_lines.downstream(b.act_op, down, Z, H, dH)}")
         else:
             lines.append(f"{dZ} = {dH}")
-        self.ns[f"_WF{k}"] = self.ns[f"_WI{k}"].ravel()
-        # each weight's gradient as its box sums it: Σ over the samples of xᵢ·dzⱼ (the same pairwise sum)
-        lines += [f"{gW} = _add_reduce({dZ}[:, None, :] * {X}[None, :, :], axis=2)",
-                  f"{self.PG}[_WF{k}] = {gW}.ravel()"]
+        lines += fusion_lines.weight_grads(k, b, X, rows, dZ, gW, self.PG, self.ns, self.ns[f"_WI{k}"])
         if b.units[0].bias is not None:
             self.ns[f"_BF{k}"] = self.ns[f"_BI{k}"].ravel()
             lines.append(f"{self.PG}[_BF{k}] = _rowsum({dZ})")
@@ -253,7 +244,6 @@ class FusedEmitter(Emitter):
                         lines.append(self._accumulate(x, f"{dX}[{r}]"))
                         writes.append(f"g{x}")
         self.ops.append((lines, reads, writes))
-
 
     def _input_grads(self, b, W: str, dZ: str, dX: str) -> list[str]:
         """dJ/dX: Σⱼ wⱼᵢ·dzⱼ added in the order the boxes' backward adds them (the products that
@@ -324,17 +314,20 @@ class FusedKernel:
         self.backward = [em.ns[n] for n in bwd]
         self.n, self.n_all = em.n, em.n + len(em.extra)
         self.extra = dict(em.extra)
-        self.src_slots = tuple(s.slot for s in plan.sources)
+        self.lazy = frozenset(em.lazy)
         self.out_vec = [o for o in outs if em.vec[o]]
         self.out_sca = [o for o in outs if not em.vec[o]]
         self.grad_vec = [s for s in checked if em.vec[s]]
         self.grad_sca = [s for s in checked if not em.vec[s]]
         in_blocks = {w for b in found for u in b.units for w in [*u.ws, u.bias] if w is not None}
         self.loose = [(k, s) for k, s in enumerate(plan.param_slots) if s not in in_blocks]
+        # the sources put into the value list: not the blocks' parameters (read from θ; filled in when asked)
+        live = [(i, src.slot) for i, src in enumerate(plan.sources) if src.slot not in in_blocks]
+        self.src_pos, self.src_slots = [i for i, _ in live], tuple(slot for _, slot in live)
 
     def __call__(self, S: list, backward: bool, theta: np.ndarray):
         V = [None] * self.n_all
-        put(V, self.src_slots, S)
+        put(V, self.src_slots, [S[i] for i in self.src_pos])
         V[self.extra[("P", None)]] = theta
         for f in self.forward:
             f(V)
@@ -357,7 +350,7 @@ class FusedKernel:
         mats = _Mats(V, self.extra, pg)
         values = fusion.SlotList(V[:self.n], None)
         grads = None if G is None else fusion.SlotList(G, None)
-        filler = fusion.Filler(self.plan, self.blocks, mats, theta, values, grads)
+        filler = fusion.Filler(self.plan, self.blocks, mats, theta, self.lazy)
         values._fill = filler.fill_values
         if grads is not None:
             grads._fill = filler.fill_grads

@@ -42,7 +42,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import datasets, divergence, labels, learner, optim
+from . import datasets, divergence, epoch_lane, labels, learner, optim
 from .engine import compile_graph
 from .errors import DivergenceError, EvaluationError, GraphError, NonFiniteError
 from .param_init import init_scales, initial_values  # noqa: F401 - their old home
@@ -123,6 +123,7 @@ class Trainer:
         self.test_data = self.dataset.test() if self.dataset is not None else None
         self.n_train = _rows(self.train_data)
         self.callback = callback
+        self.lanes = epoch_lane.Lanes()  # a full-batch step's way straight into the fused kernel
         self.params = np.array([graph.value(p) for p in self.param_ids], dtype=float)
         self.history = History(self.param_ids, self.plan.keys)
         self._no_box = np.full(len(self.plan.keys), np.nan)  # a row's box_grads when they are not tracked
@@ -210,7 +211,10 @@ class Trainer:
         record = last and "box_grads" in self.track and self.history.records(self.epoch + 1)
         t0 = time.perf_counter()
         try:
-            ev = self.plan.run(data, self.params, grads="all" if record else "params")
+            # a full batch: the fused kernel straight away (epoch_lane.py; None when unusual)
+            ev = self.lanes.step(self.plan, data, self.params) if idx is None and not record else None
+            if ev is None:
+                ev = self.plan.run(data, self.params, grads="all" if record else "params")
             grads = ev.param_grads
             before = self.params.copy()
             with np.errstate(over="ignore", invalid="ignore"):  # checked just below

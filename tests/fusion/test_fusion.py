@@ -75,7 +75,11 @@ def test_a_2_10_1_network_compiles_into_matrix_blocks():
     assert [(len(b.units), len(b.xs), b.act_op) for b in blocks] == [(10, 2, "relu"), (1, 10, "sigmoid")]
     assert blocks[1].chain is blocks[0]  # the output layer reads the hidden layer's H as it is
     src = fusion_kernel.kernel_source(plan, signature(plan))
-    assert src.count("[:, :, None] * ") == 2  # per layer, every product wⱼᵢ·xᵢ in one array operation
+    # per layer, the products wⱼᵢ·xᵢ of every unit in array operations: the hidden layer one per
+    # input (the data's two columns, not stacked), the output layer all at once
+    fwd = src.split("def _b")[0]
+    assert len(re.findall(r"\[:, \d+, None\] \* v\d+\n", fwd)) == 2
+    assert fwd.count("[:, :, None] * ") == 1
     for slot in mul_slots(plan) + [st.outs[0] for st in plan.steps if st.op == "add"]:
         assert not re.search(rf"\bv{slot}\b", src), f"a line for box {plan.keys[slot]}"
 

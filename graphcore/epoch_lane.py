@@ -1,0 +1,92 @@
+"""A full-batch training step's shortest way to the fused kernel (#18).
+
+``Plan.run`` serves every caller: it checks the labels, feeds the sources one by one, picks
+a kernel by the shapes it is given, tests and wraps the result. A full-batch Trainer asks
+the same question every epoch — the same data table, new parameters — so after one
+ordinary run (which builds the kernel) a ``Lane`` keeps the fed
+sources and the kernel and, per step, only puts the parameters in and calls it: the same
+kernel on the same values, so the same numbers bit for bit.
+
+Whenever anything is unusual — the graph or its values changed, another table, the plan
+unfused or without dense blocks, a nan or inf anywhere — ``step`` returns None and the
+Trainer takes ``Plan.run``, which gives the precise error.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import fastpath, fusion, labels
+from .errors import GraphError
+from .evaluation import Evaluation
+
+
+class Lane:
+    """One plan with one data table: its fed sources and fused kernel (``grads="params"``)."""
+
+    def __init__(self, plan, data, fast, fed):
+        S, m, sig, _ = fed
+        self.plan, self.data, self.m = plan, data, m
+        graph = plan.graph
+        self.stamp = (graph.version, graph.values_version)
+        self.S = S
+        self.loose = fast.loose_parameters()
+        self.kernel = fast.fused_kernel(sig)
+
+    def fits(self, plan, data) -> bool:
+        graph = self.plan.graph
+        return plan is self.plan and data is self.data and plan.version == graph.version \
+            and self.stamp == (graph.version, graph.values_version)
+
+    def step(self, params) -> Evaluation | None:
+        theta = np.array(params, dtype=float)  # a copy: the optimizer changes params in place
+        S = self.S
+        for pos, i in self.loose:  # the parameters outside the blocks, as 0-d views (as the feed gives)
+            S[pos] = theta[i, ...]
+        plan = self.plan
+        with np.errstate(all="ignore"):
+            try:
+                result = self.kernel(S, True, theta)
+            except Exception:  # noqa: BLE001 — Plan.run then says what is wrong
+                return None
+            if result is None:
+                return None
+            values, grads, pg = result
+            loss = values[plan.loss_slot]
+            cost = float(np.add.reduce(loss)) / loss.size if loss.ndim else float(loss)  # as the fast path
+        if cost - cost != 0.0:  # nan or inf: the reference loop names the box
+            return None
+        ev = Evaluation(plan, values, grads, cost, self.m)
+        ev.fused_param_grads = pg
+        return ev
+
+
+class Lanes:
+    """A Trainer's lane: kept while the plan and the table stay, made anew when either changes."""
+
+    def __init__(self):
+        self.lane: Lane | None = None
+
+    def step(self, plan, data, params) -> Evaluation | None:
+        """One fused forward and backward for a full-batch training step (``grads="params"``),
+        or None: then ``plan.run(data, params, grads="params")`` — the same numbers."""
+        if not (fastpath.ENABLED and fusion.wanted(plan)) or plan.loss_slot is None:
+            return None
+        if not (isinstance(params, np.ndarray) and params.ndim == 1 and len(params) == len(plan.param_slots)):
+            return None
+        if self.lane is None or not self.lane.fits(plan, data):
+            self.lane = _new_lane(plan, data, params)
+        return None if self.lane is None or self.lane.kernel is None else self.lane.step(params)
+
+
+def _new_lane(plan, data, params) -> Lane | None:
+    """A lane once ``Plan.run`` has made the plan's fast path; the table's labels checked once
+    here (as ``Plan.run`` checks them once per table)."""
+    fast = plan.fast_path(make=False)
+    if fast is None or plan.version != plan.graph.version:
+        return None
+    try:
+        labels.check(plan.graph, data, plan.label_feeds)
+    except GraphError:
+        return None
+    fed = fast.feed_lean(data, params)
+    return None if fed is None else Lane(plan, data, fast, fed)
