@@ -304,7 +304,7 @@ def compile_graph(graph: Graph, partial: bool = False) -> Plan:
     # Kept on the graph itself: a plan refers to its graph, so a table beside the graph would
     # keep every graph alive (a WeakKeyDictionary's values are strong) — and with it the names
     # of the learner's Functions it holds (learner.hold).
-    cache = graph.__dict__.setdefault("_plan_cache", {})
+    cache = graph.attached.setdefault("plans", {})
     plan = cache.get(partial)
     if plan is None or plan.version != graph.version:
         plan = cache[partial] = Plan(graph, partial)

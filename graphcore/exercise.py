@@ -61,11 +61,11 @@ class Lesson:
 
 def lesson_of(graph) -> Lesson | None:
     """The graph's lesson (its file's ``lesson`` block), or None."""
-    return graph.__dict__.get("_lesson")
+    return graph.attached.get("lesson")
 
 
 def set_lesson(graph, lesson: Lesson | None) -> None:
-    graph.__dict__["_lesson"] = lesson
+    graph.attached["lesson"] = lesson
 
 
 def locked(graph) -> set[str]:

@@ -26,6 +26,7 @@ needs the cost and dJ/dθ never pays for them.
 """
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -80,10 +81,15 @@ class Block:
 
 def blocks(plan) -> list[Block]:
     """The plan's dense blocks (cached on the plan; empty when there is nothing to fuse)."""
-    found = plan.__dict__.get("_blocks")
+    found = _BLOCKS.get(plan)
     if found is None:
-        found = plan.__dict__["_blocks"] = find_blocks(plan)
+        found = _BLOCKS[plan] = find_blocks(plan)
     return found
+
+
+# Per plan, kept beside it (weakly: a plan's entry goes with it; the values never refer back).
+_BLOCKS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_PARAM_POS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def find_blocks(plan) -> list[Block]:
@@ -294,9 +300,9 @@ class Filler:
     @property
     def pos(self) -> dict[int, int]:
         """Parameter slot -> its place in the vector (made when first filling, not per run)."""
-        pos = self.plan.__dict__.get("_param_pos")
+        pos = _PARAM_POS.get(self.plan)
         if pos is None:
-            pos = self.plan.__dict__["_param_pos"] = {s: k for k, s in enumerate(self.plan.param_slots)}
+            pos = _PARAM_POS[self.plan] = {s: k for k, s in enumerate(self.plan.param_slots)}
         return pos
 
     def fill_values(self, V: SlotList):

@@ -82,6 +82,9 @@ class Graph:
         self.version = 0
         self.values_version = 0
         self.source_path: str | None = None  # where the file came from (for relative CSV paths)
+        # What the parts above the model keep with this graph (engine: its plans; groups: its
+        # groups; exercise: its lesson): owned by the graph, so it goes when the graph goes.
+        self.attached: dict[str, Any] = {}
         self._subscribers: list[Callable[[GraphEvent], None]] = []
         self._batch_depth = 0
         self._batched: BatchChanges | None = None

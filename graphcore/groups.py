@@ -261,14 +261,14 @@ class Groups:
 
 def groups_of(graph: Graph) -> Groups:
     """The graph's groups, made (empty) on first use and kept beside the graph."""
-    groups = graph.__dict__.get("_groups")
+    groups = graph.attached.get("groups")
     if groups is None:
-        groups = graph.__dict__["_groups"] = Groups(graph)
+        groups = graph.attached["groups"] = Groups(graph)
     return groups
 
 
 def has_groups(graph: Graph) -> bool:
-    groups = graph.__dict__.get("_groups")
+    groups = graph.attached.get("groups")
     return groups is not None and len(groups) > 0
 
 
