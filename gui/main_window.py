@@ -390,6 +390,7 @@ class MainWindow(QMainWindow):
             self._save_settings()
         self.files.close_recovery()
         self.files.timer.stop()
+        self.training.runner.shutdown()  # its timers, worker thread and graph subscription end with the window
         event.accept()
 
     def about(self):

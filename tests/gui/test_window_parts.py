@@ -29,3 +29,14 @@ def test_no_module_sets_or_looks_up_a_part_of_the_window():
             if any(m.group(1) in PARTS for m in setting.finditer(line)) or looking_up.search(line):
                 found.append(f"{path.relative_to(GUI)}:{n}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+def test_closing_the_window_ends_the_runners_graph_subscription(main_window):
+    graph, runner = main_window.document.graph, main_window.training.runner
+
+    def runners():
+        return [cb for cb in graph._subscribers if getattr(cb, "__self__", None) is runner]
+    assert runners()  # it follows the graph while the window lives
+    main_window.document.set_dirty(False)
+    main_window.close()
+    assert not runners()
