@@ -185,26 +185,33 @@ class NodeItem(QGraphicsItem):
     # --- painting ----------------------------------------------------------------------
     def paint(self, painter, option: QStyleOptionGraphicsItem, widget=None):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        body = QRectF(0, 0, WIDTH, self.height)
-        header_color = style.KIND_COLORS[self.kind]
-        selected = self.isSelected()
         if lod < 0.25:  # zoomed far out: a plain block is all the eye can see (the stepped one in its colour)
-            painter.fillRect(body, QColor(CURRENT_COLOR) if self.current else header_color)
+            color = QColor(CURRENT_COLOR) if self.current else style.KIND_COLORS[self.kind]
+            painter.fillRect(QRectF(0, 0, WIDTH, self.height), color)
             return
         painter.setRenderHint(painter.RenderHint.Antialiasing)
-        border = QPen(style.SELECTED, 2.5) if selected else QPen(QColor("#B8BEC7"), 1)
+        self._paint_head(painter)
+        if lod < 0.4:
+            return
+        self._paint_port_names(painter)
+        self._paint_footer(painter)
+        self._paint_marks(painter)
+
+    def _paint_head(self, painter):
+        """The body's outline (selected, stepped, failed), the coloured header, glyph and label."""
+        border = QPen(style.SELECTED, 2.5) if self.isSelected() else QPen(QColor("#B8BEC7"), 1)
         if self.current:
             border = QPen(QColor(CURRENT_COLOR), 4)
         elif self.error:
             border = QPen(style.UNWIRED, 2.5)
         painter.setPen(border)
         painter.setBrush(QBrush(style.BODY))
-        painter.drawRoundedRect(body, 7, 7)
+        painter.drawRoundedRect(QRectF(0, 0, WIDTH, self.height), 7, 7)
         head = QPainterPath()
         head.setFillRule(Qt.WindingFill)
         head.addRoundedRect(QRectF(0, 0, WIDTH, HEADER), 7, 7)
         head.addRect(QRectF(0, HEADER / 2, WIDTH, HEADER / 2))
-        painter.fillPath(head.simplified(), header_color)
+        painter.fillPath(head.simplified(), style.KIND_COLORS[self.kind])
         painter.setPen(QColor("white"))
         painter.setFont(GLYPH_FONT)
         painter.drawText(QRectF(8, 0, 56, HEADER), Qt.AlignVCenter | Qt.AlignLeft, style.glyph(self.op))
@@ -214,10 +221,9 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QRectF(60, 0, WIDTH - 68 - room, HEADER), Qt.AlignVCenter | Qt.AlignRight, label)
         if self.locked:
             draw_padlock(painter, QPointF(WIDTH - 16, HEADER / 2))
-        if lod < 0.4:
-            return
+
+    def _paint_port_names(self, painter):
         painter.setFont(PORT_FONT)
-        painter.setPen(style.MUTED)
         for p in self.inputs:
             painter.setPen(style.UNWIRED if p.unwired else style.MUTED)
             painter.drawText(QRectF(10, p.y() - ROW / 2, WIDTH / 2 - 10, ROW), Qt.AlignVCenter | Qt.AlignLeft, p.name)
@@ -229,6 +235,9 @@ class NodeItem(QGraphicsItem):
         if note:
             note = painter.fontMetrics().elidedText(note, Qt.ElideRight, int(WIDTH - 24))
             painter.drawText(QRectF(10, HEADER, WIDTH - 24, ROW), Qt.AlignVCenter | Qt.AlignLeft, note)
+
+    def _paint_footer(self, painter):
+        """The value row: the number (or "?"), the ignored hint, and J on the cost box."""
         painter.setPen(QPen(QColor("#E3E6EA"), 1))
         y = self.height - FOOTER
         painter.drawLine(QPointF(6, y), QPointF(WIDTH - 6, y))
@@ -245,6 +254,9 @@ class NodeItem(QGraphicsItem):
         if self.is_loss:
             painter.setPen(QColor("#8F3F5F"))
             painter.drawText(QRectF(8, y, WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignRight, "J")
+
+    def _paint_marks(self, painter):
+        """The step-through's tick (done) and badge under the box."""
         if self.done:
             painter.setPen(Qt.NoPen)
             painter.setBrush(QColor(DONE_COLOR))
