@@ -120,7 +120,7 @@ class GraphView(QGraphicsView):
 
     def keyPressEvent(self, event):
         scene = self.scene()
-        if scene.inline_editor is not None or scene.focusItem() is not None:
+        if scene.inline_editor is not None or scene.focusItem() is not None or scene.interaction is not None:
             super().keyPressEvent(event)
             return
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
