@@ -45,6 +45,10 @@ def _wiring_into_and_out_of_a_collapsed_group(main_window):
     # sq (which s feeds) into the open input m.b: a cycle, refused in one line, nothing pushed.
     drag(win, win.scene.node_items["sq"].outputs[0].scenePos(), unit.open_inputs[0].scenePos())
     assert "cycle" in win.scene.last_refusal and g.edge_into("m", 1) is None and stack.count() == 1
+    # An arrow cannot start at the taken a₁ either: said at the press, nothing drawn.
+    drag(win, unit.inputs[0].scenePos(), win.scene.node_items["x"].outputs[0].scenePos())
+    assert "taken" in win.scene.last_refusal and win.scene.interaction is None and stack.count() == 1
+    win.scene.last_refusal = None
     # x into the taken a₁ (it carries w): refused, says so.
     drag(win, win.scene.node_items["x"].outputs[0].scenePos(), unit.inputs[0].scenePos())
     assert "taken" in win.scene.last_refusal and "\n" not in win.scene.last_refusal
