@@ -56,6 +56,9 @@ class WireDrag(Interaction):
 
     # --- ARMED --------------------------------------------------------------------------
     def mouse_press(self, event) -> bool:
+        if self.state is not None:  # a second press, its release lost (to a popup): start afresh
+            self.cancel()
+            return False
         event.accept()
         scene = self.scene
         refusal = refusal_at_start(self.port, scene.graph)
