@@ -325,20 +325,39 @@ def open_ports(graph: Graph, boxes) -> OpenPorts:
     """Unwired inputs and unread outputs of ``boxes``, ordered as the boundary ports (by the
     box's topological place, then its port). An output named by ``loss`` or ``output`` is
     already a boundary port, so it is not open."""
-    rank = topological_rank(graph)
+    rank, ends = topological_rank(graph), _open_ends(graph)
     named = _named_outputs(graph)
     ins, outs = [], []
-    for box in sorted(boxes, key=rank.__getitem__):
-        fn, attrs, who = functions.get(graph.op(box)), graph.attrs(box), graph.box_name(box)
-        for i, (port, edge) in enumerate(zip(fn.input_names(attrs), graph.inputs_of(box), strict=False)):
-            if edge is None:
-                ins.append(OpenPort(f"{who}.{port}", box, i))
-        read = {e.out for e in graph.arrows_at(box) if e.src == box}
-        out_names = fn.output_names(attrs)
-        for j, out in enumerate(out_names):
-            if j not in read and (box, j) not in named:
-                outs.append(OpenPort(who if len(out_names) == 1 else f"{who}.{out}", box, j))
+    for box in sorted((b for b in boxes if b in ends), key=rank.__getitem__):
+        free_in, free_out, single = ends[box]
+        free_out = [(j, out) for j, out in free_out if (box, j) not in named]
+        if free_in or free_out:
+            who = graph.box_name(box)  # asked only here: it reads every label
+            ins += [OpenPort(f"{who}.{port}", box, i) for i, port in free_in]
+            outs += [OpenPort(who if single else f"{who}.{out}", box, j) for j, out in free_out]
     return OpenPorts(ins, outs)
+
+
+def _open_ends(graph: Graph) -> dict:
+    """box → (its unwired inputs, its unread outputs, whether it has one output), for the
+    boxes that have any; found once per structure change (the canvas asks for every
+    collapsed group at once)."""
+    stamp = (graph.version, len(graph), len(graph.edges()))
+    cached = graph.__dict__.get("_open_ends")
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    read = {(e.src, e.out) for e in graph.edges()}
+    ends = {}
+    for box in graph.nodes():
+        fn, attrs = functions.get(graph.op(box)), graph.attrs(box)
+        free_in = [(i, port) for i, (port, edge) in
+                   enumerate(zip(fn.input_names(attrs), graph.inputs_of(box), strict=False)) if edge is None]
+        out_names = fn.output_names(attrs)
+        free_out = [(j, out) for j, out in enumerate(out_names) if (box, j) not in read]
+        if free_in or free_out:
+            ends[box] = (free_in, free_out, len(out_names) == 1)
+    graph.__dict__["_open_ends"] = (stamp, ends)
+    return ends
 
 
 def _named_outputs(graph: Graph) -> set[tuple[str, int]]:
