@@ -14,6 +14,8 @@ from __future__ import annotations
 class Interaction:
     #: False: the items it holds on to are gone when the scene rebuilds them (cancel it then)
     survives_rebuild = True
+    #: True: the view hands it the keys (Escape) before its own shortcuts (Tab, letters, Esc out)
+    wants_keys = False
 
     def __init__(self, scene):
         self.scene = scene

@@ -13,7 +13,15 @@ GRID = 20.0
 class MoveSelection(Interaction):
     """A left press anywhere but on a port: whatever ends up selected and dragged moves."""
 
+    def __init__(self, scene):
+        super().__init__(scene)
+        self.start: dict | None = None
+
     def mouse_press(self, event) -> bool:
+        if self.start is not None:  # pressed again while dragging
+            if event.button() == Qt.LeftButton:
+                self.commit()  # its release went elsewhere (a menu): keep the drag, start afresh
+            return False
         scene = self.scene
         scene.default_mouse_press(event)  # Qt first: the press may select the box it lands on
         self.snapshot()

@@ -44,6 +44,7 @@ class WireState(Enum):
 
 class WireDrag(Interaction):
     survives_rebuild = False  # it holds port items
+    wants_keys = True  # Escape cancels it
 
     def __init__(self, scene, port):
         super().__init__(scene)
