@@ -31,8 +31,9 @@ def box_size(graph: Graph, nid: str) -> tuple[float, float]:
 
 
 def collapsed_size(groups: Groups, name: str) -> tuple[float, float]:
-    ports = groups.ports(name)
-    rows = max(len(ports.inputs), len(ports.outputs), 1)
+    """A collapsed group's box: a row per boundary port, then per open port (a wiring target)."""
+    ports, free = groups.ports(name), groups.open_ports(name)
+    rows = max(len(ports.inputs) + len(free.inputs), len(ports.outputs) + len(free.outputs), 1)
     return GROUP_WIDTH, HEADER + GROUP_ROW * rows + FOOTER
 
 

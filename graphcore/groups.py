@@ -25,6 +25,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 
+from . import functions
 from .errors import GraphError
 from .graph import EventKind, Graph, GraphEvent
 from .variable_ref import VariableRef
@@ -66,6 +67,23 @@ class Port:
 class Ports:
     inputs: list[Port] = field(default_factory=list)
     outputs: list[Port] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OpenPort:
+    """A port of a group with no arrow across its edge yet, where one could be plugged: an
+    inner box's unwired input, or an inner box's output that nothing reads. Not a boundary
+    port (no Variable crosses it); the canvas offers it for wiring."""
+
+    name: str  # "label.x": the box as messages name it, then its port's name
+    box: str
+    index: int  # the input port, or the output
+
+
+@dataclass
+class OpenPorts:
+    inputs: list[OpenPort] = field(default_factory=list)
+    outputs: list[OpenPort] = field(default_factory=list)
 
 
 def port_name(letter: str, i: int) -> str:
@@ -129,6 +147,10 @@ class Groups:
     def ports(self, name: str) -> Ports:
         """The boundary ports of a group (see the module's doc for the order)."""
         return boundary_ports(self.graph, set(self.get(name).members))
+
+    def open_ports(self, name: str) -> OpenPorts:
+        """The ports inside a group still free to wire from outside (see ``open_ports``)."""
+        return open_ports(self.graph, self.get(name).members)
 
     def to_list(self) -> list[dict]:
         return [g.to_dict() for g in self._groups.values()]
@@ -299,6 +321,59 @@ def boundary_ports(graph: Graph, inside: set[str]) -> Ports:
                 for i, (box, out) in enumerate(ordered, start=1)]
 
     return Ports(ports(ins, "a"), ports(outs, "b"))
+
+
+def open_ports(graph: Graph, boxes) -> OpenPorts:
+    """Unwired inputs and unread outputs of ``boxes``, ordered as the boundary ports (by the
+    box's topological place, then its port). An output named by ``loss`` or ``output`` is
+    already a boundary port, so it is not open."""
+    rank, ends = topological_rank(graph), _open_ends(graph)
+    named = _named_outputs(graph)
+    ins, outs = [], []
+    for box in sorted((b for b in boxes if b in ends), key=rank.__getitem__):
+        free_in, free_out, single = ends[box]
+        free_out = [(j, out) for j, out in free_out if (box, j) not in named]
+        if free_in or free_out:
+            who = graph.box_name(box)  # asked only here: it reads every label
+            ins += [OpenPort(f"{who}.{port}", box, i) for i, port in free_in]
+            outs += [OpenPort(who if single else f"{who}.{out}", box, j) for j, out in free_out]
+    return OpenPorts(ins, outs)
+
+
+def _open_ends(graph: Graph) -> dict:
+    """box → (its unwired inputs, its unread outputs, whether it has one output), for the
+    boxes that have any; found once per structure change (the canvas asks for every
+    collapsed group at once)."""
+    stamp = (graph.version, len(graph), len(graph.edges()))
+    cached = graph.__dict__.get("_open_ends")
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    read = {(e.src, e.out) for e in graph.edges()}
+    ends = {}
+    for box in graph.nodes():
+        fn, attrs = functions.get(graph.op(box)), graph.attrs(box)
+        free_in = [(i, port) for i, (port, edge) in
+                   enumerate(zip(fn.input_names(attrs), graph.inputs_of(box), strict=False)) if edge is None]
+        out_names = fn.output_names(attrs)
+        free_out = [(j, out) for j, out in enumerate(out_names) if (box, j) not in read]
+        if free_in or free_out:
+            ends[box] = (free_in, free_out, len(out_names) == 1)
+    graph.__dict__["_open_ends"] = (stamp, ends)
+    return ends
+
+
+def _named_outputs(graph: Graph) -> set[tuple[str, int]]:
+    """The (box, output) pairs the graph's ``loss`` and ``output`` name (a whole softmax: all)."""
+    named = set()
+    for key in ("loss", "output"):
+        ref = graph.meta.get(key)
+        if isinstance(ref, str):
+            node, _, k = ref.partition(":")
+            if k:
+                named.add((node, int(k)))
+            elif node in graph:
+                named.update((node, j) for j in range(graph.n_outputs(node)))
+    return named
 
 
 def topological_rank(graph: Graph) -> dict[str, int]:

@@ -92,15 +92,17 @@ def _lessons(win) -> dict:
 
 
 def _groups(win, at) -> dict:
-    """Each group's state and, where it shows, its title bar, its +/− button and its centre."""
+    """Each group's state and, where it shows, its title bar, its +/− button, its centre and,
+    collapsed, its ports by name (a₁, b₁, and the open ones: "label.port")."""
     layer = win.scene.group_layer
     out = {"focus": layer.focus, "names": layer.groups.names(), "shown": {}}
     for name, item in list(layer.collapsed.items()) + list(layer.frames.items()):
         r = item.sceneBoundingRect() if name in layer.collapsed else item.rect
         button = item.mapToScene(item.button_rect().center())
+        ports = [] if name not in layer.collapsed else item.inputs + item.open_inputs + item.outputs + item.open_outputs
         out["shown"][name] = {"collapsed": name in layer.collapsed, "selected": item.isSelected(),
                               "center": at(r.center()), "title": at(QPointF(r.center().x(), r.top() + 12)),
-                              "button": at(button)}
+                              "button": at(button), "ports": {p.name: at(p.scenePos()) for p in ports}}
     return out
 
 

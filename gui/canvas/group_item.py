@@ -23,22 +23,49 @@ BUTTON = 18.0  # the +/− square in a title bar
 
 
 class GroupPort(QGraphicsItem):
-    """A boundary port aⱼ or bᵢ: where the crossing arrows meet a collapsed group (no wiring here)."""
+    """A port of a collapsed group, a wiring end like a box's port (gui/canvas/interactions):
+    a boundary port aⱼ or bᵢ, where the crossing arrows meet the group, or an *open* port —
+    an inner box's unwired input or unread output, drawn hollow below them.
 
-    def __init__(self, parent, is_input: bool, name: str, variable: str, tip: str):
+    ``box`` and ``index`` say which inner box port an arrow plugged here goes to (an output
+    bᵢ: the inner box output making its Variable); an aⱼ already carries its Variable."""
+
+    def __init__(self, parent, is_input: bool, name: str, variable: str | None, tip: str,
+                 box: str = "", index: int = 0, open_port: bool = False):
         super().__init__(parent)
         self.is_input, self.name, self.variable = is_input, name, variable
+        self.box, self.index, self.open = box, index, open_port
+        self.hover = False
         self.setToolTip(tip)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CrossCursor)
+
+    @property
+    def group(self) -> str:
+        return self.parentItem().name
 
     def boundingRect(self) -> QRectF:
-        r = RADIUS + 2
+        r = RADIUS + 3
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def paint(self, painter, option, widget=None):
         painter.setRenderHint(painter.RenderHint.Antialiasing)
-        painter.setPen(QPen(style.EDGE, 1.4))
-        painter.setBrush(QBrush(QColor("#FFFFFF") if self.is_input else style.EDGE))
-        painter.drawEllipse(QRectF(-RADIUS, -RADIUS, 2 * RADIUS, 2 * RADIUS))
+        color = style.EDGE_HOVER if self.hover else (style.UNWIRED if self.open and self.is_input else style.EDGE)
+        pen = QPen(color, 2.2 if self.hover else 1.4)
+        if self.open:
+            pen.setStyle(Qt.DotLine)  # nothing crosses here yet
+        painter.setPen(pen)
+        painter.setBrush(QBrush(QColor("#FFFFFF") if self.is_input or self.open else color))
+        r = RADIUS + (1.5 if self.hover else 0)
+        painter.drawEllipse(QRectF(-r, -r, 2 * r, 2 * r))
+
+    def hoverEnterEvent(self, event):
+        self.hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self.hover = False
+        self.update()
 
 
 class CollapsedGroupItem(QGraphicsItem):
@@ -50,6 +77,9 @@ class CollapsedGroupItem(QGraphicsItem):
         self.name = name
         self.inputs: list[GroupPort] = []
         self.outputs: list[GroupPort] = []
+        self.open_inputs: list[GroupPort] = []  # inner ports free to wire (graphcore.groups.open_ports)
+        self.open_outputs: list[GroupPort] = []
+        self._shown: tuple = ()
         self.value_texts: list[str] = []
         self.labels: dict[str, str] = {}
         self._by_variable: dict[tuple[bool, str], GroupPort] = {}
@@ -60,24 +90,33 @@ class CollapsedGroupItem(QGraphicsItem):
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setZValue(2)
 
-    def set_ports(self, ports, labels: dict[str, str], n_boxes: int):
-        """(Re)make the port dots when the group's boundary changed."""
+    def set_ports(self, ports, labels: dict[str, str], n_boxes: int, free=None):
+        """(Re)make the port dots when the group's boundary (or its open ports, ``free``) changed."""
         ins = [(p.name, p.variable) for p in ports.inputs]
         outs = [(p.name, p.variable) for p in ports.outputs]
+        free_ins = [(p.name, p.box, p.index) for p in free.inputs] if free is not None else []
+        free_outs = [(p.name, p.box, p.index) for p in free.outputs] if free is not None else []
         self.n_boxes = n_boxes
         self.labels = labels
-        if ins == [(p.name, p.variable) for p in self.inputs] and outs == [(p.name, p.variable) for p in self.outputs]:
+        if (ins, outs, free_ins, free_outs) == self._shown:
             return
-        for p in self.inputs + self.outputs:
+        self._shown = (ins, outs, free_ins, free_outs)
+        for p in self.inputs + self.outputs + self.open_inputs + self.open_outputs:
             p.setParentItem(None)
             if p.scene() is not None:
                 p.scene().removeItem(p)
         self.prepareGeometryChange()
-        self.inputs = [GroupPort(self, True, n, v, f"input {n} = {labels[v]}") for n, v in ins]
-        self.outputs = [GroupPort(self, False, n, v, f"output {n} = {labels[v]}") for n, v in outs]
-        for i, p in enumerate(self.inputs):
+        self.inputs = [GroupPort(self, True, p.name, p.variable, f"input {p.name} = {labels[p.variable]}", p.box,
+                                 p.out) for p in ports.inputs]
+        self.outputs = [GroupPort(self, False, p.name, p.variable, f"output {p.name} = {labels[p.variable]}",
+                                  p.box, p.out) for p in ports.outputs]
+        self.open_inputs = [GroupPort(self, True, n, None, f"{n}: not wired yet — drag an arrow here", b, i, True)
+                            for n, b, i in free_ins]
+        self.open_outputs = [GroupPort(self, False, n, None, f"{n}: read by nothing yet — drag an arrow from here",
+                                       b, i, True) for n, b, i in free_outs]
+        for i, p in enumerate(self.inputs + self.open_inputs):
             p.setPos(0, HEADER + GROUP_ROW * (i + 0.5))
-        for i, p in enumerate(self.outputs):
+        for i, p in enumerate(self.outputs + self.open_outputs):
             p.setPos(GROUP_WIDTH, HEADER + GROUP_ROW * (i + 0.5))
         self.value_texts = [""] * len(self.outputs)
         self._by_variable = {}
@@ -91,7 +130,8 @@ class CollapsedGroupItem(QGraphicsItem):
 
     @property
     def height(self) -> float:
-        return HEADER + GROUP_ROW * max(len(self.inputs), len(self.outputs), 1) + FOOTER
+        rows = max(len(self.inputs) + len(self.open_inputs), len(self.outputs) + len(self.open_outputs), 1)
+        return HEADER + GROUP_ROW * rows + FOOTER
 
     def boundingRect(self) -> QRectF:
         return QRectF(-4, -4, GROUP_WIDTH + 8, self.height + 8)
@@ -150,21 +190,7 @@ class CollapsedGroupItem(QGraphicsItem):
         painter.drawText(QRectF(30, 0, GROUP_WIDTH - 36, HEADER), Qt.AlignVCenter | Qt.AlignLeft, title)
         if lod < 0.4:
             return
-        painter.setFont(PORT_FONT)
-        half = GROUP_WIDTH / 2
-        for p in self.inputs:
-            painter.setPen(style.MUTED)
-            text = painter.fontMetrics().elidedText(f"{p.name} {self.labels[p.variable]}", Qt.ElideRight,
-                                                    int(half - 12))
-            painter.drawText(QRectF(10, p.y() - GROUP_ROW / 2, half - 12, GROUP_ROW), Qt.AlignVCenter, text)
-        hidden = self.values_hidden + [False] * (len(self.outputs) - len(self.values_hidden))
-        for p, value, unknown in zip(self.outputs, self.value_texts, hidden, strict=False):
-            value = "?" if unknown else value
-            painter.setPen(style.TEXT)
-            text = painter.fontMetrics().elidedText(f"{value}  {p.name}" if value else p.name, Qt.ElideLeft,
-                                                    int(half - 10))
-            painter.drawText(QRectF(half, p.y() - GROUP_ROW / 2, half - 10, GROUP_ROW),
-                             Qt.AlignVCenter | Qt.AlignRight, text)
+        self._paint_rows(painter)
         y = self.height - FOOTER
         painter.setPen(QPen(QColor("#E3E6EA"), 1))
         painter.drawLine(QPointF(6, y), QPointF(GROUP_WIDTH - 6, y))
@@ -172,6 +198,27 @@ class CollapsedGroupItem(QGraphicsItem):
         painter.setPen(style.MUTED)
         painter.drawText(QRectF(8, y, GROUP_WIDTH - 16, FOOTER), Qt.AlignVCenter | Qt.AlignLeft,
                          f"{self.n_boxes} boxes")
+
+    def _paint_rows(self, painter):
+        """aⱼ with what it carries, bᵢ with its value, then the open ports' names (greyed)."""
+        painter.setFont(PORT_FONT)
+        half = GROUP_WIDTH / 2
+        left = [(p, f"{p.name} {self.labels[p.variable]}", style.MUTED) for p in self.inputs]
+        left += [(p, p.name, style.UNWIRED) for p in self.open_inputs]
+        for p, text, color in left:
+            painter.setPen(color)
+            text = painter.fontMetrics().elidedText(text, Qt.ElideRight, int(half - 12))
+            painter.drawText(QRectF(10, p.y() - GROUP_ROW / 2, half - 12, GROUP_ROW), Qt.AlignVCenter, text)
+        hidden = self.values_hidden + [False] * (len(self.outputs) - len(self.values_hidden))
+        right = [(p, "?" if unknown else value, style.TEXT)
+                 for p, value, unknown in zip(self.outputs, self.value_texts, hidden, strict=False)]
+        right += [(p, "", style.MUTED) for p in self.open_outputs]
+        for p, value, color in right:
+            painter.setPen(color)
+            text = painter.fontMetrics().elidedText(f"{value}  {p.name}" if value else p.name, Qt.ElideLeft,
+                                                    int(half - 10))
+            painter.drawText(QRectF(half, p.y() - GROUP_ROW / 2, half - 10, GROUP_ROW),
+                             Qt.AlignVCenter | Qt.AlignRight, text)
 
 
 class GroupFrameItem(QGraphicsItem):

@@ -23,7 +23,7 @@ from .. import group_commands as GC
 from . import style
 from .boundary_stubs import place_stubs
 from .group_item import CollapsedGroupItem, GroupFrameItem
-from .inline_editor import InlineEditor
+from .interactions import edit_in_place
 from .node_item import WIDTH
 
 STRUCTURAL = set(EventKind) - {EventKind.NODE_CHANGED, EventKind.NODE_MOVED}
@@ -117,7 +117,7 @@ class GroupLayer(QObject):
             members = self.groups.get(name).members
             ports = self.groups.ports(name)
             labels = {p.variable: self._label(p) for p in ports.inputs + ports.outputs}
-            item.set_ports(ports, labels, len(members))
+            item.set_ports(ports, labels, len(members), self.groups.open_ports(name))
             x, y = collapsed_origin(self.graph, members)
             if (item.x(), item.y()) != (x, y):
                 item.setPos(x, y)
@@ -442,8 +442,6 @@ class GroupLayer(QObject):
     def edit_name(self, name: str, after=None):
         """Type a group's name in place; ``after``: the GroupCommand just pushed, which the name joins."""
         scene = self.scene
-        if scene.inline_editor is not None:
-            scene.inline_editor.close_editor()
         item = self.frames.get(name) or self.collapsed.get(name)
         if item is None:
             return None
@@ -463,11 +461,5 @@ class GroupLayer(QObject):
             err = scene.document.push(GC.RenameGroupCommand(self.graph, name, text))
             if err:
                 scene.show_tip(err, item.sceneBoundingRect().topLeft())
-        editor = InlineEditor(name, commit, 160)
-        scene.addItem(editor)
         top_left = item.title_rect().topLeft() if isinstance(item, GroupFrameItem) else item.pos()
-        editor.setPos(top_left + QPointF(28, 2))
-        scene.inline_editor = editor
-        editor.line.setFocus()
-        scene.setFocusItem(editor)
-        return editor
+        return edit_in_place(scene, name, commit, 160, top_left + QPointF(28, 2))

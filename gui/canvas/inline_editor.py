@@ -25,7 +25,7 @@ class InlineEditor(QGraphicsProxyWidget):
     and detaches it from the scene's bookkeeping; the removal runs on the next turn of the
     event loop."""
 
-    def __init__(self, text: str, on_commit, width: float):
+    def __init__(self, text: str, on_commit, width: float, on_close=None):
         super().__init__()
         self.line = _Line(text)
         self.line.selectAll()
@@ -35,6 +35,7 @@ class InlineEditor(QGraphicsProxyWidget):
         self.setWidget(self.line)
         self.setZValue(100)
         self._on_commit = on_commit
+        self._on_close = on_close  # the scene's EditInPlace gesture ends with the editor
         self._closed = False
         self.line.returnPressed.connect(self.commit)
         self.line.editingFinished.connect(self.commit)
@@ -54,6 +55,8 @@ class InlineEditor(QGraphicsProxyWidget):
         scene = self.scene()
         if scene is not None and scene.inline_editor is self:
             scene.inline_editor = None
+        if self._on_close is not None:
+            self._on_close()
         # The proxy as context: if it is destroyed first (window closed), the timer never fires.
         QTimer.singleShot(0, self, self._dispose)
 

@@ -226,7 +226,6 @@ class NodeItem(QGraphicsItem):
     def _paint_ports(self, painter):
         """Port names (an unwired input in orange), or a source's note on what feeds it."""
         painter.setFont(PORT_FONT)
-        painter.setPen(style.MUTED)
         for p in self.inputs:
             painter.setPen(style.UNWIRED if p.unwired else style.MUTED)
             painter.drawText(QRectF(10, p.y() - ROW / 2, WIDTH / 2 - 10, ROW), Qt.AlignVCenter | Qt.AlignLeft, p.name)

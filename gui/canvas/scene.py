@@ -1,30 +1,27 @@
 """GraphScene: draws the Graph and follows its events; the overlay is painted on top.
 
 Items are built from the model (one pass on ``reset``, so a loaded file of 1,000 boxes
-is built at once) and never hold state the model does not hold. Mouse gestures that
-change the graph (wiring, moving, editing in place) end in a command pushed on the
-document's undo stack; the model's events then update the items.
+is built at once) and never hold state the model does not hold. The gestures that change
+the graph (wiring, moving, editing in place) are interaction objects
+(gui/canvas/interactions): the scene hands the active one its events; each ends in a
+command pushed on the document's undo stack, and the model's events then update the items.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsTextItem
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsTextItem
 
 from graphcore.exercise import lesson_of
 from graphcore.graph import VariableRef
 
-from .. import commands as C
-from . import style
-from .edge_item import EdgeItem, curve
-from .inline_editor import InlineEditor
-from .node_item import FOOTER, HEADER, WIDTH, NodeItem
+from .edge_item import EdgeItem
+from .interactions import (GRID, Interaction, connect_ends, double_click, edit_label, edit_value, node_at,
+                           port_at, press_gesture)
+from .node_item import HEADER, NodeItem
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
-from .port_item import PortItem
 from .scene_events import follow
 from .scene_sync import EdgeIndex, one_selection_signal, show_values
-
-GRID = 20.0
 
 
 class GraphScene(QGraphicsScene):
@@ -41,10 +38,9 @@ class GraphScene(QGraphicsScene):
         self.edge_index = EdgeIndex()  # box → its arrows' items: a move redraws those only
         self.overlay: CanvasOverlay | None = None
         self.snap = True
-        self.inline_editor = None
+        self.inline_editor = None  # the open InlineEditor, while an EditInPlace gesture runs
+        self.interaction: Interaction | None = None  # the gesture under way
         self.last_refusal: str | None = None
-        self._wire = None
-        self._press_positions: dict = {}
         self._tip = None
         self._tip_timer = QTimer(self, singleShot=True, interval=3500)
         self._tip_timer.timeout.connect(self._hide_tip)
@@ -61,8 +57,8 @@ class GraphScene(QGraphicsScene):
         follow(self, ev)
 
     def rebuild(self):
-        if self._wire is not None:
-            self._cancel_wire()
+        if self.interaction is not None and not self.interaction.survives_rebuild:
+            self.interaction.cancel()  # its port items are about to go
         with one_selection_signal(self):
             for item in list(self.node_items.values()) + list(self.edge_items.values()):
                 self.removeItem(item)
@@ -224,198 +220,73 @@ class GraphScene(QGraphicsScene):
             self.removeItem(self._tip)
             self._tip = None
 
-    # --- mouse: wiring and moving -----------------------------------------------------------
-    def port_at(self, pos: QPointF) -> PortItem | None:
-        for item in self.items(pos):
-            if isinstance(item, PortItem):
-                return item
-        return None
+    # --- gestures: the active interaction gets each event first (gui/canvas/interactions) ----
+    def begin(self, interaction: Interaction) -> Interaction:
+        """Make ``interaction`` the active gesture (cancelling one still under way)."""
+        if self.interaction is not None and self.interaction is not interaction:
+            self.interaction.cancel()
+        self.interaction = interaction
+        return interaction
 
-    def node_at(self, pos: QPointF) -> NodeItem | None:
-        for item in self.items(pos):
-            if isinstance(item, NodeItem):
-                return item
-            if isinstance(item, PortItem):
-                return item.node_item
-        return None
+    def interaction_ended(self, interaction: Interaction):
+        if self.interaction is interaction:
+            self.interaction = None
+
+    def default_mouse_press(self, event):
+        super().mousePressEvent(event)
+
+    def default_mouse_release(self, event):
+        super().mouseReleaseEvent(event)
 
     def mousePressEvent(self, event):
-        if event.button() == Qt.LeftButton:
-            port = self.port_at(event.scenePos())
-            if port is not None:
-                self._start_wire(port)
-                event.accept()
+        active = self.interaction
+        if active is not None and active.mouse_press(event):
+            return
+        if self.interaction is None:  # none under way, or the one under way ended on this press
+            gesture = press_gesture(self, event)
+            if gesture is not None and self.begin(gesture).mouse_press(event):
                 return
         super().mousePressEvent(event)
-        if event.button() == Qt.LeftButton:
-            self._press_positions = {nid: (it.x(), it.y()) for nid, it in self.node_items.items() if it.isSelected()}
-            self.group_layer.note_press()
 
     def mouseMoveEvent(self, event):
-        if self._wire is not None:
-            self._drag_wire(event.scenePos())
-            event.accept()
+        if self.interaction is not None and self.interaction.mouse_move(event):
             return
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event):
-        if self._wire is not None and event.button() == Qt.LeftButton:
-            self._finish_wire(event.scenePos())
-            event.accept()
+        if self.interaction is not None and self.interaction.mouse_release(event):
             return
         super().mouseReleaseEvent(event)
-        if event.button() == Qt.LeftButton and (self._press_positions or self.group_layer.pressed):
-            self._commit_move()
 
     def mouseDoubleClickEvent(self, event):
-        node = self.node_at(event.scenePos())
-        if node is None:
-            if self.itemAt(event.scenePos(), self.views()[0].transform() if self.views() else _identity()) is None:
-                self.quick_search_requested.emit(event.scenePos(), None)
-                event.accept()
-                return
-        elif node.op in ("parameter", "constant", "input"):
-            self.edit_value(node.node_id)
-            event.accept()
-            return
-        else:
-            self.edit_label(node.node_id)
+        if double_click(self, event):
             event.accept()
             return
         super().mouseDoubleClickEvent(event)
 
-    def _commit_move(self):
-        old = {nid: p for nid, p in self._press_positions.items() if nid in self.node_items}
-        self._press_positions = {}
-        new = {}
-        for nid in old:
-            it = self.node_items[nid]
-            x, y = it.x(), it.y()
-            if (x, y) == old[nid]:
-                continue  # a click, not a move: an off-grid box from a file stays where it is
-            if self.snap:
-                x, y = round(x / GRID) * GRID, round(y / GRID) * GRID
-            new[nid] = (x, y)
-        moved = {n for n in new if old[n] != new[n]}
-        group_old, group_new = self.group_layer.take_moves(GRID if self.snap else None)  # collapsed groups dragged
-        if not moved and not group_new:
-            for n in new:  # dropped back where it started after snapping
-                self.node_items[n].setPos(*old[n])
+    def keyPressEvent(self, event):
+        if self.interaction is not None and self.interaction.key_press(event):
             return
-        before = {n: self.graph.layout.get(n, old[n]) for n in moved} | group_old
-        self.document.push(C.MoveCommand(self.graph, before, {n: new[n] for n in moved} | group_new))
+        super().keyPressEvent(event)
 
-    def _start_wire(self, port: PortItem):
-        detach = None
-        if port.is_input:
-            detach = self.graph.edge_into(port.node_id, port.index)
-        if detach is not None:  # pick the arrow up by its input end: the output end stays put
-            src_item = self.node_items[detach.src]
-            anchor = src_item.outputs[detach.out]
-            self.edge_items[detach].setVisible(False)
-            self._wire = _Wire(anchor, detach)
-        else:
-            self._wire = _Wire(port, None)
-        self._wire.path_item = QGraphicsPathItem()
-        self._wire.path_item.setPen(QPen(style.EDGE_HOVER, 2, Qt.DashLine))
-        self._wire.path_item.setZValue(50)
-        self.addItem(self._wire.path_item)
-        self._drag_wire(port.scenePos())
+    def port_at(self, pos: QPointF):
+        """The wiring end under a point: a box's port or a collapsed group's port."""
+        return port_at(self, pos)
 
-    def _drag_wire(self, pos):
-        w = self._wire
-        a = w.anchor.scenePos()
-        w.path_item.setPath(curve(pos, a) if w.anchor.is_input else curve(a, pos))
-        target = self.port_at(pos)
-        if target is not w.hover_target:
-            if w.hover_target is not None:
-                w.hover_target.hover = False
-                w.hover_target.update()
-            if target is not None and target.is_input != w.anchor.is_input:
-                target.hover = True
-                target.update()
-                w.hover_target = target
-            else:
-                w.hover_target = None
+    def node_at(self, pos: QPointF) -> NodeItem | None:
+        return node_at(self, pos)
 
-    def _cancel_wire(self):
-        w, self._wire = self._wire, None
-        if w.path_item is not None:
-            self.removeItem(w.path_item)
-        if w.hover_target is not None:
-            w.hover_target.hover = False
-        if w.detach is not None and w.detach in self.edge_items:
-            self.edge_items[w.detach].setVisible(True)
-        return w
-
-    def _finish_wire(self, pos):
-        w = self._cancel_wire()
-        target = self.port_at(pos)
-        if target is None:
-            if w.detach is not None:
-                self.document.push(C.DisconnectCommand(self.graph, w.detach))
-            else:
-                self.quick_search_requested.emit(pos, w.anchor)
-            return
-        if target is w.anchor:
-            return  # a click on a port, not a drag
-        if target.is_input == w.anchor.is_input:
-            both = "inputs" if target.is_input else "outputs"
-            self.show_tip(f"no arrow: both ports are {both}; an arrow joins an output port (right side "
-                          f"of a box) to an input port (left side)", pos)
-            return
-        out_port, in_port = (target, w.anchor) if w.anchor.is_input else (w.anchor, target)
-        if w.detach is not None and (in_port.node_id, in_port.index) == (w.detach.dst, w.detach.port):
-            return  # put back where it was
-        error = self.connect_ports(out_port, in_port, detach=w.detach)
-        if error:
-            self.show_tip(error, pos)
-
-    def connect_ports(self, out_port: PortItem, in_port: PortItem, detach=None) -> str | None:
-        cmd = C.ConnectCommand(self.graph, out_port.node_id, in_port.node_id, in_port.index, out_port.index,
-                               detach=detach)
-        return self.document.push(cmd)
-
-    # --- editing in place -----------------------------------------------------------------
-    def _open_editor(self, nid, text, y, on_commit):
-        if self.inline_editor is not None:
-            self.inline_editor.close_editor()
-        item = self.node_items[nid]
-        editor = InlineEditor(text, on_commit, WIDTH - 8)
-        self.addItem(editor)
-        editor.setPos(item.pos() + QPointF(4, y))
-        self.inline_editor = editor
-        editor.line.setFocus()
-        self.setFocusItem(editor)
-        return editor
+    def connect_ports(self, out_port, in_port, detach=None) -> str | None:
+        """Wire an output end to an input end (box or collapsed-group ports): one undo step."""
+        return connect_ends(self, out_port, in_port, detach=detach)
 
     def edit_value(self, nid):
         """Double-click on a parameter, constant or input: type its value."""
-        v = self.graph.value(nid)
-        item = self.node_items[nid]
-
-        def commit(text):
-            text = text.strip()
-            if not text and self.graph.op(nid) == "input":
-                value = None
-            else:
-                try:
-                    value = float(text)
-                except ValueError:
-                    self.show_tip(f"'{text}' is not a number", item.scenePos())
-                    return
-            if value != self.graph.value(nid):
-                err = self.document.push(C.SetValueCommand(self.graph, nid, value))
-                if err:
-                    self.show_tip(err, item.scenePos())
-        return self._open_editor(nid, "" if v is None else repr(v), item.height - FOOTER - 2, commit)
+        return edit_value(self, nid)
 
     def edit_label(self, nid):
         """F2 or double-click on a Function box: type its label."""
-        def commit(text):
-            if text.strip() != self.graph.label(nid) and text.strip() != (self.graph.node(nid).get("label") or ""):
-                self.document.push(C.RenameCommand(self.graph, nid, text.strip()))
-        return self._open_editor(nid, self.graph.label(nid), 2, commit)
+        return edit_label(self, nid)
 
     def selected_nodes(self) -> list[str]:
         """Selected boxes, with every box of a selected collapsed group (it stands for them)."""
@@ -434,23 +305,8 @@ class GraphScene(QGraphicsScene):
         return rect
 
 
-class _Wire:
-    """A half-drawn arrow: its fixed end, the arrow being re-plugged (if any) and the port under the cursor."""
-
-    def __init__(self, anchor, detach):
-        self.anchor = anchor
-        self.detach = detach
-        self.path_item = None
-        self.hover_target = None
-
-
 def _escape(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _identity():
-    from PySide6.QtGui import QTransform
-    return QTransform()
 
 
 __all__ = ["GraphScene", "GRID", "HEADER"]

@@ -123,7 +123,8 @@ class GraphView(QGraphicsView):
 
     def keyPressEvent(self, event):
         scene = self.scene()
-        if scene.inline_editor is not None or scene.focusItem() is not None:
+        gesture = scene.interaction  # a wire being drawn: Escape is its own
+        if scene.inline_editor is not None or scene.focusItem() is not None or (gesture and gesture.wants_keys):
             super().keyPressEvent(event)
             return
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():

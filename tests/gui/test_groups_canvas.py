@@ -9,6 +9,7 @@ from graphcore.groups import groups_of
 from gui import commands as C
 from gui import group_commands as GC
 from gui.canvas.group_item import CollapsedGroupItem, GroupFrameItem
+from gui.canvas.interactions import MoveSelection
 from gui.canvas.node_item import LABEL_FONT, PORT_FONT, VALUE_FONT, NodeItem, hint_font
 
 from training_helpers import open_lesson
@@ -159,9 +160,10 @@ def _dragging_a_collapsed_group_moves_its_boxes_in_one_step(main_window):
     old = {m: g.layout[m] for m in members}
     item = layer.collapsed["layer 1"]
     item.setSelected(True)
-    win.scene.group_layer.note_press()
+    move = win.scene.begin(MoveSelection(win.scene))
+    move.snapshot()
     item.setPos(item.pos() + QPointF(100, 40))
-    win.scene._commit_move()
+    move.commit()
     assert win.document.undo_stack.count() == 1
     assert all(g.layout[m] == (old[m][0] + 100, old[m][1] + 40) for m in members)
     win.document.undo_stack.undo()
