@@ -43,6 +43,8 @@ def hint_font(text: str = IGNORED_HINT) -> QFont:
     return font
 IGNORED_OPACITY = 0.45
 _MOVED = QGraphicsItem.ItemPositionHasChanged  # looked up once: itemChange is called very often
+_FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemSendsGeometryChanges
+_CACHE = QGraphicsItem.DeviceCoordinateCache
 
 
 def input_note(node_id: str, column, value, columns) -> str:
@@ -89,9 +91,8 @@ class NodeItem(QGraphicsItem):
         self._height = HEADER + ROW + FOOTER
         self.locked = False  # an exercise's locked box: drawn with a padlock (the commands refuse changes)
         self.hidden_value = False  # an exercise's hidden value: "?" until its task is done
-        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
-                      | QGraphicsItem.ItemSendsGeometryChanges)
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setFlags(_FLAGS)  # combined once above: PySide makes a new enum per | and per lookup
+        self.setCacheMode(_CACHE)
         self.setZValue(1)
         self.refresh()
 

@@ -18,6 +18,7 @@ LOD_HIDDEN = 0.25  # as NodeItem.paint's plain-block zoom
 _R = RADIUS + 3
 _BOUNDS = QRectF(-_R, -_R, 2 * _R, 2 * _R)  # one rect for every port: asked for very often
 _WHITE = QBrush(QColor("#FFFFFF"))
+_NO_CONTENTS = QGraphicsItem.ItemHasNoContents
 
 
 def paint_port(painter, port):
@@ -40,7 +41,7 @@ class PortItem(QGraphicsItem):
         self.name = name
         self.unwired = False
         self.hover = False
-        self.setFlag(QGraphicsItem.ItemHasNoContents)  # still hit-tested: only painting is skipped
+        self.setFlag(_NO_CONTENTS)  # still hit-tested: only painting is skipped
         self.setAcceptHoverEvents(True)
         if not _CROSS:
             _CROSS.append(QCursor(Qt.CrossCursor))
