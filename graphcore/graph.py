@@ -23,6 +23,7 @@ import numpy as np
 
 from . import functions as F
 from . import limits
+from .label_counts import label_counts
 from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, PortError,
                      PortTakenError, UnknownNodeError)
 
@@ -273,19 +274,7 @@ class Graph:
         """The box as the learner knows it, for messages: its label, and its id in brackets
         only when another box carries the same label ("h [h2]")."""
         label = self.label(node_id)
-        return f"{label} [{node_id}]" if self._label_counts().get(label, 0) > 1 else label
-
-    def _label_counts(self) -> dict[str, int]:
-        # Kept until the next change (every change bumps one of the versions): naming every
-        # parameter of a 10,000-box graph reads the labels once, not once per name.
-        key = (self.version, self.values_version)
-        if getattr(self, "_labels_at", None) != key:
-            counts: dict[str, int] = {}
-            for n in self._order:
-                label = self.label(n)
-                counts[label] = counts.get(label, 0) + 1
-            self._label_count_cache, self._labels_at = counts, key
-        return self._label_count_cache
+        return f"{label} [{node_id}]" if label_counts(self).get(label, 0) > 1 else label
 
     def value(self, node_id: str) -> float | None:
         return self._data(node_id).get("value")
