@@ -22,6 +22,7 @@ import numpy as np
 
 from . import functions as F
 from .box_fields import checked_column, checked_label, finite_number, value_label, writes_value
+from .label_counts import label_counts
 from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, PortError,
                      PortTakenError, UnknownNodeError)
 from .events import BatchChanges, EventKind, GraphEvent
@@ -158,9 +159,7 @@ class Graph:
         """The box as the learner knows it, for messages: its label, and its id in brackets
         only when another box carries the same label ("h [h2]")."""
         label = self.label(node_id)
-        if any(n != node_id and self.label(n) == label for n in self._order):
-            return f"{label} [{node_id}]"
-        return label
+        return f"{label} [{node_id}]" if label_counts(self).get(label, 0) > 1 else label
 
     def value(self, node_id: str) -> float | None:
         return self._data(node_id).get("value")

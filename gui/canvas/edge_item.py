@@ -10,6 +10,7 @@ from . import style
 
 LABEL_FONT = QFont("Sans Serif", 8, QFont.DemiBold)
 _FAR, _FAR_SELECTED = QPen(style.EDGE, 0), QPen(style.EDGE_HOVER, 0)
+_SELECTABLE = QGraphicsItem.ItemIsSelectable  # looked up once: a PySide enum costs a call each time
 
 
 def curve(a: QPointF, b: QPointF) -> QPainterPath:
@@ -30,19 +31,27 @@ class EdgeItem(QGraphicsPathItem):
         self.width_factor = 1.0
         self.value_label = ""
         self.grad_label = ""
-        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self._shape = None  # the hit area, made when first asked (most arrows are never hit)
+        self.setFlags(_SELECTABLE)
         self.setAcceptHoverEvents(True)
-        self.setZValue(0)
-        self.setToolTip(f"{edge.src} → {edge.dst} (input {edge.port}: {dst_port.name})")
         self.update_path()
 
+    def tip(self) -> str:
+        """Its ends as the learner knows them: the boxes' labels (a group's port has none: its id)."""
+        src = getattr(getattr(self.src_port, "node_item", None), "label", self.edge.src)
+        dst = getattr(getattr(self.dst_port, "node_item", None), "label", self.edge.dst)
+        return f"{src} → {dst} (input {self.edge.port}: {getattr(self.dst_port, 'name', '')})"
+
     def update_path(self):
+        self._shape = None
         self.setPath(curve(self.src_port.scenePos(), self.dst_port.scenePos()))
 
     def shape(self):
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10)
-        return stroker.createStroke(self.path())
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(10)
+            self._shape = stroker.createStroke(self.path())
+        return self._shape
 
     def boundingRect(self) -> QRectF:
         r = super().boundingRect()
@@ -59,6 +68,7 @@ class EdgeItem(QGraphicsPathItem):
     def paint(self, painter, option, widget=None):
         if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.25:
             # zoomed far out (a whole big graph in view): a hairline, no smoothing, no labels
+            painter.setRenderHint(painter.RenderHint.Antialiasing, False)  # the view turns it on for all
             painter.setPen(_FAR_SELECTED if self.isSelected() else _FAR)
             painter.drawPath(self.path())
             return
@@ -88,6 +98,8 @@ class EdgeItem(QGraphicsPathItem):
 
     def hoverEnterEvent(self, event):
         self.hover = True
+        if not self.toolTip():
+            self.setToolTip(self.tip())  # made when the pointer first comes: Qt shows it after a rest
         self.update()
 
     def hoverLeaveEvent(self, event):

@@ -55,6 +55,7 @@ class GroupLayer(QObject):
         self.stubs: dict = {}  # (is_input, Variable) → BoundaryStub, while drilled in
         self._edges_of: dict[str, list] = {}
         self._pressed: dict[str, QPointF] = {}
+        self._plain = False  # the last refresh found no group: every box and arrow shown as the scene made it
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self.refresh)
         self.graph.subscribe(self._on_event)
@@ -73,6 +74,10 @@ class GroupLayer(QObject):
         if self.focus is not None and self.focus not in self.groups:
             self.set_focus(None)
             return
+        plain = self.focus is None and not len(self.groups)
+        if plain and self._plain:
+            return  # no group, as at the last refresh: the scene's new items already show as they should
+        self._plain = plain
         self._edges_of = {}  # the arrow items of the last refresh may be gone (a rebuild): found again below
         shown, frames = self._visible_level()
         self._show_boxes()

@@ -15,7 +15,7 @@ from graphcore.feed_rule import COLUMN, NO_DATA, VALUE, input_feed
 
 from ..canvas.overlay import CURRENT_COLOR, DONE_COLOR
 from . import style
-from .port_item import PortItem
+from .port_item import LOD_HIDDEN, PortItem, paint_port
 
 WIDTH = 150.0
 HEADER = 28.0
@@ -28,6 +28,7 @@ VALUE_FONT = QFont("Monospace", 8)
 VALUE_FONT.setStyleHint(QFont.Monospace)
 IGNORED_HINT = "not connected to J — ignored"
 HINT_WIDTH = WIDTH - 8
+PORT_REACH = 9.0  # how far a hovered port dot reaches beyond the box's side
 
 
 @functools.lru_cache(maxsize=4)  # once per text: it is asked on every paint
@@ -43,6 +44,8 @@ def hint_font(text: str = IGNORED_HINT) -> QFont:
     return font
 IGNORED_OPACITY = 0.45
 _MOVED = QGraphicsItem.ItemPositionHasChanged  # looked up once: itemChange is called very often
+_FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemSendsGeometryChanges
+_CACHE = QGraphicsItem.DeviceCoordinateCache
 
 
 def input_note(node_id: str, column, value, columns) -> str:
@@ -86,11 +89,11 @@ class NodeItem(QGraphicsItem):
         self.error = False
         self.ignored = False  # the cost J does not depend on this box: the engine leaves it out
         self.data_columns = None  # set by the scene from the document's data set
+        self._height = HEADER + ROW + FOOTER
         self.locked = False  # an exercise's locked box: drawn with a padlock (the commands refuse changes)
         self.hidden_value = False  # an exercise's hidden value: "?" until its task is done
-        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
-                      | QGraphicsItem.ItemSendsGeometryChanges)
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setFlags(_FLAGS)  # combined once above: PySide makes a new enum per | and per lookup
+        self.setCacheMode(_CACHE)
         self.setZValue(1)
         self.refresh()
 
@@ -118,6 +121,7 @@ class NodeItem(QGraphicsItem):
                 p.setPos(0, HEADER + ROW * (i + 0.5))
             for i, p in enumerate(self.outputs):
                 p.setPos(WIDTH, HEADER + ROW * (i + 0.5))
+            self._height = HEADER + ROW * self.rows + FOOTER
         self._set_tooltip()
         self.update()
 
@@ -131,7 +135,7 @@ class NodeItem(QGraphicsItem):
 
     @property
     def height(self) -> float:
-        return HEADER + ROW * self.rows + FOOTER
+        return self._height  # set with the ports: Qt asks for the bounds very often
 
     def set_value_text(self, text: str):
         if text != self.value_text:
@@ -169,7 +173,7 @@ class NodeItem(QGraphicsItem):
     # --- geometry ----------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
         extra = 18 if self.badge else 0
-        return QRectF(-4, -4, WIDTH + 8, self.height + 8 + extra)
+        return QRectF(-PORT_REACH, -4, WIDTH + 2 * PORT_REACH, self._height + 8 + extra)  # the port dots stick out
 
     def shape(self):
         path = QPainterPath()
@@ -186,6 +190,13 @@ class NodeItem(QGraphicsItem):
     # --- painting ----------------------------------------------------------------------
     def paint(self, painter, option: QStyleOptionGraphicsItem, widget=None):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        self._paint_box(painter, lod)
+        if lod >= LOD_HIDDEN:  # the ports' dots, over the box (their items only hit-test)
+            painter.setRenderHint(painter.RenderHint.Antialiasing)
+            for p in self.inputs + self.outputs:
+                paint_port(painter, p)
+
+    def _paint_box(self, painter, lod):
         if lod < 0.25:  # zoomed far out: a plain block is all the eye can see (the stepped one in its colour)
             painter.fillRect(QRectF(0, 0, WIDTH, self.height),
                              QColor(CURRENT_COLOR) if self.current else style.KIND_COLORS[self.kind])

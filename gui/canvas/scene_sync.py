@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from PySide6.QtWidgets import QGraphicsItem
+
+_SENDS_MOVES = QGraphicsItem.ItemSendsGeometryChanges
+
 @contextmanager
 def one_selection_signal(scene):
     """Items removed or added meanwhile say nothing; then one selectionChanged if the selection
@@ -60,8 +64,7 @@ def apply_changes(scene, changes) -> bool:
     if changes is None or changes.everything:
         return False
     if changes.moves_only:  # an auto-layout, an align, a drag of many boxes
-        for nid in changes.nodes:
-            place(scene, nid)
+        place_many(scene, changes.nodes)
         return True
     if len(changes.nodes) > REBUILD_SHARE * max(len(scene.graph), len(scene.node_items), 1):
         return False
@@ -106,6 +109,28 @@ def show_values(scene, ev, hidden=frozenset()):
             shown, text = None, ""
         item.shown_values = shown
         item.set_value_text(text)
+
+
+def place_many(scene, nids):
+    """Move the boxes' items, then redraw each arrow at them once (moved one by one, an arrow
+    between two moved boxes was redrawn twice, each time with a new hit area)."""
+    edges, moved = set(), None
+    for nid in nids:
+        item = scene.node_items.get(nid)
+        pos = scene.graph.layout.get(nid)
+        if item is None or pos is None or (item.x(), item.y()) == tuple(pos):
+            continue
+        item.setFlag(_SENDS_MOVES, False)  # no per-box node_item_moved: the arrows follow below
+        item.setPos(*pos)
+        item.setFlag(_SENDS_MOVES, True)
+        edges |= scene.edge_index.at(nid)
+        moved = nid
+    for edge in edges:
+        item = scene.edge_items.get(edge)
+        if item is not None:
+            item.update_path()
+    if moved is not None:
+        scene.group_layer.box_moved(moved)  # frames follow their boxes (once, on a timer)
 
 
 def place(scene, nid):
