@@ -324,6 +324,9 @@ class InsertFragmentCommand(GraphCommand):
     def new_ids(self) -> list[str]:
         return [self.rename[nd["id"]] for nd in self.nodes]
 
+    def touched(self) -> set[str]:  # a box locked since the paste: its undo would delete it
+        return set(self.new_ids)
+
     def do(self):
         g = self.graph
         with maybe_batch(g, len(self.nodes)):

@@ -78,6 +78,7 @@ def _kept(g, boxes):
 @given(st.lists(step, min_size=1, max_size=14))
 @example(steps=[("move", 0, 10), ("lock_last", 0), ("undo",)])  # the undo of a change to a box locked since
 @example(steps=[("value", 0, 2.0), ("undo",), ("lock_last", 0), ("redo",), ("save",), ("undo",)])
+@example(steps=[("paste", [0]), ("lock", 7), ("undo",)])  # a pasted box locked since: undoing the paste would delete it
 def test_locked_boxes_survive_any_edit_sequence(qapp, steps):
     doc = Document()
     doc.load_graph(fileformat.loads(EXERCISE), None)
