@@ -20,11 +20,14 @@ from __future__ import annotations
 import atexit
 import itertools
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import weakref
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
 from PySide6.QtCore import QDeadlineTimer, QObject, QSocketNotifier, Signal
@@ -55,14 +58,15 @@ class _Server(QObject):
         self._tickets = itertools.count(1)
         self.notifier = QSocketNotifier(self.conn.fileno(), QSocketNotifier.Read, self)
         self.notifier.activated.connect(self.read)
+        # Requests are written by a thread: a large one (a big graph and its data) fills the
+        # socket, and the window would wait until the process — still starting — reads it.
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=_write_all, args=(self.conn, self._outbox), daemon=True).start()
 
     def send(self, worker, request: GridRequest):
         ticket = next(self._tickets)
         self.waiting[ticket] = weakref.ref(worker)
-        try:
-            self.conn.send((ticket, request))
-        except (OSError, ValueError):  # the process is gone: its socket refuses
-            self._died()
+        self._outbox.put(bytes(ForkingPickler.dumps((ticket, request))))  # as Connection.send pickles
 
     def read(self, *_):
         """Hand every answer that has arrived to the panel that asked."""
@@ -89,12 +93,23 @@ class _Server(QObject):
 
     def close(self):
         """Close our end: the process reads end-of-file and ends; reap it."""
+        self._outbox.put(None)  # the writer thread ends
         self.conn.close()
         try:
             self.proc.wait(2)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(2)
+
+
+def _write_all(conn: Connection, outbox: queue.SimpleQueue):
+    """The writer thread: each pickled request in turn, until None or the socket refuses (the
+    process is gone; the window's reader then sees end-of-file and fails what it held)."""
+    while (blob := outbox.get()) is not None:
+        try:
+            conn.send_bytes(blob)
+        except (OSError, ValueError):
+            return
 
 
 _server: _Server | None = None

@@ -201,3 +201,30 @@ def test_a_million_points_are_sampled_for_the_grid_and_it_says_so():
     assert "5,000 of the 1,000,000" in note
     small = {"x1": np.arange(100.0)}
     assert sampled(small) == (small, "") and sampled(None) == (None, "")
+
+
+def test_a_large_request_never_waits_for_the_worker_to_read_it(qapp, qtbot):
+    """A big graph's request fills the socket: with the worker not reading (still starting, or
+    here stopped), submitting it must still return at once — the window's thread never waits."""
+    import os
+    import signal
+    import threading
+
+    from gui.panels import landscape_worker
+    from gui.panels.landscape_jobs import freeze
+
+    worker = landscape_worker.GridWorker()
+    got = []
+    worker.ready.connect(lambda serial, ls: got.append(serial))
+    server = landscape_worker.server()
+    data = {"x": np.linspace(0.0, 1.0, 1_000_000)}  # 8 MB: far more than a socket holds
+    request = freeze(1, log_graph(), data, "pair", p1="a", p2="b", span=0.5, resolution=5)
+    os.kill(server.proc.pid, signal.SIGSTOP)
+    try:
+        sender = threading.Thread(target=worker.submit, args=(request,), daemon=True)
+        sender.start()
+        sender.join(10)
+        assert not sender.is_alive(), "submit waited for the worker process to read the request"
+    finally:
+        os.kill(server.proc.pid, signal.SIGCONT)
+    assert worker.wait(60_000) and got == [1]
