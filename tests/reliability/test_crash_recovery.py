@@ -16,6 +16,7 @@ import pytest
 from graphcore import fileformat
 from tests.reliability.recovery_helpers import DRIVER, child_env, read_messages
 
+
 @pytest.mark.slow
 def test_sigkill_after_edits_then_recover_everything_autosaved(tmp_path):
     home = tmp_path / "home"
