@@ -15,7 +15,7 @@ import pytest
 from graphcore import cli, fileformat
 from graphcore.randgraph import ALL_OPS, random_graph
 
-from eval_reference import forward_mode_eval, torch_eval
+from tests.cli.eval_reference import forward_mode_eval, torch_eval
 
 RTOL = 1e-7
 ATOL = 1e-10  # sums that cancel to ~0 differ by rounding only

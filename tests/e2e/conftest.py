@@ -11,14 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-
-from studio import Studio, die_with_parent  # noqa: E402
+from tests.e2e.studio import Studio, die_with_parent
 
 TOOLS = ("Xvfb", "openbox", "xdotool")
 SCREEN = "1600x1000x24"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from test_real_window import lesson, saved
+from tests.e2e.window_lessons import lesson, saved
 
 pytestmark = pytest.mark.slow
 

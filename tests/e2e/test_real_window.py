@@ -7,22 +7,14 @@ back with graphcore.fileformat), and that the process is still alive.
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 
 from graphcore import fileformat
+from tests.e2e.window_lessons import lesson, saved
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
 pytestmark = pytest.mark.slow
-
-
-def lesson(tmp_path, name: str) -> Path:
-    path = tmp_path / f"{name}.graph.json"
-    shutil.copy(EXAMPLES / f"{name}.graph.json", path)
-    return path
 
 
 @pytest.fixture
@@ -35,11 +27,6 @@ def edit_value(s, nid: str, text: str):
     s.double_click(s.box(nid)["center"])
     s.wait(lambda st: st["editor_open"], "the value editor to open")
     s.type(text)
-
-
-def saved(s):
-    s.save()
-    return fileformat.load(s.path)
 
 
 def test_edit_value_double_click_enter(studio, ng):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_real_window import lesson  # noqa: E402  (tests/e2e is on sys.path, see conftest)
+from tests.e2e.window_lessons import lesson
 
 pytestmark = pytest.mark.slow
 

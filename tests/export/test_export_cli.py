@@ -10,7 +10,7 @@ from graphcore.cli import main
 from graphcore.export import export, to_numpy
 from graphcore.graph import Graph
 
-from graphs import EXAMPLES, logistic
+from tests.export.graphs import EXAMPLES, logistic
 
 
 def test_export_to_stdout_and_to_a_file(tmp_path, capsys):

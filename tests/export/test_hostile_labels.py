@@ -15,7 +15,7 @@ from graphcore.export import to_numpy, to_torch
 from graphcore.export.naming import Namer, comment_text, identifier
 from graphcore.graph import Graph
 
-from export_helpers import assert_first_pass_matches, assert_training_matches, run_scripts
+from tests.export.export_helpers import assert_first_pass_matches, assert_training_matches, run_scripts
 
 PWN = "__import__('os').system('touch PWNED')"
 HOSTILE = [

@@ -13,10 +13,10 @@ from graphcore import datasets
 from graphcore.export import to_numpy
 from graphcore.export.parts import data_section
 
-from export_helpers import assert_first_pass_matches, assert_training_matches, run_scripts
+from tests.export.export_helpers import assert_first_pass_matches, assert_training_matches, run_scripts
 from graphcore.graph import Graph
 from graphcore.training import Trainer
-from graphs import TRAINING, examples, logistic, random_trainable
+from tests.export.graphs import TRAINING, examples, logistic, random_trainable
 
 TOL = 1e-9
 EPOCHS = 100  # the lessons train for up to 1,200 epochs; 100 show the same agreement in a tenth of the time

@@ -8,8 +8,8 @@ import pytest
 
 from graphcore.export import to_numpy, to_torch
 
-from export_helpers import assert_first_pass_matches, assert_training_matches, run_scripts
-from graphs import TRAINING, examples, logistic, random_trainable
+from tests.export.export_helpers import assert_first_pass_matches, assert_training_matches, run_scripts
+from tests.export.graphs import TRAINING, examples, logistic, random_trainable
 
 torch = pytest.importorskip("torch", reason="torch is not installed: the PyTorch export cannot be run")
 
@@ -52,7 +52,7 @@ def test_parameters_have_the_numpy_scripts_names():
 def test_two_boxes_on_one_column_and_a_lesson_without_parameters(tmp_path):
     from graphcore import fileformat
     from graphcore.graph import Graph
-    from graphs import EXAMPLES
+    from tests.export.graphs import EXAMPLES
 
     g = Graph("one column, two boxes")
     g.add_node("input", "a", column="x1")

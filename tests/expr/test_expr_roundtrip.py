@@ -2,16 +2,12 @@
 means, evaluated here directly with numpy on random inputs (the test's own evaluation)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 
 from graphcore.export import to_numpy
 from graphcore.expr import from_expr
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
-from export_helpers import assert_first_pass_matches, assert_training_matches, run_scripts  # noqa: E402
+from tests.export.export_helpers import assert_first_pass_matches, assert_training_matches, run_scripts
 
 
 def _sig(x):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from graphcore import datasets
 from graphcore.builder import GraphBuilder, mlp
 from graphcore.engine import compile_graph
+from graphcore.groups import groups_of
 
 
 def xor_grouped():
@@ -34,4 +35,14 @@ def chain():
     b.box("add", "sq", "y", id="c", label="c")
     b.box("neg", "a", id="o", label="o")
     b.box("add", "o", "sq", id="d", label="d")
+    return b.graph
+
+
+def sqrt_graph():
+    b = GraphBuilder("root")
+    b.input("x", value=0.0, label="x")
+    b.box("pow", "x", id="r", label="√x", attrs={"exponent": 0.5})
+    b.box("square", "r", id="s", label="(√x)²")
+    b.box("neg", "s", id="n", label="−(√x)²")  # outside: makes s the group's output b₁
+    groups_of(b.graph).add("root squared", ["r", "s"])
     return b.graph

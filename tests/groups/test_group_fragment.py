@@ -9,7 +9,7 @@ import pytest
 
 from graphcore import fileformat
 
-from group_graphs import xor_grouped
+from tests.groups.group_graphs import xor_grouped
 
 pytest.importorskip("PySide6")
 

@@ -11,7 +11,7 @@ from graphcore.errors import NonFiniteError
 from graphcore.groups import groups_of
 from graphcore.jacobian import group_jacobian
 
-from group_graphs import evaluation, xor_grouped
+from tests.groups.group_graphs import evaluation, sqrt_graph, xor_grouped
 
 
 def test_a_linear_layer_s_jacobian_is_its_weight_matrix():
@@ -35,16 +35,6 @@ def test_downstream_is_the_transposed_jacobian_times_upstream_as_the_engine_find
         down = np.einsum("ski,sk->si", jac.per_sample, up)  # Jᵀ · upstream, per sample
         engine = np.stack([ev.grad(p.variable) for p in jac.ports.inputs], -1)
         np.testing.assert_allclose(down, engine, rtol=1e-12, atol=1e-15)
-
-
-def sqrt_graph():
-    b = GraphBuilder("root")
-    b.input("x", value=0.0, label="x")
-    b.box("pow", "x", id="r", label="√x", attrs={"exponent": 0.5})
-    b.box("square", "r", id="s", label="(√x)²")
-    b.box("neg", "s", id="n", label="−(√x)²")  # outside: makes s the group's output b₁
-    groups_of(b.graph).add("root squared", ["r", "s"])
-    return b.graph
 
 
 def test_a_non_finite_local_derivative_inside_names_the_inner_box_by_label():

@@ -12,7 +12,7 @@ import pytest
 from graphcore.groups import groups_of
 from graphcore.jacobian import all_jacobians
 
-from group_graphs import evaluation, spiral3_grouped, xor_grouped
+from tests.groups.group_graphs import evaluation, spiral3_grouped, xor_grouped
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch

@@ -9,7 +9,7 @@ from graphcore import fileformat, lessons
 from graphcore.errors import FileFormatError
 from graphcore.groups import GroupError, groups_of
 
-from group_graphs import chain, xor_grouped
+from tests.groups.group_graphs import chain, xor_grouped
 
 
 def doc_with(groups):

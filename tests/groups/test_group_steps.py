@@ -12,7 +12,7 @@ from graphcore.cli import main
 from graphcore.engine import compile_graph
 from graphcore.stepthrough import sample_data
 
-from group_graphs import spiral3_grouped, xor_grouped
+from tests.groups.group_graphs import spiral3_grouped, xor_grouped
 
 
 def engine_on(graph, sample=None):

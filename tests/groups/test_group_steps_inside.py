@@ -11,7 +11,7 @@ from graphcore import datasets, fileformat, group_steps, stepthrough
 from graphcore.cli import main
 from graphcore.groups import GroupError, groups_of
 
-from group_graphs import xor_grouped
+from tests.groups.group_graphs import xor_grouped
 
 
 def _unit(step):

@@ -12,8 +12,7 @@ import numpy as np
 from graphcore import fileformat
 from graphcore.cli import main
 
-from group_graphs import xor_grouped
-from test_group_jacobian import sqrt_graph
+from tests.groups.group_graphs import sqrt_graph, xor_grouped
 
 
 def run_json(capsys, *argv):

@@ -8,7 +8,7 @@ from graphcore.builder import GraphBuilder
 from graphcore.groups import groups_of
 from graphcore.placement import MARGIN, footprint, free_offset
 
-from group_graphs import xor_grouped
+from tests.groups.group_graphs import xor_grouped
 
 
 def _moved(piece, offset):

@@ -12,7 +12,7 @@ from gui.canvas.group_item import CollapsedGroupItem, GroupFrameItem
 from gui.canvas.interactions import MoveSelection
 from gui.canvas.node_item import LABEL_FONT, PORT_FONT, VALUE_FONT, NodeItem, hint_font
 
-from training_helpers import open_lesson
+from tests.gui.training_helpers import open_lesson
 
 MIN_PX = 9.0
 

@@ -9,7 +9,7 @@ import pytest
 
 from graphcore import fileformat
 from graphcore import functions as F
-from tests.learner.test_learner_functions import SWISH, xor_with
+from tests.learner.learner_helpers import SWISH, xor_with
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,7 @@ def test_every_plot_exports_png_and_svg(main_window, qtbot, tmp_path):
 
 
 def test_the_boundary_picture(qtbot):
-    from tests.core.test_boundary import logistic, softmax3
+    from tests.core.boundary_graphs import logistic, softmax3
     plot = BoundaryPlot()
     qtbot.addWidget(plot)
     b = decision_boundary(logistic(4.0, 0.0, -2.0), extent=(0, 1, 0, 1), resolution=21)  # p = 0.5 at x1 = 0.5

@@ -4,7 +4,6 @@ engine, training and the numpy export like a built-in Function."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,19 +13,7 @@ from graphcore import functions as F
 from graphcore.export import to_numpy
 from graphcore.training import Trainer
 from tests.export.export_helpers import run_scripts
-
-ROOT = Path(__file__).resolve().parents[2]
-SWISH = {"name": "my_swish", "ports": ["x"], "forward": "x*sigmoid(x)",
-         "derivatives": {"x": "sigmoid(x)*(1 + x*(1 - sigmoid(x)))"}}
-
-
-@pytest.fixture(autouse=True)
-def clean_catalogue():
-    """Registering a learner Function is global: each test leaves the catalogue as it found it."""
-    before = dict(F.CATALOGUE)
-    yield
-    F.CATALOGUE.clear()
-    F.CATALOGUE.update(before)
+from tests.learner.learner_helpers import SWISH, xor_with
 
 
 def check(capsys, *argv):
@@ -80,17 +67,6 @@ def test_bad_input_is_refused_in_one_line(capsys, argv, words):
     assert code == 2 and out == ""
     assert err.startswith("graphcore: error: ") and err.count("\n") == 1 and words in err, err
     assert "my_swish" not in F.CATALOGUE and "mine" not in F.CATALOGUE  # nothing registered
-
-
-def xor_with(fn_record: dict) -> dict:
-    """The xor example with every relu replaced by the learner's Function."""
-    doc = json.loads((ROOT / "assets/examples/xor_network.graph.json").read_text(encoding="utf-8"))
-    for node in doc["nodes"]:
-        if node["op"] == "relu":
-            node["op"] = fn_record["name"]
-    doc["functions"] = [fn_record]
-    doc["training"]["epochs"] = 300
-    return doc
 
 
 def test_learner_swish_trains_xor_and_its_numpy_export_reproduces_the_cost(tmp_path):
@@ -166,7 +142,7 @@ def test_a_file_refused_after_its_functions_block_leaves_no_function_behind():
 
 def test_a_redefined_learner_function_is_not_served_stale_by_the_fast_path():
     """A second file may define the same name differently: every place uses the new one."""
-    from tests.perf.test_fastpath_equivalence import assert_identical, reference
+    from tests.perf.fastpath_helpers import assert_identical, reference
     from graphcore import engine
     data = {"x1": np.array([0.5, -1.0, 2.0]), "x2": np.array([1.0, 0.0, -0.5]), "y": np.array([1.0, 0.0, 1.0])}
     first = fileformat.from_dict(xor_with(SWISH))

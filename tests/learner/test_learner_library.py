@@ -13,7 +13,7 @@ import pytest
 from graphcore import learner
 from graphcore import functions as F
 from graphcore.learner_library import FORMAT, Library, LibraryError
-from tests.learner.test_learner_functions import SWISH, clean_catalogue  # noqa: F401 — the fixture
+from tests.learner.learner_helpers import SWISH
 
 
 def doc(*records) -> str:
@@ -59,7 +59,7 @@ def test_a_bad_library_file_is_refused_in_one_line_and_never_written(tmp_path, c
 
 def test_a_library_function_defined_differently_by_an_open_graph_is_skipped_with_a_note(tmp_path):
     from graphcore import fileformat
-    from tests.learner.test_learner_functions import xor_with
+    from tests.learner.learner_helpers import xor_with
     graph = fileformat.from_dict(xor_with(SWISH))
     path = tmp_path / "my_functions.json"
     path.write_text(doc(dict(SWISH, forward="tanh(x)", derivatives={"x": "1 - out*out"})), encoding="utf-8")

@@ -8,7 +8,7 @@ import pytest
 
 from graphcore import engine, fileformat
 from graphcore import functions as F
-from tests.learner.test_learner_functions import SWISH, clean_catalogue, xor_with  # noqa: F401 — the fixture
+from tests.learner.learner_helpers import SWISH, xor_with
 
 DATA = {"x1": np.array([0.5, -1.0]), "x2": np.array([1.0, 0.0]), "y": np.array([1.0, 0.0])}
 TANH = dict(SWISH, forward="tanh(x)", derivatives={"x": "1 - out*out"})

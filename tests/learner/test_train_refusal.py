@@ -8,7 +8,7 @@ import pytest
 
 from graphcore import cli, fileformat, learner
 from graphcore.training import Trainer
-from tests.learner.test_learner_functions import SWISH, clean_catalogue, xor_with  # noqa: F401 — the fixture
+from tests.learner.learner_helpers import SWISH, xor_with
 
 WRONG = dict(SWISH, derivatives={"x": "sigmoid(x)"})  # forgot the product rule
 

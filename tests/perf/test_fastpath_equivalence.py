@@ -11,16 +11,7 @@ from graphcore.errors import EvaluationError, GraphError
 from graphcore.graph import Graph
 from graphcore.randgraph import random_graph
 from graphcore.reference_loop import ReferenceLoop
-
-
-def reference(plan, *args, **kw):
-    """Plan.run with the fast path switched off: the per-box loop of reference_loop.py."""
-    old = fastpath.ENABLED
-    fastpath.ENABLED = False
-    try:
-        return plan.run(*args, **kw)
-    finally:
-        fastpath.ENABLED = old
+from tests.perf.fastpath_helpers import as_bytes, assert_identical, reference, spoil
 
 
 def fast(plan, monkeypatch, *args, **kw):
@@ -31,23 +22,6 @@ def fast(plan, monkeypatch, *args, **kw):
         mp.setattr(ReferenceLoop, "forward", no_loop)
         mp.setattr(ReferenceLoop, "backpropagate", no_loop)
         return plan.run(*args, **kw)
-
-
-def assert_identical(a, b):
-    assert a.cost == b.cost or (np.isnan(a.cost) and np.isnan(b.cost))
-    assert a.m == b.m
-    for lst_a, lst_b in ((a.values, b.values), (a.grads, b.grads)):
-        if lst_a is None or lst_b is None:
-            assert lst_a is lst_b
-            continue
-        assert len(lst_a) == len(lst_b)
-        for key, x, y in zip(a.plan.keys, lst_a, lst_b, strict=True):
-            if x is None or y is None:
-                assert x is y, key
-                continue
-            assert type(x) is type(y), key
-            assert np.shape(x) == np.shape(y), key
-            assert np.array_equal(x, y), key  # bit for bit: no tolerance
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -261,16 +235,12 @@ def test_bulk_finiteness_test_at_both_lengths(m, bad):
         assert_identical(plan.run({"x": x}), reference(plan, {"x": x}))
 
 
-def _bytes(lst):
-    return [None if v is None else (np.asarray(v).tobytes(), np.shape(v)) for v in lst]
-
-
 def _outcome(plan, data, enabled: bool):
     """Everything a run gives, as bytes: the cost, every value and gradient, or the error."""
     fastpath.ENABLED = enabled
     try:
         ev = plan.run(data)
-        return "ok", repr(ev.cost), _bytes(ev.values), _bytes(ev.grads)
+        return "ok", repr(ev.cost), as_bytes(ev.values), as_bytes(ev.grads)
     except GraphError as exc:
         return "error", type(exc).__name__, str(exc), exc.nodes
     finally:
@@ -287,15 +257,6 @@ def test_bad_numbers_in_the_data_same_outcome(seed):
     for _ in range(4):
         d = spoil(rng, data)
         assert _outcome(plan, d, True) == _outcome(plan, d, False)
-
-
-def spoil(rng, data: dict, m: int = 6) -> dict:
-    """A copy of ``data`` with bad numbers dropped into some columns (nan, ±inf, 0, −1, huge, tiny)."""
-    d = {k: v.copy() for k, v in data.items()}
-    for k in d:
-        if rng.random() < 0.3:
-            d[k][rng.integers(0, m)] = rng.choice([0.0, -1.0, np.nan, np.inf, -np.inf, 1e300, -1e-300, 50.0, 700.0])
-    return d
 
 
 def test_softmax_backward_follows_a_changed_catalogue_kernel(monkeypatch):

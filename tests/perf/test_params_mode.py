@@ -12,8 +12,8 @@ from graphcore import functions as F
 from graphcore.errors import GraphError
 from graphcore.randgraph import random_graph
 
-from tests.perf.test_fastpath_equivalence import _bytes, reference, spoil
-from tests.perf.test_step_structure import scalar_mlp, xor_columns
+from tests.perf.fastpath_helpers import as_bytes, reference, spoil
+from tests.perf.step_graphs import scalar_mlp, xor_columns
 
 
 def run(plan, data, enabled: bool, grads: str):
@@ -45,7 +45,7 @@ def test_values_and_parameter_gradients_are_the_full_runs_bit_for_bit(seed, enab
     plan = engine.compile_graph(g)
     full, part = run(plan, data, enabled, "all"), run(plan, data, enabled, "params")
     assert part.cost == full.cost
-    assert _bytes(part.values) == _bytes(full.values)
+    assert as_bytes(part.values) == as_bytes(full.values)
     assert part.param_grads.tobytes() == full.param_grads.tobytes()
     want = needed(plan)
     assert len(want) > len(plan.param_slots)  # the random graph has parameters feeding boxes
@@ -61,7 +61,7 @@ def test_fast_path_params_mode_equals_the_reference_params_mode(seed):
     g, data = random_graph(150, seed, with_data=True, m=7)
     plan = engine.compile_graph(g)
     a, b = run(plan, data, True, "params"), run(plan, data, False, "params")
-    assert _bytes(a.values) == _bytes(b.values) and _bytes(a.grads) == _bytes(b.grads)
+    assert as_bytes(a.values) == as_bytes(b.values) and as_bytes(a.grads) == as_bytes(b.grads)
 
 
 def test_a_training_step_computes_no_gradient_for_the_data():
@@ -92,7 +92,7 @@ def test_an_unknown_mode_is_refused():
 def _outcome(plan, data, enabled: bool, grads: str):
     try:
         ev = run(plan, data, enabled, grads)
-        return "ok", repr(ev.cost), _bytes(ev.values), _bytes(ev.grads)
+        return "ok", repr(ev.cost), as_bytes(ev.values), as_bytes(ev.grads)
     except GraphError as exc:
         return "error", type(exc).__name__, str(exc), exc.nodes
 

@@ -1,6 +1,6 @@
 """Shared setup for the reliability tests.
 
-The helper modules (reliability_*.py) are imported by name; GUI tests here run Qt
+The helper modules (reliability_*.py) are imported as tests.reliability.*; GUI tests here run Qt
 offscreen (chosen before Qt is imported) with settings and the data folder kept in a
 temporary directory."""
 from __future__ import annotations
@@ -8,10 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, os.path.dirname(__file__))
 
 import pytest  # noqa: E402
 
@@ -59,7 +57,7 @@ def window(qtbot, data_dir, dialogs):
 @pytest.fixture
 def folder(tmp_path):
     """A test folder holding a copy of the example graph, a FIFO and a sub-folder."""
-    from reliability_mounts import EXAMPLE
+    from tests.reliability.reliability_mounts import EXAMPLE
 
     shutil.copy(EXAMPLE, tmp_path / "in.graph.json")
     os.mkfifo(tmp_path / "pipe")

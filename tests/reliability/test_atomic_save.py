@@ -13,7 +13,7 @@ import textwrap
 import time
 
 import pytest
-from reliability_docs import lessons
+from tests.reliability.reliability_docs import lessons
 
 from graphcore import fileformat, paths
 

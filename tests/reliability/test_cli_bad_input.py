@@ -15,8 +15,8 @@ import tempfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_docs import (FORMAT, DataChooser, RandomChooser, as_bytes, assert_one_line, lessons, mutate,
-                              odd_but_legal, render)
+from tests.reliability.reliability_docs import (FORMAT, DataChooser, RandomChooser, as_bytes, assert_one_line, lessons,
+                                                mutate, odd_but_legal, render)
 
 from graphcore import cli
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_docs import assert_one_line
+from tests.reliability.reliability_docs import assert_one_line
 
 from graphcore import datasets
 from graphcore.errors import DataError

@@ -11,8 +11,8 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_docs import (FORMAT, JUNK_STRINGS, DataChooser, assert_one_line, lessons, mutate, odd_but_legal,
-                              render)
+from tests.reliability.reliability_docs import (FORMAT, JUNK_STRINGS, DataChooser, assert_one_line, lessons, mutate,
+                                                odd_but_legal, render)
 
 from graphcore import datasets, fileformat, limits
 from graphcore.engine import compile_graph, trace

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from PySide6.QtCore import QPointF
-from reliability_docs import RandomChooser, as_bytes, lessons, mutate, render
+from tests.reliability.reliability_docs import RandomChooser, as_bytes, lessons, mutate, render
 
 from graphcore import fileformat, paths
 from gui import crash

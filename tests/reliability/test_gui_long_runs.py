@@ -8,7 +8,7 @@ import time
 import pytest
 
 from gui.panels.plots_boundary import MAX_DRAWN
-from reliability_docs import logistic_logits_doc
+from tests.reliability.reliability_docs import logistic_logits_doc
 
 
 

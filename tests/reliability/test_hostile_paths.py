@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from graphcore import fileformat
-from reliability_mounts import EXAMPLE, fill, make_device
+from tests.reliability.reliability_mounts import EXAMPLE, fill, make_device
 
 TIME_BOUND = 60  # seconds per case; a hang (FIFO, device) is the failure this catches
 

@@ -12,7 +12,7 @@ import pytest
 
 from graphcore import datasets, fileformat
 from graphcore.training import Trainer
-from reliability_docs import logistic_logits_doc
+from tests.reliability.reliability_docs import logistic_logits_doc
 
 
 

@@ -8,8 +8,8 @@ import json
 import subprocess
 import sys
 
-from reliability_docs import FORMAT, lessons
-from test_no_execution import BAIT, CHILD
+from tests.reliability.reliability_docs import FORMAT, lessons
+from tests.reliability.execution_bait import BAIT, CHILD
 
 # Warm up on a plain lesson and on a harmless learner Function (sympy's lazily imported parts
 # load then), so that what the hook sees afterwards is the hostile files' doing alone.

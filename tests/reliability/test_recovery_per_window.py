@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from test_crash_recovery import DRIVER, child_env, read_messages
+from tests.reliability.recovery_helpers import DRIVER, child_env, read_messages
 
 from graphcore import fileformat
 

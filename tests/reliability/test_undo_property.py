@@ -9,7 +9,7 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_docs import lessons
+from tests.reliability.reliability_docs import lessons
 
 from graphcore import fileformat
 from graphcore import functions as F

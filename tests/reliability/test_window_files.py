@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from reliability_mounts import fill, make_device
+from tests.reliability.reliability_mounts import fill, make_device
 
 from graphcore import fileformat
 

@@ -4,7 +4,7 @@ import pytest
 from graphcore import stepthrough
 from gui.stepper.overlay_builder import overlay_at
 from gui.stepper.quiz import Quiz, is_close, parse_answer
-from stepper_graphs import fanout_graph, ng_lesson
+from tests.stepper.stepper_graphs import fanout_graph, ng_lesson
 
 
 @pytest.fixture

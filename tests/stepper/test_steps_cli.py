@@ -10,7 +10,7 @@ import pytest
 from graphcore import datasets, fileformat
 from graphcore.cli import main
 from graphcore.engine import compile_graph
-from stepper_graphs import LR_LESSON, fanout_graph, logistic_graph, ng_lesson
+from tests.stepper.stepper_graphs import LR_LESSON, fanout_graph, logistic_graph, ng_lesson
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from graphcore import datasets, stepthrough
 from graphcore.engine import compile_graph
 from graphcore.errors import DataError, NonFiniteError
 from graphcore.graph import Graph
-from stepper_graphs import fanout_graph, logistic_graph, ng_lesson, softmax_graph
+from tests.stepper.stepper_graphs import fanout_graph, logistic_graph, ng_lesson, softmax_graph
 
 
 def _step(seq, phase, node):
