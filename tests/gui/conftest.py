@@ -94,8 +94,22 @@ def main_window(qtbot, app_dirs):
 
 @pytest.fixture
 def stepper_window(main_window):
-    """``main_window`` with its step-through installed (as the app does on start)."""
-    if getattr(main_window, "stepper", None) is None:
-        from gui.stepper.install import install_stepper
-        install_stepper(main_window)
+    """``main_window``, whose step-through is one of its declared parts."""
+    assert main_window.stepper is not None
     return main_window
+
+
+XOR_DATA = {"generator": "xor", "n": 100, "seed": 0, "noise": 0.0, "test_fraction": 0.0}
+
+
+@pytest.fixture
+def xor_network_window(stepper_window, tmp_path):
+    """The window on a 2 → 10 → 1 relu network in layer groups, xor data, saved and opened."""
+    from graphcore import fileformat
+    from graphcore.builder import mlp
+
+    g = mlp(["x1", "x2"], [10], "relu", "bce", seed=0, name="xor network", groups=True, dataset=XOR_DATA)
+    path = tmp_path / "xor.graph.json"
+    fileformat.save(g, path)
+    stepper_window.files.open(str(path), ask=False)
+    return stepper_window

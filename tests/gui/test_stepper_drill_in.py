@@ -4,22 +4,14 @@ step in and out; the numbers are the engine's."""
 import numpy as np
 import pytest
 
-from graphcore import datasets, fileformat
-from graphcore.builder import mlp
+from graphcore import datasets
 from graphcore.engine import compile_graph
 from graphcore.stepthrough import sample_data
 from gui.stepper.drill_in import READABLE
 
-XOR = {"generator": "xor", "n": 100, "seed": 0, "noise": 0.0, "test_fraction": 0.0}
-
-
 @pytest.fixture
-def xor_at_group_level(stepper_window, tmp_path):
-    g = mlp(["x1", "x2"], [10], "relu", "bce", seed=0, name="xor network", groups=True, dataset=XOR)
-    path = tmp_path / "xor.graph.json"
-    fileformat.save(g, path)
-    win = stepper_window
-    win.files.open(str(path), ask=False)
+def xor_at_group_level(xor_network_window):
+    win = xor_network_window
     win.stepper_panel.level.setCurrentIndex(1)  # Level: group
     win.stepper_panel.mode.setCurrentIndex(1)  # one sample
     win.stepper_panel.sample_spin.setValue(5)

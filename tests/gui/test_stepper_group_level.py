@@ -3,22 +3,14 @@ its Jacobian and downstream = Jᵀ · upstream with the engine's numbers, its bo
 import numpy as np
 import pytest
 
-from graphcore import datasets, fileformat
-from graphcore.builder import mlp
+from graphcore import datasets
 from graphcore.engine import compile_graph
 from graphcore.groups import groups_of
 from graphcore.stepthrough import sample_data
 
-XOR = {"generator": "xor", "n": 100, "seed": 0, "noise": 0.0, "test_fraction": 0.0}
-
-
 @pytest.fixture
-def xor_window(stepper_window, tmp_path):
-    g = mlp(["x1", "x2"], [10], "relu", "bce", seed=0, name="xor network", groups=True, dataset=XOR)
-    path = tmp_path / "xor.graph.json"
-    fileformat.save(g, path)
-    stepper_window.files.open(str(path), ask=False)
-    return stepper_window
+def xor_window(xor_network_window):
+    return xor_network_window
 
 
 def test_xor_at_group_level_in_twelve_steps_with_the_engine_s_numbers(xor_window):
