@@ -310,7 +310,9 @@ class MainWindow(QMainWindow):
 
     def _show_cost(self, ev):
         plan = ev.plan
-        if self._cost_hidden:
+        # A running run reports J with its epoch (show_training_cost); an evaluation that
+        # lands between two frames on a busy machine must not replace it with a stale figure.
+        if self._cost_hidden or self.training.runner.state == "running":
             return
         if ev.cost is not None and cost_is_hidden(self.document.graph):
             self.cost_label.setText("cost J = ?   (hidden until its task is done)")
