@@ -128,25 +128,46 @@ def test_a_failed_first_save_leaves_nothing_behind(tmp_path, monkeypatch):
 
 # --- the process killed mid-save -------------------------------------------------------------
 SAVER = textwrap.dedent("""
-    import json, sys
+    import json, os, sys
     from graphcore import fileformat
     path, a, b = sys.argv[1:4]
     graphs = [fileformat.loads(open(a, encoding="utf-8").read()), fileformat.loads(open(b, encoding="utf-8").read())]
-    print("ready", flush=True)
-    i = 0
-    while True:                       # save A, B, A, B, ... until killed
-        fileformat.save(graphs[i % 2], path)
-        i += 1
+    # One start-up (imports, two loads), then a fresh saver per line read: a forked child that
+    # saves A, B, A, B, ... until the test kills it.
+    for _ in sys.stdin:
+        pid = os.fork()
+        if pid == 0:
+            i = 0
+            while True:
+                fileformat.save(graphs[i % 2], path)
+                i += 1
+        print(pid, flush=True)
+        os.waitpid(pid, 0)
 """)
 
 
-def big_lesson_text(tag: str, n: int = 3000) -> str:
-    """A few hundred kilobytes, so that a kill often lands during the write."""
+def big_lesson_text(tag: str, n: int = 300) -> str:
+    """About 45 kB: a save takes tens of milliseconds, so kills spread over several saves land
+    on either version, and some during a write."""
     nodes = [{"id": "c0", "op": "constant", "value": 0.5, "label": tag}]
     nodes += [{"id": f"n{i}", "op": "sin", "label": f"{tag} box {i} ✓"} for i in range(1, n)]
     edges = [{"src": f"n{i - 1}" if i > 1 else "c0", "dst": f"n{i}", "port": 0} for i in range(1, n)]
     doc = {"format": fileformat.FORMAT, "version": 1, "name": tag, "nodes": nodes, "edges": edges}
     return fileformat.dumps(fileformat.loads(json.dumps(doc)))
+
+
+def _read_when_dead(pid: int, path) -> str:
+    """The lesson's text once the killed saver is gone (its parent reaps it; /proc says when)."""
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().split(") ")[-1].startswith("Z"):
+                    break
+        except OSError:
+            break
+        time.sleep(0.005)
+    return path.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -161,15 +182,15 @@ def test_killing_the_process_mid_save_leaves_a_whole_file(tmp_path):
     path.write_text(a_text, encoding="utf-8")
     rng = random.Random(9)
     seen = set()
+    server = subprocess.Popen([sys.executable, "-c", SAVER, str(path), str(a), str(b)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
     for _ in range(10):
-        proc = subprocess.Popen([sys.executable, "-c", SAVER, str(path), str(a), str(b)], stdout=subprocess.PIPE,
-                                text=True)
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.15))
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        proc.stdout.close()
-        text = path.read_text(encoding="utf-8")
+        server.stdin.write("go\n")
+        server.stdin.flush()
+        saver = int(server.stdout.readline())
+        time.sleep(rng.uniform(0.0, 0.3))
+        os.kill(saver, signal.SIGKILL)
+        text = _read_when_dead(saver, path)
         assert text in (a_text, b_text), f"a torn file of {len(text)} characters"
         fileformat.load(path)
         seen.add(text == a_text)
@@ -177,5 +198,8 @@ def test_killing_the_process_mid_save_leaves_a_whole_file(tmp_path):
         # it is never the lesson itself, and the next save starts afresh.
         for name in os.listdir(work):
             assert name == path.name or (name.startswith(f".{path.name}.") and name.endswith(".tmp")), name
+    server.stdin.close()
+    assert server.wait(timeout=30) == 0
+    server.stdout.close()
     print(f"kills landed on: {'A and B' if len(seen) == 2 else 'one version'}; "
           f"temporary files left: {len(os.listdir(work)) - 1}")
