@@ -38,27 +38,20 @@ def kill(proc):
 
 
 @pytest.mark.slow
-def test_a_second_window_never_offers_or_deletes_a_running_windows_autosave(tmp_path):
-    env = child_env(tmp_path / "home")
-    running, last = start_editing(tmp_path, env)
-    try:
-        recovered, saved = recover(tmp_path, env, tmp_path / "other.graph.json")  # starts, saves, closes
-        assert recovered["asked"] == []  # the running window's work is not "recovered" by another
-        assert saved["ok"]
-    finally:
-        kill(running)
-    # The killed window's work is still there for the next start.
-    recovered, _ = recover(tmp_path, env, tmp_path / "rescued.graph.json")
-    assert len(recovered["asked"]) == 1 and recovered["graph"] == last["graph"]
-
-
-@pytest.mark.slow
-def test_two_windows_killed_keep_both_graphs_recoverable(tmp_path):
+def test_windows_never_take_each_others_autosave_and_both_killed_are_recoverable(tmp_path):
+    """One scenario, six window processes (each start-up costs seconds): two windows edit; a
+    third starts while both run and is offered nothing; both are killed; the next two starts
+    recover one graph each, whole; a last start is offered nothing."""
     env = child_env(tmp_path / "home")
     first, last_first = start_editing(tmp_path, env, "first window")
     try:
         second, last_second = start_editing(tmp_path, env, "second window")
-        kill(second)
+        try:
+            recovered, saved = recover(tmp_path, env, tmp_path / "other.graph.json")  # starts, saves, closes
+            assert recovered["asked"] == []  # the running windows' work is not "recovered" by another
+            assert saved["ok"]
+        finally:
+            kill(second)
     finally:
         kill(first)
     got = []
