@@ -37,22 +37,18 @@ def _paste_seconds(win, n: int) -> float:
     return took
 
 
-def test_pasting_grows_linearly(main_window):
-    """4× the boxes takes about 4× the time (it was quadratic: 1k / 4k boxes 1.6 / 14.6 s,
-    each pasted box's selection announced on its own). The cause is counted, not timed: one
-    selection change per paste, whatever its size; the ratio of times is the best of three
-    (a CI neighbour's burst once made one paste 16× slower)."""
+def test_a_paste_announces_its_selection_once_whatever_its_size(main_window):
+    """Pasting was quadratic (1k / 4k boxes 1.6 / 14.6 s) because each pasted box's selection
+    was announced on its own, and every announcement re-read the whole selection. The cause is
+    counted here, not timed (benchmarks/bench_window_scale.py times paste side by side)."""
     changes = []
     main_window.scene.selectionChanged.connect(lambda: changes.append(1))
     _paste_seconds(main_window, 100)  # warm up
     for n in (250, 1000):
         changes.clear()
-        _paste_seconds(main_window, n)  # the paste and its undo
+        took = _paste_seconds(main_window, n)  # the paste and its undo
         assert len(changes) <= 3, f"{len(changes)} selection changes for one paste of {n} boxes"
-    small = min(_paste_seconds(main_window, 250) for _ in range(3))
-    large = min(_paste_seconds(main_window, 1000) for _ in range(3))
-    print(f"paste 250 boxes {small:.2f} s, 1,000 boxes {large:.2f} s")
-    assert large < 7 * small
+        print(f"paste {n} boxes {took:.2f} s")
 
 
 def _shown(win) -> str:
