@@ -18,13 +18,14 @@ from graphcore.training import Trainer
 DRIVER = r'''
 import contextlib, io, json, runpy, sys
 out = []
-args = json.loads(sys.argv[1])
-for path in sys.argv[2:]:
+args = json.loads(sys.argv[1])  # one argument list for every script, or one per script
+for i, path in enumerate(sys.argv[2:]):
+    script_args = args[i] if args and isinstance(args[0], list) else args
     buf = io.StringIO()
     try:
         ns = runpy.run_path(path, run_name="exported")
         with contextlib.redirect_stdout(buf):
-            ns["main"](args)
+            ns["main"](script_args)
         out.append(json.loads(buf.getvalue()))
     except Exception as exc:
         out.append({"error": f"{type(exc).__name__}: {exc}"})
@@ -32,17 +33,23 @@ print(json.dumps(out))
 '''
 
 
-def run_scripts(texts: list[str], tmp_path: Path, timeout: float = 120, epochs: int | None = None) -> list[dict]:
-    """Each script's ``main(["--json"])`` (with ``--epochs`` when given), in one subprocess."""
+def run_scripts(texts: list[str], tmp_path: Path, timeout: float = 120, epochs: int | None = None,
+                each: list[int | None] | None = None) -> list[dict]:
+    """Each script's ``main(["--json"])`` (with ``--epochs`` when given, or ``each[i]`` for the
+    i-th script), in one subprocess (torch's import costs seconds). No script may print a warning."""
     paths = []
     for i, text in enumerate(texts):
         p = tmp_path / f"exported_{i}.py"
         p.write_text(text, encoding="utf-8")
         paths.append(str(p))
-    args = ["--json"] + ([] if epochs is None else ["--epochs", str(epochs)])
+
+    def script_args(n):
+        return ["--json"] + ([] if n is None else ["--epochs", str(n)])
+    args = [script_args(n) for n in each] if each is not None else script_args(epochs)
     proc = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(args), *paths], capture_output=True, text=True,
                           timeout=timeout, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr, proc.stderr
     return json.loads(proc.stdout)
 
 

@@ -6,10 +6,12 @@ import ast
 
 import pytest
 
+from graphcore import fileformat
 from graphcore.export import to_numpy, to_torch
+from graphcore.graph import Graph
 
 from tests.export.export_helpers import assert_first_pass_matches, assert_training_matches, run_scripts
-from tests.export.graphs import TRAINING, examples, logistic, random_trainable
+from tests.export.graphs import EXAMPLES, TRAINING, examples, logistic, random_trainable
 
 torch = pytest.importorskip("torch", reason="torch is not installed: the PyTorch export cannot be run")
 
@@ -20,18 +22,24 @@ EPOCHS = 60
 @pytest.mark.slow
 def test_torch_scripts_match_the_app(tmp_path):
     """One process for all (torch's import costs seconds): the lessons, every optimizer
-    with mini-batches, and random graphs over the whole catalogue."""
+    with mini-batches, random graphs over the whole catalogue, and two odd graphs (two boxes
+    on one data column; a lesson without parameters) run for their own epochs."""
     lessons = examples()
     graphs = lessons + [logistic(opt, bs, extra) for opt, bs, extra in TRAINING] + \
         [random_trainable(n, seed) for seed, n in ((1, 60), (2, 90), (4, 150))]
+    odd = _odd_graphs()
     # the lessons train for hundreds of epochs; 60 show the same agreement in a fraction of the time
-    results = run_scripts([to_torch(g) for g in graphs], tmp_path, timeout=300, epochs=EPOCHS)
+    results = run_scripts([to_torch(g) for g in graphs + odd], tmp_path, timeout=300,
+                          each=[EPOCHS] * len(graphs) + [None] * len(odd))
     for g, r in zip(graphs, results):
         assert "error" not in r, (g.meta["name"], r)
         # torch gives no gradient to data columns the cost does not reach; the rest must agree
         assert_first_pass_matches(g, r, TOL, all_grads=False)
         if g.meta.get("loss") and g.parameters():  # J = 3(a + bc) has nothing to train
             assert_training_matches(g, r, TOL, epochs=EPOCHS)
+    for graph, r in zip(odd, results[len(graphs):]):
+        assert "error" not in r, r
+        assert_first_pass_matches(graph, r, TOL, all_grads=True)  # dJ/dx of the lesson's x too
 
 
 def test_parameters_have_the_numpy_scripts_names():
@@ -49,11 +57,8 @@ def test_parameters_have_the_numpy_scripts_names():
         assert f"{name} = np.asarray(params[{name!r}]" in numpy_text
 
 
-def test_two_boxes_on_one_column_and_a_lesson_without_parameters(tmp_path):
-    from graphcore import fileformat
-    from graphcore.graph import Graph
-    from tests.export.graphs import EXAMPLES
-
+def _odd_graphs():
+    """Two boxes reading one data column; a lesson without parameters."""
     g = Graph("one column, two boxes")
     g.add_node("input", "a", column="x1")
     g.add_node("input", "b", column="x1")
@@ -70,7 +75,4 @@ def test_two_boxes_on_one_column_and_a_lesson_without_parameters(tmp_path):
     g.set_meta("dataset", {"points": {"x1": [0.1, 0.4, 0.9]}})
     g.set_meta("training", {"optimizer": "sgd", "lr": 0.1, "epochs": 4})
     lesson = fileformat.load(next(p for p in EXAMPLES if p.name.startswith("x_squared")))
-    results = run_scripts([to_torch(g), to_torch(lesson)], tmp_path)
-    for graph, r in zip((g, lesson), results):
-        assert "error" not in r, r
-        assert_first_pass_matches(graph, r, TOL, all_grads=True)  # dJ/dx of the lesson's x too
+    return [g, lesson]
