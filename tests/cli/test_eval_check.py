@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from graphcore import cli, fileformat
 from graphcore.graph import Graph
+from tests.cli.cli_runner import run_graphcore
 
 
 # --- a tiny builder: Python operators make boxes (test-side only) --------------------------------
@@ -271,7 +272,7 @@ BAD = {
 
 
 def run_process(*argv):
-    return subprocess.run([sys.executable, "-m", "graphcore", *argv], capture_output=True, text=True, timeout=60)
+    return run_graphcore(*argv)
 
 
 def assert_one_line_exit_2(proc, words):

@@ -1,6 +1,6 @@
 """Paths treated as what they are (issue #19, cases 2 and 10), through the real command.
 
-Each case runs ``python -m graphcore`` as a subprocess with a time bound (a FIFO that is
+Each case runs the command line as its own process (tests/cli/cli_runner.py) with a time bound (a FIFO that is
 read blocks for ever; a device that is read never ends) and expects either one line on
 stderr and exit 2, or the correct result. Every file involved lives in the test's folder:
 a FIFO we make, a device node we make (root only), tmpfs mounts for a full or read-only
@@ -12,24 +12,22 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from graphcore import fileformat
+from tests.cli.cli_runner import run_graphcore
 from tests.reliability.reliability_mounts import EXAMPLE, fill, make_device
 
 TIME_BOUND = 60  # seconds per case; a hang (FIFO, device) is the failure this catches
 
 
 def graphcore(*argv, cwd) -> tuple[int, str, str]:
-    env = dict(os.environ)
     try:
-        p = subprocess.run([sys.executable, "-m", "graphcore", *argv], cwd=cwd, env=env, capture_output=True,
-                           text=True, timeout=TIME_BOUND, stdin=subprocess.DEVNULL)
+        p = run_graphcore(*argv, cwd=cwd, timeout=TIME_BOUND)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"graphcore {' '.join(argv)} did not finish in {TIME_BOUND} s")
+        pytest.fail(f"graphcore {' '.join(map(str, argv))} did not finish in {TIME_BOUND} s")
     return p.returncode, p.stdout, p.stderr
 
 
