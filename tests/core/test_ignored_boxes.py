@@ -1,8 +1,6 @@
 """A box the cost J does not depend on (a stray box just dropped or pasted) is ignored — not
 evaluated, never blocking — by the engine, its fast path, the Trainer, the exports and the CLI."""
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,6 +10,7 @@ from graphcore.engine import compile_graph, ignored_boxes
 from graphcore.errors import UnwiredPortError
 from graphcore.export import to_numpy
 from graphcore.training import Trainer
+from tests.cli.cli_runner import run_graphcore
 
 
 def xor_with_strays():
@@ -96,8 +95,7 @@ def test_the_cli_evaluates_and_trains_the_graph_with_a_stray_box(verb, tmp_path)
     path = tmp_path / "stray.graph.json"
     fileformat.save(xor_with_strays(), path)
     extra = ["--epochs", "20"] if verb == "train" else []
-    proc = subprocess.run([sys.executable, "-m", "graphcore", verb, str(path), "--json", *extra],
-                          capture_output=True, text=True, timeout=300)
+    proc = run_graphcore(verb, str(path), "--json", *extra, timeout=300)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["cost"] is not None and np.isfinite(doc["cost"])

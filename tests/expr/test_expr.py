@@ -3,8 +3,6 @@ with a message that points at the column; nothing is ever evaluated."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from graphcore import fileformat
 from graphcore.engine import compile_graph
 from graphcore.expr import ExprError, from_expr
+from tests.cli.cli_runner import run_graphcore
 
 
 def test_logistic_regression_expression():
@@ -122,17 +121,16 @@ def test_bad_input_is_one_line():
 
 def test_from_expr_cli(tmp_path):
     out = tmp_path / "g.graph.json"
-    run = subprocess.run([sys.executable, "-m", "graphcore", "from-expr", "sigmoid(w*t + b)", "--inputs", "t",
-                          "-o", str(out)], capture_output=True, text=True)
+    run = run_graphcore("from-expr", "sigmoid(w*t + b)", "--inputs", "t",
+                          "-o", str(out))
     assert run.returncode == 0, run.stderr
     g = fileformat.load(out)
     assert g.op("t") == "input" and g.op("w") == "parameter"
-    run = subprocess.run([sys.executable, "-m", "graphcore", "from-expr", "square(a) + 1"],
-                         capture_output=True, text=True)
+    run = run_graphcore("from-expr", "square(a) + 1")
     assert run.returncode == 0
     doc = json.loads(run.stdout)
     assert {n["op"] for n in doc["nodes"]} == {"parameter", "square", "constant", "add"}
-    run = subprocess.run([sys.executable, "-m", "graphcore", "from-expr", "a.b"], capture_output=True, text=True)
+    run = run_graphcore("from-expr", "a.b")
     assert run.returncode == 2 and run.stderr.strip() == "graphcore: error: col 1: attribute access is not allowed"
     assert "Traceback" not in run.stderr
 

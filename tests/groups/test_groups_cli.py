@@ -3,9 +3,6 @@ files and a non-finite Jacobian give exit 2 and one line naming the group and th
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 
@@ -13,6 +10,7 @@ from graphcore import fileformat
 from graphcore.cli import main
 
 from tests.groups.group_graphs import sqrt_graph, xor_grouped
+from tests.cli.cli_runner import run_graphcore
 
 
 def run_json(capsys, *argv):
@@ -66,9 +64,7 @@ def test_a_bad_groups_block_is_one_line_naming_the_group(tmp_path, capsys):
 def test_a_non_finite_jacobian_names_the_inner_box_by_label(tmp_path):
     path = tmp_path / "root.graph.json"
     fileformat.save(sqrt_graph(), path)
-    env = dict(os.environ)
-    proc = subprocess.run([sys.executable, "-m", "graphcore", "eval", str(path), "--groups"],
-                          capture_output=True, text=True, timeout=120, env=env)
+    proc = run_graphcore("eval", str(path), "--groups", timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert "group 'root squared': the local derivative of box '√x' (pow) is inf" in proc.stderr

@@ -1,9 +1,6 @@
 """The loss landscape (graphcore/landscape.py): values equal `graphcore eval` at sampled grid
 points, holes instead of crashes, the path's main directions, and clear refusals."""
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,6 +10,7 @@ from graphcore.engine import compile_graph
 from graphcore.errors import EvaluationError
 from graphcore.graph import Graph
 from graphcore.training import Trainer
+from tests.cli.cli_runner import run_graphcore
 
 XOR = lessons.path_of("xor_network")
 
@@ -50,8 +48,9 @@ def test_grid_value_equals_the_graphcore_eval_command(xor_grid, tmp_path):
     h.set_values({p1: float(ls.xs[7]), p2: float(ls.ys[33])})
     path = tmp_path / "point.graph.json"
     fileformat.save(h, path)
-    out = subprocess.run([sys.executable, "-m", "graphcore", "eval", str(path), "--json"], capture_output=True,
-                         text=True, env=dict(os.environ), timeout=120, check=True).stdout
+    proc = run_graphcore("eval", str(path), "--json", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
     assert abs(ls.J[33, 7] - json.loads(out)["cost"]) <= 1e-12
 
 

@@ -16,6 +16,7 @@ import pytest
 from tests.reliability.reliability_mounts import fill, make_device
 
 from graphcore import fileformat
+from tests.cli.cli_runner import run_graphcore
 
 DRIVER = Path(__file__).with_name("window_files_driver.py")
 EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
@@ -210,8 +211,8 @@ def test_screenshot_refuses_hostile_input_in_one_line(tmp_path, case):
 
 # --- case 6: Save As into another folder keeps a CSV data set findable ---------------------------
 def test_save_as_into_another_folder_rebases_a_relative_csv_path(tmp_path):
-    rc = subprocess.run([sys.executable, "-m", "graphcore", "dataset", "simple", "--n", "30", "-o",
-                         str(tmp_path / "data.csv")], capture_output=True, timeout=TIME_BOUND).returncode
+    rc = run_graphcore("dataset", "simple", "--n", "30", "-o",
+                         str(tmp_path / "data.csv"), timeout=TIME_BOUND).returncode
     assert rc == 0
     doc = json.loads(SMALL.read_text(encoding="utf-8"))
     doc["dataset"] = {"csv": "../data.csv"}
@@ -224,8 +225,7 @@ def test_save_as_into_another_folder_rebases_a_relative_csv_path(tmp_path):
     assert r["ok"] and r["warnings"] == []
     assert fileformat.load(out).meta["dataset"] == {"csv": "../../data.csv"}
     assert r["dataset"] == {"csv": "../../data.csv"}  # the window goes on with the rebased path too
-    p = subprocess.run([sys.executable, "-m", "graphcore", "eval", str(out)], capture_output=True, text=True,
-                       timeout=TIME_BOUND)
+    p = run_graphcore("eval", str(out), timeout=TIME_BOUND)
     assert p.returncode == 0, p.stderr  # the copy finds its data
     assert json.loads(original.read_text(encoding="utf-8"))["dataset"] == {"csv": "../data.csv"}
 

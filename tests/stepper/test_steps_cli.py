@@ -1,8 +1,6 @@
 """`graphcore steps GRAPH [--sample i] [--json]` (SPEC §6)."""
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -11,6 +9,7 @@ from graphcore import datasets, fileformat
 from graphcore.cli import main
 from graphcore.engine import compile_graph
 from tests.stepper.stepper_graphs import LR_LESSON, fanout_graph, logistic_graph, ng_lesson
+from tests.cli.cli_runner import run_graphcore
 
 
 @pytest.fixture
@@ -95,7 +94,6 @@ def test_missing_file_exit_2(capsys, tmp_path):
 def test_runs_as_a_command(tmp_path):
     path = tmp_path / "ng.graph.json"
     fileformat.save(ng_lesson(), path)
-    res = subprocess.run([sys.executable, "-m", "graphcore", "steps", str(path), "--json"],
-                         capture_output=True, text=True, timeout=60)
+    res = run_graphcore("steps", str(path), "--json", timeout=60)
     assert res.returncode == 0, res.stderr
     assert len(json.loads(res.stdout)["steps"]) == 14

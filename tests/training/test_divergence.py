@@ -1,8 +1,6 @@
 """Divergence detection: a run whose cost rises far above its first epoch's stops with a
 DivergenceError naming the box that blew up first (graphcore.training's rule)."""
 import hashlib
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,6 +10,7 @@ from graphcore.engine import evaluate
 from graphcore.errors import DivergenceError, EvaluationError
 from graphcore.graph import Graph
 from graphcore.training import Trainer
+from tests.cli.cli_runner import run_graphcore
 
 XOR = lessons.path_of("xor_network")
 
@@ -130,15 +129,14 @@ def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path):
     src.write_bytes(open(XOR, "rb").read())
     before = digest(src)
     out = tmp_path / "out.graph.json"
-    cmd = [sys.executable, "-m", "graphcore", "train", str(src), "--lr", "1e3", "-o", str(out)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    proc = run_graphcore("train", str(src), "--lr", "1e3", "-o", str(out), timeout=120)
     assert proc.returncode == 2 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr
     assert "diverged" in lines[0] and "box '" in lines[0] and "smaller learning rate" in lines[0]
     assert "was not written" in lines[0]
     assert digest(src) == before and not out.exists()
-    proc = subprocess.run(cmd[:-2] + ["--epochs", "5", "--no-divergence-stop", "-o", str(out)],
-                          capture_output=True, text=True, timeout=120)
+    proc = run_graphcore("train", str(src), "--lr", "1e3", "--epochs", "5", "--no-divergence-stop", "-o", str(out),
+                         timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert out.exists() and digest(src) == before

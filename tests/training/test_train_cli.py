@@ -3,14 +3,13 @@ import hashlib
 import io
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 
 from graphcore import cli, datasets, fileformat, lessons
 from graphcore.builder import mlp
 from graphcore.progress import ProgressBar
+from tests.cli.cli_runner import run_graphcore
 
 
 def run(argv, capsys):
@@ -92,8 +91,7 @@ def test_a_diverging_run_names_the_box_and_writes_nothing(tmp_path):
                         dataset={"generator": "xor", "n": 100, "seed": 0}), src)
     before = digest(src)
     out_path = tmp_path / "out.graph.json"
-    proc = subprocess.run([sys.executable, "-m", "graphcore", "train", str(src), "--lr", "1e3", "-o", str(out_path)],
-                          capture_output=True, text=True, timeout=120)
+    proc = run_graphcore("train", str(src), "--lr", "1e3", "-o", str(out_path), timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert "training failed in epoch" in proc.stderr and "box '" in proc.stderr
