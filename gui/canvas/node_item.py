@@ -46,6 +46,7 @@ IGNORED_OPACITY = 0.45
 _MOVED = QGraphicsItem.ItemPositionHasChanged  # looked up once: itemChange is called very often
 _FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemSendsGeometryChanges
 _CACHE = QGraphicsItem.DeviceCoordinateCache
+_SHOWN = QGraphicsItem.ItemVisibleHasChanged
 
 
 def input_note(node_id: str, column, value, columns) -> str:
@@ -185,6 +186,8 @@ class NodeItem(QGraphicsItem):
         # class returns ``value`` unchanged, so skip the call back into it.
         if change == _MOVED:
             self.graph_scene.node_item_moved(self)
+        elif change == _SHOWN:
+            self.graph_scene.overview.touch(self.node_id)  # a collapsed group hid it, or showed it again
         return value
 
     # --- painting ----------------------------------------------------------------------

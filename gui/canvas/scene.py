@@ -19,6 +19,7 @@ from .edge_item import EdgeItem
 from .interactions import (GRID, Interaction, connect_ends, double_click, edit_label, edit_value, node_at,
                            port_at, press_gesture)
 from .node_item import HEADER, NodeItem
+from .overview import Overview
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .scene_events import follow
 from .scene_sync import EdgeIndex, one_selection_signal, show_values
@@ -44,6 +45,10 @@ class GraphScene(QGraphicsScene):
         self._tip = None
         self._tip_timer = QTimer(self, singleShot=True, interval=3500)
         self._tip_timer.timeout.connect(self._hide_tip)
+        self._selected_ids = None  # selected boxes' ids, kept until the selection changes
+        self.overview = Overview(self)  # big graphs zoomed far out: one item draws them all
+        self.addItem(self.overview)
+        self.selectionChanged.connect(self._selection_changed)  # first: the window's followers read the cache
         self.graph.subscribe(self._on_event)
         document.evaluated.connect(self.show_evaluation)
         document.evaluation_failed.connect(self.show_failure)
@@ -54,7 +59,12 @@ class GraphScene(QGraphicsScene):
 
     # --- model → items -------------------------------------------------------------------
     def _on_event(self, ev):
+        self._selected_ids = None
         follow(self, ev)
+
+    def _selection_changed(self):
+        self._selected_ids = None
+        self.overview.selection_changed()
 
     def rebuild(self):
         if self.interaction is not None and not self.interaction.survives_rebuild:
@@ -72,6 +82,8 @@ class GraphScene(QGraphicsScene):
         self._refresh_loss_marks()
         if self.overlay is not None:
             self.set_overlay(self.overlay)
+        self.overview.touch()
+        self.overview.follow_zoom(self.overview.zoom)  # the number of boxes may cross its threshold
 
     def _add_node_item(self, nid):
         item = NodeItem(self, nid)
@@ -80,6 +92,8 @@ class GraphScene(QGraphicsScene):
             pos = (40.0 * (len(self.node_items) % 10), 40.0 * (len(self.node_items) // 10))
         item.setPos(*pos)
         self.node_items[nid] = item
+        self.overview.item_added(item)
+        self.overview.touch(nid)
         self.addItem(item)
 
     def _add_edge_item(self, e):
@@ -89,11 +103,20 @@ class GraphScene(QGraphicsScene):
         item = EdgeItem(e, src.outputs[e.out], dst.inputs[e.port])
         self.edge_items[e] = item
         self.edge_index.add(e)
+        self.overview.item_added(item)
+        self.overview.touch(e.dst)
         self.addItem(item)
+
+    def remove_node_item(self, nid):
+        item = self.node_items.pop(nid, None)
+        if item is not None:
+            self.overview.touch(nid)
+            self.removeItem(item)
 
     def remove_edge_item(self, e):
         item = self.edge_items.pop(e, None)
         self.edge_index.discard(e)
+        self.overview.touch(e.dst)
         if item is not None:
             self.removeItem(item)
 
@@ -113,6 +136,7 @@ class GraphScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem):
         nid = item.node_id
+        self.overview.touch(nid)
         self.group_layer.box_moved(nid)
         for e in self.edge_index.at(nid):
             self.edge_items[e].update_path()
@@ -172,6 +196,7 @@ class GraphScene(QGraphicsScene):
                 item.prepareGeometryChange()
                 item.current, item.done, item.badge = current, nid in ov.done, badge
                 item.update()
+                self.overview.touch(nid)  # the stepped box is drawn in its colour there too
         for e, item in self.edge_items.items():
             item.set_labels(str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, "")),
                             float(ov.edge_widths.get(e, 1.0)))
@@ -290,7 +315,9 @@ class GraphScene(QGraphicsScene):
 
     def selected_nodes(self) -> list[str]:
         """Selected boxes, with every box of a selected collapsed group (it stands for them)."""
-        ids = [nid for nid, it in self.node_items.items() if it.isSelected()]
+        if self._selected_ids is None:  # asked by several followers per selection change: one pass
+            self._selected_ids = [nid for nid, it in self.node_items.items() if it.isSelected()]
+        ids = list(self._selected_ids)
         inner = self.group_layer.selected_members()
         return list(dict.fromkeys(ids + inner)) if inner else ids
 

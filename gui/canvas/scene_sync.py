@@ -124,6 +124,7 @@ def place_many(scene, nids):
         item.setPos(*pos)
         item.setFlag(_SENDS_MOVES, True)
         edges |= scene.edge_index.at(nid)
+        scene.overview.touch(nid)
         moved = nid
     for edge in edges:
         item = scene.edge_items.get(edge)
@@ -147,8 +148,7 @@ def _sync_node(scene, nid):
     for edge in list(scene.edge_index.at(nid)):  # re-made below from the model's own arrows
         scene.remove_edge_item(edge)
     if nid not in graph:
-        if item is not None:
-            scene.removeItem(scene.node_items.pop(nid))
+        scene.remove_node_item(nid)
         return
     if item is None:
         scene._add_node_item(nid)
