@@ -93,6 +93,8 @@ class NodeItem(QGraphicsItem):
         self._height = HEADER + ROW + FOOTER
         self.locked = False  # an exercise's locked box: drawn with a padlock (the commands refuse changes)
         self.hidden_value = False  # an exercise's hidden value: "?" until its task is done
+        self.shown_values = None  # the Variables whose numbers the footer shows (scene_sync.show_values)
+        self.inputs_marked = False  # some input is drawn unwired (show_values skips the others)
         self.setFlags(_FLAGS)  # combined once above: PySide makes a new enum per | and per lookup
         self.setCacheMode(_CACHE)
         self.setZValue(1)

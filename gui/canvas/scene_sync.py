@@ -80,35 +80,50 @@ def apply_changes(scene, changes) -> bool:
 def show_values(scene, ev, hidden=frozenset()):
     """Each box's footer from an evaluation. A box whose Variables are the very objects it
     showed last time (an incremental evaluation kept them) keeps its text: after an edit of
-    one box in 10,000, only the boxes downstream of it are formatted again."""
+    one box in 10,000, only the boxes downstream of it are formatted again. Each mark (error,
+    ignored, unwired ports) is compared before it is set: most boxes keep theirs."""
     from . import style
 
     plan = ev.plan
-    ignored, incomplete = set(plan.ignored), set(plan.incomplete)
-    slots: dict[str, list[int]] = {}
-    for slot, owner in enumerate(plan.owner):
-        slots.setdefault(owner, []).append(slot)
+    ignored, incomplete, unwired = set(plan.ignored), set(plan.incomplete), plan.unwired
+    slots, values = _slots_of(scene, plan), ev.values
     for nid, item in scene.node_items.items():
-        item.set_error(False)
-        item.set_ignored(nid in ignored)
-        item.set_unwired(plan.unwired.get(nid, []))
-        values = [ev.values[s] for s in slots.get(nid, ())]
+        if item.error:
+            item.set_error(False)
+        if item.ignored != (nid in ignored):
+            item.set_ignored(nid in ignored)
+        ports = unwired.get(nid, ())
+        if ports or item.inputs_marked:
+            item.set_unwired(ports)
+            item.inputs_marked = bool(ports)
+        shown = [values[s] for s in slots.get(nid, ())]
         if nid in hidden:  # an exercise asks the learner for this value
             shown, text = None, "?"
         elif nid in ignored:
             shown, text = None, ""
         elif nid in incomplete:
             shown, text = None, "incomplete"
-        elif values and all(v is not None for v in values):
-            shown = values
-            before = getattr(item, "shown_values", None)
-            if before is not None and len(before) == len(values) and all(a is b for a, b in zip(before, values)):
+        elif shown and None not in shown:
+            before = item.shown_values
+            if before is not None and len(before) == len(shown) and all(a is b for a, b in zip(before, shown)):
                 continue
-            text = ", ".join(style.format_value(v) for v in values)
+            text = ", ".join(style.format_value(v) for v in shown)
         else:
             shown, text = None, ""
         item.shown_values = shown
         item.set_value_text(text)
+
+
+def _slots_of(scene, plan) -> dict[str, list[int]]:
+    """Box id → its Variables' slots in ``plan``, made once per plan (not per evaluation)."""
+    cached = getattr(scene, "_plan_slots", None)
+    if cached is not None and cached[0] is plan:
+        return cached[1]
+    slots: dict[str, list[int]] = {}
+    for slot, owner in enumerate(plan.owner):
+        slots.setdefault(owner, []).append(slot)
+    scene._plan_slots = (plan, slots)
+    return slots
 
 
 def place_many(scene, nids):
