@@ -38,11 +38,15 @@ class Overview(QGraphicsItem):
         self.on = False
         self.zoom = 1.0
         self.paints = 0  # how many times it drew (tests count, never time)
-        self._rects: dict[str, tuple[QRectF, QColor]] = {}
-        self._dirty: set[str] = set()
+        self.boxes_read = 0  # how many box rectangles it read again (tests count: an edit reads its own)
         self._all = True  # every box to be read again (a rebuild, a mode switch)
-        self._lines = None  # the arrows' segments, None when one of them may have changed
-        self._groups = None  # colour → rectangles, None when a box changed
+        self._dirty: set[str] = set()  # boxes whose rectangle, colour or arrows changed
+        self._selection_dirty = True
+        self._key: dict[str, int] = {}  # box → the rgba of the colour group holding it
+        self._groups: dict[int, tuple[QColor, dict]] = {}  # rgba → (colour, box → rectangle)
+        self._lines: dict = {}  # Edge → its segment
+        self._drawn_at: dict[str, set] = {}  # box → the Edges drawn at it
+        self._selected: set[str] = set()
         self.setZValue(0.5)  # over group frames, under the hit-test-only boxes (z 1)
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.setVisible(False)
@@ -54,12 +58,11 @@ class Overview(QGraphicsItem):
             self._all = True
         else:
             self._dirty.add(nid)
-        self._lines = self._groups = None
         if self.on:
             self.update()
 
     def selection_changed(self):
-        self._groups = None
+        self._selection_dirty = True
         if self.on:
             self.update()
 
@@ -92,35 +95,72 @@ class Overview(QGraphicsItem):
 
     def paint(self, painter, option, widget=None):
         self.paints += 1
+        self._catch_up()
         painter.setRenderHint(painter.RenderHint.Antialiasing, False)
-        if self._lines is None:
-            self._lines = [it.line for it in self.graph_scene.edge_items.values() if it.isVisible()]
         painter.setPen(_EDGE_PEN)
-        painter.drawLines(self._lines)
-        if self._groups is None:
-            self._groups = self._group_rects()
+        painter.drawLines(list(self._lines.values()))
         painter.setPen(Qt.NoPen)
-        for color, rects in self._groups:
-            painter.setBrush(color)
-            painter.drawRects(rects)
+        for color, rects in self._groups.values():
+            if rects:
+                painter.setBrush(color)
+                painter.drawRects(list(rects.values()))
 
-    def _group_rects(self):
+    def _catch_up(self):
+        """Read again what changed since the last paint: the touched boxes and their arrows."""
         scene = self.graph_scene
         if self._all:
-            self._all, self._rects = False, {}
+            self._all, self._key, self._groups, self._lines, self._drawn_at = False, {}, {}, {}, {}
             self._dirty = set(scene.node_items)
-        for nid in self._dirty:
-            item = scene.node_items.get(nid)
-            if item is None or not item.isVisible():
-                self._rects.pop(nid, None)
-                continue
-            color = _CURRENT if item.current else style.KIND_COLORS[item.kind]
-            self._rects[nid] = (QRectF(item.x(), item.y(), WIDTH, item.height), color)
+            self._selected = set()
+            self._selection_dirty = True
+        recolour = set()
+        if self._selection_dirty:
+            self._selection_dirty = False
+            now = set(scene.selected_nodes())
+            recolour, self._selected = now ^ self._selected, now
+        for nid in self._dirty | recolour:
+            self._read_box(nid)
+        if len(self._dirty) > len(scene.node_items) // 4:  # most arrows moved (a layout): all at once
+            self._read_all_arrows()
+        else:
+            for nid in self._dirty:
+                self._read_arrows(nid)
         self._dirty = set()
-        selected = set(scene.selected_nodes())
-        groups: dict = {}  # by the colour's rgba: a QColor is not hashable
-        for nid, (rect, color) in self._rects.items():
-            if nid in selected:
-                color = style.SELECTED
-            groups.setdefault(color.rgba(), (color, []))[1].append(rect)
-        return list(groups.values())
+
+    def _read_all_arrows(self):
+        self._lines, self._drawn_at = {}, {}
+        for edge, item in self.graph_scene.edge_items.items():
+            if item.isVisible():
+                self._lines[edge] = item.line
+                self._drawn_at.setdefault(edge.src, set()).add(edge)
+                self._drawn_at.setdefault(edge.dst, set()).add(edge)
+
+    def _read_box(self, nid):
+        old = self._key.pop(nid, None)
+        if old is not None:
+            del self._groups[old][1][nid]
+        item = self.graph_scene.node_items.get(nid)
+        if item is None or not item.isVisible():
+            return
+        self.boxes_read += 1
+        if nid in self._selected:
+            color = style.SELECTED
+        else:
+            color = _CURRENT if item.current else style.KIND_COLORS[item.kind]
+        key = color.rgba()  # a QColor is not hashable
+        self._key[nid] = key
+        self._groups.setdefault(key, (color, {}))[1][nid] = QRectF(item.x(), item.y(), WIDTH, item.height)
+
+    def _read_arrows(self, nid):
+        for edge in self._drawn_at.pop(nid, ()):
+            self._lines.pop(edge, None)
+            other = self._drawn_at.get(edge.dst if edge.src == nid else edge.src)
+            if other is not None:
+                other.discard(edge)
+        scene = self.graph_scene
+        for edge in scene.edge_index.at(nid):
+            item = scene.edge_items.get(edge)
+            if item is not None and item.isVisible():
+                self._lines[edge] = item.line
+                self._drawn_at.setdefault(edge.src, set()).add(edge)
+                self._drawn_at.setdefault(edge.dst, set()).add(edge)
