@@ -174,6 +174,8 @@ class Curve:
 
 def curve_input(graph: Graph) -> str | None:
     """The one ``input`` box that has a value, if the graph has exactly one input and it has one."""
+    if all(graph.value(n) is None for n in graph.inputs()):
+        return None  # said without walking the graph for its ignored boxes (asked after every edit)
     ignored = ignored_boxes(graph)
     inputs = [n for n in graph.inputs() if n not in ignored]
     if len(inputs) == 1 and graph.value(inputs[0]) is not None:
