@@ -103,7 +103,7 @@ def show_values(scene, ev, hidden=frozenset()):
             shown, text = None, ""
         elif nid in incomplete:
             shown, text = None, "incomplete"
-        elif shown and None not in shown:
+        elif shown and all(v is not None for v in shown):  # not "None in": the values are arrays
             before = item.shown_values
             if before is not None and len(before) == len(shown) and all(a is b for a, b in zip(before, shown)):
                 continue
