@@ -48,6 +48,7 @@ class GraphScene(QGraphicsScene):
         self._tip_timer = QTimer(self, singleShot=True, interval=3500)
         self._tip_timer.timeout.connect(self._hide_tip)
         self._selected_ids = None  # selected boxes' ids, kept until the selection changes
+        self._selected_arrows = None  # and the selected arrows' Edges
         self.overview = Overview(self)  # big graphs zoomed far out: one item draws them all
         self.addItem(self.overview)
         self.selectionChanged.connect(self._selection_changed)  # first: the window's followers read the cache
@@ -61,11 +62,11 @@ class GraphScene(QGraphicsScene):
 
     # --- model → items -------------------------------------------------------------------
     def _on_event(self, ev):
-        self._selected_ids = None
+        self._selected_ids = self._selected_arrows = None
         follow(self, ev)
 
     def _selection_changed(self):
-        self._selected_ids = None
+        self._selected_ids = self._selected_arrows = None
         self.overview.selection_changed()
 
     def rebuild(self):
@@ -329,7 +330,9 @@ class GraphScene(QGraphicsScene):
         return list(dict.fromkeys(ids + inner)) if inner else ids
 
     def selected_edges(self) -> list:
-        return [e for e, it in self.edge_items.items() if it.isSelected()]
+        if self._selected_arrows is None:
+            self._selected_arrows = [e for e, it in self.edge_items.items() if it.isSelected()]
+        return list(self._selected_arrows)
 
     def items_rect(self) -> QRectF:
         rect = self.group_layer.items_rect()
