@@ -118,8 +118,10 @@ class Overview(QGraphicsItem):
             self._selection_dirty = False
             now = set(scene.selected_nodes())
             recolour, self._selected = now ^ self._selected, now
-        for nid in self._dirty | recolour:
+        for nid in self._dirty:
             self._read_box(nid)
+        for nid in recolour - self._dirty:  # selected or no longer: same place, other colour
+            self._recolour(nid)
         if len(self._dirty) > len(scene.node_items) // 4:  # most arrows moved (a layout): all at once
             self._read_all_arrows()
         else:
@@ -143,13 +145,25 @@ class Overview(QGraphicsItem):
         if item is None or not item.isVisible():
             return
         self.boxes_read += 1
-        if nid in self._selected:
-            color = style.SELECTED
-        else:
-            color = _CURRENT if item.current else style.KIND_COLORS[item.kind]
+        color = self._color(nid, item)
         key = color.rgba()  # a QColor is not hashable
         self._key[nid] = key
         self._groups.setdefault(key, (color, {}))[1][nid] = QRectF(item.x(), item.y(), WIDTH, item.height)
+
+    def _recolour(self, nid):
+        old = self._key.get(nid)
+        if old is None:
+            return
+        rect = self._groups[old][1].pop(nid)
+        item = self.graph_scene.node_items[nid]
+        color = self._color(nid, item)
+        self._key[nid] = color.rgba()
+        self._groups.setdefault(color.rgba(), (color, {}))[1][nid] = rect
+
+    def _color(self, nid, item) -> QColor:
+        if nid in self._selected:
+            return style.SELECTED
+        return _CURRENT if item.current else style.KIND_COLORS[item.kind]
 
     def _read_arrows(self, nid):
         for edge in self._drawn_at.pop(nid, ()):
