@@ -49,6 +49,7 @@ class GraphScene(QGraphicsScene):
         self._tip_timer.timeout.connect(self._hide_tip)
         self._selected_ids = None  # selected boxes' ids, kept until the selection changes
         self._selected_arrows = None  # and the selected arrows' Edges
+        self._loss_mark = None  # the box drawn as the cost J
         self.overview = Overview(self)  # big graphs zoomed far out: one item draws them all
         self.addItem(self.overview)
         self.selectionChanged.connect(self._selection_changed)  # first: the window's followers read the cache
@@ -95,6 +96,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node_item(self, nid):
         item = NodeItem(self, nid)
+        item.is_loss = nid == VariableRef.box_of(self.graph.meta.get("loss"))
         pos = self.graph.layout.get(nid)
         if pos is None:
             pos = (40.0 * (len(self.node_items) % 10), 40.0 * (len(self.node_items) // 10))
@@ -136,11 +138,15 @@ class GraphScene(QGraphicsScene):
                 self._add_edge_item(e)
 
     def _refresh_loss_marks(self):
+        """The cost J's box is marked; only the boxes losing or gaining the mark are touched
+        (a new item is marked as it is made: _add_node_item)."""
         loss = VariableRef.box_of(self.graph.meta.get("loss"))
-        for nid, item in self.node_items.items():
-            if item.is_loss != (nid == loss):
+        for nid in {self._loss_mark, loss} - {None}:
+            item = self.node_items.get(nid)
+            if item is not None and item.is_loss != (nid == loss):
                 item.is_loss = nid == loss
                 item.update()
+        self._loss_mark = loss
 
     def node_item_moved(self, item: NodeItem):
         nid = item.node_id

@@ -28,3 +28,22 @@ def test_a_new_value_reformats_only_the_boxes_downstream(main_window, monkeypatc
     assert touched and set(touched) <= downstream
     assert len(downstream) < len(g) // 2  # the other boxes kept their text untouched
     assert set(marked) == set(win.document.plan.unwired)  # marks set only where a port is unwired
+
+
+def test_the_cost_mark_follows_the_loss_and_touches_two_boxes(main_window, monkeypatch):
+    win = main_window
+    g, _ = random_graph(60, 3)
+    g.layout.update(compute_layout(g))
+    win.document.load_graph(g, None)
+    g, scene = win.document.graph, win.scene
+    a, b = [n for n in g.nodes() if g.op(n) != "parameter"][:2]
+    updated = []
+    monkeypatch.setattr(NodeItem, "update", lambda self, *args: updated.append(self.node_id))
+    g.set_meta("loss", a)
+    assert [n for n, it in scene.node_items.items() if it.is_loss] == [a]
+    updated.clear()
+    g.set_meta("loss", b)
+    assert [n for n, it in scene.node_items.items() if it.is_loss] == [b]
+    assert set(updated) == {a, b}
+    scene.rebuild()  # new items are marked as they are made
+    assert [n for n, it in scene.node_items.items() if it.is_loss] == [b]
