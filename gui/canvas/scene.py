@@ -50,6 +50,7 @@ class GraphScene(QGraphicsScene):
         self._selected_ids = None  # selected boxes' ids, kept until the selection changes
         self._selected_arrows = None  # and the selected arrows' Edges
         self._loss_mark = None  # the box drawn as the cost J
+        self.placing = False  # scene_sync.place_many moves many boxes: it redraws their arrows itself
         self.overview = Overview(self)  # big graphs zoomed far out: one item draws them all
         self.addItem(self.overview)
         self.selectionChanged.connect(self._selection_changed)  # first: the window's followers read the cache
@@ -149,6 +150,8 @@ class GraphScene(QGraphicsScene):
         self._loss_mark = loss
 
     def node_item_moved(self, item: NodeItem):
+        if self.placing:
+            return
         nid = item.node_id
         self.overview.touch(nid)
         self.group_layer.box_moved(nid)

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from PySide6.QtWidgets import QGraphicsItem
-
-_SENDS_MOVES = QGraphicsItem.ItemSendsGeometryChanges
 
 @contextmanager
 def one_selection_signal(scene):
@@ -130,17 +127,19 @@ def place_many(scene, nids):
     """Move the boxes' items, then redraw each arrow at them once (moved one by one, an arrow
     between two moved boxes was redrawn twice, each time with a new hit area)."""
     edges, moved = set(), None
-    for nid in nids:
-        item = scene.node_items.get(nid)
-        pos = scene.graph.layout.get(nid)
-        if item is None or pos is None or (item.x(), item.y()) == tuple(pos):
-            continue
-        item.setFlag(_SENDS_MOVES, False)  # no per-box node_item_moved: the arrows follow below
-        item.setPos(*pos)
-        item.setFlag(_SENDS_MOVES, True)
-        edges |= scene.edge_index.at(nid)
-        scene.overview.touch(nid)
-        moved = nid
+    scene.placing = True  # no per-box node_item_moved: the arrows follow below
+    try:
+        for nid in nids:
+            item = scene.node_items.get(nid)
+            pos = scene.graph.layout.get(nid)
+            if item is None or pos is None or (item.x(), item.y()) == tuple(pos):
+                continue
+            item.setPos(*pos)
+            edges |= scene.edge_index.at(nid)
+            scene.overview.touch(nid)
+            moved = nid
+    finally:
+        scene.placing = False
     for edge in edges:
         item = scene.edge_items.get(edge)
         if item is not None:
