@@ -129,6 +129,8 @@ def decision_boundary(graph: Graph, params=None, columns: dict[str, np.ndarray] 
 
     ``params`` as for ``Plan.run`` (parameter values in ``param_ids`` order, or by id);
     None uses the graph's values."""
+    if not graph.meta.get("output"):  # said before compiling: a 10,000-box graph compiles in ~0.2 s
+        raise EvaluationError("the graph names no output box: choose one to see a decision boundary")
     plan = compile_graph(graph)
     if not plan.output_slots:
         raise EvaluationError("the graph names no output box: choose one to see a decision boundary")
@@ -172,6 +174,8 @@ class Curve:
 
 def curve_input(graph: Graph) -> str | None:
     """The one ``input`` box that has a value, if the graph has exactly one input and it has one."""
+    if all(graph.value(n) is None for n in graph.inputs()):
+        return None  # said without walking the graph for its ignored boxes (asked after every edit)
     ignored = ignored_boxes(graph)
     inputs = [n for n in graph.inputs() if n not in ignored]
     if len(inputs) == 1 and graph.value(inputs[0]) is not None:

@@ -82,6 +82,7 @@ class Graph:
                                      "dataset": None, "training": None}
         self.version = 0
         self.values_version = 0
+        self.labels_version = 0  # bumped by a label's change: moves and values keep label_counts
         self.source_path: str | None = None  # where the file came from (for relative CSV paths)
         # What the parts above the model keep with this graph (engine: its plans; groups: its
         # groups; exercise: its lesson): owned by the graph, so it goes when the graph goes.
@@ -103,6 +104,8 @@ class Graph:
             self._topo_cache = None
         else:
             self.values_version += 1
+            if event.key == "label" or event.kind is EventKind.RESET:  # a batch may hold renames
+                self.labels_version += 1
         if self._batch_depth:
             if self._batched is None:
                 self._batched = BatchChanges()
@@ -208,10 +211,19 @@ class Graph:
         return VariableRef.keys_of(node_id, self.n_outputs(node_id))
 
     def parameters(self) -> list[str]:
-        return [n for n in self._order if self.op(n) == "parameter"]
+        return list(self._sources()[0])
 
     def inputs(self) -> list[str]:
-        return [n for n in self._order if self.op(n) == "input"]
+        return list(self._sources()[1])
+
+    def _sources(self):
+        """(parameters, inputs) in box order, read once per structure: several panels ask per edit."""
+        cached = self.__dict__.get("_sources_cache")
+        if cached is None or cached[0] != self.version:
+            ops = [(n, self.op(n)) for n in self._order]
+            cached = (self.version, [n for n, op in ops if op == "parameter"], [n for n, op in ops if op == "input"])
+            self.__dict__["_sources_cache"] = cached
+        return cached[1], cached[2]
 
     def topological_order(self) -> list[str]:
         """Boxes in an order where every box comes after its inputs; ties by insertion order.

@@ -3,13 +3,13 @@
 ``Graph.box_name`` adds a box's id only when its label is not unique; asked for every
 parameter of a 10,000-box graph (the landscape's axis lists), reading every label per name
 was quadratic. The count is kept on the graph until the next change: every change bumps
-``version`` or ``values_version``.
+``version`` or ``labels_version`` (a move or a value keeps the count).
 """
 from __future__ import annotations
 
 
 def label_counts(graph) -> dict[str, int]:
-    key = (graph.version, graph.values_version)
+    key = (graph.version, graph.labels_version)
     cached = graph.__dict__.get("_label_counts")
     if cached is not None and cached[0] == key:
         return cached[1]

@@ -1,7 +1,7 @@
 """A Variable arrow: a curve from an output port to an input port; overlays label it."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
@@ -44,7 +44,9 @@ class EdgeItem(QGraphicsPathItem):
 
     def update_path(self):
         self._shape = None
-        self.setPath(curve(self.src_port.scenePos(), self.dst_port.scenePos()))
+        a, b = self.src_port.scenePos(), self.dst_port.scenePos()
+        self.line = QLineF(a, b)  # what the overview draws of it (gui/canvas/overview.py)
+        self.setPath(curve(a, b))
 
     def shape(self):
         if self._shape is None:

@@ -46,6 +46,7 @@ IGNORED_OPACITY = 0.45
 _MOVED = QGraphicsItem.ItemPositionHasChanged  # looked up once: itemChange is called very often
 _FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemSendsGeometryChanges
 _CACHE = QGraphicsItem.DeviceCoordinateCache
+_SHOWN = QGraphicsItem.ItemVisibleHasChanged
 
 
 def input_note(node_id: str, column, value, columns) -> str:
@@ -92,6 +93,8 @@ class NodeItem(QGraphicsItem):
         self._height = HEADER + ROW + FOOTER
         self.locked = False  # an exercise's locked box: drawn with a padlock (the commands refuse changes)
         self.hidden_value = False  # an exercise's hidden value: "?" until its task is done
+        self.shown_values = None  # the Variables whose numbers the footer shows (scene_sync.show_values)
+        self.inputs_marked = False  # some input is drawn unwired (show_values skips the others)
         self.setFlags(_FLAGS)  # combined once above: PySide makes a new enum per | and per lookup
         self.setCacheMode(_CACHE)
         self.setZValue(1)
@@ -185,6 +188,8 @@ class NodeItem(QGraphicsItem):
         # class returns ``value`` unchanged, so skip the call back into it.
         if change == _MOVED:
             self.graph_scene.node_item_moved(self)
+        elif change == _SHOWN:
+            self.graph_scene.overview.touch(self.node_id)  # a collapsed group hid it, or showed it again
         return value
 
     # --- painting ----------------------------------------------------------------------

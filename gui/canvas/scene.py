@@ -8,6 +8,8 @@ command pushed on the document's undo stack, and the model's events then update 
 """
 from __future__ import annotations
 
+import gc
+
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsTextItem
@@ -19,6 +21,7 @@ from .edge_item import EdgeItem
 from .interactions import (GRID, Interaction, connect_ends, double_click, edit_label, edit_value, node_at,
                            port_at, press_gesture)
 from .node_item import HEADER, NodeItem
+from .overview import OVERVIEW_MIN_BOXES, Overview
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .scene_events import follow
 from .scene_sync import EdgeIndex, one_selection_signal, show_values
@@ -44,6 +47,13 @@ class GraphScene(QGraphicsScene):
         self._tip = None
         self._tip_timer = QTimer(self, singleShot=True, interval=3500)
         self._tip_timer.timeout.connect(self._hide_tip)
+        self._selected_ids = None  # selected boxes' ids, kept until the selection changes
+        self._selected_arrows = None  # and the selected arrows' Edges
+        self._loss_mark = None  # the box drawn as the cost J
+        self.placing = False  # scene_sync.place_many moves many boxes: it redraws their arrows itself
+        self.overview = Overview(self)  # big graphs zoomed far out: one item draws them all
+        self.addItem(self.overview)
+        self.selectionChanged.connect(self._selection_changed)  # first: the window's followers read the cache
         self.graph.subscribe(self._on_event)
         document.evaluated.connect(self.show_evaluation)
         document.evaluation_failed.connect(self.show_failure)
@@ -54,9 +64,15 @@ class GraphScene(QGraphicsScene):
 
     # --- model → items -------------------------------------------------------------------
     def _on_event(self, ev):
+        self._selected_ids = self._selected_arrows = None
         follow(self, ev)
 
+    def _selection_changed(self):
+        self._selected_ids = self._selected_arrows = None
+        self.overview.selection_changed()
+
     def rebuild(self):
+        gc.unfreeze()  # the previous graph's items may be collected again
         if self.interaction is not None and not self.interaction.survives_rebuild:
             self.interaction.cancel()  # its port items are about to go
         with one_selection_signal(self):
@@ -72,14 +88,23 @@ class GraphScene(QGraphicsScene):
         self._refresh_loss_marks()
         if self.overlay is not None:
             self.set_overlay(self.overlay)
+        self.overview.touch()
+        self.overview.follow_zoom(self.overview.zoom)  # the number of boxes may cross its threshold
+        if len(self.node_items) >= OVERVIEW_MIN_BOXES:
+            # Tens of thousands of long-lived items: left in the collector's generations, every
+            # full collection walks them all (~0.3 s at 10,000 boxes, at any edit's allocations).
+            gc.freeze()
 
     def _add_node_item(self, nid):
         item = NodeItem(self, nid)
+        item.is_loss = nid == VariableRef.box_of(self.graph.meta.get("loss"))
         pos = self.graph.layout.get(nid)
         if pos is None:
             pos = (40.0 * (len(self.node_items) % 10), 40.0 * (len(self.node_items) // 10))
         item.setPos(*pos)
         self.node_items[nid] = item
+        self.overview.item_added(item)
+        self.overview.touch(nid)
         self.addItem(item)
 
     def _add_edge_item(self, e):
@@ -89,11 +114,20 @@ class GraphScene(QGraphicsScene):
         item = EdgeItem(e, src.outputs[e.out], dst.inputs[e.port])
         self.edge_items[e] = item
         self.edge_index.add(e)
+        self.overview.item_added(item)
+        self.overview.touch(e.dst)
         self.addItem(item)
+
+    def remove_node_item(self, nid):
+        item = self.node_items.pop(nid, None)
+        if item is not None:
+            self.overview.touch(nid)
+            self.removeItem(item)
 
     def remove_edge_item(self, e):
         item = self.edge_items.pop(e, None)
         self.edge_index.discard(e)
+        self.overview.touch(e.dst)
         if item is not None:
             self.removeItem(item)
 
@@ -105,14 +139,21 @@ class GraphScene(QGraphicsScene):
                 self._add_edge_item(e)
 
     def _refresh_loss_marks(self):
+        """The cost J's box is marked; only the boxes losing or gaining the mark are touched
+        (a new item is marked as it is made: _add_node_item)."""
         loss = VariableRef.box_of(self.graph.meta.get("loss"))
-        for nid, item in self.node_items.items():
-            if item.is_loss != (nid == loss):
+        for nid in {self._loss_mark, loss} - {None}:
+            item = self.node_items.get(nid)
+            if item is not None and item.is_loss != (nid == loss):
                 item.is_loss = nid == loss
                 item.update()
+        self._loss_mark = loss
 
     def node_item_moved(self, item: NodeItem):
+        if self.placing:
+            return
         nid = item.node_id
+        self.overview.touch(nid)
         self.group_layer.box_moved(nid)
         for e in self.edge_index.at(nid):
             self.edge_items[e].update_path()
@@ -172,6 +213,7 @@ class GraphScene(QGraphicsScene):
                 item.prepareGeometryChange()
                 item.current, item.done, item.badge = current, nid in ov.done, badge
                 item.update()
+                self.overview.touch(nid)  # the stepped box is drawn in its colour there too
         for e, item in self.edge_items.items():
             item.set_labels(str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, "")),
                             float(ov.edge_widths.get(e, 1.0)))
@@ -290,12 +332,16 @@ class GraphScene(QGraphicsScene):
 
     def selected_nodes(self) -> list[str]:
         """Selected boxes, with every box of a selected collapsed group (it stands for them)."""
-        ids = [nid for nid, it in self.node_items.items() if it.isSelected()]
+        if self._selected_ids is None:  # asked by several followers per selection change: one pass
+            self._selected_ids = [nid for nid, it in self.node_items.items() if it.isSelected()]
+        ids = list(self._selected_ids)
         inner = self.group_layer.selected_members()
         return list(dict.fromkeys(ids + inner)) if inner else ids
 
     def selected_edges(self) -> list:
-        return [e for e, it in self.edge_items.items() if it.isSelected()]
+        if self._selected_arrows is None:
+            self._selected_arrows = [e for e, it in self.edge_items.items() if it.isSelected()]
+        return list(self._selected_arrows)
 
     def items_rect(self) -> QRectF:
         rect = self.group_layer.items_rect()

@@ -18,6 +18,7 @@ def _reset(scene, ev):
     if not done:
         scene.rebuild()
         return
+    scene.overview.follow_zoom(scene.overview.zoom)  # a paste or a delete may cross its threshold
     scene._refresh_loss_marks()
     if scene.overlay is not None:
         scene.set_overlay(scene.overlay)
@@ -28,15 +29,14 @@ def _node_added(scene, ev):
 
 
 def _node_removed(scene, ev):
-    item = scene.node_items.pop(ev.node, None)
-    if item is not None:
-        scene.removeItem(item)
+    scene.remove_node_item(ev.node)
 
 
 def _node_changed(scene, ev):
     item = scene.node_items.get(ev.node)
     if item is not None:
         item.refresh()
+        scene.overview.touch(ev.node)  # its kind (colour) may have changed
         if ev.key == "attrs":  # the ports may have changed
             scene._rewire_node(ev.node)
 

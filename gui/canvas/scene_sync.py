@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from PySide6.QtWidgets import QGraphicsItem
-
-_SENDS_MOVES = QGraphicsItem.ItemSendsGeometryChanges
 
 @contextmanager
 def one_selection_signal(scene):
@@ -80,51 +77,69 @@ def apply_changes(scene, changes) -> bool:
 def show_values(scene, ev, hidden=frozenset()):
     """Each box's footer from an evaluation. A box whose Variables are the very objects it
     showed last time (an incremental evaluation kept them) keeps its text: after an edit of
-    one box in 10,000, only the boxes downstream of it are formatted again."""
+    one box in 10,000, only the boxes downstream of it are formatted again. Each mark (error,
+    ignored, unwired ports) is compared before it is set: most boxes keep theirs."""
     from . import style
 
     plan = ev.plan
-    ignored, incomplete = set(plan.ignored), set(plan.incomplete)
-    slots: dict[str, list[int]] = {}
-    for slot, owner in enumerate(plan.owner):
-        slots.setdefault(owner, []).append(slot)
+    ignored, incomplete, unwired = set(plan.ignored), set(plan.incomplete), plan.unwired
+    slots, values = _slots_of(scene, plan), ev.values
     for nid, item in scene.node_items.items():
-        item.set_error(False)
-        item.set_ignored(nid in ignored)
-        item.set_unwired(plan.unwired.get(nid, []))
-        values = [ev.values[s] for s in slots.get(nid, ())]
+        if item.error:
+            item.set_error(False)
+        if item.ignored != (nid in ignored):
+            item.set_ignored(nid in ignored)
+        ports = unwired.get(nid, ())
+        if ports or item.inputs_marked:
+            item.set_unwired(ports)
+            item.inputs_marked = bool(ports)
+        shown = [values[s] for s in slots.get(nid, ())]
         if nid in hidden:  # an exercise asks the learner for this value
             shown, text = None, "?"
         elif nid in ignored:
             shown, text = None, ""
         elif nid in incomplete:
             shown, text = None, "incomplete"
-        elif values and all(v is not None for v in values):
-            shown = values
-            before = getattr(item, "shown_values", None)
-            if before is not None and len(before) == len(values) and all(a is b for a, b in zip(before, values)):
+        elif shown and all(v is not None for v in shown):  # not "None in": the values are arrays
+            before = item.shown_values
+            if before is not None and len(before) == len(shown) and all(a is b for a, b in zip(before, shown)):
                 continue
-            text = ", ".join(style.format_value(v) for v in values)
+            text = ", ".join(style.format_value(v) for v in shown)
         else:
             shown, text = None, ""
         item.shown_values = shown
         item.set_value_text(text)
 
 
+def _slots_of(scene, plan) -> dict[str, list[int]]:
+    """Box id → its Variables' slots in ``plan``, made once per plan (not per evaluation)."""
+    cached = getattr(scene, "_plan_slots", None)
+    if cached is not None and cached[0] is plan:
+        return cached[1]
+    slots: dict[str, list[int]] = {}
+    for slot, owner in enumerate(plan.owner):
+        slots.setdefault(owner, []).append(slot)
+    scene._plan_slots = (plan, slots)
+    return slots
+
+
 def place_many(scene, nids):
     """Move the boxes' items, then redraw each arrow at them once (moved one by one, an arrow
     between two moved boxes was redrawn twice, each time with a new hit area)."""
     edges, moved = set(), None
-    for nid in nids:
-        item = scene.node_items.get(nid)
-        pos = scene.graph.layout.get(nid)
-        if item is None or pos is None or (item.x(), item.y()) == tuple(pos):
-            continue
-        item.setFlag(_SENDS_MOVES, False)  # no per-box node_item_moved: the arrows follow below
-        item.setPos(*pos)
-        item.setFlag(_SENDS_MOVES, True)
-        edges |= scene.edge_index.at(nid)
-        moved = nid
+    scene.placing = True  # no per-box node_item_moved: the arrows follow below
+    try:
+        for nid in nids:
+            item = scene.node_items.get(nid)
+            pos = scene.graph.layout.get(nid)
+            if item is None or pos is None or (item.x(), item.y()) == tuple(pos):
+                continue
+            item.setPos(*pos)
+            edges |= scene.edge_index.at(nid)
+            scene.overview.touch(nid)
+            moved = nid
+    finally:
+        scene.placing = False
     for edge in edges:
         item = scene.edge_items.get(edge)
         if item is not None:
@@ -147,8 +162,7 @@ def _sync_node(scene, nid):
     for edge in list(scene.edge_index.at(nid)):  # re-made below from the model's own arrows
         scene.remove_edge_item(edge)
     if nid not in graph:
-        if item is not None:
-            scene.removeItem(scene.node_items.pop(nid))
+        scene.remove_node_item(nid)
         return
     if item is None:
         scene._add_node_item(nid)

@@ -54,6 +54,7 @@ class GraphView(QGraphicsView):
         self.setTransformationAnchor(anchor)
         after = self.mapToScene(at)
         self.translate_center(before.x() - after.x(), before.y() - after.y())
+        self._zoom_changed()
         event.accept()
 
     def zoom_by(self, factor: float):
@@ -61,6 +62,13 @@ class GraphView(QGraphicsView):
         self._autofit = False
         target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
         self.scale(target / self.zoom, target / self.zoom)
+        self._zoom_changed()
+
+    def _zoom_changed(self):
+        """Far out on a big graph, one overview item draws the boxes (gui/canvas/overview.py)."""
+        overview = getattr(self.scene(), "overview", None)
+        if overview is not None:
+            overview.follow_zoom(self.zoom)
 
     def fit(self):
         """Fit every box in view (F). Until the learner zooms or pans, the view fits again when
@@ -74,6 +82,10 @@ class GraphView(QGraphicsView):
             self._fit_now()
 
     def _fit_now(self):
+        self._fit_rect()
+        self._zoom_changed()
+
+    def _fit_rect(self):
         rect = self.scene().items_rect()
         if rect.isNull():
             self.resetTransform()

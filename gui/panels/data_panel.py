@@ -221,6 +221,8 @@ class DataPanel(QWidget):
                 self.mapping.addRow(plain_label(g.label(nid)), combo)  # a label is never HTML
         for nid, combo in self.column_combos.items():
             col = g.column(nid) or (nid if g.value(nid) is None else None)
+            if combo.currentData() == col and combo.currentIndex() >= 0:
+                continue  # already showing it: hundreds of inputs are not searched after each edit
             i = combo.findData(col)
             if i < 0 and col is not None:
                 combo.addItem(f"{col} (missing)", col)

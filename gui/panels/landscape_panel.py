@@ -57,6 +57,10 @@ def distinct(lo: float, hi: float) -> tuple[str, str]:
     return a, b
 
 
+# Above this many boxes an edit does not redraw the grid by itself (Redraw does).
+AUTO_REDRAW_MAX_BOXES = 2000
+
+
 class LandscapePanel(QWidget):
     def __init__(self, window, runner, parent=None):
         super().__init__(parent)
@@ -216,6 +220,10 @@ class LandscapePanel(QWidget):
     # --- computing -----------------------------------------------------------------------------
     def _schedule(self):
         if self._stale and self.isVisible() and not self._running():
+            if len(self.document.graph) > AUTO_REDRAW_MAX_BOXES and self._serial > 0:  # one grid asked for already
+                # copying a graph this big for the worker costs the window ~0.5 s per edit
+                self._say("the graph changed since this grid was drawn: press Redraw")
+                return
             self._timer.start()
 
     @property
