@@ -177,6 +177,8 @@ class GroupLayer(QObject):
         a port is None where the arrow does not show."""
         nodes = self.scene.node_items
         s, d = self.rep.get(e.src), self.rep.get(e.dst)
+        if s == e.src and d == e.dst:  # box to box, the most common: no Variable name to make
+            return s, d, nodes[e.src].outputs[e.out], nodes[e.dst].inputs[e.port]
         src = dst = None
         var = VariableRef.of_output(e.src, e.out, self.graph.n_outputs(e.src)).key
         if s is None and d is not None and (True, var) in self.stubs:  # from outside the group drilled into
