@@ -55,6 +55,7 @@ class GroupLayer(QObject):
         self.rep: dict[str, str | None] = {}
         self.stubs: dict = {}  # (is_input, Variable) → BoundaryStub, while drilled in
         self._edges_of: dict[str, list] = {}
+        self._vars: dict = {}
         self._pressed: dict[str, QPointF] = {}
         self._plain = False  # the last refresh found no group: every box and arrow shown as the scene made it
         self._timer = QTimer(self, singleShot=True, interval=0)
@@ -80,6 +81,7 @@ class GroupLayer(QObject):
             return  # no group, as at the last refresh: the scene's new items already show as they should
         self._plain = plain
         self._edges_of = {}  # the arrow items of the last refresh may be gone (a rebuild): found again below
+        self._vars = {}  # (box, output) → its Variable's name, for this refresh (ports may change between)
         shown, frames = self._visible_level()
         build_shown(self)  # boxes deferred behind a collapsed group that now show (gui/canvas/lazy_items)
         self._show_boxes()
@@ -180,7 +182,9 @@ class GroupLayer(QObject):
         if s == e.src and d == e.dst:  # box to box, the most common: no Variable name to make
             return s, d, nodes[e.src].outputs[e.out], nodes[e.dst].inputs[e.port]
         src = dst = None
-        var = VariableRef.of_output(e.src, e.out, self.graph.n_outputs(e.src)).key
+        var = self._vars.get((e.src, e.out))
+        if var is None:  # asked twice per crossing arrow (built, then pointed): made once
+            var = self._vars[(e.src, e.out)] = VariableRef.of_output(e.src, e.out, self.graph.n_outputs(e.src)).key
         if s is None and d is not None and (True, var) in self.stubs:  # from outside the group drilled into
             src, s = self.stubs[(True, var)].port, "\1"
         if d is None and s is not None and (False, var) in self.stubs:  # to outside it
