@@ -72,6 +72,7 @@ class EdgeItem(QGraphicsPathItem):
             # zoomed far out (a whole big graph in view): a hairline, no smoothing, no labels
             painter.setRenderHint(painter.RenderHint.Antialiasing, False)  # the view turns it on for all
             painter.setPen(_FAR_SELECTED if self.isSelected() else _FAR)
+            painter.setBrush(Qt.NoBrush)  # the view does not save painter state: the last box's brush filled the curve
             painter.drawPath(self.path())
             return
         painter.setRenderHint(painter.RenderHint.Antialiasing)

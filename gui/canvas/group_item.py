@@ -15,7 +15,7 @@ from graphcore.group_layout import FOOTER, GROUP_ROW, GROUP_WIDTH, HEADER
 from . import style
 from .node_item import LABEL_FONT, PORT_FONT, VALUE_FONT
 from .overlay import CURRENT_COLOR
-from .port_item import RADIUS
+from .port_item import LOD_HIDDEN, RADIUS
 
 GROUP_COLOR = QColor("#3D4E6B")
 FRAME_COLOR = QColor("#7D8CA8")
@@ -49,6 +49,8 @@ class GroupPort(QGraphicsItem):
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def paint(self, painter, option, widget=None):
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < LOD_HIDDEN:
+            return  # zoomed far out: no dots, as on the boxes (their group is a plain block then)
         painter.setRenderHint(painter.RenderHint.Antialiasing)
         color = style.EDGE_HOVER if self.hover else (style.UNWIRED if self.open and self.is_input else style.EDGE)
         pen = QPen(color, 2.2 if self.hover else 1.4)

@@ -24,6 +24,7 @@ from . import style
 from .boundary_stubs import place_stubs
 from .group_item import CollapsedGroupItem, GroupFrameItem
 from .interactions import edit_in_place
+from .lazy_items import build_pending_edges, build_shown
 from .node_item import WIDTH
 
 STRUCTURAL = set(EventKind) - {EventKind.NODE_CHANGED, EventKind.NODE_MOVED}
@@ -54,6 +55,7 @@ class GroupLayer(QObject):
         self.rep: dict[str, str | None] = {}
         self.stubs: dict = {}  # (is_input, Variable) → BoundaryStub, while drilled in
         self._edges_of: dict[str, list] = {}
+        self._vars: dict = {}
         self._pressed: dict[str, QPointF] = {}
         self._plain = False  # the last refresh found no group: every box and arrow shown as the scene made it
         self._timer = QTimer(self, singleShot=True, interval=0)
@@ -79,17 +81,23 @@ class GroupLayer(QObject):
             return  # no group, as at the last refresh: the scene's new items already show as they should
         self._plain = plain
         self._edges_of = {}  # the arrow items of the last refresh may be gone (a rebuild): found again below
+        self._vars = {}  # (box, output) → its Variable's name, for this refresh (ports may change between)
         shown, frames = self._visible_level()
+        build_shown(self)  # boxes deferred behind a collapsed group that now show (gui/canvas/lazy_items)
         self._show_boxes()
         self._show_collapsed(shown)
         self._show_stubs()
+        build_pending_edges(self)
         self._point_edges()
         self._show_frames(frames)
 
     def _visible_level(self):
         """rep: box → itself (shown), a group key (behind a collapsed group) or None (outside the focus)."""
         inside = set(self.groups.members(self.focus)) if self.focus else None
-        self.rep = {n: (n if inside is None or n in inside else None) for n in self.scene.node_items}
+        deferred = self.scene.node_items.deferred
+        deferred.difference_update([n for n in deferred if n not in self.graph])  # gone meanwhile
+        boxes = list(self.scene.node_items) + list(deferred)
+        self.rep = {n: (n if inside is None or n in inside else None) for n in boxes}
         shown, frames = [], []
 
         def visit(container, depth):
@@ -149,21 +157,9 @@ class GroupLayer(QObject):
 
     def _point_edges(self):
         """Each arrow ends where its Variable shows: a box's port, a group's port, or nowhere."""
-        nodes = self.scene.node_items
         self._edges_of = {}
         for e, item in self.scene.edge_items.items():
-            s, d = self.rep.get(e.src), self.rep.get(e.dst)
-            src = dst = None
-            var = VariableRef.of_output(e.src, e.out, self.graph.n_outputs(e.src)).key
-            if s is None and d is not None and (True, var) in self.stubs:  # from outside the group drilled into
-                src, s = self.stubs[(True, var)].port, "\1"
-            if d is None and s is not None and (False, var) in self.stubs:  # to outside it
-                dst, d = self.stubs[(False, var)].port, "\1"
-            if s is not None and d is not None and s != d:
-                if src is None:
-                    src = nodes[e.src].outputs[e.out] if s == e.src else self.collapsed[s[1:]].port_for(var, False)
-                if dst is None:
-                    dst = nodes[e.dst].inputs[e.port] if d == e.dst else self.collapsed[d[1:]].port_for(var, True)
+            s, d, src, dst = self.ends(e)
             if src is None or dst is None:
                 if item.isVisible():
                     item.setVisible(False)
@@ -177,6 +173,28 @@ class GroupLayer(QObject):
             if not item.isVisible():
                 item.setVisible(True)
                 item.update_path()
+
+    def ends(self, e):
+        """Where an arrow's ends show: (source unit, target unit, source port, target port);
+        a port is None where the arrow does not show."""
+        nodes = self.scene.node_items
+        s, d = self.rep.get(e.src), self.rep.get(e.dst)
+        if s == e.src and d == e.dst:  # box to box, the most common: no Variable name to make
+            return s, d, nodes[e.src].outputs[e.out], nodes[e.dst].inputs[e.port]
+        src = dst = None
+        var = self._vars.get((e.src, e.out))
+        if var is None:  # asked twice per crossing arrow (built, then pointed): made once
+            var = self._vars[(e.src, e.out)] = VariableRef.of_output(e.src, e.out, self.graph.n_outputs(e.src)).key
+        if s is None and d is not None and (True, var) in self.stubs:  # from outside the group drilled into
+            src, s = self.stubs[(True, var)].port, "\1"
+        if d is None and s is not None and (False, var) in self.stubs:  # to outside it
+            dst, d = self.stubs[(False, var)].port, "\1"
+        if s is not None and d is not None and s != d:
+            if src is None:
+                src = nodes[e.src].outputs[e.out] if s == e.src else self.collapsed[s[1:]].port_for(var, False)
+            if dst is None:
+                dst = nodes[e.dst].inputs[e.port] if d == e.dst else self.collapsed[d[1:]].port_for(var, True)
+        return s, d, src, dst
 
     def _show_frames(self, frames):
         names = {n for n, _ in frames}

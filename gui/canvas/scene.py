@@ -18,6 +18,7 @@ from graphcore.exercise import lesson_of
 from graphcore.graph import VariableRef
 
 from .edge_item import EdgeItem
+from .lazy_items import NodeItems, behind_collapsed, catch_up
 from .interactions import (GRID, Interaction, connect_ends, double_click, edit_label, edit_value, node_at,
                            port_at, press_gesture)
 from .node_item import HEADER, NodeItem
@@ -36,8 +37,9 @@ class GraphScene(QGraphicsScene):
         self.document = document
         self.graph = document.graph
         self.setItemIndexMethod(QGraphicsScene.NoIndex)  # boxes move a lot; an index costs more than it saves
-        self.node_items: dict[str, NodeItem] = {}
+        self.node_items = NodeItems(self.build_deferred)  # boxes behind a collapsed group: built when needed
         self.edge_items: dict = {}
+        self.pending_edges: set = set()  # arrows with an end on a box not built yet (gui/canvas/lazy_items)
         self.edge_index = EdgeIndex()  # box → its arrows' items: a move redraws those only
         self.overlay: CanvasOverlay | None = None
         self.snap = True
@@ -81,8 +83,11 @@ class GraphScene(QGraphicsScene):
         self.node_items.clear()
         self.edge_items.clear()
         self.edge_index.clear()
+        self.pending_edges.clear()
+        self.node_items.deferred = deferred = behind_collapsed(self.group_layer)
         for nid in self.graph.nodes():
-            self._add_node_item(nid)
+            if nid not in deferred:
+                self._add_node_item(nid)
         for e in self.graph.edges():
             self._add_edge_item(e)
         self._refresh_loss_marks()
@@ -96,6 +101,7 @@ class GraphScene(QGraphicsScene):
             gc.freeze()
 
     def _add_node_item(self, nid):
+        self.node_items.deferred.discard(nid)
         item = NodeItem(self, nid)
         item.is_loss = nid == VariableRef.box_of(self.graph.meta.get("loss"))
         pos = self.graph.layout.get(nid)
@@ -109,6 +115,9 @@ class GraphScene(QGraphicsScene):
 
     def _add_edge_item(self, e):
         src, dst = self.node_items.get(e.src), self.node_items.get(e.dst)
+        if (src is None and e.src in self.node_items.deferred) or (dst is None and e.dst in self.node_items.deferred):
+            self.pending_edges.add(e)  # the group layer draws it once it has two ends to go to
+            return
         if src is None or dst is None or e.out >= len(src.outputs) or e.port >= len(dst.inputs):
             return
         item = EdgeItem(e, src.outputs[e.out], dst.inputs[e.port])
@@ -125,11 +134,32 @@ class GraphScene(QGraphicsScene):
             self.removeItem(item)
 
     def remove_edge_item(self, e):
+        self.pending_edges.discard(e)
         item = self.edge_items.pop(e, None)
         self.edge_index.discard(e)
         self.overview.touch(e.dst)
         if item is not None:
             self.removeItem(item)
+
+    def build_deferred(self, nids) -> dict:
+        """Items for boxes deferred behind a collapsed group, shown as the others are."""
+        made = {}
+        for nid in nids:
+            if nid in self.graph and nid not in self.node_items:
+                self._add_node_item(nid)
+                made[nid] = self.node_items[nid]
+            self.node_items.deferred.discard(nid)
+        catch_up(self, made)
+        return made
+
+    def adopt_edge(self, e, src_port, dst_port):
+        """A pending arrow drawn between the ends the group layer found for it."""
+        self.pending_edges.discard(e)
+        item = EdgeItem(e, src_port, dst_port)
+        self.edge_items[e] = item
+        self.edge_index.add(e)
+        self.addItem(item)
+        return item
 
     def _rewire_node(self, nid):
         for e in list(self.edge_index.at(nid)):
