@@ -80,7 +80,7 @@ class FusedEmitter(Emitter):
         self.head_steps = {i for h in self.heads.values() for i in h if i is not None}
         self.ce_at = {h[0]: k for k, h in self.heads.items()}
         self._began = False
-        self.ns.update({"_class_rows": fusion_lines.class_rows, "_exp": np.exp, "_log": np.log, "_take": np.take,
+        self.ns.update({"_exp": np.exp, "_log": np.log, "_take": np.take,
                         "_sigmoid_2d": fusion_lines.sigmoid_2d})
         self.lazy = self._lazy_outputs()
 
@@ -126,13 +126,14 @@ class FusedEmitter(Emitter):
         Z, y, K = self._m("Z", k), ce.ins[-1], len(ce.ins) - 1
         if not self.vec[y]:
             raise NotFusable()
-        YI, ZM, E, TOT, S = (self._m(n, k) for n in ("YI", "ZM", "E", "TOT", "S"))
+        OH, ZM, E, TOT, S = (self._m(n, k) for n in ("OH", "ZM", "E", "TOT", "S"))
         YF = self._m("YF", k)
         # z of each sample's class: by flat index into Z (the same numbers as the kernel's take_along_axis)
-        lines = [f"{YI}, {YF} = _class_rows(v{y}, {K})", f"{ZM} = {Z}.max(axis=0)", f"{E} = _exp({Z} - {ZM})",
+        self.ns[f"_CR{k}"] = fusion_lines.ClassRows()
+        lines = [f"{YF}, {OH} = _CR{k}(v{y}, {K})", f"{ZM} = {Z}.max(axis=0)", f"{E} = _exp({Z} - {ZM})",
                  f"{TOT} = {E}.sum(axis=0)", f"{S} = {E} / {TOT}",
                  f"v{ce.outs[0]} = {ZM} + _log({TOT}) - _take({Z}, {YF})"]
-        writes = [YI, YF, ZM, E, TOT, S, f"v{ce.outs[0]}"]
+        writes = [OH, YF, ZM, E, TOT, S, f"v{ce.outs[0]}"]
         self.vec[ce.outs[0]] = True
         if sm is not None:
             lines.append(f"{', '.join(f'v{o}' for o in sm.outs)}, = {S}")
@@ -191,15 +192,14 @@ class FusedEmitter(Emitter):
 
     def _head_backward(self, k: int, ce):
         """dJ/dz for the logits: (softmax − [i = y]) × dJ/dL, as the catalogue's local derivative."""
-        y, K, dH = ce.ins[-1], len(ce.ins) - 1, self._m("dH", k)
-        self.ns[f"_AR{k}"] = np.arange(K)[:, None]
-        S, YI = self._m("S", k), self._m("YI", k)
-        lines = [f"{dH} = ({S} - ({YI} == _AR{k})) * g{ce.outs[0]}"]
+        y, dH = ce.ins[-1], self._m("dH", k)
+        S, OH = self._m("S", k), self._m("OH", k)
+        lines = [f"{dH} = ({S} - {OH}) * g{ce.outs[0]}"]  # minus 1.0 or 0.0: as minus the boolean
         writes = [dH]
         if self.wanted is None or self.wanted[y]:
             lines.append(self._accumulate(y, f"_zeros_like(v{y})"))
             writes.append(f"g{y}")
-        self.ops.append((lines, [S, YI, f"g{ce.outs[0]}", f"v{y}"] + ([f"g{y}"] if y in self.reached else []),
+        self.ops.append((lines, [S, OH, f"g{ce.outs[0]}", f"v{y}"] + ([f"g{y}"] if y in self.reached else []),
                          writes))
 
     def _block_backward(self, k: int):

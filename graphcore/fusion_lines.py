@@ -179,6 +179,30 @@ def sigmoid_2d(x: np.ndarray) -> np.ndarray:
     return r
 
 
+class ClassRows:
+    """(flat index of each sample's class into a (k × m) array, the one-hot (k × m) matrix
+    [i = y]) for one head, kept for the last label column when it cannot change: an
+    array that owns its data and is read-only (epoch_lane.py freezes the table it steps over
+    so), so a full-batch run does not check and index the same labels every epoch."""
+
+    __slots__ = ("last",)
+
+    def __init__(self):
+        self.last = None  # (labels, k, result): a reference to the labels keeps their id theirs
+
+    def __call__(self, y: np.ndarray, k: int):
+        last = self.last
+        if last is not None and last[0] is y and last[1] == k:
+            return last[2]
+        yi, flat = class_rows(y, k)
+        out = flat, (yi == np.arange(k)[:, None]).astype(float)  # the flat index of each z_y, and [i = y]
+        if y.flags.owndata and not y.flags.writeable:
+            for a in out:
+                a.flags.writeable = False
+            self.last = (y, k, out)
+        return out
+
+
 def class_rows(y: np.ndarray, k: int):
     """(class of each sample as an int, its flat index into a (k × m) array): the labels of a
     softmax + cross-entropy head. A label that is not a class raises (the unfused run then
