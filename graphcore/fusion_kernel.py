@@ -82,6 +82,7 @@ class FusedEmitter(Emitter):
         self.bce = {k: i for k, b in enumerate(found) if (i := fusion_heads.bce_head(plan, b)) is not None}
         self.bce_at = {i: k for k, i in self.bce.items()}
         self._began = False
+        self.checks: list[str] = []  # the blocks' matrices the forward tests for nan and inf
         self.ns.update({"_exp": np.exp, "_log": np.log, "_take": np.take,
                         "_sigmoid_2d": fusion_lines.sigmoid_2d})
         self.lazy = self._lazy_outputs()
@@ -170,8 +171,12 @@ class FusedEmitter(Emitter):
             lines.append(f"{H} = {fusion_lines.activation(b.act_op, templates(b.act_op, b.act_attrs)[0], Z)}")
         else:
             lines.append(f"{H} = {Z}")
-        # a finite z gives a finite h for these, so z alone is tested
-        lines.append(f"if not _finite({Z}{'' if b.act_op in _BOUNDED else f', {H}'}): raise _Mismatch()")
+        # a finite z gives a finite h for these, so z alone is tested; every block's once, after the
+        # last block (a non-finite number only makes more of them on the way: the run is dropped then)
+        self.checks += [Z] if b.act_op in _BOUNDED else [Z, H]
+        if k == len(self.blocks) - 1:
+            lines.append(f"if not _finite({', '.join(self.checks)}): raise _Mismatch()")
+            reads += [c for c in self.checks if c not in (Z, H)]
         outs = fusion.out_slots(b, steps)
         writes = [X, W, Z, H] if rows is None else [W, Z, H]
         if k not in self.lazy:  # else only the next block or the head reads them: filled in when asked for
