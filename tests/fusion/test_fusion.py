@@ -208,3 +208,41 @@ def test_a_bce_head_takes_the_boxes_own_lines_when_a_clamp_acts():
     z = ev.values[plan.steps[fusion.blocks(plan)[-1].units[0].root].outs[0]]
     assert ev.fused_param_grads is not None and np.abs(z).max() > fusion_heads.Z_LIMIT
     assert_identical(ev, reference(plan, data, big))  # the boxes' own lines: bit for bit
+
+
+@pytest.mark.parametrize("prog", [
+    [("x", 0), ("x", 1), ("+",), ("x", 2), ("x", 3), ("+",), ("+",), ("x", 4), ("b",), ("+",), ("+",)],
+    [("x", 2), ("x", 0), ("+",), ("b",), ("+",), ("x", 1), ("x", 3), ("+",), ("+",)],  # uneven, out of row order
+    [("x", 0), ("x", 1), ("x", 2), ("+",), ("+",), ("b",), ("+",)],  # right-leaning
+])
+def test_the_add_tree_by_levels_adds_what_the_boxes_add(prog):
+    from graphcore import fusion_lines
+    rng = np.random.default_rng(5)
+    PR, b = rng.normal(size=(3, 5, 7)) * 10.0 ** rng.integers(-8, 8, (3, 5, 7)), rng.normal(size=(3, 1))
+    stack = []  # the boxes: one add of two numbers at a time, in the program's order
+    for op in prog:
+        if op[0] == "+":
+            right, left = stack.pop(), stack.pop()
+            stack.append(left + right)
+        else:
+            stack.append(PR[:, op[1]] if op[0] == "x" else b)
+    ns = {"PR": PR, "b": b}
+    lines = fusion_lines.level_sums(prog, "PR", "Z", "b")
+    exec("\n".join(lines), ns)  # noqa: S102 — our own generated lines
+    np.testing.assert_array_equal(ns["Z"], stack.pop())
+
+
+def test_the_softmax_heads_labels_are_kept_only_while_they_cannot_change():
+    from graphcore import fusion_lines
+    rows = fusion_lines.ClassRows()
+    y = np.array([0.0, 2.0, 1.0])
+    first = rows(y, 3)
+    y[0] = 1.0  # a writable column may change in place: checked and indexed anew each time
+    again = rows(y, 3)
+    np.testing.assert_array_equal(again[1][:, 0], [0.0, 1.0, 0.0])
+    frozen = y.copy()
+    frozen.flags.writeable = False
+    kept = rows(frozen, 3)
+    assert rows(frozen, 3) is kept and first is not kept
+    with pytest.raises(ValueError):
+        rows(np.array([0.0, 3.0]), 3)
