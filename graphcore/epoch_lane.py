@@ -28,7 +28,9 @@ class Lane:
         self.plan, self.data, self.m = plan, data, m
         graph = plan.graph
         self.stamp = (graph.version, graph.values_version)
-        self.S = S
+        # the table's columns as read-only copies of its own: what the kernel keeps from one
+        # epoch to the next (the labels' class indices) cannot go stale under it
+        self.S = [_frozen(v) if isinstance(v, np.ndarray) and v.ndim == 1 else v for v in S]
         self.loose = fast.loose_parameters()
         self.kernel = fast.fused_kernel(sig)
 
@@ -58,6 +60,14 @@ class Lane:
         ev = Evaluation(plan, values, grads, cost, self.m)
         ev.fused_param_grads = pg
         return ev
+
+
+def _frozen(v: np.ndarray) -> np.ndarray:
+    if v.flags.owndata and not v.flags.writeable:
+        return v
+    v = v.copy()
+    v.flags.writeable = False
+    return v
 
 
 class Lanes:

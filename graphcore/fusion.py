@@ -293,8 +293,10 @@ class Filler:
     of ``add`` boxes passes dJ/dz on unchanged, so every product and partial sum of unit j
     has dJ/dz_j, row j of dZ; the weights' and biases' come from the gradient vector."""
 
-    def __init__(self, plan, fused: list[Block], mats: dict, theta: np.ndarray, lazy: frozenset = frozenset()):
+    def __init__(self, plan, fused: list[Block], mats: dict, theta: np.ndarray, lazy: frozenset = frozenset(),
+                 late: list = ()):
         self.plan, self.fused, self.mats, self.theta = plan, fused, mats, theta
+        self.late = late  # (slot, fill(V, G)): gradients a head's short way left out (fusion_heads.py)
         self.lazy = lazy  # blocks whose outputs the run left in H (only the next block or a head read them)
 
     @property
@@ -323,6 +325,9 @@ class Filler:
 
     def fill_grads(self, G: SlotList):
         steps, pos = self.plan.steps, self.pos
+        for slot, fill in self.late:
+            if list.__getitem__(G, slot) is None:
+                list.__setitem__(G, slot, fill(self.mats.V, G))
         pg = self.mats.get("PG")
         for k, b in enumerate(self.fused):
             dZ = self.mats.get(("dZ", k))

@@ -38,7 +38,7 @@ import functools
 
 import numpy as np
 
-from . import fusion, fusion_lines
+from . import fusion, fusion_heads, fusion_lines
 from .kernel_emitter import Emitter, ShapeMismatch, all_finite, paused_gc, put, templates
 
 
@@ -79,8 +79,11 @@ class FusedEmitter(Emitter):
         self.head_at = {min(i for i in h if i is not None): k for k, h in self.heads.items()}
         self.head_steps = {i for h in self.heads.values() for i in h if i is not None}
         self.ce_at = {h[0]: k for k, h in self.heads.items()}
+        self.bce = {k: i for k, b in enumerate(found) if (i := fusion_heads.bce_head(plan, b)) is not None}
+        self.bce_at = {i: k for k, i in self.bce.items()}
         self._began = False
-        self.ns.update({"_class_rows": fusion_lines.class_rows, "_exp": np.exp, "_log": np.log, "_take": np.take,
+        self.checks: list[str] = []  # the blocks' matrices the forward tests for nan and inf
+        self.ns.update({"_exp": np.exp, "_log": np.log, "_take": np.take,
                         "_sigmoid_2d": fusion_lines.sigmoid_2d})
         self.lazy = self._lazy_outputs()
 
@@ -126,13 +129,14 @@ class FusedEmitter(Emitter):
         Z, y, K = self._m("Z", k), ce.ins[-1], len(ce.ins) - 1
         if not self.vec[y]:
             raise NotFusable()
-        YI, ZM, E, TOT, S = (self._m(n, k) for n in ("YI", "ZM", "E", "TOT", "S"))
+        OH, ZM, E, TOT, S = (self._m(n, k) for n in ("OH", "ZM", "E", "TOT", "S"))
         YF = self._m("YF", k)
         # z of each sample's class: by flat index into Z (the same numbers as the kernel's take_along_axis)
-        lines = [f"{YI}, {YF} = _class_rows(v{y}, {K})", f"{ZM} = {Z}.max(axis=0)", f"{E} = _exp({Z} - {ZM})",
+        self.ns[f"_CR{k}"] = fusion_lines.ClassRows()
+        lines = [f"{YF}, {OH} = _CR{k}(v{y}, {K})", f"{ZM} = {Z}.max(axis=0)", f"{E} = _exp({Z} - {ZM})",
                  f"{TOT} = {E}.sum(axis=0)", f"{S} = {E} / {TOT}",
                  f"v{ce.outs[0]} = {ZM} + _log({TOT}) - _take({Z}, {YF})"]
-        writes = [YI, YF, ZM, E, TOT, S, f"v{ce.outs[0]}"]
+        writes = [OH, YF, ZM, E, TOT, S, f"v{ce.outs[0]}"]
         self.vec[ce.outs[0]] = True
         if sm is not None:
             lines.append(f"{', '.join(f'v{o}' for o in sm.outs)}, = {S}")
@@ -167,8 +171,12 @@ class FusedEmitter(Emitter):
             lines.append(f"{H} = {fusion_lines.activation(b.act_op, templates(b.act_op, b.act_attrs)[0], Z)}")
         else:
             lines.append(f"{H} = {Z}")
-        # a finite z gives a finite h for these, so z alone is tested
-        lines.append(f"if not _finite({Z}{'' if b.act_op in _BOUNDED else f', {H}'}): raise _Mismatch()")
+        # a finite z gives a finite h for these, so z alone is tested; every block's once, after the
+        # last block (a non-finite number only makes more of them on the way: the run is dropped then)
+        self.checks += [Z] if b.act_op in _BOUNDED else [Z, H]
+        if k == len(self.blocks) - 1:
+            lines.append(f"if not _finite({', '.join(self.checks)}): raise _Mismatch()")
+            reads += [c for c in self.checks if c not in (Z, H)]
         outs = fusion.out_slots(b, steps)
         writes = [X, W, Z, H] if rows is None else [W, Z, H]
         if k not in self.lazy:  # else only the next block or the head reads them: filled in when asked for
@@ -187,19 +195,34 @@ class FusedEmitter(Emitter):
             self._block_backward(self.at[i])
         elif i in self.ce_at:
             self._head_backward(self.ce_at[i], step)
-        return i in self.fused_steps or i in self.ce_at
+        elif i in self.bce_at:
+            self._bce_backward(self.bce_at[i], step)
+        return i in self.fused_steps or i in self.ce_at or i in self.bce_at
+
+    def _bce_backward(self, k: int, step):
+        """A sigmoid unit's bce: dJ/dz in one line when no clamp acts (fusion_heads.py)."""
+        (h, y), out = step.ins, step.outs[0]
+        Z, H, dZ = self._m("Z", k), self._m("H", k), self._m("dZ", k)
+        lines = fusion_heads.backward_lines(step, Z, H, dZ)
+        reads, writes = [Z, H, f"v{h}", f"v{y}", f"v{out}", f"g{out}"], [dZ, f"g{h}"]
+        if self.wanted is None or self.wanted[y]:  # the labels' own gradient, as the box gives it
+            subst = {"x0": f"v{h}", "x1": f"v{y}", "o": f"v{out}", "u": f"g{out}"}
+            if y in self.reached:
+                reads.append(f"g{y}")
+            lines.append(self._accumulate(y, self._reduced(templates("bce", step.attrs)[1][1], subst, True, y)))
+            writes.append(f"g{y}")
+        self.ops.append((lines, reads, writes))
 
     def _head_backward(self, k: int, ce):
         """dJ/dz for the logits: (softmax − [i = y]) × dJ/dL, as the catalogue's local derivative."""
-        y, K, dH = ce.ins[-1], len(ce.ins) - 1, self._m("dH", k)
-        self.ns[f"_AR{k}"] = np.arange(K)[:, None]
-        S, YI = self._m("S", k), self._m("YI", k)
-        lines = [f"{dH} = ({S} - ({YI} == _AR{k})) * g{ce.outs[0]}"]
+        y, dH = ce.ins[-1], self._m("dH", k)
+        S, OH = self._m("S", k), self._m("OH", k)
+        lines = [f"{dH} = ({S} - {OH}) * g{ce.outs[0]}"]  # minus 1.0 or 0.0: as minus the boolean
         writes = [dH]
         if self.wanted is None or self.wanted[y]:
             lines.append(self._accumulate(y, f"_zeros_like(v{y})"))
             writes.append(f"g{y}")
-        self.ops.append((lines, [S, YI, f"g{ce.outs[0]}", f"v{y}"] + ([f"g{y}"] if y in self.reached else []),
+        self.ops.append((lines, [S, OH, f"g{ce.outs[0]}", f"v{y}"] + ([f"g{y}"] if y in self.reached else []),
                          writes))
 
     def _block_backward(self, k: int):
@@ -209,7 +232,33 @@ class FusedEmitter(Emitter):
         if b.chain is not None:
             X = self._m("H", self.blocks.index(b.chain))
         dH, dZ, gW, dX = (self._m(n, k) for n in ("dH", "dZ", "gW", "dX"))
-        lines, reads, writes = [], [W, Z, H, self.PG] + (rows or [X]), [dH, dZ, self.PG] + ([] if rows else [gW])
+        reads, writes = [W, Z, H, self.PG] + (rows or [X]), [dZ, self.PG] + ([] if rows else [gW])
+        lines = self._block_dz(k, b, dH, dZ, reads, writes)
+        lines += fusion_lines.weight_grads(k, b, X, rows, dZ, gW, self.PG, self.ns, self.ns[f"_WI{k}"])
+        if b.units[0].bias is not None:
+            self.ns[f"_BF{k}"] = self.ns[f"_BI{k}"].ravel()
+            lines.append(f"{self.PG}[_BF{k}] = _rowsum({dZ})")
+        if b.chain is not None or any(wanted is None or wanted[x] for x in b.xs):
+            lines += self._input_grads(b, W, dZ, dX)
+            writes.append(dX)
+            if b.chain is None:
+                for r, x in enumerate(b.xs):
+                    if wanted is None or wanted[x]:
+                        if x in self.reached:
+                            reads.append(f"g{x}")
+                        lines.append(self._accumulate(x, f"{dX}[{r}]"))
+                        writes.append(f"g{x}")
+        self.ops.append((lines, reads, writes))
+
+    def _block_dz(self, k: int, b, dH: str, dZ: str, reads: list, writes: list) -> list[str]:
+        """The lines making the block's dZ from dJ/dH (made by the head, the next block or the
+        boxes reading the outputs), or nothing when the bce head made dZ itself."""
+        Z, H = self._m("Z", k), self._m("H", k)
+        if k in self.bce:
+            reads.append(dZ)  # made by the bce head's backward, just before
+            return []
+        lines = []
+        writes.append(dH)
         if k in self.heads:
             reads.append(dH)  # made by the head's backward, just before
         elif b.feeds_chain:
@@ -229,21 +278,7 @@ class FusedEmitter(Emitter):
             lines.append(f"{dZ} = {fusion_lines.downstream(b.act_op, down, Z, H, dH)}")
         else:
             lines.append(f"{dZ} = {dH}")
-        lines += fusion_lines.weight_grads(k, b, X, rows, dZ, gW, self.PG, self.ns, self.ns[f"_WI{k}"])
-        if b.units[0].bias is not None:
-            self.ns[f"_BF{k}"] = self.ns[f"_BI{k}"].ravel()
-            lines.append(f"{self.PG}[_BF{k}] = _rowsum({dZ})")
-        if b.chain is not None or any(wanted is None or wanted[x] for x in b.xs):
-            lines += self._input_grads(b, W, dZ, dX)
-            writes.append(dX)
-            if b.chain is None:
-                for r, x in enumerate(b.xs):
-                    if wanted is None or wanted[x]:
-                        if x in self.reached:
-                            reads.append(f"g{x}")
-                        lines.append(self._accumulate(x, f"{dX}[{r}]"))
-                        writes.append(f"g{x}")
-        self.ops.append((lines, reads, writes))
+        return lines
 
     def _input_grads(self, b, W: str, dZ: str, dX: str) -> list[str]:
         """dJ/dX: Σⱼ wⱼᵢ·dzⱼ added in the order the boxes' backward adds them (the products that
@@ -315,6 +350,7 @@ class FusedKernel:
         self.n, self.n_all = em.n, em.n + len(em.extra)
         self.extra = dict(em.extra)
         self.lazy = frozenset(em.lazy)
+        self.late = [fusion_heads.late_grad(plan.steps[i]) for i in em.bce.values()]  # dJ/dσ when read
         self.out_vec = [o for o in outs if em.vec[o]]
         self.out_sca = [o for o in outs if not em.vec[o]]
         self.grad_vec = [s for s in checked if em.vec[s]]
@@ -350,7 +386,7 @@ class FusedKernel:
         mats = _Mats(V, self.extra, pg)
         values = fusion.SlotList(V[:self.n], None)
         grads = None if G is None else fusion.SlotList(G, None)
-        filler = fusion.Filler(self.plan, self.blocks, mats, theta, self.lazy)
+        filler = fusion.Filler(self.plan, self.blocks, mats, theta, self.lazy, self.late)
         values._fill = filler.fill_values
         if grads is not None:
             grads._fill = filler.fill_grads

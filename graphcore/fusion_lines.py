@@ -49,6 +49,8 @@ def sums(block, X: str, rows: list[str] | None, W: str, Z: str, bias: str | None
         if len(prog) > len(chain):
             lines.append(f"{Z} += {bias}")
         return lines
+    if not rows:
+        return lines + level_sums(prog, PR, Z, bias)
     stack, t = [], 0
     for op in prog:
         if op[0] == "x":
@@ -61,6 +63,78 @@ def sums(block, X: str, rows: list[str] | None, W: str, Z: str, bias: str | None
             stack.append(f"_t{t}")
             t += 1
     lines.append(f"{Z} = {stack.pop()}")
+    return lines
+
+
+def _tree(prog: list[tuple]):
+    """The postfix program as nodes: a leaf ("x", r), the bias ("b",), or ("+", left, right, level)."""
+    stack = []
+    for op in prog:
+        if op[0] == "+":
+            right, left = stack.pop(), stack.pop()
+            stack.append(("+", left, right, 1 + max(_level(left), _level(right))))
+        else:
+            stack.append(op)
+    return stack.pop()
+
+
+def _level(node) -> int:
+    return node[3] if node[0] == "+" else 0
+
+
+def _progression(idx: list[int]) -> str:
+    """An index list as a slice when it is one (a view, no copy), else as a list (a gather)."""
+    step = idx[1] - idx[0] if len(idx) > 1 else 1
+    if step > 0 and all(b - a == step for a, b in zip(idx, idx[1:])):
+        return f"{idx[0]}:{idx[-1] + 1}:{step}"
+    return repr(idx)
+
+
+def level_sums(prog: list[tuple], PR: str, Z: str, bias: str | None) -> list[str]:
+    """Z from the products PR (units × inputs × samples) by the boxes' add tree, one array
+    operation per level of the tree: the adds of a level whose terms lie in the same two
+    arrays (the products, or a level's sums) are done as one add over (units × k × samples),
+    the terms as slices when they are evenly spaced. Each number is still the sum of the same
+    two numbers as the box's, so Z is the boxes' bit for bit, in ~log₂ n lines instead of n."""
+    root = _tree(prog)
+    nodes: dict[int, list] = {}
+
+    def collect(node):
+        if node[0] == "+":
+            collect(node[1])
+            collect(node[2])
+            nodes.setdefault(node[3], []).append(node)
+    collect(root)
+    where: dict[int, tuple] = {}  # id(node) -> (array name, index) or (expression, None)
+
+    def place(node):
+        if node[0] == "x":
+            return PR, node[1]
+        if node[0] == "b":
+            return bias, None
+        return where[id(node)]
+    lines, n_arr, n_tmp = [], 0, 0
+    for level in sorted(nodes):
+        groups: dict[tuple, list] = {}
+        for node in nodes[level]:
+            (a, i), (b, j) = place(node[1]), place(node[2])
+            key = (a, b) if i is not None and j is not None else ("one", id(node))
+            groups.setdefault(key, []).append(node)
+        for key, group in groups.items():
+            if len(group) > 1:
+                name, n_arr = f"_L{n_arr}", n_arr + 1
+                left = _progression([place(n[1])[1] for n in group])
+                right = _progression([place(n[2])[1] for n in group])
+                lines.append(f"{name} = {key[0]}[:, {left}] + {key[1]}[:, {right}]")
+                for k, node in enumerate(group):
+                    where[id(node)] = (name, k)
+                continue
+            node = group[0]
+            terms = [f"{a}[:, {i}]" if i is not None else a for a, i in (place(node[1]), place(node[2]))]
+            name = Z if node is root else f"_t{n_tmp}"
+            n_tmp += node is not root
+            lines.append(f"{name} = {terms[0]} + {terms[1]}")
+            where[id(node)] = (name, None)
     return lines
 
 
@@ -103,6 +177,30 @@ def sigmoid_2d(x: np.ndarray) -> np.ndarray:
     r = np.where(x >= 0, 1.0, e)
     np.divide(r, d, out=r)
     return r
+
+
+class ClassRows:
+    """(flat index of each sample's class into a (k × m) array, the one-hot (k × m) matrix
+    [i = y]) for one head, kept for the last label column when it cannot change: an
+    array that owns its data and is read-only (epoch_lane.py freezes the table it steps over
+    so), so a full-batch run does not check and index the same labels every epoch."""
+
+    __slots__ = ("last",)
+
+    def __init__(self):
+        self.last = None  # (labels, k, result): a reference to the labels keeps their id theirs
+
+    def __call__(self, y: np.ndarray, k: int):
+        last = self.last
+        if last is not None and last[0] is y and last[1] == k:
+            return last[2]
+        yi, flat = class_rows(y, k)
+        out = flat, (yi == np.arange(k)[:, None]).astype(float)  # the flat index of each z_y, and [i = y]
+        if y.flags.owndata and not y.flags.writeable:
+            for a in out:
+                a.flags.writeable = False
+            self.last = (y, k, out)
+        return out
 
 
 def class_rows(y: np.ndarray, k: int):

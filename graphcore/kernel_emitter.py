@@ -170,11 +170,10 @@ class Emitter:
                     head.append(f"    {', '.join(group)}, = " + (f"{name}_{lst}({lst.upper()})," if len(group) == 1
                                                                  else f"{name}_{lst}({lst.upper()})"))
             tail = []
-            for lst in ("v", "g"):
+            for lst in ("v", "g"):  # stored by one unrolled assignment (no loop over the slots)
                 group = [n for n in written if n[0] == lst]
                 if group:
-                    self.ns[f"{name}_{lst}put"] = tuple(int(n[1:]) for n in group)
-                    tail.append(f"    _put({lst.upper()}, {name}_{lst}put, ({', '.join(group)},))")
+                    tail.append(f"    {', '.join(f'{lst.upper()}[{n[1:]}]' for n in group)}, = {', '.join(group)},")
             parts.append("\n".join(head + ["    " + ln for ln in lines] + tail) + "\n")
         return parts, names
 

@@ -105,7 +105,7 @@ class History:
 
     def entry(self, i: int) -> dict:
         """Epoch row ``i`` as SPEC §6 wants it (plus test figures when there are test points)."""
-        s = dict(zip(self.SCALARS, self._scalars[i], strict=True))
+        s = dict(zip(self.SCALARS, self._scalars[i].tolist(), strict=True))  # Python floats in one call
         d = {"epoch": int(self._epoch[i]), "cost": _num(s["cost"]), "accuracy": _num(s["accuracy"])}
         if not math.isnan(s["test_cost"]):
             d["test_cost"], d["test_accuracy"] = _num(s["test_cost"]), _num(s["test_accuracy"])

@@ -1,7 +1,8 @@
 """Dense layers run as matrices (graphcore/fusion.py, fusion_kernel.py): which graphs fuse,
 and that a fused run gives the reference loop's numbers — to 1e-12 of each Variable's size
-by contract, bit for bit where the block adds in the boxes' order (every lesson and every
-network graphcore.builder makes) — every box's value and gradient included."""
+by contract (#18), bit for bit where the block adds in the boxes' order and no sigmoid + bce
+pair is taken backward the short way (fusion_heads.py) — every box's value and gradient
+included."""
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
-from graphcore import builder, datasets, engine, fastpath, fileformat, fusion, fusion_kernel
+from graphcore import builder, datasets, engine, fastpath, fileformat, fusion, fusion_heads, fusion_kernel
 from graphcore.errors import NonFiniteError
 from graphcore.randgraph import random_graph
 from graphcore.training import Trainer
@@ -47,12 +48,24 @@ def assert_identical(a, b):
         assert (x is None and y is None) or (np.array_equal(x, y) and np.shape(x) == np.shape(y))
 
 
+def short_bce(plan) -> bool:
+    """Whether a sigmoid unit's bce is taken backward the short way: (σ − y)·u, equal to the
+    boxes' σ(1 − σ)·[(σ − y)/σ(1 − σ)·u] to a few roundings, not bit for bit."""
+    return any(fusion_heads.bce_head(plan, b) is not None for b in fusion.blocks(plan))
+
+
 def assert_run_matches(plan, data, params=None):
     """To 1e-12 always; bit for bit when the block adds in the boxes' order (every network the
-    builder makes: the products' sums, the weights' sums over samples and dJ/dx in that order)."""
+    builder makes: the products' sums, the weights' sums over samples and dJ/dx in that order)
+    and no bce head takes its short way (the values then still are)."""
     for grads in ("all", "params"):
         fused, ref = plan.run(data, params, grads=grads), reference(plan, data, params, grads)
-        assert_identical(fused, ref)
+        if short_bce(plan):
+            assert fused.cost == ref.cost  # the forward is the boxes' own
+            for x, y in zip(fused.values, ref.values, strict=True):
+                assert (x is None and y is None) or np.array_equal(x, y)
+        else:
+            assert_identical(fused, ref)
         assert abs(fused.cost - ref.cost) <= RTOL * abs(ref.cost)
         assert_close(fused.values, ref.values, "values")
         assert_close(fused.grads, ref.grads, f"grads={grads}")
@@ -177,3 +190,59 @@ def test_training_with_less_bookkeeping_trains_the_same():
     assert lean.history.last()["accuracy"] is None
     with pytest.raises(ValueError, match="unknown 'plots'"):
         Trainer(g, track=("plots",))
+
+
+def test_a_bce_head_takes_the_boxes_own_lines_when_a_clamp_acts():
+    g = builder.mlp(["x1", "x2"], [3], "relu", "bce", seed=2)
+    plan = engine.compile_graph(g)
+    assert short_bce(plan)
+    data = datasets.generate("xor", 40, 0, 0.0, 0.0).columns
+    src = fusion_kernel.kernel_source(plan, signature(plan), "params")
+    assert f"<= {fusion_heads.Z_LIMIT!r}" in src  # the short way, under its test
+    theta = np.array([g.value(p) for p in plan.param_ids])
+    inside = plan.run(data, theta)
+    assert inside.fused_param_grads is not None
+    assert_run_matches(plan, data, theta)
+    big = theta * 60.0  # some |z| beyond 27: σ(1 − σ) at bce's clamp for those samples
+    ev = plan.run(data, big)
+    z = ev.values[plan.steps[fusion.blocks(plan)[-1].units[0].root].outs[0]]
+    assert ev.fused_param_grads is not None and np.abs(z).max() > fusion_heads.Z_LIMIT
+    assert_identical(ev, reference(plan, data, big))  # the boxes' own lines: bit for bit
+
+
+@pytest.mark.parametrize("prog", [
+    [("x", 0), ("x", 1), ("+",), ("x", 2), ("x", 3), ("+",), ("+",), ("x", 4), ("b",), ("+",), ("+",)],
+    [("x", 2), ("x", 0), ("+",), ("b",), ("+",), ("x", 1), ("x", 3), ("+",), ("+",)],  # uneven, out of row order
+    [("x", 0), ("x", 1), ("x", 2), ("+",), ("+",), ("b",), ("+",)],  # right-leaning
+])
+def test_the_add_tree_by_levels_adds_what_the_boxes_add(prog):
+    from graphcore import fusion_lines
+    rng = np.random.default_rng(5)
+    PR, b = rng.normal(size=(3, 5, 7)) * 10.0 ** rng.integers(-8, 8, (3, 5, 7)), rng.normal(size=(3, 1))
+    stack = []  # the boxes: one add of two numbers at a time, in the program's order
+    for op in prog:
+        if op[0] == "+":
+            right, left = stack.pop(), stack.pop()
+            stack.append(left + right)
+        else:
+            stack.append(PR[:, op[1]] if op[0] == "x" else b)
+    ns = {"PR": PR, "b": b}
+    lines = fusion_lines.level_sums(prog, "PR", "Z", "b")
+    exec("\n".join(lines), ns)  # noqa: S102 — our own generated lines
+    np.testing.assert_array_equal(ns["Z"], stack.pop())
+
+
+def test_the_softmax_heads_labels_are_kept_only_while_they_cannot_change():
+    from graphcore import fusion_lines
+    rows = fusion_lines.ClassRows()
+    y = np.array([0.0, 2.0, 1.0])
+    first = rows(y, 3)
+    y[0] = 1.0  # a writable column may change in place: checked and indexed anew each time
+    again = rows(y, 3)
+    np.testing.assert_array_equal(again[1][:, 0], [0.0, 1.0, 0.0])
+    frozen = y.copy()
+    frozen.flags.writeable = False
+    kept = rows(frozen, 3)
+    assert rows(frozen, 3) is kept and first is not kept
+    with pytest.raises(ValueError):
+        rows(np.array([0.0, 3.0]), 3)

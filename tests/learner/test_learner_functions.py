@@ -152,6 +152,6 @@ def test_a_redefined_learner_function_is_not_served_stale_by_the_fast_path():
     second = fileformat.from_dict(xor_with(other))
     plan = engine.compile_graph(second)
     ev = plan.run(data)
-    assert_identical(ev, reference(plan, data))
+    assert_identical(ev, reference(plan, data), grads_rtol=1e-12)  # its sigmoid + bce head: fusion_heads.py
     z = ev.value("z1_1")
     np.testing.assert_allclose(ev.value("h1_1"), np.tanh(z), rtol=1e-15)
