@@ -154,6 +154,7 @@ class FileActions(QObject):
         """The boxes and arrows (not the window) as PNG or SVG: drawn in memory, then written
         atomically like a graph file, so a failure is reported and leaves any old file whole."""
         scene = self.window.scene
+        scene.set_far(False)  # the boxes at full detail (the view switches back at its next paint)
         rect = scene.items_rect().adjusted(-40, -40, 40, 40)
         if rect.isNull():
             rect = QRectF(0, 0, 400, 300)

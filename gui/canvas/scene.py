@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsTextItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsTextItem
 
 from graphcore.exercise import lesson_of
 from graphcore.graph import VariableRef
@@ -19,9 +19,13 @@ from .edge_item import EdgeItem
 from .interactions import (GRID, Interaction, connect_ends, double_click, edit_label, edit_value, node_at,
                            port_at, press_gesture)
 from .node_item import HEADER, NodeItem
+from .overview import Overview
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .scene_events import follow
 from .scene_sync import EdgeIndex, one_selection_signal, show_values
+
+
+_NO_CONTENTS = QGraphicsItem.ItemHasNoContents
 
 
 class GraphScene(QGraphicsScene):
@@ -44,6 +48,9 @@ class GraphScene(QGraphicsScene):
         self._tip = None
         self._tip_timer = QTimer(self, singleShot=True, interval=3500)
         self._tip_timer.timeout.connect(self._hide_tip)
+        self.overview = Overview(self)  # far zoom: one item draws every box and arrow (overview.py)
+        self.addItem(self.overview)
+        self.selectionChanged.connect(self.overview.mark_dirty)
         self.graph.subscribe(self._on_event)
         document.evaluated.connect(self.show_evaluation)
         document.evaluation_failed.connect(self.show_failure)
@@ -55,6 +62,11 @@ class GraphScene(QGraphicsScene):
     # --- model → items -------------------------------------------------------------------
     def _on_event(self, ev):
         follow(self, ev)
+        self.overview.mark_dirty()
+
+    def set_far(self, far: bool):
+        """The view's zoom makes a box a few pixels (True): the overview draws the graph."""
+        self.overview.set_far(far)
 
     def rebuild(self):
         if self.interaction is not None and not self.interaction.survives_rebuild:
@@ -80,6 +92,8 @@ class GraphScene(QGraphicsScene):
             pos = (40.0 * (len(self.node_items) % 10), 40.0 * (len(self.node_items) // 10))
         item.setPos(*pos)
         self.node_items[nid] = item
+        if self.overview.far:
+            item.setFlag(_NO_CONTENTS)  # the overview draws it
         self.addItem(item)
 
     def _add_edge_item(self, e):
@@ -89,6 +103,8 @@ class GraphScene(QGraphicsScene):
         item = EdgeItem(e, src.outputs[e.out], dst.inputs[e.port])
         self.edge_items[e] = item
         self.edge_index.add(e)
+        if self.overview.far:
+            item.setFlag(_NO_CONTENTS)
         self.addItem(item)
 
     def remove_edge_item(self, e):
@@ -113,6 +129,7 @@ class GraphScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem):
         nid = item.node_id
+        self.overview.mark_dirty()
         self.group_layer.box_moved(nid)
         for e in self.edge_index.at(nid):
             self.edge_items[e].update_path()
@@ -147,10 +164,12 @@ class GraphScene(QGraphicsScene):
         return hidden
 
     def show_evaluation(self, ev):
+        self.overview.mark_dirty()  # boxes greyed out or back
         self._show_feeds()
         show_values(self, ev, self._show_exercise())  # scene_sync: only boxes whose numbers are new
 
     def show_failure(self, message, nodes):
+        self.overview.mark_dirty()
         self._show_feeds()
         self._show_exercise()
         for nid, item in self.node_items.items():
@@ -163,6 +182,7 @@ class GraphScene(QGraphicsScene):
     def set_overlay(self, overlay: CanvasOverlay | None):
         """Paint a step-through or training overlay over the graph (None clears it)."""
         self.overlay = overlay
+        self.overview.mark_dirty()  # the stepped box in its colour
         ov = masked_overlay(overlay or CanvasOverlay(legend=False), self._hidden_now())  # an exercise's "?"s
         for nid, item in self.node_items.items():
             item.set_value_hidden(ov.known_values is not None and nid not in ov.known_values)

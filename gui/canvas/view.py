@@ -6,6 +6,7 @@ from PySide6.QtGui import QCursor, QPainter, QPen
 from PySide6.QtWidgets import QApplication, QFrame, QGraphicsView
 
 from . import style
+from .overview import FAR_ZOOM
 
 OP_MIME = "application/x-backprop-studio-op"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
@@ -204,6 +205,12 @@ class GraphView(QGraphicsView):
             event.acceptProposedAction()
         else:
             super().dropEvent(event)
+
+    def paintEvent(self, event):
+        set_far = getattr(self.scene(), "set_far", None)
+        if set_far is not None:  # before Qt collects the items to draw: they then match the zoom
+            set_far(self.zoom < FAR_ZOOM)
+        super().paintEvent(event)
 
     # --- background grid ---------------------------------------------------------------
     def drawBackground(self, painter, rect):
