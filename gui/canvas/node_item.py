@@ -93,6 +93,7 @@ class NodeItem(QGraphicsItem):
         self._height = HEADER + ROW + FOOTER
         self.locked = False  # an exercise's locked box: drawn with a padlock (the commands refuse changes)
         self.hovered: PortItem | None = None  # the port under the pointer
+        self._tip_made = False
         self._shape = None  # the body and the ports' squares, made when first asked
         self.hidden_value = False  # an exercise's hidden value: "?" until its task is done
         self.setFlags(_FLAGS)  # combined once above: PySide makes a new enum per | and per lookup
@@ -124,12 +125,19 @@ class NodeItem(QGraphicsItem):
         self._set_tooltip()
         self.update()
 
-    def _set_tooltip(self):
+    def tooltip_text(self) -> str:
+        """The hovered port's tip, else what the Function does (and why it is greyed out)."""
         if self.hovered is not None:
-            self.setToolTip(self.hovered.tip())
-            return
+            return self.hovered.tip()
         tip = F.describe(self.op)
-        self.setToolTip(f"{IGNORED_HINT}\n\n{tip}" if self.ignored else tip)
+        return f"{IGNORED_HINT}\n\n{tip}" if self.ignored else tip
+
+    def toolTip(self) -> str:  # noqa: N802 - Qt's name; Python callers read it before any hover set it
+        return self.tooltip_text()
+
+    def _set_tooltip(self):
+        if self._tip_made:  # Qt's own copy, made when the pointer first comes (10,000 never-hovered boxes: none)
+            self.setToolTip(self.tooltip_text())
 
     @property
     def rows(self) -> int:
@@ -196,6 +204,12 @@ class NodeItem(QGraphicsItem):
         return None
 
     # --- the pointer over its ports ----------------------------------------------------
+    def hoverEnterEvent(self, event):
+        if not self._tip_made:
+            self._tip_made = True
+            self._set_tooltip()
+        self._hover_port(self.port_near(event.pos()))
+
     def hoverMoveEvent(self, event):
         self._hover_port(self.port_near(event.pos()))
 

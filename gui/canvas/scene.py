@@ -22,7 +22,7 @@ from .node_item import HEADER, NodeItem
 from .overview import Overview
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .scene_events import follow
-from .scene_sync import EdgeIndex, one_selection_signal, show_values
+from .scene_sync import EdgeIndex, gc_paused, one_selection_signal, show_values
 
 
 _NO_CONTENTS = QGraphicsItem.ItemHasNoContents
@@ -77,10 +77,11 @@ class GraphScene(QGraphicsScene):
         self.node_items.clear()
         self.edge_items.clear()
         self.edge_index.clear()
-        for nid in self.graph.nodes():
-            self._add_node_item(nid)
-        for e in self.graph.edges():
-            self._add_edge_item(e)
+        with gc_paused():
+            for nid in self.graph.nodes():
+                self._add_node_item(nid)
+            for e in self.graph.edges():
+                self._add_edge_item(e)
         self._refresh_loss_marks()
         if self.overlay is not None:
             self.set_overlay(self.overlay)
