@@ -51,7 +51,10 @@ class Overview(QGraphicsItem):
     def mark_dirty(self):
         self._dirty = True
         if self.far:
-            self.update()
+            try:
+                self.update()
+            except RuntimeError:  # a closing scene deletes its items first, then says the selection changed
+                self.far = False
 
     def set_far(self, far: bool) -> bool:
         """Switch between the overview and the items' own painting; True if it switched."""
