@@ -18,9 +18,11 @@ _BOUNDS_PEN = QPen(Qt.NoPen)
 
 def curve(a: QPointF, b: QPointF) -> QPainterPath:
     """A horizontal S-curve: leaves the output to the right, enters the input from the left."""
-    path = QPainterPath(a)
-    dx = max(40.0, abs(b.x() - a.x()) * 0.5)
-    path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+    ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
+    dx = max(40.0, abs(bx - ax) * 0.5)
+    path = QPainterPath()
+    path.moveTo(ax, ay)
+    path.cubicTo(ax + dx, ay, bx - dx, by, bx, by)  # floats: no QPointF made per control point
     return path
 
 

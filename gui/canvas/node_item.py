@@ -43,9 +43,7 @@ def hint_font(text: str = IGNORED_HINT) -> QFont:
     font.setPointSizeF(6.0)
     return font
 IGNORED_OPACITY = 0.45
-_MOVED = QGraphicsItem.ItemPositionHasChanged  # looked up once: itemChange is called very often
-_SHOWN = QGraphicsItem.ItemVisibleHasChanged
-_FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemSendsGeometryChanges
+_FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
 _CACHE = QGraphicsItem.DeviceCoordinateCache
 
 
@@ -230,14 +228,9 @@ class NodeItem(QGraphicsItem):
         self._set_tooltip()  # the port's own ("input 0: a") while on it
         self.update()
 
-    def itemChange(self, change, value):
-        # Asked ~14 times per box as it is made (flags, tooltip, ports, scene...): the base
-        # class returns ``value`` unchanged, so skip the call back into it.
-        if change == _MOVED:
-            self.graph_scene.node_item_moved(self)
-        elif change == _SHOWN:  # a group collapsed or drilled into: the far-zoom overview redraws
-            self.graph_scene.overview.mark_dirty()
-        return value
+    # No itemChange: Qt would call it into Python ~8 times per box made (flags, z, position,
+    # scene) and twice per box selected or shown. Whoever moves a box's item says so
+    # (GraphScene.node_item_moved: a drag, scene_sync.place, a refused move put back).
 
     # --- painting ----------------------------------------------------------------------
     def paint(self, painter, option: QStyleOptionGraphicsItem, widget=None):

@@ -35,12 +35,13 @@ class Overview(QGraphicsItem):
         self.graph_scene = scene
         self.far = False
         self._dirty = True
+        self._groups = None  # the group layer's state the lists were collected under
         self._blocks: list[tuple[QColor, list[QRectF]]] = []
         self._selected: list[QRectF] = []
         self._arrows = self._selected_arrows = QPainterPath()
         self.setFlag(_NO_CONTENTS)  # nothing to draw until the view zooms far out
         self.setAcceptedMouseButtons(Qt.NoButton)
-        self.setZValue(-1)
+        self.setZValue(0.5)  # as the items it stands for: over group frames (z < 0), under collapsed groups (2)
 
     def boundingRect(self) -> QRectF:
         return _BOUNDS
@@ -89,8 +90,16 @@ class Overview(QGraphicsItem):
         self._arrows, self._selected_arrows = arrows, chosen
         self._dirty = False
 
+    def _group_state(self):
+        """Which boxes show depends on the collapsed groups and the group drilled into: a change
+        there hides or shows items (and repaints their places) without any graph event."""
+        layer = getattr(self.graph_scene, "group_layer", None)
+        return None if layer is None else (layer.focus, frozenset(layer.collapsed))
+
     def paint(self, painter, option, widget=None):
-        if self._dirty:
+        groups = self._group_state()
+        if self._dirty or groups != self._groups:
+            self._groups = groups
             self._collect()
         painter.setRenderHint(painter.RenderHint.Antialiasing, False)  # hairlines and blocks a few pixels wide
         painter.setBrush(Qt.NoBrush)

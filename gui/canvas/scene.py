@@ -151,6 +151,7 @@ class GraphScene(QGraphicsScene):
         for nid, item in self.node_items.items():
             if nid in self.graph.layout and (item.x(), item.y()) != self.graph.layout[nid]:
                 item.setPos(*self.graph.layout[nid])
+                self.node_item_moved(item)
 
     def _hidden_now(self) -> set[str]:
         lesson = lesson_of(self.graph)
@@ -273,6 +274,14 @@ class GraphScene(QGraphicsScene):
         if self.interaction is not None and self.interaction.mouse_move(event):
             return
         super().mouseMoveEvent(event)
+        if self.mouseGrabberItem() is not None:
+            self._follow_drag()
+
+    def _follow_drag(self):
+        """Qt has just dragged the selected items: the boxes' arrows and frames follow them."""
+        for item in self.selectedItems():
+            if isinstance(item, NodeItem):
+                self.node_item_moved(item)
 
     def mouseReleaseEvent(self, event):
         if self.interaction is not None and self.interaction.mouse_release(event):

@@ -10,9 +10,6 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
-from PySide6.QtWidgets import QGraphicsItem
-
-_SENDS_MOVES = QGraphicsItem.ItemSendsGeometryChanges
 
 @contextmanager
 def one_selection_signal(scene):
@@ -134,9 +131,7 @@ def place_many(scene, nids):
         pos = scene.graph.layout.get(nid)
         if item is None or pos is None or (item.x(), item.y()) == tuple(pos):
             continue
-        item.setFlag(_SENDS_MOVES, False)  # no per-box node_item_moved: the arrows follow below
-        item.setPos(*pos)
-        item.setFlag(_SENDS_MOVES, True)
+        item.setPos(*pos)  # no per-box node_item_moved: the arrows follow below
         edges |= scene.edge_index.at(nid)
         moved = nid
     for edge in edges:
@@ -153,6 +148,7 @@ def place(scene, nid):
     pos = scene.graph.layout.get(nid)
     if item is not None and pos is not None and (item.x(), item.y()) != tuple(pos):
         item.setPos(*pos)
+        scene.node_item_moved(item)  # its arrows follow (the item says nothing of its moves)
 
 
 def _sync_node(scene, nid):

@@ -81,7 +81,9 @@ def test_the_overview_collects_again_only_after_a_change(main_window, monkeypatc
     assert collected == [1] and len(win.scene.overview._selected) == 5
     nid = g.nodes()[3]
     x, y = g.layout[nid]
-    win.scene.node_items[nid].setPos(x + 400, y)  # a drag moves the item before any command
+    item = win.scene.node_items[nid]
+    item.setPos(x + 400, y)  # as a drag does: Qt moves the item, the scene is told
+    win.scene.node_item_moved(item)
     win.view.viewport().grab()
     assert collected == [1, 1]
     assert any(r.x() == x + 400 for r in win.scene.overview._selected)
