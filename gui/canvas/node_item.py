@@ -106,7 +106,7 @@ class NodeItem(QGraphicsItem):
         nid = self.node_id
         self.op = g.op(nid)
         fn = F.get(self.op)
-        attrs = g.attrs(nid)
+        attrs = g.attrs(nid) if fn.attrs else {}  # fixed ports: nothing to resolve
         self.kind = style.kind_of(self.op, fn.group)
         self.label = g.label(nid)
         self.source_value = g.value(nid)
