@@ -129,6 +129,8 @@ def decision_boundary(graph: Graph, params=None, columns: dict[str, np.ndarray] 
 
     ``params`` as for ``Plan.run`` (parameter values in ``param_ids`` order, or by id);
     None uses the graph's values."""
+    if not graph.meta.get("output"):  # said before compiling: the plot asks after every change
+        raise EvaluationError("the graph names no output box: choose one to see a decision boundary")
     plan = compile_graph(graph)
     if not plan.output_slots:
         raise EvaluationError("the graph names no output box: choose one to see a decision boundary")
