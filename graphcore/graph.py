@@ -171,10 +171,13 @@ class Graph:
         return self._data(node_id).get("column")
 
     def n_inputs(self, node_id: str) -> int:
-        return self.function(node_id).n_inputs(self.attrs(node_id))
+        fn = self.function(node_id)
+        # A Function without attrs has fixed ports: no attrs to resolve (asked twice per arrow made)
+        return fn.n_inputs(self.attrs(node_id) if fn.attrs else {})
 
     def n_outputs(self, node_id: str) -> int:
-        return self.function(node_id).n_outputs(self.attrs(node_id))
+        fn = self.function(node_id)
+        return fn.n_outputs(self.attrs(node_id) if fn.attrs else {})
 
     def inputs_of(self, node_id: str) -> list[Edge | None]:
         """The arrow into each input port of a box (None where the port is unwired)."""

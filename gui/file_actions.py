@@ -2,8 +2,6 @@
 canvas as PNG/SVG, the unsaved-changes prompt, and autosave with recovery after a crash."""
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from graphcore.errors import GraphError, one_line
 from graphcore.layout import compute_layout
 
 from . import recovery
+from .canvas.scene_sync import gc_paused
 from .plain_text import safe_text
 
 AUTOSAVE_MS = 30_000
@@ -38,20 +37,6 @@ def load_for_window(path: str):
         for n in (g.nodes() if len(missing) == len(g) else missing):
             g.layout[n] = pos[n]
     return g
-
-
-@contextlib.contextmanager
-def paused_gc():
-    """The cyclic collector paused while a file opens: the thousands of items made at once
-    would set off full passes over the whole heap (a few hundred ms each, measured); it runs
-    again afterwards, when the window is idle."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class FileActions(QObject):
@@ -94,7 +79,7 @@ class FileActions(QObject):
         if ask and not self.maybe_save():
             return False
         try:
-            with paused_gc():
+            with gc_paused():  # the thousands of items made at once
                 g = load_for_window(path)
                 self.doc.load_graph(g, str(Path(path).resolve()))  # all or nothing: on failure the old graph stays
         except GraphError as exc:
@@ -170,6 +155,10 @@ class FileActions(QObject):
     def export_image(self, path: str):
         """The boxes and arrows (not the window) as PNG or SVG: drawn in memory, then written
         atomically like a graph file, so a failure is reported and leaves any old file whole."""
+        with self.window.scene.overview.full_detail():  # the boxes as they draw themselves
+            return self._export_image(path)
+
+    def _export_image(self, path: str):
         scene = self.window.scene
         rect = scene.items_rect().adjusted(-40, -40, 40, 40)
         if rect.isNull():

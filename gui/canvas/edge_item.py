@@ -11,13 +11,18 @@ from . import style
 LABEL_FONT = QFont("Sans Serif", 8, QFont.DemiBold)
 _FAR, _FAR_SELECTED = QPen(style.EDGE, 0), QPen(style.EDGE_HOVER, 0)
 _SELECTABLE = QGraphicsItem.ItemIsSelectable  # looked up once: a PySide enum costs a call each time
+# The item's own pen only sizes its bounds (paint uses its own pens). With Qt's default width
+# of 1, QGraphicsPathItem.boundingRect calls shape(): a stroke per arrow made and drawn.
+_BOUNDS_PEN = QPen(Qt.NoPen)
 
 
 def curve(a: QPointF, b: QPointF) -> QPainterPath:
     """A horizontal S-curve: leaves the output to the right, enters the input from the left."""
-    path = QPainterPath(a)
-    dx = max(40.0, abs(b.x() - a.x()) * 0.5)
-    path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+    ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
+    dx = max(40.0, abs(bx - ax) * 0.5)
+    path = QPainterPath()
+    path.moveTo(ax, ay)
+    path.cubicTo(ax + dx, ay, bx - dx, by, bx, by)  # floats: no QPointF made per control point
     return path
 
 
@@ -33,6 +38,7 @@ class EdgeItem(QGraphicsPathItem):
         self.grad_label = ""
         self._shape = None  # the hit area, made when first asked (most arrows are never hit)
         self.setFlags(_SELECTABLE)
+        self.setPen(_BOUNDS_PEN)
         self.setAcceptHoverEvents(True)
         self.update_path()
 
@@ -59,7 +65,7 @@ class EdgeItem(QGraphicsPathItem):
         r = super().boundingRect()
         if self.value_label or self.grad_label:
             r = r.adjusted(-60, -24, 60, 24)
-        return r.adjusted(-6, -6, 6, 6)
+        return r.adjusted(-8, -8, 8, 8)  # the widest pen (a thick arrow, selected) is 13.5 wide
 
     def set_labels(self, value: str, grad: str, width: float):
         if (value, grad, width) != (self.value_label, self.grad_label, self.width_factor):

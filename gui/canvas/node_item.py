@@ -15,7 +15,7 @@ from graphcore.feed_rule import COLUMN, NO_DATA, VALUE, input_feed
 
 from ..canvas.overlay import CURRENT_COLOR, DONE_COLOR
 from . import style
-from .port_item import LOD_HIDDEN, PortItem, paint_port
+from .port_item import LOD_HIDDEN, REACH, PortItem, paint_port
 
 WIDTH = 150.0
 HEADER = 28.0
@@ -43,10 +43,8 @@ def hint_font(text: str = IGNORED_HINT) -> QFont:
     font.setPointSizeF(6.0)
     return font
 IGNORED_OPACITY = 0.45
-_MOVED = QGraphicsItem.ItemPositionHasChanged  # looked up once: itemChange is called very often
-_FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemSendsGeometryChanges
+_FLAGS = QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
 _CACHE = QGraphicsItem.DeviceCoordinateCache
-_SHOWN = QGraphicsItem.ItemVisibleHasChanged
 
 
 def input_note(node_id: str, column, value, columns) -> str:
@@ -92,10 +90,14 @@ class NodeItem(QGraphicsItem):
         self.data_columns = None  # set by the scene from the document's data set
         self._height = HEADER + ROW + FOOTER
         self.locked = False  # an exercise's locked box: drawn with a padlock (the commands refuse changes)
+        self.hovered: PortItem | None = None  # the port under the pointer
+        self._tip_made = False
+        self._shape = None  # the body and the ports' squares, made when first asked
         self.hidden_value = False  # an exercise's hidden value: "?" until its task is done
         self.shown_values = None  # the Variables whose numbers the footer shows (scene_sync.show_values)
         self.inputs_marked = False  # some input is drawn unwired (show_values skips the others)
         self.setFlags(_FLAGS)  # combined once above: PySide makes a new enum per | and per lookup
+        self.setAcceptHoverEvents(True)  # for its ports: lit, a cross cursor and their tooltip
         self.setCacheMode(_CACHE)
         self.setZValue(1)
         self.refresh()
@@ -106,31 +108,36 @@ class NodeItem(QGraphicsItem):
         nid = self.node_id
         self.op = g.op(nid)
         fn = F.get(self.op)
-        attrs = g.attrs(nid)
+        attrs = g.attrs(nid) if fn.attrs else {}  # fixed ports: nothing to resolve
         self.kind = style.kind_of(self.op, fn.group)
         self.label = g.label(nid)
         self.source_value = g.value(nid)
         self.column = g.column(nid)
         in_names, out_names = fn.input_names(attrs), fn.output_names(attrs)
         if [p.name for p in self.inputs] != list(in_names) or [p.name for p in self.outputs] != list(out_names):
-            for p in self.inputs + self.outputs:
-                p.setParentItem(None)
-                if p.scene():
-                    p.scene().removeItem(p)
             self.prepareGeometryChange()
-            self.inputs = [PortItem(self, True, i, n) for i, n in enumerate(in_names)]
-            self.outputs = [PortItem(self, False, i, n) for i, n in enumerate(out_names)]
-            for i, p in enumerate(self.inputs):
-                p.setPos(0, HEADER + ROW * (i + 0.5))
-            for i, p in enumerate(self.outputs):
-                p.setPos(WIDTH, HEADER + ROW * (i + 0.5))
+            self.hovered = None
+            self._shape = None
+            self.inputs = [PortItem(self, True, i, n, 0.0, HEADER + ROW * (i + 0.5)) for i, n in enumerate(in_names)]
+            self.outputs = [PortItem(self, False, i, n, WIDTH, HEADER + ROW * (i + 0.5))
+                            for i, n in enumerate(out_names)]
             self._height = HEADER + ROW * self.rows + FOOTER
         self._set_tooltip()
         self.update()
 
-    def _set_tooltip(self):
+    def tooltip_text(self) -> str:
+        """The hovered port's tip, else what the Function does (and why it is greyed out)."""
+        if self.hovered is not None:
+            return self.hovered.tip()
         tip = F.describe(self.op)
-        self.setToolTip(f"{IGNORED_HINT}\n\n{tip}" if self.ignored else tip)
+        return f"{IGNORED_HINT}\n\n{tip}" if self.ignored else tip
+
+    def toolTip(self) -> str:  # noqa: N802 - Qt's name; Python callers read it before any hover set it
+        return self.tooltip_text()
+
+    def _set_tooltip(self):
+        if self._tip_made:  # Qt's own copy, made when the pointer first comes (10,000 never-hovered boxes: none)
+            self.setToolTip(self.tooltip_text())
 
     @property
     def rows(self) -> int:
@@ -179,18 +186,53 @@ class NodeItem(QGraphicsItem):
         return QRectF(-PORT_REACH, -4, WIDTH + 2 * PORT_REACH, self._height + 8 + extra)  # the port dots stick out
 
     def shape(self):
-        path = QPainterPath()
-        path.addRoundedRect(QRectF(0, 0, WIDTH, self.height), 7, 7)
-        return path
+        if self._shape is None:
+            path = QPainterPath()
+            path.addRoundedRect(QRectF(0, 0, WIDTH, self.height), 7, 7)
+            for p in self.inputs + self.outputs:  # a port is hit a little beyond the box's side
+                path.addRect(QRectF(p.px - REACH, p.py - REACH, 2 * REACH, 2 * REACH))
+            path.setFillRule(Qt.WindingFill)
+            self._shape = path
+        return self._shape
 
-    def itemChange(self, change, value):
-        # Asked ~14 times per box as it is made (flags, tooltip, ports, scene...): the base
-        # class returns ``value`` unchanged, so skip the call back into it.
-        if change == _MOVED:
-            self.graph_scene.node_item_moved(self)
-        elif change == _SHOWN:
-            self.graph_scene.overview.touch(self.node_id)  # a collapsed group hid it, or showed it again
-        return value
+    def port_near(self, pos: QPointF) -> PortItem | None:
+        """The port at a point in this box's coordinates, or None."""
+        x, y = pos.x(), pos.y()
+        for p in self.outputs if x > WIDTH / 2 else self.inputs:
+            if p.hit(x, y):
+                return p
+        return None
+
+    # --- the pointer over its ports ----------------------------------------------------
+    def hoverEnterEvent(self, event):
+        if not self._tip_made:
+            self._tip_made = True
+            self._set_tooltip()
+        self._hover_port(self.port_near(event.pos()))
+
+    def hoverMoveEvent(self, event):
+        self._hover_port(self.port_near(event.pos()))
+
+    def hoverLeaveEvent(self, event):
+        self._hover_port(None)
+
+    def _hover_port(self, port):
+        if port is self.hovered:
+            return
+        if self.hovered is not None:
+            self.hovered.hover = False
+        self.hovered = port
+        if port is None:
+            self.unsetCursor()
+        else:
+            port.hover = True
+            self.setCursor(Qt.CrossCursor)
+        self._set_tooltip()  # the port's own ("input 0: a") while on it
+        self.update()
+
+    # No itemChange: Qt would call it into Python ~8 times per box made (flags, z, position,
+    # scene) and twice per box selected or shown. Whoever moves a box's item says so
+    # (GraphScene.node_item_moved: a drag, scene_sync.place, a refused move put back).
 
     # --- painting ----------------------------------------------------------------------
     def paint(self, painter, option: QStyleOptionGraphicsItem, widget=None):

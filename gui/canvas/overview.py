@@ -11,6 +11,8 @@ a box's rectangle is read again only then, the arrows' end points are kept by th
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
@@ -47,6 +49,7 @@ class Overview(QGraphicsItem):
         self._lines: dict = {}  # Edge → its segment
         self._drawn_at: dict[str, set] = {}  # box → the Edges drawn at it
         self._selected: set[str] = set()
+        self._groups_shown = None  # the group layer's state the boxes were read under
         self.setZValue(0.5)  # over group frames, under the hit-test-only boxes (z 1)
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.setVisible(False)
@@ -81,6 +84,16 @@ class Overview(QGraphicsItem):
         self.touch()
         self.setVisible(want)
 
+    @contextmanager
+    def full_detail(self):
+        """The boxes and arrows paint themselves meanwhile (an image export), whatever the zoom."""
+        zoom = self.zoom
+        self.follow_zoom(1.0)
+        try:
+            yield
+        finally:
+            self.follow_zoom(zoom)
+
     def item_added(self, item):
         """A box or arrow made while the overview draws: it must not paint itself too."""
         if self.on:
@@ -105,9 +118,18 @@ class Overview(QGraphicsItem):
                 painter.setBrush(color)
                 painter.drawRects(list(rects.values()))
 
+    def _group_state(self):
+        """Which boxes show depends on the collapsed groups and the group drilled into: a change
+        there hides or shows items (no box item reports it: they have no itemChange)."""
+        layer = getattr(self.graph_scene, "group_layer", None)
+        return None if layer is None else (layer.focus, frozenset(layer.collapsed))
+
     def _catch_up(self):
         """Read again what changed since the last paint: the touched boxes and their arrows."""
         scene = self.graph_scene
+        groups = self._group_state()
+        if groups != self._groups_shown:
+            self._groups_shown, self._all = groups, True
         if self._all:
             self._all, self._key, self._groups, self._lines, self._drawn_at = False, {}, {}, {}, {}
             self._dirty = set(scene.node_items)

@@ -1,24 +1,22 @@
 """A port: the dot on a box's edge where an arrow starts (output) or ends (input).
 
-The item is there to be hit (hover, press, a wire's end) and to say where an arrow ends;
-its box paints the dot (``paint_port``): Qt then never calls into Python to draw 24,000
-ports of a 10,000-box graph, and a box and its ports come out of one cached picture.
+Not a QGraphicsItem: a plain record of its box, side, index, name and state. The box
+paints the dot (``paint_port``), hit-tests it (``NodeItem.port_near``, its square is part of
+the box's shape) and follows the pointer over it (hover, cursor, tooltip). Making 24,000
+port items of a 10,000-box graph was a third of building its scene; a box with no child
+items also costs Qt no Python call at all while the far-zoom overview draws it.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QCursor, QPen
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QBrush, QColor, QPen
 
 from . import style
 
 RADIUS = 5.5
-_CROSS: list = []  # one cursor shared by every port, made with the first (a QCursor needs the app)
 LOD_HIDDEN = 0.25  # as NodeItem.paint's plain-block zoom
-_R = RADIUS + 3
-_BOUNDS = QRectF(-_R, -_R, 2 * _R, 2 * _R)  # one rect for every port: asked for very often
+REACH = RADIUS + 3  # a press or hover within this square (box coordinates) is on the port
 _WHITE = QBrush(QColor("#FFFFFF"))
-_NO_CONTENTS = QGraphicsItem.ItemHasNoContents
 
 
 def paint_port(painter, port):
@@ -29,23 +27,20 @@ def paint_port(painter, port):
     painter.setPen(QPen(color, 2.2 if port.unwired or port.hover else 1.4))
     painter.setBrush(_WHITE if port.is_input else QBrush(color))
     r = RADIUS + (1.5 if port.hover else 0)
-    painter.drawEllipse(QRectF(port.x() - r, port.y() - r, 2 * r, 2 * r))
+    painter.drawEllipse(QRectF(port.px - r, port.py - r, 2 * r, 2 * r))
 
 
-class PortItem(QGraphicsItem):
-    def __init__(self, node_item, is_input: bool, index: int, name: str):
-        super().__init__(node_item)
+class PortItem:
+    """One port of a NodeItem, at (``px``, ``py``) in the box's coordinates."""
+
+    def __init__(self, node_item, is_input: bool, index: int, name: str, px: float = 0.0, py: float = 0.0):
         self.node_item = node_item
         self.is_input = is_input
         self.index = index
         self.name = name
+        self.px, self.py = px, py
         self.unwired = False
         self.hover = False
-        self.setFlag(_NO_CONTENTS)  # still hit-tested: only painting is skipped
-        self.setAcceptHoverEvents(True)
-        if not _CROSS:
-            _CROSS.append(QCursor(Qt.CrossCursor))
-        self.setCursor(_CROSS[0])
 
     @property
     def node_id(self) -> str:
@@ -54,21 +49,31 @@ class PortItem(QGraphicsItem):
     def tip(self) -> str:
         return f"{'input' if self.is_input else 'output'} {self.index}: {self.name}"
 
-    def boundingRect(self) -> QRectF:
-        return _BOUNDS
+    # The few QGraphicsItem calls the canvas and its callers make on a port.
+    def x(self) -> float:
+        return self.px
 
-    def paint(self, painter, option, widget=None):
-        pass  # the box draws the dot (paint_port)
+    def y(self) -> float:
+        return self.py
 
-    def hoverEnterEvent(self, event):
-        self.hover = True
-        if not self.toolTip():
-            self.setToolTip(self.tip())  # made when the pointer first comes: Qt shows it after a rest
+    def pos(self) -> QPointF:
+        return QPointF(self.px, self.py)
+
+    def scenePos(self) -> QPointF:
+        return self.node_item.mapToScene(self.px, self.py)
+
+    def scene(self):
+        return self.node_item.scene()
+
+    def isVisible(self) -> bool:
+        return self.node_item.isVisible()
+
+    def update(self):
         self.node_item.update()
 
-    def hoverLeaveEvent(self, event):
-        self.hover = False
-        self.node_item.update()
+    def hit(self, x: float, y: float) -> bool:
+        """Is the box point (x, y) on this port?"""
+        return abs(x - self.px) <= REACH and abs(y - self.py) <= REACH
 
     def set_unwired(self, flag: bool):
         if flag != self.unwired:

@@ -25,7 +25,8 @@ from .node_item import HEADER, NodeItem
 from .overview import OVERVIEW_MIN_BOXES, Overview
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .scene_events import follow
-from .scene_sync import EdgeIndex, one_selection_signal, show_values
+from .scene_sync import EdgeIndex, gc_paused, one_selection_signal, show_values
+
 
 
 class GraphScene(QGraphicsScene):
@@ -85,11 +86,12 @@ class GraphScene(QGraphicsScene):
         self.edge_index.clear()
         self.pending_edges.clear()
         self.node_items.deferred = deferred = behind_collapsed(self.group_layer)
-        for nid in self.graph.nodes():
-            if nid not in deferred:
-                self._add_node_item(nid)
-        for e in self.graph.edges():
-            self._add_edge_item(e)
+        with gc_paused():
+            for nid in self.graph.nodes():
+                if nid not in deferred:
+                    self._add_node_item(nid)
+            for e in self.graph.edges():
+                self._add_edge_item(e)
         self._refresh_loss_marks()
         if self.overlay is not None:
             self.set_overlay(self.overlay)
@@ -204,6 +206,7 @@ class GraphScene(QGraphicsScene):
         for nid, item in self.node_items.items():
             if nid in self.graph.layout and (item.x(), item.y()) != self.graph.layout[nid]:
                 item.setPos(*self.graph.layout[nid])
+                self.node_item_moved(item)
 
     def _hidden_now(self) -> set[str]:
         lesson = lesson_of(self.graph)
@@ -324,6 +327,14 @@ class GraphScene(QGraphicsScene):
         if self.interaction is not None and self.interaction.mouse_move(event):
             return
         super().mouseMoveEvent(event)
+        if self.mouseGrabberItem() is not None:
+            self._follow_drag()
+
+    def _follow_drag(self):
+        """Qt has just dragged the selected items: the boxes' arrows and frames follow them."""
+        for item in self.selectedItems():
+            if isinstance(item, NodeItem):
+                self.node_item_moved(item)
 
     def mouseReleaseEvent(self, event):
         if self.interaction is not None and self.interaction.mouse_release(event):

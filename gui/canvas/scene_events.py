@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphcore.graph import EventKind
 
-from .scene_sync import apply_changes, one_selection_signal, place
+from .scene_sync import apply_changes, gc_paused, one_selection_signal, place
 
 
 def follow(scene, ev):
@@ -13,7 +13,7 @@ def follow(scene, ev):
 
 
 def _reset(scene, ev):
-    with one_selection_signal(scene):
+    with one_selection_signal(scene), gc_paused():
         done = apply_changes(scene, ev.changes)
     if not done:
         scene.rebuild()

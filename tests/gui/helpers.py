@@ -38,3 +38,20 @@ def wire(win, src: str, dst: str, port: int, out: int = 0):
     s = win.scene.node_items[src].outputs[out].scenePos()
     d = win.scene.node_items[dst].inputs[port].scenePos()
     drag(win, s, d)
+
+
+def open_collapsed(win, tmp_path):
+    """A 2 → 3 → 1 network in layer and neuron groups, all collapsed, saved and opened in
+    the window; returns (graph, scene, group layer)."""
+    from graphcore import fileformat
+    from graphcore.builder import mlp
+    from graphcore.groups import groups_of
+
+    g = mlp(["x1", "x2"], [3], "relu", "bce", groups=True,
+            dataset={"generator": "xor", "n": 20, "seed": 0, "noise": 0.0, "test_fraction": 0.0})
+    for n in groups_of(g).names():
+        groups_of(g).set_collapsed(n, True)
+    path = tmp_path / "net.graph.json"
+    fileformat.save(g, path)
+    assert win.files.open(str(path), ask=False)
+    return win.document.graph, win.scene, win.scene.group_layer

@@ -3,22 +3,11 @@ grouped graph builds what shows, gui/canvas/lazy_items.py), and every edit acros
 group works as it did: expanding shows the right values, undo/redo and copy/paste return
 exactly to the saved file."""
 from graphcore import fileformat
-from graphcore.builder import mlp
 from graphcore.groups import groups_of
 from gui import commands as C
 from gui.canvas import style
 from gui.canvas.node_item import NodeItem
-
-
-def _open_collapsed(win, tmp_path):
-    g = mlp(["x1", "x2"], [3], "relu", "bce", groups=True,
-            dataset={"generator": "xor", "n": 20, "seed": 0, "noise": 0.0, "test_fraction": 0.0})
-    for n in groups_of(g).names():
-        groups_of(g).set_collapsed(n, True)
-    path = tmp_path / "net.graph.json"
-    fileformat.save(g, path)
-    assert win.files.open(str(path), ask=False)
-    return win.document.graph, win.scene, win.scene.group_layer
+from tests.gui.helpers import open_collapsed
 
 
 def _built(scene) -> set:
@@ -26,7 +15,7 @@ def _built(scene) -> set:
 
 
 def test_a_collapsed_groups_boxes_have_no_items_until_it_opens(main_window, tmp_path):
-    g, scene, layer = _open_collapsed(main_window, tmp_path)
+    g, scene, layer = open_collapsed(main_window, tmp_path)
     hidden = set(groups_of(g).members("layer 1")) | set(groups_of(g).members("layer 2"))
     assert hidden and _built(scene) == set(g.nodes()) - hidden  # only what shows has an item
     for name in ("layer 1", "layer 2"):  # nor the arrows inside a collapsed group
@@ -57,7 +46,7 @@ def test_a_collapsed_groups_boxes_have_no_items_until_it_opens(main_window, tmp_
 
 def test_undo_redo_and_copy_paste_across_a_collapsed_group(main_window, tmp_path):
     win = main_window
-    g, scene, layer = _open_collapsed(win, tmp_path)
+    g, scene, layer = open_collapsed(win, tmp_path)
     saved = fileformat.dumps(g)
     stack = win.document.undo_stack
     inner = groups_of(g).members("layer 1")

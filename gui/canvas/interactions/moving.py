@@ -59,6 +59,7 @@ class MoveSelection(Interaction):
         if not moved and not group_new:
             for n in new:  # dropped back where it started after snapping
                 scene.node_items[n].setPos(*old[n])
+                scene.node_item_moved(scene.node_items[n])
             return
         before = {n: graph.layout.get(n, old[n]) for n in moved} | group_old
         scene.document.push(C.MoveCommand(graph, before, {n: new[n] for n in moved} | group_new))

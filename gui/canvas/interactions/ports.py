@@ -13,9 +13,15 @@ WIRE_ENDS = (PortItem, GroupPort)
 
 
 def port_at(scene, pos):
-    """The wiring end under a scene point (the topmost shown), or None."""
+    """The wiring end under a scene point (the topmost shown), or None. A box's ports are not
+    items: the box under the point says which of its ports is there (port_item.py)."""
+    from ..node_item import NodeItem
     for item in scene.items(pos):
-        if isinstance(item, WIRE_ENDS):
+        if isinstance(item, NodeItem):
+            port = item.port_near(item.mapFromScene(pos))
+            if port is not None:
+                return port
+        elif isinstance(item, GroupPort):
             return item
     return None
 
@@ -26,8 +32,6 @@ def node_at(scene, pos):
     for item in scene.items(pos):
         if isinstance(item, NodeItem):
             return item
-        if isinstance(item, PortItem):
-            return item.node_item
     return None
 
 
