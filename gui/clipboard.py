@@ -13,6 +13,7 @@ from PySide6.QtCore import QMimeData
 
 from graphcore import fileformat
 from graphcore.errors import GraphError
+from graphcore.graph import Graph
 
 FRAGMENT_MIME = "application/x-backprop-studio-fragment+json"
 
@@ -48,6 +49,12 @@ def from_mime(mime: QMimeData) -> dict | None:
 def read_fragment(mime: QMimeData) -> tuple[dict | None, str | None]:
     """(fragment, None), or (None, why it was refused) for a graph the loader refuses (a cycle,
     a label past the limit), or (None, None) when the clipboard holds no graph at all."""
+    g, refused = read_checked(mime)
+    return (fileformat.to_dict(g) if g is not None else None), refused
+
+
+def read_checked(mime: QMimeData) -> tuple[Graph | None, str | None]:
+    """As ``read_fragment``, the fragment as the loader built it (a paste copies it as it is)."""
     if mime is None:
         return None, None
     if mime.hasFormat(FRAGMENT_MIME):
@@ -57,7 +64,6 @@ def read_fragment(mime: QMimeData) -> tuple[dict | None, str | None]:
     else:
         return None, None
     try:
-        g = fileformat.loads(text)
+        return fileformat.loads(text), None
     except GraphError as exc:
         return None, str(exc)
-    return fileformat.to_dict(g), None

@@ -19,6 +19,7 @@ from PySide6.QtGui import QUndoCommand
 from graphcore.exercise import LockedError, broken_task, lock_refusal, task_problems
 from graphcore.graph import Edge, Graph, NodeRecord
 from graphcore.groups import groups_of, has_groups
+from graphcore.merge import merge
 
 BATCH_ABOVE = 40  # changes to more boxes than this are announced as one reset event
 
@@ -307,9 +308,10 @@ class InsertFragmentCommand(GraphCommand):
     """Paste or duplicate: add a fragment's boxes and inner arrows under fresh ids."""
 
     def __init__(self, graph, nodes: list[dict], edges: list[dict], positions: dict, text="Paste",
-                 groups: list[dict] | None = None):
+                 groups: list[dict] | None = None, checked: Graph | None = None):
         super().__init__(graph, text)
         self.groups = groups or []  # the fragment's groups: made again around the new boxes
+        self.checked = checked  # the fragment as the loader built it: copied, not built again
         self.rename: dict[str, str] = {}
         taken = set(graph.nodes())
         for nd in nodes:
@@ -330,10 +332,12 @@ class InsertFragmentCommand(GraphCommand):
     def do(self):
         g = self.graph
         with maybe_batch(g, len(self.nodes)):
-            for nd in self.nodes:
+            if self.checked is not None:
+                merge(g, self.checked, self.rename, self.positions)
+            for nd in self.nodes if self.checked is None else ():
                 nid = self.rename[nd["id"]]
                 g.add_record(NodeRecord.from_dict(nd, nid, self.positions.get(nd["id"])))
-            for ed in self.edges:
+            for ed in self.edges if self.checked is None else ():
                 g.connect(self.rename[ed["src"]], self.rename[ed["dst"]], ed["port"], ed.get("out", 0))
             if self.groups:
                 from .group_commands import free_name

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from graphcore import functions as F
 from graphcore.group_layout import layout_groups
-from graphcore.groups import has_groups
+from graphcore.groups import groups_of, has_groups
 from graphcore.layout import compute_layout
 
 from . import clipboard
@@ -90,12 +90,15 @@ class EditActions:
             self.doc.undo_stack.endMacro()
 
     def paste(self, doc: dict | None = None, text="Paste") -> list[str]:
-        refused = None
+        refused = checked = None
         if doc is None:
-            doc, refused = clipboard.read_fragment(QApplication.clipboard().mimeData())
+            checked, refused = clipboard.read_checked(QApplication.clipboard().mimeData())
         if refused:
             self.window.show_message(f"Cannot paste: {refused}")
             return []
+        if checked is not None:  # built once by the loader, which checked it; the command copies it
+            doc = {"nodes": [{"id": n} for n in checked.nodes()], "layout": checked.layout,
+                   "groups": groups_of(checked).to_list() if has_groups(checked) else None}
         if not doc or not doc.get("nodes"):
             self.window.show_message("The clipboard holds no boxes")
             return []
@@ -105,7 +108,7 @@ class EditActions:
             x, y = layout.get(nd["id"], (20.0 * i, 20.0 * i))
             positions[nd["id"]] = (x + PASTE_OFFSET, y + PASTE_OFFSET)
         cmd = C.InsertFragmentCommand(self.graph, doc["nodes"], doc.get("edges", []), positions, text,
-                                      groups=doc.get("groups"))
+                                      groups=doc.get("groups"), checked=checked)
         err = self.scene.group_layer.push_inside(cmd, lambda: cmd.new_ids)
         if err:
             self.window.show_message(err)

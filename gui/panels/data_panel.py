@@ -30,6 +30,7 @@ NO_SOURCE = "none"
 CSV_SOURCE = "csv"
 POINTS_SOURCE = "points"
 NO_COLUMN = "(its own value)"
+MAX_MAPPING_ROWS = 50  # input-box rows made before "show the others" (a lesson has a handful)
 SHOWN_CLASSES = 10  # per-class counts listed under the data set
 DECIMALS = 4  # clicked points are kept to this many decimals in the file
 # Clicked-in points are stored in the graph file, under 100 bytes a point: this many stay far
@@ -68,6 +69,8 @@ class DataPanel(QWidget):
         self.document = document
         self._reading = False
         self._mapping_key = None  # the input boxes and columns the mapping rows were built for
+        self.rows_built = 0  # how many times the mapping rows were made (a count for the tests)
+        self._all_rows = False  # every input box's row, asked for by the learner (graphs past the cap)
         lay = QVBoxLayout(self)
         lay.addLayout(self._build_source_form())
         lay.addLayout(self._build_buttons())
@@ -204,21 +207,13 @@ class DataPanel(QWidget):
         g = self.document.graph
         inputs = g.inputs()
         columns = ds.features + (["y"] if "y" in ds.columns else []) if ds is not None else []
-        wanted = [(nid, tuple(columns)) for nid in inputs]
+        # A graph of hundreds of input boxes shows the first rows and a button for the rest: each
+        # row's combo box costs ~1 ms to make (400 of them: a third of a second per open or paste).
+        shown = inputs if self._all_rows or len(inputs) <= MAX_MAPPING_ROWS else inputs[:MAX_MAPPING_ROWS]
+        wanted = ([(nid, tuple(columns)) for nid in shown], len(inputs))
         if self._mapping_key != wanted:
             self._mapping_key = wanted
-            while self.mapping.rowCount():
-                self.mapping.removeRow(0)
-            self.column_combos = {}
-            for nid in inputs:
-                combo = QComboBox()
-                combo.setObjectName(f"column_{nid}")
-                combo.addItem(NO_COLUMN, None)
-                for c in columns:
-                    combo.addItem(c, c)
-                combo.activated.connect(lambda _i, n=nid, cb=combo: self.set_column(n, cb.currentData()))
-                self.column_combos[nid] = combo
-                self.mapping.addRow(plain_label(g.label(nid)), combo)  # a label is never HTML
+            self._build_rows(g, shown, columns, len(inputs) - len(shown))
         for nid, combo in self.column_combos.items():
             col = g.column(nid) or (nid if g.value(nid) is None else None)
             if combo.currentData() == col and combo.currentIndex() >= 0:
@@ -229,6 +224,33 @@ class DataPanel(QWidget):
                 i = combo.count() - 1
             combo.setCurrentIndex(max(i, 0))
         self.mapping_box.setVisible(bool(inputs))
+
+    def _build_rows(self, g, shown: list, columns: list, hidden: int):
+        self.rows_built += 1
+        # Hidden while rows come and go, shown once by the caller: each row added to a shown box
+        # was laid out on its own.
+        self.mapping_box.setVisible(False)
+        while self.mapping.rowCount():
+            self.mapping.removeRow(0)
+        self.column_combos = {}
+        for nid in shown:
+            combo = QComboBox()
+            combo.setObjectName(f"column_{nid}")
+            combo.addItem(NO_COLUMN, None)
+            for c in columns:
+                combo.addItem(c, c)
+            combo.activated.connect(lambda _i, n=nid, cb=combo: self.set_column(n, cb.currentData()))
+            self.column_combos[nid] = combo
+            self.mapping.addRow(plain_label(g.label(nid)), combo)  # a label is never HTML
+        if hidden:
+            more = QPushButton(f"Show the other {hidden:,} input boxes")
+            more.setObjectName("data_more_inputs")
+            more.clicked.connect(self.show_all_rows)
+            self.mapping.addRow(more)
+
+    def show_all_rows(self):
+        self._all_rows = True
+        self._refresh_mapping(self.dataset() if self.document.graph.meta.get("dataset") else None)
 
     # --- writing the graph -------------------------------------------------------------------
     def _push_block(self, block: dict | None, text: str) -> bool:

@@ -220,9 +220,11 @@ class LandscapePanel(QWidget):
     # --- computing -----------------------------------------------------------------------------
     def _schedule(self):
         if self._stale and self.isVisible() and not self._running():
-            if len(self.document.graph) > AUTO_REDRAW_MAX_BOXES and self._serial > 0:  # one grid asked for already
-                # copying a graph this big for the worker costs the window ~0.5 s per edit
-                self._say("the graph changed since this grid was drawn: press Redraw")
+            if len(self.document.graph) > AUTO_REDRAW_MAX_BOXES:
+                # copying a graph this big for the worker costs the window ~0.5 s (an open, a paste,
+                # each edit): the learner asks for the grid with Redraw
+                self._say("the graph changed since this grid was drawn: press Redraw" if self._serial > 0 else
+                          f"a graph of {len(self.document.graph):,} boxes: press Redraw to draw the grid")
                 return
             self._timer.start()
 
