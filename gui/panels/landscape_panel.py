@@ -83,7 +83,7 @@ class LandscapePanel(QWidget):
         self.worker.ready.connect(self._on_ready)
         self.worker.failed.connect(self._on_failed)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
-        self._timer.timeout.connect(self.recompute)
+        self._timer.timeout.connect(self._on_timer)
         # one look at the graph per burst of events (a click's two values, a run's live writes)
         self._follow = QTimer(self, singleShot=True, interval=0)
         self._follow.timeout.connect(self._follow_graph)
@@ -220,13 +220,22 @@ class LandscapePanel(QWidget):
     # --- computing -----------------------------------------------------------------------------
     def _schedule(self):
         if self._stale and self.isVisible() and not self._running():
-            if len(self.document.graph) > AUTO_REDRAW_MAX_BOXES:
-                # copying a graph this big for the worker costs the window ~0.5 s (an open, a paste,
-                # each edit): the learner asks for the grid with Redraw
-                self._say("the graph changed since this grid was drawn: press Redraw" if self._serial > 0 else
-                          f"a graph of {len(self.document.graph):,} boxes: press Redraw to draw the grid")
-                return
-            self._timer.start()
+            if not self._too_big():
+                self._timer.start()
+
+    def _too_big(self) -> bool:
+        # Copying a graph this big for the worker costs the window ~0.5 s (an open, a paste, each
+        # edit): the learner asks for the grid with Redraw.
+        n = len(self.document.graph)
+        if n <= AUTO_REDRAW_MAX_BOXES:
+            return False
+        self._say("the graph changed since this grid was drawn: press Redraw" if self._serial > 0 else
+                  f"a graph of {n:,} boxes: press Redraw to draw the grid")
+        return True
+
+    def _on_timer(self):
+        if not self._too_big():  # it may have grown past the limit since the timer started (a paste)
+            self.recompute()
 
     @property
     def settled(self) -> bool:
