@@ -1,0 +1,93 @@
+"""Opening and pasting a big graph do only what the window shows (issue #18 item 5, issue #20).
+
+Counts, not timings: a paste from the clipboard builds its graph once (the loader's checked
+copy is merged, not built box by box again); the Data panel makes its input rows once per
+open, at most MAX_MAPPING_ROWS of them until asked for the rest; the loss landscape waits for
+Redraw on a graph past AUTO_REDRAW_MAX_BOXES, even when the graph grew while its debounce ran."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from graphcore.graph import Graph
+from graphcore.layout import compute_layout
+from graphcore.randgraph import random_graph
+from gui import clipboard
+from gui.panels import data_panel as D
+from gui.panels import landscape_panel as L
+
+
+def load_random(win, n, seed=0):
+    g, _ = random_graph(n, seed)
+    g.layout.update(compute_layout(g))
+    win.document.load_graph(g, None)
+    return win.document.graph
+
+
+def count_calls(monkeypatch, cls, name):
+    calls = []
+    original = getattr(cls, name)
+
+    def counted(self, *a, **k):
+        calls.append(a[:2])
+        return original(self, *a, **k)
+    monkeypatch.setattr(cls, name, counted)
+    return calls
+
+
+def test_a_paste_builds_its_graph_once_and_equals_the_copied_boxes(main_window, monkeypatch):
+    win = main_window
+    src, _ = random_graph(300, 3)
+    QApplication.clipboard().setMimeData(clipboard.to_mime(clipboard.fragment(src, src.nodes())))
+    connects = count_calls(monkeypatch, Graph, "connect")
+    adds = count_calls(monkeypatch, Graph, "add_node")
+    new = win.edit.paste()
+    assert len(connects) == len(src.edges()) and len(adds) == len(src)  # the loader's checks only
+    g = win.document.graph
+    assert new == src.nodes() == g.nodes()  # an empty graph keeps the ids
+    assert g.edges() == src.edges()
+    for n in new:
+        assert (g.op(n), g.label(n), g.value(n), g.column(n)) == (src.op(n), src.label(n), src.value(n), src.column(n))
+    assert set(win.scene.node_items) == set(new) and set(win.scene.edge_items) == set(g.edges())
+    assert set(win.scene.selected_nodes()) == set(new)
+    ranks = {n: i for i, n in enumerate(g.topological_order())}
+    assert all(ranks[e.src] < ranks[e.dst] for e in g.edges())
+    again = win.edit.paste()  # into itself: fresh ids, arrows among the new boxes only
+    assert len(g) == 600 and not set(again) & set(new)
+    assert {(e.src in again, e.dst in again) for e in g.edges()} == {(True, True), (False, False)}
+    win.document.undo_stack.undo()
+    assert g.nodes() == new and len(g.edges()) == len(src.edges())
+    win.document.undo_stack.redo()
+    assert len(g) == 600 and set(win.scene.node_items) == set(g.nodes())
+
+
+def test_the_data_panel_makes_its_rows_once_per_open_and_at_most_the_cap(main_window):
+    win = main_window
+    dp = win.training.data_panel
+    built = dp.rows_built
+    g = load_random(win, 2500)
+    assert len(g.inputs()) > D.MAX_MAPPING_ROWS
+    assert dp.rows_built == built + 1
+    assert list(dp.column_combos) == g.inputs()[:D.MAX_MAPPING_ROWS]
+    more = dp.findChild(QPushButton, "data_more_inputs")
+    assert more is not None and f"{len(g.inputs()) - D.MAX_MAPPING_ROWS:,}" in more.text()
+    more.click()
+    assert list(dp.column_combos) == g.inputs() and dp.rows_built == built + 2
+    load_random(win, 300)  # a handful of inputs: every row, no button
+    assert list(dp.column_combos) == win.document.graph.inputs()
+    assert dp.findChild(QPushButton, "data_more_inputs") is None
+
+
+def test_the_landscape_waits_for_redraw_on_a_big_graph(main_window, qtbot, monkeypatch):
+    win = main_window
+    win.landscape_dock.show()
+    win.landscape_dock.raise_()
+    panel = win.landscape
+    asked = count_calls(monkeypatch, type(panel.worker), "submit")
+    panel._timer.start()  # a debounce under way (the empty window's) when a big graph arrives
+    load_random(win, L.AUTO_REDRAW_MAX_BOXES + 100)
+    qtbot.wait(L.DEBOUNCE_MS + 100)
+    assert not asked and "press Redraw" in panel.message
+    panel.recompute()  # Redraw still draws it
+    assert len(asked) == 1
+    load_random(win, 300)  # a lesson-sized graph: drawn by itself as before
+    qtbot.waitUntil(lambda: len(asked) == 2, timeout=5000)
