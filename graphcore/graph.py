@@ -27,7 +27,7 @@ from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError
                      PortTakenError, UnknownNodeError)
 from .events import BatchChanges, EventKind, GraphEvent
 from .graph_order import insert_at, lexicographic_topological, reorder_for
-from .node_record import NodeRecord, Removal
+from .node_record import NodeRecord, Removal, copy_box
 from .variable_ref import PORT_RE, VariableRef, check_ref
 
 __all__ = ["Graph", "Edge", "GraphEvent", "EventKind", "BatchChanges", "NodeRecord", "Removal", "VariableRef",
@@ -475,7 +475,7 @@ class Graph:
         path; not its subscribers nor its groups) in one ``reset``. ``source`` was checked
         when it was built, so nothing is checked again: opening 10,000 boxes costs copies."""
         g = nx.MultiDiGraph()
-        g.add_nodes_from((n, {"box": copy.deepcopy(d["box"])}) for n, d in source._g.nodes(data=True))
+        g.add_nodes_from((n, {"box": copy_box(d["box"])}) for n, d in source._g.nodes(data=True))
         g.add_edges_from((e.src, e.dst, e.port, {"edge": e}) for e in source._edge_order)
         self._g = g
         self._order = dict(source._order)

@@ -8,11 +8,10 @@ close a cycle that the fragment did not already have (the loader refused those).
 """
 from __future__ import annotations
 
-import copy
-
 from .events import EventKind, GraphEvent
 from .graph import Edge, Graph
 from .graph_order import insert_at
+from .node_record import copy_box
 
 
 def merge(graph: Graph, fragment: Graph, rename: dict[str, str], positions: dict) -> list[str]:
@@ -26,7 +25,7 @@ def merge(graph: Graph, fragment: Graph, rename: dict[str, str], positions: dict
     new_ids = []
     for nid in fragment.nodes():  # the file's order: the fragment's
         new = rename[nid]
-        graph._g.add_node(new, box=copy.deepcopy(fragment._g.nodes[nid]["box"]))
+        graph._g.add_node(new, box=copy_box(fragment._g.nodes[nid]["box"]))
         graph._rank[new] = rank[nid]
         graph._order = insert_at(graph._order, new, None)
         if nid in positions:

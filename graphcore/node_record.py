@@ -47,3 +47,13 @@ class Removal(NamedTuple):
     record: NodeRecord
     edges: list
     cleared: dict
+
+
+def copy_box(box: dict) -> dict:
+    """A copy of a box's stored fields, as deepcopy makes it: its op, label, column and value
+    are str and float (immutable), so only the attrs are copied deeply (10,000 deepcopies
+    were a tenth of opening or pasting 10,000 boxes)."""
+    out = dict(box)
+    if "attrs" in out:
+        out["attrs"] = copy.deepcopy(out["attrs"])
+    return out
