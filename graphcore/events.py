@@ -35,7 +35,8 @@ class GraphEvent:
     changes: "BatchChanges | None" = None
 
     def __post_init__(self):
-        self.kind = EventKind(self.kind)  # a misspelt kind fails here, not in a follower
+        if type(self.kind) is not EventKind:  # the graph's own events (50,000 in a big paste) already are
+            self.kind = EventKind(self.kind)  # a misspelt kind fails here, not in a follower
 
 
 @dataclass
