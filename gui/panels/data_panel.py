@@ -142,6 +142,8 @@ class DataPanel(QWidget):
     def _on_graph_event(self, ev):
         g = self.document.graph
         K = EventKind
+        if ev.kind is K.RESET and ev.changes is not None and ev.changes.everything:
+            self._all_rows = False  # another graph (opened, a lesson): its first rows, as any
         if ev.kind in (K.RESET, K.NODE_ADDED, K.NODE_REMOVED) or (ev.kind is K.GRAPH_CHANGED and ev.key == "dataset") \
                 or (ev.kind is K.NODE_CHANGED and ev.key in ("column", "label")) \
                 or (ev.kind is K.NODE_CHANGED and ev.key == "value" and ev.node in g and g.op(ev.node) == "input"):

@@ -72,6 +72,8 @@ def test_the_data_panel_makes_its_rows_once_per_open_and_at_most_the_cap(main_wi
     assert more is not None and f"{len(g.inputs()) - D.MAX_MAPPING_ROWS:,}" in more.text()
     more.click()
     assert list(dp.column_combos) == g.inputs() and dp.rows_built == built + 2
+    load_random(win, 2500, seed=1)  # another graph: its first rows again
+    assert len(dp.column_combos) == D.MAX_MAPPING_ROWS
     load_random(win, 300)  # a handful of inputs: every row, no button
     assert list(dp.column_combos) == win.document.graph.inputs()
     assert dp.findChild(QPushButton, "data_more_inputs") is None
