@@ -55,3 +55,14 @@ def open_collapsed(win, tmp_path):
     fileformat.save(g, path)
     assert win.files.open(str(path), ask=False)
     return win.document.graph, win.scene, win.scene.group_layer
+
+
+def open_random(win, n, seed=0):
+    """A seeded random graph of n boxes, laid out (as File ▸ Open gives every box a place),
+    loaded into the window's document; returns the document's graph."""
+    from graphcore.layout import compute_layout
+    from graphcore.randgraph import random_graph
+    g, _ = random_graph(n, seed)
+    g.layout.update(compute_layout(g))
+    win.document.load_graph(g, None)
+    return win.document.graph

@@ -7,20 +7,11 @@ import gc
 
 from PySide6.QtCore import QPointF
 
-from graphcore.layout import compute_layout
-from graphcore.randgraph import random_graph
 from gui.canvas import scene_sync
 from gui.canvas.node_item import NodeItem
 from gui.canvas import overview as overview_module
 from gui.canvas.port_item import PortItem
-from tests.gui.helpers import drag, open_collapsed
-
-
-def _open(win, n, seed=0):
-    g, _ = random_graph(n, seed)
-    g.layout.update(compute_layout(g))
-    win.document.load_graph(g, None)
-    return win.document.graph
+from tests.gui.helpers import drag, open_collapsed, open_random
 
 
 def test_collapsing_a_group_far_out_redraws_without_the_hidden_boxes(main_window, tmp_path, monkeypatch):
@@ -73,7 +64,7 @@ def test_building_many_items_pauses_the_garbage_collector_and_restores_it(main_w
         original(self, *args)
     monkeypatch.setattr(NodeItem, "__init__", noting)
     assert gc.isenabled()
-    _open(main_window, 50)
+    open_random(main_window, 50)
     assert seen and not any(seen)
     assert gc.isenabled()
     with scene_sync.gc_paused():

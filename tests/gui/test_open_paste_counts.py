@@ -9,18 +9,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from graphcore.graph import Graph
-from graphcore.layout import compute_layout
 from graphcore.randgraph import random_graph
 from gui import clipboard
 from gui.panels import data_panel as D
 from gui.panels import landscape_panel as L
-
-
-def load_random(win, n, seed=0):
-    g, _ = random_graph(n, seed)
-    g.layout.update(compute_layout(g))
-    win.document.load_graph(g, None)
-    return win.document.graph
+from tests.gui.helpers import open_random
 
 
 def count_calls(monkeypatch, cls, name):
@@ -64,7 +57,7 @@ def test_the_data_panel_makes_its_rows_once_per_open_and_at_most_the_cap(main_wi
     win = main_window
     dp = win.training.data_panel
     built = dp.rows_built
-    g = load_random(win, 2500)
+    g = open_random(win, 2500)
     assert len(g.inputs()) > D.MAX_MAPPING_ROWS
     assert dp.rows_built == built + 1
     assert list(dp.column_combos) == g.inputs()[:D.MAX_MAPPING_ROWS]
@@ -72,9 +65,9 @@ def test_the_data_panel_makes_its_rows_once_per_open_and_at_most_the_cap(main_wi
     assert more is not None and f"{len(g.inputs()) - D.MAX_MAPPING_ROWS:,}" in more.text()
     more.click()
     assert list(dp.column_combos) == g.inputs() and dp.rows_built == built + 2
-    load_random(win, 2500, seed=1)  # another graph: its first rows again
+    open_random(win, 2500, seed=1)  # another graph: its first rows again
     assert len(dp.column_combos) == D.MAX_MAPPING_ROWS
-    load_random(win, 300)  # a handful of inputs: every row, no button
+    open_random(win, 300)  # a handful of inputs: every row, no button
     assert list(dp.column_combos) == win.document.graph.inputs()
     assert dp.findChild(QPushButton, "data_more_inputs") is None
 
@@ -86,10 +79,10 @@ def test_the_landscape_waits_for_redraw_on_a_big_graph(main_window, qtbot, monke
     panel = win.landscape
     asked = count_calls(monkeypatch, type(panel.worker), "submit")
     panel._timer.start()  # a debounce under way (the empty window's) when a big graph arrives
-    load_random(win, L.AUTO_REDRAW_MAX_BOXES + 100)
+    open_random(win, L.AUTO_REDRAW_MAX_BOXES + 100)
     qtbot.wait(L.DEBOUNCE_MS + 100)
     assert not asked and "press Redraw" in panel.message
     panel.recompute()  # Redraw still draws it
     assert len(asked) == 1
-    load_random(win, 300)  # a lesson-sized graph: drawn by itself as before
+    open_random(win, 300)  # a lesson-sized graph: drawn by itself as before
     qtbot.waitUntil(lambda: len(asked) == 2, timeout=5000)

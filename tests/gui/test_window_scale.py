@@ -6,18 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF
 
-from graphcore.layout import compute_layout
-from graphcore.randgraph import random_graph
 from gui import clipboard
 from gui.canvas.edge_item import EdgeItem
-from tests.gui.helpers import drag
-
-
-def open_random(win, n, seed=0):
-    g, _ = random_graph(n, seed)
-    g.layout.update(compute_layout(g))  # as File ▸ Open gives every box a place
-    win.document.load_graph(g, None)
-    return win.document.graph
+from tests.gui.helpers import drag, open_random
 
 
 def assert_scene_matches(win):
