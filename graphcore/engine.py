@@ -107,7 +107,7 @@ class Plan:
         for node in order:
             op = g.op(node)
             fn = F.get(op)
-            attrs = g.attrs(node)
+            attrs = g.attrs(node) if fn.attrs else {}  # no attrs to resolve: most boxes of a large graph
             n_out = fn.n_outputs(attrs)
             keys = VariableRef.keys_of(node, n_out)
             info[node] = (op, fn, attrs, keys)
@@ -123,7 +123,7 @@ class Plan:
             op, fn, attrs, keys = info[node]
             if node in ignored:
                 if op not in F.SOURCE_OPS:  # its unwired ports are still outlined on the canvas
-                    missing = [p for p, e in enumerate(g.inputs_of(node)) if e is None]
+                    missing = [p for p in range(fn.n_inputs(attrs)) if into(node, p) is None]
                     if missing:
                         self.unwired[node] = missing
                 continue
@@ -152,7 +152,7 @@ class Plan:
         self.param_ids = [s.node for s in self.sources if s.op == "parameter"]
         self.param_slots = [s.slot for s in self.sources if s.op == "parameter"]
         self._mark_loss_path()
-        self.label_feeds = labels.feeds(g)  # loss boxes whose class labels run() checks
+        self.label_feeds = labels.feeds(g, {n: i[0] for n, i in info.items()})  # losses whose labels run() checks
         self._labels_checked = None
         self._info = None  # only for compiling
 

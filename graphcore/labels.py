@@ -25,13 +25,13 @@ def allowed(op: str, k: int) -> str:
     return "0 or 1" if op != "cross_entropy" else f"a whole number from 0 to {k - 1}"
 
 
-def feeds(graph) -> list[tuple[str, str, int, str, str]]:
+def feeds(graph, ops: dict | None = None) -> list[tuple[str, str, int, str, str]]:
     """(loss box, op, k, input box, column) for every loss whose label port is wired straight
     from an input box that reads the label column ``y`` (other columns are features, which
-    may feed a loss as soft targets)."""
+    may feed a loss as soft targets). ``ops``: each box's op, when the caller has read them."""
     found = []
     for node in graph.nodes():
-        op = graph.op(node)
+        op = graph.op(node) if ops is None else ops[node]
         if op not in LABEL_LOSSES:
             continue
         k = int(graph.attrs(node).get("k", 2))
