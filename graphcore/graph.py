@@ -107,9 +107,14 @@ class Graph:
             if event.key == "label" or event.kind is EventKind.RESET:  # a batch may hold renames
                 self.labels_version += 1
         if self._batch_depth:
-            if self._batched is None:
-                self._batched = BatchChanges()
-            self._batched.record(event, structural)
+            b = self._batched
+            if b is None:  # a graph nobody follows (the loader's, being built) lists no box: "everything"
+                b = self._batched = BatchChanges(everything=not self._subscribers)
+            if b.everything:  # followers rebuild it all: the list of boxes and arrows would go unread
+                b.kinds.add(event.kind)
+                b.structural |= structural
+            else:
+                b.record(event, structural)
             return
         for cb in list(self._subscribers):
             cb(event)

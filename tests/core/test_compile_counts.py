@@ -48,3 +48,23 @@ def test_forward_checks_finiteness_without_np_all(monkeypatch):
     ev = plan.run(None, fast=False)
     assert len(plan.steps) > 100 and ev.values[plan.steps[-1].outs[0]] is not None
     assert len(calls) < len(plan.steps) // 10  # before: one np.all per box
+
+
+def test_loader_lists_no_change_of_a_graph_nobody_follows(monkeypatch):
+    """Loading (a paste reads the clipboard so) builds a new graph in a batch: nobody follows
+    it yet, so the batch lists no box or arrow; a followed graph's batch still lists them."""
+    from graphcore import fileformat
+    from graphcore.events import BatchChanges, EventKind
+    g, _ = random_graph(300, 1)
+    text = fileformat.dumps(g)
+    calls = _count(monkeypatch, BatchChanges, "record")
+    loaded = fileformat.loads(text)
+    assert len(loaded) == 300 and len(calls) == 0  # before: one per box and per arrow
+    seen = []
+    loaded.subscribe(seen.append)
+    with loaded.batch():
+        loaded.add_node("add", "extra")
+        loaded.connect(loaded.nodes()[0], "extra", 0)
+    (reset,) = seen
+    assert reset.kind is EventKind.RESET and not reset.changes.everything
+    assert reset.changes.nodes == {"extra"} and len(reset.changes.edges) == 1
