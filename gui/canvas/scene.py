@@ -374,15 +374,24 @@ class GraphScene(QGraphicsScene):
     def selected_nodes(self) -> list[str]:
         """Selected boxes, with every box of a selected collapsed group (it stands for them)."""
         if self._selected_ids is None:  # asked by several followers per selection change: one pass
-            self._selected_ids = [nid for nid, it in self.node_items.items() if it.isSelected()]
+            self._selected_ids = self._in_order(self.node_items, lambda it: it.node_id, NodeItem)
         ids = list(self._selected_ids)
         inner = self.group_layer.selected_members()
         return list(dict.fromkeys(ids + inner)) if inner else ids
 
     def selected_edges(self) -> list:
         if self._selected_arrows is None:
-            self._selected_arrows = [e for e, it in self.edge_items.items() if it.isSelected()]
+            self._selected_arrows = self._in_order(self.edge_items, lambda it: it.edge, EdgeItem)
         return list(self._selected_arrows)
+
+    def _in_order(self, items: dict, key, kind) -> list:
+        """The selected items' keys in ``items``' order. Qt lists the selected items itself: one
+        Python ``isSelected`` call per box was 20,000 calls per selection change at 10,000 boxes."""
+        chosen = {key(it) for it in self.selectedItems()
+                  if isinstance(it, kind) and items.get(key(it)) is it}  # a stale item is not one of ours
+        if len(chosen) <= 1:
+            return list(chosen)
+        return [k for k in items if k in chosen]
 
     def items_rect(self) -> QRectF:
         rect = self.group_layer.items_rect()
