@@ -22,7 +22,7 @@ import numpy as np
 
 from . import functions as F
 from .box_fields import checked_column, checked_label, finite_number, value_label, writes_value
-from .label_counts import label_counts
+from .label_counts import label_counts, note_added, note_removed, sources
 from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, PortError,
                      PortTakenError, UnknownNodeError)
 from .events import BatchChanges, EventKind, GraphEvent
@@ -83,6 +83,7 @@ class Graph:
         self.version = 0
         self.values_version = 0
         self.labels_version = 0  # bumped by a label's change: moves and values keep label_counts
+        self.members = 0  # bumped as boxes come and go (label_counts.py keeps counts across it)
         self.source_path: str | None = None  # where the file came from (for relative CSV paths)
         # What the parts above the model keep with this graph (engine: its plans; groups: its
         # groups; exercise: its lesson): owned by the graph, so it goes when the graph goes.
@@ -225,13 +226,7 @@ class Graph:
         return list(self._sources()[1])
 
     def _sources(self):
-        """(parameters, inputs) in box order, read once per structure: several panels ask per edit."""
-        cached = self.__dict__.get("_sources_cache")
-        if cached is None or cached[0] != self.version:
-            ops = [(n, self.op(n)) for n in self._order]
-            cached = (self.version, [n for n, op in ops if op == "parameter"], [n for n, op in ops if op == "input"])
-            self.__dict__["_sources_cache"] = cached
-        return cached[1], cached[2]
+        return sources(self)
 
     def topological_order(self) -> list[str]:
         """Boxes in an order where every box comes after its inputs; ties by insertion order.
@@ -297,6 +292,8 @@ class Graph:
         self._order = insert_at(self._order, node_id, at)
         self._rank[node_id] = self._next_rank
         self._next_rank += 1
+        self.members += 1
+        note_added(self, node_id, op, record.get("label") or node_id, at is None or at >= len(self._order) - 1)
         if pos is not None:
             self.layout[node_id] = (float(pos[0]), float(pos[1]))
         self._emit(GraphEvent(EventKind.NODE_ADDED, node=node_id))
@@ -320,6 +317,8 @@ class Graph:
             self.disconnect(e.dst, e.port)
         self._g.remove_node(node_id)
         del self._order[node_id]
+        self.members += 1
+        note_removed(self, node_id, record.op, record.label or node_id)
         del self._rank[node_id]
         self.layout.pop(node_id, None)
         cleared = {key: self.meta[key] for key in ("loss", "output")
@@ -492,6 +491,7 @@ class Graph:
         self.layout = dict(source.layout)
         self.meta = copy.deepcopy(source.meta)
         self.source_path = source.source_path
+        self.members += 1
         self._emit(GraphEvent(EventKind.RESET))
 
     def clear(self):

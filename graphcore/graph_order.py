@@ -33,13 +33,20 @@ def lexicographic_topological(order: dict, edges: dict) -> list[str]:
 
 
 def insert_at(order: dict, key, at: int | None) -> dict:
-    """Append ``key`` to an insertion-ordered dict, or put it at index ``at`` (O(n), undo only)."""
+    """Append ``key`` to an insertion-ordered dict, or put it at index ``at`` (O(n), undo only).
+
+    Built from dict copies, merges and ``popitem``, which reuse the hashes the dict keeps:
+    rebuilding from a list of keys called an Edge's Python ``__hash__`` once per arrow
+    (10,000 arrows: ~12 ms per arrow an undo put back)."""
     if at is None or at >= len(order):
         order[key] = None
         return order
-    keys = list(order)
-    keys.insert(max(at, 0), key)
-    return dict.fromkeys(keys)
+    new = order.copy()
+    for _ in range(len(order) - max(at, 0)):
+        new.popitem()  # the keys from ``at`` on: the head stays
+    new[key] = None
+    new.update(order)  # the head's keys keep their places; the tail follows ``key``
+    return new
 
 
 def reorder_for(rank: dict, g, src: str, dst: str) -> dict[str, int] | None:

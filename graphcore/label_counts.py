@@ -1,21 +1,73 @@
-"""How many boxes carry each label, read once per change of the graph.
+"""What the graph's boxes add up to, kept across edits: how many boxes carry each label, and
+the parameter and input boxes in box order.
 
 ``Graph.box_name`` adds a box's id only when its label is not unique; asked for every
 parameter of a 10,000-box graph (the landscape's axis lists), reading every label per name
-was quadratic. The count is kept on the graph until the next change: every change bumps
-``version`` or ``labels_version`` (a move or a value keeps the count).
+was quadratic. Both are read once, then kept up to date box by box as boxes come and go
+(``note_added``/``note_removed``): an edit of a 10,000-box graph reads the boxes it changes,
+not all of them. ``members`` counts changes of the set of boxes; a change this module is not
+told of (a label's change bumps ``labels_version``; a whole new box set in ``assign``) makes
+it read the boxes again.
 """
 from __future__ import annotations
 
+READS = {"label_counts": 0, "sources": 0}  # whole-graph reads, counted for the tests
+
+
+def _kept(graph, name: str, key):
+    cached = graph.__dict__.get(name)
+    return cached[1] if cached is not None and cached[0] == key else None
+
 
 def label_counts(graph) -> dict[str, int]:
-    key = (graph.version, graph.labels_version)
-    cached = graph.__dict__.get("_label_counts")
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    counts: dict[str, int] = {}
-    for n in graph.nodes():
-        label = graph.label(n)
-        counts[label] = counts.get(label, 0) + 1
-    graph.__dict__["_label_counts"] = (key, counts)
+    key = (graph.members, graph.labels_version)
+    counts = _kept(graph, "_label_counts_kept", key)
+    if counts is None:
+        READS["label_counts"] += 1
+        counts = {}
+        for n in graph.nodes():
+            label = graph.label(n)
+            counts[label] = counts.get(label, 0) + 1
+        graph.__dict__["_label_counts_kept"] = (key, counts)
     return counts
+
+
+def sources(graph) -> tuple[list[str], list[str]]:
+    """(parameters, inputs) in box order, read once per set of boxes: several panels ask per edit."""
+    kept = _kept(graph, "_sources_kept", graph.members)
+    if kept is None:
+        READS["sources"] += 1
+        ops = [(n, graph.op(n)) for n in graph.nodes()]
+        kept = ([n for n, op in ops if op == "parameter"], [n for n, op in ops if op == "input"])
+        graph.__dict__["_sources_kept"] = (graph.members, kept)
+    return kept
+
+
+def note_added(graph, node_id: str, op: str, label: str, appended: bool):
+    """A box was added (``graph.members`` already counts it): kept counts follow when it went
+    to the end of the box order; a box put back in the middle (undo) drops the source lists."""
+    _follow(graph, label, +1)
+    kept = _kept(graph, "_sources_kept", graph.members - 1)
+    if kept is not None and appended:
+        if op in ("parameter", "input"):
+            kept[op == "input"].append(node_id)
+        graph.__dict__["_sources_kept"] = (graph.members, kept)
+
+
+def note_removed(graph, node_id: str, op: str, label: str):
+    _follow(graph, label, -1)
+    kept = _kept(graph, "_sources_kept", graph.members - 1)
+    if kept is not None:
+        if op in ("parameter", "input"):
+            kept[op == "input"].remove(node_id)
+        graph.__dict__["_sources_kept"] = (graph.members, kept)
+
+
+def _follow(graph, label: str, step: int):
+    counts = _kept(graph, "_label_counts_kept", (graph.members - 1, graph.labels_version))
+    if counts is None:
+        return
+    counts[label] = counts.get(label, 0) + step
+    if counts[label] <= 0:
+        del counts[label]
+    graph.__dict__["_label_counts_kept"] = ((graph.members, graph.labels_version), counts)

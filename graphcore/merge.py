@@ -11,6 +11,7 @@ from __future__ import annotations
 from .events import EventKind, GraphEvent
 from .graph import Edge, Graph
 from .graph_order import insert_at
+from .label_counts import note_added
 from .node_record import copy_box
 
 
@@ -28,6 +29,9 @@ def merge(graph: Graph, fragment: Graph, rename: dict[str, str], positions: dict
         graph._g.add_node(new, box=copy_box(fragment._g.nodes[nid]["box"]))
         graph._rank[new] = rank[nid]
         graph._order = insert_at(graph._order, new, None)
+        graph.members += 1  # as add_node: the kept label counts and source lists follow
+        box = graph._g.nodes[new]["box"]
+        note_added(graph, new, box["op"], box.get("label") or new, True)
         if nid in positions:
             graph.layout[new] = (float(positions[nid][0]), float(positions[nid][1]))
         graph._emit(GraphEvent(EventKind.NODE_ADDED, node=new))

@@ -52,6 +52,7 @@ class GraphScene(QGraphicsScene):
         self._tip_timer.timeout.connect(self._hide_tip)
         self._selected_ids = None  # selected boxes' ids, kept until the selection changes
         self._selected_arrows = None  # and the selected arrows' Edges
+        self._selected_items = None  # Qt's list of them
         self._loss_mark = None  # the box drawn as the cost J
         self.placing = False  # scene_sync.place_many moves many boxes: it redraws their arrows itself
         self.overview = Overview(self)  # big graphs zoomed far out: one item draws them all
@@ -67,11 +68,11 @@ class GraphScene(QGraphicsScene):
 
     # --- model → items -------------------------------------------------------------------
     def _on_event(self, ev):
-        self._selected_ids = self._selected_arrows = None
+        self._selected_ids = self._selected_arrows = self._selected_items = None
         follow(self, ev)
 
     def _selection_changed(self):
-        self._selected_ids = self._selected_arrows = None
+        self._selected_ids = self._selected_arrows = self._selected_items = None
         self.overview.selection_changed()
 
     def rebuild(self):
@@ -374,15 +375,29 @@ class GraphScene(QGraphicsScene):
     def selected_nodes(self) -> list[str]:
         """Selected boxes, with every box of a selected collapsed group (it stands for them)."""
         if self._selected_ids is None:  # asked by several followers per selection change: one pass
-            self._selected_ids = [nid for nid, it in self.node_items.items() if it.isSelected()]
+            self._selected_ids = _in_order(self.node_items, self._picked()[0], lambda it: it.node_id)
         ids = list(self._selected_ids)
         inner = self.group_layer.selected_members()
         return list(dict.fromkeys(ids + inner)) if inner else ids
 
     def selected_edges(self) -> list:
         if self._selected_arrows is None:
-            self._selected_arrows = [e for e, it in self.edge_items.items() if it.isSelected()]
+            self._selected_arrows = _in_order(self.edge_items, self._picked()[1], lambda it: it.edge)
         return list(self._selected_arrows)
+
+    def _picked(self) -> tuple[list, list]:
+        """The selected box and arrow items, as Qt lists them: one Python ``isSelected`` call per
+        item was 20,000 calls per selection change at 10,000 boxes."""
+        if self._selected_items is None:
+            nodes, edges = [], []
+            for it in self.selectedItems():
+                kind = type(it)
+                if kind is NodeItem:
+                    nodes.append(it)
+                elif kind is EdgeItem:
+                    edges.append(it)
+            self._selected_items = (nodes, edges)
+        return self._selected_items
 
     def items_rect(self) -> QRectF:
         rect = self.group_layer.items_rect()
@@ -397,3 +412,13 @@ def _escape(text):
 
 
 __all__ = ["GraphScene", "GRID", "HEADER"]
+
+
+def _in_order(items: dict, picked: list, key) -> list:
+    """The picked items' keys in ``items``' order (the order the scene made them in)."""
+    if picked and len(picked) == len(items):
+        return list(items)  # every item selected (Select All): no item looked up
+    chosen = {key(it) for it in picked if items.get(key(it)) is it}  # a stale item is not one of ours
+    if len(chosen) <= 1:
+        return list(chosen)
+    return [k for k in items if k in chosen]

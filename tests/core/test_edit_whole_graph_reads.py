@@ -1,0 +1,77 @@
+"""An edit of a big graph reads what it changes (issue #18 item 5): counts, never timings.
+
+The label counts behind ``box_name`` and the parameter/input lists follow boxes as they
+come and go instead of being read again; putting a box or an arrow back at its old place
+(undo) reuses the hashes the order keeps instead of calling an Edge's ``__hash__`` per arrow."""
+from __future__ import annotations
+
+from graphcore import label_counts as LC
+from graphcore.graph import Edge
+from graphcore.graph_order import insert_at
+from graphcore.randgraph import random_graph
+
+
+def fresh(g):
+    counts = {}
+    for n in g.nodes():
+        counts[g.label(n)] = counts.get(g.label(n), 0) + 1
+    params = [n for n in g.nodes() if g.op(n) == "parameter"]
+    inputs = [n for n in g.nodes() if g.op(n) == "input"]
+    return counts, params, inputs
+
+
+def kept(g):
+    return LC.label_counts(g), g.parameters(), g.inputs()
+
+
+def test_adding_and_removing_boxes_reads_no_other_box():
+    g, _ = random_graph(300, 3)
+    assert kept(g) == fresh(g)
+    before = dict(LC.READS)
+    a = g.add_node("parameter", value=1.0, label="w")
+    b = g.add_node("input", label="w")  # a second "w": box_name now adds ids
+    g.add_node("add")
+    assert g.box_name(a) == f"w [{a}]"
+    last = g.nodes()[-1]
+    rec = g.record(g.parameters()[0])
+    g.remove_node(rec.id)
+    g.remove_node(last)
+    g.remove_node(b)
+    assert kept(g) == fresh(g)
+    assert LC.READS == before  # no whole-graph read since the first
+    assert g.box_name(a) == "w"
+
+
+def test_a_box_put_back_in_the_middle_is_listed_in_its_place():
+    g, _ = random_graph(100, 4)
+    first = g.inputs()[0]
+    at = g.nodes().index(first)
+    removal = g.remove_node(first)
+    g.add_record(removal.record, at=at)
+    assert g.nodes().index(first) == at
+    assert kept(g) == fresh(g)
+
+
+def test_a_renamed_box_recounts_labels():
+    g, _ = random_graph(50, 5)
+    n = g.nodes()[0]
+    LC.label_counts(g)
+    g.set_label(n, "only_one")
+    assert LC.label_counts(g) == fresh(g)[0]
+
+
+class Counted(Edge):
+    calls = 0
+
+    def __hash__(self):
+        Counted.calls += 1
+        return super().__hash__()
+
+
+def test_inserting_in_the_middle_calls_no_hash_per_arrow():
+    order = dict.fromkeys(Counted(f"a{i}", f"b{i}", 0) for i in range(2000))
+    Counted.calls = 0
+    new = insert_at(order, Counted("x", "y", 0), 700)
+    assert Counted.calls == 1  # the new arrow's own hash only
+    keys = list(order)
+    assert list(new) == keys[:700] + [Counted("x", "y", 0)] + keys[700:]
