@@ -17,9 +17,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from graphcore.exercise import lesson_of
-from graphcore.graph import VariableRef
-
 from .scene_sync import show_values
 
 
@@ -55,24 +52,15 @@ def behind_collapsed(layer) -> set[str]:
 
 
 def catch_up(scene, items: dict):
-    """New items of deferred boxes shown as the scene shows its others: visibility, the loss
-    mark, data feeds, exercise marks, values, the overlay."""
+    """New items of deferred boxes shown as the scene shows its others: visibility, data
+    feeds, exercise marks, values, the overlay."""
     if not items:
         return
     rep = scene.group_layer.rep
-    loss = VariableRef.box_of(scene.graph.meta.get("loss"))
-    try:
-        ds = scene.document.dataset()
-    except Exception:  # noqa: BLE001 - a data set that cannot be read: the evaluation says why
-        ds = None
-    columns = None if ds is None else frozenset(ds.columns)
-    lesson = lesson_of(scene.graph)
-    locks, hidden = (lesson.locks, lesson.hidden_now()) if lesson is not None else (set(), set())
-    for nid, item in items.items():
+    for nid, item in items.items():  # (the loss mark is set as the item is made)
         item.setVisible(rep.get(nid) == nid)
-        item.is_loss = nid == loss
-        item.set_data_columns(columns)
-        item.set_exercise(nid in locks, nid in hidden)
+    scene.show_feeds(items)
+    hidden = scene.show_exercise(items)
     ev = scene.document.evaluation
     if ev is not None:
         show_values(SimpleNamespace(node_items=items), ev, hidden)  # these items only

@@ -54,7 +54,6 @@ class GraphScene(QGraphicsScene):
         self._selected_arrows = None  # and the selected arrows' Edges
         self._selected_items = None  # Qt's list of them
         self._loss_mark = None  # the box drawn as the cost J
-        self.placing = False  # scene_sync.place_many moves many boxes: it redraws their arrows itself
         self.overview = Overview(self)  # big graphs zoomed far out: one item draws them all
         self.addItem(self.overview)
         self.selectionChanged.connect(self._selection_changed)  # first: the window's followers read the cache
@@ -183,8 +182,6 @@ class GraphScene(QGraphicsScene):
         self._loss_mark = loss
 
     def node_item_moved(self, item: NodeItem):
-        if self.placing:
-            return
         nid = item.node_id
         self.overview.touch(nid)
         self.group_layer.box_moved(nid)
@@ -192,14 +189,14 @@ class GraphScene(QGraphicsScene):
             self.edge_items[e].update_path()
 
     # --- evaluation ------------------------------------------------------------------------
-    def _show_feeds(self):
-        """Each input box says whether a data column or its own value feeds it."""
+    def show_feeds(self, items=None):
+        """Each input box (of ``items``; None: all) says whether a data column or its own value feeds it."""
         try:
             ds = self.document.dataset()
         except Exception:  # noqa: BLE001 - a data set that cannot be read: the evaluation says why
             ds = None
         columns = None if ds is None else frozenset(ds.columns)
-        for item in self.node_items.values():
+        for item in (self.node_items if items is None else items).values():
             item.set_data_columns(columns)
 
     def sync_positions(self):
@@ -213,21 +210,22 @@ class GraphScene(QGraphicsScene):
         lesson = lesson_of(self.graph)
         return lesson.hidden_now() if lesson is not None else set()
 
-    def _show_exercise(self) -> set[str]:
-        """Padlocks on an exercise's locked boxes; returns the boxes whose values show "?"."""
+    def show_exercise(self, items=None) -> set[str]:
+        """Padlocks on an exercise's locked boxes (of ``items``; None: all); returns the boxes
+        whose values show "?"."""
         lesson = lesson_of(self.graph)
         locks, hidden = (lesson.locks, lesson.hidden_now()) if lesson is not None else (set(), set())
-        for nid, item in self.node_items.items():
+        for nid, item in (self.node_items if items is None else items).items():
             item.set_exercise(nid in locks, nid in hidden)
         return hidden
 
     def show_evaluation(self, ev):
-        self._show_feeds()
-        show_values(self, ev, self._show_exercise())  # scene_sync: only boxes whose numbers are new
+        self.show_feeds()
+        show_values(self, ev, self.show_exercise())  # scene_sync: only boxes whose numbers are new
 
     def show_failure(self, message, nodes):
-        self._show_feeds()
-        self._show_exercise()
+        self.show_feeds()
+        self.show_exercise()
         for nid, item in self.node_items.items():
             item.set_error(nid in nodes)
             item.set_ignored(False)

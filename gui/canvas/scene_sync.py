@@ -8,6 +8,7 @@ touching the items of the boxes and arrows the batch touched, not by rebuilding 
 from __future__ import annotations
 
 import gc
+import weakref
 from contextlib import contextmanager
 
 
@@ -97,7 +98,7 @@ def show_values(scene, ev, hidden=frozenset()):
 
     plan = ev.plan
     ignored, incomplete, unwired = set(plan.ignored), set(plan.incomplete), plan.unwired
-    slots, values = _slots_of(scene, plan), ev.values
+    slots, values = _slots_of(plan), ev.values
     for nid, item in scene.node_items.items():
         if item.error:
             item.set_error(False)
@@ -125,35 +126,33 @@ def show_values(scene, ev, hidden=frozenset()):
         item.set_value_text(text)
 
 
-def _slots_of(scene, plan) -> dict[str, list[int]]:
+def _slots_of(plan) -> dict[str, list[int]]:
     """Box id → its Variables' slots in ``plan``, made once per plan (not per evaluation)."""
-    cached = getattr(scene, "_plan_slots", None)
-    if cached is not None and cached[0] is plan:
-        return cached[1]
-    slots: dict[str, list[int]] = {}
-    for slot, owner in enumerate(plan.owner):
-        slots.setdefault(owner, []).append(slot)
-    scene._plan_slots = (plan, slots)
+    slots = _PLAN_SLOTS.get(plan)
+    if slots is None:
+        slots = {}
+        for slot, owner in enumerate(plan.owner):
+            slots.setdefault(owner, []).append(slot)
+        _PLAN_SLOTS[plan] = slots
     return slots
+
+
+_PLAN_SLOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a plan's slots live as long as it
 
 
 def place_many(scene, nids):
     """Move the boxes' items, then redraw each arrow at them once (moved one by one, an arrow
     between two moved boxes was redrawn twice, each time with a new hit area)."""
     edges, moved = set(), None
-    scene.placing = True  # no per-box node_item_moved: the arrows follow below
-    try:
-        for nid in nids:
-            item = scene.node_items.get(nid)
-            pos = scene.graph.layout.get(nid)
-            if item is None or pos is None or (item.x(), item.y()) == tuple(pos):
-                continue
-            item.setPos(*pos)
-            edges |= scene.edge_index.at(nid)
-            scene.overview.touch(nid)
-            moved = nid
-    finally:
-        scene.placing = False
+    for nid in nids:
+        item = scene.node_items.get(nid)
+        pos = scene.graph.layout.get(nid)
+        if item is None or pos is None or (item.x(), item.y()) == tuple(pos):
+            continue
+        item.setPos(*pos)  # a box's item reports no move (no itemChange): its arrows follow below
+        edges |= scene.edge_index.at(nid)
+        scene.overview.touch(nid)
+        moved = nid
     for edge in edges:
         item = scene.edge_items.get(edge)
         if item is not None:
