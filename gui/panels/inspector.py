@@ -37,6 +37,7 @@ class InspectorPanel(QWidget):
         self.doc = window.document
         self.node = None
         self.edge = None
+        self.several = None
         self.title = QLabel("Nothing selected")
         self.title.setTextFormat(Qt.RichText)  # bold label: the user's text in it is escaped
         self.title.setObjectName("InspectorTitle")
@@ -75,6 +76,8 @@ class InspectorPanel(QWidget):
     def show_selection(self, nodes, edges):
         self.node = nodes[0] if len(nodes) == 1 else None
         self.edge = edges[0] if len(edges) == 1 and not nodes else None
+        # several things selected: say what, by label (ids only when labels clash)
+        self.several = (list(nodes), list(edges)) if self.node is None and self.edge is None else None
         self._rebuild()
 
     def _clear_form(self):
@@ -123,7 +126,7 @@ class InspectorPanel(QWidget):
             key = g.variable_keys(e.src)[e.out] if g.n_outputs(e.src) > 1 else e.src
             self._show_numbers(key)
         else:
-            self.title.setText("Nothing selected" if not self.doc.error else "Nothing selected")
+            self.title.setText(self._several_title(g))
             cost = self.doc.evaluation.cost if self.doc.evaluation is not None else None
             text = f"cost J = {short_number(cost)}" if cost is not None else (self.doc.error or "")
             if cost is not None and cost_is_hidden(g):
@@ -133,6 +136,22 @@ class InspectorPanel(QWidget):
             if self._stepping is not None and cost is not None and loss not in self._stepping.known_values:
                 text = "cost J = ?   (step-through)"  # as in the status bar: J is not computed yet
             self.formula.setText(self._live_cost or text)
+
+    def _several_title(self, g) -> str:
+        """"Nothing selected", or what a multi-selection holds: "3 boxes selected: a, b, c"."""
+        nodes, edges = self.several or ([], [])
+        nodes = [n for n in nodes if n in g]
+        if not nodes and not edges:
+            return "Nothing selected"
+        parts = [f"{len(nodes)} box{'es' if len(nodes) != 1 else ''}"] if nodes else []
+        if edges:
+            parts.append(f"{len(edges)} arrow{'s' if len(edges) != 1 else ''}")
+        title = " and ".join(parts) + " selected"
+        if nodes:
+            names = [g.box_name(n) for n in nodes[:MANY_NAMES]]
+            more = f", … (+{len(nodes) - MANY_NAMES})" if len(nodes) > MANY_NAMES else ""
+            title += ": " + ", ".join(names) + more
+        return escaped(title)
 
     def _show_node(self, g, nid):
         op = g.op(nid)
@@ -213,6 +232,7 @@ class InspectorPanel(QWidget):
             self.window.show_message(err)
 
 
+MANY_NAMES = 8  # a multi-selection's title names this many boxes, then counts the rest
 NOT_YET = "? (the step-through has not computed it yet)"
 
 
