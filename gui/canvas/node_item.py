@@ -157,6 +157,7 @@ class NodeItem(QGraphicsItem):
         if flag != self.error:
             self.error = flag
             self.update()
+            self.graph_scene.overview.touch(self.node_id)  # drawn in the fault colour far out too
 
     def set_value_hidden(self, hidden: bool):
         if hidden != self.value_hidden:
@@ -175,6 +176,7 @@ class NodeItem(QGraphicsItem):
             self.setOpacity(IGNORED_OPACITY if flag else 1.0)
             self._set_tooltip()
             self.update()
+            self.graph_scene.overview.touch(self.node_id)  # faded far out too
 
     def set_unwired(self, ports):
         for p in self.inputs:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ..canvas.overlay import CURRENT_COLOR
 from . import style
-from .node_item import WIDTH
+from .node_item import IGNORED_OPACITY, WIDTH
 
 # Below this zoom a box is drawn as a plain block by its own paint (NodeItem._paint_box).
 OVERVIEW_ZOOM = 0.25
@@ -29,6 +29,13 @@ OVERVIEW_MIN_BOXES = 1500
 _NO_CONTENTS = QGraphicsItem.ItemHasNoContents
 _CURRENT = QColor(CURRENT_COLOR)
 _EDGE_PEN = QPen(style.EDGE, 0)
+
+
+def _faded(color: QColor) -> QColor:
+    """The colour an ignored box shows: its kind's, at the box's own ignored opacity."""
+    faded = QColor(color)
+    faded.setAlphaF(IGNORED_OPACITY)
+    return faded
 
 
 class Overview(QGraphicsItem):
@@ -183,9 +190,15 @@ class Overview(QGraphicsItem):
         self._groups.setdefault(color.rgba(), (color, {}))[1][nid] = rect
 
     def _color(self, nid, item) -> QColor:
+        """As the box paints itself near: selected, stepped, at fault, faded when ignored."""
         if nid in self._selected:
             return style.SELECTED
-        return _CURRENT if item.current else style.KIND_COLORS[item.kind]
+        if item.current:
+            return _CURRENT
+        if item.error:
+            return style.UNWIRED
+        color = style.KIND_COLORS[item.kind]
+        return _faded(color) if item.ignored else color
 
     def _read_arrows(self, nid):
         for edge in self._drawn_at.pop(nid, ()):

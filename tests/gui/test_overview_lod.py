@@ -96,3 +96,22 @@ def test_a_small_graph_never_switches(main_window):
     main_window.view.zoom_by(0.01)
     assert not main_window.scene.overview.on
     assert len(painted_by_themselves(main_window.scene)) == len(g) + len(g.edges())
+
+
+def test_far_out_boxes_keep_their_marks_ignored_faded_and_a_fault_in_its_colour(big):
+    """The overview colours a box as it would paint itself near: an ignored box faded, the
+    box an evaluation failed at in the fault colour, and back when the marks go."""
+    scene, g = big.scene, big.document.graph
+    big.document.push(C.AddNodeCommand(g, "parameter", (0.0, 0.0), value=1.0))  # unwired: ignored
+    big.document.evaluate_now()
+    lone = next(n for n, it in scene.node_items.items() if it.ignored)
+    big.grab()
+    faded = overview_module._faded(overview_module.style.KIND_COLORS[scene.node_items[lone].kind])
+    assert scene.overview._key[lone] == faded.rgba() and faded.alpha() < 255
+    wired = next(n for n, it in scene.node_items.items() if not it.ignored)
+    scene.show_failure("log of a negative number", [wired])
+    big.grab()
+    assert scene.overview._key[wired] == overview_module.style.UNWIRED.rgba()
+    scene.show_evaluation(big.document.evaluation)
+    big.grab()
+    assert scene.overview._key[wired] == overview_module.style.KIND_COLORS[scene.node_items[wired].kind].rgba()
