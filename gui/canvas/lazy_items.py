@@ -64,6 +64,8 @@ def catch_up(scene, items: dict):
     ev = scene.document.evaluation
     if ev is not None:
         show_values(SimpleNamespace(node_items=items), ev, hidden)  # these items only
+    for nid in scene.failed_at.intersection(items):  # the last evaluation failed at it
+        items[nid].set_error(True)
     if scene.overlay is not None:
         scene.set_overlay(scene.overlay)
 

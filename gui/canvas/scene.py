@@ -41,6 +41,7 @@ class GraphScene(QGraphicsScene):
         self.node_items = NodeItems(self.build_deferred)  # boxes behind a collapsed group: built when needed
         self.edge_items: dict = {}
         self.pending_edges: set = set()  # arrows with an end on a box not built yet (gui/canvas/lazy_items)
+        self.failed_at: frozenset = frozenset()  # the boxes the last evaluation failed at (None failed: empty)
         self.edge_index = EdgeIndex()  # box → its arrows' items: a move redraws those only
         self.overlay: CanvasOverlay | None = None
         self.snap = True
@@ -220,10 +221,12 @@ class GraphScene(QGraphicsScene):
         return hidden
 
     def show_evaluation(self, ev):
+        self.failed_at = frozenset()
         self.show_feeds()
         show_values(self, ev, self.show_exercise())  # scene_sync: only boxes whose numbers are new
 
     def show_failure(self, message, nodes):
+        self.failed_at = frozenset(nodes)  # a box built later (a group opened) is marked too
         self.show_feeds()
         self.show_exercise()
         for nid, item in self.node_items.items():

@@ -74,3 +74,19 @@ def test_undo_redo_and_copy_paste_across_a_collapsed_group(main_window, tmp_path
     layer.set_collapsed(neuron, False)
     win.document.evaluate_now()
     assert scene.node_items[param].isVisible() and scene.node_items[param].value_text == style.format_value(0.25)
+
+
+def test_a_box_built_after_a_failed_evaluation_carries_its_fault_mark(main_window, tmp_path):
+    """The evaluation fails at a box behind a collapsed group; when the group opens, the box's
+    new item is outlined like every box the failure named (it was not, until the next run)."""
+    g, scene, layer = open_collapsed(main_window, tmp_path)
+    inner = set(groups_of(g).members("neuron 1.2"))
+    at = next(n for n in sorted(inner) if g.op(n) == "mul")
+    main_window.document.evaluation_failed.emit("w·x is not finite", [at])  # as a failed run says it
+    assert scene.failed_at == {at} and at not in _built(scene)  # still behind the collapsed groups
+    layer.set_collapsed("layer 1", False)
+    layer.set_collapsed("neuron 1.2", False)
+    assert scene.node_items[at].error
+    assert not any(scene.node_items[n].error for n in inner - {at})
+    main_window.document.evaluate_now()  # the next run that succeeds clears it
+    assert not scene.failed_at and not scene.node_items[at].error
