@@ -33,6 +33,7 @@ the forward functions to the backward ones. A non-finite Z, H or gradient sends 
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -56,6 +57,7 @@ def _finite(*mats) -> bool:
 
 
 _dot = np.dot
+_isfinite = math.isfinite
 
 
 class FusedEmitter(Emitter):
@@ -355,28 +357,32 @@ class FusedKernel:
         live = [(i, src.slot) for i, src in enumerate(plan.sources) if src.slot not in in_blocks]
         self.src_pos, self.src_slots = [i for i, _ in live], tuple(slot for _, slot in live)
 
-    def __call__(self, S: list, backward: bool, theta: np.ndarray):
+    def run(self, S: list, backward: bool, theta: np.ndarray):
+        """The kernel's own work: (value list, gradient list or None, dJ/dθ or None), or None
+        when a number is not finite (epoch_lane.py takes this, with no lists to wrap)."""
         V = [None] * self.n_all
         put(V, self.src_slots, [S[i] for i in self.src_pos])
         V[self.extra[("P", None)]] = theta
         for f in self.forward:
             f(V)
-        if not all_finite(V, self.out_vec, self.out_sca):
+        if (self.out_vec or self.out_sca) and not all_finite(V, self.out_vec, self.out_sca):
             return None
-        G = None
-        pg = None
-        if backward:
-            G = [None] * self.n
-            for f in self.backward:
-                f(V, G)
-            if not all_finite(G, self.grad_vec, self.grad_sca):
-                return None
-            pg = V[self.extra[("PG", None)]]
-            for k, s in self.loose:
-                if G[s] is not None:
-                    pg[k] = G[s]
-            if not np.isfinite(pg).all():
-                return None
+        if not backward:
+            return V, None, None
+        G = [None] * self.n
+        for f in self.backward:
+            f(V, G)
+        if (self.grad_vec or self.grad_sca) and not all_finite(G, self.grad_vec, self.grad_sca):
+            return None
+        pg = V[self.extra[("PG", None)]]
+        for k, s in self.loose:
+            if G[s] is not None:
+                pg[k] = G[s]
+        # Σ g² is finite only if every gradient is (beyond 1e154 too: then unfused, slower, not different)
+        return (V, G, pg) if _isfinite(_dot(pg, pg)) else None
+
+    def wrap(self, V: list, G: list | None, pg, theta: np.ndarray):
+        """(values, grads, dJ/dθ) as ``Plan.run`` gives them: the interior of the blocks filled in when read."""
         mats = _Mats(V, self.extra, pg)
         values = fusion.SlotList(V[:self.n], None)
         grads = None if G is None else fusion.SlotList(G, None)
@@ -385,6 +391,10 @@ class FusedKernel:
         if grads is not None:
             grads._fill = filler.fill_grads
         return values, grads, pg
+
+    def __call__(self, S: list, backward: bool, theta: np.ndarray):
+        raw = self.run(S, backward, theta)
+        return None if raw is None else self.wrap(*raw, theta)
 
 
 def build(plan, source_vec, grads: str, found) -> FusedKernel:
