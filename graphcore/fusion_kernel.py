@@ -82,7 +82,7 @@ class FusedEmitter(Emitter):
         self.bce_at = {i: k for k, i in self.bce.items()}
         self._began = False
         self.checks: list[str] = []  # the blocks' matrices the forward tests for nan and inf
-        self.ns.update({"_exp": np.exp, "_log": np.log, "_take": np.take,
+        self.ns.update({"_exp": np.exp, "_log": np.log, "_take": np.take, "_abs": np.abs,
                         "_sigmoid_2d": fusion_lines.sigmoid_2d})
         self.lazy = self._lazy_outputs()
         self.layouts: dict[int, fusion_lines.Layout | None] = {}
@@ -159,19 +159,26 @@ class FusedEmitter(Emitter):
             lines.append(f"{X} = _XS{k}({', '.join(f'v{x}' for x in b.xs)})")
             reads += [f"v{x}" for x in b.xs]
         lay = self._layout(k, b)
-        lines += fusion_lines.forward_lines(k, lay, len(b.units), self.P, X, W, Z, b.units[0].bias is not None)
+        has_bias = b.units[0].bias is not None
+        lines += fusion_lines.forward_lines(k, lay, len(b.units), self.P, X, W, Z, has_bias)
         if b.act_op is not None:
             lines.append(f"{H} = {fusion_lines.activation(b.act_op, templates(b.act_op, b.act_attrs)[0], Z)}")
         else:
             lines.append(f"{H} = {Z}")
         # a finite z gives a finite h for these, so z alone is tested; every block's once, after the
-        # last block (a non-finite number only makes more of them on the way: the run is dropped then)
-        self.checks += [Z] if b.act_op in _BOUNDED else [Z, H]
+        # last block (a non-finite number only makes more of them on the way: the run is dropped then).
+        # Over the data's columns, with fewer inputs than units, a bound on |z| instead of Z itself
+        tested = Z
+        if b.chain is None and len(b.xs) < len(b.units):
+            tested = self._m("B", k)
+            lines.append(fusion_lines.bound_line(k, lay, W, X, tested, has_bias, f"_XS{k}").replace("{P}", self.P))
+        self.checks += [tested] if b.act_op in _BOUNDED else [tested, H]
         if k == len(self.blocks) - 1:
             lines.append(f"if not _finite({', '.join(self.checks)}): raise _Mismatch()")
-            reads += [c for c in self.checks if c not in (Z, H)]
+            reads += [c for c in self.checks if c not in (Z, H, tested)]
         outs = fusion.out_slots(b, steps)
         writes = [W, Z, H] if b.chain is not None else [X, W, Z, H]
+        writes += [tested] if tested != Z else []
         if k not in self.lazy:  # else only the next block or the head reads them: filled in when asked for
             lines.append(f"{', '.join(f'v{o}' for o in outs)}, = {H}")
             writes += [f"v{o}" for o in outs]

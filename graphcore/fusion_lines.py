@@ -82,15 +82,36 @@ def grad_lines(k: int, lay: Layout | None, units: int, PG: str, X: str, dZ: str,
     return lines + ([f"{rows}[:, {lay.bcol}] = _rowsum({dZ})"] if lay.bcol is not None else [])
 
 
+def bound_line(k: int, lay: Layout | None, W: str, X: str, B: str, has_bias: bool, xs: str) -> str:
+    """B = |W|·max|X| + |b|, one number per unit bounding |z| over every sample: when B is finite
+    (and the finiteness test's squares do not overflow, below 1e154) so is every z, without a
+    pass over Z (units × samples); ``xs`` the block's StackedRows (it keeps max|X| with X)."""
+    line = f"{B} = _dot(_abs({W}), {xs}.maxabs({X}))"
+    if not has_bias:
+        return line
+    return line + (f" + _abs({{P}}[_BF{k}])" if lay is None else f" + _abs(_R{k}[:, {lay.bcol}])")
+
+
 class StackedRows:
     """X = stack(x₁ … xₙ) for one block whose inputs are the data's columns, kept while the
     same columns come again and cannot change (arrays that own their data and are read-only,
-    as epoch_lane.py freezes the table): a full-batch run does not copy the data every epoch."""
+    as epoch_lane.py freezes the table): a full-batch run does not copy the data every epoch.
+    ``maxabs(X)``: each row's largest |x| (nan when a row holds a nan), kept with the stack."""
 
-    __slots__ = ("last",)
+    __slots__ = ("last", "peak")
 
     def __init__(self):
         self.last = None  # (the columns, their stack)
+        self.peak = None  # (a stack, its rows' max |x|)
+
+    def maxabs(self, X: np.ndarray) -> np.ndarray:
+        peak = self.peak
+        if peak is not None and peak[0] is X:
+            return peak[1]
+        top = np.abs(X).max(axis=1)
+        if not X.flags.writeable:
+            self.peak = (X, top)
+        return top
 
     def __call__(self, *rows: np.ndarray) -> np.ndarray:
         last = self.last
