@@ -1,15 +1,16 @@
-"""How fast the epoch can be while every number stays the boxes' own (issue #18, §12):
+"""How fast the epoch could be while every number stayed the boxes' own (issue #18, §12; the
+engine has since taken BLAS's order instead, to 1e-12 — this floor is kept for the record):
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/box_order_floor.py
 
 The networks of bench_fused_epoch.py written by hand in numpy in the order the scalar boxes
 add (no BLAS: every product wⱼᵢ·xᵢ rounded on its own, the add tree one level at a time,
 each weight's gradient numpy's pairwise sum over the samples) — the array operations the
-fused kernel runs, with none of the engine around them (no kernel wrapper, no Trainer, no
+fused kernel ran before #18's matmuls, with none of the engine around them (no kernel wrapper, no Trainer, no
 history). Timed side by side with the Trainer's fused epoch and the hand-written matrix step
 (benchmarks/matrix_baselines.py): the distance from the fused epoch to this floor is the
 engine's overhead; the distance from the floor to the matrix step is what a BLAS matmul's
-other summation order buys (and what the numpy export's 1e-9 parity forbids, §12).
+other summation order buys.
 """
 from __future__ import annotations
 

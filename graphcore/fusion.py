@@ -6,7 +6,8 @@ products and a bias parameter bⱼ into the pre-activation zⱼ, and often one a
 hⱼ = act(zⱼ). When several units read the same inputs, that is z = W·x + b: here such
 *blocks* are recognised in a compiled plan (by the shape of the wiring alone — the engine
 never reads groups, graphcore/groups.py), and fusion_kernel.py writes each block as a few
-array operations instead of a line per box, adding in the boxes' own order (bit for bit).
+array operations instead of a line per box: BLAS matmuls, equal to the boxes' numbers to
+rounding (1e-12 of the block's terms; ``plan.fuse = False`` runs the boxes, bit for bit).
 
 What makes a unit (every condition checked, else the boxes run one by one as before):
 
@@ -52,14 +53,14 @@ class Unit:
     steps: list[int]  # step indices of the products and sums (the root included)
     act: int | None = None  # step index of the activation
     # The sum as the boxes do it, in postfix: ("x", slot) a product, ("b",) the bias, ("+",)
-    # an add of the two before — so the block adds in the very order the boxes do.
+    # an add of the two before (units of one block have the same tree).
     prog: list[tuple] = field(default_factory=list)
     prod: dict[int, int] = field(default_factory=dict)  # input slot -> step index of its product
 
 
 @dataclass
 class Block:
-    """J units over the same n inputs: Z = W·X + b (J × m, summed as the boxes sum), H = act(Z)."""
+    """J units over the same n inputs: Z = W·X + b (J × m, one matmul), H = act(Z)."""
 
     units: list[Unit]
     xs: list[int]  # the n input slots, in the order of X's rows
@@ -288,8 +289,8 @@ class Filler:
     """Computes the interior Variables of a fused run from its blocks' matrices.
 
     Values: every weight and bias from the parameter vector, then every product xᵢ·wⱼᵢ and
-    partial sum in the plan's order, with the very operation the box does (the reference's
-    numbers); each z is its row of the matmul, as the activation read it. Gradients: a tree
+    partial sum in the plan's order, with the very operation the box does; each z is its row
+    of the matmul, as the activation read it (the boxes' last add to rounding, 1e-12). Gradients: a tree
     of ``add`` boxes passes dJ/dz on unchanged, so every product and partial sum of unit j
     has dJ/dz_j, row j of dZ; the weights' and biases' come from the gradient vector."""
 

@@ -2,11 +2,11 @@
 
 The same generated straight-line code as fastpath.py for every box outside a block; at the
 place of a block's first box, instead of its products and sums, a few lines over arrays of
-shape (units × samples):
+shape (units × samples) (fusion_lines.py writes the matrix ones):
 
     X = stack(x₁ … xₙ)            (or the previous block's H, when it is only read there)
-    PR = W[:, :, None] * X         every product wⱼᵢ·xᵢ at once (W, b from the parameter vector)
-    Z = the sums of PR and b       in the units' own order (a chain: one reduction)
+    W, b                           views of the parameter vector (gathered when irregular)
+    Z = W·X + b                    one BLAS matmul
     H = act(Z)                     the activation's printed template, elementwise
     h₁, …, h_J = H                 the rows are the activation boxes' values
 
@@ -14,27 +14,26 @@ and backward, at the same place in reverse order:
 
     dH = stack(dJ/dh₁ …)           (or the next block's dJ/dX)
     dZ = act'(Z) × dH              the template's downstream, elementwise
-    dJ/dW = Σ over samples of dZ·X, dJ/db = row sums of dZ, dJ/dX = Σⱼ wⱼ·dzⱼ (when wanted)
+    dJ/dW = dZ·Xᵀ, dJ/db = row sums of dZ, dJ/dX = Wᵀ·dZ (when wanted)
 
 A block of logits read by a ``cross_entropy`` box (and the ``softmax`` output box) as their
 only readers on the path to J, its labels the data set's checked ``y`` column, is a *head*:
 the loss and the softmax are computed from Z as it lies (the catalogue's operations, on
 the same array), and dJ/dZ = (softmax − [i = y]) × dJ/dL goes straight to the block.
 
-Every sum is taken in the order the boxes take it (numpy's pairwise sum over the samples,
-the add tree's order, the readers' order for dJ/dx), so the numbers are the box-by-box
-ones bit for bit; only when the inputs' readers come in different orders does dJ/dX fall
-back to one matmul Wᵀ·dZ (equal to rounding, 1e-12 of the size). The parameters'
-gradients go straight into one vector in ``plan.param_ids`` order (what a training step
-reads); the interior boxes' values and gradients are left for ``fusion.Filler``. The
-block's arrays are kept in the value list after the plan's own slots (``v<n+…>``), so the
-chunking of fastpath.py carries them from the forward functions to the backward ones. A
-non-finite Z, H or gradient sends the run on (unfused kernel, then reference loop), which
-names the box.
+The matmuls add in BLAS's order, not the boxes': the numbers equal the unfused ones to
+rounding (1e-12 of the block's terms, tests/fusion); ``plan.fuse = False`` runs unfused, bit
+for bit the reference loop. The parameters' gradients go straight into one vector in
+``plan.param_ids`` order (what a training step reads); the interior boxes' values and
+gradients are left for ``fusion.Filler``. The block's arrays are kept in the value list
+after the plan's own slots (``v<n+…>``), so the chunking of fastpath.py carries them from
+the forward functions to the backward ones. A non-finite Z, H or gradient sends the run on
+(unfused kernel, then reference loop), which names the box.
 """
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -58,6 +57,7 @@ def _finite(*mats) -> bool:
 
 
 _dot = np.dot
+_isfinite = math.isfinite
 
 
 class FusedEmitter(Emitter):
@@ -72,7 +72,6 @@ class FusedEmitter(Emitter):
         self.fused_steps = set().union(*(b.steps for b in found))
         self.pos = {s: k for k, s in enumerate(plan.param_slots)}
         self.ns.update({"_stack": np.stack, "_dot": np.dot, "_zeros": np.zeros, "_finite": _finite,
-                        "_add_reduce": np.add.reduce,
                         "_rowsum": functools.partial(np.add.reduce, axis=1)})
         self.P, self.PG = self._m("P"), self._m("PG")
         self.heads = {k: h for k, b in enumerate(found) if (h := _head(plan, b)) is not None}
@@ -83,9 +82,10 @@ class FusedEmitter(Emitter):
         self.bce_at = {i: k for k, i in self.bce.items()}
         self._began = False
         self.checks: list[str] = []  # the blocks' matrices the forward tests for nan and inf
-        self.ns.update({"_exp": np.exp, "_log": np.log, "_take": np.take,
+        self.ns.update({"_exp": np.exp, "_log": np.log, "_take": np.take, "_abs": np.abs,
                         "_sigmoid_2d": fusion_lines.sigmoid_2d})
         self.lazy = self._lazy_outputs()
+        self.layouts: dict[int, fusion_lines.Layout | None] = {}
 
     def _m(self, name: str, k: int | None = None) -> str:
         """The name of a matrix (or the parameter vectors) in the value list."""
@@ -150,35 +150,35 @@ class FusedEmitter(Emitter):
         if not all(self.vec[x] for x in b.xs):
             raise NotFusable()
         X, W, Z, H = (self._m(n, k) for n in "XWZH")
-        self.ns[f"_WI{k}"] = np.array([[self.pos[w] for w in row] for row in b.w_table()], dtype=np.intp)
-        lines, reads, rows = [], [self.P], None
+        lines, reads = [], [self.P]
         if b.chain is not None:
             X = self._m("H", self.blocks.index(b.chain))
             reads.append(X)
-        elif fusion_lines.by_rows(b):  # a few inputs (the data's columns): no stacked copy of them
-            rows = [f"v{x}" for x in b.xs]
-            reads += rows
-        else:
-            lines.append(f"{X} = _stack(({', '.join(f'v{x}' for x in b.xs)},))")
+        else:  # kept from one run to the next while they are the same read-only columns
+            self.ns[f"_XS{k}"] = fusion_lines.StackedRows()
+            lines.append(f"{X} = _XS{k}({', '.join(f'v{x}' for x in b.xs)})")
             reads += [f"v{x}" for x in b.xs]
-        lines += [f"{W} = {self.P}[_WI{k}]"]
-        bias = None
-        if b.units[0].bias is not None:
-            self.ns[f"_BI{k}"] = np.array([[self.pos[u.bias]] for u in b.units], dtype=np.intp)
-            bias = f"{self.P}[_BI{k}]"
-        lines += fusion_lines.sums(b, X, rows, W, Z, bias, self._m("PR", k))
+        lay = self._layout(k, b)
+        has_bias = b.units[0].bias is not None
+        lines += fusion_lines.forward_lines(k, lay, len(b.units), self.P, X, W, Z, has_bias)
         if b.act_op is not None:
             lines.append(f"{H} = {fusion_lines.activation(b.act_op, templates(b.act_op, b.act_attrs)[0], Z)}")
         else:
             lines.append(f"{H} = {Z}")
         # a finite z gives a finite h for these, so z alone is tested; every block's once, after the
-        # last block (a non-finite number only makes more of them on the way: the run is dropped then)
-        self.checks += [Z] if b.act_op in _BOUNDED else [Z, H]
+        # last block (a non-finite number only makes more of them on the way: the run is dropped then).
+        # Over the data's columns, with fewer inputs than units, a bound on |z| instead of Z itself
+        tested = Z
+        if b.chain is None and len(b.xs) < len(b.units):
+            tested = self._m("B", k)
+            lines.append(fusion_lines.bound_line(k, lay, W, X, tested, has_bias, f"_XS{k}").replace("{P}", self.P))
+        self.checks += [tested] if b.act_op in _BOUNDED else [tested, H]
         if k == len(self.blocks) - 1:
             lines.append(f"if not _finite({', '.join(self.checks)}): raise _Mismatch()")
-            reads += [c for c in self.checks if c not in (Z, H)]
+            reads += [c for c in self.checks if c not in (Z, H, tested)]
         outs = fusion.out_slots(b, steps)
-        writes = [X, W, Z, H] if rows is None else [W, Z, H]
+        writes = [W, Z, H] if b.chain is not None else [X, W, Z, H]
+        writes += [tested] if tested != Z else []
         if k not in self.lazy:  # else only the next block or the head reads them: filled in when asked for
             lines.append(f"{', '.join(f'v{o}' for o in outs)}, = {H}")
             writes += [f"v{o}" for o in outs]
@@ -225,19 +225,30 @@ class FusedEmitter(Emitter):
         self.ops.append((lines, [S, OH, f"g{ce.outs[0]}", f"v{y}"] + ([f"g{y}"] if y in self.reached else []),
                          writes))
 
+    def _layout(self, k: int, b) -> fusion_lines.Layout | None:
+        """Where the block's W and b lie in θ (fusion_lines.layout); the index arrays when irregular."""
+        lay = self.layouts.get(k, False)
+        if lay is not False:
+            return lay
+        wi = np.array([[self.pos[w] for w in row] for row in b.w_table()], dtype=np.intp)
+        bi = np.array([self.pos[u.bias] for u in b.units], dtype=np.intp) if b.units[0].bias is not None else None
+        lay = self.layouts[k] = fusion_lines.layout(wi, bi, len(self.plan.param_slots))
+        if lay is None:
+            self.ns[f"_WI{k}"], self.ns[f"_WF{k}"] = wi, wi.ravel()
+            if bi is not None:
+                self.ns[f"_BI{k}"], self.ns[f"_BF{k}"] = bi[:, None], bi
+        return lay
+
     def _block_backward(self, k: int):
         b, wanted = self.blocks[k], self.wanted
         X, W, Z, H = (self._m(n, k) for n in "XWZH")
-        rows = [f"v{x}" for x in b.xs] if fusion_lines.by_rows(b) else None
         if b.chain is not None:
             X = self._m("H", self.blocks.index(b.chain))
         dH, dZ, gW, dX = (self._m(n, k) for n in ("dH", "dZ", "gW", "dX"))
-        reads, writes = [W, Z, H, self.PG] + (rows or [X]), [dZ, self.PG] + ([] if rows else [gW])
+        reads, writes = [W, Z, H, self.PG, X], [dZ, self.PG, gW]
         lines = self._block_dz(k, b, dH, dZ, reads, writes)
-        lines += fusion_lines.weight_grads(k, b, X, rows, dZ, gW, self.PG, self.ns, self.ns[f"_WI{k}"])
-        if b.units[0].bias is not None:
-            self.ns[f"_BF{k}"] = self.ns[f"_BI{k}"].ravel()
-            lines.append(f"{self.PG}[_BF{k}] = _rowsum({dZ})")
+        lines += fusion_lines.grad_lines(k, self._layout(k, b), len(b.units), self.PG, X, dZ, gW,
+                                         b.units[0].bias is not None)
         if b.chain is not None or any(wanted is None or wanted[x] for x in b.xs):
             lines += self._input_grads(b, W, dZ, dX)
             writes.append(dX)
@@ -281,16 +292,8 @@ class FusedEmitter(Emitter):
         return lines
 
     def _input_grads(self, b, W: str, dZ: str, dX: str) -> list[str]:
-        """dJ/dX: Σⱼ wⱼᵢ·dzⱼ added in the order the boxes' backward adds them (the products that
-        read xᵢ, last first) — bit for bit the boxes' sum when that order is the same for every
-        input and nothing else reads them; else one matmul Wᵀ·dZ (equal to rounding)."""
-        orders = {tuple(sorted(range(len(b.units)), key=lambda j: -b.units[j].prod[x])) for x in b.xs}
-        if len(orders) != 1:
-            return [f"{dX} = _dot({W}.T, {dZ})"]
-        order = orders.pop()
-        lines = [f"{dX} = {W}[{order[0]}, :, None] * {dZ}[{order[0]}]"]
-        lines += [f"{dX} += {W}[{j}, :, None] * {dZ}[{j}]" for j in order[1:]]
-        return lines
+        """dJ/dX = Wᵀ·dZ: each input's Σⱼ wⱼᵢ·dzⱼ as one matmul."""
+        return [f"{dX} = _dot({W}.T, {dZ})"]
 
 
 _BOUNDED = (None, "relu", "sigmoid", "tanh", "identity")
@@ -361,28 +364,32 @@ class FusedKernel:
         live = [(i, src.slot) for i, src in enumerate(plan.sources) if src.slot not in in_blocks]
         self.src_pos, self.src_slots = [i for i, _ in live], tuple(slot for _, slot in live)
 
-    def __call__(self, S: list, backward: bool, theta: np.ndarray):
+    def run(self, S: list, backward: bool, theta: np.ndarray):
+        """The kernel's own work: (value list, gradient list or None, dJ/dθ or None), or None
+        when a number is not finite (epoch_lane.py takes this, with no lists to wrap)."""
         V = [None] * self.n_all
         put(V, self.src_slots, [S[i] for i in self.src_pos])
         V[self.extra[("P", None)]] = theta
         for f in self.forward:
             f(V)
-        if not all_finite(V, self.out_vec, self.out_sca):
+        if (self.out_vec or self.out_sca) and not all_finite(V, self.out_vec, self.out_sca):
             return None
-        G = None
-        pg = None
-        if backward:
-            G = [None] * self.n
-            for f in self.backward:
-                f(V, G)
-            if not all_finite(G, self.grad_vec, self.grad_sca):
-                return None
-            pg = V[self.extra[("PG", None)]]
-            for k, s in self.loose:
-                if G[s] is not None:
-                    pg[k] = G[s]
-            if not np.isfinite(pg).all():
-                return None
+        if not backward:
+            return V, None, None
+        G = [None] * self.n
+        for f in self.backward:
+            f(V, G)
+        if (self.grad_vec or self.grad_sca) and not all_finite(G, self.grad_vec, self.grad_sca):
+            return None
+        pg = V[self.extra[("PG", None)]]
+        for k, s in self.loose:
+            if G[s] is not None:
+                pg[k] = G[s]
+        # Σ g² is finite only if every gradient is (beyond 1e154 too: then unfused, slower, not different)
+        return (V, G, pg) if _isfinite(_dot(pg, pg)) else None
+
+    def wrap(self, V: list, G: list | None, pg, theta: np.ndarray):
+        """(values, grads, dJ/dθ) as ``Plan.run`` gives them: the interior of the blocks filled in when read."""
         mats = _Mats(V, self.extra, pg)
         values = fusion.SlotList(V[:self.n], None)
         grads = None if G is None else fusion.SlotList(G, None)
@@ -391,6 +398,10 @@ class FusedKernel:
         if grads is not None:
             grads._fill = filler.fill_grads
         return values, grads, pg
+
+    def __call__(self, S: list, backward: bool, theta: np.ndarray):
+        raw = self.run(S, backward, theta)
+        return None if raw is None else self.wrap(*raw, theta)
 
 
 def build(plan, source_vec, grads: str, found) -> FusedKernel:

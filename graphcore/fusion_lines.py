@@ -1,155 +1,127 @@
-"""The array lines of a fused block's sums (fusion_kernel.py writes them into the kernel).
+"""The array lines of a fused block (fusion_kernel.py writes them into the kernel): BLAS
+matrix products (#18).
 
-Z = W·X + b is added in the order the boxes add (so the numbers are theirs, bit for bit):
-numpy adds two arrays element by element exactly as two scalar boxes do, and a reduction
-over a middle axis adds its rows one after another. Two layouts of the products wⱼᵢ·xᵢ:
+Forward, Z = W·X + b is one matmul (``np.dot``) and a broadcast add; backward, dJ/dW =
+dZ·Xᵀ and dJ/dX = Wᵀ·dZ are two more and dJ/db the row sums of dZ. A matmul adds in its
+own order (blocked, with fused multiply-adds), not in the boxes' add tree nor with numpy's
+pairwise sum over the samples: the numbers equal the boxes' to rounding, within the issue's
+1e-12 of the size of the block's terms (tests/fusion says how that is measured), and
+``GRAPHCORE_FUSE=0`` (``plan.fuse = False``) runs the boxes' own order bit for bit. The
+interior boxes (each product wⱼᵢ·xᵢ, each partial sum) are not computed by the run:
+``fusion.Filler`` makes them with the boxes' own operations when they are read.
 
-* *by rows* — a block over a few separate inputs (a first layer reading the data's
-  columns): one (units × samples) product per input, written into the sum as it goes;
-  no stacked copy of the data, no (units × inputs × samples) array. dJ/dW is then one
-  row sum per input, Σ over the samples of dzⱼ·xᵢ (numpy's pairwise sum, as the box's).
-* *stacked* — X already one array (the previous block's H) or many inputs: every product
-  at once, PR = W[:, :, None] · X, then the sums over PR's middle axis.
+W and b are views of the parameter vector when the block's parameters lie in it at a
+regular stride — a builder's layer stores wⱼ₁ … wⱼₙ bⱼ unit after unit, so W is the
+columns of a (units × stride) reshape and b one more column — and gathered by index
+otherwise; dJ/dW and dJ/db go into the gradient vector the same way.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-ROW_INPUTS = 8  # separate inputs up to which a block is summed by rows (a line per input)
+
+class Layout(NamedTuple):
+    """A block's parameters as a (units × stride) view of the vector from ``start``: W is
+    the columns ``cols`` (slice text), b the column ``bcol`` (None without a bias)."""
+
+    start: int
+    stride: int
+    cols: str
+    bcol: int | None
 
 
-def by_rows(block) -> bool:
-    return block.chain is None and len(block.xs) <= ROW_INPUTS
+def layout(wi: np.ndarray, bi: np.ndarray | None, size: int) -> Layout | None:
+    """The regular layout of the weight table ``wi`` (units × inputs, places in the vector)
+    and the biases' places ``bi``, or None (then W and b are gathered by index)."""
+    units, n = wi.shape
+    table = wi if bi is None else np.concatenate([wi, np.reshape(bi, (units, 1))], axis=1)
+    start = int(table.min())
+    stride = int(table[1, 0] - table[0, 0]) if units > 1 else int(table.max()) - start + 1
+    offs = table[0] - start
+    if (stride <= 0 or offs.min() != 0 or offs.max() >= stride or start + units * stride > size
+            or not (table == table[0] + stride * np.arange(units)[:, None]).all()):
+        return None
+    cols = _progression([int(o) for o in offs[:n]])
+    if cols is None:
+        return None
+    return Layout(start, stride, cols, None if bi is None else int(offs[n]))
 
 
-def _chain(n: int) -> list[tuple]:
-    """The postfix program of ((p₁ + p₂) + p₃) + … over n products in X's row order."""
-    ops = [("x", r) for r in range(n)]
-    return ops[:2] + [("+",)] + [op for x in ops[2:] for op in (x, ("+",))]
-
-
-def sums(block, X: str, rows: list[str] | None, W: str, Z: str, bias: str | None, PR: str) -> list[str]:
-    """Lines making Z (units × samples) as the boxes add it; ``rows`` the inputs' names when
-    the block is summed by rows, else None (X holds them stacked)."""
-    row_of = {x: r for r, x in enumerate(block.xs)}
-    prog = [(op[0], row_of[op[1]]) if op[0] == "x" else op for op in block.units[0].prog]
-    n = len(block.xs)
-    lines = [] if rows else [f"{PR} = {W}[:, :, None] * {X}[None, :, :]"]
-
-    def leaf(r: int) -> str:
-        return f"{W}[:, {r}, None] * {rows[r]}" if rows else f"{PR}[:, {r}]"
-
-    chain = _chain(n)
-    if n > 1 and prog[:len(chain)] == chain and prog[len(chain):] in ([], [("b",), ("+",)]):
-        if rows:
-            lines.append(f"{Z} = {leaf(0)}")
-            lines += [f"{Z} += {leaf(r)}" for r in range(1, n)]  # in place: the same sum, no new array
-        else:
-            lines.append(f"{Z} = _add_reduce({PR}, axis=1)")
-        if len(prog) > len(chain):
-            lines.append(f"{Z} += {bias}")
-        return lines
-    if not rows:
-        return lines + level_sums(prog, PR, Z, bias)
-    stack, t = [], 0
-    for op in prog:
-        if op[0] == "x":
-            stack.append(leaf(op[1]))
-        elif op[0] == "b":
-            stack.append(bias)
-        else:
-            right, left = stack.pop(), stack.pop()
-            lines.append(f"_t{t} = {left} + {right}")
-            stack.append(f"_t{t}")
-            t += 1
-    lines.append(f"{Z} = {stack.pop()}")
-    return lines
-
-
-def _tree(prog: list[tuple]):
-    """The postfix program as nodes: a leaf ("x", r), the bias ("b",), or ("+", left, right, level)."""
-    stack = []
-    for op in prog:
-        if op[0] == "+":
-            right, left = stack.pop(), stack.pop()
-            stack.append(("+", left, right, 1 + max(_level(left), _level(right))))
-        else:
-            stack.append(op)
-    return stack.pop()
-
-
-def _level(node) -> int:
-    return node[3] if node[0] == "+" else 0
-
-
-def _progression(idx: list[int]) -> str:
-    """An index list as a slice when it is one (a view, no copy), else as a list (a gather)."""
+def _progression(idx: list[int]) -> str | None:
+    """An index list as slice text when it is an increasing progression, else None."""
     step = idx[1] - idx[0] if len(idx) > 1 else 1
     if step > 0 and all(b - a == step for a, b in zip(idx, idx[1:])):
-        return f"{idx[0]}:{idx[-1] + 1}:{step}"
-    return repr(idx)
+        return f"{idx[0]}:{idx[-1] + 1}:{step}" if step > 1 else f"{idx[0]}:{idx[-1] + 1}"
+    return None
 
 
-def level_sums(prog: list[tuple], PR: str, Z: str, bias: str | None) -> list[str]:
-    """Z from the products PR (units × inputs × samples) by the boxes' add tree, one array
-    operation per level of the tree: the adds of a level whose terms lie in the same two
-    arrays (the products, or a level's sums) are done as one add over (units × k × samples),
-    the terms as slices when they are evenly spaced. Each number is still the sum of the same
-    two numbers as the box's, so Z is the boxes' bit for bit, in ~log₂ n lines instead of n."""
-    root = _tree(prog)
-    nodes: dict[int, list] = {}
-
-    def collect(node):
-        if node[0] == "+":
-            collect(node[1])
-            collect(node[2])
-            nodes.setdefault(node[3], []).append(node)
-    collect(root)
-    where: dict[int, tuple] = {}  # id(node) -> (array name, index) or (expression, None)
-
-    def place(node):
-        if node[0] == "x":
-            return PR, node[1]
-        if node[0] == "b":
-            return bias, None
-        return where[id(node)]
-    lines, n_arr, n_tmp = [], 0, 0
-    for level in sorted(nodes):
-        groups: dict[tuple, list] = {}
-        for node in nodes[level]:
-            (a, i), (b, j) = place(node[1]), place(node[2])
-            key = (a, b) if i is not None and j is not None else ("one", id(node))
-            groups.setdefault(key, []).append(node)
-        for key, group in groups.items():
-            if len(group) > 1:
-                name, n_arr = f"_L{n_arr}", n_arr + 1
-                left = _progression([place(n[1])[1] for n in group])
-                right = _progression([place(n[2])[1] for n in group])
-                lines.append(f"{name} = {key[0]}[:, {left}] + {key[1]}[:, {right}]")
-                for k, node in enumerate(group):
-                    where[id(node)] = (name, k)
-                continue
-            node = group[0]
-            terms = [f"{a}[:, {i}]" if i is not None else a for a, i in (place(node[1]), place(node[2]))]
-            name = Z if node is root else f"_t{n_tmp}"
-            n_tmp += node is not root
-            lines.append(f"{name} = {terms[0]} + {terms[1]}")
-            where[id(node)] = (name, None)
-    return lines
+def forward_lines(k: int, lay: Layout | None, units: int, P: str, X: str, W: str, Z: str,
+                  has_bias: bool) -> list[str]:
+    """W (and b) from the parameter vector P, then Z = W·X + b."""
+    if lay is None:
+        lines = [f"{W} = {P}[_WI{k}]", f"{Z} = _dot({W}, {X})"]
+        return lines + ([f"{Z} += {P}[_BI{k}]"] if has_bias else [])
+    rows = f"_R{k}"
+    lines = [f"{rows} = {P}[{lay.start}:{lay.start + units * lay.stride}].reshape({units}, {lay.stride})",
+             f"{W} = {rows}[:, {lay.cols}]", f"{Z} = _dot({W}, {X})"]
+    return lines + ([f"{Z} += {rows}[:, {lay.bcol}:{lay.bcol + 1}]"] if lay.bcol is not None else [])
 
 
-def weight_grads(k: int, block, X: str, rows: list[str] | None, dZ: str, gW: str, PG: str,
-                 ns: dict, wi: np.ndarray) -> list[str]:
-    """dJ/dwⱼᵢ = Σ over the samples of dzⱼ·xᵢ (the pairwise sum each weight's box takes),
-    written into the gradient vector PG."""
-    if rows:
-        lines = []
-        for r, row in enumerate(rows):
-            ns[f"_WC{k}_{r}"] = wi[:, r].copy()
-            lines.append(f"{PG}[_WC{k}_{r}] = _rowsum({dZ} * {row})")
-        return lines
-    ns[f"_WF{k}"] = wi.ravel()
-    return [f"{gW} = _add_reduce({dZ}[:, None, :] * {X}[None, :, :], axis=2)", f"{PG}[_WF{k}] = {gW}.ravel()"]
+def grad_lines(k: int, lay: Layout | None, units: int, PG: str, X: str, dZ: str, gW: str,
+               has_bias: bool) -> list[str]:
+    """dJ/dW = dZ·Xᵀ and dJ/db = Σ over the samples of dZ, into the gradient vector PG."""
+    lines = [f"{gW} = _dot({dZ}, {X}.T)"]
+    if lay is None:
+        lines.append(f"{PG}[_WF{k}] = {gW}.ravel()")
+        return lines + ([f"{PG}[_BF{k}] = _rowsum({dZ})"] if has_bias else [])
+    rows = f"_G{k}"
+    lines += [f"{rows} = {PG}[{lay.start}:{lay.start + units * lay.stride}].reshape({units}, {lay.stride})",
+              f"{rows}[:, {lay.cols}] = {gW}"]
+    return lines + ([f"{rows}[:, {lay.bcol}] = _rowsum({dZ})"] if lay.bcol is not None else [])
+
+
+def bound_line(k: int, lay: Layout | None, W: str, X: str, B: str, has_bias: bool, xs: str) -> str:
+    """B = |W|·max|X| + |b|, one number per unit bounding |z| over every sample: when B is finite
+    (and the finiteness test's squares do not overflow, below 1e154) so is every z, without a
+    pass over Z (units × samples); ``xs`` the block's StackedRows (it keeps max|X| with X)."""
+    line = f"{B} = _dot(_abs({W}), {xs}.maxabs({X}))"
+    if not has_bias:
+        return line
+    return line + (f" + _abs({{P}}[_BF{k}])" if lay is None else f" + _abs(_R{k}[:, {lay.bcol}])")
+
+
+class StackedRows:
+    """X = stack(x₁ … xₙ) for one block whose inputs are the data's columns, kept while the
+    same columns come again and cannot change (arrays that own their data and are read-only,
+    as epoch_lane.py freezes the table): a full-batch run does not copy the data every epoch.
+    ``maxabs(X)``: each row's largest |x| (nan when a row holds a nan), kept with the stack."""
+
+    __slots__ = ("last", "peak")
+
+    def __init__(self):
+        self.last = None  # (the columns, their stack)
+        self.peak = None  # (a stack, its rows' max |x|)
+
+    def maxabs(self, X: np.ndarray) -> np.ndarray:
+        peak = self.peak
+        if peak is not None and peak[0] is X:
+            return peak[1]
+        top = np.abs(X).max(axis=1)
+        if not X.flags.writeable:
+            self.peak = (X, top)
+        return top
+
+    def __call__(self, *rows: np.ndarray) -> np.ndarray:
+        last = self.last
+        if last is not None and len(last[0]) == len(rows) and all(a is b for a, b in zip(last[0], rows)):
+            return last[1]
+        X = np.stack(rows)
+        if all(r.flags.owndata and not r.flags.writeable for r in rows):
+            X.flags.writeable = False
+            self.last = (rows, X)
+        return X
 
 
 def activation(op: str, template: str, Z: str) -> str:

@@ -187,7 +187,6 @@ class Trainer:
         return True
 
     # --- stepping -----------------------------------------------------------------------
-    # --- stepping -----------------------------------------------------------------------
     def _start_epoch(self):
         if self.full_batch:
             self._batches = [None]
@@ -200,6 +199,10 @@ class Trainer:
     def _step(self) -> tuple[float, bool]:
         """One optimizer step on the next batch; returns (batch cost, whether an epoch ended)."""
         if not self._batches:
+            if self.full_batch:
+                done = self._lane_epoch()
+                if done is not None:
+                    return done
             self._start_epoch()
         idx = self._batches.pop()
         last = not self._batches
@@ -211,21 +214,12 @@ class Trainer:
         record = last and "box_grads" in self.track and self.history.records(self.epoch + 1)
         t0 = time.perf_counter()
         try:
-            # a full batch: the fused kernel straight away (epoch_lane.py; None when unusual)
-            ev = self.lanes.step(self.plan, data, self.params) if idx is None and not record else None
-            if ev is None:
-                ev = self.plan.run(data, self.params, grads="all" if record else "params")
+            ev = self.plan.run(data, self.params, grads="all" if record else "params")
             grads = ev.param_grads
             before = self.params.copy()
             with np.errstate(over="ignore", invalid="ignore"):  # checked just below
                 self.opt.step(self.params, grads)
-            bad = () if np.isfinite(self.params).all() else np.flatnonzero(~np.isfinite(self.params))
-            if len(bad):
-                p, v = self.param_ids[bad[0]], self.params[bad[0]]
-                self.params = before
-                raise NonFiniteError(f"update: parameter '{self.graph.box_name(p)}' became {v} after the "
-                                     f"{self.optimizer_name} step "
-                                     f"(learning rate {self.lr:g} too large?)", [p], "update")
+            self._check_update(before)
         except GraphError as exc:
             self._elapsed += time.perf_counter() - t0
             self._fail(exc)
@@ -243,6 +237,51 @@ class Trainer:
         if last:
             return ev.cost, self._finish_epoch()
         return ev.cost, False
+
+    def _lane_epoch(self) -> tuple[float, bool] | None:
+        """A whole full-batch epoch through the fused kernel's lane (epoch_lane.py): the same
+        step as ``_step``'s, with its bookkeeping done once — one errstate for the kernel and the
+        optimizer, no Evaluation unless the accuracy asks for one. None (nothing done) when the
+        lane cannot take it or the epoch's row wants every box's gradient: then ``_step``."""
+        if "box_grads" in self.track and self.history.records(self.epoch + 1):
+            return None
+        t0 = time.perf_counter()
+        lane = self.lanes.ready(self.plan, self.train_data, self.params)
+        if lane is None:
+            return None
+        params = self.params
+        before = params.copy()
+        with np.errstate(all="ignore"):  # the update is checked just below
+            done = lane.run(params)
+            if done is None:
+                return None  # Plan.run says what is wrong
+            self.opt.step(params, done.param_grads)
+        try:
+            self._check_update(before)
+        except GraphError as exc:
+            self._elapsed += time.perf_counter() - t0
+            self._fail(exc)
+            return math.nan, False
+        self._cost_sum, self._n_batches, self._grad_sum = done.cost, 1, done.param_grads
+        self._correct = self._counted = 0
+        if "accuracy" in self.track:
+            self._correct, self._counted = self._score(done.evaluation(), self.train_data)
+        self._box = self._no_box
+        self._elapsed += time.perf_counter() - t0
+        return done.cost, self._finish_epoch()
+
+    def _check_update(self, before: np.ndarray):
+        """A non-finite parameter after the optimizer's step: put them back and raise."""
+        if math.isfinite(_add_reduce(self.params)):  # finite (a sum overflowing only sends this to the precise test)
+            return
+        bad = np.flatnonzero(~np.isfinite(self.params))
+        if not len(bad):
+            return
+        p, v = self.param_ids[bad[0]], self.params[bad[0]]
+        self.params = before
+        raise NonFiniteError(f"update: parameter '{self.graph.box_name(p)}' became {v} after the "
+                             f"{self.optimizer_name} step "
+                             f"(learning rate {self.lr:g} too large?)", [p], "update")
 
     def _score(self, ev, data) -> tuple[int, int]:
         if data is None or "y" not in data:
@@ -265,7 +304,8 @@ class Trainer:
         n = max(self._n_batches, 1)
         scalars = {"cost": self._cost_sum / n, "accuracy": self._correct / self._counted if self._counted else None,
                    "test_cost": test_cost, "test_accuracy": test_acc, "time": self._elapsed}
-        self.history.append(self.epoch, scalars, self.params, self._grad_sum / n, self._box)
+        self.history.append(self.epoch, scalars, self.params, self._grad_sum / n if n > 1 else self._grad_sum,
+                            self._box)
         if self.stop_on_divergence and self._diverged():
             self._fail(self._divergence_error())
         if self.callback is not None:
@@ -443,6 +483,9 @@ def _tracked(track) -> frozenset:
         raise ValueError(f"track: unknown {', '.join(map(repr, unknown))} (choose from {', '.join(TRACKABLE)})")
     return chosen
 
+
+
+_add_reduce = np.add.reduce
 
 
 def _rows(data) -> int | None:

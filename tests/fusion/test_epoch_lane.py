@@ -25,7 +25,7 @@ def test_full_batch_steps_through_the_lane_give_plan_runs_numbers(monkeypatch):
         lane = lane_run.lanes.lane
         assert lane is not None and lane.kernel is not None  # the lane ran the fused kernel
         with monkeypatch.context() as mp:
-            mp.setattr(epoch_lane.Lanes, "step", lambda *a: None)
+            mp.setattr(epoch_lane.Lanes, "ready", lambda *a: None)
             plain = Trainer(network(classes), track=(), stop_on_divergence=False)
             plain.train(15)
         assert plain.lanes.lane is None
