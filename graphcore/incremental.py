@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import labels
+from . import engine, feed_rule, labels, replan
 from .engine import Evaluation, Plan
 from .events import EventKind
 
@@ -23,10 +23,14 @@ _NEUTRAL_META = {"name", "groups", "threshold", "training"}
 
 
 class ChangeLog:
-    """The boxes whose own inputs changed since ``take()`` was last called (None: all of them)."""
+    """The boxes whose own inputs changed since ``take()`` was last called (None: all of them),
+    and in ``touched`` (after ``take()``) the boxes whose record a plan must read again:
+    those, and the sources of arrows added or removed (for replan.replan)."""
 
     def __init__(self):
         self._boxes: set | None = None  # nothing evaluated yet: everything is new
+        self._touched: set | None = None
+        self.touched: set | None = None
 
     def note(self, event):
         if self._boxes is not None:
@@ -35,20 +39,23 @@ class ChangeLog:
     def _box(self, event):
         if event.kind is not EventKind.NODE_CHANGED or event.key != "label":  # a label changes no number
             self._boxes.add(event.node)
+            self._touched.add(event.node)
 
     def _arrow(self, event):
         self._boxes.add(event.edge.dst)
+        self._touched.update((event.edge.src, event.edge.dst))
 
     def _meta(self, event):
         if event.key not in _NEUTRAL_META:
-            self._boxes = None
+            self.forget()
 
     def _reset(self, event):
         ch = event.changes
         if ch is None or ch.everything or ch.meta - _NEUTRAL_META:
-            self._boxes = None
+            self.forget()
         else:
             self._boxes |= ch.nodes | {e.dst for e in ch.edges}
+            self._touched |= ch.nodes | {e.dst for e in ch.edges} | {e.src for e in ch.edges}
 
     def _moved(self, event):
         pass  # where a box stands changes no number
@@ -59,11 +66,27 @@ class ChangeLog:
 
     def take(self) -> set | None:
         boxes, self._boxes = self._boxes, set()
+        self.touched, self._touched = self._touched, set()
         return boxes
 
     def forget(self):
         """The next evaluation must be a full one (the last one failed, the data set changed)."""
-        self._boxes = None
+        self._boxes = self._touched = None
+
+
+def plan_after(graph, previous: Plan | None, touched: set | None) -> Plan:
+    """The graph's partial plan: the one compiled for this structure, else ``previous`` (the
+    plan before the boxes ``touched`` changed) patched (replan.py), else a fresh compile."""
+    cache = graph.attached.setdefault("plans", {})
+    plan = cache.get(True)
+    if plan is not None and plan.version == graph.version:
+        return plan
+    if previous is not None and previous.graph is graph:
+        plan = replan.replan(previous, touched)
+        if plan is not None:
+            cache[True] = plan
+            return plan
+    return engine.compile_graph(graph, partial=True)
 
 
 def rerun(plan: Plan, previous: Evaluation | None, changed: set | None, data) -> Evaluation | None:
@@ -71,6 +94,8 @@ def rerun(plan: Plan, previous: Evaluation | None, changed: set | None, data) ->
     if previous is None or changed is None:
         return None
     try:
+        if plan is previous.plan or (plan.patch is not None and plan.patch.base() is previous.plan):
+            return _rerun_by_slot(plan, previous, changed, data)
         return _rerun(plan, previous, changed, data)
     except Exception:  # noqa: BLE001 - the full run raises the precise, named error
         return None
@@ -124,3 +149,87 @@ def _same_backward(plan: Plan, old_plan: Plan, previous: Evaluation, fresh: set)
     if plan.loss_path_boxes != old_plan.loss_path_boxes:
         return False
     return not any(fresh.intersection(s.ins) or fresh.intersection(s.outs) for s in plan.steps if s.on_loss_path)
+
+
+def _carried(plan: Plan, previous: Evaluation, old: list) -> list:
+    """``old`` (the previous run's values or gradients) in ``plan``'s slots (replan.Patch)."""
+    n = len(plan.keys)
+    out = old[:n]
+    out.extend([None] * (n - len(out)))
+    patch = plan.patch if plan is not previous.plan else None
+    if patch is not None:
+        for was, now in patch.moved.items():
+            out[now] = old[was]
+        for slot in patch.cleared:
+            out[slot] = None
+    return out
+
+
+def _rerun_by_slot(plan: Plan, previous: Evaluation, changed: set, data) -> Evaluation | None:
+    """``_rerun`` when ``plan`` is the previous run's plan or patched from it: values carried by
+    slot, and only the boxes downstream of the change visited (no pass over every box)."""
+    patch = plan.patch if plan is not previous.plan else None
+    if plan.label_feeds:
+        labels.check(plan.graph, data, plan.label_feeds)
+    values = _carried(plan, previous, previous.values)
+    seeds = set(changed) | (patch.fresh if patch is not None else set())
+    m = _samples(plan, data, previous.m) if patch is not None and patch.inputs else previous.m
+    src_at = plan.source_at
+    for n in seeds:
+        if n in src_at:
+            src = src_at[n]
+            values[src.slot], m = plan.reference.feed_source(src, data, m)
+    recomputed = _downstream_steps(plan, seeds)
+    with np.errstate(all="ignore"):
+        for i in recomputed:
+            plan.forward_step(plan.steps[i], values)
+    ev = Evaluation(plan, values, None, None, m)
+    if plan.loss_slot is None:
+        return ev
+    loss = values[plan.loss_slot]
+    ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
+    if not np.isfinite(ev.cost):
+        return None
+    old_plan = previous.plan
+    path = plan.loss_path_boxes
+    same = (previous.grads is not None and old_plan.loss_slot is not None
+            and plan.keys[plan.loss_slot] == old_plan.keys[old_plan.loss_slot]
+            and path == old_plan.loss_path_boxes
+            and not any(plan.steps[i].on_loss_path for i in recomputed))
+    if same:
+        ev.grads = _carried(plan, previous, previous.grads)
+    else:
+        with np.errstate(all="ignore"):
+            ev.grads = plan.backpropagate(values)
+    return ev
+
+
+def _samples(plan: Plan, data, m):
+    """The number of samples a full feed finds: the length of the columns the inputs read."""
+    columns = None if data is None else data.keys()
+    found = None
+    for src in plan.sources:
+        if src.op == "input" and src.feed(columns)[0] == feed_rule.COLUMN:
+            found = len(data[src.feed(columns)[1]])
+    return found
+
+
+def _downstream_steps(plan: Plan, seeds: set) -> list[int]:
+    """Positions in ``plan.steps`` of the steps at or downstream of ``seeds``, in order."""
+    at = plan.step_at
+    g = plan.graph
+    found: set[int] = set()
+    todo = [n for n in seeds if n in g]
+    seen = set(todo)
+    while todo:
+        n = todo.pop()
+        i = at.get(n)
+        if i is not None:
+            found.add(i)
+        elif n not in plan.source_at:
+            continue  # not evaluated: nothing downstream of it is either
+        for e in g.arrows_at(n):
+            if e.src == n and e.dst not in seen:
+                seen.add(e.dst)
+                todo.append(e.dst)
+    return sorted(found)

@@ -1,0 +1,338 @@
+"""The plan after a structural edit, patched from the previous one at the cost of the edit.
+
+``compile_graph`` reads every box (about 0.1 s at 10,000 boxes); a window's edit touches a
+few. ``replan(old, touched)`` starts from ``old`` — the plan of the same graph before the
+edit — and re-reads only the ``touched`` boxes (added, removed or changed boxes, and both
+ends of every arrow added or removed), then follows what can change beyond them:
+
+* which boxes the cost/output depend on (the rest are ignored): a box loses that when its
+  last arrow to a needed box goes, which can spread upstream; it gains it with a new arrow
+  into a needed box, spreading upstream too (``_reach``);
+* which needed boxes are incomplete (an unwired port upstream): spreads downstream;
+* which steps lie on the cost's path (backprop's boxes): as the first, towards the cost box.
+
+Everything else is the old plan's, shared: its Step objects, Sources, slot numbers. A Variable
+keeps its slot; a removed one's slot is filled by the last slot (``Patch.moved``), so the
+previous evaluation's values carry over by slot (incremental.rerun). The lists a compile
+orders by the graph's topological order (steps, sources, ignored, incomplete) are put in
+that order again, so backprop sums fan-out in the same order: the same bits as a compile.
+Answers None whenever a fresh compile is the simpler truth (the cost or output box touched,
+a non-partial plan, many boxes touched); the caller then compiles.
+"""
+from __future__ import annotations
+
+import heapq
+import weakref
+from dataclasses import dataclass, field, replace
+
+from . import engine, labels
+from . import functions as F
+from .variable_ref import VariableRef
+
+# Above this share of the graph touched, a compile costs about what patching does.
+TOUCHED_SHARE = 0.05
+
+
+@dataclass
+class Patch:
+    """How a patched plan's slots relate to its base plan's (read by incremental.rerun)."""
+
+    base: weakref.ref  # the plan it was patched from
+    moved: dict = field(default_factory=dict)  # base slot -> slot here (a Variable moved into a hole)
+    cleared: set = field(default_factory=set)  # slots here whose base value does not hold
+    fresh: set = field(default_factory=set)  # boxes to compute anew: now evaluated, or given new slots
+    restepped: int = 0  # boxes whose record was re-read (the tests count them)
+    inputs: bool = False  # an input box began or ceased to be fed: count the samples again
+
+
+def replan(old: engine.Plan | None, touched: set | None) -> engine.Plan | None:
+    """``old``'s graph compiled (partial), patched from ``old``; None: compile instead."""
+    if old is None or touched is None or not old.partial:
+        return None
+    g = old.graph
+    if len(touched) > max(64, TOUCHED_SHARE * len(g)):
+        return None
+    roots = engine.root_boxes(g)
+    if tuple(roots) != old.roots or touched.intersection(roots) or old.version > g.version:
+        return None
+    return _Patcher(old, touched, roots).plan()
+
+
+def _preds(g, n):
+    return [e.src for e in g.arrows_at(n) if e.dst == n] if n in g else []
+
+
+def _succs(g, n):
+    return [e.dst for e in g.arrows_at(n) if e.src == n] if n in g else []
+
+
+def _reach(members: set, roots, seeds, can, g) -> set:
+    """``members`` (mutated) made the boxes that ``can`` be members and reach a root along
+    arrows through members, after the arrows at ``seeds`` changed. On a DAG that set is
+    unique: drop members that lost every member successor (spreading upstream), then add
+    what now reaches a member (spreading upstream); both cost only the boxes that change."""
+    work = list(seeds)
+    while work:
+        n = work.pop()
+        if n in members and (not can(n) or (n not in roots and not any(s in members for s in _succs(g, n)))):
+            members.discard(n)
+            work.extend(p for p in _preds(g, n) if p in members)
+    work = [n for n in seeds if n in members]
+    for r in roots:
+        if r not in members and can(r):
+            members.add(r)
+            work.append(r)
+    while work:
+        for p in _preds(g, work.pop()):
+            if p not in members and can(p):
+                members.add(p)
+                work.append(p)
+    return members
+
+
+class _Patcher:
+    def __init__(self, old, touched, roots):
+        self.old, self.g, self.roots = old, old.graph, roots
+        self.present = [n for n in touched if n in self.g]
+        self.touched = touched
+
+    def plan(self) -> engine.Plan:
+        old, g = self.old, self.g
+        new = engine.Plan.__new__(engine.Plan)
+        new.setup(g, partial=True)
+        self.new, self.order = new, g.topological_order()
+        self.patch = new.patch = Patch(weakref.ref(old))
+        self._slots()
+        self.needed = self._needed()
+        self._statuses()
+        self._lay_out()
+        return new
+
+    # --- slots -------------------------------------------------------------------------
+    def _old_keys(self, n) -> list[str]:
+        sl = self.old.slot_of
+        if n in sl:
+            return [n]
+        keys, k = [], 0
+        while f"{n}:{k}" in sl:
+            keys.append(f"{n}:{k}")
+            k += 1
+        return keys
+
+    def _slots(self):
+        """Free the slots of boxes gone or whose outputs changed, give new Variables the lowest
+        free slots, then fill the holes left with the last slots (every other slot stays)."""
+        old, new = self.old, self.new
+        keys, owner, slot_of = list(old.keys), list(old.owner), dict(old.slot_of)
+        self.info, free, wanted, self.reslotted = {}, [], [], set()
+        for n in self.touched:
+            have = self._old_keys(n)
+            want = self._info(n)[3] if n in self.g else []
+            if have == want:
+                continue
+            self.reslotted.add(n)
+            for k in have:
+                s = slot_of.pop(k)
+                keys[s] = owner[s] = None
+                free.append(s)
+            wanted.extend((k, n) for k in want)
+        free.sort(reverse=True)
+        for k, n in wanted:  # all frees first: a slot given out now is below every hole left
+            s = free.pop() if free else len(keys)
+            if s == len(keys):
+                keys.append(None)
+                owner.append(None)
+            keys[s], owner[s], slot_of[k] = k, n, s
+            self.patch.cleared.add(s)
+        self.moved_owners = set()
+        for h in sorted(free):
+            while keys and keys[-1] is None:
+                keys.pop()
+                owner.pop()
+            if h >= len(keys):
+                continue
+            last = len(keys) - 1
+            keys[h], owner[h] = keys[last], owner[last]
+            slot_of[keys[h]] = h
+            self.patch.moved[last] = h
+            self.moved_owners.add(owner[h])
+            keys.pop()
+            owner.pop()
+        new.keys, new.owner, new.slot_of = keys, owner, slot_of
+
+    def _info(self, n):
+        info = self.info.get(n)
+        if info is None:
+            g = self.g
+            op = g.op(n)
+            fn = F.get(op)
+            attrs = g.attrs(n) if fn.attrs else {}
+            info = self.info[n] = (op, fn, attrs, VariableRef.keys_of(n, fn.n_outputs(attrs)))
+        return info
+
+    # --- which boxes are evaluated -----------------------------------------------------
+    def _needed(self) -> set | None:
+        """The boxes the cost/output depend on (None: every box, the graph names neither).
+        The roots are untouched, so present now exactly when the old plan was compiled."""
+        g, old = self.g, self.old
+        roots = [r for r in self.roots if r in g]
+        if not roots:
+            return None
+        self.was_needed = set(old.owner).difference(old.ignored)
+        return _reach(set(self.was_needed), roots, set(self.touched), g.__contains__, g)
+
+    def _statuses(self):
+        """Re-read the touched boxes and those whose status or slots changed, in topological
+        order, spreading downstream while a box's status (source, step, incomplete) changes."""
+        old, g = self.old, self.g
+        self.step_of = {s.node: s for s in old.steps}
+        self.src_of = {s.node: s for s in old.sources}
+        self.incomplete = set(old.incomplete)
+        self.unwired = dict(old.unwired)
+        flipped = self._ignored_flips()
+        pos = self.pos = {n: i for i, n in enumerate(self.order)}
+        todo = set(self.present) | flipped | self.moved_owners
+        for n in self.moved_owners:
+            todo.update(_succs(g, n))
+        for n in self.touched:
+            if n not in g:
+                self.patch.inputs |= n in self.src_of and self.src_of[n].op == "input"
+                self.step_of.pop(n, None)
+                self.src_of.pop(n, None)
+                self.incomplete.discard(n)
+                self.unwired.pop(n, None)
+        heap = [(pos[n], n) for n in todo if n in pos]
+        heapq.heapify(heap)
+        seen = set()
+        while heap:
+            _, n = heapq.heappop(heap)
+            if n in seen:
+                continue
+            seen.add(n)
+            if self._reread(n):
+                for s in _succs(g, n):
+                    if s not in seen:
+                        heapq.heappush(heap, (pos[s], s))
+        self.patch.restepped = len(seen)
+
+    def _ignored_flips(self) -> set:
+        """The new ignored set; the boxes (old ones, still here) now evaluated or now ignored."""
+        if self.needed is None:
+            self.ignored = set()
+            return set()
+        self.ignored = set(self.order).difference(self.needed)
+        return {n for n in self.needed.symmetric_difference(self.was_needed) if n in self.g}
+
+    def _status(self, n):
+        if n in self.src_of:
+            return "source"
+        if n in self.step_of:
+            return "step"
+        return "incomplete" if n in self.incomplete else "ignored"
+
+    def _reread(self, n) -> bool:
+        """Re-read box ``n``'s record; whether its status changed (its successors must follow)."""
+        g, new = self.g, self.new
+        before = self._status(n) if n not in self.reslotted else None
+        self.step_of.pop(n, None)
+        self.src_of.pop(n, None)
+        self.incomplete.discard(n)
+        self.unwired.pop(n, None)
+        op, fn, attrs, keys = self._info(n)
+        if op not in F.SOURCE_OPS:
+            edges = [g.edge_into(n, p) for p in range(fn.n_inputs(attrs))]
+            missing = [p for p, e in enumerate(edges) if e is None]
+            if missing:
+                self.unwired[n] = missing
+        if n in self.ignored:
+            after = "ignored"
+        elif op in F.SOURCE_OPS:
+            self.src_of[n] = engine.Source(n, op, new.slot_of[n], g.column(n), g.value(n))
+            after = "source"
+        elif missing or any(e.src in self.incomplete for e in edges):
+            self.incomplete.add(n)
+            after = "incomplete"
+        else:
+            ins = [new.slot_of[_key(new, e.src, e.out)] for e in edges]
+            self.step_of[n] = engine.Step(n, op, fn, attrs, ins, [new.slot_of[k] for k in keys])
+            after = "step"
+        if after in ("source", "step") and before != after:  # a value the base did not have
+            self.patch.fresh.add(n)
+        self.patch.inputs |= op == "input" and (before != after or n in self.touched)
+        if after not in ("source", "step"):
+            self.patch.cleared.update(new.slot_of[k] for k in keys)
+        return before != after
+
+    # --- the lists, in the compile's order ---------------------------------------------
+    def _lay_out(self):
+        new, g, order = self.new, self.g, self.order
+        step_of, src_of, ign, inc = self.step_of, self.src_of, self.ignored, self.incomplete
+        new.ignored = [n for n in order if n in ign] if ign else []
+        new.incomplete = [n for n in order if n in inc] if inc else []
+        new.unwired = self.unwired
+        new.sources = [src_of[n] for n in order if n in src_of]
+        skipped = _Skipped(ign, inc)
+        new.loss_slot = new._ref_slot(g.meta.get("loss"), skipped)
+        new.output_slots = new._output_slots(g.meta.get("output"), skipped)
+        new.param_ids = [s.node for s in new.sources if s.op == "parameter"]
+        new.param_slots = [s.slot for s in new.sources if s.op == "parameter"]
+        path = self._loss_path()
+        for n, s in step_of.items():
+            if s.on_loss_path != (n in path):
+                step_of[n] = replace(s, on_loss_path=n in path)
+        new.steps = [step_of[n] for n in order if n in step_of]
+        new.__dict__["loss_path_boxes"] = frozenset(path)
+        new.label_feeds = self._label_feeds()
+        engine.remember_ignored(g, self.roots, ign)
+
+    def _loss_path(self) -> set:
+        new, old = self.new, self.old
+        if new.loss_slot is None:
+            return set()
+        box = new.owner[new.loss_slot]
+        same_cost = old.loss_slot is not None and old.keys[old.loss_slot] == new.keys[new.loss_slot]
+        path = set(old.loss_path_boxes) if same_cost else set()
+        seeds = set(self.touched) | self.patch.fresh | {n for n in path if n not in self.step_of}
+        return _reach(path, {box}, seeds, self.step_of.__contains__, self.g)
+
+    def _label_feeds(self) -> list:
+        g, old = self.g, self.old
+        near = set(self.present)
+        for n in self.present:
+            near.update(_succs(g, n))
+        kept = [f for f in old.label_feeds if f[0] not in near and f[0] in g]
+        ops = {n: self._info(n)[0] for n in near if n in g}
+        found = [f for f in labels.feeds(_Only(g, ops), ops)]
+        if not found:
+            return kept
+        losses = {f[0] for f in kept} | {f[0] for f in found}
+        by = {f[0]: f for f in kept + found}
+        return [by[n] for n in g.nodes() if n in losses]
+
+
+class _Skipped:
+    """``node in skipped`` for Plan._ref_slot: ignored or incomplete."""
+
+    def __init__(self, ignored, incomplete):
+        self.ignored, self.incomplete = ignored, incomplete
+
+    def __contains__(self, n):
+        return n in self.ignored or n in self.incomplete
+
+
+class _Only:
+    """The graph as labels.feeds reads it, narrowed to a few boxes."""
+
+    def __init__(self, g, ops):
+        self.g, self.ops = g, ops
+
+    def nodes(self):
+        return list(self.ops)
+
+    def __getattr__(self, name):
+        return getattr(self.g, name)
+
+
+def _key(plan, node, out) -> str:
+    keys = plan.graph.variable_keys(node)
+    return VariableRef.of_output(node, out, len(keys)).key
