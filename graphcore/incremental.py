@@ -183,7 +183,8 @@ def _rerun_by_slot(plan: Plan, previous: Evaluation, changed: set, data) -> Eval
     with np.errstate(all="ignore"):
         for i in recomputed:
             plan.forward_step(plan.steps[i], values)
-    ev = Evaluation(plan, values, None, None, m)
+    redone = seeds | {plan.steps[i].node for i in recomputed} | (patch.reread if patch is not None else set())
+    ev = Evaluation(plan, values, None, None, m, carried_from=previous.serial, redone=redone)
     if plan.loss_slot is None:
         return ev
     loss = values[plan.loss_slot]
@@ -228,8 +229,8 @@ def _downstream_steps(plan: Plan, seeds: set) -> list[int]:
             found.add(i)
         elif n not in plan.source_at:
             continue  # not evaluated: nothing downstream of it is either
-        for e in g.arrows_at(n):
-            if e.src == n and e.dst not in seen:
-                seen.add(e.dst)
-                todo.append(e.dst)
+        for d in g.neighbours(n)[1]:
+            if d not in seen:
+                seen.add(d)
+                todo.append(d)
     return sorted(found)

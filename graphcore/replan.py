@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from . import engine, labels
 from . import functions as F
@@ -41,7 +41,7 @@ class Patch:
     moved: dict = field(default_factory=dict)  # base slot -> slot here (a Variable moved into a hole)
     cleared: set = field(default_factory=set)  # slots here whose base value does not hold
     fresh: set = field(default_factory=set)  # boxes to compute anew: now evaluated, or given new slots
-    restepped: int = 0  # boxes whose record was re-read (the tests count them)
+    reread: set = field(default_factory=set)  # boxes whose record was read again (the rest: shared)
     inputs: bool = False  # an input box began or ceased to be fed: count the samples again
 
 
@@ -59,11 +59,11 @@ def replan(old: engine.Plan | None, touched: set | None) -> engine.Plan | None:
 
 
 def _preds(g, n):
-    return [e.src for e in g.arrows_at(n) if e.dst == n] if n in g else []
+    return g.neighbours(n)[0] if n in g else ()
 
 
 def _succs(g, n):
-    return [e.dst for e in g.arrows_at(n) if e.src == n] if n in g else []
+    return g.neighbours(n)[1] if n in g else ()
 
 
 def _reach(members: set, roots, seeds, can, g) -> set:
@@ -213,7 +213,7 @@ class _Patcher:
                 for s in _succs(g, n):
                     if s not in seen:
                         heapq.heappush(heap, (pos[s], s))
-        self.patch.restepped = len(seen)
+        self.patch.reread = seen
 
     def _ignored_flips(self) -> set:
         """The new ignored set; the boxes (old ones, still here) now evaluated or now ignored."""
@@ -278,8 +278,8 @@ class _Patcher:
         new.param_slots = [s.slot for s in new.sources if s.op == "parameter"]
         path = self._loss_path()
         for n, s in step_of.items():
-            if s.on_loss_path != (n in path):
-                step_of[n] = replace(s, on_loss_path=n in path)
+            if s.on_loss_path != (n in path):  # a copy: the old plan keeps its own flags
+                step_of[n] = engine.Step(s.node, s.op, s.fn, s.attrs, s.ins, s.outs, n in path)
         new.steps = [step_of[n] for n in order if n in step_of]
         new.__dict__["loss_path_boxes"] = frozenset(path)
         new.label_feeds = self._label_feeds()
