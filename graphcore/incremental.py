@@ -185,24 +185,63 @@ def _rerun_by_slot(plan: Plan, previous: Evaluation, changed: set, data) -> Eval
             plan.forward_step(plan.steps[i], values)
     redone = seeds | {plan.steps[i].node for i in recomputed} | (patch.reread if patch is not None else set())
     ev = Evaluation(plan, values, None, None, m, carried_from=previous.serial, redone=redone)
+    basis = (previous, set()) if previous.grads is not None else previous.grads_basis
+    if basis is not None:
+        basis = (basis[0], basis[1] | redone)
     if plan.loss_slot is None:
+        ev.grads_basis = basis
         return ev
     loss = values[plan.loss_slot]
     ev.cost = float(np.mean(loss)) if loss.ndim else float(loss)
     if not np.isfinite(ev.cost):
         return None
     old_plan = previous.plan
-    path = plan.loss_path_boxes
     same = (previous.grads is not None and old_plan.loss_slot is not None
             and plan.keys[plan.loss_slot] == old_plan.keys[old_plan.loss_slot]
-            and path == old_plan.loss_path_boxes
+            and plan.loss_path_boxes == old_plan.loss_path_boxes
             and not any(plan.steps[i].on_loss_path for i in recomputed))
     if same:
         ev.grads = _carried(plan, previous, previous.grads)
+    elif basis is not None and previous.grads is None and _same_gradients(plan, ev, *basis):
+        slot0, grads0 = basis[0].plan.slot_of, basis[0].grads
+        ev.grads = [grads0[slot0[k]] if k in slot0 else None for k in plan.keys]
     else:
         with np.errstate(all="ignore"):
             ev.grads = plan.backpropagate(values)
     return ev
+
+
+def _bits(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def _same_gradients(plan: Plan, ev: Evaluation, was: Evaluation, dirty: set) -> bool:
+    """Whether backprop over ``plan`` and ``ev``'s values gives ``was``'s gradients bit for bit:
+    the same cost, the same steps on its path in the same order, and every box redone since
+    ``was`` reads and writes what it did then (the others kept their very values)."""
+    p0 = was.plan
+    if (was.m != ev.m or p0.loss_slot is None or p0.keys[p0.loss_slot] != plan.keys[plan.loss_slot]
+            or p0.loss_path_boxes != plan.loss_path_boxes):
+        return False
+    path = plan.loss_path_boxes
+    if [s.node for s in plan.steps if s.on_loss_path] != [s.node for s in p0.steps if s.on_loss_path]:
+        return False
+    k0, k1, v0 = p0.keys, plan.keys, was.values
+    g = plan.graph
+    for n in dirty:
+        if n in path:
+            a, b = plan.steps[plan.step_at[n]], p0.steps[p0.step_at[n]]
+            if (a.op, a.attrs, [k1[i] for i in a.ins], [k1[o] for o in a.outs]) != \
+                    (b.op, b.attrs, [k0[i] for i in b.ins], [k0[o] for o in b.outs]):
+                return False
+            if not all(_bits(ev.values[o], v0[p0.slot_of[k1[o]]]) for o in a.outs):
+                return False
+        elif n in plan.source_at and any(s in path for s in g.neighbours(n)[1]):
+            src = plan.source_at[n]
+            if n not in p0.source_at or not _bits(ev.values[src.slot], v0[p0.source_at[n].slot]):
+                return False
+    return True
 
 
 def _samples(plan: Plan, data, m):

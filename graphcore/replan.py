@@ -43,6 +43,7 @@ class Patch:
     fresh: set = field(default_factory=set)  # boxes to compute anew: now evaluated, or given new slots
     reread: set = field(default_factory=set)  # boxes whose record was read again (the rest: shared)
     inputs: bool = False  # an input box began or ceased to be fed: count the samples again
+    path_basis: tuple | None = None  # while the cost is cut off: replan._path_basis
 
 
 def replan(old: engine.Plan | None, touched: set | None) -> engine.Plan | None:
@@ -286,14 +287,22 @@ class _Patcher:
         engine.remember_ignored(g, self.roots, ign)
 
     def _loss_path(self) -> set:
-        new, old = self.new, self.old
+        """The steps backprop runs through, from the last plan that had a cost path (this
+        one's base, or further back while the cost box was cut off: an undo of a delete puts
+        back what the delete took, seen from the plan before it) and every box re-read since."""
+        new, step_of = self.new, self.step_of
+        basis = _path_basis(self.old)
+        if basis is not None:
+            basis = (basis[0], basis[1], basis[2] | self.touched | self.patch.reread)
         if new.loss_slot is None:
+            self.patch.path_basis = basis
             return set()
-        box = new.owner[new.loss_slot]
-        same_cost = old.loss_slot is not None and old.keys[old.loss_slot] == new.keys[new.loss_slot]
-        path = set(old.loss_path_boxes) if same_cost else set()
-        seeds = set(self.touched) | self.patch.fresh | {n for n in path if n not in self.step_of}
-        return _reach(path, {box}, seeds, self.step_of.__contains__, self.g)
+        if basis is None or basis[1] != new.keys[new.loss_slot]:
+            path, seeds = set(), set()
+        else:
+            path, seeds = set(basis[0]), basis[2]
+        seeds = seeds | self.patch.fresh | {n for n in path if n not in step_of}
+        return _reach(path, {new.owner[new.loss_slot]}, seeds, step_of.__contains__, self.g)
 
     def _label_feeds(self) -> list:
         g, old = self.g, self.old
@@ -308,6 +317,13 @@ class _Patcher:
         losses = {f[0] for f in kept} | {f[0] for f in found}
         by = {f[0]: f for f in kept + found}
         return [by[n] for n in g.nodes() if n in losses]
+
+
+def _path_basis(plan) -> tuple | None:
+    """(cost path, cost key, boxes re-read since) of the last plan in ``plan``'s line that had a cost."""
+    if plan.loss_slot is not None:
+        return plan.loss_path_boxes, plan.keys[plan.loss_slot], frozenset()
+    return plan.patch.path_basis if plan.patch is not None else None
 
 
 class _Skipped:
