@@ -109,6 +109,7 @@ class Plan:
     def _compile(self, partial: bool):
         g = self.graph
         order = g.topological_order()
+        self.in_insertion_order = order == g.nodes()  # (replan.py keeps the order cheaply while this holds)
         # each box's op, Function, attrs and Variable keys, looked up once (attrs are resolved
         # against the catalogue on every Graph.attrs call)
         info = self._info = {}
