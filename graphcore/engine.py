@@ -110,6 +110,7 @@ class Plan:
         g = self.graph
         order = g.topological_order()
         self.in_insertion_order = order == g.nodes()  # (replan.py keeps the order cheaply while this holds)
+        self._order = order
         # each box's op, Function, attrs and Variable keys, looked up once (attrs are resolved
         # against the catalogue on every Graph.attrs call)
         info = self._info = {}
@@ -211,9 +212,25 @@ class Plan:
         return dep
 
     @functools.cached_property
-    def step_at(self) -> dict[str, int]:
-        """Each step's position in ``steps``, by box."""
+    def step_of(self) -> dict[str, Step]:
+        """Each step by its box."""
+        return {s.node: s for s in self.steps}
+
+    @functools.cached_property
+    def step_rank(self) -> dict[str, int]:
+        """A number per box that sorts steps as ``steps`` has them (a patched plan: each box's
+        place in the topological order)."""
         return {s.node: i for i, s in enumerate(self.steps)}
+
+    @functools.cached_property
+    def position(self) -> dict:
+        """Each box's place in the topological order the plan was compiled in."""
+        return {n: i for i, n in enumerate(self._order)}
+
+    @functools.cached_property
+    def needed_boxes(self) -> set | None:
+        """The boxes the cost and output depend on (None: the graph names neither)."""
+        return set(self.owner).difference(self.ignored) if any(r in self.graph for r in self.roots) else None
 
     @functools.cached_property
     def source_at(self) -> dict[str, Source]:

@@ -30,7 +30,9 @@ class ChangeLog:
     def __init__(self):
         self._boxes: set | None = None  # nothing evaluated yet: everything is new
         self._touched: set | None = None
+        self._added: set | None = None
         self.touched: set | None = None
+        self.added: set | None = None  # (after ``take()``) the boxes added or put back since
 
     def note(self, event):
         if self._boxes is not None:
@@ -40,6 +42,8 @@ class ChangeLog:
         if event.kind is not EventKind.NODE_CHANGED or event.key != "label":  # a label changes no number
             self._boxes.add(event.node)
             self._touched.add(event.node)
+            if event.kind is EventKind.NODE_ADDED:
+                self._added.add(event.node)
 
     def _arrow(self, event):
         self._boxes.add(event.edge.dst)
@@ -56,6 +60,7 @@ class ChangeLog:
         else:
             self._boxes |= ch.nodes | {e.dst for e in ch.edges}
             self._touched |= ch.nodes | {e.dst for e in ch.edges} | {e.src for e in ch.edges}
+            self._added |= ch.nodes  # which of them came or came back, a batch does not say
 
     def _moved(self, event):
         pass  # where a box stands changes no number
@@ -67,14 +72,15 @@ class ChangeLog:
     def take(self) -> set | None:
         boxes, self._boxes = self._boxes, set()
         self.touched, self._touched = self._touched, set()
+        self.added, self._added = self._added, set()
         return boxes
 
     def forget(self):
         """The next evaluation must be a full one (the last one failed, the data set changed)."""
-        self._boxes = self._touched = None
+        self._boxes = self._touched = self._added = None
 
 
-def plan_after(graph, previous: Plan | None, touched: set | None) -> Plan:
+def plan_after(graph, previous: Plan | None, touched: set | None, added: set | None = None) -> Plan:
     """The graph's partial plan: the one compiled for this structure, else ``previous`` (the
     plan before the boxes ``touched`` changed) patched (replan.py), else a fresh compile."""
     cache = graph.attached.setdefault("plans", {})
@@ -82,7 +88,7 @@ def plan_after(graph, previous: Plan | None, touched: set | None) -> Plan:
     if plan is not None and plan.version == graph.version:
         return plan
     if previous is not None and previous.graph is graph:
-        plan = replan.replan(previous, touched)
+        plan = replan.replan(previous, touched, added)
         if plan is not None:
             cache[True] = plan
             return plan
@@ -181,9 +187,9 @@ def _rerun_by_slot(plan: Plan, previous: Evaluation, changed: set, data) -> Eval
             values[src.slot], m = plan.reference.feed_source(src, data, m)
     recomputed = _downstream_steps(plan, seeds)
     with np.errstate(all="ignore"):
-        for i in recomputed:
-            plan.forward_step(plan.steps[i], values)
-    redone = seeds | {plan.steps[i].node for i in recomputed} | (patch.reread if patch is not None else set())
+        for step in recomputed:
+            plan.forward_step(step, values)
+    redone = seeds | {s.node for s in recomputed} | (patch.reread if patch is not None else set())
     ev = Evaluation(plan, values, None, None, m, carried_from=previous.serial, redone=redone)
     basis = (previous, set()) if previous.grads is not None else previous.grads_basis
     if basis is not None:
@@ -199,7 +205,7 @@ def _rerun_by_slot(plan: Plan, previous: Evaluation, changed: set, data) -> Eval
     same = (previous.grads is not None and old_plan.loss_slot is not None
             and plan.keys[plan.loss_slot] == old_plan.keys[old_plan.loss_slot]
             and plan.loss_path_boxes == old_plan.loss_path_boxes
-            and not any(plan.steps[i].on_loss_path for i in recomputed))
+            and not any(s.on_loss_path for s in recomputed))
     if same:
         ev.grads = _carried(plan, previous, previous.grads)
     elif basis is not None and previous.grads is None and _same_gradients(plan, ev, *basis):
@@ -231,7 +237,7 @@ def _same_gradients(plan: Plan, ev: Evaluation, was: Evaluation, dirty: set) -> 
     g = plan.graph
     for n in dirty:
         if n in path:
-            a, b = plan.steps[plan.step_at[n]], p0.steps[p0.step_at[n]]
+            a, b = plan.step_of[n], p0.step_of[n]
             if (a.op, a.attrs, [k1[i] for i in a.ins], [k1[o] for o in a.outs]) != \
                     (b.op, b.attrs, [k0[i] for i in b.ins], [k0[o] for o in b.outs]):
                 return False
@@ -254,22 +260,22 @@ def _samples(plan: Plan, data, m):
     return found
 
 
-def _downstream_steps(plan: Plan, seeds: set) -> list[int]:
-    """Positions in ``plan.steps`` of the steps at or downstream of ``seeds``, in order."""
-    at = plan.step_at
+def _downstream_steps(plan: Plan, seeds: set) -> list:
+    """The steps at or downstream of ``seeds``, in ``plan.steps``'s order."""
+    step_of = plan.step_of
     g = plan.graph
-    found: set[int] = set()
+    found = []
     todo = [n for n in seeds if n in g]
     seen = set(todo)
     while todo:
         n = todo.pop()
-        i = at.get(n)
-        if i is not None:
-            found.add(i)
+        if n in step_of:
+            found.append(n)
         elif n not in plan.source_at:
             continue  # not evaluated: nothing downstream of it is either
         for d in g.neighbours(n)[1]:
             if d not in seen:
                 seen.add(d)
                 todo.append(d)
-    return sorted(found)
+    found.sort(key=plan.step_rank.__getitem__)
+    return [step_of[n] for n in found]

@@ -21,6 +21,8 @@ a non-partial plan, many boxes touched); the caller then compiles.
 """
 from __future__ import annotations
 
+import bisect
+import gc
 import heapq
 import weakref
 from dataclasses import dataclass, field
@@ -46,8 +48,9 @@ class Patch:
     path_basis: tuple | None = None  # while the cost is cut off: replan._path_basis
 
 
-def replan(old: engine.Plan | None, touched: set | None) -> engine.Plan | None:
-    """``old``'s graph compiled (partial), patched from ``old``; None: compile instead."""
+def replan(old: engine.Plan | None, touched: set | None, added: set | None = None) -> engine.Plan | None:
+    """``old``'s graph compiled (partial), patched from ``old``; None: compile instead.
+    ``added``: the boxes (re)inserted since (None: any touched box may have been)."""
     if old is None or touched is None or not old.partial:
         return None
     g = old.graph
@@ -56,7 +59,15 @@ def replan(old: engine.Plan | None, touched: set | None) -> engine.Plan | None:
     roots = engine.root_boxes(g)
     if tuple(roots) != old.roots or touched.intersection(roots) or old.version > g.version:
         return None
-    return _Patcher(old, touched, roots).plan()
+    # The cyclic collector paused meanwhile, as Plan.__init__ does: thousands of small objects
+    # (a step per box when the cost is cut off) would set it off over the whole heap.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Patcher(old, touched, roots, touched if added is None else added).plan()
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _preds(g, n):
@@ -67,33 +78,38 @@ def _succs(g, n):
     return g.neighbours(n)[1] if n in g else ()
 
 
-def _reach(members: set, roots, seeds, can, g) -> set:
+def _reach(members: set, roots, seeds, can, g, flips: set | None = None) -> set:
     """``members`` (mutated) made the boxes that ``can`` be members and reach a root along
     arrows through members, after the arrows at ``seeds`` changed. On a DAG that set is
     unique: drop members that lost every member successor (spreading upstream), then add
-    what now reaches a member (spreading upstream); both cost only the boxes that change."""
+    what now reaches a member (spreading upstream); both cost only the boxes that change
+    (noted in ``flips``: a box dropped and added back is noted too)."""
+    flips = set() if flips is None else flips
     work = list(seeds)
     while work:
         n = work.pop()
         if n in members and (not can(n) or (n not in roots and not any(s in members for s in _succs(g, n)))):
             members.discard(n)
+            flips.add(n)
             work.extend(p for p in _preds(g, n) if p in members)
     work = [n for n in seeds if n in members]
     for r in roots:
         if r not in members and can(r):
             members.add(r)
+            flips.add(r)
             work.append(r)
     while work:
         for p in _preds(g, work.pop()):
             if p not in members and can(p):
                 members.add(p)
+                flips.add(p)
                 work.append(p)
     return members
 
 
 class _Patcher:
-    def __init__(self, old, touched, roots):
-        self.old, self.g, self.roots = old, old.graph, roots
+    def __init__(self, old, touched, roots, added):
+        self.old, self.g, self.roots, self.added = old, old.graph, roots, added
         self.present = [n for n in touched if n in self.g]
         self.touched = touched
 
@@ -110,20 +126,68 @@ class _Patcher:
         self._lay_out()
         return new
 
-    def _order(self) -> tuple[list, dict, bool]:
-        """The graph's topological order, each box's place in it, and whether it is the insertion
-        order. When the old plan's was, arrows between untouched boxes still run forwards (their
-        order is kept): checking the touched boxes' arrows tells that it still is — the order
-        ``Graph.topological_order`` gives then, without a pass over every arrow."""
+    def _order(self) -> tuple[list | None, dict, bool]:
+        """The graph's topological order (None: the insertion order, not listed), each box's
+        place in it, and whether it is the insertion order. When the old plan's was, arrows
+        between untouched boxes still run forwards (their order is kept): checking the touched
+        boxes' arrows tells that it still is — the order ``Graph.topological_order`` gives then."""
         g = self.g
         if self.old.in_insertion_order:
-            nodes = g.nodes()
-            pos = {n: i for i, n in enumerate(nodes)}
-            if all(pos[p] < pos[n] for n in self.present for p in _preds(g, n)) and \
+            pos = self._positions()
+            if pos is not None and all(pos[p] < pos[n] for n in self.present for p in _preds(g, n)) and \
                     all(pos[n] < pos[d] for n in self.present for d in _succs(g, n)):
-                return nodes, pos, True
+                return None, pos, True
         order = g.topological_order()
         return order, {n: i for i, n in enumerate(order)}, order == g.nodes()
+
+    def _positions(self) -> dict | None:
+        """Numbers that sort the boxes as the insertion order does, patched from the old plan's:
+        a box added gets a number between its neighbours' (None: a renumbering is simpler)."""
+        old_pos = self.old.position
+        added = [n for n in self.present if n not in old_pos or n in self.added]
+        if len(added) > 8:
+            return None
+        pos = dict(old_pos)
+        for n in self.touched:
+            if n not in self.g or n in self.added:
+                pos.pop(n, None)  # gone, or put back elsewhere
+        nodes = self.g.nodes() if added else []
+        for i, n in sorted((nodes.index(n), n) for n in added):
+            lo = pos[nodes[i - 1]] if i else None
+            j = i + 1
+            while j < len(nodes) and nodes[j] not in pos:
+                j += 1
+            hi = pos[nodes[j]] if j < len(nodes) else None
+            v = (lo + hi) / 2 if lo is not None and hi is not None else \
+                (lo + 1 if lo is not None else (hi - 1 if hi is not None else 0))
+            if v == lo or v == hi:  # no float left between them
+                return None
+            pos[n] = v
+        return pos
+
+    def _steps_list(self, step_of: dict, path_flips) -> list:
+        """``steps`` in order: the old list with the boxes whose step changed put in, taken out
+        or replaced where their number places them (every other step keeps its place)."""
+        if self.order is not None:
+            return [step_of[n] for n in self.order if n in step_of]
+        pos, old_pos, old_of = self.pos, self.old.position, self.old.step_of
+        changed = [n for n in self.patch.reread | self.touched | path_flips if old_of.get(n) is not step_of.get(n)]
+        moved = {n for n in changed if n not in step_of or n in self.added}  # out, maybe back elsewhere
+        if len(changed) > 64:  # many replaced (the cost cut off or put back): one pass
+            lst = [step_of[s.node] for s in self.old.steps if s.node not in moved]
+        else:
+            lst = list(self.old.steps)
+            for n in changed:  # out first, found by the old numbers (a box put back elsewhere has new ones)
+                if n in old_of:
+                    i = bisect.bisect_left(lst, old_pos[n], key=lambda s: old_pos[s.node])
+                    if n in moved:
+                        del lst[i]
+                    else:
+                        lst[i] = step_of[n]
+        for n in changed:
+            if n in step_of and (n in moved or n not in old_of):
+                lst.insert(bisect.bisect_left(lst, pos[n], key=lambda s: pos[s.node]), step_of[n])
+        return lst
 
     # --- slots -------------------------------------------------------------------------
     def _old_keys(self, n) -> list[str]:
@@ -193,17 +257,17 @@ class _Patcher:
         The roots are untouched, so present now exactly when the old plan was compiled."""
         g, old = self.g, self.old
         roots = [r for r in self.roots if r in g]
+        self.needed_flips = set()
         if not roots:
             return None
-        self.was_needed = set(old.owner).difference(old.ignored)
-        return _reach(set(self.was_needed), roots, set(self.touched), g.__contains__, g)
+        return _reach(set(old.needed_boxes), roots, set(self.touched), g.__contains__, g, self.needed_flips)
 
     def _statuses(self):
         """Re-read the touched boxes and those whose status or slots changed, in topological
         order, spreading downstream while a box's status (source, step, incomplete) changes."""
         old, g = self.old, self.g
-        self.step_of = {s.node: s for s in old.steps}
-        self.src_of = {s.node: s for s in old.sources}
+        self.step_of = dict(old.step_of)
+        self.src_of = dict(old.source_at)
         self.incomplete = set(old.incomplete)
         self.unwired = dict(old.unwired)
         flipped = self._ignored_flips()
@@ -234,11 +298,18 @@ class _Patcher:
 
     def _ignored_flips(self) -> set:
         """The new ignored set; the boxes (old ones, still here) now evaluated or now ignored."""
-        if self.needed is None:
+        needed, g = self.needed, self.g
+        if needed is None:
             self.ignored = set()
             return set()
-        self.ignored = set(self.order).difference(self.needed)
-        return {n for n in self.needed.symmetric_difference(self.was_needed) if n in self.g}
+        ign = self.ignored = set(self.old.ignored)
+        for n in self.needed_flips | set(self.present):
+            if n in needed or n not in g:
+                ign.discard(n)
+            else:
+                ign.add(n)
+        ign.difference_update(n for n in self.touched if n not in g)
+        return {n for n in self.needed_flips if n in g}
 
     def _status(self, n):
         if n in self.src_of:
@@ -282,25 +353,30 @@ class _Patcher:
 
     # --- the lists, in the compile's order ---------------------------------------------
     def _lay_out(self):
-        new, g, order = self.new, self.g, self.order
+        new, g = self.new, self.g
         step_of, src_of, ign, inc = self.step_of, self.src_of, self.ignored, self.incomplete
-        new.ignored = [n for n in order if n in ign] if ign else []
-        new.incomplete = [n for n in order if n in inc] if inc else []
+        at = self.pos.__getitem__
+        new.ignored = sorted(ign, key=at)  # a few boxes each: sorted, not a pass over the order
+        new.incomplete = sorted(inc, key=at)
         new.unwired = self.unwired
-        new.sources = [src_of[n] for n in order if n in src_of]
+        new.sources = [src_of[n] for n in sorted(src_of, key=at)]
         skipped = _Skipped(ign, inc)
         new.loss_slot = new._ref_slot(g.meta.get("loss"), skipped)
         new.output_slots = new._output_slots(g.meta.get("output"), skipped)
         new.param_ids = [s.node for s in new.sources if s.op == "parameter"]
         new.param_slots = [s.slot for s in new.sources if s.op == "parameter"]
-        path = self._loss_path()
-        was = self.old.loss_path_boxes
-        for n in (was.symmetric_difference(path) | self.patch.reread) if len(was) + len(path) else ():
+        path, flips = self._loss_path()
+        if flips is None:
+            flips = self.old.loss_path_boxes.symmetric_difference(path)
+        for n in flips | self.patch.reread:
             s = step_of.get(n)
             if s is not None and s.on_loss_path != (n in path):  # a copy: the old plan keeps its own flags
                 step_of[n] = engine.Step(s.node, s.op, s.fn, s.attrs, s.ins, s.outs, n in path)
-        new.steps = [step_of[n] for n in order if n in step_of]
-        new.__dict__["loss_path_boxes"] = frozenset(path)
+        new.steps = self._steps_list(step_of, flips)
+        new.__dict__.update(step_of=step_of, step_rank=self.pos, source_at=src_of, needed_boxes=self.needed,
+                            loss_path_boxes=frozenset(path))
+        if new.in_insertion_order:
+            new.__dict__["position"] = self.pos
         new.label_feeds = self._label_feeds()
         engine.remember_ignored(g, self.roots, ign)
 
@@ -314,13 +390,17 @@ class _Patcher:
             basis = (basis[0], basis[1], basis[2] | self.touched | self.patch.reread)
         if new.loss_slot is None:
             self.patch.path_basis = basis
-            return set()
+            return set(), None
+        from_old = False
         if basis is None or basis[1] != new.keys[new.loss_slot]:
             path, seeds = set(), set()
         else:
-            path, seeds = set(basis[0]), basis[2]
-        seeds = seeds | self.patch.fresh | {n for n in path if n not in step_of}
-        return _reach(path, {new.owner[new.loss_slot]}, seeds, step_of.__contains__, self.g)
+            path, seeds = set(basis[0]), basis[2]  # the boxes re-read since: every step gone among them
+            from_old = self.old.loss_slot is not None
+        flips = set()
+        path = _reach(path, {new.owner[new.loss_slot]}, seeds | self.patch.fresh, step_of.__contains__, self.g,
+                      flips)
+        return path, (flips if from_old else None)
 
     def _label_feeds(self) -> list:
         g, old = self.g, self.old

@@ -232,7 +232,7 @@ class Document(QObject):
         changed = self._changes.take()
         try:
             # the last plan patched where the edit touched it, when it can be (else compiled)
-            self.plan = incremental.plan_after(self.graph, self.plan, self._changes.touched)
+            self.plan = incremental.plan_after(self.graph, self.plan, self._changes.touched, self._changes.added)
             ds = self.dataset()
             data = ds.train() if ds is not None else None
             if ds is not self._evaluated_on:  # another data set: nothing computed before holds

@@ -59,7 +59,7 @@ class Window:
         g = self.graph
         changed = self.log.take()
         try:
-            plan = incremental.plan_after(g, self.plan, self.log.touched)
+            plan = incremental.plan_after(g, self.plan, self.log.touched, self.log.added)
         except GraphError:
             self.log.forget()
             raise
