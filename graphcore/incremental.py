@@ -92,7 +92,10 @@ def plan_after(graph, previous: Plan | None, touched: set | None, added: set | N
         if plan is not None:
             cache[True] = plan
             return plan
-    return engine.compile_graph(graph, partial=True)
+    plan = engine.compile_graph(graph, partial=True)
+    for table in ("position", "needed_boxes", "loss_path_boxes", "step_of", "source_at", "step_rank"):
+        getattr(plan, table)  # what the next edit's patch reads, made now beside the compile it costs little
+    return plan
 
 
 def rerun(plan: Plan, previous: Evaluation | None, changed: set | None, data) -> Evaluation | None:

@@ -371,7 +371,7 @@ class _Patcher:
         for n in flips | self.patch.reread:
             s = step_of.get(n)
             if s is not None and s.on_loss_path != (n in path):  # a copy: the old plan keeps its own flags
-                step_of[n] = engine.Step(s.node, s.op, s.fn, s.attrs, s.ins, s.outs, n in path)
+                step_of[n] = _flipped(s)
         new.steps = self._steps_list(step_of, flips)
         new.__dict__.update(step_of=step_of, step_rank=self.pos, source_at=src_of, needed_boxes=self.needed,
                             loss_path_boxes=frozenset(path))
@@ -415,6 +415,18 @@ class _Patcher:
         losses = {f[0] for f in kept} | {f[0] for f in found}
         by = {f[0]: f for f in kept + found}
         return [by[n] for n in g.nodes() if n in losses]
+
+
+def _flipped(s: engine.Step) -> engine.Step:
+    """``s`` with ``on_loss_path`` the other way: the copy made last time when it is still
+    alike (a delete cutting the cost off, then its undo, flip the same thousands of steps)."""
+    twin = getattr(s, "twin", None)
+    if twin is None or (twin.ins, twin.outs, twin.fn, twin.attrs) != (s.ins, s.outs, s.fn, s.attrs) or \
+            twin.node != s.node:
+        twin = engine.Step(s.node, s.op, s.fn, s.attrs, s.ins, s.outs, not s.on_loss_path)
+        twin.twin = s  # (an attribute beside the fields: neither equality nor the plan reads it)
+        s.twin = twin
+    return twin
 
 
 def _path_basis(plan) -> tuple | None:
