@@ -165,13 +165,14 @@ class _Patcher:
             pos[n] = v
         return pos
 
-    def _steps_list(self, step_of: dict, path_flips) -> list:
+    def _steps_list(self, step_of: dict, flipped: list) -> list:
         """``steps`` in order: the old list with the boxes whose step changed put in, taken out
         or replaced where their number places them (every other step keeps its place)."""
         if self.order is not None:
             return [step_of[n] for n in self.order if n in step_of]
         pos, old_pos, old_of = self.pos, self.old.position, self.old.step_of
-        changed = [n for n in self.patch.reread | self.touched | path_flips if old_of.get(n) is not step_of.get(n)]
+        changed = [n for n in self.patch.reread | self.touched if old_of.get(n) is not step_of.get(n)]
+        changed += [n for n in flipped if n not in self.patch.reread]  # (flipped: never touched)
         moved = {n for n in changed if n not in step_of or n in self.added}  # out, maybe back elsewhere
         if len(changed) > 64:  # many replaced (the cost cut off or put back): one pass
             lst = [step_of[s.node] for s in self.old.steps if s.node not in moved]
@@ -368,11 +369,13 @@ class _Patcher:
         path, flips = self._loss_path()
         if flips is None:
             flips = self.old.loss_path_boxes.symmetric_difference(path)
+        flipped = []
         for n in flips | self.patch.reread:
             s = step_of.get(n)
             if s is not None and s.on_loss_path != (n in path):  # a copy: the old plan keeps its own flags
                 step_of[n] = _flipped(s)
-        new.steps = self._steps_list(step_of, flips)
+                flipped.append(n)
+        new.steps = self._steps_list(step_of, flipped)
         new.__dict__.update(step_of=step_of, step_rank=self.pos, source_at=src_of, needed_boxes=self.needed,
                             loss_path_boxes=frozenset(path))
         if new.in_insertion_order:
