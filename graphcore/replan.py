@@ -172,8 +172,8 @@ class _Patcher:
             return [step_of[n] for n in self.order if n in step_of]
         pos, old_pos, old_of = self.pos, self.old.position, self.old.step_of
         changed = [n for n in self.patch.reread | self.touched if old_of.get(n) is not step_of.get(n)]
-        changed += [n for n in flipped if n not in self.patch.reread]  # (flipped: never touched)
         moved = {n for n in changed if n not in step_of or n in self.added}  # out, maybe back elsewhere
+        changed += [n for n in flipped if n not in self.patch.reread]  # (untouched: in place)
         if len(changed) > 64:  # many replaced (the cost cut off or put back): one pass
             lst = [step_of[s.node] for s in self.old.steps if s.node not in moved]
         else:
@@ -369,10 +369,10 @@ class _Patcher:
         path, flips = self._loss_path()
         if flips is None:
             flips = self.old.loss_path_boxes.symmetric_difference(path)
-        flipped = []
+        flipped, get = [], step_of.get
         for n in flips | self.patch.reread:
-            s = step_of.get(n)
-            if s is not None and s.on_loss_path != (n in path):  # a copy: the old plan keeps its own flags
+            s = get(n)
+            if s is not None and s.on_loss_path is not (n in path):  # a copy: the old plan keeps its own flags
                 step_of[n] = _flipped(s)
                 flipped.append(n)
         new.steps = self._steps_list(step_of, flipped)
@@ -421,11 +421,11 @@ class _Patcher:
 
 
 def _flipped(s: engine.Step) -> engine.Step:
-    """``s`` with ``on_loss_path`` the other way: the copy made last time when it is still
-    alike (a delete cutting the cost off, then its undo, flip the same thousands of steps)."""
-    twin = getattr(s, "twin", None)
-    if twin is None or (twin.ins, twin.outs, twin.fn, twin.attrs) != (s.ins, s.outs, s.fn, s.attrs) or \
-            twin.node != s.node:
+    """``s`` with ``on_loss_path`` the other way: the copy made last time when there is one (a
+    delete cutting the cost off, then its undo and redo, flip the same thousands of steps).
+    A step's fields never change once it is in a plan, so its twin stays alike."""
+    twin = s.__dict__.get("twin")
+    if twin is None:
         twin = engine.Step(s.node, s.op, s.fn, s.attrs, s.ins, s.outs, not s.on_loss_path)
         twin.twin = s  # (an attribute beside the fields: neither equality nor the plan reads it)
         s.twin = twin
