@@ -65,6 +65,8 @@ def replan(old: engine.Plan | None, touched: set | None, added: set | None = Non
     gc.disable()
     try:
         return _Patcher(old, touched, roots, touched if added is None else added).plan()
+    except Exception:  # noqa: BLE001 - a compile then says it in its own words (or is simply right)
+        return None
     finally:
         if was_enabled:
             gc.enable()

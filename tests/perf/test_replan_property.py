@@ -17,7 +17,7 @@ OPS = [op for op in ("add", "mul", "sin", "relu", "exp", "log", "sub", "softmax"
 
 def edit(g, pick, removed):
     """One edit chosen by ``pick`` (a function of a bound): what a learner does in the window."""
-    kind, nodes = pick(8), g.nodes()
+    kind, nodes = pick(9), g.nodes()
     if kind == 0:
         op = OPS[pick(len(OPS))]
         g.add_node(op, pos=(0, 0), **({"value": 0.5} if op in ("parameter", "constant") else {}))
@@ -52,6 +52,15 @@ def edit(g, pick, removed):
                 edit(g, pick, removed)
     elif kind == 7 and nodes:
         g.set_label(nodes[pick(len(nodes))], "renamed")
+    elif kind == 8:  # softmax/cross_entropy k: ports and outputs come and go (slots given anew)
+        shaped = [n for n in nodes if g.op(n) in ("softmax", "cross_entropy", "leaky_relu", "pow")]
+        if shaped:
+            n = shaped[pick(len(shaped))]
+            key, value = {"leaky_relu": ("slope", 0.2), "pow": ("exponent", 3.0)}.get(g.op(n), ("k", 2 + pick(3)))
+            try:
+                g.set_attr(n, key, value)
+            except GraphError:  # an arrow into a port that would go: refused
+                pass
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
