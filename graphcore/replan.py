@@ -173,21 +173,20 @@ class _Patcher:
         if self.order is not None:
             return [step_of[n] for n in self.order if n in step_of]
         pos, old_pos, old_of = self.pos, self.old.position, self.old.step_of
-        changed = [n for n in self.patch.reread | self.touched if old_of.get(n) is not step_of.get(n)]
-        moved = {n for n in changed if n not in step_of or n in self.added}  # out, maybe back elsewhere
-        changed += [n for n in flipped if n not in self.patch.reread]  # (untouched: in place)
-        if len(changed) > 64:  # many replaced (the cost cut off or put back): one pass
+        read = [n for n in self.patch.reread | self.touched if old_of.get(n) is not step_of.get(n)]
+        moved = {n for n in read if n not in step_of or n in self.added}  # out, maybe back elsewhere
+        if len(read) + len(flipped) > 64:  # many replaced (the cost cut off or put back): one pass
             lst = [step_of[s.node] for s in self.old.steps if s.node not in moved]
         else:
             lst = list(self.old.steps)
-            for n in changed:  # out first, found by the old numbers (a box put back elsewhere has new ones)
-                if n in old_of:
+            for n in read + [n for n in flipped if n not in self.patch.reread]:  # (flipped alone: in place)
+                if n in old_of:  # found by the old numbers (a box put back elsewhere has new ones)
                     i = bisect.bisect_left(lst, old_pos[n], key=lambda s: old_pos[s.node])
                     if n in moved:
                         del lst[i]
                     else:
                         lst[i] = step_of[n]
-        for n in changed:
+        for n in read:
             if n in step_of and (n in moved or n not in old_of):
                 lst.insert(bisect.bisect_left(lst, pos[n], key=lambda s: pos[s.node]), step_of[n])
         return lst
