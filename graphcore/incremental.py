@@ -212,8 +212,9 @@ def _rerun_by_slot(plan: Plan, previous: Evaluation, changed: set, data) -> Eval
     if same:
         ev.grads = _carried(plan, previous, previous.grads)
     elif basis is not None and previous.grads is None and _same_gradients(plan, ev, *basis):
-        slot0, grads0 = basis[0].plan.slot_of, basis[0].grads
-        ev.grads = [grads0[slot0[k]] if k in slot0 else None for k in plan.keys]
+        at = list(map(basis[0].plan.slot_of.get, plan.keys))  # each Variable's slot back then
+        grads0 = basis[0].grads + [None]  # (a Variable new since: slot -1, no gradient)
+        ev.grads = list(map(grads0.__getitem__, [-1 if i is None else i for i in at]))
     else:
         with np.errstate(all="ignore"):
             ev.grads = plan.backpropagate(values)
