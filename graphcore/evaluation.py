@@ -39,8 +39,9 @@ class Evaluation:
     carried_from: int | None = None
     redone: set | None = None
     serial: int = field(default_factory=lambda: next(_SERIAL), compare=False)  # this run, among all
-    # While a carried run has no gradients (the cost cut off): the last run that had them, and
-    # the boxes redone since (incremental.rerun takes them back when nothing they read differs).
+    # While a carried run has no gradients (the cost cut off): the last run that had them, the
+    # boxes redone since and the boxes changed since (incremental.rerun carries from that run,
+    # and takes its gradients back when nothing they read differs).
     grads_basis: tuple | None = field(default=None, repr=False, compare=False)
 
     def value(self, key: str) -> np.ndarray:

@@ -105,6 +105,11 @@ def rerun(plan: Plan, previous: Evaluation | None, changed: set | None, data) ->
     try:
         if plan is previous.plan or (plan.patch is not None and plan.patch.base() is previous.plan):
             return _rerun_by_slot(plan, previous, changed, data)
+        basis = previous.grads_basis
+        if plan.patch is not None and basis is not None and plan.patch.base() is basis[0].plan:
+            # patched from the plan of the last run with gradients (replan: the cost was cut off
+            # since): carried from that run, the boxes redone since computed again
+            return _rerun_by_slot(plan, basis[0], changed | basis[2], data, shown=previous)
         return _rerun(plan, previous, changed, data)
     except Exception:  # noqa: BLE001 - the full run raises the precise, named error
         return None
@@ -174,7 +179,7 @@ def _carried(plan: Plan, previous: Evaluation, old: list) -> list:
     return out
 
 
-def _rerun_by_slot(plan: Plan, previous: Evaluation, changed: set, data) -> Evaluation | None:
+def _rerun_by_slot(plan: Plan, previous: Evaluation, changed: set, data, shown=None) -> Evaluation | None:
     """``_rerun`` when ``plan`` is the previous run's plan or patched from it: values carried by
     slot, and only the boxes downstream of the change visited (no pass over every box)."""
     patch = plan.patch if plan is not previous.plan else None
@@ -193,10 +198,14 @@ def _rerun_by_slot(plan: Plan, previous: Evaluation, changed: set, data) -> Eval
         for step in recomputed:
             plan.forward_step(step, values)
     redone = seeds | {s.node for s in recomputed} | (patch.reread if patch is not None else set())
-    ev = Evaluation(plan, values, None, None, m, carried_from=previous.serial, redone=redone)
-    basis = (previous, set()) if previous.grads is not None else previous.grads_basis
+    if shown is not None:  # the run the window shows differs from ``previous`` where it redid boxes
+        redone = redone | shown.grads_basis[1]
+    ev = Evaluation(plan, values, None, None, m, carried_from=(shown or previous).serial, redone=redone)
+    # (the last run with gradients, the boxes whose values may differ from it, the boxes changed
+    # since it): what a run after a cut-off cost carries from (rerun) and compares with
+    basis = (previous, set(), set()) if previous.grads is not None else previous.grads_basis
     if basis is not None:
-        basis = (basis[0], basis[1] | redone)
+        basis = (basis[0], basis[1] | redone, basis[2] | changed)
     if plan.loss_slot is None:
         ev.grads_basis = basis
         return ev
@@ -211,7 +220,7 @@ def _rerun_by_slot(plan: Plan, previous: Evaluation, changed: set, data) -> Eval
             and not any(s.on_loss_path for s in recomputed))
     if same:
         ev.grads = _carried(plan, previous, previous.grads)
-    elif basis is not None and previous.grads is None and _same_gradients(plan, ev, *basis):
+    elif basis is not None and _same_gradients(plan, ev, basis[0], basis[1]):
         at = list(map(basis[0].plan.slot_of.get, plan.keys))  # each Variable's slot back then
         grads0 = basis[0].grads + [None]  # (a Variable new since: slot -1, no gradient)
         ev.grads = list(map(grads0.__getitem__, [-1 if i is None else i for i in at]))
@@ -235,8 +244,6 @@ def _same_gradients(plan: Plan, ev: Evaluation, was: Evaluation, dirty: set) -> 
             or p0.loss_path_boxes != plan.loss_path_boxes):
         return False
     path = plan.loss_path_boxes
-    if [s.node for s in plan.steps if s.on_loss_path] != [s.node for s in p0.steps if s.on_loss_path]:
-        return False
     k0, k1, v0 = p0.keys, plan.keys, was.values
     g = plan.graph
     for n in dirty:
@@ -251,7 +258,8 @@ def _same_gradients(plan: Plan, ev: Evaluation, was: Evaluation, dirty: set) -> 
             src = plan.source_at[n]
             if n not in p0.source_at or not _bits(ev.values[src.slot], v0[p0.source_at[n].slot]):
                 return False
-    return True
+    # last (a pass over the steps): the path's steps in the same order, so fan-out sums alike
+    return [s.node for s in plan.steps if s.on_loss_path] == [s.node for s in p0.steps if s.on_loss_path]
 
 
 def _samples(plan: Plan, data, m):

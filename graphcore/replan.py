@@ -59,12 +59,19 @@ def replan(old: engine.Plan | None, touched: set | None, added: set | None = Non
     roots = engine.root_boxes(g)
     if tuple(roots) != old.roots or touched.intersection(roots) or old.version > g.version:
         return None
+    added = touched if added is None else added
+    basis = old.patch.path_basis if old.loss_slot is None and old.patch is not None else None
+    if basis is not None and (was := basis[4]()) is not None and was.roots == old.roots:
+        # the cost cut off since ``was`` (a delete upstream of it): patched from ``was``, whose
+        # steps still carry their flags — an undo then changes only what the delete did (the
+        # boxes touched since were checked, as this edit's were, when each patch was made)
+        old, touched, added = was, basis[2] | touched, basis[3] | added
     # The cyclic collector paused meanwhile, as Plan.__init__ does: thousands of small objects
     # (a step per box when the cost is cut off) would set it off over the whole heap.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Patcher(old, touched, roots, touched if added is None else added).plan()
+        return _Patcher(old, touched, roots, added).plan()
     except Exception:  # noqa: BLE001 - a compile then says it in its own words (or is simply right)
         return None
     finally:
@@ -391,7 +398,7 @@ class _Patcher:
         new, step_of = self.new, self.step_of
         basis = _path_basis(self.old)
         if basis is not None:
-            basis = (basis[0], basis[1], basis[2] | self.touched | self.patch.reread)
+            basis = (basis[0], basis[1], basis[2] | self.touched | self.patch.reread, basis[3] | self.added, basis[4])
         if new.loss_slot is None:
             self.patch.path_basis = basis
             return set(), None
@@ -434,9 +441,10 @@ def _flipped(s: engine.Step) -> engine.Step:
 
 
 def _path_basis(plan) -> tuple | None:
-    """(cost path, cost key, boxes re-read since) of the last plan in ``plan``'s line that had a cost."""
+    """(cost path, cost key, boxes touched or re-read since, boxes added since, a weakref to the
+    plan) of the last plan in ``plan``'s line that had a cost."""
     if plan.loss_slot is not None:
-        return plan.loss_path_boxes, plan.keys[plan.loss_slot], frozenset()
+        return plan.loss_path_boxes, plan.keys[plan.loss_slot], frozenset(), frozenset(), weakref.ref(plan)
     return plan.patch.path_basis if plan.patch is not None else None
 
 
