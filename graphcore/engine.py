@@ -51,6 +51,9 @@ class Step:
     ins: list[int]
     outs: list[int]
     on_loss_path: bool = False
+    # the same step with on_loss_path the other way, once replan.py made it (a field, so that
+    # setting it keeps the instance's shared-key dict: thousands are set when the cost is cut off)
+    twin: "Step | None" = field(default=None, compare=False, repr=False)
 
 
 @dataclass

@@ -432,11 +432,9 @@ def _flipped(s: engine.Step) -> engine.Step:
     """``s`` with ``on_loss_path`` the other way: the copy made last time when there is one (a
     delete cutting the cost off, then its undo and redo, flip the same thousands of steps).
     A step's fields never change once it is in a plan, so its twin stays alike."""
-    twin = s.__dict__.get("twin")
+    twin = s.twin
     if twin is None:
-        twin = engine.Step(s.node, s.op, s.fn, s.attrs, s.ins, s.outs, not s.on_loss_path)
-        twin.twin = s  # (an attribute beside the fields: neither equality nor the plan reads it)
-        s.twin = twin
+        twin = s.twin = engine.Step(s.node, s.op, s.fn, s.attrs, s.ins, s.outs, not s.on_loss_path, s)
     return twin
 
 
