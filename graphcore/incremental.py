@@ -95,6 +95,7 @@ def plan_after(graph, previous: Plan | None, touched: set | None, added: set | N
     plan = engine.compile_graph(graph, partial=True)
     for table in ("position", "needed_boxes", "loss_path_boxes", "step_of", "source_at", "step_rank"):
         getattr(plan, table)  # what the next edit's patch reads, made now beside the compile it costs little
+    replan.make_twins(plan)
     return plan
 
 
