@@ -51,6 +51,9 @@ class Step:
     ins: list[int]
     outs: list[int]
     on_loss_path: bool = False
+    # the same step with on_loss_path the other way, once replan.py made it (a field, so that
+    # setting it keeps the instance's shared-key dict: thousands are set when the cost is cut off)
+    twin: "Step | None" = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -71,8 +74,24 @@ class Plan:
     """A Graph compiled for evaluation. Built by ``compile_graph``; read-only afterwards."""
 
     def __init__(self, graph: Graph, partial: bool = False):
+        self.setup(graph, partial)
+        # The cyclic garbage collector is paused meanwhile (as when fastpath builds a kernel):
+        # the many small objects made here would set it off again and again over a large heap.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._compile(partial)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def setup(self, graph: Graph, partial: bool):
+        """The empty plan's fields (a compile fills them; replan.py patches an old plan's into them)."""
         self.graph = graph
         self.version = graph.version
+        self.partial = partial
+        self.roots = tuple(root_boxes(graph))  # the cost's and output's boxes it was made for
+        self.patch = None  # replan.Patch: how this plan's slots follow the plan it was patched from
         self.keys: list[str] = []  # Variable key per slot
         self.owner: list[str] = []  # box per slot
         self.slot_of: dict[str, int] = {}
@@ -87,20 +106,14 @@ class Plan:
         # The fast path runs dense layers as matrices (fusion.py); False (or GRAPHCORE_FUSE=0) runs
         # every box on its own, bit for bit the reference loop's numbers.
         self.fuse = os.environ.get("GRAPHCORE_FUSE", "1") != "0"
-        # The cyclic garbage collector is paused meanwhile (as when fastpath builds a kernel):
-        # the many small objects made here would set it off again and again over a large heap.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._compile(partial)
-        finally:
-            if was_enabled:
-                gc.enable()
+        self._labels_checked = None
 
     # --- compiling -------------------------------------------------------------------
     def _compile(self, partial: bool):
         g = self.graph
         order = g.topological_order()
+        self.in_insertion_order = order == g.nodes()  # (replan.py keeps the order cheaply while this holds)
+        self._order = order
         # each box's op, Function, attrs and Variable keys, looked up once (attrs are resolved
         # against the catalogue on every Graph.attrs call)
         info = self._info = {}
@@ -153,7 +166,6 @@ class Plan:
         self.param_slots = [s.slot for s in self.sources if s.op == "parameter"]
         self._mark_loss_path()
         self.label_feeds = labels.feeds(g, {n: i[0] for n, i in info.items()})  # losses whose labels run() checks
-        self._labels_checked = None
         self._info = None  # only for compiling
 
     def _key(self, node: str, out: int) -> str:
@@ -201,6 +213,32 @@ class Plan:
                 for o in step.outs:
                     dep[o] = True
         return dep
+
+    @functools.cached_property
+    def step_of(self) -> dict[str, Step]:
+        """Each step by its box."""
+        return {s.node: s for s in self.steps}
+
+    @functools.cached_property
+    def step_rank(self) -> dict[str, int]:
+        """A number per box that sorts steps as ``steps`` has them (a patched plan: each box's
+        place in the topological order)."""
+        return {s.node: i for i, s in enumerate(self.steps)}
+
+    @functools.cached_property
+    def position(self) -> dict:
+        """Each box's place in the topological order the plan was compiled in."""
+        return {n: i for i, n in enumerate(self._order)}
+
+    @functools.cached_property
+    def needed_boxes(self) -> set | None:
+        """The boxes the cost and output depend on (None: the graph names neither)."""
+        return set(self.owner).difference(self.ignored) if any(r in self.graph for r in self.roots) else None
+
+    @functools.cached_property
+    def source_at(self) -> dict[str, Source]:
+        """Each source box's ``Source``."""
+        return {s.node: s for s in self.sources}
 
     @property
     def has_loss(self) -> bool:
@@ -278,21 +316,35 @@ def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
 
     The one place this rule lives: the plan, the trainer, the exports, the CLI and the
     window (which greys these boxes: "not connected to J — ignored") all follow it."""
-    roots = [VariableRef.box_of(ref) for ref in (graph.meta.get("loss"), graph.meta.get("output"))
-             if isinstance(ref, str) and ref]
-    roots = [r for r in roots if r in graph]
+    roots = [r for r in root_boxes(graph) if r in graph]
     if not roots:
         return set()
     # Asked by the plan, the plots' axes and the canvas after each edit: kept while the
     # structure and the roots stay (a loader resets graph.version to 0: the counts too).
-    stamp = (graph.version, len(graph), len(graph.edges()), tuple(roots))
     kept = _IGNORED.get(graph)
-    if kept is not None and kept[0] == stamp:
+    if kept is not None and kept[0] == _stamp(graph, roots):
         return set(kept[1])
     needed = graph.upstream_of(roots).union(roots)
     ignored = set() if len(needed) == len(graph) else {n for n in graph.nodes() if n not in needed}
-    _IGNORED[graph] = (stamp, frozenset(ignored))
+    remember_ignored(graph, roots, ignored)
     return ignored
+
+
+def root_boxes(graph: Graph) -> list[str]:
+    """The boxes the graph names as its cost J and its output (present or not)."""
+    return [VariableRef.box_of(ref) for ref in (graph.meta.get("loss"), graph.meta.get("output"))
+            if isinstance(ref, str) and ref]
+
+
+def _stamp(graph: Graph, roots: list[str]) -> tuple:
+    return graph.version, len(graph), len(graph.edges()), tuple(roots)
+
+
+def remember_ignored(graph: Graph, roots: list[str], ignored: set[str]):
+    """What ``ignored_boxes`` answers until the structure changes (a patched plan tells it, replan.py)."""
+    roots = [r for r in roots if r in graph]
+    if roots:
+        _IGNORED[graph] = (_stamp(graph, roots), frozenset(ignored))
 
 
 # Per graph, kept here rather than on the Graph (which owns none of it); a graph closed frees it.

@@ -2,7 +2,8 @@
 one broadcasting rule both executors (the reference loop and the compiled kernel) share."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -18,6 +19,9 @@ def reduce_to(grad, value) -> np.ndarray:
     return grad
 
 
+_SERIAL = itertools.count(1)
+
+
 @dataclass
 class Evaluation:
     """The result of one run: every Variable's value, and dJ/dv where backprop reached.
@@ -30,6 +34,15 @@ class Evaluation:
     cost: float | None
     m: int | None
     fused_param_grads: np.ndarray | None = None  # a fused run makes dJ/dθ as one vector (fusion_kernel.py)
+    # A run carried over from another (incremental.rerun): that run's ``serial``, and the boxes
+    # whose values or plan marks (ignored, incomplete, unwired) may differ from it (None: any).
+    carried_from: int | None = None
+    redone: set | None = None
+    serial: int = field(default_factory=lambda: next(_SERIAL), compare=False)  # this run, among all
+    # While a carried run has no gradients (the cost cut off): the last run that had them, the
+    # boxes redone since and the boxes changed since (incremental.rerun carries from that run,
+    # and takes its gradients back when nothing they read differs).
+    grads_basis: tuple | None = field(default=None, repr=False, compare=False)
 
     def value(self, key: str) -> np.ndarray:
         return self.values[self.plan.slot_of[key]]

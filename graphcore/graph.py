@@ -70,10 +70,7 @@ class Graph:
         self._order: dict[str, None] = {}
         self._edge_order: dict[Edge, None] = {}
         self._into: dict[tuple[str, int], Edge] = {}  # (box, input port) → its arrow: a wide softmax stays linear
-        # A topological rank per box (rank[src] < rank[dst] for every arrow), kept up to date
-        # incrementally (Pearce–Kelly), so that the cycle check of an arrow from an earlier box
-        # to a later one costs nothing, and any other arrow searches only the boxes ranked
-        # between its ends — building a 10,000-box graph stays linear.
+        # rank[src] < rank[dst], kept by Pearce–Kelly: a cycle check searches only the ranks between (graph_order.py)
         self._rank: dict[str, int] = {}
         self._next_rank = 0
         self._next_suffix: dict[str, int] = {}  # unique_id's memory
@@ -85,8 +82,7 @@ class Graph:
         self.labels_version = 0  # bumped by a label's change: moves and values keep label_counts
         self.members = 0  # bumped as boxes come and go (label_counts.py keeps counts across it)
         self.source_path: str | None = None  # where the file came from (for relative CSV paths)
-        # What the parts above the model keep with this graph (engine: its plans; groups: its
-        # groups; exercise: its lesson): owned by the graph, so it goes when the graph goes.
+        # What the parts above keep with this graph (plans, groups, lesson): it goes when the graph goes.
         self.attached: dict[str, Any] = {}
         self._subscribers: list[Callable[[GraphEvent], None]] = []
         self._batch_depth = 0
@@ -200,6 +196,10 @@ class Graph:
                     seen.add(src)
                     todo.append(src)
         return seen
+
+    def neighbours(self, node_id: str):
+        """(boxes wired into ``node_id``, boxes it feeds): read-only views keyed by box, each once."""
+        return self._g.pred[node_id], self._g.succ[node_id]
 
     def outputs_of(self, node_id: str) -> list[Edge]:
         """Arrows leaving a box, in the graph's edge order."""

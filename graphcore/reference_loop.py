@@ -57,12 +57,16 @@ class ReferenceLoop:
         for src in plan.sources:
             if params is not None and src.node in params:
                 v = np.asarray(params[src.node], dtype=float)
-            elif src.op == "input":
-                v, m = self._input_value(src, data, m)
             else:
-                v = np.asarray(plan.graph.value(src.node), dtype=float)
+                v, m = self.feed_source(src, data, m)
             values[src.slot] = v
         return values, m
+
+    def feed_source(self, src, data, m=None):
+        """One source box's value (and the number of samples so far): ``feed`` for one box."""
+        if src.op == "input":
+            return self._input_value(src, data, m)
+        return np.asarray(self.plan.graph.value(src.node), dtype=float), m
 
     def _input_value(self, src, data, m):
         """An input box's value by the feed rule, and the number of samples so far."""

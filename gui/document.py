@@ -231,7 +231,8 @@ class Document(QObject):
         self._timer.stop()
         changed = self._changes.take()
         try:
-            self.plan = engine.compile_graph(self.graph, partial=True)
+            # the last plan patched where the edit touched it, when it can be (else compiled)
+            self.plan = incremental.plan_after(self.graph, self.plan, self._changes.touched, self._changes.added)
             ds = self.dataset()
             data = ds.train() if ds is not None else None
             if ds is not self._evaluated_on:  # another data set: nothing computed before holds
@@ -241,14 +242,22 @@ class Document(QObject):
                 self.plan.run(data, fast=len(self.plan.steps) < KERNEL_BELOW)
             self.error = None
         except GraphError as exc:
+            self._plan_failed()
             self.evaluation, self.error = None, str(exc)
             self.evaluation_failed.emit(str(exc), list(exc.nodes))
             return
         except Exception as exc:  # a data set that cannot be read, an unexpected numeric failure
+            self._plan_failed()
             self.evaluation, self.error = None, f"cannot evaluate: {exc}"
             self.evaluation_failed.emit(self.error, [])
             return
         self.evaluated.emit(self.evaluation)
+
+
+    def _plan_failed(self):
+        """No plan of this structure was made: the next one cannot be patched from ``self.plan``."""
+        if self.plan is None or self.plan.version != self.graph.version:
+            self._changes.forget()
 
 
 def _dir_of(path):

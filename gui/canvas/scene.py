@@ -25,7 +25,7 @@ from .node_item import HEADER, NodeItem
 from .overview import OVERVIEW_MIN_BOXES, Overview
 from .overlay import BACKWARD_COLOR, FORWARD_COLOR, CanvasOverlay, masked_overlay
 from .scene_events import follow
-from .scene_sync import EdgeIndex, gc_paused, one_selection_signal, show_values
+from .scene_sync import EdgeIndex, forget_shown, gc_paused, items_to_show, one_selection_signal, show_values
 
 
 
@@ -222,11 +222,14 @@ class GraphScene(QGraphicsScene):
 
     def show_evaluation(self, ev):
         self.failed_at = frozenset()
-        self.show_feeds()
-        show_values(self, ev, self.show_exercise())  # scene_sync: only boxes whose numbers are new
+        lesson = lesson_of(self.graph)
+        items = items_to_show(self, ev, lesson.hidden_now() if lesson is not None else set())
+        self.show_feeds(items)
+        show_values(self, ev, self.show_exercise(items), items)  # scene_sync: only boxes whose numbers are new
 
     def show_failure(self, message, nodes):
         self.failed_at = frozenset(nodes)  # a box built later (a group opened) is marked too
+        forget_shown(self)
         self.show_feeds()
         self.show_exercise()
         for nid, item in self.node_items.items():

@@ -89,7 +89,23 @@ def apply_changes(scene, changes) -> bool:
     return True
 
 
-def show_values(scene, ev, hidden=frozenset()):
+def items_to_show(scene, ev, hidden) -> dict:
+    """The items an evaluation can change: after the run it was carried from (the one this
+    scene showed last, with the same "?"s), only the boxes it redid; else every item."""
+    last = _SHOWN.get(scene)
+    _SHOWN[scene] = (ev.serial, frozenset(hidden))
+    if ev.redone is None or last is None or last != (ev.carried_from, hidden):
+        return scene.node_items
+    items = scene.node_items
+    return {n: item for n in ev.redone if (item := items.get(n)) is not None}
+
+
+def forget_shown(scene):
+    """The scene shows no evaluation (a failure): the next one is shown on every item."""
+    _SHOWN.pop(scene, None)
+
+
+def show_values(scene, ev, hidden=frozenset(), items=None):
     """Each box's footer from an evaluation. A box whose Variables are the very objects it
     showed last time (an incremental evaluation kept them) keeps its text: after an edit of
     one box in 10,000, only the boxes downstream of it are formatted again. Each mark (error,
@@ -98,8 +114,10 @@ def show_values(scene, ev, hidden=frozenset()):
 
     plan = ev.plan
     ignored, incomplete, unwired = set(plan.ignored), set(plan.incomplete), plan.unwired
-    slots, values = _slots_of(plan), ev.values
-    for nid, item in scene.node_items.items():
+    items = scene.node_items if items is None else items
+    slots = _slots_of(plan) if len(items) > 64 else _BoxSlots(plan)  # a few boxes: no table of all
+    values = ev.values
+    for nid, item in items.items():
         if item.error:
             item.set_error(False)
         if item.ignored != (nid in ignored):
@@ -138,6 +156,24 @@ def _slots_of(plan) -> dict[str, list[int]]:
 
 
 _PLAN_SLOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a plan's slots live as long as it
+_SHOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # scene -> (the evaluation shown, its "?"s)
+
+
+class _BoxSlots:
+    """``_slots_of(plan).get`` for a few boxes, read from the plan's ``slot_of``."""
+
+    def __init__(self, plan):
+        self.slot_of = plan.slot_of
+
+    def get(self, nid, default=()):
+        sl = self.slot_of
+        if nid in sl:
+            return [sl[nid]]
+        out, k = [], 0
+        while f"{nid}:{k}" in sl:
+            out.append(sl[f"{nid}:{k}"])
+            k += 1
+        return out or default
 
 
 def place_many(scene, nids):

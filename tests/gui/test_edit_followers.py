@@ -47,3 +47,36 @@ def test_the_cost_mark_follows_the_loss_and_touches_two_boxes(main_window, monke
     assert set(updated) == {a, b}
     scene.rebuild()  # new items are marked as they are made
     assert [n for n, it in scene.node_items.items() if it.is_loss] == [b]
+
+
+def test_an_added_box_and_a_delete_visit_only_the_items_they_changed(main_window, monkeypatch):
+    """After an edit the window's plan is patched (no compile) and the canvas visits only the
+    boxes the carried evaluation redid: their marks, feeds, padlocks and footers."""
+    from graphcore import engine
+    win = main_window
+    g, _ = random_graph(300, 6)
+    g.layout.update(compute_layout(g))
+    win.document.load_graph(g, None)
+    doc, g, scene = win.document, win.document.graph, win.scene
+    doc.evaluate_now()
+    visited, compiled = [], []
+    monkeypatch.setattr(NodeItem, "set_data_columns", lambda self, cols: visited.append(self.node_id))
+    compile_ = engine.Plan._compile
+    monkeypatch.setattr(engine.Plan, "_compile", lambda self, partial: (compiled.append(1), compile_(self, partial)))
+    doc.push(C.AddNodeCommand(g, "add", (0.0, 0.0)))
+    new = g.nodes()[-1]
+    visited.clear()
+    doc.evaluate_now()
+    assert compiled == [] and doc.plan.patch is not None and set(visited) == {new}
+    assert scene.node_items[new].ignored and doc.evaluation.redone == {new}
+    victim = g.nodes()[len(g) // 2]
+    doc.push(C.RemoveCommand(g, [victim]))
+    visited.clear()
+    doc.evaluate_now()
+    assert compiled == [] and set(visited) == doc.evaluation.redone - {victim} and len(visited) < len(g) // 2
+    doc.undo_stack.undo()  # the box back: the gradients from before the delete, no backprop
+    visited.clear()
+    doc.evaluate_now()
+    assert compiled == [] and victim in visited and len(visited) < len(g) // 2
+    fresh = engine.Plan(g, partial=True).run(None, fast=False)
+    assert doc.evaluation.cost == fresh.cost
