@@ -30,17 +30,17 @@ class EdgeItem(QGraphicsRectItem):
     """An arrow. Its rect is its bounds, set with its curve, so Qt reads them in C++ (a Python
     ``boundingRect`` was called ~3 times per arrow per repaint: ~0.2 s at 14,000 arrows)."""
 
+    hover = False  # starting state, read from the class until set (thousands made at once)
+    width_factor = 1.0
+    value_label = ""
+    grad_label = ""
+    _shape = None  # the hit area, made when first asked (most arrows are never hit)
+
     def __init__(self, edge, src_port, dst_port):
         super().__init__()
         self.edge = edge
         self.src_port = src_port
         self.dst_port = dst_port
-        self.hover = False
-        self.width_factor = 1.0
-        self.value_label = ""
-        self.grad_label = ""
-        self._shape = None  # the hit area, made when first asked (most arrows are never hit)
-        self._curve = QPainterPath()
         self.setFlags(_SELECTABLE)
         self.setPen(_BOUNDS_PEN)
         self.setAcceptHoverEvents(True)
