@@ -73,6 +73,7 @@ def draw_padlock(painter, centre: QPointF):
 
 
 _NO_PEN = QPen(Qt.NoPen)
+_BOUNDS: dict[tuple[float, bool], QRectF] = {}  # (height, badged) → the box's bounds
 
 
 class NodeItem(QGraphicsRectItem):
@@ -111,9 +112,7 @@ class NodeItem(QGraphicsRectItem):
         self.setAcceptHoverEvents(True)  # for its ports: lit, a cross cursor and their tooltip
         self.setCacheMode(_CACHE)
         self.setZValue(1)
-        self.refresh()
-        if self.rect().isEmpty():  # no port at all (no such Function today): bounds all the same
-            self._set_bounds()
+        self.refresh()  # sets the bounds: every Function has an output, so its ports are new here
 
     # --- model → item ------------------------------------------------------------------
     def refresh(self):
@@ -196,8 +195,11 @@ class NodeItem(QGraphicsRectItem):
 
     # --- geometry ----------------------------------------------------------------------
     def _set_bounds(self):
-        extra = 18 if self._badge else 0
-        self.setRect(QRectF(-PORT_REACH, -4, WIDTH + 2 * PORT_REACH, self._height + 8 + extra))  # the port dots stick out
+        key = (self._height, bool(self._badge))
+        rect = _BOUNDS.get(key)
+        if rect is None:  # the port dots stick out; a badge is written under the box
+            rect = _BOUNDS[key] = QRectF(-PORT_REACH, -4, WIDTH + 2 * PORT_REACH, self._height + 8 + 18 * key[1])
+        self.setRect(rect)  # (copied by Qt: one rect per height serves every box)
 
     @property
     def badge(self) -> str:
