@@ -54,6 +54,23 @@ def note_added(graph, node_id: str, op: str, label: str, appended: bool):
         graph.__dict__["_sources_kept"] = (graph.members, kept)
 
 
+def note_added_many(graph, boxes: list[tuple[str, str, str]]):
+    """``note_added`` for each of ``boxes`` ((id, op, label), all appended in this order) at once,
+    ``graph.members`` already counting them all (a paste of thousands: each kept table once)."""
+    n = len(boxes)
+    counts = _kept(graph, "_label_counts_kept", (graph.members - n, graph.labels_version))
+    if counts is not None:
+        for _, _, label in boxes:
+            counts[label] = counts.get(label, 0) + 1
+        graph.__dict__["_label_counts_kept"] = ((graph.members, graph.labels_version), counts)
+    kept = _kept(graph, "_sources_kept", graph.members - n)
+    if kept is not None:
+        for nid, op, _ in boxes:
+            if op in ("parameter", "input"):
+                kept[op == "input"].append(nid)
+        graph.__dict__["_sources_kept"] = (graph.members, kept)
+
+
 def note_removed(graph, node_id: str, op: str, label: str):
     _follow(graph, label, -1)
     kept = _kept(graph, "_sources_kept", graph.members - 1)

@@ -12,6 +12,7 @@ from graphcore.layout import compute_layout
 
 from . import clipboard
 from . import commands as C
+from .canvas.scene_sync import gc_paused
 
 PASTE_OFFSET = 40.0
 
@@ -90,31 +91,33 @@ class EditActions:
             self.doc.undo_stack.endMacro()
 
     def paste(self, doc: dict | None = None, text="Paste") -> list[str]:
-        refused = checked = None
-        if doc is None:
-            checked, refused = clipboard.read_checked(QApplication.clipboard().mimeData())
-        if refused:
-            self.window.show_message(f"Cannot paste: {refused}")
-            return []
-        if checked is not None:  # built once by the loader, which checked it; the command copies it
-            doc = {"nodes": [{"id": n} for n in checked.nodes()], "layout": checked.layout,
-                   "groups": groups_of(checked).to_list() if has_groups(checked) else None}
-        if not doc or not doc.get("nodes"):
-            self.window.show_message("The clipboard holds no boxes")
-            return []
-        layout = doc.get("layout", {})
-        positions = {}
-        for i, nd in enumerate(doc["nodes"]):
-            x, y = layout.get(nd["id"], (20.0 * i, 20.0 * i))
-            positions[nd["id"]] = (x + PASTE_OFFSET, y + PASTE_OFFSET)
-        cmd = C.InsertFragmentCommand(self.graph, doc["nodes"], doc.get("edges", []), positions, text,
-                                      groups=doc.get("groups"), checked=checked)
-        err = self.scene.group_layer.push_inside(cmd, lambda: cmd.new_ids)
-        if err:
-            self.window.show_message(err)
-            return []
-        self.window.select_nodes(cmd.new_ids)
-        return cmd.new_ids
+        # Thousands of boxes read, built and drawn: no collection walks them meanwhile (scene_sync).
+        with gc_paused():
+            refused = checked = None
+            if doc is None:
+                checked, refused = clipboard.read_checked(QApplication.clipboard().mimeData())
+            if refused:
+                self.window.show_message(f"Cannot paste: {refused}")
+                return []
+            if checked is not None:  # built once by the loader, which checked it; the command copies it
+                doc = {"nodes": [{"id": n} for n in checked.nodes()], "layout": checked.layout,
+                       "groups": groups_of(checked).to_list() if has_groups(checked) else None}
+            if not doc or not doc.get("nodes"):
+                self.window.show_message("The clipboard holds no boxes")
+                return []
+            layout = doc.get("layout", {})
+            positions = {}
+            for i, nd in enumerate(doc["nodes"]):
+                x, y = layout.get(nd["id"], (20.0 * i, 20.0 * i))
+                positions[nd["id"]] = (x + PASTE_OFFSET, y + PASTE_OFFSET)
+            cmd = C.InsertFragmentCommand(self.graph, doc["nodes"], doc.get("edges", []), positions, text,
+                                          groups=doc.get("groups"), checked=checked)
+            err = self.scene.group_layer.push_inside(cmd, lambda: cmd.new_ids)
+            if err:
+                self.window.show_message(err)
+                return []
+            self.window.select_nodes(cmd.new_ids)
+            return cmd.new_ids
 
     def duplicate(self):
         nodes = self.scene.selected_nodes()

@@ -36,3 +36,42 @@ def test_merge_equals_adding_and_connecting_each_box():
         n = frag.nodes()[0]
         merged.set_label(rename[n], "changed")
         assert frag.label(n) != "changed"
+
+
+
+def test_merge_in_a_batch_adds_in_bulk_and_records_what_one_event_each_would():
+    """Inside a batch (a paste of many boxes) the boxes and arrows go in at once; the graph,
+    its kept tables and the batch's record end as merging event by event leaves them."""
+    from graphcore import merge as M
+    from graphcore.label_counts import label_counts, sources
+
+    src, _ = random_graph(600, 7)
+    frag = fileformat.loads(json.dumps(fileformat.to_dict(src)))
+    rename = {n: n + "_c" for n in frag.nodes()}
+    pos = {n: (3.0, 4.0) for n in frag.nodes()[::3]}
+    states, heard = [], []
+    for batched in (False, True):
+        g = Graph()
+        g.add_node("parameter", "p0", value=1.0)
+        label_counts(g), sources(g)  # kept tables, to be followed
+        events = []
+        g.subscribe(events.append)
+        before, v0 = dict(M.MERGES), g.version
+        if batched:
+            with g.batch():
+                merge(g, frag, rename, pos)
+        else:
+            merge(g, frag, rename, pos)
+        assert M.MERGES["bulk"] - before["bulk"] == int(batched)
+        assert M.MERGES["one_by_one"] - before["one_by_one"] == int(not batched)
+        states.append((fileformat.to_dict(g), list(g.layout.items()), g.topological_order(),
+                       sorted(g._rank, key=g._rank.get), dict(label_counts(g)), sources(g), g.members))
+        heard.append((events, g.version - v0))
+    assert states[0] == states[1]
+    (one_by_one, v_plain), (bulk, v_bulk) = heard
+    assert v_plain == len(one_by_one) == len(frag) + len(frag.edges())
+    assert v_bulk == v_plain + 1  # the same changes, then the batch's reset
+    assert [e.kind for e in bulk] == [EventKind.RESET]
+    ch = bulk[0].changes
+    assert ch.nodes == {e.node for e in one_by_one if e.node} and ch.edges == {e.edge for e in one_by_one if e.edge}
+    assert ch.kinds == {EventKind.NODE_ADDED, EventKind.EDGE_ADDED} and ch.structural and not ch.everything

@@ -86,3 +86,37 @@ def test_the_landscape_waits_for_redraw_on_a_big_graph(main_window, qtbot, monke
     assert len(asked) == 1
     open_random(win, 300)  # a lesson-sized graph: drawn by itself as before
     qtbot.waitUntil(lambda: len(asked) == 2, timeout=5000)
+
+
+
+def test_a_big_paste_runs_no_collection_and_merges_in_bulk(main_window, monkeypatch):
+    """No cyclic collection walks the thousands of objects a paste makes while it makes them
+    (edit_actions.paste under gc_paused: reading, merging, drawing), and the merge inside its
+    batch goes in bulk."""
+    import gc
+
+    from graphcore import merge as M
+    from gui import commands as GC
+
+    win = main_window
+    src, _ = random_graph(600, 4)
+    QApplication.clipboard().setMimeData(clipboard.to_mime(clipboard.fragment(src, src.nodes())))
+    collector_on = []
+    for owner, name in ((clipboard, "read_checked"), (GC, "merge"), (type(win.scene), "rebuild")):
+        def watched(*a, _f=getattr(owner, name), **k):
+            collector_on.append(gc.isenabled())
+            return _f(*a, **k)
+        monkeypatch.setattr(owner, name, watched)
+    collections = []
+    gc.callbacks.append(lambda phase, info: collections.append(phase) if phase == "start" else None)
+    bulk = M.MERGES["bulk"]
+    try:
+        new = win.edit.paste()
+    finally:
+        gc.callbacks.pop()
+    assert collector_on == [False, False, False] and gc.isenabled()
+    assert len(collections) <= 1  # at most the one when it is back on
+    assert len(new) == 600 and M.MERGES["bulk"] == bulk + 1
+    assert set(win.scene.selected_nodes()) == set(new)
+    win.document.undo_stack.undo()
+    assert len(win.document.graph) == 0 and not win.scene.node_items

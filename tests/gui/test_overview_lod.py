@@ -115,3 +115,35 @@ def test_far_out_boxes_keep_their_marks_ignored_faded_and_a_fault_in_its_colour(
     scene.show_evaluation(big.document.evaluation)
     big.grab()
     assert scene.overview._key[wired] == overview_module.style.KIND_COLORS[scene.node_items[wired].kind].rgba()
+
+
+def test_boxes_and_arrows_keep_their_bounds_in_cpp(main_window):
+    """No Python boundingRect: Qt read it ~3 times per item per repaint. The bounds are the
+    items' rects, following the box's ports and badge and the arrow's curve and labels."""
+    from gui.canvas.edge_item import EdgeItem
+    from gui.canvas.node_item import NodeItem, PORT_REACH, WIDTH
+
+    assert "boundingRect" not in vars(NodeItem) and "boundingRect" not in vars(EdgeItem)
+    g, _ = random_graph(30, 3)
+    main_window.document.load_graph(g, None)
+    scene = main_window.scene
+    for item in scene.node_items.values():
+        assert item.boundingRect() == item.rect()
+        assert (item.rect().left(), item.rect().width()) == (-PORT_REACH, WIDTH + 2 * PORT_REACH)
+        assert item.rect().bottom() == item.height + 4
+    item = next(iter(scene.node_items.values()))
+    tall = item.rect().height()
+    item.badge = "dJ/dx = 1"
+    assert item.rect().height() == tall + 18
+    item.badge = ""
+    assert item.rect().height() == tall
+    edge, arrow = next(iter(scene.edge_items.items()))
+    assert arrow.boundingRect() == arrow.path().controlPointRect().adjusted(-8, -8, 8, 8)
+    arrow.set_labels("1.5", "", 1.0)
+    assert arrow.boundingRect() == arrow.path().controlPointRect().adjusted(-68, -32, 68, 32)
+    arrow.set_labels("", "", 1.0)
+    main_window.document.push(C.MoveCommand(main_window.document.graph, {edge.src: g.layout.get(edge.src)},
+                                            {edge.src: (-500.0, -300.0)}))
+    assert arrow.path().pointAtPercent(0) == arrow.src_port.scenePos()
+    assert arrow.boundingRect() == arrow.path().controlPointRect().adjusted(-8, -8, 8, 8)
+    assert arrow.boundingRect().contains(arrow.src_port.scenePos())
