@@ -345,7 +345,7 @@ def _open_ends(graph: Graph) -> dict:
     boxes that have any; found once per structure change (the canvas asks for every
     collapsed group at once)."""
     stamp = (graph.version, len(graph), len(graph.edges()))
-    cached = graph.__dict__.get("_open_ends")
+    cached = graph.attached.get("open_ends")
     if cached is not None and cached[0] == stamp:
         return cached[1]
     read = {(e.src, e.out) for e in graph.edges()}
@@ -358,7 +358,7 @@ def _open_ends(graph: Graph) -> dict:
         free_out = [(j, out) for j, out in enumerate(out_names) if (box, j) not in read]
         if free_in or free_out:
             ends[box] = (free_in, free_out, len(out_names) == 1)
-    graph.__dict__["_open_ends"] = (stamp, ends)
+    graph.attached["open_ends"] = (stamp, ends)
     return ends
 
 
