@@ -143,7 +143,7 @@ class ReplayTimeline(QWidget):
                                       "trained values", 8000)
         self._place_markers(snap.epoch)
         self.sync()
-        self.view._schedule()  # one redraw after a drag settles, not one per epoch passed
+        self.view.schedule_refresh()  # one redraw after a drag settles, not one per epoch passed
 
     def go_live(self):
         """Put the trained values back (nothing to do when live)."""
@@ -154,7 +154,7 @@ class ReplayTimeline(QWidget):
         if t is not None and t is self.runner.trainer:
             self._write_silently(trained_values(t), keep_trainer=True)
         self.sync()
-        self.view._schedule()
+        self.view.schedule_refresh()
 
     def _drop(self):
         self.shown, self._trainer = None, None
