@@ -61,10 +61,6 @@ class ChangeLog:
         boxes, self._boxes = self._boxes, set()
         return boxes
 
-    def forget(self):
-        """The next evaluation must be a full one (the last one failed, the data set changed)."""
-        self._boxes = None
-
 
 def rerun(plan: Plan, previous: Evaluation | None, changed: set | None, data) -> Evaluation | None:
     """``plan`` evaluated reusing ``previous`` wherever ``changed`` cannot reach, or None."""

@@ -158,11 +158,6 @@ class ChainRuleStep:
     jacobian: list | None = None  # softmax: rows i (outputs), columns j (inputs), Shown
     seed_text: str = ""
 
-    @property
-    def quizzable(self) -> bool:
-        """A backward step with downstream gradients to work out (sources only receive)."""
-        return self.phase == "backward" and bool(self.ports)
-
     def title(self) -> str:
         kind = f"{self.op}" + (" — the cost" if self.is_seed else "")
         return f"Step {self.index + 1} of {self.total} · {self.phase} · box {self.name} ({kind})"
