@@ -67,7 +67,7 @@ class Shown:
     @property
     def short(self) -> str:
         """For a canvas label: few digits, a bar over a mean."""
-        return f"{self.mean:.4g}" if self.single else f"x̄ {self.mean:.3g}"
+        return format_number(self.mean, 4) if self.single else f"x̄ {format_number(self.mean, 3)}"
 
     def factor(self) -> str:
         """As a factor in a product: negatives in brackets."""

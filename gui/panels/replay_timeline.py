@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QSlider, QWidget
 from graphcore import replay
 from graphcore.errors import GraphError
 from graphcore.graph import EventKind
+from graphcore.numbers import format_number
 
 from .plots_common import TEST_COLOR
 from .stable_size import MessageLabel
@@ -105,7 +106,7 @@ class ReplayTimeline(QWidget):
         h = self._trainer.history
         if s.epoch >= 1:
             entry = h.entry(s.epoch - 1)  # every epoch's cost and accuracy are kept
-            text += f"   cost {entry['cost']:.4g}" if entry["cost"] is not None else ""
+            text += f"   cost {format_number(entry['cost'], 4)}" if entry["cost"] is not None else ""
             text += f"   accuracy {entry['accuracy']:.0%}" if entry["accuracy"] is not None else ""
         if not s.exact:
             text += f" — {s.note}"

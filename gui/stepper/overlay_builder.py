@@ -5,6 +5,7 @@ stepping — so stepping back restores exactly the picture that was there before
 """
 from __future__ import annotations
 
+from graphcore.numbers import format_number
 from graphcore.stepthrough import StepSequence
 
 from ..canvas.overlay import CanvasOverlay
@@ -33,7 +34,7 @@ def seed_badge(seq: StepSequence) -> tuple[str, str] | None:
     up = seed.upstream[0][2]
     if up.single and up.mean == 1.0:
         return seed.node, "dJ/dJ = 1"
-    return seed.node, f"dJ/d{seed.name}ᵢ = 1/m = {up.mean:.3g}"
+    return seed.node, f"dJ/d{seed.name}ᵢ = 1/m = {format_number(up.mean, 3)}"
 
 
 def overlay_at(seq: StepSequence | None, edges, index: int, reveal: bool = True) -> CanvasOverlay:
