@@ -23,6 +23,7 @@ import numpy as np
 from . import functions as F
 from .box_fields import checked_column, checked_label, finite_number, value_label, writes_value
 from .label_counts import label_counts, note_added, note_removed, sources
+from .merge import FragmentMerge
 from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, PortError,
                      PortTakenError, UnknownNodeError)
 from .events import BatchChanges, EventKind, GraphEvent
@@ -61,7 +62,7 @@ def copy_through(round_trip: Callable[["Graph"], "Graph"]):
     _ROUND_TRIP[:] = [round_trip]
 
 
-class Graph:
+class Graph(FragmentMerge):
     META_KEYS = ("name", "loss", "output", "threshold", "dataset", "training")
 
     def __init__(self, name: str = "untitled"):
@@ -220,13 +221,10 @@ class Graph:
         return VariableRef.keys_of(node_id, self.n_outputs(node_id))
 
     def parameters(self) -> list[str]:
-        return list(self._sources()[0])
+        return list(sources(self)[0])
 
     def inputs(self) -> list[str]:
-        return list(self._sources()[1])
-
-    def _sources(self):
-        return sources(self)
+        return list(sources(self)[1])
 
     def topological_order(self) -> list[str]:
         """Boxes in an order where every box comes after its inputs; ties by insertion order.
