@@ -267,7 +267,7 @@ class Groups:
     def _announce(self):
         self._parents = None
         # Not structural: the engine evaluates the flat graph whatever the groups are.
-        self.graph._emit(GraphEvent(EventKind.GRAPH_CHANGED, key="groups"), structural=False)
+        self.graph.announce(GraphEvent(EventKind.GRAPH_CHANGED, key="groups"), structural=False)
 
     def _follow(self, event: GraphEvent):
         """A removed box leaves its groups; a group left empty goes (``reset``: after a batch)."""

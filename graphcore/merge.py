@@ -40,12 +40,12 @@ class FragmentMerge:
             note_added(self, new, box["op"], box.get("label") or new, True)
             if nid in positions:
                 self.layout[new] = (float(positions[nid][0]), float(positions[nid][1]))
-            self._emit(GraphEvent(EventKind.NODE_ADDED, node=new))
+            self.announce(GraphEvent(EventKind.NODE_ADDED, node=new))
             new_ids.append(new)
         for e in fragment.edges():
             edge = replace(e, src=rename[e.src], dst=rename[e.dst])  # an Edge, as connect makes
             self._g.add_edge(edge.src, edge.dst, key=edge.port, edge=edge)
             self._edge_order = insert_at(self._edge_order, edge, None)
             self._into[(edge.dst, edge.port)] = edge
-            self._emit(GraphEvent(EventKind.EDGE_ADDED, edge=edge))
+            self.announce(GraphEvent(EventKind.EDGE_ADDED, edge=edge))
         return new_ids
