@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="verb", metavar="COMMAND", parser_class=_Parser)
     for verb, (module, help_text) in VERBS.items():
         p = sub.add_parser(verb, help=help_text, description=help_text)
-        p.set_defaults(_module=module)
+        p.set_defaults(command_module=module)
         importlib.import_module(f".commands.{module}", __package__).add_arguments(p)
     return parser
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(args, "verb", None):
             return fail("no command given (one of: " + ", ".join(VERBS) + "); see graphcore --help")
         _check_output(args)
-        module = importlib.import_module(f".commands.{args._module}", __package__)
+        module = importlib.import_module(f".commands.{args.command_module}", __package__)
         return module.run(args)
     except UsageError as exc:
         hint = None

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import optim
 from .errors import DivergenceError, GraphError, NonFiniteError
+from .numbers import format_number
 
 DIVERGE_FACTOR, DIVERGE_MARGIN = 10.0, 10.0  # the cost limit: max(10 × c1, c1 + 10)
 BLOWUP_GROWTH = 1e3  # a box "blew up" when its largest |value| grew more than this many times
@@ -35,8 +36,9 @@ def divergence_error(t, start_params) -> DivergenceError:
     smaller learning rate to try."""
     costs = t.history.cost
     n = len(costs) - 1
-    rose = (f"training diverged: the cost J rose from {costs[0]:.4g} (epoch 1) to {costs[-1]:.4g} "
-            f"(epoch {t.epoch}) in {n} epoch{'s' if n != 1 else ''} at lr {t.lr:g} "
+    first, last = format_number(costs[0], 4), format_number(costs[-1], 4)
+    rose = (f"training diverged: the cost J rose from {first} (epoch 1) to {last} "
+            f"(epoch {t.epoch}) in {n} epoch{'s' if n != 1 else ''} at lr {format_number(t.lr)} "
             f"({optim.TITLES.get(t.optimizer_name, t.optimizer_name)})")
     node, why = blown_up_box(t, start_params)
     return DivergenceError(f"{rose}; {why}; try a smaller learning rate", [node] if node else [])
@@ -63,7 +65,7 @@ def blown_up_box(t, start_params) -> tuple[str | None, str]:
         if big > BLOWUP_GROWTH * max(was, 1.0):
             box = plan.owner[plan.slot_of[key]]
             return box, (f"box '{graph.box_name(box)}' ({graph.op(box)}) blew up first: "
-                         f"its largest |value| grew from {was:.3g} to {big:.3g}")
+                         f"its largest |value| grew from {format_number(was, 3)} to {format_number(big, 3)}")
     loss = plan.keys[plan.loss_slot]
     box = plan.owner[plan.loss_slot]
     return box, _saturation(graph, box, now[plan.slot_of[loss]])
@@ -74,11 +76,11 @@ def _saturation(graph, box: str, loss) -> str:
     loss = np.asarray(loss, dtype=float)
     if op != "bce":  # no clamp to saturate at: say what the loss box holds
         return (f"no box grew 1000×; the loss box '{graph.box_name(box)}' ({op}) reaches "
-                f"{np.max(np.abs(loss)):.3g} per sample")
+                f"{format_number(np.max(np.abs(loss)), 3)} per sample")
     head = f"no box grew 1000×: the loss box '{graph.box_name(box)}' (bce) saturated"
     at_clamp = int(np.sum(loss >= 100.0 - 1e-9))
     if at_clamp:
         return (f"{head}: {at_clamp} of {loss.size} samples sit at its clamp of 100 "
                 f"(σ at exactly 0 or 1 for a wrong label, as in PyTorch)")
-    return (f"{head}: σ near 0 or 1 for wrong labels, up to {np.max(loss):.3g} per sample "
+    return (f"{head}: σ near 0 or 1 for wrong labels, up to {format_number(np.max(loss), 3)} per sample "
             f"(100 at its clamp, as in PyTorch)")

@@ -160,8 +160,8 @@ class Plan:
             ins = [self.slot_of[self._key(e.src, e.out)] for e in edges]
             outs = [self.slot_of[k] for k in keys]
             self.steps.append(Step(node, op, fn, attrs, ins, outs))
-        self.loss_slot = self._ref_slot(g.meta.get("loss"), skipped)
-        self.output_slots = self._output_slots(g.meta.get("output"), skipped)
+        self.loss_slot = self.slot_of_ref(g.meta.get("loss"), skipped)
+        self.output_slots = self.slots_of_output(g.meta.get("output"), skipped)
         self.param_ids = [s.node for s in self.sources if s.op == "parameter"]
         self.param_slots = [s.slot for s in self.sources if s.op == "parameter"]
         self._mark_loss_path()
@@ -173,7 +173,7 @@ class Plan:
         keys = info[node][3] if info and node in info else self.graph.variable_keys(node)
         return VariableRef.of_output(node, out, len(keys)).key
 
-    def _ref_slot(self, ref, skipped) -> int | None:
+    def slot_of_ref(self, ref, skipped) -> int | None:
         if not ref:
             return None
         node, port = self.graph.check_variable_ref(ref)
@@ -181,7 +181,7 @@ class Plan:
             return None
         return self.slot_of[self._key(node, port)]
 
-    def _output_slots(self, ref, skipped) -> list[int]:
+    def slots_of_output(self, ref, skipped) -> list[int]:
         if not ref:
             return []
         node, port = self.graph.check_variable_ref(ref, "output")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from . import functions as F
 from . import fusion
-from .kernel_emitter import _helper, templates
+from .kernel_emitter import compiled_helper, templates
 
 _SIGMOID, _BCE = F.CATALOGUE["sigmoid"], F.CATALOGUE["bce"]  # the catalogue's own (a redefinition is not)
 Z_LIMIT = 27.0  # |z| up to which σ(z)(1 − σ(z)) > bce's ε (1.9e-12 at 27)
@@ -57,7 +57,7 @@ def late_grad(step):
     """(slot, fill) for ``fusion.Filler``: dJ/dσ from the catalogue's template, when the kernel
     took the short way and someone reads it."""
     h, y = step.ins
-    fn, args = _helper(templates("bce", step.attrs)[1][0], "")
+    fn, args = compiled_helper(templates("bce", step.attrs)[1][0], "")
 
     def fill(V, G):
         names = {"x0": V[h], "x1": V[y], "o": V[step.outs[0]], "u": G[step.outs[0]]}

@@ -391,12 +391,9 @@ class FusedKernel:
     def wrap(self, V: list, G: list | None, pg, theta: np.ndarray):
         """(values, grads, dJ/dθ) as ``Plan.run`` gives them: the interior of the blocks filled in when read."""
         mats = _Mats(V, self.extra, pg)
-        values = fusion.SlotList(V[:self.n], None)
-        grads = None if G is None else fusion.SlotList(G, None)
         filler = fusion.Filler(self.plan, self.blocks, mats, theta, self.lazy, self.late)
-        values._fill = filler.fill_values
-        if grads is not None:
-            grads._fill = filler.fill_grads
+        values = fusion.SlotList(V[:self.n], filler.fill_values)
+        grads = None if G is None else fusion.SlotList(G, filler.fill_grads)
         return values, grads, pg
 
     def __call__(self, S: list, backward: bool, theta: np.ndarray):

@@ -23,6 +23,7 @@ import numpy as np
 from . import functions as F
 from .box_fields import checked_column, checked_label, finite_number, value_label, writes_value
 from .label_counts import label_counts, note_added, note_removed, sources
+from .merge import FragmentMerge
 from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, PortError,
                      PortTakenError, UnknownNodeError)
 from .events import BatchChanges, EventKind, GraphEvent
@@ -61,7 +62,7 @@ def copy_through(round_trip: Callable[["Graph"], "Graph"]):
     _ROUND_TRIP[:] = [round_trip]
 
 
-class Graph:
+class Graph(FragmentMerge):
     META_KEYS = ("name", "loss", "output", "threshold", "dataset", "training")
 
     def __init__(self, name: str = "untitled"):
@@ -95,7 +96,7 @@ class Graph:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
 
-    def _emit(self, event: GraphEvent, structural: bool = True):
+    def announce(self, event: GraphEvent, structural: bool = True):
         if structural:
             self.version += 1
             self._topo_cache = None
@@ -126,7 +127,7 @@ class Graph:
             self._batch_depth -= 1
             if not self._batch_depth and self._batched is not None:
                 changes, self._batched = self._batched, None
-                self._emit(GraphEvent(EventKind.RESET, changes=changes), structural=changes.structural)
+                self.announce(GraphEvent(EventKind.RESET, changes=changes), structural=changes.structural)
 
     # --- reading ---------------------------------------------------------------------
     def __contains__(self, node_id: str) -> bool:
@@ -220,13 +221,10 @@ class Graph:
         return VariableRef.keys_of(node_id, self.n_outputs(node_id))
 
     def parameters(self) -> list[str]:
-        return list(self._sources()[0])
+        return list(sources(self)[0])
 
     def inputs(self) -> list[str]:
-        return list(self._sources()[1])
-
-    def _sources(self):
-        return sources(self)
+        return list(sources(self)[1])
 
     def topological_order(self) -> list[str]:
         """Boxes in an order where every box comes after its inputs; ties by insertion order.
@@ -296,7 +294,7 @@ class Graph:
         note_added(self, node_id, op, record.get("label") or node_id, at is None or at >= len(self._order) - 1)
         if pos is not None:
             self.layout[node_id] = (float(pos[0]), float(pos[1]))
-        self._emit(GraphEvent(EventKind.NODE_ADDED, node=node_id))
+        self.announce(GraphEvent(EventKind.NODE_ADDED, node=node_id))
         return node_id
 
     def add_record(self, rec: NodeRecord, at: int | None = None) -> str:
@@ -325,7 +323,7 @@ class Graph:
                    if VariableRef.box_of(self.meta.get(key)) == node_id}
         for key in cleared:
             self.meta[key] = None
-        self._emit(GraphEvent(EventKind.NODE_REMOVED, node=node_id))
+        self.announce(GraphEvent(EventKind.NODE_REMOVED, node=node_id))
         return Removal(record, attached, cleared)
 
     def connect(self, src: str, dst: str, port: int, out: int = 0, *, replace: bool = False,
@@ -363,7 +361,7 @@ class Graph:
         self._g.add_edge(src, dst, key=port, edge=edge)
         self._edge_order = insert_at(self._edge_order, edge, at)
         self._into[(dst, port)] = edge
-        self._emit(GraphEvent(EventKind.EDGE_ADDED, edge=edge))
+        self.announce(GraphEvent(EventKind.EDGE_ADDED, edge=edge))
         return old
 
     def disconnect(self, dst: str, port: int) -> Edge:
@@ -374,7 +372,7 @@ class Graph:
         self._g.remove_edge(edge.src, dst, key=port)
         del self._edge_order[edge]
         del self._into[(dst, port)]
-        self._emit(GraphEvent(EventKind.EDGE_REMOVED, edge=edge))
+        self.announce(GraphEvent(EventKind.EDGE_REMOVED, edge=edge))
         return edge
 
     def set_label(self, node_id: str, label: str | None):
@@ -385,7 +383,7 @@ class Graph:
             d["label"] = label
         else:
             d.pop("label", None)
-        self._emit(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="label"), structural=False)
+        self.announce(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="label"), structural=False)
 
     def set_value(self, node_id: str, value: float | None):
         """Set the value of an input, parameter or constant box."""
@@ -402,8 +400,8 @@ class Graph:
             if d["op"] == "constant" and old is not None and writes_value(d.get("label"), old):
                 # a constant labelled by its value ("3") keeps saying its value, not a stale one
                 d["label"] = value_label(d["value"])
-                self._emit(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="label"), structural=False)
-        self._emit(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="value"), structural=d["op"] == "input")
+                self.announce(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="label"), structural=False)
+        self.announce(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="value"), structural=d["op"] == "input")
 
     def set_values(self, values: dict[str, float]):
         """Set many parameter values at once (after training) with one event each."""
@@ -418,7 +416,7 @@ class Graph:
             d["column"] = checked_column(str(column), node_id, self.box_name(node_id))
         else:
             d.pop("column", None)
-        self._emit(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="column"))
+        self.announce(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="column"))
 
     def set_attr(self, node_id: str, key: str, value):
         """Set one attribute (slope, exponent, k). Changing k re-shapes the ports: arrows
@@ -440,12 +438,12 @@ class Graph:
         d["attrs"] = {k: resolved[k] for k in new}
         if not d["attrs"]:
             del d["attrs"]
-        self._emit(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="attrs"))
+        self.announce(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="attrs"))
 
     def move(self, node_id: str, x: float, y: float):
         self._require(node_id)
         self.layout[node_id] = (float(x), float(y))
-        self._emit(GraphEvent(EventKind.NODE_MOVED, node=node_id), structural=False)
+        self.announce(GraphEvent(EventKind.NODE_MOVED, node=node_id), structural=False)
 
     def set_meta(self, key: str, value):
         """Set a graph-level field: name, loss, output, threshold, dataset, training."""
@@ -459,7 +457,7 @@ class Graph:
                 raise BadAttributeError(f"the threshold must be a finite number, not {value!r}")
             value = float(value)
         self.meta[key] = copy.deepcopy(value)
-        self._emit(GraphEvent(EventKind.GRAPH_CHANGED, key=key), structural=key in ("loss", "output", "dataset"))
+        self.announce(GraphEvent(EventKind.GRAPH_CHANGED, key=key), structural=key in ("loss", "output", "dataset"))
 
     def check_variable_ref(self, ref, what: str = "reference") -> tuple[str, int]:
         """Parse ``id`` or ``id:k`` into (box, output port), checking both exist."""
@@ -492,7 +490,7 @@ class Graph:
         self.meta = copy.deepcopy(source.meta)
         self.source_path = source.source_path
         self.members += 1
-        self._emit(GraphEvent(EventKind.RESET))
+        self.announce(GraphEvent(EventKind.RESET))
 
     def clear(self):
         with self.batch():

@@ -84,7 +84,7 @@ class GroupStep:
     def matrix_rows(self) -> list[str]:
         cols = [p for p, *_ in self.inputs]
         rows = [p for p, *_ in self.outputs]
-        cells = [[f"{v:.4g}" for v in row] for row in self.jacobian]
+        cells = [[format_number(v, 4) for v in row] for row in self.jacobian]
         w = max([len(c) for c in cols] + [len(c) for r in cells for c in r] + [6])
         lw = max([len(r) for r in rows] + [1])
         out = [" " * (lw + 2) + "  ".join(f"{c:>{w}}" for c in cols)]

@@ -267,7 +267,7 @@ class Groups:
     def _announce(self):
         self._parents = None
         # Not structural: the engine evaluates the flat graph whatever the groups are.
-        self.graph._emit(GraphEvent(EventKind.GRAPH_CHANGED, key="groups"), structural=False)
+        self.graph.announce(GraphEvent(EventKind.GRAPH_CHANGED, key="groups"), structural=False)
 
     def _follow(self, event: GraphEvent):
         """A removed box leaves its groups; a group left empty goes (``reset``: after a batch)."""
@@ -345,7 +345,7 @@ def _open_ends(graph: Graph) -> dict:
     boxes that have any; found once per structure change (the canvas asks for every
     collapsed group at once)."""
     stamp = (graph.version, len(graph), len(graph.edges()))
-    cached = graph.__dict__.get("_open_ends")
+    cached = _OPEN_ENDS.get(graph)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     read = {(e.src, e.out) for e in graph.edges()}
@@ -358,7 +358,7 @@ def _open_ends(graph: Graph) -> dict:
         free_out = [(j, out) for j, out in enumerate(out_names) if (box, j) not in read]
         if free_in or free_out:
             ends[box] = (free_in, free_out, len(out_names) == 1)
-    graph.__dict__["_open_ends"] = (stamp, ends)
+    _OPEN_ENDS[graph] = (stamp, ends)
     return ends
 
 
@@ -366,13 +366,13 @@ def _named_outputs(graph: Graph) -> set[tuple[str, int]]:
     """The (box, output) pairs the graph's ``loss`` and ``output`` name (a whole softmax: all)."""
     named = set()
     for key in ("loss", "output"):
-        ref = graph.meta.get(key)
-        if isinstance(ref, str):
-            node, _, k = ref.partition(":")
-            if k:
-                named.add((node, int(k)))
-            elif node in graph:
-                named.update((node, j) for j in range(graph.n_outputs(node)))
+        text = graph.meta.get(key)
+        if isinstance(text, str):
+            ref = VariableRef.parse(text)
+            if ref.out is not None:
+                named.add((ref.node, ref.out))
+            elif ref.node in graph:
+                named.update((ref.node, j) for j in range(graph.n_outputs(ref.node)))
     return named
 
 
@@ -387,6 +387,7 @@ def topological_rank(graph: Graph) -> dict[str, int]:
 
 
 _RANKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> (stamp, rank): beside it, not on it
+_OPEN_ENDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> (stamp, open ends), as _RANKS
 
 
 def _variable_key(graph: Graph, box: str, out: int) -> str:

@@ -265,7 +265,7 @@ class Emitter:
         if self.inline:
             body = tpl.format(**subst)
             return {"": body, "A": f"_asarray({body})", "sum": f"_asarray(_add_reduce({body}))"}[wrap]
-        fn, args = _helper(tpl, wrap)
+        fn, args = compiled_helper(tpl, wrap)
         name = self.helpers.get(fn)
         if name is None:
             name = self.helpers[fn] = f"_h{len(self.helpers)}"
@@ -295,7 +295,7 @@ _HELPERS: dict = {}  # by source text and by (template, wrap)
 _NS: dict = {}
 
 
-def _helper(tpl: str, wrap: str) -> tuple:
+def compiled_helper(tpl: str, wrap: str) -> tuple:
     """``def _h(x0, u): return <template>`` (wrapped in ``_A`` or a sum), compiled once per process."""
     hit = _HELPERS.get((tpl, wrap))
     if hit is not None:

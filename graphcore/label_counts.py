@@ -7,7 +7,8 @@ was quadratic. Both are read once, then kept up to date box by box as boxes come
 (``note_added``/``note_removed``): an edit of a 10,000-box graph reads the boxes it changes,
 not all of them. ``members`` counts changes of the set of boxes; a change this module is not
 told of (a label's change bumps ``labels_version``; a whole new box set in ``assign``) makes
-it read the boxes again.
+it read the boxes again. Both are kept in ``graph.attached`` (the parts' own corner of the
+graph), so they go with the graph.
 """
 from __future__ import annotations
 
@@ -15,31 +16,35 @@ READS = {"label_counts": 0, "sources": 0}  # whole-graph reads, counted for the 
 
 
 def _kept(graph, name: str, key):
-    cached = graph.__dict__.get(name)
+    cached = graph.attached.get(name)
     return cached[1] if cached is not None and cached[0] == key else None
+
+
+def _keep(graph, name: str, key, value):
+    graph.attached[name] = (key, value)
 
 
 def label_counts(graph) -> dict[str, int]:
     key = (graph.members, graph.labels_version)
-    counts = _kept(graph, "_label_counts_kept", key)
+    counts = _kept(graph, "label_counts", key)
     if counts is None:
         READS["label_counts"] += 1
         counts = {}
         for n in graph.nodes():
             label = graph.label(n)
             counts[label] = counts.get(label, 0) + 1
-        graph.__dict__["_label_counts_kept"] = (key, counts)
+        _keep(graph, "label_counts", key, counts)
     return counts
 
 
 def sources(graph) -> tuple[list[str], list[str]]:
     """(parameters, inputs) in box order, read once per set of boxes: several panels ask per edit."""
-    kept = _kept(graph, "_sources_kept", graph.members)
+    kept = _kept(graph, "sources", graph.members)
     if kept is None:
         READS["sources"] += 1
         ops = [(n, graph.op(n)) for n in graph.nodes()]
         kept = ([n for n, op in ops if op == "parameter"], [n for n, op in ops if op == "input"])
-        graph.__dict__["_sources_kept"] = (graph.members, kept)
+        _keep(graph, "sources", graph.members, kept)
     return kept
 
 
@@ -47,11 +52,11 @@ def note_added(graph, node_id: str, op: str, label: str, appended: bool):
     """A box was added (``graph.members`` already counts it): kept counts follow when it went
     to the end of the box order; a box put back in the middle (undo) drops the source lists."""
     _follow(graph, label, +1)
-    kept = _kept(graph, "_sources_kept", graph.members - 1)
+    kept = _kept(graph, "sources", graph.members - 1)
     if kept is not None and appended:
         if op in ("parameter", "input"):
             kept[op == "input"].append(node_id)
-        graph.__dict__["_sources_kept"] = (graph.members, kept)
+        _keep(graph, "sources", graph.members, kept)
 
 
 def note_added_many(graph, boxes: list[tuple[str, str, str]]):
@@ -73,18 +78,18 @@ def note_added_many(graph, boxes: list[tuple[str, str, str]]):
 
 def note_removed(graph, node_id: str, op: str, label: str):
     _follow(graph, label, -1)
-    kept = _kept(graph, "_sources_kept", graph.members - 1)
+    kept = _kept(graph, "sources", graph.members - 1)
     if kept is not None:
         if op in ("parameter", "input"):
             kept[op == "input"].remove(node_id)
-        graph.__dict__["_sources_kept"] = (graph.members, kept)
+        _keep(graph, "sources", graph.members, kept)
 
 
 def _follow(graph, label: str, step: int):
-    counts = _kept(graph, "_label_counts_kept", (graph.members - 1, graph.labels_version))
+    counts = _kept(graph, "label_counts", (graph.members - 1, graph.labels_version))
     if counts is None:
         return
     counts[label] = counts.get(label, 0) + step
     if counts[label] <= 0:
         del counts[label]
-    graph.__dict__["_label_counts_kept"] = ((graph.members, graph.labels_version), counts)
+    _keep(graph, "label_counts", (graph.members, graph.labels_version), counts)

@@ -26,7 +26,6 @@ MAX_LESSON_TASKS = 100          # tasks in an exercise's lesson block
 MAX_LESSON_TEXT = 100_000       # characters of a lesson's text (Markdown)
 MAX_TASK_POINTS = 1_000         # random points a build_expression task compares at
 SCREENSHOT_MAX_PIXELS = 8192 * 8192  # width × height of a --screenshot image
-SCREENSHOT_MAX_SIDE = 8192      # either side of a --screenshot image
 
 # name shown in messages → value; the README table is checked against this
 ALL = {

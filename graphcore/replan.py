@@ -370,8 +370,8 @@ class _Patcher:
         new.unwired = self.unwired
         new.sources = [src_of[n] for n in sorted(src_of, key=at)]
         skipped = _Skipped(ign, inc)
-        new.loss_slot = new._ref_slot(g.meta.get("loss"), skipped)
-        new.output_slots = new._output_slots(g.meta.get("output"), skipped)
+        new.loss_slot = new.slot_of_ref(g.meta.get("loss"), skipped)
+        new.output_slots = new.slots_of_output(g.meta.get("output"), skipped)
         new.param_ids = [s.node for s in new.sources if s.op == "parameter"]
         new.param_slots = [s.slot for s in new.sources if s.op == "parameter"]
         path, flips = self._loss_path()
@@ -460,7 +460,7 @@ def _path_basis(plan) -> tuple | None:
 
 
 class _Skipped:
-    """``node in skipped`` for Plan._ref_slot: ignored or incomplete."""
+    """``node in skipped`` for Plan.slot_of_ref: ignored or incomplete."""
 
     def __init__(self, ignored, incomplete):
         self.ignored, self.incomplete = ignored, incomplete

@@ -67,7 +67,7 @@ class Shown:
     @property
     def short(self) -> str:
         """For a canvas label: few digits, a bar over a mean."""
-        return f"{self.mean:.4g}" if self.single else f"x̄ {self.mean:.3g}"
+        return format_number(self.mean, 4) if self.single else f"x̄ {format_number(self.mean, 3)}"
 
     def factor(self) -> str:
         """As a factor in a product: negatives in brackets."""
@@ -157,11 +157,6 @@ class ChainRuleStep:
     ports: list = field(default_factory=list)  # [PortGrad]
     jacobian: list | None = None  # softmax: rows i (outputs), columns j (inputs), Shown
     seed_text: str = ""
-
-    @property
-    def quizzable(self) -> bool:
-        """A backward step with downstream gradients to work out (sources only receive)."""
-        return self.phase == "backward" and bool(self.ports)
 
     def title(self) -> str:
         kind = f"{self.op}" + (" — the cost" if self.is_seed else "")

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import limits
 from .errors import GraphError
+from .numbers import format_number
 from .variable_ref import VariableRef
 
 KINDS = ("predict_gradient", "cost_below", "accuracy_at_least", "build_expression", "fix_derivative")
@@ -222,8 +223,8 @@ def judge_prediction(task: Task, target: tuple[float, str], answer) -> TaskResul
         return TaskResult(False, f"your answer {answer!r} is not a number")
     tol = task.param("tolerance")  # relative for |dJ/d·| above 1, absolute below
     if abs(answer - true) <= tol * max(1.0, abs(true)):
-        return TaskResult(True, f"right: dJ/d{name} = {true:.6g}")
-    return TaskResult(False, f"not yet: your {answer:.6g} is not dJ/d{name} (within {tol:g})")
+        return TaskResult(True, f"right: dJ/d{name} = {format_number(true)}")
+    return TaskResult(False, f"not yet: your {format_number(answer)} is not dJ/d{name} (within {format_number(tol)})")
 
 
 def _cost_below(task: Task, graph, answer) -> TaskResult:
@@ -233,8 +234,8 @@ def _cost_below(task: Task, graph, answer) -> TaskResult:
     if cost is None:
         return TaskResult(False, "cannot check: the graph gives no cost J")
     if cost < target:
-        return TaskResult(True, f"J = {cost:.4g} < {target:g}")
-    return TaskResult(False, f"not yet: J = {cost:.4g}, not below {target:g}")
+        return TaskResult(True, f"J = {format_number(cost, 4)} < {format_number(target)}")
+    return TaskResult(False, f"not yet: J = {format_number(cost, 4)}, not below {format_number(target)}")
 
 
 def _accuracy_at_least(task: Task, graph, answer) -> TaskResult:
@@ -275,9 +276,9 @@ def _build_expression(task: Task, graph, answer) -> TaskResult:
     if not bad.any():
         return TaskResult(True, f"equal to {task.params['expr']} at {len(want)} random points")
     i = int(np.argmax(bad))
-    at = ", ".join(f"{n} = {points[n][i]:.4g}" for n in inputs)
-    return TaskResult(False, f"not yet: at {at} your graph gives {got[i]:.6g}, "
-                             f"{task.params['expr']} gives {want[i]:.6g}")
+    at = ", ".join(f"{n} = {format_number(points[n][i], 4)}" for n in inputs)
+    return TaskResult(False, f"not yet: at {at} your graph gives {format_number(got[i])}, "
+                             f"{task.params['expr']} gives {format_number(want[i])}")
 
 
 def _reference(task: Task):

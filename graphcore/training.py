@@ -314,10 +314,6 @@ class Trainer:
 
 
     # --- divergence (graphcore/divergence.py) --------------------------------------------
-    def divergence_limit(self) -> float | None:
-        """The epoch cost above which the run counts as diverged (None before the first epoch)."""
-        return divergence.cost_limit(self.history)
-
     def _diverged(self) -> bool:
         return divergence.diverged(self.history)
 

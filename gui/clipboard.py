@@ -41,11 +41,6 @@ def to_mime(doc: dict) -> QMimeData:
     return mime
 
 
-def from_mime(mime: QMimeData) -> dict | None:
-    """The fragment on the clipboard, validated; None when the clipboard holds no graph."""
-    return read_fragment(mime)[0]
-
-
 def read_fragment(mime: QMimeData) -> tuple[dict | None, str | None]:
     """(fragment, None), or (None, why it was refused) for a graph the loader refuses (a cycle,
     a label past the limit), or (None, None) when the clipboard holds no graph at all."""

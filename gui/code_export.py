@@ -30,7 +30,7 @@ class CodeExport:
 
     def export_dialog(self, target: str) -> bool:
         doc = self.window.document
-        start = os.path.join(self.window.files._start_dir(), default_name(doc.title, target))
+        start = os.path.join(self.window.files.start_dir(), default_name(doc.title, target))
         path, _ = QFileDialog.getSaveFileName(self.window, f"Export as {TARGET_NAMES[target]}", start,
                                               "Python scripts (*.py);;All files (*)")
         if not path:

@@ -19,7 +19,6 @@ from PySide6.QtGui import QUndoCommand
 from graphcore.exercise import LockedError, broken_task, lock_refusal, task_problems
 from graphcore.graph import Edge, Graph, NodeRecord
 from graphcore.groups import groups_of, has_groups
-from graphcore.merge import merge
 
 BATCH_ABOVE = 40  # changes to more boxes than this are announced as one reset event
 
@@ -333,7 +332,7 @@ class InsertFragmentCommand(GraphCommand):
         g = self.graph
         with maybe_batch(g, len(self.nodes)):
             if self.checked is not None:
-                merge(g, self.checked, self.rename, self.positions)
+                g.merge(self.checked, self.rename, self.positions)
             for nd in self.nodes if self.checked is None else ():
                 nid = self.rename[nd["id"]]
                 g.add_record(NodeRecord.from_dict(nd, nid, self.positions.get(nd["id"])))

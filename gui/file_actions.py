@@ -70,7 +70,7 @@ class FileActions(QObject):
     def open_dialog(self):
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open graph", self._start_dir(), FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open graph", self.start_dir(), FILTER)
         if path:
             self.open(path, ask=False)
 
@@ -104,7 +104,7 @@ class FileActions(QObject):
 
     def save_as(self) -> bool:
         start = self.doc.path if self.doc.path and not self._is_example(self.doc.path) else \
-            os.path.join(self._start_dir(), f"{self.doc.title}.graph.json")
+            os.path.join(self.start_dir(), f"{self.doc.title}.graph.json")
         path, _ = QFileDialog.getSaveFileName(self.window, "Save graph as", start, FILTER)
         if not path:
             return False
@@ -129,7 +129,7 @@ class FileActions(QObject):
     def _is_example(self, path) -> bool:
         return Path(path).resolve().parent == EXAMPLES_DIR
 
-    def _start_dir(self) -> str:
+    def start_dir(self) -> str:
         return os.path.dirname(self.doc.path) if self.doc.path else str(Path.home())
 
     # --- recent files ---------------------------------------------------------------
@@ -145,7 +145,7 @@ class FileActions(QObject):
 
     # --- export ---------------------------------------------------------------------
     def export_image_dialog(self):
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export canvas", self._start_dir(),
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export canvas", self.start_dir(),
                                                    "PNG image (*.png);;SVG drawing (*.svg)")
         if path:
             if not os.path.splitext(path)[1]:

@@ -38,7 +38,7 @@ class GroupActions:
     def ungroup(self):
         name = self._picked("ungroup")
         if name is not None:
-            self.layer._push(GC.UngroupCommand(self.doc.graph, name))
+            self.layer.push_command(GC.UngroupCommand(self.doc.graph, name))
 
     def toggle_collapsed(self):
         name = self._picked("collapse or expand")

@@ -155,7 +155,6 @@ def open_dialog(window, kind, at=None) -> _InsertDialog:
     dialog.at = (point.x(), point.y())
     dialog.setAttribute(Qt.WA_DeleteOnClose)
     dialog.show()
-    window.insert_dialog = dialog
     return dialog
 
 
@@ -185,5 +184,4 @@ def _background_menu(window, at, screen):
     menu.setAttribute(Qt.WA_DeleteOnClose)
     for text, kind in (("Insert &Network here…", NetworkDialog), ("Insert &Expression here…", ExpressionDialog)):
         menu.addAction(text).triggered.connect(lambda checked=False, k=kind: open_dialog(window, k, at))
-    window.background_menu = menu
     menu.popup(screen)  # popup, not exec: no modal loop

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QUndoView
 
 from graphcore.exercise import cost_is_hidden
+from graphcore.numbers import format_number
 
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView
@@ -317,7 +318,7 @@ class MainWindow(QMainWindow):
         if ev.cost is not None and cost_is_hidden(self.document.graph):
             self.cost_label.setText("cost J = ?   (hidden until its task is done)")
         elif ev.cost is not None:
-            self.cost_label.setText(f"cost J = {ev.cost:.6g}" + (f"   (m = {ev.m})" if ev.m else ""))
+            self.cost_label.setText(f"cost J = {format_number(ev.cost)}" + (f"   (m = {ev.m})" if ev.m else ""))
         elif n := sum(len(v) for nid, v in plan.unwired.items() if nid not in plan.ignored):
             self.cost_label.setText(f"{n} unwired port{'s' * (n != 1)}")
         else:
@@ -326,7 +327,7 @@ class MainWindow(QMainWindow):
     def show_training_cost(self, cost: float, epoch: int):
         """While a run goes on the graph changes too often for the live evaluation to settle
         (it waits for a quiet moment), so the runner reports J and the epoch here itself."""
-        self.cost_label.setText(f"cost J = {cost:.6g}   (epoch {epoch})")
+        self.cost_label.setText(f"cost J = {format_number(cost)}   (epoch {epoch})")
         self.inspector.show_training_cost(cost, epoch)
 
     def _show_eval_error(self, message, nodes):

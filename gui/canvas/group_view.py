@@ -386,13 +386,13 @@ class GroupLayer(QObject):
         stack = self.scene.document.undo_stack
         stack.beginMacro(f"{'Collapse' if collapsed else 'Expand'} '{name}'")
         try:
-            if self._push(GC.CollapseCommand(self.graph, name, collapsed)) is None and not collapsed \
+            if self.push_command(GC.CollapseCommand(self.graph, name, collapsed)) is None and not collapsed \
                     and self._covers_others(name):
                 level = self.focus  # the whole level shown: the frame may cover things outside its parent
                 old = {n: self.graph.layout.get(n, (0.0, 0.0)) for n in
                        (self.groups.members(level) if level else self.graph.nodes())}
                 new = layout_groups(self.graph, level)
-                self._push(C.MoveCommand(self.graph, old, new, "Make room"))
+                self.push_command(C.MoveCommand(self.graph, old, new, "Make room"))
         finally:
             stack.endMacro()
 
@@ -415,7 +415,7 @@ class GroupLayer(QObject):
                            ("Expand in place" if collapsed else "Collapse",
                             lambda: self.set_collapsed(name, not collapsed)),
                            ("Rename… (F2)", lambda: self.edit_name(name)),
-                           ("Ungroup (Ctrl+Shift+G)", lambda: self._push(GC.UngroupCommand(self.graph, name)))):
+                           ("Ungroup (Ctrl+Shift+G)", lambda: self.push_command(GC.UngroupCommand(self.graph, name)))):
             menu.addAction(text).triggered.connect(lambda checked=False, s=slot: s())
         return menu
 
@@ -426,7 +426,7 @@ class GroupLayer(QObject):
             cmd = GC.InsideCommand(self.graph, cmd, self.focus, new_ids)
         return self.scene.document.push(cmd)
 
-    def _push(self, cmd) -> str | None:
+    def push_command(self, cmd) -> str | None:
         err = self.scene.document.push(cmd)
         if err:
             self.scene.message.emit(err)

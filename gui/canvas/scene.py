@@ -90,10 +90,10 @@ class GraphScene(QGraphicsScene):
         with gc_paused():
             for nid in self.graph.nodes():
                 if nid not in deferred:
-                    self._add_node_item(nid)
+                    self.add_node_item(nid)
             for e in self.graph.edges():
-                self._add_edge_item(e)
-        self._refresh_loss_marks()
+                self.add_edge_item(e)
+        self.refresh_loss_marks()
         if self.overlay is not None:
             self.set_overlay(self.overlay)
         self.overview.touch()
@@ -103,7 +103,7 @@ class GraphScene(QGraphicsScene):
             # full collection walks them all (~0.3 s at 10,000 boxes, at any edit's allocations).
             gc.freeze()
 
-    def _add_node_item(self, nid):
+    def add_node_item(self, nid):
         self.node_items.deferred.discard(nid)
         item = NodeItem(self, nid)
         item.is_loss = nid == VariableRef.box_of(self.graph.meta.get("loss"))
@@ -116,7 +116,7 @@ class GraphScene(QGraphicsScene):
         self.overview.touch(nid)
         self.addItem(item)
 
-    def _add_edge_item(self, e):
+    def add_edge_item(self, e):
         src, dst = self.node_items.get(e.src), self.node_items.get(e.dst)
         if (src is None and e.src in self.node_items.deferred) or (dst is None and e.dst in self.node_items.deferred):
             self.pending_edges.add(e)  # the group layer draws it once it has two ends to go to
@@ -149,7 +149,7 @@ class GraphScene(QGraphicsScene):
         made = {}
         for nid in nids:
             if nid in self.graph and nid not in self.node_items:
-                self._add_node_item(nid)
+                self.add_node_item(nid)
                 made[nid] = self.node_items[nid]
             self.node_items.deferred.discard(nid)
         catch_up(self, made)
@@ -164,16 +164,16 @@ class GraphScene(QGraphicsScene):
         self.addItem(item)
         return item
 
-    def _rewire_node(self, nid):
+    def rewire_node(self, nid):
         for e in list(self.edge_index.at(nid)):
             self.remove_edge_item(e)
         for e in self.graph.arrows_at(nid):
             if e not in self.edge_items:
-                self._add_edge_item(e)
+                self.add_edge_item(e)
 
-    def _refresh_loss_marks(self):
+    def refresh_loss_marks(self):
         """The cost J's box is marked; only the boxes losing or gaining the mark are touched
-        (a new item is marked as it is made: _add_node_item)."""
+        (a new item is marked as it is made: add_node_item)."""
         loss = VariableRef.box_of(self.graph.meta.get("loss"))
         for nid in {self._loss_mark, loss} - {None}:
             item = self.node_items.get(nid)

@@ -19,13 +19,13 @@ def _reset(scene, ev):
         scene.rebuild()
         return
     scene.overview.follow_zoom(scene.overview.zoom)  # a paste or a delete may cross its threshold
-    scene._refresh_loss_marks()
+    scene.refresh_loss_marks()
     if scene.overlay is not None:
         scene.set_overlay(scene.overlay)
 
 
 def _node_added(scene, ev):
-    scene._add_node_item(ev.node)
+    scene.add_node_item(ev.node)
 
 
 def _node_removed(scene, ev):
@@ -38,12 +38,12 @@ def _node_changed(scene, ev):
         item.refresh()
         scene.overview.touch(ev.node)  # its kind (colour) may have changed
         if ev.key == "attrs":  # the ports may have changed
-            scene._rewire_node(ev.node)
+            scene.rewire_node(ev.node)
 
 
 def _edge_added(scene, ev):
-    scene._add_edge_item(ev.edge)
-    scene._refresh_loss_marks()
+    scene.add_edge_item(ev.edge)
+    scene.refresh_loss_marks()
 
 
 def _edge_removed(scene, ev):
@@ -51,7 +51,7 @@ def _edge_removed(scene, ev):
 
 
 def _graph_changed(scene, ev):
-    scene._refresh_loss_marks()
+    scene.refresh_loss_marks()
 
 
 HANDLERS = {

@@ -215,18 +215,18 @@ def _sync_node(scene, nid):
         scene.remove_node_item(nid)
         return
     if item is None:
-        scene._add_node_item(nid)
+        scene.add_node_item(nid)
     else:
         item.refresh()  # op, label, value and ports read again: the id may be a new box
         place(scene, nid)
     for edge in graph.arrows_at(nid):
         if edge not in scene.edge_items:
-            scene._add_edge_item(edge)
+            scene.add_edge_item(edge)
 
 
 def _sync_edge(scene, edge):
     present = scene.graph.edge_into(edge.dst, edge.port) == edge
     if present and edge not in scene.edge_items:
-        scene._add_edge_item(edge)
+        scene.add_edge_item(edge)
     elif not present and edge in scene.edge_items:
         scene.remove_edge_item(edge)

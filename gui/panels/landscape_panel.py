@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout
                                QVBoxLayout, QWidget)
 
 from graphcore.errors import GraphError
+from graphcore.numbers import format_number
 
 from ..plain_text import plain_label
 from .landscape_view import LandscapePlot
@@ -390,8 +391,8 @@ class LandscapePanel(QWidget):
         theta = ls.centre + x * ls.directions[0] + y * ls.directions[1]
         moved = ls.axes if ls.path is None else ls.param_ids
         new = {p: float(theta[ls.param_ids.index(p)]) for p in moved}
-        where = ", ".join(f"{g.box_name(p)} = {new[p]:.4g}" for p in moved) if ls.path is None else \
-            f"({x:.4g}, {y:.4g}) on the path's plane"
+        where = ", ".join(f"{g.box_name(p)} = {format_number(new[p], 4)}" for p in moved) if ls.path is None else \
+            f"({format_number(x, 4)}, {format_number(y, 4)}) on the path's plane"
         refused = self.document.push(SetValuesCommand(g, parameter_values(g, moved), new, f"Landscape: {where}"))
         if refused:
             self._say(refused)

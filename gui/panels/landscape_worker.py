@@ -76,7 +76,7 @@ class _Server(QObject):
                 ref = self.waiting.pop(ticket, None)
                 worker = ref() if ref is not None else None
                 if worker is not None and isValid(worker):  # its window may have closed meanwhile
-                    worker._answer(ok, payload)
+                    worker.receive(ok, payload)
         except (EOFError, OSError):
             self._died()
 
@@ -88,7 +88,7 @@ class _Server(QObject):
         for ref in waiting.values():
             worker = ref()
             if worker is not None and isValid(worker):
-                worker._answer(False, DIED)
+                worker.receive(False, DIED)
 
 
     def close(self):
@@ -149,7 +149,7 @@ class GridWorker(QObject):
         self._asked = request
         server().send(self, request)
 
-    def _answer(self, ok: bool, payload):
+    def receive(self, ok: bool, payload):
         asked, self._asked = self._asked, None
         if asked is not None:
             if ok:

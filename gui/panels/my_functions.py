@@ -157,5 +157,4 @@ def open_dialog(win) -> NewFunctionDialog:
     dialog = NewFunctionDialog(win)
     dialog.setAttribute(Qt.WA_DeleteOnClose)
     dialog.show()
-    win.new_function_dialog = dialog
     return dialog

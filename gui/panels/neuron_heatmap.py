@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from graphcore.errors import GraphError
 from graphcore.groups import groups_of
 from graphcore.neuron_map import neuron_map, neuron_of
+from graphcore.numbers import format_number
 
 from ..plain_text import plain_label
 from .plots_common import diverging_lut, make_plot
@@ -55,7 +56,7 @@ class NeuronHeatmap(QWidget):
         pi.setLabel("left", m.axes[1])
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.caption.setText(f"{m.group}: output {graph.box_name(m.variable.split(':')[0])} over the "
-                             f"{m.axes[0]}–{m.axes[1]} plane (white 0, largest |value| {top:.3g})")
+                             f"{m.axes[0]}–{m.axes[1]} plane (white 0, largest |value| {format_number(top, 3)})")
         self.show()
 
 

@@ -33,6 +33,7 @@ class DataViewBox(pg.ViewBox):
 
     left_clicked = Signal(float, float)
     right_clicked = Signal(float, float, object)  # x, y, the event (accept it to suppress the menu)
+    took_click = False  # set by a right_clicked slot that used the click: no menu then
 
     def mouseClickEvent(self, ev):
         p = self.mapSceneToView(ev.scenePos())
@@ -41,8 +42,9 @@ class DataViewBox(pg.ViewBox):
             self.left_clicked.emit(p.x(), p.y())
             return
         if ev.button() == Qt.MouseButton.RightButton:
+            self.took_click = False  # a slot that takes the click (a point removed) sets it
             self.right_clicked.emit(p.x(), p.y(), ev)
-            if ev.isAccepted() and getattr(ev, "_handled_by_data", False):
+            if self.took_click:
                 return
         super().mouseClickEvent(ev)
 
@@ -282,7 +284,7 @@ class BoundaryPlot(QWidget):
         i = self.nearest_point(x, y, HIT_RADIUS_PX)
         if i is not None and self.clicks_edit.isChecked():
             ev.accept()
-            ev._handled_by_data = True
+            self.view_box.took_click = True
             self.remove_point.emit(i)
 
 

@@ -8,6 +8,7 @@ actions built on the same exporters.
 from __future__ import annotations
 
 import sys
+import weakref
 
 import numpy as np
 
@@ -47,6 +48,9 @@ def _close_paths_explicitly(d: str) -> str:
     return " ".join(out)
 
 
+_OUR_PATCHES: set = set()  # the exporter functions this module put in place (patched once)
+
+
 def _patch_svg_exporter():
     """pyqtgraph 0.14's SVG exporter reads path data as "x,y" pairs only, but Qt's SVG writer
     puts a bare "Z" to close a path (every ViewBox background has one), so SVG export fails on
@@ -56,7 +60,7 @@ def _patch_svg_exporter():
     aside if a later pyqtgraph renames the function it wraps."""
     module = sys.modules.get("pyqtgraph.exporters.SVGExporter")
     original = getattr(module, "correctCoordinates", None)
-    if original is None or getattr(original, "_closes_paths", False):
+    if original is None or original in _OUR_PATCHES:
         return
 
     def correct_coordinates(node, defs, item, options):
@@ -66,7 +70,7 @@ def _patch_svg_exporter():
                 path.setAttribute("d", _close_paths_explicitly(d))
         return original(node, defs, item, options)
 
-    correct_coordinates._closes_paths = True
+    _OUR_PATCHES.add(correct_coordinates)
     module.correctCoordinates = correct_coordinates
 
 
@@ -163,9 +167,10 @@ def make_plot(title: str, name: str, x_label: str = "", y_label: str = "", view_
 
 CORNERS = ((0, 0), (1, 0), (0, 1), (1, 1))  # (x, y) anchors: left/right, top/bottom
 LEGEND_MARGIN = 4
+_LEGEND_CORNERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # legend → the corner it sits in
 
 
-def _scene_points(plot_item) -> np.ndarray:
+def scene_points(plot_item) -> np.ndarray:
     """Every data item's displayed points in scene coordinates (short lines sampled along)."""
     vb = plot_item.getViewBox()
     vb.prepareForPaint()  # new data: apply the pending auto-range before reading the view
@@ -189,6 +194,11 @@ def _scene_points(plot_item) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros((0, 2))
 
 
+def legend_corner(legend, default=None) -> tuple[int, int] | None:
+    """The corner ``place_legend`` last put ``legend`` in (``default`` before it placed it)."""
+    return _LEGEND_CORNERS.get(legend, default)
+
+
 def place_legend(plot_widget) -> tuple[int, int]:
     """Anchor the plot's legend in the corner where it covers the fewest data points (a
     falling cost leaves the top right free, a rising accuracy the bottom right)."""
@@ -196,12 +206,12 @@ def place_legend(plot_widget) -> tuple[int, int]:
     legend = plot_item.legend
     if legend is None:
         return (1, 0)
-    points = _scene_points(plot_item)
+    points = scene_points(plot_item)
     scene = plot_item.getViewBox().sceneBoundingRect()
     w, h = legend.boundingRect().width(), legend.boundingRect().height()
     # the current corner first: a tie (an empty plot, say) leaves the legend where it is
     offset = getattr(legend, "offset", None) or (-1, 1)
-    current = getattr(legend, "_corner", (int(offset[0] < 0), int(offset[1] < 0)))
+    current = _LEGEND_CORNERS.get(legend, (int(offset[0] < 0), int(offset[1] < 0)))
     best, fewest = None, None
     for ax, ay in (current,) + tuple(c for c in CORNERS if c != current):
         left = scene.left() + LEGEND_MARGIN if ax == 0 else scene.right() - LEGEND_MARGIN - w
@@ -210,8 +220,8 @@ def place_legend(plot_widget) -> tuple[int, int]:
                   & (points[:, 1] >= top) & (points[:, 1] <= top + h)).sum() if len(points) else 0
         if fewest is None or inside < fewest:
             best, fewest = (ax, ay), inside
-    if getattr(legend, "_corner", None) != best:
-        legend._corner = best
+    if _LEGEND_CORNERS.get(legend) != best:
+        _LEGEND_CORNERS[legend] = best
         offset = (LEGEND_MARGIN if best[0] == 0 else -LEGEND_MARGIN, LEGEND_MARGIN if best[1] == 0 else -LEGEND_MARGIN)
         legend.anchor(itemPos=best, parentPos=best, offset=offset)
     return best

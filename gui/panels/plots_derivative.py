@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout, 
 
 from graphcore.boundary import curve_input, function_curve
 from graphcore.errors import GraphError
+from graphcore.numbers import format_number
 
 from .stable_size import MessageLabel
 from .plots_common import HIGHLIGHT_COLOR, TRAIN_COLOR, make_plot, place_legend
@@ -107,8 +108,9 @@ class DerivativePlot(QWidget):
         self.plot.setXRange(c.xs[0], c.xs[-1], padding=0)
         place_legend(self.plot)
         err = abs(c.slope - c.secant)
-        self.readout.setText(f"x = {c.x0:.4g}   f(x) = {c.f0:.6g}   backprop df/dx = {c.slope:.6g}\n"
-                             f"central difference (h = {c.h:g}) = {c.secant:.6g}   difference = {err:.2g}")
+        n = format_number
+        self.readout.setText(f"x = {n(c.x0, 4)}   f(x) = {n(c.f0)}   backprop df/dx = {n(c.slope)}\n"
+                             f"central difference (h = {n(c.h)}) = {n(c.secant)}   difference = {n(err, 2)}")
 
     def _clear(self, message: str):
         self.curve = None

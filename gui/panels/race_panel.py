@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLay
 
 from graphcore import optim
 from graphcore.errors import GraphError
+from graphcore.numbers import format_number
 
 from ..plain_text import escaped, plain_label
 from .landscape_view import RACE_COLORS
@@ -212,7 +213,7 @@ class RacePanel(QWidget):
         for i, r in enumerate(view.racers):
             final = r.costs[-1] if len(r.costs) and np.isfinite(r.costs[-1]) else None
             to_goal = "no goal" if goal is None else (str(r.goal_epoch) if r.goal_epoch else "not reached")
-            cells = (r.title, to_goal, "—" if final is None else f"{final:.4g}", r.status)
+            cells = (r.title, to_goal, "—" if final is None else format_number(final, 4), r.status)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 0:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QSlider, QWidget
 from graphcore import replay
 from graphcore.errors import GraphError
 from graphcore.graph import EventKind
+from graphcore.numbers import format_number
 
 from .plots_common import TEST_COLOR
 from .stable_size import MessageLabel
@@ -105,7 +106,7 @@ class ReplayTimeline(QWidget):
         h = self._trainer.history
         if s.epoch >= 1:
             entry = h.entry(s.epoch - 1)  # every epoch's cost and accuracy are kept
-            text += f"   cost {entry['cost']:.4g}" if entry["cost"] is not None else ""
+            text += f"   cost {format_number(entry['cost'], 4)}" if entry["cost"] is not None else ""
             text += f"   accuracy {entry['accuracy']:.0%}" if entry["accuracy"] is not None else ""
         if not s.exact:
             text += f" — {s.note}"
@@ -143,7 +144,7 @@ class ReplayTimeline(QWidget):
                                       "trained values", 8000)
         self._place_markers(snap.epoch)
         self.sync()
-        self.view._schedule()  # one redraw after a drag settles, not one per epoch passed
+        self.view.schedule_refresh()  # one redraw after a drag settles, not one per epoch passed
 
     def go_live(self):
         """Put the trained values back (nothing to do when live)."""
@@ -154,7 +155,7 @@ class ReplayTimeline(QWidget):
         if t is not None and t is self.runner.trainer:
             self._write_silently(trained_values(t), keep_trainer=True)
         self.sync()
-        self.view._schedule()
+        self.view.schedule_refresh()
 
     def _drop(self):
         self.shown, self._trainer = None, None

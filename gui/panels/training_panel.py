@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from graphcore import limits, optim
 from graphcore.graph import EventKind
+from graphcore.numbers import format_number
 from graphcore.train_settings import BLOCK_KEYS, DEFAULT_EPOCHS, Status
 from gui.commands import SetMetaCommand
 
@@ -270,11 +271,11 @@ class TrainingPanel(QWidget):
         if last is None:
             self.figures.setText("")
             return
-        parts = [f"cost {last['cost']:.4g}"]
+        parts = [f"cost {format_number(last['cost'], 4)}"]
         if last.get("accuracy") is not None:
             parts.append(f"accuracy {last['accuracy']:.1%}")
         if last.get("test_cost") is not None:
-            parts.append(f"test cost {last['test_cost']:.4g}")
+            parts.append(f"test cost {format_number(last['test_cost'], 4)}")
             if last.get("test_accuracy") is not None:
                 parts.append(f"test accuracy {last['test_accuracy']:.1%}")
         self.figures.setText("   ".join(parts))

@@ -9,14 +9,12 @@ passed (into a group: its downstream Jᵀ · upstream).
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from graphcore import group_steps
 from graphcore.graph import VariableRef
 from graphcore.groups import groups_of, has_groups
 
 from ..canvas.overlay import CanvasOverlay
-from .overlay_builder import seed_badge
+from .overlay_builder import add_seed_badge, mark_box_gradients
 
 LEVELS = ("box", "group")
 
@@ -120,14 +118,6 @@ def group_overlay_at(seq: GroupLevelSequence | None, graph, index: int, reveal: 
                     if e.dst in inside and e.src not in inside and _key(graph, e) == key:
                         ov.edge_grads[e] = down.short
             continue
-        for p in s.ports:
-            e = graph.edge_into(s.node, p.port)
-            if e is not None:
-                ov.edge_grads[e] = p.downstream.short
-        if s.is_source:
-            _, name, total = s.upstream[0]
-            ov.badges[s.node] = f"dJ/d{name} = {total.short}"
-    badge = seed_badge(SimpleNamespace(steps=[s for s in seq.steps if not isinstance(s, group_steps.GroupStep)]))
-    if badge:
-        ov.badges[badge[0]] = badge[1]
+        mark_box_gradients(ov, s, graph.edge_into)
+    add_seed_badge(ov, (s for s in seq.steps if not isinstance(s, group_steps.GroupStep)))
     return ov

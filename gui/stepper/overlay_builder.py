@@ -5,6 +5,7 @@ stepping — so stepping back restores exactly the picture that was there before
 """
 from __future__ import annotations
 
+from graphcore.numbers import format_number
 from graphcore.stepthrough import StepSequence
 
 from ..canvas.overlay import CanvasOverlay
@@ -25,15 +26,30 @@ def _edge_maps(seq: StepSequence, edges) -> tuple[dict, dict]:
     return carries, into
 
 
-def seed_badge(seq: StepSequence) -> tuple[str, str] | None:
-    """The seed at the cost: dJ/dJ = 1 (or 1/m per sample when J is the mean of a per-sample loss)."""
-    seed = next((s for s in seq.steps if s.is_seed), None)
+def add_seed_badge(ov: CanvasOverlay, box_steps) -> None:
+    """The seed at the cost: dJ/dJ = 1 (or 1/m per sample when J is the mean of a per-sample
+    loss), from the first seed among ``box_steps`` (box-level steps only)."""
+    seed = next((s for s in box_steps if s.is_seed), None)
     if seed is None:
-        return None
+        return
     up = seed.upstream[0][2]
     if up.single and up.mean == 1.0:
-        return seed.node, "dJ/dJ = 1"
-    return seed.node, f"dJ/d{seed.name}ᵢ = 1/m = {up.mean:.3g}"
+        ov.badges[seed.node] = "dJ/dJ = 1"
+    else:
+        ov.badges[seed.node] = f"dJ/d{seed.name}ᵢ = 1/m = {format_number(up.mean, 3)}"
+
+
+def mark_box_gradients(ov: CanvasOverlay, step, edge_into) -> None:
+    """A box's backward step on the canvas (box level and group level alike): each downstream
+    gradient on the arrow into its port (``edge_into(box, port)``, None when unwired), and a
+    source box's total gradient as a badge."""
+    for p in step.ports:
+        edge = edge_into(step.node, p.port)
+        if edge is not None:
+            ov.edge_grads[edge] = p.downstream.short
+    if step.is_source:
+        _, name, total = step.upstream[0]
+        ov.badges[step.node] = f"dJ/d{name} = {total.short}"
 
 
 def overlay_at(seq: StepSequence | None, edges, index: int, reveal: bool = True) -> CanvasOverlay:
@@ -68,14 +84,6 @@ def overlay_at(seq: StepSequence | None, edges, index: int, reveal: bool = True)
         if s.phase != "backward" or (s is cur and not reveal):
             continue
         ov.known_grads.add(s.node)
-        for p in s.ports:
-            edge = into.get((s.node, p.port))
-            if edge is not None:
-                ov.edge_grads[edge] = p.downstream.short
-        if s.is_source:
-            key, name, total = s.upstream[0]
-            ov.badges[s.node] = f"dJ/d{name} = {total.short}"
-    badge = seed_badge(seq)
-    if badge:
-        ov.badges[badge[0]] = badge[1]
+        mark_box_gradients(ov, s, lambda box, port: into.get((box, port)))
+    add_seed_badge(ov, seq.steps)
     return ov

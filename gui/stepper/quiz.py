@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from graphcore.numbers import format_number
+
 REL_TOL = 0.01  # 1 %: a learner rounds to two or three digits
 ABS_TOL = 1e-3  # near zero a relative tolerance would demand every digit
 
 
 def tolerance_text() -> str:
-    return f"within {REL_TOL:.0%} (or ±{ABS_TOL:g} near zero)"
+    return f"within {REL_TOL:.0%} (or ±{format_number(ABS_TOL)} near zero)"
 
 
 def parse_answer(text: str) -> float:
@@ -91,12 +93,13 @@ class Quiz:
             answer = parse_answer(text)
         except ValueError as exc:
             self.asked += 1
-            return Grade(False, None, truth, f"{label}: {exc}; it is {truth:.6g}")
+            return Grade(False, None, truth, f"{label}: {exc}; it is {format_number(truth)}")
         ok = is_close(answer, truth)
         self.asked += 1
         self.right += ok
         verdict = "right" if ok else "not quite"
-        return Grade(ok, answer, truth, f"{label}: you said {answer:.6g}, it is {truth:.6g} — {verdict}")
+        said, truth_text = format_number(answer), format_number(truth)
+        return Grade(ok, answer, truth, f"{label}: you said {said}, it is {truth_text} — {verdict}")
 
     def tally(self) -> str:
         return f"{self.right} of {self.asked} right ({tolerance_text()})"

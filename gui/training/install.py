@@ -96,10 +96,10 @@ class TrainingView(QObject):
 
         self.runner.frame.connect(self.refresh)
         self.runner.frame.connect(self._show_live_cost)
-        self.runner.trainer_changed.connect(self._schedule)
+        self.runner.trainer_changed.connect(self.schedule_refresh)
         self.runner.failed.connect(self._on_failed)
-        doc.changed.connect(lambda: None if doc.moved_only else self._schedule())  # moves change no plot
-        doc.evaluated.connect(lambda _ev: self._schedule())
+        doc.changed.connect(lambda: None if doc.moved_only else self.schedule_refresh())  # moves change no plot
+        doc.evaluated.connect(lambda _ev: self.schedule_refresh())
         # After the window has shown the evaluation: a run keeps its J and epoch in view between frames.
         doc.evaluated.connect(lambda _ev: QTimer.singleShot(0, self, self._show_live_cost))
         window.scene.selectionChanged.connect(self._on_selection)
@@ -130,7 +130,7 @@ class TrainingView(QObject):
         if last is not None and last["cost"] is not None:
             self.window.show_training_cost(last["cost"], t.epoch)
 
-    def _schedule(self):
+    def schedule_refresh(self):
         if self.runner.state != Status.RUNNING:
             self._idle.start()
 

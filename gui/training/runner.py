@@ -107,10 +107,6 @@ class TrainingRunner(PaceClock, OffloadedSlices, RunUndoSteps, QObject):
         csv = "csv" in (g.meta.get("dataset") or {})
         return g.version, g.values_version, g.source_path if csv else None
 
-    @property
-    def trainer_is_current(self) -> bool:  # built for the graph as it is now (structure, values, data file)
-        return self.trainer is not None and self._signature == self._graph_signature()
-
     def ensure_trainer(self) -> Trainer | None:
         """The Trainer for the graph as it is now (rebuilt if the graph changed)."""
         if self.trainer is None or self._signature != self._graph_signature():

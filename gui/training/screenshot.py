@@ -12,6 +12,7 @@ import argparse
 import sys
 import time
 
+from graphcore.numbers import format_number
 from graphcore.train_settings import Status
 
 
@@ -44,7 +45,7 @@ def main(argv=None) -> int:
     QTest.qWait(400)  # the plots' last throttled frame and the debounced evaluation
     win.grab().save(args.out)
     last = trainer.history.last()
-    print(f"{args.out}: {trainer.epoch} epochs, cost {last['cost']:.4g}, accuracy {last['accuracy']:.1%}")
+    print(f"{args.out}: {trainer.epoch} epochs, cost {format_number(last['cost'], 4)}, accuracy {last['accuracy']:.1%}")
     win.document.undo_stack.setClean()
     win.document.set_dirty(False)
     win.close()

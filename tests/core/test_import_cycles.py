@@ -3,6 +3,7 @@ functions too, which only postpone a cycle to run time (issue #17)."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -61,3 +62,58 @@ def test_the_walk_reads_imports_inside_functions_and_relative_ones():
     assert imported(tree.body[0].body[0], "graphcore", {"graphcore.b"}) == ["graphcore.b"]
     tree = ast.parse("from .. import engine\n")
     assert imported(tree.body[0], "graphcore.export", {"graphcore.engine"}) == ["graphcore.engine"]
+
+
+DOC = ROOT.parent / "docs" / "ARCHITECTURE.md"
+PARTS = re.compile(r"<!-- graphcore-parts: begin -->(.*?)<!-- graphcore-parts: end -->", re.S)
+LABEL_WIDTH = 23  # the part's name, then its modules ("export/parts" for a submodule)
+
+
+def parts_in(text: str, modules: set[str]) -> list[set[str]]:
+    """The doc's parts, top first: each the set of graphcore modules its rows name."""
+    parts = []
+    for line in text.splitlines():
+        label, rest = line[:LABEL_WIDTH], line[LABEL_WIDTH:]
+        if not rest.strip() or "▼" in label or "│" in label:
+            continue
+        if label.strip() or not parts:
+            parts.append(set())
+        for word in re.findall(r"[A-Za-z_]\w*(?:/\w*)*", rest):
+            name = "graphcore." + word.replace("/", ".").rstrip(".")
+            if name in modules:
+                parts[-1].add(name)
+    return parts
+
+
+def _part_of(module: str, where: dict[str, int]) -> int | None:
+    while module not in where and "." in module.removeprefix("graphcore."):
+        module = module.rpartition(".")[0]  # commands.train_cmd sits with commands/
+    return where.get(module)
+
+
+def test_the_parts_drawn_in_architecture_md_are_the_imports():
+    graph = import_graph()
+    modules = set(graph) - {"graphcore"}
+    found = PARTS.search(DOC.read_text(encoding="utf-8"))
+    assert found, "docs/ARCHITECTURE.md lost its graphcore-parts block"
+    parts = parts_in(found.group(1), modules)
+    where = {}
+    for i, part in enumerate(parts):
+        twice = [m for m in part if m in where]
+        assert not twice, f"in two parts of the drawing: {twice}"
+        where.update(dict.fromkeys(part, i))
+    missing = sorted(m for m in modules if _part_of(m, where) is None)
+    assert not missing, f"draw these in a part of docs/ARCHITECTURE.md: {missing}"
+    up = [f"{a} imports {b} (line {graph.edges[a, b]['line']})" for a, b in graph.edges
+          if a != "graphcore" and _part_of(b, where) < _part_of(a, where)]
+    assert not up, "imports pointing to a part drawn above: " + "; ".join(up)
+
+
+def test_the_drawing_is_read_part_by_part():
+    drawing = (" the top               a ──▶ b (see c)\n"
+               "                       sub/x\n"
+               "   ▼\n"
+               " the bottom            c · d\n")
+    mods = {"graphcore." + m for m in ("a", "b", "c", "d", "sub", "sub.x")}
+    assert parts_in(drawing, mods) == [{"graphcore.a", "graphcore.b", "graphcore.c", "graphcore.sub.x"},
+                                       {"graphcore.c", "graphcore.d"}]

@@ -1,11 +1,10 @@
-"""graphcore.merge: copying a checked fragment equals building it box by box (paste, issue #20)."""
+"""Graph.merge (graphcore/merge.py): copying a checked fragment equals building it box by box (paste, issue #20)."""
 from __future__ import annotations
 
 import json
 
 from graphcore import fileformat
 from graphcore.graph import EventKind, Graph, NodeRecord
-from graphcore.merge import merge
 from graphcore.randgraph import random_graph
 
 
@@ -26,7 +25,7 @@ def test_merge_equals_adding_and_connecting_each_box():
             built.connect(rename[ed["src"]], rename[ed["dst"]], ed["port"], ed.get("out", 0))
         events = []
         merged.subscribe(events.append)
-        assert merge(merged, frag, rename, pos) == [rename[n] for n in frag.nodes()]
+        assert merged.merge(frag, rename, pos) == [rename[n] for n in frag.nodes()]
         assert fileformat.to_dict(merged) == fileformat.to_dict(built)
         assert merged.topological_order() == built.topological_order()
         assert sorted(merged._rank, key=merged._rank.get) == sorted(built._rank, key=built._rank.get)
@@ -59,9 +58,9 @@ def test_merge_in_a_batch_adds_in_bulk_and_records_what_one_event_each_would():
         before, v0 = dict(M.MERGES), g.version
         if batched:
             with g.batch():
-                merge(g, frag, rename, pos)
+                g.merge(frag, rename, pos)
         else:
-            merge(g, frag, rename, pos)
+            g.merge(frag, rename, pos)
         assert M.MERGES["bulk"] - before["bulk"] == int(batched)
         assert M.MERGES["one_by_one"] - before["one_by_one"] == int(not batched)
         states.append((fileformat.to_dict(g), list(g.layout.items()), g.topological_order(),

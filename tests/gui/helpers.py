@@ -6,6 +6,13 @@ from PySide6.QtTest import QTest
 from gui.panels.palette import palette_mime
 
 
+def shown(win, kind):
+    """The newest visible ``kind`` the window holds (a dialog or menu just opened by an action)."""
+    found = [w for w in win.findChildren(kind) if w.isVisible()]
+    assert found, f"no {kind.__name__} is showing"
+    return found[-1]
+
+
 def view_point(win, scene_pos) -> QPoint:
     return win.view.mapFromScene(scene_pos)
 

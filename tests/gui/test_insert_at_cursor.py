@@ -2,12 +2,14 @@
 canvas (or right-clicked: "Insert … here"), else the middle of the view; never over a box."""
 from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QMenu
 
 from graphcore import fileformat
 from graphcore.group_layout import box_size
 from graphcore.groups import groups_of
 from graphcore.placement import MARGIN, footprint
 from gui.insert_dialogs import ExpressionDialog, NetworkDialog, open_dialog
+from tests.gui.helpers import shown
 
 XOR = {"generator": "xor", "n": 100, "seed": 0, "noise": 0.0, "test_fraction": 0.0}
 AWAY = QPoint(-30000, -30000)  # a screen point over no widget: the mouse is not on the canvas
@@ -63,10 +65,10 @@ def test_no_click_is_the_middle_of_the_view_and_a_right_click_offers_insert_here
     spot = win.view.viewport().rect().center()
     event = QContextMenuEvent(QContextMenuEvent.Mouse, spot, win.view.viewport().mapToGlobal(spot))
     win.view.contextMenuEvent(event)
-    menu = win.background_menu
+    menu = shown(win, QMenu)
     assert [a.text() for a in menu.actions()] == ["Insert &Network here…", "Insert &Expression here…"]
     menu.actions()[1].trigger()
-    dialog = win.insert_dialog
+    dialog = shown(win, ExpressionDialog)
     assert isinstance(dialog, ExpressionDialog)
     at = win.view.mapToScene(spot)
     assert dialog.at == (at.x(), at.y())

@@ -4,6 +4,7 @@ from graphcore import fileformat
 from graphcore.groups import groups_of
 from graphcore.training import Trainer
 from gui.insert_dialogs import ExpressionDialog, NetworkDialog, open_dialog
+from tests.gui.helpers import shown
 
 XOR = {"generator": "xor", "n": 100, "seed": 0, "noise": 0.0, "test_fraction": 0.0}
 
@@ -48,7 +49,7 @@ def test_bad_shape_is_one_line_in_the_dialog_and_nothing_changes(main_window):
     win = main_window
     before = fileformat.dumps(win.document.graph)
     win.actions_by_name["insert_network"].trigger()  # Insert ▸ Network…
-    dialog = win.insert_dialog
+    dialog = shown(win, NetworkDialog)
     assert isinstance(dialog, NetworkDialog) and dialog.isVisible()
     dialog.hidden.setText("10, ten")
     dialog.insert()
@@ -77,7 +78,7 @@ def test_expression_is_dropped_as_a_group(main_window):
 def test_bad_expression_is_one_line_naming_the_column(main_window):
     win = main_window
     win.actions_by_name["insert_expression"].trigger()  # Insert ▸ Expression…
-    dialog = win.insert_dialog
+    dialog = shown(win, ExpressionDialog)
     assert isinstance(dialog, ExpressionDialog)
     dialog.expression.setText("sigmoid(w1*x1 +)")
     dialog.insert()

@@ -9,6 +9,8 @@ import pytest
 
 from graphcore import fileformat
 from graphcore import functions as F
+from gui.panels.my_functions import NewFunctionDialog
+from tests.gui.helpers import shown
 from tests.learner.learner_helpers import SWISH, xor_with
 
 
@@ -28,7 +30,7 @@ def clean_catalogue():
 def test_new_function_dialog_shows_the_verdict_and_adds_to_the_palette(main_window, qtbot):
     win = main_window
     win.actions_by_name["new_function"].trigger()
-    dialog = win.new_function_dialog
+    dialog = shown(win, NewFunctionDialog)
     assert dialog.isVisible()
     dialog.derivatives["x"].setText("sigmoid(x)")  # forgot the product rule
     dialog.check_button.click()
@@ -86,7 +88,7 @@ def close(win):
 
 def add_swish(win, derivative="sigmoid(x)*(1 + x*(1 - sigmoid(x)))"):
     win.actions_by_name["new_function"].trigger()
-    dialog = win.new_function_dialog
+    dialog = shown(win, NewFunctionDialog)
     dialog.derivatives["x"].setText(derivative)
     dialog.add_button.click()
     dialog.close()
@@ -190,7 +192,7 @@ def test_a_new_function_may_not_redefine_one_the_open_graph_uses(main_window, tm
     path.write_text(json.dumps(xor_with(SWISH)), encoding="utf-8")
     assert win.files.open(str(path), ask=False)
     win.actions_by_name["new_function"].trigger()
-    dialog = win.new_function_dialog
+    dialog = shown(win, NewFunctionDialog)
     dialog.forward.setText("tanh(x)")
     dialog.derivatives["x"].setText("1 - out*out")
     dialog.add_button.click()

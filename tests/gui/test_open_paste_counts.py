@@ -96,13 +96,12 @@ def test_a_big_paste_runs_no_collection_and_merges_in_bulk(main_window, monkeypa
     import gc
 
     from graphcore import merge as M
-    from gui import commands as GC
 
     win = main_window
     src, _ = random_graph(600, 4)
     QApplication.clipboard().setMimeData(clipboard.to_mime(clipboard.fragment(src, src.nodes())))
     collector_on = []
-    for owner, name in ((clipboard, "read_checked"), (GC, "merge"), (type(win.scene), "rebuild")):
+    for owner, name in ((clipboard, "read_checked"), (Graph, "merge"), (type(win.scene), "rebuild")):
         def watched(*a, _f=getattr(owner, name), **k):
             collector_on.append(gc.isenabled())
             return _f(*a, **k)

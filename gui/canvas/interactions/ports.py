@@ -9,8 +9,6 @@ from __future__ import annotations
 from ..group_item import GroupPort
 from ..port_item import PortItem
 
-WIRE_ENDS = (PortItem, GroupPort)
-
 
 def port_at(scene, pos):
     """The wiring end under a scene point (the topmost shown), or None. A box's ports are not
