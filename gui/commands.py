@@ -111,10 +111,11 @@ class RemoveCommand(GraphCommand):
         super().__init__(graph, f"Delete {graph.box_name(nodes[0])}" if one else f"Delete {n} item{'s' * (n != 1)}")
         chosen = set(nodes)
         self.nodes = [n for n in graph.nodes() if n in chosen]
-        self.edges = [e for e in edges if e.src not in self.nodes and e.dst not in self.nodes]
+        chosen = set(self.nodes)  # sets, not the list: deleting 10,000 boxes stays linear
+        self.edges = [e for e in edges if e.src not in chosen and e.dst not in chosen]
         # The boxes fed by a removed box or arrow lose an input arrow: they change too.
-        self._touched = set(self.nodes) | {e.dst for e in self.edges} | {
-            e.dst for e in graph.edges() if e.src in set(self.nodes)}
+        self._touched = chosen | {e.dst for e in self.edges} | {
+            e.dst for n in self.nodes for e in graph.arrows_at(n) if e.src == n}
 
     def touched(self) -> set[str]:
         return self._touched
