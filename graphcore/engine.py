@@ -324,10 +324,22 @@ def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
     kept = _IGNORED.get(graph)
     if kept is not None and kept[0] == _stamp(graph, roots):
         return set(kept[1])
-    needed = graph.upstream_of(roots).union(roots)
+    needed = _needed(graph, roots)
     ignored = set() if len(needed) == len(graph) else {n for n in graph.nodes() if n not in needed}
     remember_ignored(graph, roots, ignored)
     return ignored
+
+
+def _needed(graph: Graph, roots: list[str]) -> frozenset:
+    """The roots and every box upstream of them: kept while no arrow changes (a box dropped on
+    the canvas comes unwired, so adding one leaves it as it was: no walk over 10,000 boxes)."""
+    key = (graph.wiring_version, tuple(roots))
+    kept = _NEEDED.get(graph)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    needed = frozenset(graph.upstream_of(roots).union(roots))
+    _NEEDED[graph] = (key, needed)
+    return needed
 
 
 def root_boxes(graph: Graph) -> list[str]:
@@ -349,6 +361,7 @@ def remember_ignored(graph: Graph, roots: list[str], ignored: set[str]):
 
 # Per graph, kept here rather than on the Graph (which owns none of it); a graph closed frees it.
 _IGNORED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> (stamp, ignored boxes)
+_NEEDED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> ((wiring, roots), needed boxes)
 
 
 def compile_graph(graph: Graph, partial: bool = False) -> Plan:

@@ -81,6 +81,7 @@ class Graph(FragmentMerge):
         self.version = 0
         self.values_version = 0
         self.labels_version = 0  # bumped by a label's change: moves and values keep label_counts
+        self.wiring_version = 0  # every structural change but a box added (it comes unwired)
         self.members = 0  # bumped as boxes come and go (label_counts.py keeps counts across it)
         self.source_path: str | None = None  # where the file came from (for relative CSV paths)
         # What the parts above keep with this graph (plans, groups, lesson): it goes when the graph goes.
@@ -100,6 +101,7 @@ class Graph(FragmentMerge):
         if structural:
             self.version += 1
             self._topo_cache = None
+            self.wiring_version += event.kind is not EventKind.NODE_ADDED
         else:
             self.values_version += 1
             if event.key == "label" or event.kind is EventKind.RESET:  # a batch may hold renames

@@ -75,3 +75,26 @@ def test_inserting_in_the_middle_calls_no_hash_per_arrow():
     assert Counted.calls == 1  # the new arrow's own hash only
     keys = list(order)
     assert list(new) == keys[:700] + [Counted("x", "y", 0)] + keys[700:]
+
+
+def test_a_box_added_unwired_does_not_walk_the_graph_for_the_ignored_boxes(monkeypatch):
+    """ignored_boxes (asked by the plots and the data set after every edit) keeps the boxes J
+    needs while no arrow changes: an added box is ignored without a walk over the graph; an
+    arrow wired to it walks again and the answer is a fresh one's."""
+    from graphcore import engine
+    from graphcore.graph import Graph
+
+    g, _ = random_graph(300, 3)
+    g.set_meta("loss", g.nodes()[-1])
+    first = engine.ignored_boxes(g)
+    walks = []
+    real = Graph.upstream_of
+    monkeypatch.setattr(Graph, "upstream_of", lambda self, ids: walks.append(1) or real(self, ids))
+    new = g.add_node("parameter", value=1.0)
+    assert engine.ignored_boxes(g) == first | {new} and walks == []
+    target = next(n for n in g.nodes() if n not in first and g.op(n) == "add")
+    g.disconnect(target, 0)
+    g.connect(new, target, 0)  # now J depends on it
+    loss = g.meta["loss"]
+    expected = {n for n in g.nodes() if n not in real(g, [loss]) | {loss}}
+    assert engine.ignored_boxes(g) == expected and new not in expected and walks == [1]
