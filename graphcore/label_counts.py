@@ -63,17 +63,17 @@ def note_added_many(graph, boxes: list[tuple[str, str, str]]):
     """``note_added`` for each of ``boxes`` ((id, op, label), all appended in this order) at once,
     ``graph.members`` already counting them all (a paste of thousands: each kept table once)."""
     n = len(boxes)
-    counts = _kept(graph, "_label_counts_kept", (graph.members - n, graph.labels_version))
+    counts = _kept(graph, "label_counts", (graph.members - n, graph.labels_version))
     if counts is not None:
         for _, _, label in boxes:
             counts[label] = counts.get(label, 0) + 1
-        graph.__dict__["_label_counts_kept"] = ((graph.members, graph.labels_version), counts)
-    kept = _kept(graph, "_sources_kept", graph.members - n)
+        _keep(graph, "label_counts", (graph.members, graph.labels_version), counts)
+    kept = _kept(graph, "sources", graph.members - n)
     if kept is not None:
         for nid, op, _ in boxes:
             if op in ("parameter", "input"):
                 kept[op == "input"].append(nid)
-        graph.__dict__["_sources_kept"] = (graph.members, kept)
+        _keep(graph, "sources", graph.members, kept)
 
 
 def note_removed(graph, node_id: str, op: str, label: str):

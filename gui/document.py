@@ -13,7 +13,7 @@ import os
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from graphcore import datasets, engine, fileformat, incremental
+from graphcore import datasets, fileformat, incremental
 from graphcore.errors import GraphError
 from graphcore.exercise import LockedError, lesson_of, set_lesson
 from graphcore.graph import EventKind, Graph

@@ -42,6 +42,7 @@ def test_merge_in_a_batch_adds_in_bulk_and_records_what_one_event_each_would():
     """Inside a batch (a paste of many boxes) the boxes and arrows go in at once; the graph,
     its kept tables and the batch's record end as merging event by event leaves them."""
     from graphcore import merge as M
+    from graphcore import label_counts as LC
     from graphcore.label_counts import label_counts, sources
 
     src, _ = random_graph(600, 7)
@@ -63,6 +64,9 @@ def test_merge_in_a_batch_adds_in_bulk_and_records_what_one_event_each_would():
             g.merge(frag, rename, pos)
         assert M.MERGES["bulk"] - before["bulk"] == int(batched)
         assert M.MERGES["one_by_one"] - before["one_by_one"] == int(not batched)
+        reads = dict(LC.READS)
+        label_counts(g), sources(g)
+        assert LC.READS == reads  # the kept tables followed the merge: no whole-graph read
         states.append((fileformat.to_dict(g), list(g.layout.items()), g.topological_order(),
                        sorted(g._rank, key=g._rank.get), dict(label_counts(g)), sources(g), g.members))
         heard.append((events, g.version - v0))
