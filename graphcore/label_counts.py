@@ -50,11 +50,13 @@ def sources(graph) -> tuple[list[str], list[str]]:
 
 def note_added(graph, node_id: str, op: str, label: str, appended: bool):
     """A box was added (``graph.members`` already counts it): kept counts follow when it went
-    to the end of the box order; a box put back in the middle (undo) drops the source lists."""
+    to the end of the box order; a parameter or input put back in the middle (undo) drops the
+    source lists (read again when next asked)."""
     _follow(graph, label, +1)
     kept = _kept(graph, "sources", graph.members - 1)
-    if kept is not None and appended:
-        if op in ("parameter", "input"):
+    source = op in ("parameter", "input")
+    if kept is not None and (appended or not source):  # any other box leaves both lists as they are
+        if source:
             kept[op == "input"].append(node_id)
         _keep(graph, "sources", graph.members, kept)
 

@@ -52,6 +52,19 @@ def test_a_box_put_back_in_the_middle_is_listed_in_its_place():
     assert kept(g) == fresh(g)
 
 
+def test_a_box_of_another_kind_put_back_in_the_middle_keeps_the_source_lists():
+    """An undo of a deleted add box (not a parameter or input) needs no re-read of the lists."""
+    g, _ = random_graph(100, 4)
+    other = next(n for n in g.nodes()[10:] if g.op(n) not in ("parameter", "input"))
+    at = g.nodes().index(other)
+    kept(g)
+    removal = g.remove_node(other)
+    g.add_record(removal.record, at=at)
+    before = dict(LC.READS)
+    assert kept(g) == fresh(g)
+    assert LC.READS["sources"] == before["sources"]
+
+
 def test_a_renamed_box_recounts_labels():
     g, _ = random_graph(50, 5)
     n = g.nodes()[0]
