@@ -225,6 +225,11 @@ class Plan:
         place in the topological order)."""
         return {s.node: i for i, s in enumerate(self.steps)}
 
+    def know(self, **tables):
+        """Fill cached tables (``position``, ``step_of``, ...) with what a patch already holds,
+        so they are not made again from the order (replan.py)."""
+        self.__dict__.update(tables)
+
     @functools.cached_property
     def position(self) -> dict:
         """Each box's place in the topological order the plan was compiled in."""

@@ -384,10 +384,10 @@ class _Patcher:
                 step_of[n] = _flipped(s)
                 flipped.append(n)
         new.steps = self._steps_list(step_of, flipped)
-        new.__dict__.update(step_of=step_of, step_rank=self.pos, source_at=src_of, needed_boxes=self.needed,
-                            loss_path_boxes=frozenset(path))
+        new.know(step_of=step_of, step_rank=self.pos, source_at=src_of, needed_boxes=self.needed,
+                 loss_path_boxes=frozenset(path))
         if new.in_insertion_order:
-            new.__dict__["position"] = self.pos
+            new.know(position=self.pos)
         new.label_feeds = self._label_feeds()
         engine.remember_ignored(g, self.roots, ign)
 
