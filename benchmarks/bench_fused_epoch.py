@@ -43,6 +43,7 @@ NETWORKS = {  # name -> (hidden units, classes or None, data set)
     "2→16→3 relu, softmax + cross-entropy (spiral3)": (16, 3, "spiral3"),
 }
 CLI_EPOCHS = {100: (5, 4005), 1000: (5, 2005), 10000: (5, 405)}  # a few seconds of training: start-up varies by ±1 s
+STREAK_S = 0.002  # a timed sample: ~2 ms of consecutive epochs (a training run's loop), --streak-ms
 SECTION = "## 12. Training epoch at the speed of matrices (#18)"
 
 
@@ -126,14 +127,14 @@ def cli_epoch(hidden, classes, gen, m) -> float:
     return (best[e2] - best[e1]) / (e2 - e1)
 
 
-def run(ms, rounds: int, budget_s: float, with_cli: bool = True, log=print) -> dict:
+def run(ms, rounds: int, budget_s: float, with_cli: bool = True, log=print, streak_s: float | None = STREAK_S) -> dict:
     results = {}
     for name, (hidden, classes, gen) in NETWORKS.items():
         rows: dict[str, dict] = {}
         notes: list[str] = []
         for m in ms:
             med = interleaved(contenders(hidden, classes, gen, m, notes), rounds=rounds, budget_s=budget_s,
-                              clock=time.process_time)
+                              clock=time.process_time, streak_s=streak_s)
             if with_cli:
                 try:
                     med = {"graphcore train, per epoch (CPU time)": cli_epoch(hidden, classes, gen, m)} | med
@@ -218,18 +219,24 @@ def main(argv=None):
     argv = list(argv if argv is not None else sys.argv[1:])
     quick = "--quick" in argv
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 1
+    streak_s = float(argv[argv.index("--streak-ms") + 1]) / 1e3 if "--streak-ms" in argv else STREAK_S
     ms = (100, 1000) if quick else (100, 1000, 10000)
     runs, loads = [], []
     for _ in range(repeat):
         before = load_average()
-        runs.append(run(ms, rounds=60 if quick else 300, budget_s=5 if quick else 25, with_cli=not quick))
+        runs.append(run(ms, rounds=60 if quick else 300, budget_s=5 if quick else 25, with_cli=not quick,
+                        streak_s=streak_s))
         loads.append(f"{before} / {load_average()}")
-    command = "python benchmarks/bench_fused_epoch.py" + (f" --repeat {repeat}" if repeat > 1 else "")
+    command = "python benchmarks/bench_fused_epoch.py" + (f" --repeat {repeat}" if repeat > 1 else "") \
+        + (f" --streak-ms {streak_s * 1e3:g}" if streak_s != STREAK_S else "")
     lines = [SECTION, "",
              f"`OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')} {command}` on "
              f"{time.strftime('%Y-%m-%d')} (not part of `python -m benchmarks`, which rewrites this file with "
              "§1–4 only: put this section back after such a run); "
              + (f"each figure the median of {repeat} whole runs; " if repeat > 1 else "")
+             + (f"each timed sample a streak of consecutive calls of ~{streak_s * 1e3:g} ms, counted per call "
+                "(the epochs of a training run follow one another); " if streak_s else
+                "each timed sample one call, right after another contender's (cold caches); ")
              + "2 CPUs shared with other jobs, load average before / after each run: " + "; ".join(loads) + ".", ""]
     lines += table(median_of(runs), ms)
     print("\n".join(lines))

@@ -10,17 +10,30 @@ from typing import Callable
 
 
 def interleaved(contenders: dict[str, Callable[[], object]], rounds: int, warmup: int = 2,
-                budget_s: float | None = None, clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+                budget_s: float | None = None, clock: Callable[[], float] = time.perf_counter,
+                streak_s: float | None = None) -> dict[str, float]:
     """Median seconds per call of each contender; round r calls every contender once, in an
     order shuffled each round (seeded), so no contender always runs just after the same one.
+
+    ``streak_s``: each round times a streak of consecutive calls of about that many seconds
+    (at least one call; the count is fixed per contender from its warm-up) and counts their
+    mean — the time of a call inside a loop of them (a training run's epochs), not of one
+    call made cold right after another contender's.
 
     ``budget_s`` stops early (after at least 5 rounds) once that much wall time has passed.
     ``clock``: what a call costs — wall time by default; ``time.process_time`` counts only this
     process's CPU time (on a machine shared with other jobs, a long call's wall time is
     mostly waiting for a core)."""
-    for fn in contenders.values():
+    streak = {}
+    for name, fn in contenders.items():
         for _ in range(warmup):
             fn()
+        streak[name] = 1
+        if streak_s:
+            t0 = clock()
+            fn()
+            per_call = clock() - t0
+            streak[name] = max(1, round(streak_s / per_call)) if per_call > 0 else 1
     times: dict[str, list[float]] = {name: [] for name in contenders}
     start = time.perf_counter()
     rng = random.Random(0)
@@ -28,9 +41,11 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int, warmup
     for r in range(rounds):
         rng.shuffle(order)
         for name, fn in order:
+            n = streak[name]
             t0 = clock()
-            fn()
-            times[name].append(clock() - t0)
+            for _ in range(n):
+                fn()
+            times[name].append((clock() - t0) / n)
         if budget_s is not None and r >= 4 and time.perf_counter() - start > budget_s:
             break
     return {name: statistics.median(ts) for name, ts in times.items()}

@@ -363,25 +363,28 @@ class FusedKernel:
         # the sources put into the value list: not the blocks' parameters (read from θ; filled in when asked)
         live = [(i, src.slot) for i, src in enumerate(plan.sources) if src.slot not in in_blocks]
         self.src_pos, self.src_slots = [i for i, _ in live], tuple(slot for _, slot in live)
+        self.p_slot, self.pg_slot = self.extra[("P", None)], self.extra.get(("PG", None))
+        self.check_outs = bool(self.out_vec or self.out_sca)
+        self.check_grads = bool(self.grad_vec or self.grad_sca)
 
     def run(self, S: list, backward: bool, theta: np.ndarray):
         """The kernel's own work: (value list, gradient list or None, dJ/dθ or None), or None
         when a number is not finite (epoch_lane.py takes this, with no lists to wrap)."""
         V = [None] * self.n_all
         put(V, self.src_slots, [S[i] for i in self.src_pos])
-        V[self.extra[("P", None)]] = theta
+        V[self.p_slot] = theta
         for f in self.forward:
             f(V)
-        if (self.out_vec or self.out_sca) and not all_finite(V, self.out_vec, self.out_sca):
+        if self.check_outs and not all_finite(V, self.out_vec, self.out_sca):
             return None
         if not backward:
             return V, None, None
         G = [None] * self.n
         for f in self.backward:
             f(V, G)
-        if (self.grad_vec or self.grad_sca) and not all_finite(G, self.grad_vec, self.grad_sca):
+        if self.check_grads and not all_finite(G, self.grad_vec, self.grad_sca):
             return None
-        pg = V[self.extra[("PG", None)]]
+        pg = V[self.pg_slot]
         for k, s in self.loose:
             if G[s] is not None:
                 pg[k] = G[s]

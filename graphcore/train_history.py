@@ -32,6 +32,7 @@ class History:
     def clear(self):
         cap = 64
         self._n = 0
+        self._last = (0, None)  # (rows then, the last row's epoch and scalars as given)
         self._epoch = np.zeros(cap, dtype=np.int64)
         self._scalars = np.full((cap, len(self.SCALARS)), np.nan)
         self._rows = 0
@@ -51,13 +52,18 @@ class History:
             return False
         return self._rows < self.max_rows or epoch % (2 * self._stride) == 0
 
-    def append(self, epoch: int, scalars: dict, params, grads, box_grads):
+    def append(self, epoch: int, scalars: tuple | dict, params, grads, box_grads):
+        """Epoch ``epoch``'s row: ``scalars`` in ``SCALARS``' order, nan where there is nothing
+        (or a dict by name, None or missing where there is nothing)."""
+        if isinstance(scalars, dict):
+            scalars = tuple(math.nan if scalars.get(k) is None else float(scalars[k]) for k in self.SCALARS)
         if self._n == len(self._epoch):
             self._epoch = _grow(self._epoch)
             self._scalars = _grow(self._scalars, np.nan)
         self._epoch[self._n] = epoch
-        self._scalars[self._n] = [np.nan if scalars.get(k) is None else scalars[k] for k in self.SCALARS]
+        self._scalars[self._n] = scalars
         self._n += 1
+        self._last = (self._n, (epoch, *scalars))
         if epoch % self._stride:
             return
         if self._rows == self.max_rows:  # thin out: keep every other row, record half as often
@@ -105,17 +111,17 @@ class History:
 
     def entry(self, i: int) -> dict:
         """Epoch row ``i`` as SPEC §6 wants it (plus test figures when there are test points)."""
-        s = dict(zip(self.SCALARS, self._scalars[i].tolist(), strict=True))  # Python floats in one call
-        d = {"epoch": int(self._epoch[i]), "cost": _num(s["cost"]), "accuracy": _num(s["accuracy"])}
-        if not math.isnan(s["test_cost"]):
-            d["test_cost"], d["test_accuracy"] = _num(s["test_cost"]), _num(s["test_accuracy"])
-        return d
+        return _entry(int(self._epoch[i]), *self._scalars[i].tolist())  # Python floats in one call
 
     def entries(self) -> list[dict]:
         return [self.entry(i) for i in range(self._n)]
 
     def last(self) -> dict | None:
-        return self.entry(self._n - 1) if self._n else None
+        if not self._n:
+            return None
+        if self._last[0] == self._n:  # the row just appended, from the floats it was given
+            return _entry(*self._last[1])
+        return self.entry(self._n - 1)
 
 
 STACK_MAX = 2048  # samples up to which mean_abs stacks the per-sample gradients into one array
@@ -144,6 +150,13 @@ def _grow(a: np.ndarray, fill=0, cap: int | None = None) -> np.ndarray:
     b = np.full((size,) + a.shape[1:], fill, dtype=a.dtype)
     b[:len(a)] = a
     return b
+
+
+def _entry(epoch: int, cost, accuracy, test_cost, test_accuracy, _time=None) -> dict:
+    d = {"epoch": epoch, "cost": _num(cost), "accuracy": _num(accuracy)}
+    if not math.isnan(test_cost):
+        d["test_cost"], d["test_accuracy"] = _num(test_cost), _num(test_accuracy)
+    return d
 
 
 def _num(v):

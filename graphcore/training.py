@@ -243,36 +243,37 @@ class Trainer:
         step as ``_step``'s, with its bookkeeping done once — one errstate for the kernel and the
         optimizer, no Evaluation unless the accuracy asks for one. None (nothing done) when the
         lane cannot take it or the epoch's row wants every box's gradient: then ``_step``."""
-        if "box_grads" in self.track and self.history.records(self.epoch + 1):
+        track = self.track
+        if track and "box_grads" in track and self.history.records(self.epoch + 1):
             return None
-        t0 = time.perf_counter()
-        lane = self.lanes.ready(self.plan, self.train_data, self.params)
+        t0 = _clock()
+        params = self.params
+        lane = self.lanes.ready(self.plan, self.train_data, params)
         if lane is None:
             return None
-        params = self.params
-        before = params.copy()
         with np.errstate(all="ignore"):  # the update is checked just below
             done = lane.run(params)
             if done is None:
                 return None  # Plan.run says what is wrong
             self.opt.step(params, done.param_grads)
-        try:
-            self._check_update(before)
-        except GraphError as exc:
-            self._elapsed += time.perf_counter() - t0
-            self._fail(exc)
-            return math.nan, False
+        if not _isfinite(_add_reduce(params)):  # a sum overflowing only sends this to the precise test
+            try:
+                self._check_update(done.theta)  # θ before the step (the lane's copy)
+            except GraphError as exc:
+                self._elapsed += _clock() - t0
+                self._fail(exc)
+                return math.nan, False
         self._cost_sum, self._n_batches, self._grad_sum = done.cost, 1, done.param_grads
         self._correct = self._counted = 0
-        if "accuracy" in self.track:
+        if track and "accuracy" in track:
             self._correct, self._counted = self._score(done.evaluation(), self.train_data)
         self._box = self._no_box
-        self._elapsed += time.perf_counter() - t0
+        self._elapsed += _clock() - t0
         return done.cost, self._finish_epoch()
 
     def _check_update(self, before: np.ndarray):
         """A non-finite parameter after the optimizer's step: put them back and raise."""
-        if math.isfinite(_add_reduce(self.params)):  # finite (a sum overflowing only sends this to the precise test)
+        if _isfinite(_add_reduce(self.params)):  # finite (a sum overflowing only sends this to the precise test)
             return
         bad = np.flatnonzero(~np.isfinite(self.params))
         if not len(bad):
@@ -302,8 +303,9 @@ class Trainer:
             return False
         self.epoch += 1
         n = max(self._n_batches, 1)
-        scalars = {"cost": self._cost_sum / n, "accuracy": self._correct / self._counted if self._counted else None,
-                   "test_cost": test_cost, "test_accuracy": test_acc, "time": self._elapsed}
+        scalars = (self._cost_sum / n, self._correct / self._counted if self._counted else math.nan,
+                   math.nan if test_cost is None else test_cost, math.nan if test_acc is None else test_acc,
+                   self._elapsed)  # History.SCALARS' order
         self.history.append(self.epoch, scalars, self.params, self._grad_sum / n if n > 1 else self._grad_sum,
                             self._box)
         if self.stop_on_divergence and self._diverged():
@@ -341,11 +343,11 @@ class Trainer:
     def run_epoch(self) -> dict | None:
         """Finish the epoch under way (or run a whole one); returns its history entry,
         or None if the run failed."""
-        if self.status == "failed":
+        if self._status is Status.FAILED:
             return None
         while True:
             _, ended = self._step()
-            if self.status == "failed":
+            if self._status is Status.FAILED:
                 return None
             if ended:
                 return self.history.last()
@@ -482,6 +484,8 @@ def _tracked(track) -> frozenset:
 
 
 _add_reduce = np.add.reduce
+_isfinite = math.isfinite
+_clock = time.perf_counter
 
 
 def _rows(data) -> int | None:
