@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphcore import engine, incremental
+from graphcore import engine, incremental, replan
 from graphcore.errors import GraphError
 
 
@@ -58,11 +58,14 @@ class Window:
     def evaluate(self):
         g = self.graph
         changed = self.log.take()
+        faults = sum(v for k, v in replan.GAVE_UP.items() if k.startswith("unexpected"))
         try:
             plan = incremental.plan_after(g, self.plan, self.log.touched, self.log.added)
         except GraphError:
             self.log.forget()
             raise
+        # patching never fails by a fault of its own (it would fall back to a compile unseen)
+        assert sum(v for k, v in replan.GAVE_UP.items() if k.startswith("unexpected")) == faults, replan.GAVE_UP
         self.patched += plan.patch is not None
         fresh = engine.Plan(g, partial=True)
         a, b = plan_shape(plan), plan_shape(fresh)
