@@ -160,7 +160,7 @@ class FusedEmitter(Emitter):
             reads += [f"v{x}" for x in b.xs]
         lay = self._layout(k, b)
         has_bias = b.units[0].bias is not None
-        lines += fusion_lines.forward_lines(k, lay, len(b.units), self.P, X, W, Z, has_bias)
+        lines += fusion_lines.forward_lines(k, lay, len(b.units), self.P, X, W, Z, has_bias, self._ones(k, b, X))
         if b.act_op is not None:
             lines.append(f"{H} = {fusion_lines.activation(b.act_op, templates(b.act_op, b.act_attrs)[0], Z)}")
         else:
@@ -225,6 +225,13 @@ class FusedEmitter(Emitter):
         self.ops.append((lines, [S, OH, f"g{ce.outs[0]}", f"v{y}"] + ([f"g{y}"] if y in self.reached else []),
                          writes))
 
+    def _ones(self, k: int, b, X: str) -> str | None:
+        """[X; 1] (fusion_lines.forward_lines) for a block over the data's columns whose units'
+        parameters lie as whole rows w₁ … wₙ b; None otherwise."""
+        if b.chain is not None or not fusion_lines.whole_rows(self._layout(k, b), len(b.xs)):
+            return None
+        return f"_XS{k}.ones({X})"
+
     def _layout(self, k: int, b) -> fusion_lines.Layout | None:
         """Where the block's W and b lie in θ (fusion_lines.layout); the index arrays when irregular."""
         lay = self.layouts.get(k, False)
@@ -248,7 +255,7 @@ class FusedEmitter(Emitter):
         reads, writes = [W, Z, H, self.PG, X], [dZ, self.PG, gW]
         lines = self._block_dz(k, b, dH, dZ, reads, writes)
         lines += fusion_lines.grad_lines(k, self._layout(k, b), len(b.units), self.PG, X, dZ, gW,
-                                         b.units[0].bias is not None)
+                                         b.units[0].bias is not None, self._ones(k, b, X))
         if b.chain is not None or any(wanted is None or wanted[x] for x in b.xs):
             lines += self._input_grads(b, W, dZ, dX)
             writes.append(dX)

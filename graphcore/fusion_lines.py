@@ -57,21 +57,37 @@ def _progression(idx: list[int]) -> str | None:
     return None
 
 
+def whole_rows(lay: Layout | None, n_inputs: int) -> bool:
+    """Whether each unit's row of the layout is exactly w₁ … wₙ b: then [W b] is one matrix."""
+    return lay is not None and lay.bcol == n_inputs and lay.stride == n_inputs + 1 \
+        and lay.cols == f"0:{n_inputs}"
+
+
 def forward_lines(k: int, lay: Layout | None, units: int, P: str, X: str, W: str, Z: str,
-                  has_bias: bool) -> list[str]:
-    """W (and b) from the parameter vector P, then Z = W·X + b."""
+                  has_bias: bool, ones: str | None = None) -> list[str]:
+    """W (and b) from the parameter vector P, then Z = W·X + b. ``ones``: the stack X with a row
+    of ones under it ([X; 1], kept with X), for a layout of whole rows: Z = [W b]·[X; 1] is then
+    one matmul, no pass adding b over (units × samples)."""
     if lay is None:
         lines = [f"{W} = {P}[_WI{k}]", f"{Z} = _dot({W}, {X})"]
         return lines + ([f"{Z} += {P}[_BI{k}]"] if has_bias else [])
     rows = f"_R{k}"
     lines = [f"{rows} = {P}[{lay.start}:{lay.start + units * lay.stride}].reshape({units}, {lay.stride})",
-             f"{W} = {rows}[:, {lay.cols}]", f"{Z} = _dot({W}, {X})"]
+             f"{W} = {rows}[:, {lay.cols}]"]
+    if ones is not None:
+        return lines + [f"{Z} = _dot({rows}, {ones})"]
+    lines.append(f"{Z} = _dot({W}, {X})")
     return lines + ([f"{Z} += {rows}[:, {lay.bcol}:{lay.bcol + 1}]"] if lay.bcol is not None else [])
 
 
 def grad_lines(k: int, lay: Layout | None, units: int, PG: str, X: str, dZ: str, gW: str,
-               has_bias: bool) -> list[str]:
-    """dJ/dW = dZ·Xᵀ and dJ/db = Σ over the samples of dZ, into the gradient vector PG."""
+               has_bias: bool, ones: str | None = None) -> list[str]:
+    """dJ/dW = dZ·Xᵀ and dJ/db = Σ over the samples of dZ, into the gradient vector PG
+    (with ``ones``, as in forward_lines: [dJ/dW dJ/db] = dZ·[X; 1]ᵀ, one matmul into PG)."""
+    if ones is not None:
+        rows = f"_G{k}"
+        return [f"{rows} = {PG}[{lay.start}:{lay.start + units * lay.stride}].reshape({units}, {lay.stride})",
+                f"_dot({dZ}, {ones}.T, out={rows})", f"{gW} = {rows}[:, {lay.cols}]"]
     lines = [f"{gW} = _dot({dZ}, {X}.T)"]
     if lay is None:
         lines.append(f"{PG}[_WF{k}] = {gW}.ravel()")
@@ -96,13 +112,22 @@ class StackedRows:
     """X = stack(x₁ … xₙ) for one block whose inputs are the data's columns, kept while the
     same columns come again and cannot change (arrays that own their data and are read-only,
     as epoch_lane.py freezes the table): a full-batch run does not copy the data every epoch.
-    ``maxabs(X)``: each row's largest |x| (nan when a row holds a nan), kept with the stack."""
+    ``maxabs(X)``: each row's largest |x| (nan when a row holds a nan), kept with the stack.
+    ``ones(X)``: [X; 1], the stack with a row of ones under it — X is its top rows (a view), so
+    the ones cost one row, written once per stack."""
 
-    __slots__ = ("last", "peak")
+    __slots__ = ("last", "peak", "under")
 
     def __init__(self):
-        self.last = None  # (the columns, their stack)
+        self.last = None  # (the columns, their stack, [it; 1])
         self.peak = None  # (a stack, its rows' max |x|)
+        self.under = None  # (the last stack made, [it; 1])
+
+    def ones(self, X: np.ndarray) -> np.ndarray:
+        under = self.under
+        if under is not None and under[0] is X:
+            return under[1]
+        return np.concatenate([X, np.ones((1, X.shape[1]))])
 
     def maxabs(self, X: np.ndarray) -> np.ndarray:
         peak = self.peak
@@ -116,11 +141,16 @@ class StackedRows:
     def __call__(self, *rows: np.ndarray) -> np.ndarray:
         last = self.last
         if last is not None and len(last[0]) == len(rows) and all(a is b for a, b in zip(last[0], rows)):
+            self.under = last[1:]
             return last[1]
-        X = np.stack(rows)
+        X1 = np.empty((len(rows) + 1, *np.shape(rows[0])))
+        X = X1[:-1]
+        np.stack(rows, out=X)
+        X1[-1] = 1.0
+        self.under = (X, X1)
         if all(r.flags.owndata and not r.flags.writeable for r in rows):
-            X.flags.writeable = False
-            self.last = (rows, X)
+            X.flags.writeable = X1.flags.writeable = False
+            self.last = (rows, X, X1)
         return X
 
 

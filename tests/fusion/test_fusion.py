@@ -109,7 +109,10 @@ def test_a_2_10_1_network_compiles_into_matrix_blocks():
     assert blocks[1].chain is blocks[0]  # the output layer reads the hidden layer's H as it is
     src = fusion_kernel.kernel_source(plan, signature(plan))
     fwd, bwd = src.split("def _b", 1)
-    assert len(re.findall(r"= _dot\(v\d+, v\d+\)", fwd)) == 2  # one matmul per layer forward: Z = W·X
+    # one matmul per layer forward: Z = W·X (+ b), the data's layer as [W b]·[X; 1] (no pass adding b)
+    assert len(re.findall(r"= _dot\((?:v|_R)\d+, (?:v\d+|_XS\d+\.ones\(v\d+\))\)", fwd)) == 2
+    assert "_dot(_R0, _XS0.ones(" in fwd and "+= _R0" not in fwd and "+= _R1" in fwd
+    assert "ones(" in bwd and "_rowsum" in bwd  # [dJ/dW dJ/db] = dZ·[X; 1]ᵀ for the data's layer only
     assert bwd.count("_dot(") == 4  # dJ/dW = dZ·Xᵀ and dJ/dX = Wᵀ·dZ per layer (dJ/dx of the data too: grads="all")
     assert fusion_kernel.kernel_source(plan, signature(plan), "params").split("def _b", 1)[1].count("_dot(") == 3
     for slot in mul_slots(plan) + [st.outs[0] for st in plan.steps if st.op == "add"]:
