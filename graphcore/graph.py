@@ -293,7 +293,7 @@ class Graph(FragmentMerge):
         self._rank[node_id] = self._next_rank
         self._next_rank += 1
         self.members += 1
-        note_added(self, node_id, op, record.get("label") or node_id, at is None or at >= len(self._order) - 1)
+        note_added(self, node_id, op, record.get("label") or node_id, at)
         if pos is not None:
             self.layout[node_id] = (float(pos[0]), float(pos[1]))
         self.announce(GraphEvent(EventKind.NODE_ADDED, node=node_id))

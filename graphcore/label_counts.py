@@ -48,17 +48,31 @@ def sources(graph) -> tuple[list[str], list[str]]:
     return kept
 
 
-def note_added(graph, node_id: str, op: str, label: str, appended: bool):
-    """A box was added (``graph.members`` already counts it): kept counts follow when it went
-    to the end of the box order; a parameter or input put back in the middle (undo) drops the
-    source lists (read again when next asked)."""
+def note_added(graph, node_id: str, op: str, label: str, at: int | None = None):
+    """A box was added at index ``at`` of the box order (None: at the end; ``graph.members``
+    already counts it): the kept counts and source lists follow it — a parameter or input put
+    back in the middle (an undo) goes into its list before the next one of its kind."""
     _follow(graph, label, +1)
     kept = _kept(graph, "sources", graph.members - 1)
-    source = op in ("parameter", "input")
-    if kept is not None and (appended or not source):  # any other box leaves both lists as they are
-        if source:
-            kept[op == "input"].append(node_id)
-        _keep(graph, "sources", graph.members, kept)
+    if kept is None:
+        return
+    if op in ("parameter", "input"):
+        same = kept[op == "input"]
+        if at is None or at >= len(graph) - 1:
+            same.append(node_id)
+        else:
+            same.insert(_place(graph.nodes(), at, same), node_id)
+    _keep(graph, "sources", graph.members, kept)
+
+
+def _place(order: list[str], at: int, same: list[str]) -> int:
+    """Where the box at ``order[at]`` goes in ``same`` (its kind's boxes in box order): before
+    the first of them that follows it (one pass over the boxes after it, no look-up per box)."""
+    later = set(same)
+    for n in order[at + 1:]:
+        if n in later:
+            return same.index(n)
+    return len(same)
 
 
 def note_added_many(graph, boxes: list[tuple[str, str, str]]):

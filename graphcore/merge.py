@@ -46,7 +46,7 @@ class FragmentMerge:
             self._order = insert_at(self._order, new, None)
             self.members += 1  # as add_node: the kept label counts and source lists follow
             box = self._g.nodes[new]["box"]
-            note_added(self, new, box["op"], box.get("label") or new, True)
+            note_added(self, new, box["op"], box.get("label") or new)
             if nid in positions:
                 self.layout[new] = (float(positions[nid][0]), float(positions[nid][1]))
             self.announce(GraphEvent(EventKind.NODE_ADDED, node=new))

@@ -52,6 +52,28 @@ def test_a_box_put_back_in_the_middle_is_listed_in_its_place():
     assert kept(g) == fresh(g)
 
 
+def test_parameters_and_inputs_put_back_in_the_middle_go_into_their_place_without_a_re_read():
+    """An undo of a deleted parameter or input (first, middle, last of its kind, or with none
+    of its kind after it) puts it into the kept list in box order: no read of every box."""
+    g, _ = random_graph(200, 6)
+    kept(g)
+    before = dict(LC.READS)
+    for kind in ("parameter", "input"):
+        same = [n for n in g.nodes() if g.op(n) == kind]
+        last_box = g.nodes()[-1]
+        for victim in (same[0], same[len(same) // 2], same[-1]):
+            at = g.nodes().index(victim)
+            removal = g.remove_node(victim)
+            g.add_record(removal.record, at=at)
+            assert kept(g) == fresh(g), (kind, victim)
+        # several put back in reverse order of their deletion, as a multi-delete's undo does
+        removals = [(g.nodes().index(n), g.remove_node(n)) for n in (same[1], same[2], same[-2])]
+        for at, removal in reversed(removals):
+            g.add_record(removal.record, at=at)
+        assert kept(g) == fresh(g) and g.nodes()[-1] == last_box
+    assert LC.READS["sources"] == before["sources"]
+
+
 def test_a_box_of_another_kind_put_back_in_the_middle_keeps_the_source_lists():
     """An undo of a deleted add box (not a parameter or input) needs no re-read of the lists."""
     g, _ = random_graph(100, 4)
