@@ -88,11 +88,9 @@ class GraphScene(QGraphicsScene):
         self.pending_edges.clear()
         self.node_items.deferred = deferred = behind_collapsed(self.group_layer)
         with gc_paused():
-            for nid in self.graph.nodes():
-                if nid not in deferred:
-                    self.add_node_item(nid)
+            placed = {nid: self.add_node_item(nid) for nid in self.graph.nodes() if nid not in deferred}
             for e in self.graph.edges():
-                self.add_edge_item(e)
+                self.add_edge_item(e, placed)
         self.refresh_loss_marks()
         if self.overlay is not None:
             self.set_overlay(self.overlay)
@@ -103,7 +101,8 @@ class GraphScene(QGraphicsScene):
             # full collection walks them all (~0.3 s at 10,000 boxes, at any edit's allocations).
             gc.freeze()
 
-    def add_node_item(self, nid):
+    def add_node_item(self, nid) -> tuple[float, float]:
+        """Make box ``nid``'s item; returns where it stands."""
         self.node_items.deferred.discard(nid)
         item = NodeItem(self, nid)
         item.is_loss = nid == VariableRef.box_of(self.graph.meta.get("loss"))
@@ -115,15 +114,21 @@ class GraphScene(QGraphicsScene):
         self.overview.item_added(item)
         self.overview.touch(nid)
         self.addItem(item)
+        return pos
 
-    def add_edge_item(self, e):
+    def add_edge_item(self, e, placed=None):
+        """Make arrow ``e``'s item. ``placed``: where the boxes just made stand (box → x, y), so
+        that its ends are known without asking Qt for the ports' scene points."""
         src, dst = self.node_items.get(e.src), self.node_items.get(e.dst)
         if (src is None and e.src in self.node_items.deferred) or (dst is None and e.dst in self.node_items.deferred):
             self.pending_edges.add(e)  # the group layer draws it once it has two ends to go to
             return
         if src is None or dst is None or e.out >= len(src.outputs) or e.port >= len(dst.inputs):
             return
-        item = EdgeItem(e, src.outputs[e.out], dst.inputs[e.port])
+        a, b = src.outputs[e.out], dst.inputs[e.port]
+        at_a, at_b = (placed.get(e.src), placed.get(e.dst)) if placed is not None else (None, None)
+        ends = None if at_a is None or at_b is None else (at_a[0] + a.px, at_a[1] + a.py, at_b[0] + b.px, at_b[1] + b.py)
+        item = EdgeItem(e, a, b, ends)
         self.edge_items[e] = item
         self.edge_index.add(e)
         self.overview.item_added(item)
