@@ -107,8 +107,8 @@ class FragmentMerge:
 
         Undoing "delete everything" at 10,000 boxes added and wired them one by one, each arrow
         searching for a cycle (~0.8 s). Here the boxes get ranks in an order their own arrows
-        agree with, after every box there; an arrow from a box put back into a box that stayed
-        has its ranks searched as ``connect`` does, the others go in as they are."""
+        agree with, after every box there; an arrow into a box that stayed has its ranks searched
+        as ``connect`` does (at once when they already agree), the others go in as they are."""
         if not self._batch_depth or not self._fits(records, edges):
             return False
         ids = [rec.id for rec in records]
@@ -132,7 +132,7 @@ class FragmentMerge:
         add_edge = self._g.add_edge
         into_stayed = []
         for edge in edges:
-            if edge.src in back and edge.dst not in back:
+            if edge.dst not in back:  # from a box put back, or a lone arrow between two that stayed
                 into_stayed.append(edge)
             else:  # ranked forward already: a box put back ranks after every box that stayed
                 add_edge(edge.src, edge.dst, key=edge.port, edge=edge)
