@@ -20,6 +20,8 @@ from graphcore.exercise import LockedError, broken_task, lock_refusal, task_prob
 from graphcore.graph import Edge, Graph, NodeRecord
 from graphcore.groups import groups_of, has_groups
 
+from .canvas.scene_sync import gc_paused
+
 BATCH_ABOVE = 40  # changes to more boxes than this are announced as one reset event
 
 
@@ -125,7 +127,7 @@ class RemoveCommand(GraphCommand):
         self.records, self.removed_edges, self.meta = [], [], {}
         self.at = {n: i for i, n in enumerate(g.nodes())} | {e: i for i, e in enumerate(g.edges())}
         self.groups = groups_of(g).to_list() if has_groups(g) else None  # removed boxes leave their groups
-        with maybe_batch(g, len(self.nodes)):
+        with gc_paused(), maybe_batch(g, len(self.nodes)):
             for e in self.edges:
                 self.removed_edges.append(g.disconnect(e.dst, e.port))
             seen = set(self.removed_edges)  # a set beside the list: deleting 10,000 boxes stays linear
@@ -138,8 +140,12 @@ class RemoveCommand(GraphCommand):
                 self.removed_edges += fresh
 
     def undo_it(self):
-        with maybe_batch(self.graph, len(self.records)):
-            _restore(self.graph, self.records, self.removed_edges, self.meta, self.at)
+        with gc_paused(), maybe_batch(self.graph, len(self.records)) as g:  # thousands of objects made
+            # many boxes: put back in bulk, unchecked (they were there); else one by one, checked
+            if not (isinstance(g, Graph) and g.put_back(self.records, self.removed_edges, self.at)):
+                _restore(self.graph, self.records, self.removed_edges, {}, self.at)
+            for key, ref in self.meta.items():
+                self.graph.set_meta(key, ref)
         if self.groups is not None:  # the boxes back in their groups, as in the file before
             groups_of(self.graph).replace(self.groups)
 

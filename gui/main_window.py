@@ -264,6 +264,7 @@ class MainWindow(QMainWindow):
         doc.changed.connect(self._update_title)
         doc.evaluated.connect(self._show_cost)
         doc.evaluation_failed.connect(self._show_eval_error)
+        doc.evaluating.connect(lambda: self.cost_label.setText("evaluating…"))
         self.scene.message.connect(self.show_message)
         doc.refused.connect(self.show_message)  # an exercise's locked box: one line naming it
         doc.refused.connect(lambda _text: self.scene.sync_positions())  # a refused drag: the boxes go back

@@ -16,10 +16,18 @@ _SELECTABLE = QGraphicsItem.ItemIsSelectable  # looked up once: a PySide enum co
 _BOUNDS_PEN = QPen(Qt.NoPen)
 
 
+def _controls(ax: float, ay: float, bx: float, by: float) -> float:
+    """How far the S-curve's inner control points stand from its ends."""
+    return max(40.0, abs(bx - ax) * 0.5)
+
+
 def curve(a: QPointF, b: QPointF) -> QPainterPath:
     """A horizontal S-curve: leaves the output to the right, enters the input from the left."""
-    ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
-    dx = max(40.0, abs(bx - ax) * 0.5)
+    return _curve_of(a.x(), a.y(), b.x(), b.y())
+
+
+def _curve_of(ax: float, ay: float, bx: float, by: float) -> QPainterPath:
+    dx = _controls(ax, ay, bx, by)
     path = QPainterPath()
     path.moveTo(ax, ay)
     path.cubicTo(ax + dx, ay, bx - dx, by, bx, by)  # floats: no QPointF made per control point
@@ -36,7 +44,7 @@ class EdgeItem(QGraphicsRectItem):
     grad_label = ""
     _shape = None  # the hit area, made when first asked (most arrows are never hit)
 
-    def __init__(self, edge, src_port, dst_port):
+    def __init__(self, edge, src_port, dst_port, ends=None):
         super().__init__()
         self.edge = edge
         self.src_port = src_port
@@ -44,7 +52,7 @@ class EdgeItem(QGraphicsRectItem):
         self.setFlags(_SELECTABLE)
         self.setPen(_BOUNDS_PEN)
         self.setAcceptHoverEvents(True)
-        self.update_path()
+        self.update_path(ends)
 
     def tip(self) -> str:
         """Its ends as the learner knows them: the boxes' labels (a group's port has none: its id)."""
@@ -52,22 +60,40 @@ class EdgeItem(QGraphicsRectItem):
         dst = getattr(getattr(self.dst_port, "node_item", None), "label", self.edge.dst)
         return f"{src} → {dst} (input {self.edge.port}: {getattr(self.dst_port, 'name', '')})"
 
-    def update_path(self):
-        self._shape = None
-        a, b = self.src_port.scenePos(), self.dst_port.scenePos()
-        self.line = QLineF(a, b)  # what the overview draws of it (gui/canvas/overview.py)
-        self._curve = curve(a, b)
+    def update_path(self, ends=None):
+        """Follow the ports. ``ends``: their scene points (ax, ay, bx, by) when the caller knows
+        them (a scene built from the layout). The curve and the segment the overview draws are
+        made when first asked: building 14,000 arrows made two Qt objects each that the first
+        paint (overview or not) mostly never read."""
+        self._shape = self._curve = self._line = None
+        if ends is None:
+            a, b = self.src_port.scenePos(), self.dst_port.scenePos()
+            ends = (a.x(), a.y(), b.x(), b.y())
+        self._ends = ends
         self._set_bounds()
+
+    @property
+    def line(self) -> QLineF:
+        """The straight segment between the ends: what the overview draws (gui/canvas/overview.py)."""
+        if self._line is None:
+            self._line = QLineF(*self._ends)
+        return self._line
 
     def path(self) -> QPainterPath:
         """The curve drawn (the item's rect is its bounds, not a shape)."""
+        if self._curve is None:
+            self._curve = _curve_of(*self._ends)
         return self._curve
 
     def _set_bounds(self):
-        r = self._curve.controlPointRect()
-        if self.value_label or self.grad_label:
-            r = r.adjusted(-60, -24, 60, 24)
-        self.setRect(r.adjusted(-8, -8, 8, 8))  # the widest pen (a thick arrow, selected) is 13.5 wide
+        # The curve's control points' rectangle (its controlPointRect), from the four points.
+        ax, ay, bx, by = self._ends
+        dx = _controls(ax, ay, bx, by)
+        left, right = min(ax, bx - dx), max(ax + dx, bx)
+        top, bottom = min(ay, by), max(ay, by)
+        # 8 around: the widest pen (a thick arrow, selected) is 13.5 wide; labels need more
+        mx, my = (68.0, 32.0) if (self.value_label or self.grad_label) else (8.0, 8.0)
+        self.setRect(QRectF(left - mx, top - my, right - left + 2 * mx, bottom - top + 2 * my))
 
     def shape(self):
         if self._shape is None:

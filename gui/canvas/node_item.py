@@ -105,17 +105,17 @@ class NodeItem(QGraphicsRectItem):
         super().__init__()
         self.graph_scene = scene
         self.node_id = node_id
-        self.inputs: list[PortItem] = []
-        self.outputs: list[PortItem] = []
         self.setPen(_NO_PEN)  # bounds = rect exactly
         self.setFlags(_FLAGS)  # combined once above: PySide makes a new enum per | and per lookup
         self.setAcceptHoverEvents(True)  # for its ports: lit, a cross cursor and their tooltip
         self.setCacheMode(_CACHE)
         self.setZValue(1)
-        self.refresh()  # sets the bounds: every Function has an output, so its ports are new here
+        self.refresh(new=True)  # sets the ports and the bounds
 
     # --- model → item ------------------------------------------------------------------
-    def refresh(self):
+    def refresh(self, new: bool = False):
+        """Read the box again from the graph. ``new``: a box just made (no ports yet, in no
+        scene, never hovered: nothing to compare, repaint or tell Qt; 10,000 made at once)."""
         g = self.graph_scene.graph
         nid = self.node_id
         self.op = g.op(nid)
@@ -126,17 +126,19 @@ class NodeItem(QGraphicsRectItem):
         self.source_value = g.value(nid)
         self.column = g.column(nid)
         in_names, out_names = fn.input_names(attrs), fn.output_names(attrs)
-        if [p.name for p in self.inputs] != list(in_names) or [p.name for p in self.outputs] != list(out_names):
-            self.prepareGeometryChange()
-            self.hovered = None
-            self._shape = None
+        if new or [p.name for p in self.inputs] != list(in_names) or [p.name for p in self.outputs] != list(out_names):
+            if not new:
+                self.prepareGeometryChange()
+                self.hovered = None
+                self._shape = None
             self.inputs = [PortItem(self, True, i, n, 0.0, HEADER + ROW * (i + 0.5)) for i, n in enumerate(in_names)]
             self.outputs = [PortItem(self, False, i, n, WIDTH, HEADER + ROW * (i + 0.5))
                             for i, n in enumerate(out_names)]
             self._height = HEADER + ROW * self.rows + FOOTER
             self._set_bounds()
-        self._set_tooltip()
-        self.update()
+        if not new:
+            self._set_tooltip()
+            self.update()
 
     def tooltip_text(self) -> str:
         """The hovered port's tip, else what the Function does (and why it is greyed out)."""

@@ -88,11 +88,7 @@ class GraphScene(QGraphicsScene):
         self.pending_edges.clear()
         self.node_items.deferred = deferred = behind_collapsed(self.group_layer)
         with gc_paused():
-            for nid in self.graph.nodes():
-                if nid not in deferred:
-                    self.add_node_item(nid)
-            for e in self.graph.edges():
-                self.add_edge_item(e)
+            self._build_all(deferred)
         self.refresh_loss_marks()
         if self.overlay is not None:
             self.set_overlay(self.overlay)
@@ -102,6 +98,44 @@ class GraphScene(QGraphicsScene):
             # Tens of thousands of long-lived items: left in the collector's generations, every
             # full collection walks them all (~0.3 s at 10,000 boxes, at any edit's allocations).
             gc.freeze()
+
+    def _build_all(self, deferred: set):
+        """Every box's item (but the ``deferred``) and every arrow's, made as ``add_node_item``
+        and ``add_edge_item`` make them, in one pass: the loss box looked up once, each arrow's
+        ends from the positions just given (no scene point asked of Qt), the overview told
+        once after (a rebuild has it read every box again)."""
+        graph, items, add, overview = self.graph, self.node_items, self.addItem, self.overview
+        loss, layout, far = VariableRef.box_of(graph.meta.get("loss")), graph.layout, overview.on
+        placed = {}
+        for nid in graph.nodes():
+            if nid in deferred:
+                continue
+            item = NodeItem(self, nid)
+            if nid == loss:
+                item.is_loss = True
+            pos = layout.get(nid)
+            if pos is None:
+                pos = (40.0 * (len(items) % 10), 40.0 * (len(items) // 10))
+            item.setPos(*pos)
+            items[nid], placed[nid] = item, pos
+            if far:
+                overview.item_added(item)
+            add(item)
+        edge_items, index = self.edge_items, self.edge_index
+        for e in graph.edges():
+            src, dst = items.get(e.src), items.get(e.dst)
+            if (src is None and e.src in deferred) or (dst is None and e.dst in deferred):
+                self.pending_edges.add(e)  # the group layer draws it once it has two ends to go to
+                continue
+            if src is None or dst is None or e.out >= len(src.outputs) or e.port >= len(dst.inputs):
+                continue
+            a, b = src.outputs[e.out], dst.inputs[e.port]
+            (ax, ay), (bx, by) = placed[e.src], placed[e.dst]
+            item = edge_items[e] = EdgeItem(e, a, b, (ax + a.px, ay + a.py, bx + b.px, by + b.py))
+            index.add(e)
+            if far:
+                overview.item_added(item)
+            add(item)
 
     def add_node_item(self, nid):
         self.node_items.deferred.discard(nid)

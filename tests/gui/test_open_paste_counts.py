@@ -119,3 +119,59 @@ def test_a_big_paste_runs_no_collection_and_merges_in_bulk(main_window, monkeypa
     assert set(win.scene.selected_nodes()) == set(new)
     win.document.undo_stack.undo()
     assert len(win.document.graph) == 0 and not win.scene.node_items
+
+
+def test_undo_of_delete_everything_puts_the_boxes_back_in_bulk(main_window, monkeypatch):
+    """Select All, Delete, Undo on a big graph: the undo adds no box and wires no arrow one by
+    one (each arrow searched for a cycle: ~0.8 s at 10,000 boxes), and gives back the same file,
+    order and canvas items; Redo deletes them again."""
+    from graphcore import fileformat
+
+    win = main_window
+    g = open_random(win, 600)
+    before, order = fileformat.to_dict(g), g.topological_order()
+    win.edit.select_all()
+    win.edit.delete()
+    assert len(g) == 0 and not win.scene.node_items
+    connects = count_calls(monkeypatch, Graph, "connect")
+    adds = count_calls(monkeypatch, Graph, "add_node")
+    win.document.undo_stack.undo()
+    assert not connects and not adds
+    assert fileformat.to_dict(g) == before and g.topological_order() == order
+    assert set(win.scene.node_items) == set(g.nodes()) and set(win.scene.edge_items) == set(g.edges())
+    win.document.evaluate_now()
+    assert win.document.error is None and win.document.evaluation is not None
+    win.document.undo_stack.redo()
+    assert len(g) == 0 and not win.scene.edge_items
+
+
+def test_a_big_file_opens_without_copying_its_boxes_and_is_evaluated_after_the_paint(main_window, tmp_path,
+                                                                                      monkeypatch):
+    """File ▸ Open of a big graph: the loader's graph is taken, not copied box by box, and the
+    evaluation waits for the debounce (the first paint comes first, the cost says
+    "evaluating…"); then every box shows its value as before. A small graph is evaluated at once."""
+    from graphcore import fileformat
+    from graphcore import graph as graph_module
+    from gui import document as D
+
+    win = main_window
+    n = D.EVALUATE_AFTER_PAINT_FROM + 100
+    src, _ = random_graph(n, 2)
+    path = tmp_path / "big.graph.json"
+    fileformat.save(src, path)
+    copies = []
+    monkeypatch.setattr(graph_module, "copy_box", lambda box: copies.append(box) or dict(box))
+    assert win.files.open(str(path), ask=False)
+    doc = win.document
+    shown_file, src_file = fileformat.to_dict(doc.graph), fileformat.to_dict(src)
+    assert not copies and len(doc.graph) == n and len(doc.graph.layout) == n  # laid out as it opened
+    assert (shown_file["nodes"], shown_file["edges"]) == (src_file["nodes"], src_file["edges"])
+    assert doc.evaluation is None and doc._timer.isActive() and win.cost_label.text() == "evaluating…"
+    doc.evaluate_now()
+    assert doc.evaluation is not None and doc.error is None and "evaluating" not in win.cost_label.text()
+    shown = [item.value_text for item in win.scene.node_items.values()]
+    assert sum(1 for text in shown if text) > n // 2
+    small = tmp_path / "small.graph.json"
+    fileformat.save(random_graph(50, 3)[0], small)
+    assert win.files.open(str(small), ask=False)
+    assert doc.evaluation is not None and not doc._timer.isActive()
