@@ -22,7 +22,7 @@ import numpy as np
 
 from . import functions as F
 from .box_fields import checked_column, checked_label, finite_number, value_label, writes_value
-from .label_counts import label_counts, note_added, note_removed, sources
+from .label_counts import label_counts, note_added, note_relabelled, note_removed, sources
 from .merge import FragmentMerge
 from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, PortError,
                      PortTakenError, UnknownNodeError)
@@ -381,10 +381,12 @@ class Graph(FragmentMerge):
         d = self._data(node_id)
         if label is not None:
             checked_label(label, node_id)
+        old = d.get("label") or node_id
         if label:
             d["label"] = label
         else:
             d.pop("label", None)
+        note_relabelled(self, old, d.get("label") or node_id)  # kept label counts follow the announce
         self.announce(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="label"), structural=False)
 
     def set_value(self, node_id: str, value: float | None):

@@ -70,10 +70,12 @@ class GraphScene(QGraphicsScene):
     def _on_event(self, ev):
         self._selected_ids = self._selected_arrows = self._selected_items = None
         follow(self, ev)
+        self.overview.catch_up(full=False)  # the tiles this change touched draw at the coming repaint
 
     def _selection_changed(self):
         self._selected_ids = self._selected_arrows = self._selected_items = None
         self.overview.selection_changed()
+        self.overview.catch_up(full=False)
 
     def rebuild(self):
         gc.unfreeze()  # the previous graph's items may be collected again
@@ -142,6 +144,7 @@ class GraphScene(QGraphicsScene):
         self.edge_index.discard(e)
         self.overview.touch(e.dst)
         if item is not None:
+            self.overview.arrow_removed(item)
             self.removeItem(item)
 
     def build_deferred(self, nids) -> dict:
@@ -226,6 +229,7 @@ class GraphScene(QGraphicsScene):
         items = items_to_show(self, ev, lesson.hidden_now() if lesson is not None else set())
         self.show_feeds(items)
         show_values(self, ev, self.show_exercise(items), items)  # scene_sync: only boxes whose numbers are new
+        self.overview.catch_up(full=False)
 
     def show_failure(self, message, nodes):
         self.failed_at = frozenset(nodes)  # a box built later (a group opened) is marked too
@@ -237,6 +241,7 @@ class GraphScene(QGraphicsScene):
             item.set_ignored(False)
             item.set_value_text("")
             item.shown_values = None
+        self.overview.catch_up(full=False)
 
     # --- overlay ---------------------------------------------------------------------------
     def set_overlay(self, overlay: CanvasOverlay | None):
@@ -256,6 +261,7 @@ class GraphScene(QGraphicsScene):
             item.set_labels(str(ov.edge_values.get(e, "")), str(ov.edge_grads.get(e, "")),
                             float(ov.edge_widths.get(e, 1.0)))
         self.group_layer.show_overlay(ov)  # a step inside a collapsed group lights the group up
+        self.overview.catch_up(full=False)
         self.update()
 
     def drawForeground(self, painter, rect):

@@ -69,8 +69,14 @@ def test_a_renamed_box_recounts_labels():
     g, _ = random_graph(50, 5)
     n = g.nodes()[0]
     LC.label_counts(g)
+    before = dict(LC.READS)
     g.set_label(n, "only_one")
     assert LC.label_counts(g) == fresh(g)[0]
+    g.set_label(g.nodes()[1], "only_one")  # now two: box_name tells them apart
+    assert g.box_name(n) == f"only_one [{n}]"
+    g.set_label(n, None)  # back to its id
+    assert LC.label_counts(g) == fresh(g)[0] and g.box_name(g.nodes()[1]) == "only_one"
+    assert LC.READS == before  # the renames were followed, no box read again
 
 
 class Counted(Edge):
