@@ -160,8 +160,7 @@ class Graph(FragmentMerge):
         return F.get(d["op"]).resolve_attrs(d.get("attrs"), node_id)
 
     def label(self, node_id: str) -> str:
-        d = self._data(node_id)
-        return d.get("label") or node_id
+        return self._data(node_id).get("label") or node_id
 
     def box_name(self, node_id: str) -> str:
         """The box as the learner knows it, for messages: its label, and its id in brackets
@@ -381,12 +380,11 @@ class Graph(FragmentMerge):
         d = self._data(node_id)
         if label is not None:
             checked_label(label, node_id)
-        old = d.get("label") or node_id
+        note_relabelled(self, d.get("label") or node_id, label or node_id)  # kept counts follow the announce
         if label:
             d["label"] = label
         else:
             d.pop("label", None)
-        note_relabelled(self, old, d.get("label") or node_id)  # kept label counts follow the announce
         self.announce(GraphEvent(EventKind.NODE_CHANGED, node=node_id, key="label"), structural=False)
 
     def set_value(self, node_id: str, value: float | None):

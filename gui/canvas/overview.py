@@ -29,13 +29,12 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 from ..canvas.overlay import CURRENT_COLOR
 from . import style
 from .node_item import IGNORED_OPACITY, WIDTH
+from .tile_grid import by_cell, cell_size, segment_cells
 
 # Below this zoom a box is drawn as a plain block by its own paint (NodeItem._paint_box).
 OVERVIEW_ZOOM = 0.25
 # Fewer boxes than this always paint themselves: a lesson never switches mode.
 OVERVIEW_MIN_BOXES = 1500
-# Tiles across the boxes' wider extent (a cell is square): ~100-200 tiles for a laid-out graph.
-TILES_ACROSS = 64
 # Qt keeps the tiles' pixmaps in the global pixmap cache (10 MB by default): room for a full
 # window of tiles besides the icons (KB).
 PIXMAP_CACHE_KB = 64 * 1024
@@ -54,57 +53,6 @@ def _faded(color: QColor) -> QColor:
     faded = QColor(color)
     faded.setAlphaF(IGNORED_OPACITY)
     return faded
-
-
-def _cell_size(left, top, right, bottom) -> float:
-    """A round cell side (a power of two, at least 256) giving TILES_ACROSS cells across the
-    boxes' wider extent, and no box wider or taller than a cell (a box is in at most four)."""
-    if not len(left):
-        return 4096.0
-    across = max(float(right.max() - left.min()), float(bottom.max() - top.min()), 1.0) / TILES_ACROSS
-    across = max(across, float((right - left).max()), float((bottom - top).max()))
-    return float(2 ** max(8, math.ceil(math.log2(across))))
-
-
-def _runs(starts, counts):
-    """``starts[k], starts[k] + 1, … (counts[k] of them)`` for every k, end to end."""
-    total = int(counts.sum())
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(starts, counts) + offsets
-
-
-def _segment_cells(ends, size):
-    """The cells (column i, row j) each segment ``ends[k] = (x1, y1, x2, y2)`` crosses, column
-    by column (not its whole bounding box: a long arrow is in a few tiles, not a rectangle of
-    them), as three arrays (k, i, j). The one rule for a full read and for one arrow."""
-    x1, y1, x2, y2 = (ends[:, c] for c in range(4))
-    flip = x1 > x2
-    x1, x2 = np.where(flip, x2, x1), np.where(flip, x1, x2)
-    y1, y2 = np.where(flip, y2, y1), np.where(flip, y1, y2)
-    i0 = np.floor(x1 / size).astype(np.int64)
-    ncols = np.floor(x2 / size).astype(np.int64) - i0 + 1
-    k = np.repeat(np.arange(len(ends)), ncols)
-    i = _runs(i0, ncols)
-    X1, X2, Y1, Y2 = x1[k], x2[k], y1[k], y2[k]
-    xa, xb = np.maximum(X1, i * size), np.minimum(X2, (i + 1) * size)
-    dx = X2 - X1
-    slope = np.where(dx > 0, (Y2 - Y1) / np.where(dx > 0, dx, 1.0), 0.0)
-    ya = np.where(dx > 0, Y1 + (xa - X1) * slope, Y1)
-    yb = np.where(dx > 0, Y1 + (xb - X1) * slope, Y2)
-    j0 = np.floor(np.minimum(ya, yb) / size).astype(np.int64)
-    nrows = np.floor(np.maximum(ya, yb) / size).astype(np.int64) - j0 + 1
-    return np.repeat(k, nrows), np.repeat(i, nrows), _runs(j0, nrows)
-
-
-def _by_cell(k, i, j) -> list:
-    """[(cell, [k, …]), …]: the owners k in each cell."""
-    if not len(k):
-        return []
-    code = (i + (1 << 24)) * (1 << 25) + (j + (1 << 24))
-    order = np.argsort(code, kind="stable")
-    cuts = np.flatnonzero(np.diff(code[order])) + 1
-    firsts = order[np.concatenate(([0], cuts))]
-    return [((int(i[f]), int(j[f])), ks.tolist()) for f, ks in zip(firsts, np.split(k[order], cuts))]
 
 
 class _Poster(QObject):
@@ -159,8 +107,8 @@ class _Tile(QGraphicsRectItem):
         groups: dict[int, list] = {}
         for key, rect in self.boxes.values():
             groups.setdefault(key, []).append(rect)
-        colors = self.overview._groups
-        self._batches = (list(self.lines.values()), [(colors[k][0], r) for k, r in groups.items()])
+        color = self.overview.color
+        self._batches = (list(self.lines.values()), [(color(k), r) for k, r in groups.items()])
 
     def paint(self, painter, option, widget=None):
         self.paints += 1
@@ -341,7 +289,7 @@ class Overview(QGraphicsItem):
         xs = np.fromiter((item.x() for _n, item in shown), float, len(shown))
         ys = np.fromiter((item.y() for _n, item in shown), float, len(shown))
         hs = np.fromiter((item.height for _n, item in shown), float, len(shown))
-        self._size = _cell_size(xs, ys, xs + WIDTH, ys + hs)
+        self._size = cell_size(xs, ys, xs + WIDTH, ys + hs)
         rects = [QRectF(x, y, WIDTH, h) for x, y, h in zip(xs.tolist(), ys.tolist(), hs.tolist())]
         entries = []
         for (nid, item), rect in zip(shown, rects):
@@ -365,7 +313,7 @@ class Overview(QGraphicsItem):
         for di, dj in ((1, 0), (0, 1), (1, 1)):
             more = np.flatnonzero((i0 + di <= i1) & (j0 + dj <= j1))
             ks.append(more), ii.append(i0[more] + di), jj.append(j0[more] + dj)
-        return _by_cell(np.concatenate(ks), np.concatenate(ii), np.concatenate(jj))
+        return by_cell(np.concatenate(ks), np.concatenate(ii), np.concatenate(jj))
 
     # --- cells -----------------------------------------------------------------------------------
     def _tile(self, layer, cell) -> _Tile:
@@ -382,7 +330,7 @@ class Overview(QGraphicsItem):
         return tuple((i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1))
 
     def _line_cells(self, line) -> list:
-        _k, i, j = _segment_cells(np.array([[line.x1(), line.y1(), line.x2(), line.y2()]]), self._size)
+        _k, i, j = segment_cells(np.array([[line.x1(), line.y1(), line.x2(), line.y2()]]), self._size)
         return list(zip(i.tolist(), j.tolist()))
 
     def _place_box(self, nid, item, rect):
@@ -438,7 +386,7 @@ class Overview(QGraphicsItem):
         if not items:
             return
         ends = np.array([(ln.x1(), ln.y1(), ln.x2(), ln.y2()) for ln in lines], dtype=float)
-        for cell, ks in _by_cell(*_segment_cells(ends, self._size)):
+        for cell, ks in by_cell(*segment_cells(ends, self._size)):
             tile = self._tile(ARROWS, cell)
             tile.lines.update({items[k]: lines[k] for k in ks})
             self._changed.add(tile)
@@ -469,6 +417,10 @@ class Overview(QGraphicsItem):
             tile = self.tiles[(BOXES, *cell)]
             tile.boxes[nid] = (key, rect)
             self._changed.add(tile)
+
+    def color(self, key: int) -> QColor:
+        """The colour of rgba ``key`` (a tile's boxes carry the key)."""
+        return self._groups[key][0]
 
     def _recolour_all(self, nids):
         items = self.graph_scene.node_items

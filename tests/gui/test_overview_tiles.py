@@ -11,13 +11,14 @@ from graphcore.layout import compute_layout
 from graphcore.randgraph import random_graph
 from gui import commands as C
 from gui.canvas import overview as overview_module
+from gui.canvas import tile_grid
 
 
 @pytest.fixture
 def tiled(main_window, monkeypatch):
     """The window on an 80-box graph that counts as big, fitted far out, in many tiles."""
     monkeypatch.setattr(overview_module, "OVERVIEW_MIN_BOXES", 50)
-    monkeypatch.setattr(overview_module, "TILES_ACROSS", 12)
+    monkeypatch.setattr(tile_grid, "TILES_ACROSS", 12)
     g, _ = random_graph(80, 7)
     g.layout.update(compute_layout(g))
     main_window.document.load_graph(g, None)
