@@ -12,7 +12,7 @@ import gc
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsTextItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsTextItem
 
 from graphcore.exercise import lesson_of
 from graphcore.graph import VariableRef
@@ -57,6 +57,10 @@ class GraphScene(QGraphicsScene):
         self._loss_mark = None  # the box drawn as the cost J
         self.overview = Overview(self)  # big graphs zoomed far out: one item draws them all
         self.addItem(self.overview)
+        # The boxes and arrows are children of two layer items, not top-level items: Qt sorts its
+        # top-level items at each item added or removed and again at the next paint (24,000 at
+        # 10,000 boxes, ~8 ms an edit); a layer's children keep their order (one z each).
+        self.arrow_layer, self.box_layer = _layer(self, 0.0), _layer(self, 1.0)
         self.selectionChanged.connect(self._selection_changed)  # first: the window's followers read the cache
         self.graph.subscribe(self._on_event)
         document.evaluated.connect(self.show_evaluation)
@@ -116,7 +120,7 @@ class GraphScene(QGraphicsScene):
         self.node_items[nid] = item
         self.overview.item_added(item)
         self.overview.touch(nid)
-        self.addItem(item)
+        item.setParentItem(self.box_layer)  # into the scene, under the arrows' layer's z order
 
     def add_edge_item(self, e):
         src, dst = self.node_items.get(e.src), self.node_items.get(e.dst)
@@ -130,7 +134,7 @@ class GraphScene(QGraphicsScene):
         self.edge_index.add(e)
         self.overview.item_added(item)
         self.overview.touch(e.dst)
-        self.addItem(item)
+        item.setParentItem(self.arrow_layer)
 
     def remove_node_item(self, nid):
         item = self.node_items.pop(nid, None)
@@ -164,7 +168,7 @@ class GraphScene(QGraphicsScene):
         item = EdgeItem(e, src_port, dst_port)
         self.edge_items[e] = item
         self.edge_index.add(e)
-        self.addItem(item)
+        item.setParentItem(self.arrow_layer)
         return item
 
     def rewire_node(self, nid):
@@ -415,6 +419,17 @@ class GraphScene(QGraphicsScene):
             if it.isVisible():  # boxes inside a collapsed group or outside the group drilled into: not shown
                 rect = rect.united(it.sceneBoundingRect())
         return rect
+
+
+def _layer(scene, z: float) -> QGraphicsRectItem:
+    """An empty item holding boxes or arrows (no contents, never under the pointer)."""
+    layer = QGraphicsRectItem()
+    layer.setFlag(QGraphicsItem.ItemHasNoContents, True)
+    layer.setPen(Qt.NoPen)
+    layer.setZValue(z)
+    layer.setAcceptedMouseButtons(Qt.NoButton)
+    scene.addItem(layer)
+    return layer
 
 
 def _escape(text):
