@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 from ..canvas.overlay import CURRENT_COLOR
 from . import style
 from .node_item import IGNORED_OPACITY, WIDTH
+from .scene_sync import gc_paused
 from .tile_grid import by_cell, cell_size, segment_cells
 
 # Below this zoom a box is drawn as a plain block by its own paint (NodeItem._paint_box).
@@ -46,6 +47,17 @@ _EMPTY = QPainterPath()
 # Two layers of tiles: a selection or an evaluation's marks recolour boxes and leave the arrows'
 # tiles as they were drawn.
 ARROWS, BOXES = 0, 1
+
+
+_FADED: dict[str, QColor] = {}  # kind → its faded colour, made once
+_RGBA: dict[int, int] = {}  # id of one of the few colours boxes take → its rgba (a QColor is not hashable)
+
+
+def _key(color: QColor) -> int:
+    key = _RGBA.get(id(color))
+    if key is None:
+        key = _RGBA[id(color)] = color.rgba()
+    return key
 
 
 def _faded(color: QColor) -> QColor:
@@ -276,7 +288,12 @@ class Overview(QGraphicsItem):
 
     def _read_everything(self):
         """Every shown box and arrow read at once (a rebuild, a mode switch, a layout): the cells
-        are found with numpy, each tile handed its boxes and arrows in one piece."""
+        are found with numpy, each tile handed its boxes and arrows in one piece; the collector
+        waits meanwhile (tens of thousands of entries kept, none garbage)."""
+        with gc_paused():
+            self._read_all_now()
+
+    def _read_all_now(self):
         scene = self.graph_scene
         self._all, self._key, self._groups = False, {}, {}
         self._dirty, self._selection_dirty, self._changed = set(), False, set()
@@ -294,7 +311,7 @@ class Overview(QGraphicsItem):
         entries = []
         for (nid, item), rect in zip(shown, rects):
             color = self._color(nid, item)
-            key = color.rgba()  # a QColor is not hashable
+            key = _key(color)
             entries.append((key, rect))
             self._key[nid] = key
             self._groups.setdefault(key, (color, {}))[1][nid] = rect
@@ -335,7 +352,7 @@ class Overview(QGraphicsItem):
 
     def _place_box(self, nid, item, rect):
         color = self._color(nid, item)
-        key = color.rgba()  # a QColor is not hashable
+        key = _key(color)
         self._key[nid] = key
         self._groups.setdefault(key, (color, {}))[1][nid] = rect
         for cell in self._rect_cells(rect):
@@ -399,7 +416,7 @@ class Overview(QGraphicsItem):
         self.boxes_read += 1
         rect = QRectF(item.x(), item.y(), WIDTH, item.height)
         old = self._key.get(nid)
-        if old is not None and old == self._color(nid, item).rgba() and self._groups[old][1][nid] == rect:
+        if old is not None and old == _key(self._color(nid, item)) and self._groups[old][1][nid] == rect:
             return  # drawn as it is (a rename, a value): its tiles stay
         self._unplace_box(nid)
         self._place_box(nid, item, rect)
@@ -411,7 +428,7 @@ class Overview(QGraphicsItem):
         rect = self._groups[old][1].pop(nid)
         item = self.graph_scene.node_items[nid]
         color = self._color(nid, item)
-        key = self._key[nid] = color.rgba()
+        key = self._key[nid] = _key(color)
         self._groups.setdefault(key, (color, {}))[1][nid] = rect
         for cell in self._rect_cells(rect):
             tile = self.tiles[(BOXES, *cell)]
@@ -429,7 +446,7 @@ class Overview(QGraphicsItem):
             old = key_of.get(nid)
             if old is not None:
                 color = self._color(nid, items[nid])
-                key = key_of[nid] = color.rgba()
+                key = key_of[nid] = _key(color)
                 groups.setdefault(key, (color, {}))[1][nid] = groups[old][1].pop(nid)
         for (layer, _i, _j), tile in self.tiles.items():
             if layer == BOXES and tile.boxes:
@@ -444,8 +461,12 @@ class Overview(QGraphicsItem):
             return _CURRENT
         if item.error:
             return style.UNWIRED
-        color = style.KIND_COLORS[item.kind]
-        return _faded(color) if item.ignored else color
+        if item.ignored:
+            faded = _FADED.get(item.kind)
+            if faded is None:
+                faded = _FADED[item.kind] = _faded(style.KIND_COLORS[item.kind])
+            return faded
+        return style.KIND_COLORS[item.kind]
 
     def _read_arrows(self, nid):
         scene = self.graph_scene
