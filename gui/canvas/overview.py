@@ -10,11 +10,11 @@ their update requests; the overview draws them instead, with two C++ calls per c
 
 It draws them in tiles: the scene is cut into square cells, each drawn by one ``_Tile``
 item holding the boxes and arrows that touch its cell, kept by Qt as a pixmap in device
-coordinates. The scene tells the overview which boxes changed (``touch``); soon after
-(a posted call, or at the latest when the view paints its background) it reads again only
-those boxes and their arrows, and only the tiles they leave or enter draw again. An edit at
-10,000 boxes redrew all of them (~10 ms a repaint); a zoom redraws every tile (Qt drops the
-pixmaps when the view's scale changes).
+coordinates. The scene tells the overview which boxes changed (``touch``) and has it catch
+up at the end of each change it follows (else a posted call, or the view before it paints):
+it reads again only those boxes and their arrows, and only the tiles they leave or enter
+draw again (one item drawing everything redrew all 10,000 boxes at any
+edit: ~10 ms a repaint). A zoom redraws every tile: Qt drops the pixmaps at a new scale.
 """
 from __future__ import annotations
 

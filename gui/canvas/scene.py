@@ -55,7 +55,7 @@ class GraphScene(QGraphicsScene):
         self._selected_arrows = None  # and the selected arrows' Edges
         self._selected_items = None  # Qt's list of them
         self._loss_mark = None  # the box drawn as the cost J
-        self.overview = Overview(self)  # big graphs zoomed far out: one item draws them all
+        self.overview = Overview(self)  # big graphs zoomed far out: its tiles draw them all
         self.addItem(self.overview)
         # The boxes and arrows are children of two layer items, not top-level items: Qt sorts its
         # top-level items at each item added or removed and again at the next paint (24,000 at
