@@ -330,9 +330,26 @@ def ignored_boxes(graph: Graph, order: list[str] | None = None) -> set[str]:
     if kept is not None and kept[0] == _stamp(graph, roots):
         return set(kept[1])
     needed = _needed(graph, roots)
-    ignored = set() if len(needed) == len(graph) else {n for n in graph.nodes() if n not in needed}
+    ignored = _grown(graph, roots, kept, needed)
+    if ignored is None:
+        ignored = set() if len(needed) == len(graph) else {n for n in graph.nodes() if n not in needed}
     remember_ignored(graph, roots, ignored)
     return ignored
+
+
+def _grown(graph: Graph, roots: list[str], kept, needed) -> set[str] | None:
+    """The kept answer and the boxes added since, when only boxes were added at the end (no
+    arrow changed: J needs what it needed, a new box is unwired hence ignored); None otherwise
+    (a box put back in the middle leaves an old box among the last ones: read them all)."""
+    if kept is None or kept[2] != graph.wiring_version or kept[0][3] != tuple(roots):
+        return None
+    added = len(graph) - kept[0][1]
+    if not 0 < added <= 64:
+        return None
+    new = graph.nodes()[-added:]
+    if any(n in kept[1] or n in needed for n in new):
+        return None
+    return set(kept[1]).union(new)
 
 
 def _needed(graph: Graph, roots: list[str]) -> frozenset:
@@ -361,11 +378,11 @@ def remember_ignored(graph: Graph, roots: list[str], ignored: set[str]):
     """What ``ignored_boxes`` answers until the structure changes (a patched plan tells it, replan.py)."""
     roots = [r for r in roots if r in graph]
     if roots:
-        _IGNORED[graph] = (_stamp(graph, roots), frozenset(ignored))
+        _IGNORED[graph] = (_stamp(graph, roots), frozenset(ignored), graph.wiring_version)
 
 
 # Per graph, kept here rather than on the Graph (which owns none of it); a graph closed frees it.
-_IGNORED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> (stamp, ignored boxes)
+_IGNORED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> (stamp, ignored boxes, wiring)
 _NEEDED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph -> ((wiring, roots), needed boxes)
 
 

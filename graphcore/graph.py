@@ -22,7 +22,7 @@ import numpy as np
 
 from . import functions as F
 from .box_fields import checked_column, checked_label, finite_number, value_label, writes_value
-from .label_counts import label_counts, note_added, note_removed, sources
+from .label_counts import label_counts, note_added, note_relabelled, note_removed, sources
 from .merge import FragmentMerge
 from .errors import (BadAttributeError, BadIdError, CycleError, DuplicateIdError, PortError,
                      PortTakenError, UnknownNodeError)
@@ -160,8 +160,7 @@ class Graph(FragmentMerge):
         return F.get(d["op"]).resolve_attrs(d.get("attrs"), node_id)
 
     def label(self, node_id: str) -> str:
-        d = self._data(node_id)
-        return d.get("label") or node_id
+        return self._data(node_id).get("label") or node_id
 
     def box_name(self, node_id: str) -> str:
         """The box as the learner knows it, for messages: its label, and its id in brackets
@@ -381,6 +380,7 @@ class Graph(FragmentMerge):
         d = self._data(node_id)
         if label is not None:
             checked_label(label, node_id)
+        note_relabelled(self, d.get("label") or node_id, label or node_id)  # kept counts follow the announce
         if label:
             d["label"] = label
         else:

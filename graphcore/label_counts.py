@@ -6,7 +6,7 @@ parameter of a 10,000-box graph (the landscape's axis lists), reading every labe
 was quadratic. Both are read once, then kept up to date box by box as boxes come and go
 (``note_added``/``note_removed``): an edit of a 10,000-box graph reads the boxes it changes,
 not all of them. ``members`` counts changes of the set of boxes; a change this module is not
-told of (a label's change bumps ``labels_version``; a whole new box set in ``assign``) makes
+told of (a label's change not noted with ``note_relabelled`` bumps ``labels_version``; a whole new box set in ``assign``) makes
 it read the boxes again. Both are kept in ``graph.attached`` (the parts' own corner of the
 graph), so they go with the graph.
 """
@@ -99,6 +99,21 @@ def note_removed(graph, node_id: str, op: str, label: str):
         if op in ("parameter", "input"):
             kept[op == "input"].remove(node_id)
         _keep(graph, "sources", graph.members, kept)
+
+
+def note_relabelled(graph, old: str, new: str):
+    """A box's label goes from ``old`` to ``new`` (each the label ``Graph.label`` shows); called
+    just before the change is announced, which bumps ``graph.labels_version``: the kept counts
+    follow it instead of being read again (a rename of one box of 10,000 read all 10,000)."""
+    key = (graph.members, graph.labels_version)
+    counts = _kept(graph, "label_counts", key)
+    if counts is None or old == new:
+        return
+    counts[old] = counts.get(old, 0) - 1
+    if counts[old] <= 0:
+        del counts[old]
+    counts[new] = counts.get(new, 0) + 1
+    _keep(graph, "label_counts", (graph.members, graph.labels_version + 1), counts)
 
 
 def _follow(graph, label: str, step: int):

@@ -219,6 +219,9 @@ class GraphView(QGraphicsView):
 
     # --- background grid ---------------------------------------------------------------
     def drawBackground(self, painter, rect):
+        overview = getattr(self.scene(), "overview", None)
+        if overview is not None:
+            overview.catch_up()  # before the items draw: the far-out tiles a change touched draw anew
         painter.fillRect(rect, style.CANVAS)
         if self.zoom < 0.3:
             return

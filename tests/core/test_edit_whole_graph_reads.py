@@ -91,8 +91,14 @@ def test_a_renamed_box_recounts_labels():
     g, _ = random_graph(50, 5)
     n = g.nodes()[0]
     LC.label_counts(g)
+    before = dict(LC.READS)
     g.set_label(n, "only_one")
     assert LC.label_counts(g) == fresh(g)[0]
+    g.set_label(g.nodes()[1], "only_one")  # now two: box_name tells them apart
+    assert g.box_name(n) == f"only_one [{n}]"
+    g.set_label(n, None)  # back to its id
+    assert LC.label_counts(g) == fresh(g)[0] and g.box_name(g.nodes()[1]) == "only_one"
+    assert LC.READS == before  # the renames were followed, no box read again
 
 
 class Counted(Edge):
@@ -127,6 +133,14 @@ def test_a_box_added_unwired_does_not_walk_the_graph_for_the_ignored_boxes(monke
     monkeypatch.setattr(Graph, "upstream_of", lambda self, ids: walks.append(1) or real(self, ids))
     new = g.add_node("parameter", value=1.0)
     assert engine.ignored_boxes(g) == first | {new} and walks == []
+    newer = g.add_node("add")  # another unwired box: the kept answer grows by it
+    assert engine.ignored_boxes(g) == first | {new, newer} and walks == []
+    at = g.nodes().index(new)
+    removal = g.remove_node(new)
+    assert engine.ignored_boxes(g) == first | {newer}
+    g.add_record(removal.record, at=at)  # put back before the last box: not a box at the end
+    assert engine.ignored_boxes(g) == first | {new, newer}
+    walks.clear()  # (the removal changed the wiring: one walk)
     target = next(n for n in g.nodes() if n not in first and g.op(n) == "add")
     g.disconnect(target, 0)
     g.connect(new, target, 0)  # now J depends on it
