@@ -14,17 +14,19 @@ def small():
     return g, a, b
 
 
-def test_label_counts_survive_moves_and_values_not_renames():
+def test_label_counts_survive_moves_and_values_and_follow_renames():
     g, a, b = small()
     counts = label_counts(g)
     g.move(a, 10, 20)
     g.set_value(a, 2.0)
     assert label_counts(g) is counts
-    g.set_label(a, "w")
-    assert label_counts(g) is not counts and label_counts(g)["w"] == 1
+    g.set_label(a, "w")  # the kept counts follow the rename (note_relabelled), right without a re-read
+    assert label_counts(g) == {"w": 1, "input": 1, "add": 1}
     with g.batch():  # a batch (an undo of several renames) may hold labels
         g.set_label(a, "v")
-    assert label_counts(g).get("v") == 1
+    assert label_counts(g) == {"v": 1, "input": 1, "add": 1}
+    g.set_label(b, "v")  # two boxes share a label now
+    assert label_counts(g) == {"v": 2, "add": 1}
 
 
 def test_parameters_and_inputs_follow_the_structure():
