@@ -4,7 +4,8 @@
 
 Each graph is a seeded random graph (graphcore.randgraph) saved without positions, so
 opening it runs the auto-layout. Measured: graphcore.layout alone; File → Open (load,
-validate, lay out, build the scene in one reset, evaluate); the first paint of the window.
+validate, lay out, build the scene in one reset, and evaluate — from 2,000 boxes the evaluation
+follows the first paint, its own column); the first paint of the window.
 Timings are reported, never asserted.
 """
 from __future__ import annotations
@@ -49,15 +50,20 @@ def main(sizes=SIZES) -> str:
             t1 = time.perf_counter()
             win.grab()
             t2 = time.perf_counter()
-            assert ok and len(win.scene.node_items) == len(g)
-            rows.append((len(g), len(g.edges()), t_layout, t1 - t0, t2 - t1))
+            if win.document._timer.isActive():  # a big graph is evaluated after the first paint
+                win.document.evaluate_now()
+                app.processEvents()
+            t3 = time.perf_counter()
+            assert ok and len(win.scene.node_items) == len(g) and win.document.evaluation is not None
+            rows.append((len(g), len(g.edges()), t_layout, t1 - t0, t2 - t1, t3 - t2))
             win.document.undo_stack.setClean()
             win.close()
             win.deleteLater()
             app.processEvents()
-    lines = ["| boxes | arrows | layout alone (ms) | open + layout + scene (ms) | first paint (ms) |",
-             "|---:|---:|---:|---:|---:|"]
-    lines += [f"| {n:,} | {e:,} | {a * 1e3:.0f} | {b * 1e3:.0f} | {c * 1e3:.0f} |" for n, e, a, b, c in rows]
+    lines = ["| boxes | arrows | layout alone (ms) | open + layout + scene (ms) | first paint (ms) "
+             "| then evaluation (ms) | all (ms) |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {n:,} | {e:,} | {a * 1e3:.0f} | {b * 1e3:.0f} | {c * 1e3:.0f} | {d * 1e3:.0f} | {(b + c + d) * 1e3:.0f} |"
+              for n, e, a, b, c, d in rows]
     return "\n".join(lines)
 
 
