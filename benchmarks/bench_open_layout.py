@@ -62,8 +62,8 @@ def main(sizes=SIZES) -> str:
             app.processEvents()
     lines = ["| boxes | arrows | layout alone (ms) | open + layout + scene (ms) | first paint (ms) "
              "| then evaluation (ms) | all (ms) |", "|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {n:,} | {e:,} | {a * 1e3:.0f} | {b * 1e3:.0f} | {c * 1e3:.0f} | {d * 1e3:.0f} | {(b + c + d) * 1e3:.0f} |"
-              for n, e, a, b, c, d in rows]
+    lines += [f"| {n:,} | {e:,} | {a * 1e3:.0f} | {b * 1e3:.0f} | {c * 1e3:.0f} | {d * 1e3:.0f} "
+              f"| {(b + c + d) * 1e3:.0f} |" for n, e, a, b, c, d in rows]
     return "\n".join(lines)
 
 

@@ -6,9 +6,9 @@ parameter of a 10,000-box graph (the landscape's axis lists), reading every labe
 was quadratic. Both are read once, then kept up to date box by box as boxes come and go
 (``note_added``/``note_removed``): an edit of a 10,000-box graph reads the boxes it changes,
 not all of them. ``members`` counts changes of the set of boxes; a change this module is not
-told of (a label's change not noted with ``note_relabelled`` bumps ``labels_version``; a whole new box set in ``assign``) makes
-it read the boxes again. Both are kept in ``graph.attached`` (the parts' own corner of the
-graph), so they go with the graph.
+told of (a label's change not noted with ``note_relabelled`` bumps ``labels_version``; a whole
+new box set in ``assign``) makes it read the boxes again. Both are kept in ``graph.attached``
+(the parts' own corner of the graph), so they go with the graph.
 """
 from __future__ import annotations
 

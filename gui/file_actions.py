@@ -81,7 +81,8 @@ class FileActions(QObject):
         try:
             with gc_paused():  # the thousands of items made at once
                 g = load_for_window(path)
-                self.doc.load_graph(g, str(Path(path).resolve()), take=True)  # all or nothing: on failure the old graph stays
+                # all or nothing: on failure the old graph stays
+                self.doc.load_graph(g, str(Path(path).resolve()), take=True)
         except GraphError as exc:
             QMessageBox.warning(self.window, "Cannot open graph", safe_text(exc))
             self.window.show_message(str(exc))

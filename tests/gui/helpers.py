@@ -73,3 +73,22 @@ def open_random(win, n, seed=0):
     g.layout.update(compute_layout(g))
     win.document.load_graph(g, None)
     return win.document.graph
+
+
+def far_out_window(win, monkeypatch, size: tuple[int, int], tiles_across: int | None = None):
+    """``win`` on an 80-box random graph that counts as big (the overview's threshold lowered
+    to 50 boxes), laid out and fitted in a view of ``size`` — zoomed far out, as a 10,000-box
+    graph is; ``tiles_across``: the overview's tile grid made that fine."""
+    from graphcore.layout import compute_layout
+    from graphcore.randgraph import random_graph
+    from gui.canvas import overview, tile_grid
+
+    monkeypatch.setattr(overview, "OVERVIEW_MIN_BOXES", 50)
+    if tiles_across is not None:
+        monkeypatch.setattr(tile_grid, "TILES_ACROSS", tiles_across)
+    g, _ = random_graph(80, 7)
+    g.layout.update(compute_layout(g))
+    win.document.load_graph(g, None)
+    win.view.resize(*size)
+    win.view.fit()
+    return win

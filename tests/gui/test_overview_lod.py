@@ -12,6 +12,7 @@ from graphcore.layout import compute_layout
 from graphcore.randgraph import random_graph
 from gui import commands as C
 from gui.canvas import overview as overview_module
+from tests.gui.helpers import far_out_window
 
 NO_CONTENTS = QGraphicsItem.ItemHasNoContents
 
@@ -19,13 +20,7 @@ NO_CONTENTS = QGraphicsItem.ItemHasNoContents
 @pytest.fixture
 def big(main_window, monkeypatch):
     """The window on an 80-box graph that counts as big, fitted (far out: zoom < 0.25)."""
-    monkeypatch.setattr(overview_module, "OVERVIEW_MIN_BOXES", 50)
-    g, _ = random_graph(80, 7)
-    g.layout.update(compute_layout(g))
-    main_window.document.load_graph(g, None)
-    main_window.view.resize(300, 200)
-    main_window.view.fit()
-    return main_window
+    return far_out_window(main_window, monkeypatch, (300, 200))
 
 
 def painted_by_themselves(scene):

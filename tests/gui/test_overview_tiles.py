@@ -7,23 +7,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPointF
 
-from graphcore.layout import compute_layout
-from graphcore.randgraph import random_graph
 from gui import commands as C
 from gui.canvas import overview as overview_module
-from gui.canvas import tile_grid
+from tests.gui.helpers import far_out_window
 
 
 @pytest.fixture
 def tiled(main_window, monkeypatch):
     """The window on an 80-box graph that counts as big, fitted far out, in many tiles."""
-    monkeypatch.setattr(overview_module, "OVERVIEW_MIN_BOXES", 50)
-    monkeypatch.setattr(tile_grid, "TILES_ACROSS", 12)
-    g, _ = random_graph(80, 7)
-    g.layout.update(compute_layout(g))
-    main_window.document.load_graph(g, None)
-    main_window.view.resize(600, 400)
-    main_window.view.fit()
+    far_out_window(main_window, monkeypatch, (600, 400), tiles_across=12)
     main_window.grab()
     return main_window
 
