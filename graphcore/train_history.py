@@ -63,7 +63,7 @@ class History:
         self._epoch[self._n] = epoch
         self._scalars[self._n] = scalars
         self._n += 1
-        self._last = (self._n, (epoch, *scalars))
+        self._last = (self._n, (int(epoch), *scalars))  # as entry() gives it: a Python int
         if epoch % self._stride:
             return
         if self._rows == self.max_rows:  # thin out: keep every other row, record half as often
@@ -154,7 +154,7 @@ def _grow(a: np.ndarray, fill=0, cap: int | None = None) -> np.ndarray:
 
 def _entry(epoch: int, cost, accuracy, test_cost, test_accuracy, _time=None) -> dict:
     d = {"epoch": epoch, "cost": _num(cost), "accuracy": _num(accuracy)}
-    if not math.isnan(test_cost):
+    if test_cost is not None and not math.isnan(test_cost):  # None in a tuple row: stored as nan
         d["test_cost"], d["test_accuracy"] = _num(test_cost), _num(test_accuracy)
     return d
 

@@ -291,3 +291,20 @@ def test_steps_ask_for_parameter_gradients_only_and_box_sizes_stay_the_same(batc
         want = [0.0 if g is None else float(np.mean(np.abs(g))) for g in full.grads]
         assert again.history.box_grads[row].tolist() == want
     assert np.array_equal(again.history.params, tr.history.params)
+
+
+def test_history_last_is_the_last_entry_however_the_row_was_given():
+    """``last()`` is built from the row just appended (no read back): it must say what
+    ``entries()[-1]`` says, past the thinning and after ``clear()``, whatever ``append`` took."""
+    h = History(["a"], ["a"], max_rows=4)
+    rows = [(0.5, math.nan, math.nan, math.nan, 0.1), (0.25, None, None, None, None),  # None read as nan
+            {"cost": 0.125, "test_cost": 1.0, "test_accuracy": 0.5}, (np.float32(0.1), 1, 2, 3, 4.0)]
+    for e in range(1, 30):
+        h.append(np.int64(e) if e % 2 else e, rows[e % len(rows)], [e], [0.0], [0.0])
+        last = h.last()
+        assert last == h.entries()[-1] and type(last["epoch"]) is int, e
+    assert len(h.row_epochs) <= 4
+    h.clear()
+    assert h.last() is None and h.entries() == []
+    h.append(1, {"cost": 2.0}, [1], [0.0], [0.0])
+    assert h.last() == h.entry(0) == {"epoch": 1, "cost": 2.0, "accuracy": None}
