@@ -60,8 +60,8 @@ def note_added(graph, node_id: str, op: str, label: str, at: int | None = None):
         same = kept[op == "input"]
         if at is None or at >= len(graph) - 1:
             same.append(node_id)
-        else:
-            same.insert(_place(graph.nodes(), at, same), node_id)
+        else:  # a place below 0 is the front, as insert_at puts it
+            same.insert(_place(graph.nodes(), max(at, 0), same), node_id)
     _keep(graph, "sources", graph.members, kept)
 
 

@@ -37,3 +37,20 @@ def test_parameters_and_inputs_follow_the_structure():
     c = g.add_node("parameter", value=0.0)
     g.remove_node(b)
     assert g.parameters() == [a, c] and g.inputs() == []
+
+
+def test_a_box_added_at_any_place_goes_into_the_kept_lists_where_a_read_puts_it():
+    """``add_node(at=)`` as ``insert_at`` places it (a negative place: the front, as past the end:
+    the end); the kept source lists follow without a re-read and agree with one."""
+    from graphcore import label_counts as LC
+
+    for at in (-5, -3, -2, -1, 0, 1, 2, 3, 99, None):
+        g, a, b = small()
+        g.add_node("parameter", "p0", value=0.0)
+        assert g.parameters() == [a, "p0"]  # read: kept from here on
+        reads = LC.READS["sources"]
+        new = g.add_node("parameter", "q", value=0.0, at=at)
+        kept = g.parameters()
+        assert LC.READS["sources"] == reads, at
+        assert kept == [n for n in g.nodes() if g.op(n) == "parameter"], at
+        assert kept.index(new) == (0 if at is not None and at <= 0 else 2 if at is None or at >= 4 else 1), at
