@@ -217,9 +217,9 @@ class Trainer:
             ev = self.plan.run(data, self.params, grads="all" if record else "params")
             grads = ev.param_grads
             before = self.params.copy()
-            with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            with np.errstate(over="ignore", invalid="ignore"):  # checked here (inf + −inf: nan, no warning)
                 self.opt.step(self.params, grads)
-            self._check_update(before)
+                self._check_update(before)
         except GraphError as exc:
             self._elapsed += time.perf_counter() - t0
             self._fail(exc)
@@ -256,13 +256,13 @@ class Trainer:
             if done is None:
                 return None  # Plan.run says what is wrong
             self.opt.step(params, done.param_grads)
-        if not _isfinite(_add_reduce(params)):  # a sum overflowing only sends this to the precise test
-            try:
-                self._check_update(done.theta)  # θ before the step (the lane's copy)
-            except GraphError as exc:
-                self._elapsed += _clock() - t0
-                self._fail(exc)
-                return math.nan, False
+            if not _isfinite(_add_reduce(params)):  # a sum overflowing only sends this to the precise test
+                try:
+                    self._check_update(done.theta)  # θ before the step (the lane's copy)
+                except GraphError as exc:
+                    self._elapsed += _clock() - t0
+                    self._fail(exc)
+                    return math.nan, False
         self._cost_sum, self._n_batches, self._grad_sum = done.cost, 1, done.param_grads
         self._correct = self._counted = 0
         if track and "accuracy" in track:

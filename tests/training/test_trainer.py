@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from graphcore import fileformat, lessons, optim
+from graphcore import epoch_lane, fileformat, lessons, optim
 from graphcore.builder import GraphBuilder, mlp
 from graphcore.errors import EvaluationError, NonFiniteError
 from graphcore.training import History, Trainer, init_scales, initial_values, mean_abs
@@ -308,3 +308,34 @@ def test_history_last_is_the_last_entry_however_the_row_was_given():
     assert h.last() is None and h.entries() == []
     h.append(1, {"cost": 2.0}, [1], [0.0], [0.0])
     assert h.last() == h.entry(0) == {"epoch": 1, "cost": 2.0, "accuracy": None}
+
+
+def test_an_update_to_plus_and_minus_inf_fails_without_a_numpy_warning(monkeypatch):
+    """The finiteness test after the step (a sum of θ: inf + −inf is nan) runs under the step's
+    errstate: a failed update is the Trainer's error, not a RuntimeWarning on the console —
+    through the plain step and through the full-batch lane (after an ordinary first epoch)."""
+    import warnings
+
+    b = GraphBuilder("two")
+    b.parameter("a", 0.0)
+    b.parameter("c", 0.0)
+    b.constant("k", 3.0)
+    b.box("sub", "a", "c", id="d")
+    b.box("squared_error", "d", "k", id="J")
+    b.meta(loss="J")
+    lanes = Trainer(mlp(["x1", "x2"], [3], "tanh", "bce", dataset={"generator": "xor", "n": 30, "seed": 0}),
+                    optimizer="adam", lr=0.1, stop_on_divergence=False, track=("accuracy",))
+    lanes.train(2)  # the lane is made: its next epochs go through it (no box sizes asked for)
+    lanes.opt.hp = dict(lanes.opt.hp, lr=1e308)
+    plain = Trainer(b.graph, optimizer="sgd", lr=1e308, epochs=3)
+    runs = []
+    lane_run = epoch_lane.Lane.run
+    monkeypatch.setattr(epoch_lane.Lane, "run", lambda self, params: runs.append(1) or lane_run(self, params))
+    for tr in (lanes, plain):
+        before = tr.params.copy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            tr.train(3)
+        assert tr.status == "failed" and "became" in str(tr.error)
+        np.testing.assert_array_equal(tr.params, before)  # put back to θ before the step
+    assert len(runs) == 1  # the lane's failed epoch went through the lane (the plain graph has none)
