@@ -292,3 +292,49 @@ def test_the_softmax_heads_labels_are_kept_only_while_they_cannot_change():
     assert rows(frozen, 3) is kept and first is not kept
     with pytest.raises(ValueError):
         rows(np.array([0.0, 3.0]), 3)
+
+
+def _hand_layer(b, xs, units, tag, act, rng, bias=True, order="wb"):
+    """A dense layer built box by box, its parameters in the box order ``order``: "wb" w₁ … wₙ b
+    (whole rows), "bw" the bias first, "rev" every row reversed (gathered)."""
+    outs = []
+    for u in range(units):
+        ws = [f"w{tag}{u}_{i}" for i in range(len(xs))]
+        ids = ws + ([f"b{tag}{u}"] if bias else [])
+        ids = {"wb": ids, "bw": ids[-1:] + ids[:-1], "rev": ids[::-1]}[order]
+        for p in ids:
+            b.parameter(p, float(rng.normal()))
+        acc = b.box("mul", xs[0], ws[0])
+        for x, w in zip(xs[1:], ws[1:]):
+            acc = b.box("add", acc, b.box("mul", x, w))
+        if bias:
+            acc = b.box("add", acc, f"b{tag}{u}")
+        outs.append(b.box(act, acc) if act else acc)
+    return outs
+
+
+@pytest.mark.parametrize("order,bias,two", [("wb", True, False), ("wb", False, False), ("bw", True, False),
+                                            ("rev", True, False), ("wb", True, True), ("bw", False, True)])
+def test_hand_built_layers_in_any_parameter_order_give_the_references_numbers(order, bias, two):
+    """[W b]·[X; 1] only for whole rows w₁ … wₙ b; no bias, the bias first, reversed rows, two
+    blocks over the same columns: the reference's values and gradients, m = 1 and more, float
+    and int columns, and a column changed in place between runs (not kept)."""
+    from graphcore.builder import GraphBuilder
+
+    rng = np.random.default_rng(7)
+    b = GraphBuilder()
+    xs = [b.input("x1", "x1"), b.input("x2", "x2")]
+    h = _hand_layer(b, xs, 3, "a", "tanh", rng, bias, order)
+    if two:
+        h += _hand_layer(b, xs, 2, "c", "relu", rng, bias, order)
+    out = _hand_layer(b, h, 1, "o", None, rng, bias, order)[0]
+    b.meta(loss=b.box("squared_error", out, b.input("y", "y")), output=out)
+    plan = engine.compile_graph(b.graph)
+    assert len(fusion.blocks(plan)) == 2 + two
+    src = fusion_kernel.kernel_source(plan, signature(plan))
+    assert ("ones(" in src) == (order == "wb" and bias)
+    for m in (1, 2, 9):
+        data = {"x1": rng.normal(size=m), "x2": rng.integers(-3, 4, m), "y": rng.normal(size=m)}
+        assert_run_matches(plan, data, rng.normal(size=len(plan.param_ids)))
+        data["x1"][0] += 1.0  # writable: stacked anew
+        assert_run_matches(plan, data)
