@@ -111,3 +111,41 @@ def test_collapse_expand_far_out(main_window, tmp_path, monkeypatch):
     layer.set_collapsed("neuron 1.2", False)
     scene.overview.follow_zoom(0.1)
     check(win)
+
+
+def test_undo_of_a_big_delete_in_groups_far_out(main_window, tmp_path, monkeypatch):
+    """More than 40 boxes in collapsed groups deleted and put back in bulk: the groups, the
+    hidden boxes and the tiles are as before."""
+    from graphcore import fileformat
+    from graphcore.builder import mlp
+    from graphcore.groups import groups_of
+
+    monkeypatch.setattr(overview_module, "OVERVIEW_MIN_BOXES", 1)
+    g0 = mlp(["x1", "x2"], [6, 6], "relu", "bce", groups=True,
+             dataset={"generator": "xor", "n": 20, "seed": 0, "noise": 0.0, "test_fraction": 0.0})
+    path = tmp_path / "net.graph.json"
+    fileformat.save(g0, path)
+    win = main_window
+    assert win.files.open(str(path), ask=False)
+    doc, g, scene = win.document, win.document.graph, win.scene
+    layer = scene.group_layer
+    names = groups_of(g).names()
+    layer.set_collapsed(names[1], True)
+    win.view.resize(300, 200)
+    win.view.fit()
+    scene.overview.follow_zoom(0.1)
+    check(win)
+    groups = groups_of(g).to_list()
+    shown = {n for n, it in scene.node_items.items() if it.isVisible()}
+    assert len(g) > 40
+    doc.push(C.RemoveCommand(g, list(g.nodes())))
+    check(win)
+    doc.undo_stack.undo()
+    check(win)
+    assert groups_of(g).to_list() == groups
+    assert {n for n, it in scene.node_items.items() if it.isVisible()} == shown
+    layer.set_collapsed(names[1], False)
+    check(win)
+    doc.undo_stack.redo()
+    doc.undo_stack.undo()
+    check(win)
