@@ -34,6 +34,8 @@ def test_renames_with_duplicate_labels_undo_redo(main_window, qtbot, tmp_path):
         assert listed(panel) == [fresh_name(g, p) for p in g.parameters()]
         win.select_nodes([a])
         qtbot.wait(50)
+        title = win.inspector.title.text()
+        assert f"[{a}]" in title if fresh_name(g, a) != g.label(a) else f"[{a}]" not in title
 
     settle()
     doc.push(C.RenameCommand(g, c, g.label(a)))  # a box not listed takes a parameter's label
