@@ -9,6 +9,7 @@ from . import style
 
 OP_MIME = "application/x-backprop-studio-op"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+FIT_ROOM = 50000.0  # canvas kept around a graph bigger than the first ±50,000 (scene units)
 
 
 class GraphView(QGraphicsView):
@@ -96,6 +97,11 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.centerOn(0, 0)
             return
+        # The canvas (±50,000) grows to hold a bigger graph (10,000 boxes span ~130,000), with
+        # room around it as wide as the fitted view shows: else the view could neither centre it
+        # nor scroll to its ends, and a zoom at its edge drifted off the cursor.
+        room = max(FIT_ROOM, rect.width(), rect.height())
+        self.setSceneRect(self.sceneRect().united(rect.adjusted(-room, -room, room, room)))
         self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
         if self.zoom > 1.25:
             self.resetTransform()
