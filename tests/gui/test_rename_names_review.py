@@ -28,7 +28,7 @@ def test_renames_with_duplicate_labels_undo_redo(main_window, qtbot, tmp_path):
     a, b, c = params[0], params[1], others[0]
 
     def settle():
-        qtbot.wait(250)
+        qtbot.wait(150)  # the landscape follows on a short timer
         assert [g.box_name(p) for p in g.nodes()] == [fresh_name(g, p) for p in g.nodes()]
         panel._fill_choices()
         assert listed(panel) == [fresh_name(g, p) for p in g.parameters()]
