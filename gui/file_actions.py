@@ -22,6 +22,18 @@ AUTOSAVE_MS = 30_000
 MAX_RECENT = 10
 FILTER = "Graph files (*.graph.json *.json);;All files (*)"
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
+# An exported PNG's bounds: a 10,000-box graph spans ~15,000 × 130,000 scene units, and one
+# pixel each was a ~8 GB image the window froze drawing. Bigger canvases are scaled down.
+PNG_MAX_PIXELS = 40_000_000
+PNG_MAX_SIDE = 16_384
+
+
+def png_scale(width: float, height: float) -> float:
+    """Pixels per scene unit for a PNG of the canvas: 2 for a small one, 1 for a larger one,
+    less for one that would pass PNG_MAX_PIXELS or PNG_MAX_SIDE."""
+    scale = 2.0 if width * height < 4e6 else 1.0
+    width, height = max(width, 1.0), max(height, 1.0)
+    return min(scale, PNG_MAX_SIDE / max(width, height), (PNG_MAX_PIXELS / (width * height)) ** 0.5)
 
 
 def examples() -> list[Path]:
@@ -179,7 +191,7 @@ class FileActions(QObject):
                 scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
                 painter.end()
         else:
-            scale = 2.0 if rect.width() * rect.height() < 4e6 else 1.0
+            scale = png_scale(rect.width(), rect.height())
             img = QImage(int(rect.width() * scale), int(rect.height() * scale), QImage.Format_ARGB32)
             img.fill(Qt.white)
             painter = QPainter(img)

@@ -202,6 +202,8 @@ class GraphScene(QGraphicsScene):
         item = EdgeItem(e, src_port, dst_port)
         self.edge_items[e] = item
         self.edge_index.add(e)
+        self.overview.item_added(item)  # far out the tiles draw it, not its own paint too
+        self.overview.touch(e.dst)
         item.setParentItem(self.arrow_layer)
         return item
 

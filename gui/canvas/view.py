@@ -9,6 +9,7 @@ from . import style
 
 OP_MIME = "application/x-backprop-studio-op"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+FIT_ROOM = 50000.0  # canvas kept around a graph bigger than the first ±50,000 (scene units)
 
 
 class GraphView(QGraphicsView):
@@ -43,7 +44,7 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event):
         self._autofit = False
         factor = 1.0015 ** event.angleDelta().y()
-        target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
+        target = self._bounded(self.zoom * factor)
         # Anchored at the wheel event's own position (not Qt's last mouse-move point, which a
         # touchpad or a wheel turned before any move leaves stale): that scene point stays put.
         at = event.position().toPoint()
@@ -60,9 +61,14 @@ class GraphView(QGraphicsView):
     def zoom_by(self, factor: float):
         """View ▸ Zoom In/Out, kept within the zoom limits."""
         self._autofit = False
-        target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom * factor))
+        target = self._bounded(self.zoom * factor)
         self.scale(target / self.zoom, target / self.zoom)
         self._zoom_changed()
+
+    def _bounded(self, zoom: float) -> float:
+        """``zoom`` within the limits; below MIN_ZOOM already (a big graph fitted: ~0.003 at
+        10,000 boxes) the floor is the zoom itself: a step out never zooms in, a step in is a step."""
+        return max(min(MIN_ZOOM, self.zoom), min(MAX_ZOOM, zoom))
 
     def _zoom_changed(self):
         """Far out on a big graph, one overview item draws the boxes (gui/canvas/overview.py)."""
@@ -91,6 +97,11 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.centerOn(0, 0)
             return
+        # The canvas (±50,000) grows to hold a bigger graph (10,000 boxes span ~130,000), with
+        # room around it as wide as the fitted view shows: else the view could neither centre it
+        # nor scroll to its ends, and a zoom at its edge drifted off the cursor.
+        room = max(FIT_ROOM, rect.width(), rect.height())
+        self.setSceneRect(self.sceneRect().united(rect.adjusted(-room, -room, room, room)))
         self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
         if self.zoom > 1.25:
             self.resetTransform()

@@ -77,7 +77,7 @@ class LandscapePanel(QWidget):
         self._start = None  # the current run's parameters before its first step
         self._trajectory = None  # epochs × P, plan order, of the last run seen
         self._ids: list[str] = []  # parameters listed in the two choosers
-        self._labels: list[str] = []
+        self._labels: list[str] = []  # their names as listed ("w [w2]" when two boxes are "w")
         self._version = None  # the graph's structure the grid was asked for
         self._missed = True  # graph changes came while the dock was hidden
         self.worker = GridWorker(self)
@@ -149,11 +149,12 @@ class LandscapePanel(QWidget):
     def _fill_choices(self):
         g = self.document.graph
         ids = list(g.parameters())
-        labels = [g.label(p) for p in ids]
-        if ids == self._ids and labels == self._labels:
-            return  # box_name looks at every label: only when a parameter or a label changed
-        self._labels = labels
+        # The names, not the labels: another box taking or leaving a parameter's label adds or
+        # drops its id (box_name reads the graph's kept label counts, not every label).
         names = [g.box_name(p) for p in ids]
+        if ids == self._ids and names == self._labels:
+            return  # the lists as they are: only when a parameter or a name changed
+        self._labels = names
         keep = (self.x_choice.currentData(), self.y_choice.currentData())
         self._ids = ids
         for c, want, fallback in ((self.x_choice, keep[0], 0), (self.y_choice, keep[1], 1)):

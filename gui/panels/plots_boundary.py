@@ -190,6 +190,8 @@ class BoundaryPlot(QWidget):
         if b is None:
             self.image.clear()
             self.contour.setData([], [])
+            if self.columns:  # the points alone: on them, not on the last graph's boundary's box
+                self._fit_axes(grid_extent(self.columns, self.axes))
             return
         self.image.setImage(self.rgba(b, self.discretize.isChecked()), autoLevels=False)
         x0, x1, y0, y1 = b.extent

@@ -216,3 +216,22 @@ def test_export_canvas_to_a_missing_folder_says_so(main_window, tmp_path, suffix
     assert ("warning", "Cannot export", f"cannot write {out}: the folder {out.parent} does not exist") \
         in no_modal_dialogs.seen
     assert "Exported" not in main_window.statusBar().currentMessage()
+
+
+def test_export_of_a_huge_canvas_is_scaled_down(main_window, tmp_path):
+    """Two boxes 200,000 units apart (a 10,000-box graph is ~130,000 tall): the PNG is bounded
+    (one pixel per unit was gigabytes, the window frozen drawing it) and still written."""
+    from PySide6.QtGui import QImage
+
+    from gui.file_actions import PNG_MAX_PIXELS, PNG_MAX_SIDE
+
+    g = main_window.document.graph
+    g.add_node("input", node_id="a", pos=(0.0, 0.0))
+    g.add_node("input", node_id="b", pos=(3000.0, 200000.0))
+    out = tmp_path / "huge.png"
+    assert main_window.files.export_image(str(out))
+    img = QImage(str(out))
+    assert not img.isNull()
+    assert max(img.width(), img.height()) <= PNG_MAX_SIDE
+    assert img.width() * img.height() <= PNG_MAX_PIXELS
+    assert img.height() > 10 * img.width()  # the canvas's shape kept

@@ -65,3 +65,25 @@ def test_boundary_clears_after_its_output_box_is_deleted_out_of_view(main_window
     win.document.undo_stack.undo()
     _settle(qtbot)
     assert b.boundary is not None
+
+
+def test_boundary_axes_fit_the_next_graphs_points_when_it_has_no_boundary(main_window, qtbot, tmp_path):
+    """XOR's boundary, then a graph with points in [-2, 2] and no output box: the axes were
+    left on XOR's unit square (8 of 100 points in sight) — fitted only while no boundary was drawn."""
+    from graphcore.graph import Graph
+
+    win = main_window
+    open_lesson(win, "xor_network", tmp_path, qtbot)
+    b = win.training.plots.boundary
+    win.training.refresh()
+    assert b.boundary is not None
+    g = Graph()
+    g.add_node("input", node_id="x1", column="x1")
+    g.add_node("input", node_id="x2", column="x2")
+    g.set_meta("dataset", {"points": {"x1": [-2.0, 2.0, 0.5], "x2": [-2.0, 2.0, 0.5], "y": [0, 1, 0]}})
+    win.document.load_graph(g, None)
+    win.training.refresh()
+    _settle(qtbot)
+    assert b.boundary is None
+    (x0, x1), (y0, y1) = b.view_box.viewRange()
+    assert x0 <= -2.0 and x1 >= 2.0 and y0 <= -2.0 and y1 >= 2.0
