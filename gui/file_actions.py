@@ -78,6 +78,7 @@ class FileActions(QObject):
         if self.maybe_save():
             self.doc.new()
             self.window.view.fit()
+            self.window.show_message("New graph")  # not a message about the graph before
 
     def open_dialog(self):
         if not self.maybe_save():

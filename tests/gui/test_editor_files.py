@@ -50,6 +50,10 @@ def test_broken_file_shows_loader_message_and_keeps_graph(main_window, tmp_path,
     assert not win.files.open(str(bad), ask=False)
     assert shown and "version 7" in shown[0]
     assert win.document.dumps() == before
+    assert "version 7" in win.statusBar().currentMessage()
+    monkeypatch.setattr(win.files, "maybe_save", lambda: True)
+    win.files.new()  # the failed open's message does not stay over the new graph
+    assert "version 7" not in win.statusBar().currentMessage()
 
 
 def test_a_panel_failing_on_a_file_leaves_the_window_as_it_was(main_window, tmp_path, monkeypatch):
